@@ -1,0 +1,39 @@
+"""Alembic environment. Called by ``hotline db upgrade`` and by the test suite.
+
+A caller may hand over an open connection in ``config.attributes["connection"]``; otherwise
+the URL comes from ``sqlalchemy.url``. SQLite runs in batch mode so ALTERs work there too.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+config = context.config
+
+
+def target_metadata():  # type: ignore[no-untyped-def]
+    # Only the alembic CLI (autogenerate, check) needs the models; `hotline db upgrade` runs the version files alone.
+    from hotline.models import Base
+
+    return Base.metadata
+
+
+def run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata() if config.cmd_opts is not None else None,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        run(conn)

@@ -1,0 +1,69 @@
+"""The FastAPI application: every domain's JSON API (``/api/v1``) and pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from hotline import __version__
+from hotline.config import Settings, get_settings
+from hotline.kit import crypto
+from hotline.kit import logging as hl_logging
+from hotline.kit.db import SessionFactory, make_engine, make_session_factory
+from hotline.web import errors
+from hotline.web.middleware import RequestContextMiddleware
+from hotline.web.templating import PACKAGE
+
+
+def create_app(settings: Settings | None = None, session_factory: SessionFactory | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.ensure_keys()
+    assert settings.pii_keys and settings.pii_index_key
+    crypto.configure(settings.pii_keys, settings.pii_index_key)
+    if session_factory is None:
+        engine = make_engine(settings.resolved_database_url)
+        session_factory = make_session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        bind = session_factory.kw.get("bind")
+        if bind is not None and hasattr(bind, "dispose"):
+            bind.dispose()
+
+    app = FastAPI(
+        title="hotline — 12345 政务服务便民热线平台",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    app.add_middleware(RequestContextMiddleware)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
+
+    from hotline.audit import endpoints as audit_api
+    from hotline.audit import views as audit_views
+    from hotline.auth import endpoints as auth_api
+    from hotline.auth import views as auth_views
+    from hotline.citizen import endpoints as citizen_api
+    from hotline.citizen import views as citizen_views
+    from hotline.org import endpoints as org_api
+    from hotline.org import views as org_views
+    from hotline.web import views as web_views
+
+    for module in (auth_api, org_api, citizen_api, audit_api):
+        app.include_router(module.router, prefix="/api/v1")
+    for module in (web_views, auth_views, org_views, citizen_views, audit_views):
+        app.include_router(module.router, include_in_schema=False)
+    return app
+
+
+def configure_logging(settings: Settings) -> None:
+    hl_logging.configure(settings.log_level, settings.log_json)

@@ -1,0 +1,1 @@
+"""The append-only, SM3-chained audit log: every login, every write, every PII view."""

@@ -1,0 +1,73 @@
+"""Queries of the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from hotline.audit.models import AuditEvent, AuditHead
+
+
+def lock_head(session: Session) -> AuditHead:
+    """Take the chain's head row for update: appends are serialised, briefly, at commit.
+
+    On SQLite the transaction already holds the database write lock (BEGIN IMMEDIATE)."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one()
+    return head
+
+
+def iter_chain(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
+    last = -1
+    while True:
+        rows = session.execute(
+            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def head(session: Session) -> AuditHead:
+    return session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+
+
+@dataclass
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def _filtered(f: AuditFilter) -> Select[AuditEvent]:
+    stmt = select(AuditEvent)
+    if f.actor:
+        stmt = stmt.where(AuditEvent.actor_name == f.actor)
+    if f.action:
+        stmt = stmt.where(AuditEvent.action.startswith(f.action, autoescape=True))
+    if f.object_type:
+        stmt = stmt.where(AuditEvent.object_type == f.object_type)
+    if f.object_id:
+        stmt = stmt.where(AuditEvent.object_id == f.object_id)
+    if f.since:
+        stmt = stmt.where(AuditEvent.at >= f.since)
+    if f.until:
+        stmt = stmt.where(AuditEvent.at < f.until)
+    return stmt
+
+
+def search(session: Session, f: AuditFilter, *, limit: int, offset: int) -> tuple[list[AuditEvent], int]:
+    stmt = _filtered(f)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)).all()
+    return list(rows), total

@@ -1,0 +1,1 @@
+"""Accounts, roles, data scopes, sessions, API tokens."""

@@ -1,0 +1,99 @@
+"""Access checks, one function per object kind. Every endpoint and page goes through here.
+
+Reading the organisation (regions, units, categories) is open to all staff. Everything
+else is scoped: an object outside the caller's scope is reported as not found (404), so its
+existence does not leak; an action the role never has is refused (403).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from hotline.auth.models import Role, User
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap, in_region
+from hotline.citizen.models import Citizen
+from hotline.kit.errors import Forbidden, NotFound
+from hotline.org.models import Region, Unit
+
+
+def require(principal: Principal, cap: Cap) -> None:
+    if not principal.can(cap):
+        raise Forbidden("您的角色无权执行此操作")
+
+
+def require_province_admin(principal: Principal) -> None:
+    """Reference data (category tree, channels, appeal types) is shared by the province."""
+    require(principal, Cap.manage_reference)
+    if not principal.is_province_wide:
+        raise Forbidden("只有省级管理员可以维护分类、渠道和诉求类型")
+
+
+def region_writable(principal: Principal, code: str) -> bool:
+    return principal.can(Cap.manage_org) and in_region(principal.region_code, code)
+
+
+def access_region(session: Session, principal: Principal, code: str, *, write: bool = False) -> Region:
+    require(principal, Cap.view_org)
+    region = session.execute(select(Region).where(Region.code == code)).scalar_one_or_none()
+    if region is None:
+        raise NotFound(f"区划 {code} 不存在")
+    if write and not region_writable(principal, region.code):
+        raise Forbidden("该区划不在您的管理范围内")
+    return region
+
+
+def access_unit(session: Session, principal: Principal, unit_id: int, *, write: bool = False) -> Unit:
+    require(principal, Cap.view_org)
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"单位 {unit_id} 不存在")
+    if write and not region_writable(principal, unit.region.code):
+        raise Forbidden("该单位不在您的管理范围内")
+    return unit
+
+
+def user_scope(principal: Principal, stmt: Select[User]) -> Select[User]:
+    """Restrict a query of accounts to those the caller may see."""
+    if principal.can(Cap.manage_users):
+        return stmt.join(User.unit).join(Unit.region).where(
+            Region.code.startswith(principal.region_prefix, autoescape=True)
+        )
+    if principal.can(Cap.manage_unit_users):
+        return stmt.where(User.unit_id == principal.unit_id)
+    return stmt.where(User.id == principal.user_id)
+
+
+def access_user(session: Session, principal: Principal, user_id: int, *, write: bool = False) -> User:
+    """Admins reach the accounts in their region, unit managers those of their unit, and
+    everyone their own account (read only: changing one's password has its own path)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    if principal.can(Cap.manage_users) and in_region(principal.region_code, user.unit.region.code):
+        return user
+    if principal.can(Cap.manage_unit_users) and user.unit_id == principal.unit_id:
+        if write and user.role not in (Role.unit_handler, Role.unit_manager):
+            raise Forbidden("单位负责人只能管理承办人员账号")
+        return user
+    if user.id == principal.user_id and not write:
+        return user
+    raise NotFound("用户不存在")
+
+
+def can_list_users(principal: Principal) -> bool:
+    return principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users)
+
+
+def access_citizen(session: Session, principal: Principal, citizen_id: int, *, write: bool = False) -> Citizen:
+    if not principal.can(Cap.view_citizens) or (write and not principal.can(Cap.edit_citizens)):
+        raise NotFound("诉求人不存在")
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise NotFound("诉求人不存在")
+    return citizen
+
+
+def require_audit(principal: Principal) -> None:
+    require(principal, Cap.view_audit)

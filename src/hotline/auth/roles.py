@@ -1,0 +1,77 @@
+"""Pure rules: what each role may do, and which personal data it sees unmasked."""
+
+from __future__ import annotations
+
+import enum
+
+from hotline.auth.models import Role
+from hotline.org.models import CENTRE_KINDS, HANDLING_KINDS, UnitKind
+
+
+class Cap(enum.StrEnum):
+    view_org = "view_org"  # read regions, units, categories, channels, appeal types
+    manage_org = "manage_org"  # regions and units inside the admin's region
+    manage_reference = "manage_reference"  # category tree, channels, appeal types (province admin)
+    manage_users = "manage_users"  # any account in the admin's region
+    manage_unit_users = "manage_unit_users"  # handler accounts of one's own unit
+    view_citizens = "view_citizens"
+    edit_citizens = "edit_citizens"
+    view_audit = "view_audit"
+
+
+ROLE_CAPS: dict[Role, frozenset[Cap]] = {
+    Role.agent: frozenset({Cap.view_org, Cap.view_citizens, Cap.edit_citizens}),
+    Role.dispatcher: frozenset({Cap.view_org, Cap.view_citizens}),
+    Role.centre_supervisor: frozenset({Cap.view_org, Cap.view_citizens, Cap.edit_citizens}),
+    Role.unit_handler: frozenset({Cap.view_org}),
+    Role.unit_manager: frozenset({Cap.view_org, Cap.manage_unit_users}),
+    Role.sector_viewer: frozenset({Cap.view_org}),
+    Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users}),
+    Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),
+    Role.integration: frozenset({Cap.view_org}),
+}
+
+#: Roles that need a citizen's contact data to do their job (taking the call, calling back).
+#: Everyone else sees it masked. Each unmasked view is audited.
+PII_ROLES: frozenset[Role] = frozenset({Role.agent, Role.centre_supervisor})
+
+#: The kinds of unit an account of each role may belong to.
+ROLE_UNIT_KINDS: dict[Role, frozenset[UnitKind]] = {
+    Role.agent: CENTRE_KINDS,
+    Role.dispatcher: CENTRE_KINDS,
+    Role.centre_supervisor: CENTRE_KINDS,
+    Role.unit_handler: HANDLING_KINDS,
+    Role.unit_manager: HANDLING_KINDS,
+    Role.sector_viewer: frozenset({UnitKind.department}),
+    Role.admin: CENTRE_KINDS,
+    Role.auditor: CENTRE_KINDS,
+    Role.integration: CENTRE_KINDS,
+}
+
+#: Roles a unit manager may give to accounts of their own unit.
+UNIT_MANAGER_GRANTS: frozenset[Role] = frozenset({Role.unit_handler, Role.unit_manager})
+
+
+def can(role: Role, cap: Cap) -> bool:
+    return cap in ROLE_CAPS[role]
+
+
+def sees_pii(role: Role) -> bool:
+    return role in PII_ROLES
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and everything below it.
+
+    ``990000`` → ``99``, ``990100`` → ``9901``, ``990102`` → ``990102``,
+    ``990102001`` → ``990102001``."""
+    if len(code) == 6:
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+    return code
+
+
+def in_region(scope_code: str, code: str) -> bool:
+    return code.startswith(region_prefix(scope_code))

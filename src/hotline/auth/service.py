@@ -1,0 +1,304 @@
+"""Use cases of accounts: login and lock-out, sessions, API tokens, account management.
+
+Services take the session first and never commit; the request boundary does."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from hotline.audit import service as audit
+from hotline.auth import repository
+from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, Role, User
+from hotline.auth.principal import Principal
+from hotline.auth.roles import ROLE_UNIT_KINDS, UNIT_MANAGER_GRANTS, Cap
+from hotline.config import get_settings
+from hotline.kit import clock, validate
+from hotline.kit.crypto import sha256_hex
+from hotline.kit.errors import Forbidden, InvalidInput, NotFound
+from hotline.org.models import Unit
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
+TOKEN_PREFIX = "hl_"  # noqa: S105 (a prefix, not a secret)
+
+
+def _hasher() -> PasswordHasher:
+    s = get_settings()
+    return PasswordHasher(time_cost=s.argon2_time_cost, memory_cost=s.argon2_memory_kib)
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+# A hash to verify against when the username is unknown, so both paths cost the same time.
+_DUMMY_HASH: str | None = None
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    global _DUMMY_HASH
+    if stored is None:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
+        stored = _DUMMY_HASH
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher().verify(stored, password)
+        return False
+    try:
+        return _hasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_policy(password: str, field: str = "password") -> None:
+    if len(password) < 10 or len(password) > 128:
+        raise InvalidInput(field, "密码长度应为 10–128 个字符")
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        raise InvalidInput(field, "密码须同时包含字母和数字")
+
+
+@dataclass
+class LoginOutcome:
+    ok: bool
+    token: str | None = None
+    auth_session: AuthSession | None = None
+    user: User | None = None
+
+
+def login(session: Session, *, username: str, password: str, ip: str | None) -> LoginOutcome:
+    """Check a password login. Failures never say whether the username or the password was
+    wrong, and after ``login_max_failures`` failures within the window the account name is
+    locked for ``login_lockout_minutes`` — known or unknown, so lock-out reveals nothing."""
+    settings = get_settings()
+    now = clock.now()
+    name = username.strip().lower()[:64]
+    failures = repository.recent_failures(
+        session, name, now - dt.timedelta(minutes=settings.login_window_minutes)
+    )
+    locked = len(failures) >= settings.login_max_failures and failures[-1] > now - dt.timedelta(
+        minutes=settings.login_lockout_minutes
+    )
+    user = repository.user_by_username(session, name)
+    usable = user is not None and user.active and not user.is_service
+    ok = _verify(user.password_hash if usable and user else None, password) and not locked
+    session.add(LoginAttempt(username=name, at=now, success=ok, ip=ip))
+    if not ok or user is None:
+        reason = "locked" if locked else "bad_credentials"
+        audit.record(session, None, "login.failed", actor_name=name, detail={"reason": reason})
+        return LoginOutcome(ok=False)
+    token = secrets.token_urlsafe(32)
+    auth_session = AuthSession(
+        token_hash=sha256_hex(token), csrf_token=secrets.token_urlsafe(24), user_id=user.id,
+        created_at=now, expires_at=now + dt.timedelta(hours=settings.session_hours), ip=ip,
+    )
+    session.add(auth_session)
+    if user.password_hash and _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record(session, Principal.of(user), "login.succeeded", object_type="user", object_id=user.id)
+    return LoginOutcome(ok=True, token=token, auth_session=auth_session, user=user)
+
+
+def logout(session: Session, principal: Principal, token: str) -> None:
+    auth_session = repository.session_by_token_hash(session, sha256_hex(token))
+    if auth_session is not None:
+        session.delete(auth_session)
+    audit.record(session, principal, "logout", object_type="user", object_id=principal.user_id)
+
+
+def _principal(session: Session, user: User, csrf: str | None) -> Principal:
+    sectors = (
+        repository.sector_category_ids(session, user.unit_id) if user.role == Role.sector_viewer
+        else frozenset()
+    )
+    return Principal.of(user, csrf_token=csrf, sector_category_ids=sectors)
+
+
+def principal_from_session_token(session: Session, token: str) -> Principal | None:
+    auth_session = repository.session_by_token_hash(session, sha256_hex(token))
+    if auth_session is None or auth_session.expires_at <= clock.now():
+        return None
+    user = session.get(User, auth_session.user_id)
+    if user is None or not user.active:
+        return None
+    return _principal(session, user, auth_session.csrf_token)
+
+
+def principal_from_api_token(session: Session, token: str) -> Principal | None:
+    api_token = repository.token_by_hash(session, sha256_hex(token))
+    now = clock.now()
+    if api_token is None or api_token.revoked_at is not None:
+        return None
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        return None
+    user = session.get(User, api_token.user_id)
+    if user is None or not user.active:
+        return None
+    # Coarse last-use stamp: at most one write per token per minute.
+    if api_token.last_used_at is None or now - api_token.last_used_at > dt.timedelta(minutes=1):
+        api_token.last_used_at = now
+    return _principal(session, user, None)
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def _check_role_and_unit(session: Session, actor: Principal, role: Role, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise InvalidInput("unit_id", "单位不存在")
+    if unit.kind not in ROLE_UNIT_KINDS[role]:
+        raise InvalidInput("unit_id", "该角色不能属于这类单位")
+    if actor.can(Cap.manage_users):
+        if not unit.region.code.startswith(actor.region_prefix):
+            raise InvalidInput("unit_id", "单位不在您的管理范围内")
+    elif actor.can(Cap.manage_unit_users):
+        if unit.id != actor.unit_id:
+            raise InvalidInput("unit_id", "只能为本单位创建账号")
+        if role not in UNIT_MANAGER_GRANTS:
+            raise InvalidInput("role", "单位负责人只能授予承办人员或单位负责人角色")
+    else:
+        raise Forbidden("您的角色无权管理账号")
+    return unit
+
+
+def create_user(
+    session: Session,
+    actor: Principal,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    unit_id: int,
+    password: str | None,
+    phone: str | None = None,
+    is_service: bool = False,
+) -> User:
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        raise InvalidInput("username", "用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母开头")
+    if repository.user_by_username(session, name) is not None:
+        raise InvalidInput("username", "用户名已存在")
+    shown = validate.text(display_name, "display_name", max_length=50)
+    _check_role_and_unit(session, actor, role, unit_id)
+    if is_service:
+        if not actor.can(Cap.manage_users):
+            raise Forbidden("只有管理员可以创建服务账号")
+        password_hash = None
+    else:
+        if not password:
+            raise InvalidInput("password", "请设置初始密码")
+        check_password_policy(password)
+        password_hash = hash_password(password)
+    user = User(
+        username=name, display_name=shown, role=role, unit_id=unit_id, password_hash=password_hash,
+        phone=validate.optional_phone(phone), is_service=is_service, active=True,
+        must_change_password=not is_service, created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.created", object_type="user", object_id=user.id,
+                 detail={"role": role.value, "unit_id": unit_id, "is_service": is_service})
+    return user
+
+
+def update_user(
+    session: Session,
+    actor: Principal,
+    user: User,
+    *,
+    display_name: str | None = None,
+    role: Role | None = None,
+    unit_id: int | None = None,
+    active: bool | None = None,
+    phone: str | None = None,
+    version: int | None = None,
+) -> User:
+    from hotline.kit.errors import StaleVersion
+
+    if version is not None and version != user.version:
+        raise StaleVersion("账号已被他人修改，请刷新后重试", current_version=user.version)
+    if user.id == actor.user_id and (role is not None or active is False):
+        raise InvalidInput("role" if role is not None else "active", "不能修改自己的角色或停用自己")
+    changed: list[str] = []
+    if display_name is not None:
+        user.display_name = validate.text(display_name, "display_name", max_length=50) or user.display_name
+        changed.append("display_name")
+    new_role, new_unit = role or user.role, unit_id or user.unit_id
+    if role is not None or unit_id is not None:
+        _check_role_and_unit(session, actor, new_role, new_unit)
+        user.role, user.unit_id = new_role, new_unit
+        changed += [f for f, v in (("role", role), ("unit_id", unit_id)) if v is not None]
+    if phone is not None:
+        user.phone = validate.optional_phone(phone)
+        changed.append("phone")
+    if active is not None and active != user.active:
+        user.active = active
+        changed.append("active")
+        if not active:
+            repository.delete_sessions_of(session, user.id)
+    session.flush()
+    audit.record(session, actor, "user.updated", object_type="user", object_id=user.id,
+                 detail={"fields": changed, "role": user.role.value, "active": user.active})
+    return user
+
+
+def reset_password(session: Session, actor: Principal, user: User, *, password: str) -> None:
+    if user.is_service:
+        raise InvalidInput("password", "服务账号不使用密码，请签发 API 令牌")
+    check_password_policy(password)
+    user.password_hash = hash_password(password)
+    user.must_change_password = user.id != actor.user_id
+    repository.delete_sessions_of(session, user.id)
+    audit.record(session, actor, "user.password_reset", object_type="user", object_id=user.id)
+
+
+def change_own_password(session: Session, actor: Principal, *, current: str, new: str) -> None:
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    if not _verify(user.password_hash, current):
+        raise InvalidInput("current_password", "当前密码不正确")
+    check_password_policy(new, "new_password")
+    if current == new:
+        raise InvalidInput("new_password", "新密码不能与当前密码相同")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    audit.record(session, actor, "user.password_changed", object_type="user", object_id=user.id)
+
+
+def issue_api_token(
+    session: Session, actor: Principal, user: User, *, name: str, days: int | None
+) -> tuple[str, ApiToken]:
+    """A new bearer token for a service account; the plaintext is returned once only."""
+    if not actor.can(Cap.manage_users):
+        raise Forbidden("只有管理员可以签发 API 令牌")
+    if not user.is_service:
+        raise InvalidInput("user_id", "只能为服务账号签发 API 令牌")
+    label = validate.text(name, "name", max_length=100) or ""
+    if days is not None and not 1 <= days <= 3650:
+        raise InvalidInput("days", "有效期应为 1–3650 天")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = clock.now()
+    token = ApiToken(
+        user_id=user.id, name=label, prefix=plaintext[:10], token_hash=sha256_hex(plaintext),
+        created_at=now, expires_at=now + dt.timedelta(days=days) if days else None,
+    )
+    session.add(token)
+    session.flush()
+    audit.record(session, actor, "api_token.issued", object_type="api_token", object_id=token.id,
+                 detail={"user_id": user.id, "days": days})
+    return plaintext, token
+
+
+def revoke_api_token(session: Session, actor: Principal, token: ApiToken) -> None:
+    if not actor.can(Cap.manage_users):
+        raise Forbidden("只有管理员可以吊销 API 令牌")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        audit.record(session, actor, "api_token.revoked", object_type="api_token", object_id=token.id)

@@ -1,0 +1,1 @@
+"""Citizens (and enterprise contacts) who appeal: personal data, encrypted and masked."""

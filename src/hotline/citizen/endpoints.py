@@ -1,0 +1,50 @@
+"""JSON API of the citizen register."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from hotline.auth import access
+from hotline.citizen import service
+from hotline.citizen.schemas import CitizenCreate, CitizenOut, CitizenUpdate
+from hotline.web.deps import CurrentPrincipal, Db
+
+router = APIRouter(tags=["citizens"])
+ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
+    404: {"description": "Not found"}, 409: {"description": "Stale version"},
+    422: {"description": "Invalid field"},
+}
+
+
+@router.get("/citizens", response_model=list[CitizenOut], responses=ERRORS)
+def find_citizens(
+    principal: CurrentPrincipal, db: Db, phone: Annotated[str, Query(max_length=30)],
+) -> list[CitizenOut]:
+    """Find citizens by phone number (exact, through the keyed hash)."""
+    found = service.find_by_phone(db, principal, phone)
+    return [CitizenOut(**asdict(v)) for v in service.view(db, principal, found, purpose="phone_lookup")]
+
+
+@router.post("/citizens", response_model=CitizenOut, status_code=201, responses=ERRORS)
+def register_citizen(body: CitizenCreate, principal: CurrentPrincipal, db: Db) -> CitizenOut:
+    citizen = service.register(db, principal, **body.model_dump())
+    return CitizenOut(**asdict(service.view(db, principal, [citizen], purpose="registered")[0]))
+
+
+@router.get("/citizens/{citizen_id}", response_model=CitizenOut, responses=ERRORS)
+def get_citizen(citizen_id: int, principal: CurrentPrincipal, db: Db) -> CitizenOut:
+    citizen = access.access_citizen(db, principal, citizen_id)
+    return CitizenOut(**asdict(service.view(db, principal, [citizen], purpose="profile")[0]))
+
+
+@router.patch("/citizens/{citizen_id}", response_model=CitizenOut, responses=ERRORS)
+def update_citizen(citizen_id: int, body: CitizenUpdate, principal: CurrentPrincipal, db: Db) -> CitizenOut:
+    citizen = access.access_citizen(db, principal, citizen_id, write=True)
+    fields = body.model_dump(exclude_unset=True)
+    version = fields.pop("version", None)
+    service.update(db, principal, citizen, version=version, **fields)
+    return CitizenOut(**asdict(service.view(db, principal, [citizen], purpose="updated")[0]))

@@ -1,0 +1,33 @@
+"""The citizen register."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.kit.db import Base, EncryptedString, UTCDateTime
+
+
+class Citizen(Base):
+    """A person who appealed (诉求人). Name, phone, ID number and address are personal data:
+    encrypted with SM4 at rest, found by phone or ID number through keyed SM3 hashes, masked
+    for roles without need-to-know, and every unmasked view is audited."""
+
+    __tablename__ = "citizen"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(EncryptedString(300))
+    phone: Mapped[str] = mapped_column(EncryptedString(200))
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_number: Mapped[str | None] = mapped_column(EncryptedString(200))
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    address: Mapped[str | None] = mapped_column(EncryptedString(1200))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -1,0 +1,74 @@
+"""Pages of the citizen register: look up by phone, register, view and edit."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hotline.auth import access
+from hotline.auth.roles import Cap
+from hotline.citizen import service
+from hotline.kit.errors import HotlineError
+from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.forms import Form, error_map, text
+from hotline.web.templating import render
+
+router = APIRouter()
+FIELDS = ("phone", "name", "id_number", "address", "note")
+
+
+@router.get("/citizens", response_class=HTMLResponse)
+def citizens_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    access.require(principal, Cap.view_citizens)
+    phone = (request.query_params.get("phone") or "").strip()[:30]
+    results: list[service.CitizenView] = []
+    errors: dict[str, str] = {}
+    searched = False
+    if phone:
+        searched = True
+        try:
+            results = service.view(db, principal, service.find_by_phone(db, principal, phone), purpose="phone_lookup")
+        except HotlineError as exc:
+            db.rollback()
+            errors, _ = error_map(exc)
+    return render(request, "citizen/citizens.html", principal, title="诉求人档案", phone=phone, results=results,
+                  errors=errors, searched=searched, values={"phone": phone}, form_errors={})
+
+
+@router.post("/citizens", response_class=HTMLResponse)
+def register_citizen(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    try:
+        citizen = service.register(db, principal, **{f: text(form, f) for f in FIELDS})  # type: ignore[arg-type]
+    except HotlineError as exc:
+        db.rollback()
+        errors, banner = error_map(exc)
+        return render(request, "citizen/citizens.html", principal, status_code=exc.status_code,
+                      title="诉求人档案", phone="", results=[], errors={}, searched=False, values=form,
+                      form_errors=errors, flash=banner, flash_kind="err")
+    return RedirectResponse(f"/citizens/{citizen.id}?created=1", status_code=303)
+
+
+@router.get("/citizens/{citizen_id}", response_class=HTMLResponse)
+def citizen_page(request: Request, citizen_id: int, principal: CurrentPrincipal, db: Db) -> Response:
+    citizen = access.access_citizen(db, principal, citizen_id)
+    shown = service.view(db, principal, [citizen], purpose="profile")[0]
+    return render(request, "citizen/citizen.html", principal, title="诉求人", c=shown, errors={},
+                  flash="已登记" if request.query_params.get("created") else None)
+
+
+@router.post("/citizens/{citizen_id}", response_class=HTMLResponse)
+def update_citizen(request: Request, citizen_id: int, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    citizen = access.access_citizen(db, principal, citizen_id, write=True)
+    try:
+        version = text(form, "version")
+        service.update(db, principal, citizen, version=int(version) if version and version.isdigit() else None,
+                       **{f: (text(form, f) or "") for f in FIELDS if f in form})
+    except HotlineError as exc:
+        db.rollback()
+        errors, banner = error_map(exc)
+        citizen = access.access_citizen(db, principal, citizen_id)
+        shown = service.view(db, principal, [citizen], purpose="profile")[0]
+        return render(request, "citizen/citizen.html", principal, status_code=exc.status_code, title="诉求人",
+                      c=shown, errors=errors, flash=banner, flash_kind="err")
+    shown = service.view(db, principal, [citizen], purpose="updated")[0]
+    return render(request, "citizen/citizen.html", principal, title="诉求人", c=shown, errors={}, flash="已保存")

@@ -1,0 +1,230 @@
+"""The demo province 示范省 (fictional code 990000): 3 cities, 12 counties and their
+townships, some 400 units (centres, workstations, departments at three levels, governments,
+utilities), the 517-category tree mapped to competent departments, and one account per role.
+
+Everything after the bootstrap goes through the services, so the demo data obeys the same
+rules (and leaves the same audit trail) as data an administrator enters."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from hotline.auth import bootstrap
+from hotline.auth import repository as auth_repository
+from hotline.auth import service as auth_service
+from hotline.auth.models import Role
+from hotline.auth.principal import Principal
+from hotline.citizen import service as citizen_service
+from hotline.org import repository
+from hotline.org import service as org
+from hotline.org.models import UnitKind, UtilityType
+
+DEMO_PASSWORD = "hotline2026"  # noqa: S105 (the published demo password)
+PROVINCE = ("990000", "示范省", "示范")
+
+CITIES = [
+    ("990100", "青川市", "青川", [
+        ("990102", "东城区", "区", ["东华街道", "朝阳街道", "新桥街道"]),
+        ("990103", "西城区", "区", ["西关街道", "金水街道", "柳林街道"]),
+        ("990121", "安平县", "县", ["安平镇", "北固镇", "桃源乡"]),
+        ("990122", "石门县", "县", ["石门镇", "龙泉镇", "白云乡"]),
+    ]),
+    ("990200", "云岭市", "云岭", [
+        ("990202", "云中区", "区", ["云中街道", "望江街道", "凤鸣街道"]),
+        ("990221", "松溪县", "县", ["松溪镇", "竹林镇", "清风乡"]),
+        ("990222", "白沙县", "县", ["白沙镇", "红岩镇", "古渡乡"]),
+        ("990281", "丰原市", "县级市", ["丰原街道", "太平镇", "长乐镇"]),
+    ]),
+    ("990300", "临河市", "临河", [
+        ("990302", "河东区", "区", ["河东街道", "滨江街道", "南湖街道"]),
+        ("990303", "河西区", "区", ["河西街道", "新城街道", "沙洲街道"]),
+        ("990321", "长宁县", "县", ["长宁镇", "永安镇", "兴隆乡"]),
+        ("990322", "清水县", "县", ["清水镇", "双河镇", "青石乡"]),
+    ]),
+]
+
+
+@dataclass(frozen=True)
+class Dept:
+    key: str
+    province_name: str | None  # None: no provincial counterpart
+    local_name: str
+    level1: tuple[str, ...] = ()
+    level2: tuple[tuple[str, str], ...] = ()
+    at_county: bool = True
+
+
+DEPARTMENTS = [
+    Dept("fgw", "发展和改革委员会", "发展和改革局", ("经济管理",)),
+    Dept("jy", "教育厅", "教育局", ("教育文体",)),
+    Dept("kj", "科学技术厅", "科学技术局", ("科技与信息产业",), at_county=False),
+    Dept("ga", "公安厅", "公安局", ("政法",)),
+    Dept("mz", "民政厅", "民政局", ("民政",)),
+    Dept("sf", "司法厅", "司法局", (), (("政法", "仲裁与调解"), ("政法", "法律服务"), ("政法", "法制建设"),
+                                       ("政法", "行政复议"), ("政法", "诉讼"))),
+    Dept("cz", "财政厅", "财政局", (), (("经济管理", "金融财税"),), at_county=False),
+    Dept("rs", "人力资源和社会保障厅", "人力资源和社会保障局", ("劳动和社会保障",)),
+    Dept("zr", "自然资源厅", "自然资源局", ("国土资源",)),
+    Dept("sthj", "生态环境厅", "生态环境局", ("环境保护",)),
+    Dept("zj", "住房和城乡建设厅", "住房和城乡建设局", ("城乡建设",)),
+    Dept("cg", None, "城市管理局", (), (("城乡建设", "城市建设和市政管理"),)),
+    Dept("jt", "交通运输厅", "交通运输局", ("交通运输",)),
+    Dept("sl", "水利厅", "水利局", (), (("农村农业", "水利水电"), ("农村农业", "水库移民"))),
+    Dept("ny", "农业农村厅", "农业农村局", ("农村农业",)),
+    Dept("sw", "商务厅", "商务局", ("商贸旅游",), at_county=False),
+    Dept("wl", "文化和旅游厅", "文化广电旅游局", (), (("商贸旅游", "旅游管理"), ("教育文体", "文化"),
+                                                   ("教育文体", "体育"), ("教育文体", "文物管理"))),
+    Dept("wj", "卫生健康委员会", "卫生健康局", ("卫生计生",)),
+    Dept("yj", "应急管理厅", "应急管理局", (), (("城乡建设", "安全生产"), ("经济管理", "安全生产"))),
+    Dept("sj", "市场监督管理局", "市场监督管理局", (), (("商贸旅游", "市场监管"), ("商贸旅游", "质监检验检疫"),
+                                                      ("卫生计生", "食品药品监管"), ("科技与信息产业", "知识产权"))),
+    Dept("gz", "国有资产监督管理委员会", "国有资产监督管理委员会", (), (("经济管理", "国资监管"),),
+         at_county=False),
+    Dept("ly", "林业局", "林业局", (), (("农村农业", "林业管理"), ("农村农业", "草原草场"),
+                                       ("农村农业", "野生资源管理")), at_county=False),
+    Dept("zw", "政务服务管理局", "政务服务管理局", ("党务政务",), (("科技与信息产业", "信息化建设"),)),
+    Dept("jw", "纪委监委", "纪委监委", ("纪检监察",)),
+]
+
+UTILITIES = [
+    (UtilityType.water, "wat", "{city}自来水有限公司"),
+    (UtilityType.power, "pow", "国网{short}供电公司"),
+    (UtilityType.gas, "gas", "{city}燃气集团有限公司"),
+    (UtilityType.heating, "hea", "{city}热力有限公司"),
+    (UtilityType.telecom, "tel", "中国电信{short}分公司"),
+]
+
+ACCOUNTS = [
+    # username, name, role, unit code
+    ("admin", "省级管理员", Role.admin, "C-990000"),
+    ("auditor", "安全审计员", Role.auditor, "C-990000"),
+    ("qc_admin", "青川市管理员", Role.admin, "C-990100"),
+    ("agent", "话务员小王", Role.agent, "C-990100"),
+    ("dispatcher", "派单员小李", Role.dispatcher, "C-990100"),
+    ("supervisor", "督办员老张", Role.centre_supervisor, "C-990100"),
+    ("handler", "住建局承办人", Role.unit_handler, "990100-zj"),
+    ("manager", "住建局负责人", Role.unit_manager, "990100-zj"),
+    ("sector", "生态环境厅查看员", Role.sector_viewer, "990000-sthj"),
+]
+
+TAXONOMY = Path(__file__).with_name("taxonomy.csv")
+
+
+def load_categories(session: Session, admin: Principal) -> dict[tuple[str, ...], str]:
+    """The three-level tree from taxonomy.csv; returns a map of name path → code."""
+    codes: dict[tuple[str, ...], str] = {}
+    with TAXONOMY.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            path: tuple[str, ...] = ()
+            for level in ("level1", "level2", "level3"):
+                name = row[level].strip()
+                if not name:
+                    break
+                parent = codes.get(path)
+                path = (*path, name)
+                if path not in codes:
+                    codes[path] = org.create_category(session, admin, name=name, parent_code=parent).code
+    return codes
+
+
+def load(session: Session) -> list[tuple[str, str, str, str]]:
+    """Fill an empty database; returns the demo accounts as (username, password, role, unit)."""
+    admin = bootstrap.initialise(
+        session, province_code=PROVINCE[0], province_name=PROVINCE[1],
+        centre_name="示范省12345政务服务便民热线中心", admin_username="admin", admin_password=DEMO_PASSWORD,
+        admin_name="省级管理员",
+    )
+    org.update_region(session, admin, repository.region_by_code(session, PROVINCE[0]),  # type: ignore[arg-type]
+                      short_name=PROVINCE[2])
+    cats = load_categories(session, admin)
+
+    def competence(dept: Dept) -> list[str]:
+        return [cats[(l1,)] for l1 in dept.level1] + [cats[pair] for pair in dept.level2]
+
+    for dept in DEPARTMENTS:
+        if dept.province_name:
+            org.create_unit(session, admin, code=f"990000-{dept.key}", name=f"示范省{dept.province_name}",
+                            kind=UnitKind.department, region_code="990000", category_codes=competence(dept))
+    org.create_unit(session, admin, code="G-990000", name="示范省人民政府", kind=UnitKind.government,
+                    region_code="990000")
+
+    for city_code, city, short, counties in CITIES:
+        org.create_region(session, admin, code=city_code, name=city, short_name=short)
+        org.create_unit(session, admin, code=f"C-{city_code}", name=f"{city}12345政务服务便民热线中心",
+                        kind=UnitKind.hotline_centre, region_code=city_code, parent_code="C-990000")
+        org.create_unit(session, admin, code=f"G-{city_code}", name=f"{city}人民政府",
+                        kind=UnitKind.government, region_code=city_code, parent_code="G-990000")
+        for dept in DEPARTMENTS:
+            org.create_unit(
+                session, admin, code=f"{city_code}-{dept.key}", name=f"{city}{dept.local_name}",
+                kind=UnitKind.department, region_code=city_code, category_codes=competence(dept),
+                parent_code=f"990000-{dept.key}" if dept.province_name else None,
+            )
+        for utility, key, pattern in UTILITIES:
+            org.create_unit(
+                session, admin, code=f"{city_code}-{key}", name=pattern.format(city=city, short=short),
+                kind=UnitKind.utility, region_code=city_code, utility_type=utility,
+                category_codes=[cats[("科技与信息产业", "电信")]] if utility == UtilityType.telecom else [],
+            )
+        for county_code, county, _suffix, towns in counties:
+            org.create_region(session, admin, code=county_code, name=county, short_name=county[:-1])
+            org.create_unit(session, admin, code=f"W-{county_code}", name=f"{county}12345热线工作站",
+                            kind=UnitKind.workstation, region_code=county_code, parent_code=f"C-{city_code}")
+            org.create_unit(session, admin, code=f"G-{county_code}", name=f"{county}人民政府",
+                            kind=UnitKind.government, region_code=county_code, parent_code=f"G-{city_code}")
+            for dept in DEPARTMENTS:
+                if dept.at_county:
+                    org.create_unit(
+                        session, admin, code=f"{county_code}-{dept.key}", name=f"{county}{dept.local_name}",
+                        kind=UnitKind.department, region_code=county_code, category_codes=competence(dept),
+                        parent_code=f"{city_code}-{dept.key}",
+                    )
+            for i, town in enumerate(towns, start=1):
+                town_code = f"{county_code}{i:03d}"
+                org.create_region(session, admin, code=town_code, name=town, short_name=town[:-2] or town)
+                org.create_unit(session, admin, code=f"G-{town_code}",
+                                name=f"{county}{town}{'办事处' if town.endswith('街道') else '人民政府'}",
+                                kind=UnitKind.government, region_code=town_code, parent_code=f"G-{county_code}")
+
+    accounts = [("admin", DEMO_PASSWORD, "系统管理员", "示范省12345政务服务便民热线中心")]
+    for username, name, role, unit_code in ACCOUNTS[1:]:
+        unit = repository.unit_by_code(session, unit_code)
+        assert unit is not None
+        user = auth_service.create_user(session, admin, username=username, display_name=name, role=role,
+                                        unit_id=unit.id, password=DEMO_PASSWORD)
+        user.must_change_password = False
+        accounts.append((username, DEMO_PASSWORD, role.value, unit.name))
+
+    agent_user = auth_repository.user_by_username(session, "agent")
+    assert agent_user is not None
+    agent_principal = Principal.of(agent_user)
+    for phone, name, address in (
+        ("13800138000", "张建国", "示范省青川市东城区东华街道幸福路 12 号"),
+        ("13912345678", "李秀英", "示范省青川市安平县安平镇中心街 8 号"),
+        ("02188886666", "王强", "示范省云岭市云中区望江街道江滨小区 3 栋"),
+    ):
+        citizen_service.register(session, agent_principal, phone=phone, name=name, address=address)
+    return accounts
+
+
+def issue_demo_token(session: Session) -> str:
+    """A service account for integrations, with a fresh API token."""
+    from sqlalchemy import select
+
+    from hotline.auth.models import User
+
+    admin_user = session.execute(select(User).where(User.username == "admin")).scalar_one()
+    admin = Principal.of(admin_user)
+    user = session.execute(select(User).where(User.username == "ivr")).scalar_one_or_none()
+    if user is None:
+        centre = repository.unit_by_code(session, "C-990000")
+        assert centre is not None
+        user = auth_service.create_user(session, admin, username="ivr", display_name="IVR 语音导航对接",
+                                        role=Role.integration, unit_id=centre.id, password=None,
+                                        is_service=True)
+    token, _ = auth_service.issue_api_token(session, admin, user, name="demo", days=30)
+    return token

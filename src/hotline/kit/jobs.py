@@ -1,0 +1,175 @@
+"""Background jobs in a table of the same database, drained by ``hotline worker``.
+
+A worker claims one due job (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so many workers share
+the queue; SQLite: its single write lock), runs the handler and marks the job done in the
+same transaction. A crash rolls the whole thing back and the job stays pending: nothing
+acknowledged is lost. A failing job is retried with exponential back-off, then parked as
+``failed``. Periodic jobs are enqueued under a de-duplication key per period, so several
+workers never run the same period twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import Counter
+from sqlalchemy import JSON, Integer, String, Text, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from hotline.kit import clock
+from hotline.kit.db import Base, SessionFactory, UTCDateTime, transaction
+
+log = logging.getLogger(__name__)
+JOBS = Counter("hotline_jobs_total", "Background jobs run", ["kind", "outcome"])
+
+Handler = Callable[[Session, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+#: kind → period; a job of that kind is enqueued once per period.
+PERIODIC: dict[str, dt.timedelta] = {}
+
+
+class JobStatus(enum.StrEnum):
+    pending = "pending"
+    done = "done"
+    failed = "failed"
+
+
+class Job(Base):
+    """A unit of background work (a deadline sweep, a notification, housekeeping)."""
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.pending, index=True)
+    run_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+def handler(kind: str, every: dt.timedelta | None = None) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        if every is not None:
+            PERIODIC[kind] = every
+        return fn
+
+    return register
+
+
+def enqueue(session: Session, kind: str, payload: dict[str, Any] | None = None, *,
+            run_at: dt.datetime | None = None, dedupe_key: str | None = None) -> None:
+    """Add a job in the caller's transaction (it runs only if that transaction commits).
+    With a ``dedupe_key`` a second enqueue of the same key does nothing."""
+    values = {"kind": kind, "payload": payload or {}, "status": JobStatus.pending,
+              "run_at": run_at or clock.now(), "attempts": 0, "max_attempts": 8,
+              "dedupe_key": dedupe_key, "created_at": clock.now()}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Job).values(**values)
+    if dedupe_key is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    session.execute(stmt)
+
+
+def schedule_periodic(session: Session) -> None:
+    now = clock.now()
+    for kind, every in PERIODIC.items():
+        period = int(now.timestamp() // every.total_seconds())
+        enqueue(session, kind, dedupe_key=f"{kind}:{period}")
+
+
+def _claim(session: Session) -> Job | None:
+    stmt = (
+        select(Job)
+        .where(Job.status == JobStatus.pending, Job.run_at <= clock.now())
+        .order_by(Job.run_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(3600, 2 ** attempts * 5))
+
+
+def run_one(factory: SessionFactory) -> bool:
+    """Run one due job; False when there is none."""
+    session = factory()
+    try:
+        job = _claim(session)
+        if job is None:
+            session.rollback()
+            return False
+        job_id, kind, payload = job.id, job.kind, dict(job.payload)
+        fn = HANDLERS.get(kind)
+        if fn is None:
+            raise LookupError(f"no handler for job kind {kind!r}")
+        fn(session, payload)
+        job.status, job.finished_at, job.attempts = JobStatus.done, clock.now(), job.attempts + 1
+        session.commit()
+        JOBS.labels(kind, "done").inc()
+        return True
+    except Exception as exc:
+        session.rollback()
+        if "job_id" not in locals():
+            raise
+        _record_failure(factory, job_id, kind, exc)
+        return True
+    finally:
+        session.close()
+
+
+def _record_failure(factory: SessionFactory, job_id: int, kind: str, exc: Exception) -> None:
+    log.warning("job %s (%s) failed: %s", job_id, kind, type(exc).__name__)
+    JOBS.labels(kind, "error").inc()
+    with transaction(factory) as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return
+        job.attempts += 1
+        job.last_error = "".join(traceback.format_exception_only(type(exc), exc))[-2000:]
+        if job.attempts >= job.max_attempts:
+            job.status = JobStatus.failed
+            job.finished_at = clock.now()
+        else:
+            job.run_at = clock.now() + backoff(job.attempts)
+
+
+def drain(factory: SessionFactory, limit: int = 1000) -> int:
+    """Schedule periodic jobs and run every due job (used by ``--once`` and tests)."""
+    with transaction(factory) as session:
+        schedule_periodic(session)
+    count = 0
+    while count < limit and run_one(factory):
+        count += 1
+    return count
+
+
+def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: float = 1.0,
+               stop: threading.Event | None = None) -> None:
+    import hotline.tasks  # noqa: F401  (registers every domain's handlers)
+
+    stop = stop or threading.Event()
+    log.info("worker started")
+    while not stop.is_set():
+        try:
+            drain(factory)
+        except Exception:
+            log.exception("worker loop error")
+        if once:
+            return
+        stop.wait(poll_seconds)
+

@@ -1,0 +1,103 @@
+"""Validation of the identifiers the platform takes in. Each raises :class:`InvalidInput`
+naming the field and the reason; each returns the canonical form that is stored."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
+
+from hotline.kit.errors import InvalidInput
+
+_REGION6 = re.compile(r"^[1-9]\d{5}$")
+_REGION9 = re.compile(r"^[1-9]\d{8}$")
+
+
+def phone(value: str, field: str = "phone") -> str:
+    """A Chinese mobile or fixed-line number → national digits (``13812348000``,
+    ``01012345678``). ``+86`` prefixes, spaces and hyphens are accepted."""
+    raw = (value or "").strip()
+    if not raw:
+        raise InvalidInput(field, "电话号码不能为空")
+    if len(raw) > 30 or not re.fullmatch(r"[+\d\s\-()]+", raw):
+        raise InvalidInput(field, "电话号码只能包含数字、空格、+ 和 -")
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(field, "不是有效的电话号码") from None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise InvalidInput(field, "不是有效的中国大陆电话号码")
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"\D", "", national)
+
+
+def optional_phone(value: str | None, field: str = "phone") -> str | None:
+    return phone(value, field) if value and value.strip() else None
+
+
+def uscc_code(value: str, field: str = "uscc") -> str:
+    """统一社会信用代码, check digit verified by ``stdnum.cn.uscc``."""
+    try:
+        return str(uscc.validate(value))
+    except ValidationError:
+        raise InvalidInput(field, "不是有效的统一社会信用代码") from None
+
+
+def id_number(value: str, field: str = "id_number") -> str:
+    """Resident identity card number (18 digits with check digit)."""
+    try:
+        return str(ric.validate(value))
+    except ValidationError:
+        raise InvalidInput(field, "不是有效的居民身份证号码") from None
+
+
+def region_code(value: str, field: str = "code") -> str:
+    """6 digits (province ``XX0000``, city ``XXXX00``, county) or 9 digits (township)."""
+    code = (value or "").strip()
+    if not (_REGION6.match(code) or _REGION9.match(code)):
+        raise InvalidInput(field, "区划代码应为 6 位（省、市、县）或 9 位（乡镇、街道）数字")
+    if len(code) == 6 and code[2:4] == "00" and code[4:] != "00":
+        raise InvalidInput(field, "区划代码的市级位为 00 时县级位也必须为 00")
+    if len(code) == 9 and code[6:] == "000":
+        raise InvalidInput(field, "乡镇（街道）代码的后三位不能为 000")
+    if len(code) == 9 and code[4:6] == "00":
+        raise InvalidInput(field, "乡镇（街道）必须隶属于县级区划")
+    return code
+
+
+def region_level_of(code: str) -> str:
+    if len(code) == 9:
+        return "township"
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "city"
+    return "county"
+
+
+def parent_codes(code: str) -> list[str]:
+    """The codes that may be this region's parent, nearest first. A county may hang
+    directly under its province (省直辖县级行政区划)."""
+    level = region_level_of(code)
+    if level == "township":
+        return [code[:6]]
+    if level == "county":
+        return [code[:4] + "00", code[:2] + "0000"]
+    if level == "city":
+        return [code[:2] + "0000"]
+    return []
+
+
+def text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required:
+            raise InvalidInput(field, "不能为空")
+        return None
+    if len(cleaned) > max_length:
+        raise InvalidInput(field, f"长度不能超过 {max_length} 个字符")
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidInput(field, "不能包含控制字符")
+    return cleaned

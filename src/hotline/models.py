@@ -1,0 +1,13 @@
+"""Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from hotline.audit.models import AuditEvent, AuditHead
+from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from hotline.citizen.models import Citizen
+from hotline.kit.db import Base
+from hotline.kit.jobs import Job
+from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
+
+__all__ = [
+    "ApiToken", "AppealType", "AuditEvent", "AuditHead", "AuthSession", "Base", "Category",
+    "Channel", "Citizen", "Job", "LoginAttempt", "Region", "Unit", "User", "unit_category",
+]

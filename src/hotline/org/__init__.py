@@ -1,0 +1,1 @@
+"""Organisation: regions, handling units, the category tree, appeal types and channels."""

@@ -1,0 +1,132 @@
+"""Queries of the organisation model."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.org.models import AppealType, Category, Channel, Region, RegionLevel, Unit, UnitKind
+
+
+def region_by_code(session: Session, code: str) -> Region | None:
+    return session.execute(select(Region).where(Region.code == code)).scalar_one_or_none()
+
+
+def list_regions(
+    session: Session, *, q: str | None = None, parent_code: str | None = None,
+    level: RegionLevel | None = None, prefix: str | None = None, limit: int = 500, offset: int = 0,
+) -> tuple[list[Region], int]:
+    stmt = select(Region)
+    if q:
+        stmt = stmt.where(Region.name.contains(q, autoescape=True) | Region.code.startswith(q, autoescape=True))
+    if parent_code:
+        parent = region_by_code(session, parent_code)
+        stmt = stmt.where(Region.parent_id == (parent.id if parent else -1))
+    if level:
+        stmt = stmt.where(Region.level == level)
+    if prefix:
+        stmt = stmt.where(Region.code.startswith(prefix, autoescape=True))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(Region.code).limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
+def all_regions(session: Session) -> list[Region]:
+    return list(session.execute(select(Region).order_by(Region.code)).scalars())
+
+
+def active_units_in_region(session: Session, region_id: int) -> int:
+    return session.execute(
+        select(func.count()).select_from(Unit).where(Unit.region_id == region_id, Unit.active.is_(True))
+    ).scalar_one()
+
+
+def active_child_regions(session: Session, region_id: int) -> int:
+    return session.execute(
+        select(func.count()).select_from(Region).where(Region.parent_id == region_id, Region.active.is_(True))
+    ).scalar_one()
+
+
+def unit_by_code(session: Session, code: str) -> Unit | None:
+    return session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
+
+
+def list_units(
+    session: Session, *, q: str | None = None, kind: UnitKind | None = None,
+    region_prefix: str | None = None, category_id: int | None = None, active: bool | None = None,
+    limit: int = 100, offset: int = 0,
+) -> tuple[list[Unit], int]:
+    stmt = select(Unit).join(Unit.region)
+    if q:
+        stmt = stmt.where(Unit.name.contains(q, autoescape=True) | Unit.code.startswith(q, autoescape=True))
+    if kind:
+        stmt = stmt.where(Unit.kind == kind)
+    if region_prefix:
+        stmt = stmt.where(Region.code.startswith(region_prefix, autoescape=True))
+    if category_id:
+        stmt = stmt.where(Unit.categories.any(Category.id == category_id))
+    if active is not None:
+        stmt = stmt.where(Unit.active.is_(active))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(Region.code, Unit.kind, Unit.code).limit(limit).offset(offset))
+    return list(rows.scalars().unique()), total
+
+
+def all_units(session: Session) -> list[Unit]:
+    return list(session.execute(select(Unit).order_by(Unit.code)).scalars().unique())
+
+
+def category_by_code(session: Session, code: str) -> Category | None:
+    return session.execute(select(Category).where(Category.code == code)).scalar_one_or_none()
+
+
+def all_categories(session: Session) -> list[Category]:
+    return list(session.execute(select(Category).order_by(Category.code)).scalars())
+
+
+def categories_by_ids(session: Session, ids: list[int]) -> list[Category]:
+    if not ids:
+        return []
+    return list(session.execute(select(Category).where(Category.id.in_(ids))).scalars())
+
+
+def sibling_named(session: Session, parent_id: int | None, name: str, exclude_id: int | None) -> bool:
+    stmt = select(Category.id).where(Category.name == name)
+    stmt = stmt.where(Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id)
+    if exclude_id is not None:
+        stmt = stmt.where(Category.id != exclude_id)
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def max_child_code(session: Session, parent_id: int | None) -> list[str]:
+    stmt = select(Category.code)
+    stmt = stmt.where(Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id)
+    return list(session.execute(stmt).scalars())
+
+
+def category_parent_map(session: Session) -> dict[int, int | None]:
+    return dict(session.execute(select(Category.id, Category.parent_id)).tuples().all())
+
+
+def list_channels(session: Session) -> list[Channel]:
+    return list(session.execute(select(Channel).order_by(Channel.id)).scalars())
+
+
+def channel_by_code(session: Session, code: str) -> Channel | None:
+    return session.execute(select(Channel).where(Channel.code == code)).scalar_one_or_none()
+
+
+def list_appeal_types(session: Session) -> list[AppealType]:
+    return list(session.execute(select(AppealType).order_by(AppealType.sort, AppealType.code)).scalars())
+
+
+def count_units(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(Unit)).scalar_one()
+
+
+def count_regions(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(Region)).scalar_one()
+
+
+def count_categories(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(Category)).scalar_one()

@@ -1,0 +1,5 @@
+"""Imports every domain's background job handlers so that a worker knows them all."""
+
+from hotline.auth import tasks as auth_tasks
+
+__all__ = ["auth_tasks"]

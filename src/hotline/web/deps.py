@@ -1,0 +1,86 @@
+"""Request-scoped dependencies: the database session (committed before the response is
+sent, so a 2xx means committed) and the calling principal (cookie session or bearer token)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from hotline.auth import service as auth_service
+from hotline.auth.principal import Principal
+from hotline.kit.crypto import constant_time_equal
+from hotline.kit.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "hotline_session"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    factory = request.app.state.session_factory
+    session: Session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _form_csrf(request: Request) -> str | None:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def optional_principal(request: Request, db: Db) -> Principal | None:
+    """Resolve the caller. Cookie sessions must prove CSRF on unsafe methods (header
+    ``X-CSRF-Token`` or form field ``csrf_token``); bearer tokens need no CSRF."""
+    token = _bearer(request)
+    if token is not None:
+        principal = auth_service.principal_from_api_token(db, token)
+        if principal is None:
+            raise Unauthenticated("API 令牌无效、已过期或已吊销")
+        request.state.principal = principal
+        return principal
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    principal = auth_service.principal_from_session_token(db, cookie)
+    if principal is None:
+        return None
+    if request.method in UNSAFE:
+        sent = request.headers.get(CSRF_HEADER) or await _form_csrf(request)
+        if not sent or not principal.csrf_token or not constant_time_equal(sent, principal.csrf_token):
+            raise Forbidden("CSRF 校验失败，请刷新页面后重试")
+    request.state.principal = principal
+    return principal
+
+
+MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+async def current_principal(principal: MaybePrincipal) -> Principal:
+    if principal is None:
+        raise Unauthenticated("请先登录")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

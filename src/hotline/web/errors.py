@@ -1,0 +1,83 @@
+"""Turning errors into responses: JSON for the API, a page (or the login redirect) for the UI."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hotline.kit.errors import Conflict, HotlineError, Unauthenticated
+
+log = logging.getLogger(__name__)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _page(request: Request, status: int, message: str) -> Response:
+    from hotline.web.templating import render
+
+    principal = getattr(request.state, "principal", None)
+    return render(request, "web/error.html", principal, status_code=status, status=status, message=message)
+
+
+def hotline_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HotlineError)
+    if _is_api(request) or request.headers.get("hx-request"):
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+    if isinstance(exc, Unauthenticated):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    return _page(request, exc.status_code, exc.message)
+
+
+def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        errors.append({"field": ".".join(loc) or "body", "reason": err.get("msg", "invalid")})
+    first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+    body = {"error": "invalid", "message": f"{first['field']}: {first['reason']}", **first, "errors": errors}
+    return JSONResponse(body, status_code=422)
+
+
+def stale_error(request: Request, exc: Exception) -> Response:
+    return hotline_error(request, Conflict("数据已被他人修改，请刷新后重试"))
+
+
+def integrity_error(request: Request, exc: Exception) -> Response:
+    log.warning("integrity error: %s", type(exc).__name__)
+    return hotline_error(request, Conflict("数据冲突（可能已存在相同编码），请刷新后重试"))
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _is_api(request):
+        return JSONResponse({"error": "http", "message": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+    return _page(request, exc.status_code, "页面不存在" if exc.status_code == 404 else str(exc.detail))
+
+
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error")
+    if _is_api(request):
+        return JSONResponse({"error": "internal", "message": "服务器内部错误"}, status_code=500)
+    return _page(request, 500, "服务器内部错误，请稍后重试")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(HotlineError, hotline_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StaleDataError, stale_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

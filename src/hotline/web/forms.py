@@ -1,0 +1,54 @@
+"""Helpers for HTML form pages: the parsed form, and re-rendering a form with its errors."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from starlette.datastructures import UploadFile
+
+from hotline.kit.errors import HotlineError, InvalidInput
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    out: dict[str, Any] = {}
+    for key in form:
+        values = form.getlist(key)
+        if key.endswith("[]"):
+            out[key[:-2]] = [v for v in values if isinstance(v, str)]
+        else:
+            value = values[-1]
+            out[key] = value if isinstance(value, UploadFile) else str(value)
+    return out
+
+
+Form = Annotated[dict[str, Any], Depends(_form)]
+
+
+def text(form: dict[str, Any], key: str) -> str | None:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def flag(form: dict[str, Any], key: str) -> bool:
+    return form.get(key) in ("1", "on", "true")
+
+
+def error_map(exc: HotlineError) -> tuple[dict[str, str], str]:
+    """Field errors for the form, and the banner text."""
+    if isinstance(exc, InvalidInput):
+        return {exc.field: exc.reason}, exc.reason
+    return {}, exc.message
+
+
+def choice(form: dict[str, Any], key: str, cls: type[E]) -> E | None:
+    """The enum member named by a form field, or None when absent or unknown."""
+    value = form.get(key)
+    try:
+        return cls(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None

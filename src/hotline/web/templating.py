@@ -1,0 +1,75 @@
+"""Jinja2 templates: each domain keeps its own in ``<domain>/templates`` and names them
+``<domain>/<page>.html``; the shared layout is ``web/base.html``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from hotline.auth.models import ROLE_NAMES, Role
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap
+from hotline.kit.clock import CST
+from hotline.org.models import (
+    CHANNEL_KIND_NAMES,
+    LEVEL_NAMES,
+    UNIT_KIND_NAMES,
+    UTILITY_TYPE_NAMES,
+)
+
+PACKAGE = Path(__file__).resolve().parent.parent
+DOMAINS = ["web", "org", "auth", "audit", "citizen"]
+
+
+def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(CST).strftime(fmt) if value else ""
+
+
+env = Environment(
+    loader=PrefixLoader({d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS}),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["cst"] = _cst
+env.globals.update(
+    role_name=lambda r: ROLE_NAMES[Role(r)],
+    ROLE_NAMES=ROLE_NAMES,
+    UNIT_KIND_NAMES=UNIT_KIND_NAMES,
+    LEVEL_NAMES=LEVEL_NAMES,
+    UTILITY_TYPE_NAMES=UTILITY_TYPE_NAMES,
+    CHANNEL_KIND_NAMES=CHANNEL_KIND_NAMES,
+)
+templates = Jinja2Templates(env=env)
+
+
+def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
+    """The navigation a role sees: only pages it may open."""
+    if principal is None:
+        return []
+    items = [("/", "工作台")]
+    if principal.can(Cap.view_citizens):
+        items.append(("/citizens", "诉求人档案"))
+    if principal.can(Cap.view_org):
+        items.append(("/org/units", "单位名录"))
+    if principal.can(Cap.manage_org):
+        items += [("/admin/regions", "行政区划"), ("/admin/units", "单位管理")]
+    if principal.can(Cap.manage_reference):
+        items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型")]
+    if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):
+        items.append(("/admin/users", "账号管理"))
+    if principal.can(Cap.view_audit):
+        items.append(("/audit", "审计日志"))
+    return items
+
+
+def render(request: Request, name: str, principal: Principal | None, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    context.update(principal=principal, nav=nav_for(principal), path=request.url.path, Cap=Cap)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
