@@ -149,6 +149,8 @@ def principal_from_api_token(session: Session, token: str) -> Principal | None:
 
 
 def _check_role_and_unit(session: Session, actor: Principal, role: Role, unit_id: int) -> Unit:
+    if not actor.can(Cap.manage_users) and actor.can(Cap.manage_unit_users) and role not in UNIT_MANAGER_GRANTS:
+        raise InvalidInput("role", "单位负责人只能授予承办人员或单位负责人角色")
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise InvalidInput("unit_id", "单位不存在")
@@ -160,8 +162,6 @@ def _check_role_and_unit(session: Session, actor: Principal, role: Role, unit_id
     elif actor.can(Cap.manage_unit_users):
         if unit.id != actor.unit_id:
             raise InvalidInput("unit_id", "只能为本单位创建账号")
-        if role not in UNIT_MANAGER_GRANTS:
-            raise InvalidInput("role", "单位负责人只能授予承办人员或单位负责人角色")
     else:
         raise Forbidden("您的角色无权管理账号")
     return unit
@@ -180,7 +180,7 @@ def create_user(
     is_service: bool = False,
 ) -> User:
     name = username.strip().lower()
-    if not USERNAME_RE.match(name):
+    if not USERNAME_RE.fullmatch(name):
         raise InvalidInput("username", "用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母开头")
     if repository.user_by_username(session, name) is not None:
         raise InvalidInput("username", "用户名已存在")

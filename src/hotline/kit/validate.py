@@ -11,8 +11,8 @@ from stdnum.exceptions import ValidationError
 
 from hotline.kit.errors import InvalidInput
 
-_REGION6 = re.compile(r"^[1-9]\d{5}$")
-_REGION9 = re.compile(r"^[1-9]\d{8}$")
+_REGION6 = re.compile(r"^[1-9][0-9]{5}$")
+_REGION9 = re.compile(r"^[1-9][0-9]{8}$")
 
 
 def phone(value: str, field: str = "phone") -> str:
@@ -21,7 +21,7 @@ def phone(value: str, field: str = "phone") -> str:
     raw = (value or "").strip()
     if not raw:
         raise InvalidInput(field, "电话号码不能为空")
-    if len(raw) > 30 or not re.fullmatch(r"[+\d\s\-()]+", raw):
+    if len(raw) > 30 or not re.fullmatch(r"[+0-9 \-()]+", raw):
         raise InvalidInput(field, "电话号码只能包含数字、空格、+ 和 -")
     try:
         number = phonenumbers.parse(raw, "CN")
@@ -56,7 +56,7 @@ def id_number(value: str, field: str = "id_number") -> str:
 def region_code(value: str, field: str = "code") -> str:
     """6 digits (province ``XX0000``, city ``XXXX00``, county) or 9 digits (township)."""
     code = (value or "").strip()
-    if not (_REGION6.match(code) or _REGION9.match(code)):
+    if not (_REGION6.fullmatch(code) or _REGION9.fullmatch(code)):
         raise InvalidInput(field, "区划代码应为 6 位（省、市、县）或 9 位（乡镇、街道）数字")
     if len(code) == 6 and code[2:4] == "00" and code[4:] != "00":
         raise InvalidInput(field, "区划代码的市级位为 00 时县级位也必须为 00")

@@ -29,7 +29,7 @@ from hotline.org.models import (
 
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 CHANNEL_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
-CATEGORY_CODE_RE = re.compile(r"^\d{2}(\d{2}){0,2}$")
+CATEGORY_CODE_RE = re.compile(r"^[0-9]{2}([0-9]{2}){0,2}$")
 
 #: Which region levels each kind of unit may sit at.
 UNIT_KIND_LEVELS: dict[UnitKind, frozenset[RegionLevel]] = {
@@ -169,7 +169,7 @@ def create_unit(
 ) -> Unit:
     require(actor, Cap.manage_org)
     code = (code or "").strip()
-    if not UNIT_CODE_RE.match(code):
+    if not UNIT_CODE_RE.fullmatch(code):
         raise InvalidInput("code", "单位编码为 2–32 位字母、数字、横线或下划线")
     if repository.unit_by_code(session, code) is not None:
         raise InvalidInput("code", "单位编码已存在")
@@ -275,7 +275,7 @@ def create_category(
             raise InvalidInput("parent_code", "分类最多三级")
     if code:
         code = code.strip()
-        if not CATEGORY_CODE_RE.match(code):
+        if not CATEGORY_CODE_RE.fullmatch(code):
             raise InvalidInput("code", "分类编码为 2、4 或 6 位数字")
         if repository.category_by_code(session, code) is not None:
             raise InvalidInput("code", "分类编码已存在")
@@ -333,7 +333,7 @@ def update_category(
 def create_channel(session: Session, actor: Principal, *, code: str, name: str, kind: ChannelKind) -> Channel:
     require_province_admin(actor)
     code = (code or "").strip()
-    if not CHANNEL_CODE_RE.match(code):
+    if not CHANNEL_CODE_RE.fullmatch(code):
         raise InvalidInput("code", "渠道编码为 2–32 位小写字母、数字或下划线，以字母开头")
     if repository.channel_by_code(session, code) is not None:
         raise InvalidInput("code", "渠道编码已存在")

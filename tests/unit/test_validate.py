@@ -1,0 +1,70 @@
+import pytest
+
+from hotline.kit import validate
+from hotline.kit.errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("13812348000", "13812348000"),
+        ("+86 138-1234-8000", "13812348000"),
+        ("010-12345678", "01012345678"),
+        ("0351 7654321", "03517654321"),
+    ],
+)
+def test_valid_phone_numbers_are_normalised(raw, canonical):
+    assert validate.phone(raw) == canonical
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "1381234800", "abc", "+1 202 555 0100", "1" * 40, "138\n12348000"])
+def test_invalid_phone_numbers_name_the_field(raw):
+    with pytest.raises(InvalidInput) as err:
+        validate.phone(raw, "caller_phone")
+    assert err.value.field == "caller_phone"
+
+
+def test_uscc_check_digit_is_verified():
+    assert validate.uscc_code("91110000600037341L") == "91110000600037341L"
+    with pytest.raises(InvalidInput) as err:
+        validate.uscc_code("91110000600037341X")
+    assert err.value.field == "uscc"
+
+
+def test_id_number_check_digit_is_verified():
+    assert validate.id_number("11010519491231002X") == "11010519491231002X"
+    with pytest.raises(InvalidInput):
+        validate.id_number("110105194912310021")
+
+
+@pytest.mark.parametrize("code", ["990000", "990100", "990102", "990102001", "429004"])
+def test_well_formed_region_codes(code):
+    assert validate.region_code(code) == code
+
+
+@pytest.mark.parametrize("code", ["", "99000", "0990000", "abcdef", "990012", "990102000", "990100001", "99010200１"])
+def test_malformed_region_codes(code):
+    with pytest.raises(InvalidInput):
+        validate.region_code(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "level", "parents"),
+    [
+        ("990000", "province", []),
+        ("990100", "city", ["990000"]),
+        ("990102", "county", ["990100", "990000"]),
+        ("990102001", "township", ["990102"]),
+    ],
+)
+def test_region_level_and_possible_parents(code, level, parents):
+    assert validate.region_level_of(code) == level
+    assert validate.parent_codes(code) == parents
+
+
+def test_text_rejects_control_characters_and_oversized_values():
+    with pytest.raises(InvalidInput, match="长度"):
+        validate.text("x" * 51, "name", max_length=50)
+    with pytest.raises(InvalidInput, match="控制字符"):
+        validate.text("a\x00b", "name", max_length=50)
+    assert validate.text("  ", "name", max_length=5, required=False) is None
