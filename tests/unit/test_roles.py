@@ -24,4 +24,4 @@ def test_every_role_has_capabilities_and_only_auditors_read_the_audit_log():
 
 
 def test_only_call_takers_see_personal_data_unmasked():
-    assert PII_ROLES == {Role.agent, Role.centre_supervisor}
+    assert {Role.agent, Role.centre_supervisor} == PII_ROLES

@@ -78,13 +78,13 @@ def region_level_of(code: str) -> str:
 
 
 def parent_codes(code: str) -> list[str]:
-    """The codes that may be this region's parent, nearest first. A county may hang
-    directly under its province (省直辖县级行政区划)."""
+    """The code of this region's parent (a list: empty for a province). Counties whose city
+    digits are 90 hang directly under the province (省直辖县级行政区划, e.g. 429004)."""
     level = region_level_of(code)
     if level == "township":
         return [code[:6]]
     if level == "county":
-        return [code[:4] + "00", code[:2] + "0000"]
+        return [code[:2] + "0000"] if code[2:4] == "90" else [code[:4] + "00"]
     if level == "city":
         return [code[:2] + "0000"]
     return []

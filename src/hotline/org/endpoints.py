@@ -201,14 +201,14 @@ def update_appeal_type(code: str, body: AppealTypeUpdate, principal: CurrentPrin
 # --- Excel ---------------------------------------------------------------------------------
 
 
-@router.get("/{kind}/export.xlsx", responses={**ERRORS, 200: {"content": {XLSX_MEDIA_TYPE: {}}}})
+@router.get("/export/{kind}.xlsx", responses={**ERRORS, 200: {"content": {XLSX_MEDIA_TYPE: {}}}})
 def export_xlsx(kind: Kind, principal: CurrentPrincipal, db: Db) -> Response:
     data = excel.export_file(db, principal, kind)
     return Response(data, media_type=XLSX_MEDIA_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'})
 
 
-@router.post("/{kind}/import", response_model=ImportResult, responses=ERRORS)
+@router.post("/import/{kind}", response_model=ImportResult, responses=ERRORS)
 def import_xlsx(kind: Kind, principal: CurrentPrincipal, db: Db,
                 file: Annotated[UploadFile, File()]) -> ImportResult:
     """All or nothing: 422 with ``errors: [{row, column, field, reason}]`` if any row is bad."""

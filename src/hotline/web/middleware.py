@@ -19,6 +19,23 @@ LATENCY = Histogram(
 )
 
 
+def route_label(scope: Scope) -> str:
+    """The route template (``/api/v1/units/{unit_id}``), never the raw path: bounded label
+    cardinality for metrics, and no identifiers or personal data in labels. Included routers
+    keep their own relative paths, so the static prefix is recovered from the request path."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if route is None or template is None:
+        return "unmatched"
+    try:
+        rendered = str(route.url_path_for(route.name, **scope.get("path_params", {})))
+    except Exception:
+        return template
+    path = scope.get("path", "")
+    prefix = path[: len(path) - len(rendered)] if path.endswith(rendered) else ""
+    return prefix + template
+
+
 class RequestContextMiddleware:
     """Pure ASGI middleware (no body buffering): request id, client IP, log line, metrics."""
 
@@ -48,8 +65,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = clock.monotonic() - started
-            route = scope.get("route")
-            route_path = getattr(route, "path", "unmatched")
+            route_path = route_label(scope)
             REQUESTS.labels(scope["method"], route_path, str(status)).inc()
             LATENCY.labels(scope["method"], route_path).observe(elapsed)
             principal = getattr(scope.get("state", {}).get("principal"), "user_id", None) \

@@ -1,0 +1,78 @@
+"""The job queue: runs due jobs once, retries failures with back-off, periodic jobs once per period."""
+
+import datetime as dt
+
+from sqlalchemy import select
+
+import hotline.tasks  # noqa: F401  (registers the periodic housekeeping job)
+from hotline.auth.models import AuthSession
+from hotline.kit import clock, jobs
+from hotline.kit.jobs import Job, JobStatus
+
+CALLS: list[dict] = []
+
+
+@jobs.handler("test.record")
+def _record(session, payload):
+    CALLS.append(payload)
+
+
+@jobs.handler("test.explode")
+def _explode(session, payload):
+    raise RuntimeError("boom")
+
+
+def test_a_job_runs_once_and_is_marked_done(db, factory):
+    CALLS.clear()
+    jobs.enqueue(db, "test.record", {"n": 1})
+    db.commit()
+    assert jobs.run_one(factory) is True
+    assert jobs.run_one(factory) is False
+    assert CALLS == [{"n": 1}]
+    job = db.scalars(select(Job).where(Job.kind == "test.record")).one()
+    db.refresh(job)
+    assert job.status == JobStatus.done and job.attempts == 1
+
+
+def test_a_job_enqueued_in_a_rolled_back_transaction_never_runs(db, factory):
+    CALLS.clear()
+    with db.begin_nested() as sp:
+        jobs.enqueue(db, "test.record", {"n": 2})
+        sp.rollback()
+    assert jobs.run_one(factory) is False
+
+
+def test_a_failing_job_is_retried_with_back_off_then_parked(db, factory, travel):
+    jobs.enqueue(db, "test.explode")
+    db.commit()
+    assert jobs.run_one(factory) is True
+    job = db.scalars(select(Job).where(Job.kind == "test.explode")).one()
+    db.refresh(job)
+    assert job.status == JobStatus.pending and job.attempts == 1 and "boom" in job.last_error
+    assert job.run_at > clock.now()
+    assert jobs.run_one(factory) is False  # not due yet
+    for _ in range(job.max_attempts):
+        travel.shift(3700)
+        jobs.run_one(factory)
+    db.refresh(job)
+    assert job.status == JobStatus.failed
+
+
+def test_periodic_jobs_are_enqueued_once_per_period(db):
+    jobs.schedule_periodic(db)
+    jobs.schedule_periodic(db)
+    kinds = db.scalars(select(Job.kind).where(Job.kind == "auth.housekeeping")).all()
+    assert kinds == ["auth.housekeeping"]
+
+
+def test_housekeeping_removes_expired_sessions(db, factory, world, client):
+    from tests.factories import login
+
+    login(client, "agent")
+    db.add(AuthSession(token_hash="x" * 64, csrf_token="c", user_id=world.user_ids["agent"],
+                       created_at=clock.now() - dt.timedelta(days=2), expires_at=clock.now() - dt.timedelta(days=1)))
+    db.commit()
+
+    jobs.drain(factory)
+    hashes = db.scalars(select(AuthSession.token_hash)).all()
+    assert "x" * 64 not in hashes and len(hashes) == 1

@@ -1,0 +1,113 @@
+"""Pages, health, metrics, logs and the OpenAPI document."""
+
+import logging
+
+import pytest
+
+from tests.factories import PASSWORD
+
+PAGES = ["/", "/me", "/org/units", "/admin/regions", "/admin/units", "/admin/units/new", "/admin/categories",
+         "/admin/channels", "/admin/users", "/admin/users/new", "/citizens", "/audit"]
+ALLOWED = {
+    "admin": set(PAGES) - {"/citizens", "/audit"},
+    "city_admin": set(PAGES) - {"/citizens", "/audit", "/admin/categories", "/admin/channels"},
+    "agent": {"/", "/me", "/org/units", "/citizens"},
+    "manager": {"/", "/me", "/org/units", "/admin/users", "/admin/users/new"},
+    "auditor": {"/", "/me", "/org/units", "/audit"},
+}
+
+
+def browser_login(client, username):
+    page = client.get("/login")
+    token = page.text.split('name="login_csrf" value="')[1].split('"')[0]
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "login_csrf": token,
+                                           "next": "/"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    return client
+
+
+def test_pages_need_a_login(client, world):
+    response = client.get("/admin/units", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/admin/units"
+
+
+@pytest.mark.parametrize("username", sorted(ALLOWED))
+def test_each_role_opens_exactly_its_pages(client, world, username):
+    browser_login(client, username)
+    for path in PAGES:
+        status = client.get(path).status_code
+        assert status == (200 if path in ALLOWED[username] else 403), (path, status)
+
+
+def test_the_navigation_shows_only_what_the_role_may_open(client, world):
+    html = browser_login(client, "agent").get("/").text
+    assert "诉求人档案" in html and "单位管理" not in html and "审计日志" not in html
+
+
+def test_login_without_the_form_token_is_refused(client, world):
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_next_cannot_redirect_off_site(client, world):
+    page = client.get("/login")
+    token = page.text.split('name="login_csrf" value="')[1].split('"')[0]
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD, "login_csrf": token,
+                                           "next": "//evil.example/"}, follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_a_form_error_rerenders_with_the_field_message_and_writes_nothing(client, world, db):
+    from sqlalchemy import func, select
+
+    from hotline.org.models import Region
+
+    browser_login(client, "admin")
+    csrf = client.get("/admin/regions").text.split('name="csrf_token" value="')[1].split('"')[0]
+    before = db.scalar(select(func.count()).select_from(Region))
+    response = client.post("/admin/regions", data={"code": "12", "name": "坏", "csrf_token": csrf})
+    assert response.status_code == 422 and "区划代码应为" in response.text
+    assert db.scalar(select(func.count()).select_from(Region)) == before
+    ok = client.post("/admin/regions", data={"code": "990103", "name": "西城区", "csrf_token": csrf},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+
+
+def test_page_forms_need_the_csrf_token(client, world):
+    browser_login(client, "admin")
+    assert client.post("/admin/regions", data={"code": "990103", "name": "西城区"}).status_code == 403
+
+
+def test_an_agent_sees_the_caller_unmasked_and_a_dispatcher_masked(client, world):
+    browser_login(client, "agent")
+    assert "13812348000" in client.get("/citizens", params={"phone": "13812348000"}).text
+    client.cookies.clear()
+    browser_login(client, "dispatcher")
+    html = client.get(f"/citizens/{world.citizen_id}").text
+    assert "138****8000" in html and "13812348000" not in html
+
+
+def test_health_metrics_and_openapi(client, world):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    client.get("/api/v1/units")
+    metrics = client.get("/metrics").text
+    assert "hotline_http_requests_total" in metrics and 'route="/api/v1/units"' in metrics
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/units" in spec["paths"] and "/api/v1/auth/login" in spec["paths"]
+
+
+def test_logs_never_carry_a_phone_number(client, world, caplog):
+    browser_login(client, "agent")
+    with caplog.at_level(logging.INFO):
+        client.get("/citizens", params={"phone": "13812348000"})
+        logging.getLogger("hotline.test").info("caller 13812348000 with id 11010519491231002X")
+    from hotline.kit.logging import JsonFormatter, ScrubFilter
+
+    formatter, scrub = JsonFormatter(), ScrubFilter()
+    lines = []
+    for record in caplog.records:
+        scrub.filter(record)
+        lines.append(formatter.format(record))
+    joined = "\n".join(lines)
+    assert "/citizens" in joined
+    assert "13812348000" not in joined and "11010519491231002X" not in joined
