@@ -111,3 +111,14 @@ def test_logs_never_carry_a_phone_number(client, world, caplog):
     joined = "\n".join(lines)
     assert "/citizens" in joined
     assert "13812348000" not in joined and "11010519491231002X" not in joined
+
+
+def test_pages_survive_hostile_numbers(client, world):
+    browser_login(client, "admin")
+    assert client.get("/admin/users/99999999999999999999").status_code == 422
+    assert client.get("/admin/units?offset=99999999999999999999").status_code == 200
+    assert client.get("/admin/users?offset=²").status_code == 200
+    csrf = client.get("/admin/users/new").text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/admin/users/new", data={"csrf_token": csrf, "username": "x1x", "display_name": "x",
+                                                     "role": "agent", "unit_id": "九"})
+    assert response.status_code == 422 and "单位不存在" in response.text

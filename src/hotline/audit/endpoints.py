@@ -11,6 +11,7 @@ from hotline.audit import repository, service
 from hotline.audit.schemas import AuditEventOut, VerifyOut
 from hotline.auth import access
 from hotline.auth.schemas import Page
+from hotline.kit.db import MAX_ID
 from hotline.kit.errors import InvalidInput
 from hotline.web.deps import CurrentPrincipal, Db
 
@@ -31,7 +32,7 @@ def search_audit(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Page[AuditEventOut]:
     access.require_audit(principal)
     for name, value in (("since", since), ("until", until)):

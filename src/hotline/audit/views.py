@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from hotline.audit import repository, service
 from hotline.auth import access
 from hotline.kit.clock import CST
+from hotline.web import forms
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.templating import render
 
@@ -40,8 +41,7 @@ def _page(
         object_type=(q.get("object_type") or None), object_id=(q.get("object_id") or None),
         since=since, until=until + dt.timedelta(days=1) if until else None,
     )
-    raw_offset = q.get("offset", "0")
-    offset = max(0, int(raw_offset)) if raw_offset.isdigit() else 0
+    offset = forms.offset(request)
     rows, total = repository.search(db, f, limit=PAGE, offset=offset)
     params = {k: v for k, v in q.items() if k != "offset" and v}
     return render(request, "audit/audit.html", principal, title="审计日志", rows=rows, total=total, offset=offset,

@@ -24,8 +24,9 @@ from hotline.auth.schemas import (
     UserUpdate,
 )
 from hotline.kit.crypto import mask_phone
+from hotline.kit.db import MAX_ID
 from hotline.kit.errors import Forbidden, NotFound
-from hotline.web.deps import SESSION_COOKIE, CurrentPrincipal, Db
+from hotline.web.deps import SESSION_COOKIE, CurrentPrincipal, Db, IdPath
 
 router = APIRouter(tags=["accounts"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -95,9 +96,9 @@ def list_users(
     principal: CurrentPrincipal, db: Db,
     q: Annotated[str | None, Query(max_length=64)] = None,
     role: Role | None = None,
-    unit_id: int | None = None,
+    unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Page[UserOut]:
     if not access.can_list_users(principal):
         raise Forbidden("您的角色无权查看账号列表")
@@ -115,38 +116,38 @@ def create_user(body: UserCreate, principal: CurrentPrincipal, db: Db) -> UserOu
 
 
 @router.get("/users/{user_id}", response_model=UserOut, responses=ERRORS)
-def get_user(user_id: int, principal: CurrentPrincipal, db: Db) -> UserOut:
+def get_user(user_id: IdPath, principal: CurrentPrincipal, db: Db) -> UserOut:
     return user_out(access.access_user(db, principal, user_id), principal)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, responses=ERRORS)
-def update_user(user_id: int, body: UserUpdate, principal: CurrentPrincipal, db: Db) -> UserOut:
+def update_user(user_id: IdPath, body: UserUpdate, principal: CurrentPrincipal, db: Db) -> UserOut:
     user = access.access_user(db, principal, user_id, write=True)
     service.update_user(db, principal, user, **body.model_dump(exclude_unset=True))
     return user_out(user, principal)
 
 
 @router.post("/users/{user_id}/password", status_code=204, responses=ERRORS)
-def reset_password(user_id: int, body: PasswordResetIn, principal: CurrentPrincipal, db: Db) -> None:
+def reset_password(user_id: IdPath, body: PasswordResetIn, principal: CurrentPrincipal, db: Db) -> None:
     user = access.access_user(db, principal, user_id, write=True)
     service.reset_password(db, principal, user, password=body.password)
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[TokenOut], responses=ERRORS)
-def list_tokens(user_id: int, principal: CurrentPrincipal, db: Db) -> list[TokenOut]:
+def list_tokens(user_id: IdPath, principal: CurrentPrincipal, db: Db) -> list[TokenOut]:
     user = access.access_user(db, principal, user_id, write=True)
     return [TokenOut.model_validate(t) for t in repository.tokens_of(db, user.id)]
 
 
 @router.post("/users/{user_id}/tokens", response_model=TokenIssued, status_code=201, responses=ERRORS)
-def issue_token(user_id: int, body: TokenCreate, principal: CurrentPrincipal, db: Db) -> TokenIssued:
+def issue_token(user_id: IdPath, body: TokenCreate, principal: CurrentPrincipal, db: Db) -> TokenIssued:
     user = access.access_user(db, principal, user_id, write=True)
     plaintext, token = service.issue_api_token(db, principal, user, name=body.name, days=body.days)
     return TokenIssued(**TokenOut.model_validate(token).model_dump(), token=plaintext)
 
 
 @router.delete("/users/{user_id}/tokens/{token_id}", status_code=204, responses=ERRORS)
-def revoke_token(user_id: int, token_id: int, principal: CurrentPrincipal, db: Db) -> None:
+def revoke_token(user_id: IdPath, token_id: IdPath, principal: CurrentPrincipal, db: Db) -> None:
     user = access.access_user(db, principal, user_id, write=True)
     token = db.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.auth.models import Role
+from hotline.kit.db import MAX_ID
 
 
 class LoginIn(BaseModel):
@@ -57,7 +58,7 @@ class UserCreate(BaseModel):
     username: str = Field(max_length=64)
     display_name: str = Field(max_length=50)
     role: Role
-    unit_id: int
+    unit_id: int = Field(ge=1, le=MAX_ID)
     password: str | None = Field(default=None, max_length=128)
     phone: str | None = Field(default=None, max_length=30)
     is_service: bool = False
@@ -66,10 +67,12 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     display_name: str | None = Field(default=None, max_length=50)
     role: Role | None = None
-    unit_id: int | None = None
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     active: bool | None = None
     phone: str | None = Field(default=None, max_length=30)
-    version: int | None = Field(default=None, description="Send the version you read: 409 if it changed")
+    version: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Send the version you read: 409 if it changed"
+    )
 
 
 T = TypeVar("T")

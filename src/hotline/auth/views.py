@@ -16,8 +16,9 @@ from hotline.kit.crypto import constant_time_equal, mask_phone
 from hotline.kit.errors import Forbidden, HotlineError, NotFound
 from hotline.org import repository as org_repository
 from hotline.org.models import Unit
-from hotline.web.deps import SESSION_COOKIE, CurrentPrincipal, Db, MaybePrincipal
-from hotline.web.forms import Form, choice, error_map, flag, text
+from hotline.web import forms
+from hotline.web.deps import SESSION_COOKIE, CurrentPrincipal, Db, IdPath, MaybePrincipal
+from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render, templates
 
 router = APIRouter()
@@ -119,10 +120,7 @@ def users_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respons
         raise Forbidden("您的角色无权管理账号")
     q = request.query_params.get("q") or None
     role = request.query_params.get("role") or None
-    try:
-        offset = max(0, int(request.query_params.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    offset = forms.offset(request)
     role_filter = choice(dict(request.query_params), "role", Role)
     rows, total = repository.list_users(db, lambda s: access.user_scope(principal, s), q=q,
                                         role=role_filter, limit=50, offset=offset)
@@ -155,7 +153,7 @@ def new_user_submit(request: Request, principal: CurrentPrincipal, db: Db, form:
         user = service.create_user(
             db, principal, username=text(form, "username") or "", display_name=text(form, "display_name") or "",
             role=choice(form, "role", Role) or Role.unit_handler,
-            unit_id=int(form.get("unit_id") or 0), password=text(form, "password"),
+            unit_id=integer(form, "unit_id") or 0, password=text(form, "password"),
             phone=text(form, "phone"), is_service=flag(form, "is_service"),
         )
     except HotlineError as exc:
@@ -167,14 +165,14 @@ def new_user_submit(request: Request, principal: CurrentPrincipal, db: Db, form:
 
 
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
-def edit_user_page(request: Request, user_id: int, principal: CurrentPrincipal, db: Db) -> Response:
+def edit_user_page(request: Request, user_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
     user = access.access_user(db, principal, user_id, write=True)
     flash = "账号已创建" if request.query_params.get("created") else None
     return _user_form(request, principal, db, user=user, flash=flash)
 
 
 @router.post("/admin/users/{user_id}", response_class=HTMLResponse)
-def edit_user_submit(request: Request, user_id: int, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+def edit_user_submit(request: Request, user_id: IdPath, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
     user = access.access_user(db, principal, user_id, write=True)
     action = form.get("action", "save")
     new_token = None
@@ -183,25 +181,25 @@ def edit_user_submit(request: Request, user_id: int, principal: CurrentPrincipal
             service.reset_password(db, principal, user, password=text(form, "password") or "")
             message = "密码已重置，该账号下次登录须修改密码"
         elif action == "token":
-            days = text(form, "days")
             new_token, _ = service.issue_api_token(db, principal, user, name=text(form, "token_name") or "",
-                                                   days=int(days) if days and days.isdigit() else None)
+                                                   days=integer(form, "days"))
             message = "已签发新令牌：请立即复制保存，它只显示这一次"
         elif action == "revoke":
-            token = db.get(ApiToken, int(form.get("token_id") or 0))
+            token = db.get(ApiToken, integer(form, "token_id") or 0)
             if token is None or token.user_id != user.id:
                 raise NotFound("令牌不存在")
             service.revoke_api_token(db, principal, token)
             message = "令牌已吊销"
         else:
             role = choice(form, "role", Role)
+            unit_id = integer(form, "unit_id")
             service.update_user(
                 db, principal, user, display_name=text(form, "display_name"),
                 role=role if role != user.role else None,
-                unit_id=int(form["unit_id"]) if form.get("unit_id") and int(form["unit_id"]) != user.unit_id else None,
+                unit_id=unit_id if unit_id != user.unit_id else None,
                 active=flag(form, "active") if flag(form, "active") != user.active else None,
                 phone=text(form, "phone") if text(form, "phone") and "*" not in (text(form, "phone") or "") else None,
-                version=int(form["version"]) if str(form.get("version", "")).isdigit() else None,
+                version=integer(form, "version"),
             )
             message = "已保存"
     except HotlineError as exc:

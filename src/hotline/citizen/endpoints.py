@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from hotline.auth import access
 from hotline.citizen import service
 from hotline.citizen.schemas import CitizenCreate, CitizenOut, CitizenUpdate
-from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
 
 router = APIRouter(tags=["citizens"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -36,13 +36,13 @@ def register_citizen(body: CitizenCreate, principal: CurrentPrincipal, db: Db) -
 
 
 @router.get("/citizens/{citizen_id}", response_model=CitizenOut, responses=ERRORS)
-def get_citizen(citizen_id: int, principal: CurrentPrincipal, db: Db) -> CitizenOut:
+def get_citizen(citizen_id: IdPath, principal: CurrentPrincipal, db: Db) -> CitizenOut:
     citizen = access.access_citizen(db, principal, citizen_id)
     return CitizenOut(**asdict(service.view(db, principal, [citizen], purpose="profile")[0]))
 
 
 @router.patch("/citizens/{citizen_id}", response_model=CitizenOut, responses=ERRORS)
-def update_citizen(citizen_id: int, body: CitizenUpdate, principal: CurrentPrincipal, db: Db) -> CitizenOut:
+def update_citizen(citizen_id: IdPath, body: CitizenUpdate, principal: CurrentPrincipal, db: Db) -> CitizenOut:
     citizen = access.access_citizen(db, principal, citizen_id, write=True)
     fields = body.model_dump(exclude_unset=True)
     version = fields.pop("version", None)

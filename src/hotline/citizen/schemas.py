@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from hotline.kit.db import MAX_ID
+
 
 class CitizenOut(BaseModel):
     id: int
@@ -30,4 +32,4 @@ class CitizenUpdate(BaseModel):
     id_number: str | None = Field(default=None, max_length=18)
     address: str | None = Field(default=None, max_length=300)
     note: str | None = Field(default=None, max_length=500)
-    version: int | None = None
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)

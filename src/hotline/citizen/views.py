@@ -9,8 +9,8 @@ from hotline.auth import access
 from hotline.auth.roles import Cap
 from hotline.citizen import service
 from hotline.kit.errors import HotlineError
-from hotline.web.deps import CurrentPrincipal, Db
-from hotline.web.forms import Form, error_map, text
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.web.forms import Form, error_map, integer, text
 from hotline.web.templating import render
 
 router = APIRouter()
@@ -49,7 +49,7 @@ def register_citizen(request: Request, principal: CurrentPrincipal, db: Db, form
 
 
 @router.get("/citizens/{citizen_id}", response_class=HTMLResponse)
-def citizen_page(request: Request, citizen_id: int, principal: CurrentPrincipal, db: Db) -> Response:
+def citizen_page(request: Request, citizen_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
     citizen = access.access_citizen(db, principal, citizen_id)
     shown = service.view(db, principal, [citizen], purpose="profile")[0]
     return render(request, "citizen/citizen.html", principal, title="诉求人", c=shown, errors={},
@@ -57,11 +57,10 @@ def citizen_page(request: Request, citizen_id: int, principal: CurrentPrincipal,
 
 
 @router.post("/citizens/{citizen_id}", response_class=HTMLResponse)
-def update_citizen(request: Request, citizen_id: int, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+def update_citizen(request: Request, citizen_id: IdPath, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
     citizen = access.access_citizen(db, principal, citizen_id, write=True)
     try:
-        version = text(form, "version")
-        service.update(db, principal, citizen, version=int(version) if version and version.isdigit() else None,
+        service.update(db, principal, citizen, version=integer(form, "version"),
                        **{f: (text(form, f) or "") for f in FIELDS if f in form})
     except HotlineError as exc:
         db.rollback()

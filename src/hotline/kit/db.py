@@ -20,6 +20,9 @@ from sqlalchemy.types import TypeDecorator
 
 from hotline.kit import crypto
 
+#: Ids taken from callers are 32-bit on both databases; larger values are refused up front.
+MAX_ID = 2_147_483_647
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from hotline.auth import access
 from hotline.auth.roles import Cap
 from hotline.auth.schemas import Page
+from hotline.kit.db import MAX_ID
 from hotline.kit.errors import NotFound
 from hotline.kit.excel import XLSX_MEDIA_TYPE
 from hotline.org import excel, repository, service
@@ -32,7 +33,7 @@ from hotline.org.schemas import (
     UnitOut,
     UnitUpdate,
 )
-from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
 
 router = APIRouter(tags=["organisation"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -71,7 +72,7 @@ def list_regions(
     parent_code: Annotated[str | None, Query(max_length=9)] = None,
     level: RegionLevel | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Page[RegionOut]:
     access.require(principal, Cap.view_org)
     rows, total = repository.list_regions(db, q=q, parent_code=parent_code, level=level, limit=limit,
@@ -107,7 +108,7 @@ def list_units(
     category_code: Annotated[str | None, Query(max_length=16)] = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Page[UnitOut]:
     access.require(principal, Cap.view_org)
     from hotline.auth.roles import region_prefix
@@ -128,12 +129,12 @@ def create_unit(body: UnitCreate, principal: CurrentPrincipal, db: Db) -> UnitOu
 
 
 @router.get("/units/{unit_id}", response_model=UnitOut, responses=ERRORS)
-def get_unit(unit_id: int, principal: CurrentPrincipal, db: Db) -> UnitOut:
+def get_unit(unit_id: IdPath, principal: CurrentPrincipal, db: Db) -> UnitOut:
     return unit_out(access.access_unit(db, principal, unit_id))
 
 
 @router.patch("/units/{unit_id}", response_model=UnitOut, responses=ERRORS)
-def update_unit(unit_id: int, body: UnitUpdate, principal: CurrentPrincipal, db: Db) -> UnitOut:
+def update_unit(unit_id: IdPath, body: UnitUpdate, principal: CurrentPrincipal, db: Db) -> UnitOut:
     unit = access.access_unit(db, principal, unit_id, write=True)
     return unit_out(service.update_unit(db, principal, unit, **body.model_dump(exclude_unset=True)))
 

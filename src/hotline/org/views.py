@@ -23,17 +23,13 @@ from hotline.org.models import (
     UnitKind,
     UtilityType,
 )
-from hotline.web.deps import CurrentPrincipal, Db
-from hotline.web.forms import Form, choice, error_map, flag, text
+from hotline.web import forms
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render
 
 router = APIRouter()
 PAGE = 100
-
-
-def _offset(request: Request) -> int:
-    raw = request.query_params.get("offset", "0")
-    return max(0, int(raw)) if raw.isdigit() else 0
 
 
 # --- unit directory (all staff) ----------------------------------------------------------------
@@ -45,7 +41,7 @@ def _unit_list(request: Request, db: Db, principal: Principal, template: str, ti
     q = request.query_params.get("q") or None
     kind = request.query_params.get("kind") or None
     region = request.query_params.get("region") or None
-    offset = _offset(request)
+    offset = forms.offset(request)
     units, total = repository.list_units(
         db, q=q, kind=choice(dict(request.query_params), "kind", UnitKind),
         region_prefix=region_prefix(region) if region and region.isdigit() else None,
@@ -180,13 +176,13 @@ def create_unit(request: Request, principal: CurrentPrincipal, db: Db, form: For
 
 
 @router.get("/admin/units/{unit_id}", response_class=HTMLResponse)
-def edit_unit_page(request: Request, unit_id: int, principal: CurrentPrincipal, db: Db) -> Response:
+def edit_unit_page(request: Request, unit_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
     unit = access.access_unit(db, principal, unit_id, write=True)
     return _unit_form(request, principal, db, unit=unit)
 
 
 @router.post("/admin/units/{unit_id}", response_class=HTMLResponse)
-def update_unit(request: Request, unit_id: int, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+def update_unit(request: Request, unit_id: IdPath, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
     unit = access.access_unit(db, principal, unit_id, write=True)
     try:
         args = _unit_args(form)
@@ -304,11 +300,11 @@ def save_appeal_type(request: Request, code: str, principal: CurrentPrincipal, d
     if appeal_type is None:
         raise NotFound("诉求类型不存在")
     try:
-        sort = text(form, "sort")
-        if sort is not None and not sort.isdigit():
+        sort = integer(form, "sort", maximum=999)
+        if text(form, "sort") is not None and sort is None:
             raise InvalidInput("sort", "排序值应为 0–999 的整数")
-        service.update_appeal_type(db, principal, appeal_type, name=text(form, "name"),
-                                   sort=int(sort) if sort else None, active=flag(form, "active"))
+        service.update_appeal_type(db, principal, appeal_type, name=text(form, "name"), sort=sort,
+                                   active=flag(form, "active"))
     except HotlineError as exc:
         db.rollback()
         errors, banner = error_map(exc)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from hotline.auth import service as auth_service
 from hotline.auth.principal import Principal
 from hotline.kit.crypto import constant_time_equal
+from hotline.kit.db import MAX_ID
 from hotline.kit.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "hotline_session"
@@ -84,3 +85,7 @@ async def current_principal(principal: MaybePrincipal) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+#: An object id in a URL: out of range is a 422, never an overflow in the database driver.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.datastructures import UploadFile
 
+from hotline.kit.db import MAX_ID
 from hotline.kit.errors import HotlineError, InvalidInput
 
 E = TypeVar("E", bound=enum.Enum)
@@ -52,3 +55,17 @@ def choice(form: dict[str, Any], key: str, cls: type[E]) -> E | None:
         return cls(value) if isinstance(value, str) and value else None
     except ValueError:
         return None
+
+
+def integer(values: Mapping[str, Any], key: str, *, maximum: int = MAX_ID) -> int | None:
+    """A non-negative integer from a form or query string; None when absent, malformed or
+    out of range (so that no caller can make the database driver overflow)."""
+    value = values.get(key)
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,10}", value.strip()):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
+def offset(request: Request) -> int:
+    return integer(request.query_params, "offset") or 0
