@@ -119,3 +119,25 @@ def test_changing_ones_password_checks_the_current_one_and_the_policy(api, world
     assert weak.status_code == 422 and weak.json()["field"] == "new_password"
     ok = agent.post("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "new-pass-456"})
     assert ok.status_code == 204
+
+
+def test_a_new_account_must_choose_its_own_password_first(api, client, world):
+    admin = api("admin")
+    created = admin.post("/api/v1/users", json={"username": "newbie", "display_name": "新人", "role": "agent",
+                                                "unit_id": world.units["C-990100"], "password": "first-pass-1"})
+    assert created.json()["must_change_password"] is True
+    token = login(client, "newbie", "first-pass-1").json()["csrf_token"]
+    client.headers["X-CSRF-Token"] = token
+    blocked = client.get("/api/v1/units")
+    assert blocked.status_code == 403 and blocked.json()["error"] == "password_change_required"
+    assert client.get("/", follow_redirects=False).headers["location"] == "/me?required=1"
+    changed = client.post("/api/v1/me/password", json={"current_password": "first-pass-1",
+                                                       "new_password": "my-own-pass-2"})
+    assert changed.status_code == 204
+    assert client.get("/api/v1/units").status_code == 200
+
+
+def test_responses_carry_security_headers(client, world):
+    response = client.get("/login")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"

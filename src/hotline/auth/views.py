@@ -81,7 +81,10 @@ def logout(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
 
 @router.get("/me", response_class=HTMLResponse)
 def me_page(request: Request, principal: CurrentPrincipal) -> Response:
-    return render(request, "auth/me.html", principal, title="个人设置", errors={})
+    required = principal.must_change_password
+    return render(request, "auth/me.html", principal, title="个人设置", errors={},
+                  flash="您正在使用初始密码或管理员重置的密码，请先设置自己的新密码。" if required else None,
+                  flash_kind="warn")
 
 
 @router.post("/me", response_class=HTMLResponse)
@@ -94,7 +97,7 @@ def me_submit(request: Request, principal: CurrentPrincipal, db: Db, form: Form)
         errors, banner = error_map(exc)
         return render(request, "auth/me.html", principal, status_code=422, title="个人设置", errors=errors,
                       flash=banner, flash_kind="err")
-    return render(request, "auth/me.html", principal, title="个人设置", errors={}, flash="密码已修改")
+    return RedirectResponse("/?password_changed=1", status_code=303)
 
 
 # --- account management ----------------------------------------------------------------------

@@ -66,6 +66,12 @@ class Unauthenticated(HotlineError):
     code = "unauthenticated"
 
 
+class PasswordChangeRequired(Forbidden):
+    """The account logs in with an initial or reset password: it must choose its own first."""
+
+    code = "password_change_required"
+
+
 class Conflict(HotlineError):
     """A duplicate, a stale version or an illegal transition."""
 

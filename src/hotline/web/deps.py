@@ -13,7 +13,7 @@ from hotline.auth import service as auth_service
 from hotline.auth.principal import Principal
 from hotline.kit.crypto import constant_time_equal
 from hotline.kit.db import MAX_ID
-from hotline.kit.errors import Forbidden, Unauthenticated
+from hotline.kit.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 
 SESSION_COOKIE = "hotline_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -78,9 +78,15 @@ async def optional_principal(request: Request, db: Db) -> Principal | None:
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-async def current_principal(principal: MaybePrincipal) -> Principal:
+#: What an account that still has its initial (or reset) password may reach.
+PASSWORD_CHANGE_PATHS = frozenset({"/me", "/logout", "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"})
+
+
+async def current_principal(request: Request, principal: MaybePrincipal) -> Principal:
     if principal is None:
         raise Unauthenticated("请先登录")
+    if principal.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired("请先修改初始密码")
     return principal
 
 

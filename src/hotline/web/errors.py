@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hotline.kit.errors import Conflict, HotlineError, Unauthenticated
+from hotline.kit.errors import Conflict, HotlineError, PasswordChangeRequired, Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ def hotline_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unauthenticated):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    if isinstance(exc, PasswordChangeRequired):
+        return RedirectResponse("/me?required=1", status_code=303)
     return _page(request, exc.status_code, exc.message)
 
 

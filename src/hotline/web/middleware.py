@@ -19,6 +19,17 @@ LATENCY = Histogram(
 )
 
 
+#: Sent with every response (the Swagger page, which loads its own assets, excepted).
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+     b"frame-ancestors 'none'; form-action 'self'; base-uri 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
 def route_label(scope: Scope) -> str:
     """The route template (``/api/v1/units/{unit_id}``), never the raw path: bounded label
     cardinality for metrics, and no identifiers or personal data in labels. Included routers
@@ -57,8 +68,10 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                extra = [(b"x-request-id", rid.encode())]
+                if not scope["path"].startswith("/api/docs"):
+                    extra += SECURITY_HEADERS
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:

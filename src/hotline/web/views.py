@@ -21,7 +21,8 @@ def home(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
         "units": org_repository.count_units(db),
         "categories": org_repository.count_categories(db),
     }
-    return render(request, "web/home.html", principal, title="工作台", stats=stats)
+    flash = "密码已修改" if request.query_params.get("password_changed") else None
+    return render(request, "web/home.html", principal, title="工作台", stats=stats, flash=flash)
 
 
 @router.get("/healthz")
