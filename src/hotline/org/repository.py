@@ -105,7 +105,7 @@ def max_child_code(session: Session, parent_id: int | None) -> list[str]:
 
 
 def category_parent_map(session: Session) -> dict[int, int | None]:
-    return dict(session.execute(select(Category.id, Category.parent_id)).tuples().all())
+    return {cid: pid for cid, pid in session.execute(select(Category.id, Category.parent_id))}
 
 
 def list_channels(session: Session) -> list[Channel]:
