@@ -3,11 +3,13 @@
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.citizen.models import Citizen
+from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
+from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
 
 __all__ = [
-    "ApiToken", "AppealType", "AuditEvent", "AuditHead", "AuthSession", "Base", "Category",
-    "Channel", "Citizen", "Job", "LoginAttempt", "Region", "Unit", "User", "unit_category",
+    "ApiToken", "AppealType", "AuditEvent", "AuditHead", "AuthSession", "Base", "CalendarOverride", "Category",
+    "Channel", "Citizen", "Job", "LoginAttempt", "Notification", "Region", "Unit", "User", "unit_category",
 ]

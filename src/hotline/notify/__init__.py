@@ -1,0 +1,1 @@
+"""Notifications to citizens and units (SMS), sent through the transactional outbox."""
