@@ -54,12 +54,15 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.auth import views as auth_views
     from hotline.citizen import endpoints as citizen_api
     from hotline.citizen import views as citizen_views
+    from hotline.kit import calendar_endpoints
     from hotline.org import endpoints as org_api
     from hotline.org import views as org_views
     from hotline.web import views as web_views
+    from hotline.workorder import endpoints as workorder_api
 
-    for module in (auth_api, org_api, citizen_api, audit_api):
+    for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(workorder_api.public_router, prefix="/api/v1")
     for module in (web_views, auth_views, org_views, citizen_views, audit_views):
         app.include_router(module.router, include_in_schema=False)
     return app

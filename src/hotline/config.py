@@ -13,8 +13,8 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,13 @@ class Settings(BaseSettings):
     #: Run a worker thread inside ``hotline serve``; unset means "yes on SQLite, no on
     #: PostgreSQL" (where ``hotline worker`` processes share the queue).
     inprocess_worker: bool | None = None
-    extra_allowed_hosts: list[str] = Field(default_factory=list)
+    #: SMS: "log" writes a masked log line and sends nothing (development, demo); "http" posts
+    #: {"phone","text","sign"} to sms_url with "Authorization: Bearer <sms_api_key>".
+    sms_adapter: Literal["log", "http"] = "log"
+    sms_url: str | None = None
+    sms_api_key: str | None = None
+    sms_sign: str = "【12345热线】"
+    sms_timeout_seconds: float = 5.0
 
     @property
     def resolved_database_url(self) -> str:

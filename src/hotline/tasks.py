@@ -1,5 +1,6 @@
 """Imports every domain's background job handlers so that a worker knows them all."""
 
 from hotline.auth import tasks as auth_tasks
+from hotline.notify import tasks as notify_tasks
 
-__all__ = ["auth_tasks"]
+__all__ = ["auth_tasks", "notify_tasks"]

@@ -8,7 +8,8 @@ existence does not leak; an action the role never has is refused (403).
 from __future__ import annotations
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import false as sa_false
+from sqlalchemy.orm import Session, aliased
 
 from hotline.auth.models import Role, User
 from hotline.auth.principal import Principal
@@ -16,6 +17,9 @@ from hotline.auth.roles import Cap, in_region
 from hotline.citizen.models import Citizen
 from hotline.kit.errors import Forbidden, NotFound
 from hotline.org.models import Region, Unit
+from hotline.workorder.models import WorkOrder
+
+CENTRE_ROLES = frozenset({Role.agent, Role.dispatcher, Role.centre_supervisor})
 
 
 def require(principal: Principal, cap: Cap) -> None:
@@ -97,3 +101,69 @@ def access_citizen(session: Session, principal: Principal, citizen_id: int, *, w
 
 def require_audit(principal: Principal) -> None:
     require(principal, Cap.view_audit)
+
+
+# --- work orders -----------------------------------------------------------------------------
+
+
+def order_scope(principal: Principal, stmt: Select[WorkOrder]) -> Select[WorkOrder]:
+    """Restrict a query of work orders to those the caller may see.
+
+    Centre staff: orders owned by a centre in their region (a city centre sees its county
+    workstations' orders too). Units: orders they are (or were) assigned, unless re-dispatched
+    away. Sector viewers: orders in their region whose category lies in their sectors.
+    Integrations: the orders they submitted. Everyone else: none."""
+    from hotline.workorder.models import Assignment, AssignmentState
+
+    if not principal.can(Cap.view_orders):
+        return stmt.where(sa_false())
+    if principal.role in CENTRE_ROLES:
+        centre = aliased(Unit)
+        centre_region = aliased(Region)
+        return stmt.join(centre, WorkOrder.centre_unit_id == centre.id).join(
+            centre_region, centre.region_id == centre_region.id
+        ).where(centre_region.code.startswith(principal.region_prefix, autoescape=True))
+    if principal.can(Cap.handle):
+        mine = select(Assignment.work_order_id).where(
+            Assignment.unit_id == principal.unit_id, Assignment.state != AssignmentState.revoked
+        )
+        return stmt.where(WorkOrder.id.in_(mine))
+    if principal.role == Role.sector_viewer:
+        if not principal.sector_category_ids:
+            return stmt.where(sa_false())
+        place = aliased(Region)
+        return stmt.join(place, WorkOrder.region_id == place.id).where(
+            place.code.startswith(principal.region_prefix, autoescape=True),
+            WorkOrder.category_id.in_(principal.sector_category_ids),
+        )
+    return stmt.where(WorkOrder.created_by_id == principal.user_id)
+
+
+def access_work_order(session: Session, principal: Principal, number: str) -> WorkOrder:
+    """The order with this number if the caller may see it; 404 otherwise (outside the scope
+    and missing look the same)."""
+    stmt = order_scope(principal, select(WorkOrder).where(WorkOrder.number == number))
+    order = session.execute(stmt).unique().scalar_one_or_none()
+    if order is None:
+        raise NotFound(f"工单 {number} 不存在")
+    return order
+
+
+def require_centre_of(principal: Principal, order: WorkOrder, cap: Cap) -> None:
+    """Centre actions (dispatch, review, callback) need the capability and the order in scope."""
+    require(principal, cap)
+    if principal.role not in CENTRE_ROLES:
+        raise Forbidden("只有热线中心可以执行此操作")
+
+
+def require_unit_of(principal: Principal, order: WorkOrder, *, lead: bool = True) -> None:
+    """Unit actions need the handle capability and an active assignment of the caller's unit
+    (the lead's, for sign-for, reply, return and extension)."""
+    from hotline.workorder.models import AssignmentRole, AssignmentState
+
+    require(principal, Cap.handle)
+    for a in order.assignments:
+        mine = a.unit_id == principal.unit_id and a.state == AssignmentState.active
+        if mine and (not lead or a.role == AssignmentRole.lead):
+            return
+    raise Forbidden("本单位不是该工单的" + ("主办单位" if lead else "承办单位"))

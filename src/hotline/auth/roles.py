@@ -17,18 +17,24 @@ class Cap(enum.StrEnum):
     view_citizens = "view_citizens"
     edit_citizens = "edit_citizens"
     view_audit = "view_audit"
+    intake = "intake"  # register appeals as work orders
+    dispatch = "dispatch"  # dispatch, transfer, decide returns, extensions, coordination, review replies
+    callback = "callback"  # call citizens back and record their verdict
+    handle = "handle"  # a handling unit's work: sign for, reply, return, ask for an extension
+    view_orders = "view_orders"  # read work orders in scope
 
 
+_CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders}
 ROLE_CAPS: dict[Role, frozenset[Cap]] = {
-    Role.agent: frozenset({Cap.view_org, Cap.view_citizens, Cap.edit_citizens}),
-    Role.dispatcher: frozenset({Cap.view_org, Cap.view_citizens}),
-    Role.centre_supervisor: frozenset({Cap.view_org, Cap.view_citizens, Cap.edit_citizens}),
-    Role.unit_handler: frozenset({Cap.view_org}),
-    Role.unit_manager: frozenset({Cap.view_org, Cap.manage_unit_users}),
-    Role.sector_viewer: frozenset({Cap.view_org}),
+    Role.agent: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.callback}),
+    Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch}),
+    Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback}),
+    Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle}),
+    Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users}),
+    Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
     Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users}),
     Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),
-    Role.integration: frozenset({Cap.view_org}),
+    Role.integration: frozenset({Cap.view_org, Cap.intake, Cap.view_orders}),
 }
 
 #: Roles that need a citizen's contact data to do their job (taking the call, calling back).

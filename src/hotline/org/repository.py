@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.org.models import AppealType, Category, Channel, Region, RegionLevel, Unit, UnitKind
+from hotline.org.models import AppealType, Category, Channel, Region, RegionLevel, Unit, UnitKind, unit_category
 
 
 def region_by_code(session: Session, code: str) -> Region | None:
@@ -130,3 +130,59 @@ def count_regions(session: Session) -> int:
 
 def count_categories(session: Session) -> int:
     return session.execute(select(func.count()).select_from(Category)).scalar_one()
+
+
+def ancestors_of_category(session: Session, category_id: int) -> list[int]:
+    """The category and every category above it, nearest first."""
+    parents = category_parent_map(session)
+    chain: list[int] = []
+    node: int | None = category_id
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parents.get(node)
+    return chain
+
+
+def competent_units(session: Session, category_ids: list[int], region_ids: list[int]) -> list[Unit]:
+    """Active units competent for any of these categories, located in any of these regions."""
+    if not category_ids or not region_ids:
+        return []
+    stmt = (
+        select(Unit)
+        .join(unit_category, unit_category.c.unit_id == Unit.id)
+        .where(unit_category.c.category_id.in_(category_ids), Unit.region_id.in_(region_ids),
+               Unit.active.is_(True))
+        .distinct()
+    )
+    return list(session.execute(stmt).scalars().unique())
+
+
+def units_in_region(session: Session, region_id: int, kind: UnitKind, utility_type: str | None = None) -> list[Unit]:
+    stmt = select(Unit).where(Unit.region_id == region_id, Unit.kind == kind, Unit.active.is_(True))
+    if utility_type is not None:
+        stmt = stmt.where(Unit.utility_type == utility_type)
+    return list(session.execute(stmt.order_by(Unit.code)).scalars().unique())
+
+
+def region_chain(session: Session, region: Region) -> list[Region]:
+    """The region and its ancestors, nearest first (township → county → city → province)."""
+    chain: list[Region] = []
+    node: Region | None = region
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def centre_for_region(session: Session, region: Region | None) -> Unit | None:
+    """The hotline centre that owns appeals from a place: its county workstation, else its
+    city centre, else the province centre."""
+    chain = region_chain(session, region) if region is not None else []
+    for node in chain:
+        for kind in (UnitKind.workstation, UnitKind.hotline_centre):
+            found = units_in_region(session, node.id, kind)
+            if found:
+                return found[0]
+    stmt = select(Unit).join(Unit.region).where(Unit.kind == UnitKind.hotline_centre, Unit.active.is_(True),
+                                                Region.level == RegionLevel.province)
+    return session.execute(stmt.order_by(Unit.id).limit(1)).scalars().first()

@@ -1,0 +1,89 @@
+"""Notifications: written to the outbox in the caller's transaction, delivered by a job.
+
+:func:`notify` inserts the :class:`~hotline.notify.models.Notification` row and enqueues its
+``notify.deliver`` job in the same transaction as the change that causes it. A rolled-back
+change therefore sends nothing, and a committed one cannot be lost: its job is in the same
+database and a worker runs it (see :mod:`hotline.notify.tasks` for the delivery rules).
+Services never commit; the request or job boundary does.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hotline.kit import clock, jobs, validate
+from hotline.notify.models import Notification, NotificationStatus
+
+DELIVER_JOB = "notify.deliver"
+#: An SMS body longer than this is cut, ending with "…" (gateways split long messages into
+#: 70-character parts and charge each; 500 is the longest a citizen reply should run).
+SMS_MAX_CHARS = 500
+RECIPIENT_KINDS = frozenset({"citizen", "unit", "user"})
+
+#: Message templates (短信模板). A gateway adds the signature (【12345热线】) itself.
+TEMPLATES: dict[str, str] = {
+    # to the citizen, when the order is registered
+    "order_accepted": "您的诉求已受理，工单号 {number}，可凭工单号和手机号查询办理进度。",
+    # to the citizen, with the reply once the centre has accepted it (S4 答复内容短信直达)
+    "order_replied": "您的诉求（工单号 {number}）承办单位已答复：{reply}",
+    # to the handling unit, when an order is dispatched to it
+    "unit_new_order": "您单位有新的 12345 工单 {number}，请在 {sign_due} 前签收。",
+    # to the handling unit, before the handling deadline
+    "unit_due_soon": "工单 {number} 将于 {due} 到期，请及时办理。",
+}
+
+
+def delivery_key(notification_id: int) -> str:
+    """The de-duplication key of a notification's delivery job: one job per notification,
+    and the handler finds its own job (and its attempt count) by it."""
+    return f"{DELIVER_JOB}:{notification_id}"
+
+
+def render(template: str, **fields: Any) -> str:
+    """The text of ``template`` with ``fields`` filled in. An unknown template or a missing
+    field is a programming error (``ValueError``), never a half-filled message."""
+    try:
+        text = TEMPLATES[template]
+    except KeyError:
+        raise ValueError(f"unknown notification template {template!r}") from None
+    needed = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    missing = needed - fields.keys()
+    if missing:
+        raise ValueError(f"template {template!r} needs {', '.join(sorted(missing))}")
+    return text.format(**fields)
+
+
+def cap(body: str, limit: int = SMS_MAX_CHARS) -> str:
+    """``body`` stripped and cut to ``limit`` characters, the cut marked with "…"."""
+    body = body.strip()
+    return body if len(body) <= limit else body[: limit - 1] + "…"
+
+
+def notify(session: Session, *, template: str, recipient_kind: str, phone: str, body: str,
+           work_order_id: int | None = None, unit_id: int | None = None) -> Notification:
+    """Queue an SMS to ``phone`` in the caller's transaction.
+
+    The phone number is validated (``InvalidInput`` naming ``phone``), normalised to national
+    digits and stored encrypted; the body is capped at :data:`SMS_MAX_CHARS`. The row and its
+    delivery job are flushed with the caller's other changes and commit or roll back with them.
+    """
+    number = validate.phone(phone, "phone")
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown notification template {template!r}")
+    if recipient_kind not in RECIPIENT_KINDS:
+        raise ValueError(f"recipient_kind must be one of {sorted(RECIPIENT_KINDS)}")
+    text = cap(body)
+    if not text:
+        raise ValueError("a notification needs a body")
+    notification = Notification(
+        channel="sms", template=template, recipient_kind=recipient_kind, recipient=number, body=text,
+        work_order_id=work_order_id, unit_id=unit_id, status=NotificationStatus.pending, attempts=0,
+        created_at=clock.now(),
+    )
+    session.add(notification)
+    session.flush()  # the id, for the job's payload
+    jobs.enqueue(session, DELIVER_JOB, {"id": notification.id}, dedupe_key=delivery_key(notification.id))
+    return notification

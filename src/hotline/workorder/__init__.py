@@ -1,0 +1,1 @@
+"""Work orders: intake, dispatch, handling, reply review, callback, re-handling, close."""

@@ -1,0 +1,287 @@
+"""JSON API of work orders: intake (with Idempotency-Key), the lifecycle actions, the
+timeline, and the citizen's public lookup."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy.orm import Session
+
+from hotline.auth import access
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap
+from hotline.kit.db import MAX_ID
+from hotline.web.deps import CurrentPrincipal, Db
+from hotline.workorder import repository, service, timeline
+from hotline.workorder.lifecycle import STATUS_NAMES, Status
+from hotline.workorder.models import WorkOrder
+from hotline.workorder.schemas import (
+    AssignmentOut,
+    AssistIn,
+    CallbackIn,
+    CitizenBrief,
+    CoordinationIn,
+    DecisionIn,
+    DispatchIn,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    IntakeIn,
+    IntakeOut,
+    OrderBrief,
+    OrderOut,
+    PublicIntakeIn,
+    PublicOrderOut,
+    PublicTimelineEntry,
+    PublicWithdrawIn,
+    ReasonIn,
+    ReplyIn,
+    ReturnIn,
+    ReviewIn,
+    SuggestionOut,
+    TimelineEntry,
+    TransferIn,
+    VersionIn,
+    WithdrawIn,
+)
+
+router = APIRouter(tags=["work orders"])
+public_router = APIRouter(tags=["public"])
+ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
+    404: {"description": "Not found or outside your scope"},
+    409: {"description": "Illegal transition (names the current status) or stale version"},
+    422: {"description": "Invalid field"},
+}
+
+
+def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
+    shown = service.citizen_shown(session, actor, order)
+    return OrderOut(
+        number=order.number, status=order.status, status_name=STATUS_NAMES[order.status], version=order.version,
+        channel=order.channel.code, appeal_type=order.appeal_type,
+        category_code=order.category.code if order.category else None,
+        category_name=order.category.name if order.category else None,
+        region_code=order.region.code if order.region else None,
+        region_name=order.region.name if order.region else None, address=order.address, title=order.title,
+        content=order.content,
+        citizen=CitizenBrief(name=shown.name, phone=shown.phone, masked=shown.masked) if shown else None,
+        is_confidential=order.is_confidential, urgency=order.urgency, is_enterprise=order.is_enterprise,
+        enterprise_name=order.enterprise_name, uscc=order.uscc, centre_unit=order.centre_unit.name,
+        lead_unit_id=order.lead_unit_id, lead_unit=order.lead_unit.name if order.lead_unit else None,
+        direct_dispatch=order.direct_rule_id is not None, registered_at=order.registered_at,
+        dispatched_at=order.dispatched_at, dispatch_seconds=order.dispatch_seconds, sign_due_at=order.sign_due_at,
+        due_at=order.due_at, due_covered=order.due_covered, deadline_state=service.deadline_state(session, order),
+        closed_at=order.closed_at, answer=order.answer, return_count=order.return_count,
+        rehandle_count=order.rehandle_count, dissatisfied_count=order.dissatisfied_count,
+        supervision_flag=order.supervision_flag, final_result=order.final_result, final_verdict=order.final_verdict,
+        assignments=[AssignmentOut(unit_id=a.unit_id, unit_name=a.unit.name, role=a.role, state=a.state.value,
+                                   assigned_at=a.assigned_at, signed_at=a.signed_at, contribution=a.contribution)
+                     for a in order.assignments],
+    )
+
+
+def brief(session: Session, order: WorkOrder) -> OrderBrief:
+    return OrderBrief(number=order.number, status=order.status, status_name=STATUS_NAMES[order.status],
+                      title=order.title, appeal_type=order.appeal_type,
+                      lead_unit=order.lead_unit.name if order.lead_unit else None,
+                      registered_at=order.registered_at, due_at=order.due_at,
+                      deadline_state=service.deadline_state(session, order), urgency=order.urgency)
+
+
+def _intake_data(body: IntakeIn | PublicIntakeIn, channel: str | None = None) -> service.IntakeData:
+    fields = body.model_dump()
+    if channel is not None:
+        fields["channel"] = channel
+    return service.IntakeData(**fields)
+
+
+@router.post("/work-orders", response_model=IntakeOut, status_code=201, responses=ERRORS)
+def intake(
+    body: IntakeIn, response: Response, principal: CurrentPrincipal, db: Db,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> IntakeOut:
+    """Register an appeal. Send an ``Idempotency-Key`` header to make retries safe: the same
+    key and body return the order created the first time (200), a different body 409."""
+    order, created = service.intake(db, principal, _intake_data(body), idempotency_key=idempotency_key)
+    if not created:
+        response.status_code = 200
+    return IntakeOut(**order_out(db, principal, order).model_dump(), created=created)
+
+
+@router.get("/work-orders", response_model=list[OrderBrief], responses=ERRORS)
+def list_orders(
+    principal: CurrentPrincipal, db: Db, response: Response,
+    status: Status | None = None,
+    open_only: bool = False,
+    inbox: Annotated[bool, Query(description="Only the caller's unit's active assignments")] = False,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> list[OrderBrief]:
+    access.require(principal, Cap.view_orders)
+    rows, total = repository.search(
+        db, lambda s: access.order_scope(principal, s),
+        repository.OrderFilter(status=status, open_only=open_only, q=q,
+                               unit_id=principal.unit_id if inbox else None),
+        limit=limit, offset=offset,
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return [brief(db, o) for o in rows]
+
+
+@router.get("/work-orders/{number}", response_model=OrderOut, responses=ERRORS)
+def get_order(number: str, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    return order_out(db, principal, access.access_work_order(db, principal, number))
+
+
+@router.get("/work-orders/{number}/timeline", response_model=list[TimelineEntry], responses=ERRORS)
+def get_timeline(number: str, principal: CurrentPrincipal, db: Db) -> list[TimelineEntry]:
+    order = access.access_work_order(db, principal, number)
+    return [TimelineEntry(at=e.at, event=e.action, label=timeline.staff_label(e.action), actor=e.actor_name,
+                          detail={k: v for k, v in e.detail.items() if k not in ("number", "status")})
+            for e in repository.events(db, order.id)]
+
+
+@router.get("/work-orders/{number}/suggestions", response_model=list[SuggestionOut], responses=ERRORS)
+def suggestions(number: str, principal: CurrentPrincipal, db: Db) -> list[SuggestionOut]:
+    order = access.access_work_order(db, principal, number)
+    access.require(principal, Cap.dispatch)
+    return [SuggestionOut(unit_id=s.unit.id, unit_name=s.unit.name, reason=s.reason)
+            for s in service.suggest_units(db, order)]
+
+
+def _act(db: Session, principal: Principal, number: str) -> WorkOrder:
+    return access.access_work_order(db, principal, number)
+
+
+@router.post("/work-orders/{number}/dispatch", response_model=OrderOut, responses=ERRORS)
+def dispatch(number: str, body: DispatchIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.dispatch(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/transfer", response_model=OrderOut, responses=ERRORS)
+def transfer(number: str, body: TransferIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.transfer(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/sign", response_model=OrderOut, responses=ERRORS)
+def sign(number: str, body: VersionIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.sign(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/assist", response_model=OrderOut, responses=ERRORS)
+def assist(number: str, body: AssistIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.submit_assist(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/return", response_model=OrderOut, responses=ERRORS)
+def return_order(number: str, body: ReturnIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.return_order(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/return/reject", response_model=OrderOut, responses=ERRORS)
+def reject_return(number: str, body: ReasonIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.reject_return(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/coordination", response_model=OrderOut, status_code=201, responses=ERRORS)
+def open_coordination(number: str, body: CoordinationIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = _act(db, principal, number)
+    service.open_coordination(db, principal, order, **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/coordination/decide", response_model=OrderOut, responses=ERRORS)
+def decide_coordination(number: str, body: DecisionIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.decide_coordination(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/extension", response_model=OrderOut, status_code=201, responses=ERRORS)
+def request_extension(number: str, body: ExtensionIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = _act(db, principal, number)
+    service.request_extension(db, principal, order, **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/extension/decide", response_model=OrderOut, responses=ERRORS)
+def decide_extension(number: str, body: ExtensionDecisionIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = _act(db, principal, number)
+    service.decide_extension(db, principal, order, **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/reply", response_model=OrderOut, responses=ERRORS)
+def reply(number: str, body: ReplyIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = _act(db, principal, number)
+    service.reply(db, principal, order, **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/review", response_model=OrderOut, responses=ERRORS)
+def review(number: str, body: ReviewIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.review_reply(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/callback", response_model=OrderOut, responses=ERRORS)
+def callback(number: str, body: CallbackIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = _act(db, principal, number)
+    service.record_callback(db, principal, order, **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/withdraw", response_model=OrderOut, responses=ERRORS)
+def withdraw(number: str, body: WithdrawIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    order = service.withdraw(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+# --- the public ------------------------------------------------------------------------------
+
+
+def public_out(db: Session, order: WorkOrder) -> PublicOrderOut:
+    entries = []
+    for e in repository.events(db, order.id):
+        label = timeline.citizen_label(e.action)
+        if label is not None:
+            entries.append(PublicTimelineEntry(at=e.at, label=label, text=e.detail.get("public")))
+    accepted = repository.latest_accepted_reply(db, order.id)
+    return PublicOrderOut(
+        number=order.number, status_name=STATUS_NAMES[order.status], title=order.title,
+        registered_at=order.registered_at, closed_at=order.closed_at,
+        reply=order.answer or (accepted.text if accepted else None), timeline=entries,
+        can_withdraw=order.status in (Status.registered, Status.dispatched),
+    )
+
+
+@public_router.post("/public/appeals", response_model=PublicOrderOut, status_code=201,
+                    responses={422: {"description": "Invalid field"}})
+def public_intake(body: PublicIntakeIn, db: Db) -> PublicOrderOut:
+    """Self-service submission (网上自助下单): no account; the order number and the phone
+    number are the citizen's key to follow it."""
+    order, _ = service.intake(db, None, _intake_data(body, channel="web"))
+    return public_out(db, order)
+
+
+@public_router.get("/public/appeals/{number}", response_model=PublicOrderOut,
+                   responses={404: {"description": "No such order for this phone"}})
+def public_lookup(number: str, db: Db, phone: Annotated[str, Query(max_length=30)]) -> PublicOrderOut:
+    return public_out(db, service.public_lookup(db, number, phone))
+
+
+@public_router.post("/public/appeals/{number}/withdraw", response_model=PublicOrderOut,
+                    responses={404: {"description": "No such order for this phone"}, 409: {"description": "Too late"}})
+def public_withdraw(number: str, body: PublicWithdrawIn, db: Db) -> PublicOrderOut:
+    order = service.public_lookup(db, number, body.phone)
+    service.withdraw(db, None, order, reason=body.reason)
+    return public_out(db, order)
+
+

@@ -1,0 +1,91 @@
+"""The work-order state machine: pure rules, no I/O.
+
+The loop of S1 §6 — 受理、派单、办理、答复、督办、办结、回访、评价 — as a transition table.
+Every status change goes through :func:`apply`; anything not in the table is illegal (409).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from hotline.kit.errors import IllegalTransition
+
+
+class Status(enum.StrEnum):
+    registered = "registered"  # 已受理，待派单
+    dispatched = "dispatched"  # 已派单，待签收
+    handling = "handling"  # 办理中
+    returned = "returned"  # 退单待审
+    coordinating = "coordinating"  # 管辖争议协调中
+    replied = "replied"  # 已答复，待审核
+    callback = "callback"  # 待回访
+    closed = "closed"  # 已办结
+    withdrawn = "withdrawn"  # 已撤回
+
+
+STATUS_NAMES = {
+    Status.registered: "待派单",
+    Status.dispatched: "待签收",
+    Status.handling: "办理中",
+    Status.returned: "退单待审",
+    Status.coordinating: "协调中",
+    Status.replied: "待审核",
+    Status.callback: "待回访",
+    Status.closed: "已办结",
+    Status.withdrawn: "已撤回",
+}
+
+OPEN_STATUSES = frozenset(set(Status) - {Status.closed, Status.withdrawn})
+
+
+class Action(enum.StrEnum):
+    answer = "answer"  # 即时答：a consultation answered during the call
+    transfer = "transfer"  # 转下级中心 (province → city → county centre)
+    dispatch = "dispatch"  # 派单 / 重新派单
+    sign = "sign"  # 签收
+    return_ = "return"  # 退单
+    reject_return = "reject_return"  # 驳回退单（无理退单）
+    coordinate = "coordinate"  # 提交协调
+    decide = "decide"  # 协调裁定，指定承办单位
+    reply = "reply"  # 答复
+    accept_reply = "accept_reply"  # 答复认定通过
+    reject_reply = "reject_reply"  # 答复退回
+    rehandle = "rehandle"  # 回访不满意，退回重办
+    close = "close"  # 办结
+    withdraw = "withdraw"  # 撤回
+
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.registered, Action.answer): Status.closed,
+    (Status.registered, Action.transfer): Status.registered,
+    (Status.registered, Action.dispatch): Status.dispatched,
+    (Status.registered, Action.withdraw): Status.withdrawn,
+    (Status.dispatched, Action.sign): Status.handling,
+    (Status.dispatched, Action.return_): Status.returned,
+    (Status.dispatched, Action.withdraw): Status.withdrawn,
+    (Status.handling, Action.return_): Status.returned,
+    (Status.handling, Action.reply): Status.replied,
+    (Status.returned, Action.dispatch): Status.dispatched,
+    (Status.returned, Action.reject_return): Status.dispatched,
+    (Status.returned, Action.coordinate): Status.coordinating,
+    (Status.coordinating, Action.decide): Status.dispatched,
+    (Status.replied, Action.accept_reply): Status.callback,
+    (Status.replied, Action.reject_reply): Status.handling,
+    (Status.callback, Action.rehandle): Status.handling,
+    (Status.callback, Action.close): Status.closed,
+}
+
+
+def apply(status: Status, action: Action) -> Status:
+    """The status after ``action``, or :class:`IllegalTransition` naming the current status."""
+    try:
+        return TRANSITIONS[status, action]
+    except KeyError:
+        raise IllegalTransition(
+            f"工单当前状态为“{STATUS_NAMES[status]}”，不能执行此操作",
+            status=status.value, action=action.value,
+        ) from None
+
+
+def allowed_actions(status: Status) -> list[Action]:
+    return [action for (s, action) in TRANSITIONS if s == status]

@@ -1,0 +1,279 @@
+"""Tables of work orders and everything that happens to them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.kit.db import Base, UTCDateTime
+from hotline.org.models import Category, Channel, Region, Unit, str_enum
+from hotline.workorder.lifecycle import Status
+from hotline.workorder.sla import Urgency
+
+
+class AssignmentRole(enum.StrEnum):
+    lead = "lead"  # 主办
+    assist = "assist"  # 协办
+    copy = "copy"  # 抄送督办 (county government / city department on a direct dispatch)
+
+
+class AssignmentState(enum.StrEnum):
+    active = "active"
+    done = "done"  # the lead replied / the assisting unit handed in its part
+    revoked = "revoked"  # re-dispatched elsewhere
+
+
+class ReplyResult(enum.StrEnum):
+    resolved = "resolved"  # 已解决
+    partly_resolved = "partly_resolved"  # 部分解决
+    not_resolved = "not_resolved"  # 未解决（已解释说明）
+
+
+class Decision(enum.StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class Verdict(enum.StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    dissatisfied = "dissatisfied"
+
+
+class DirectTarget(enum.StrEnum):
+    utility = "utility"  # the public utility of that type serving the place
+    county_government = "county_government"  # the county (district) government
+    competent_department = "competent_department"  # the county department competent for the category
+
+
+class WorkOrder(Base):
+    """A work order (工单): the record that carries one appeal through intake, dispatch,
+    handling, reply review, callback and close. ``version`` guards concurrent changes."""
+
+    __tablename__ = "work_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[Status] = mapped_column(str_enum(Status, "work_order_status"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
+    appeal_type: Mapped[str] = mapped_column(ForeignKey("appeal_type.code"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen.id"), index=True)
+    is_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency, "urgency"), default=Urgency.normal)
+    is_enterprise: Mapped[bool] = mapped_column(Boolean, default=False)
+    enterprise_name: Mapped[str | None] = mapped_column(String(100))
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    direct_rule_id: Mapped[int | None] = mapped_column(ForeignKey("direct_dispatch_rule.id"))
+    answer: Mapped[str | None] = mapped_column(Text)
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    dispatch_seconds: Mapped[float | None] = mapped_column()
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sign_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    due_covered: Mapped[bool] = mapped_column(Boolean, default=True)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    unjustified_return_count: Mapped[int] = mapped_column(Integer, default=0)
+    rehandle_count: Mapped[int] = mapped_column(Integer, default=0)
+    dissatisfied_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    supervision_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    supervision_reason: Mapped[str | None] = mapped_column(String(200))
+    final_result: Mapped[ReplyResult | None] = mapped_column(str_enum(ReplyResult, "reply_result"))
+    final_verdict: Mapped[Verdict | None] = mapped_column(str_enum(Verdict, "verdict"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    channel: Mapped[Channel] = relationship(lazy="joined")
+    category: Mapped[Category | None] = relationship(lazy="joined")
+    region: Mapped[Region | None] = relationship(lazy="joined")
+    centre_unit: Mapped[Unit] = relationship(foreign_keys=[centre_unit_id], lazy="joined")
+    lead_unit: Mapped[Unit | None] = relationship(foreign_keys=[lead_unit_id], lazy="joined")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="work_order", order_by="Assignment.id")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (Index("ix_work_order_status_due", "status", "due_at"),)
+
+
+class Assignment(Base):
+    """A unit's part in a work order: the lead unit (主办), an assisting unit (协办) or a
+    supervising copy (抄送). A unit's inbox is its active assignments."""
+
+    __tablename__ = "work_order_assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    role: Mapped[AssignmentRole] = mapped_column(str_enum(AssignmentRole, "assignment_role"))
+    state: Mapped[AssignmentState] = mapped_column(str_enum(AssignmentState, "assignment_state"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    contribution: Mapped[str | None] = mapped_column(Text)
+    contributed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    work_order: Mapped[WorkOrder] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_work_order_assignment_inbox", "unit_id", "state"),)
+
+
+class Reply(Base):
+    """The lead unit's reply (答复), reviewed by the centre (答复认定) before callback."""
+
+    __tablename__ = "work_order_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    result: Mapped[ReplyResult] = mapped_column(str_enum(ReplyResult, "reply_result"))
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    review: Mapped[Decision] = mapped_column(str_enum(Decision, "decision"), default=Decision.pending)
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReturnRequest(Base):
+    """A unit's return (退单): "not our duty". The centre re-dispatches, rejects it as
+    unjustified (无理退单, counted against the unit) or opens a coordination case."""
+
+    __tablename__ = "work_order_return"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    suggested_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decision: Mapped[str] = mapped_column(String(16), default="pending")  # pending|redispatched|rejected|coordinating
+    unjustified: Mapped[bool] = mapped_column(Boolean, default=False)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Extension(Base):
+    """A request for more time (延期), approved with a new deadline or refused."""
+
+    __tablename__ = "work_order_extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    working_days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decision: Mapped[Decision] = mapped_column(str_enum(Decision, "decision"), default=Decision.pending)
+    new_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class CoordinationCase(Base):
+    """An order whose competent unit is unclear, settled by coordination within 3 working
+    days (S4 泸州); the decision binds the named unit."""
+
+    __tablename__ = "coordination_case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    candidate_unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(String(500))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Callback(Base):
+    """One callback attempt (回访): reached or not; if reached, resolved or not and the
+    citizen's verdict. ``round`` counts reply–callback cycles (re-handling starts a new one)."""
+
+    __tablename__ = "work_order_callback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reached: Mapped[bool] = mapped_column(Boolean)
+    resolved: Mapped[bool | None] = mapped_column(Boolean)
+    verdict: Mapped[Verdict | None] = mapped_column(str_enum(Verdict, "verdict"))
+    unit_fault: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+class DirectDispatchRule(Base):
+    """An entry of the direct-dispatch catalogue (直派目录): appeals of these categories (or
+    whose text has one of these keywords) skip the queue and go straight to the local unit
+    or utility, with copies to the county government and the city department."""
+
+    __tablename__ = "direct_dispatch_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    category_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    target: Mapped[DirectTarget] = mapped_column(str_enum(DirectTarget, "direct_target"))
+    utility_type: Mapped[str | None] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DeadlineRuleRow(Base):
+    """An admin-maintained deadline rule; the most specific match wins (``workorder.sla``)."""
+
+    __tablename__ = "deadline_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_type: Mapped[str | None] = mapped_column(ForeignKey("appeal_type.code"))
+    category_prefix: Mapped[str | None] = mapped_column(String(16))
+    urgency: Mapped[Urgency | None] = mapped_column(str_enum(Urgency, "urgency"))
+    working_days: Mapped[int | None] = mapped_column(Integer)
+    hours: Mapped[int | None] = mapped_column(Integer)
+
+
+class IdempotencyKey(Base):
+    """A remembered intake request: a retry with the same key gets the same answer."""
+
+    __tablename__ = "idempotency_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("principal_id", "key", name="uq_idempotency_key_principal_key"),)
+
+
+class NumberCounter(Base):
+    """Daily sequence behind readable order numbers (``HL20261122000123``)."""
+
+    __tablename__ = "number_counter"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

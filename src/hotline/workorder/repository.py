@@ -1,0 +1,178 @@
+"""Queries of work orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hotline.audit.models import AuditEvent
+from hotline.citizen.models import Citizen
+from hotline.workorder.lifecycle import OPEN_STATUSES, Status
+from hotline.workorder.models import (
+    Assignment,
+    AssignmentState,
+    Callback,
+    CoordinationCase,
+    DeadlineRuleRow,
+    DirectDispatchRule,
+    Extension,
+    IdempotencyKey,
+    NumberCounter,
+    Reply,
+    ReturnRequest,
+    WorkOrder,
+)
+
+Scope = Callable[[Select[WorkOrder]], Select[WorkOrder]]
+
+
+def next_number(session: Session, day: str) -> int:
+    """Atomically take the next value of the day's counter (one statement on both databases)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(NumberCounter).values(day=day, value=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + 1})
+    return int(session.execute(stmt.returning(NumberCounter.value)).scalar_one())
+
+
+def by_number(session: Session, number: str) -> WorkOrder | None:
+    return session.execute(select(WorkOrder).where(WorkOrder.number == number)).unique().scalar_one_or_none()
+
+
+def idempotent_order(session: Session, principal_id: int, key: str) -> tuple[IdempotencyKey, WorkOrder] | None:
+    row = session.execute(
+        select(IdempotencyKey).where(IdempotencyKey.principal_id == principal_id, IdempotencyKey.key == key)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    order = session.get(WorkOrder, row.work_order_id)
+    return (row, order) if order is not None else None
+
+
+def active_direct_rules(session: Session) -> list[DirectDispatchRule]:
+    return list(session.execute(
+        select(DirectDispatchRule).where(DirectDispatchRule.active.is_(True)).order_by(DirectDispatchRule.id)
+    ).scalars())
+
+
+def all_direct_rules(session: Session) -> list[DirectDispatchRule]:
+    return list(session.execute(select(DirectDispatchRule).order_by(DirectDispatchRule.id)).scalars())
+
+
+def deadline_rules(session: Session) -> list[DeadlineRuleRow]:
+    return list(session.execute(select(DeadlineRuleRow).order_by(DeadlineRuleRow.id)).scalars())
+
+
+@dataclass
+class OrderFilter:
+    status: Status | None = None
+    open_only: bool = False
+    unit_id: int | None = None  # active assignment of this unit
+    overdue_before: dt.datetime | None = None
+    due_before: dt.datetime | None = None
+    citizen_id: int | None = None
+    q: str | None = None
+    needs: str | None = None  # returns | extensions | coordination (centre review queues)
+
+
+def search(session: Session, scope: Scope, f: OrderFilter, *, limit: int, offset: int) -> tuple[list[WorkOrder], int]:
+    stmt = scope(select(WorkOrder))
+    if f.status is not None:
+        stmt = stmt.where(WorkOrder.status == f.status)
+    if f.open_only:
+        stmt = stmt.where(WorkOrder.status.in_(OPEN_STATUSES))
+    if f.unit_id is not None:
+        stmt = stmt.where(WorkOrder.id.in_(select(Assignment.work_order_id).where(
+            Assignment.unit_id == f.unit_id, Assignment.state == AssignmentState.active)))
+    if f.overdue_before is not None:
+        stmt = stmt.where(WorkOrder.due_at < f.overdue_before, WorkOrder.status.in_(OPEN_STATUSES))
+    if f.due_before is not None:
+        stmt = stmt.where(WorkOrder.due_at < f.due_before, WorkOrder.status.in_(OPEN_STATUSES))
+    if f.citizen_id is not None:
+        stmt = stmt.where(WorkOrder.citizen_id == f.citizen_id)
+    if f.q:
+        like = f"%{f.q}%"
+        stmt = stmt.where(or_(WorkOrder.number == f.q, WorkOrder.title.ilike(like), WorkOrder.content.ilike(like)))
+    if f.needs == "extensions":
+        stmt = stmt.where(WorkOrder.id.in_(select(Extension.work_order_id).where(Extension.decision == "pending")))
+    if f.needs == "coordination":
+        stmt = stmt.where(WorkOrder.status == Status.coordinating)
+    total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    order_by = (WorkOrder.due_at.asc().nulls_last(), WorkOrder.id) if f.unit_id else (WorkOrder.id.desc(),)
+    rows = session.execute(stmt.order_by(*order_by).limit(limit).offset(offset)).unique().scalars().all()
+    return list(rows), total
+
+
+def history_of_citizen(session: Session, citizen_ids: list[int], limit: int = 20) -> list[WorkOrder]:
+    if not citizen_ids:
+        return []
+    stmt = select(WorkOrder).where(WorkOrder.citizen_id.in_(citizen_ids)).order_by(WorkOrder.id.desc()).limit(limit)
+    return list(session.execute(stmt).unique().scalars())
+
+
+def citizen_of(session: Session, order: WorkOrder) -> Citizen | None:
+    return session.get(Citizen, order.citizen_id) if order.citizen_id else None
+
+
+def replies(session: Session, order_id: int) -> list[Reply]:
+    return list(session.execute(select(Reply).where(Reply.work_order_id == order_id).order_by(Reply.id)).scalars())
+
+
+def pending_reply(session: Session, order_id: int) -> Reply | None:
+    return session.execute(
+        select(Reply).where(Reply.work_order_id == order_id, Reply.review == "pending").order_by(Reply.id.desc())
+    ).scalars().first()
+
+
+def latest_accepted_reply(session: Session, order_id: int) -> Reply | None:
+    return session.execute(
+        select(Reply).where(Reply.work_order_id == order_id, Reply.review == "accepted").order_by(Reply.id.desc())
+    ).scalars().first()
+
+
+def pending_return(session: Session, order_id: int) -> ReturnRequest | None:
+    return session.execute(select(ReturnRequest).where(
+        ReturnRequest.work_order_id == order_id, ReturnRequest.decision == "pending")).scalars().first()
+
+
+def returns(session: Session, order_id: int) -> list[ReturnRequest]:
+    return list(session.execute(
+        select(ReturnRequest).where(ReturnRequest.work_order_id == order_id).order_by(ReturnRequest.id)).scalars())
+
+
+def pending_extension(session: Session, order_id: int) -> Extension | None:
+    return session.execute(select(Extension).where(
+        Extension.work_order_id == order_id, Extension.decision == "pending")).scalars().first()
+
+
+def extensions(session: Session, order_id: int) -> list[Extension]:
+    return list(session.execute(
+        select(Extension).where(Extension.work_order_id == order_id).order_by(Extension.id)).scalars())
+
+
+def open_coordination(session: Session, order_id: int) -> CoordinationCase | None:
+    return session.execute(select(CoordinationCase).where(
+        CoordinationCase.work_order_id == order_id, CoordinationCase.decided_at.is_(None))).scalars().first()
+
+
+def coordination_cases(session: Session, order_id: int) -> list[CoordinationCase]:
+    return list(session.execute(select(CoordinationCase).where(
+        CoordinationCase.work_order_id == order_id).order_by(CoordinationCase.id)).scalars())
+
+
+def callbacks(session: Session, order_id: int, round_: int | None = None) -> list[Callback]:
+    stmt = select(Callback).where(Callback.work_order_id == order_id)
+    if round_ is not None:
+        stmt = stmt.where(Callback.round == round_)
+    return list(session.execute(stmt.order_by(Callback.id)).scalars())
+
+
+def events(session: Session, order_id: int) -> list[AuditEvent]:
+    return list(session.execute(
+        select(AuditEvent).where(AuditEvent.object_type == "work_order", AuditEvent.object_id == str(order_id))
+        .order_by(AuditEvent.seq)
+    ).scalars())

@@ -1,0 +1,238 @@
+"""API shapes of work orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from hotline.kit.db import MAX_ID
+from hotline.workorder.lifecycle import Status
+from hotline.workorder.models import AssignmentRole, ReplyResult, Verdict
+from hotline.workorder.sla import DeadlineState, Urgency
+
+Id = Field(ge=1, le=MAX_ID)
+Version = Field(default=None, ge=1, le=MAX_ID, description="The version you read: 409 if the order changed since")
+
+
+class IntakeIn(BaseModel):
+    channel: str = Field(max_length=32, description="Channel code, e.g. phone, web, leader_board")
+    appeal_type: str = Field(max_length=32, description="consultation, help, complaint, report, suggestion, praise")
+    title: str = Field(max_length=100)
+    content: str = Field(max_length=5000)
+    phone: str | None = Field(default=None, max_length=30)
+    name: str | None = Field(default=None, max_length=50)
+    category_code: str | None = Field(default=None, max_length=16)
+    region_code: str | None = Field(default=None, max_length=9)
+    address: str | None = Field(default=None, max_length=300)
+    is_confidential: bool = False
+    urgency: Urgency = Urgency.normal
+    is_enterprise: bool = False
+    enterprise_name: str | None = Field(default=None, max_length=100)
+    uscc: str | None = Field(default=None, max_length=18)
+    answer: str | None = Field(default=None, max_length=5000, description="Consultation answered now: closes it")
+
+
+class PublicIntakeIn(BaseModel):
+    appeal_type: str = Field(max_length=32)
+    title: str = Field(max_length=100)
+    content: str = Field(max_length=5000)
+    phone: str = Field(max_length=30)
+    name: str | None = Field(default=None, max_length=50)
+    region_code: str | None = Field(default=None, max_length=9)
+    address: str | None = Field(default=None, max_length=300)
+    uscc: str | None = Field(default=None, max_length=18)
+    enterprise_name: str | None = Field(default=None, max_length=100)
+
+
+class AssignmentOut(BaseModel):
+    unit_id: int
+    unit_name: str
+    role: AssignmentRole
+    state: str
+    assigned_at: dt.datetime
+    signed_at: dt.datetime | None
+    contribution: str | None
+
+
+class CitizenBrief(BaseModel):
+    name: str | None
+    phone: str | None
+    masked: bool
+
+
+class OrderOut(BaseModel):
+    number: str
+    status: Status
+    status_name: str
+    version: int
+    channel: str
+    appeal_type: str
+    category_code: str | None
+    category_name: str | None
+    region_code: str | None
+    region_name: str | None
+    address: str | None
+    title: str
+    content: str
+    citizen: CitizenBrief | None
+    is_confidential: bool
+    urgency: Urgency
+    is_enterprise: bool
+    enterprise_name: str | None
+    uscc: str | None
+    centre_unit: str
+    lead_unit_id: int | None
+    lead_unit: str | None
+    direct_dispatch: bool
+    registered_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    dispatch_seconds: float | None
+    sign_due_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_covered: bool
+    deadline_state: DeadlineState | None
+    closed_at: dt.datetime | None
+    answer: str | None
+    return_count: int
+    rehandle_count: int
+    dissatisfied_count: int
+    supervision_flag: bool
+    final_result: ReplyResult | None
+    final_verdict: Verdict | None
+    assignments: list[AssignmentOut]
+
+
+class OrderBrief(BaseModel):
+    number: str
+    status: Status
+    status_name: str
+    title: str
+    appeal_type: str
+    lead_unit: str | None
+    registered_at: dt.datetime
+    due_at: dt.datetime | None
+    deadline_state: DeadlineState | None
+    urgency: Urgency
+
+
+class IntakeOut(OrderOut):
+    created: bool = Field(description="False when an Idempotency-Key replay returned the earlier order")
+
+
+class DispatchIn(BaseModel):
+    lead_unit_id: int = Id
+    assisting_unit_ids: list[int] = Field(default_factory=list, max_length=20)
+    note: str | None = Field(default=None, max_length=500)
+    version: int | None = Version
+
+
+class TransferIn(BaseModel):
+    centre_unit_id: int = Id
+    note: str | None = Field(default=None, max_length=500)
+    version: int | None = Version
+
+
+class VersionIn(BaseModel):
+    version: int | None = Version
+
+
+class ReturnIn(BaseModel):
+    reason: str = Field(max_length=500)
+    suggested_unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    version: int | None = Version
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=500)
+    version: int | None = Version
+
+
+class CoordinationIn(BaseModel):
+    candidate_unit_ids: list[int] = Field(min_length=2, max_length=10)
+    note: str | None = Field(default=None, max_length=500)
+    version: int | None = Version
+
+
+class DecisionIn(BaseModel):
+    unit_id: int = Id
+    note: str = Field(max_length=500)
+    version: int | None = Version
+
+
+class ExtensionIn(BaseModel):
+    working_days: int = Field(ge=1, le=30)
+    reason: str = Field(max_length=500)
+
+
+class ExtensionDecisionIn(BaseModel):
+    approve: bool
+    working_days: int | None = Field(default=None, ge=1, le=30)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class AssistIn(BaseModel):
+    text: str = Field(max_length=5000)
+
+
+class ReplyIn(BaseModel):
+    result: ReplyResult
+    text: str = Field(max_length=5000)
+    version: int | None = Version
+
+
+class ReviewIn(BaseModel):
+    accept: bool
+    reason: str | None = Field(default=None, max_length=500)
+    version: int | None = Version
+
+
+class CallbackIn(BaseModel):
+    reached: bool
+    resolved: bool | None = None
+    verdict: Verdict | None = None
+    unit_fault: bool = False
+    note: str | None = Field(default=None, max_length=500)
+    version: int | None = Version
+
+
+class WithdrawIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+    version: int | None = Version
+
+
+class PublicWithdrawIn(BaseModel):
+    phone: str = Field(max_length=30)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class SuggestionOut(BaseModel):
+    unit_id: int
+    unit_name: str
+    reason: str
+
+
+class TimelineEntry(BaseModel):
+    at: dt.datetime
+    event: str
+    label: str
+    actor: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class PublicTimelineEntry(BaseModel):
+    at: dt.datetime
+    label: str
+    text: str | None = None
+
+
+class PublicOrderOut(BaseModel):
+    number: str
+    status_name: str
+    title: str
+    registered_at: dt.datetime
+    closed_at: dt.datetime | None
+    reply: str | None
+    timeline: list[PublicTimelineEntry]
+    can_withdraw: bool

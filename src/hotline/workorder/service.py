@@ -1,0 +1,796 @@
+"""Use cases of work orders: the closed loop 受理 → 派单 → 签收/办理 → 答复 → 认定 → 回访 → 办结.
+
+Every status change goes through ``lifecycle.apply``; every write records an event (the
+timeline, the evidence and the audit trail in one table); side effects (SMS) go through the
+outbox in the same transaction. Services take the session first and never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hotline.audit import service as audit
+from hotline.auth import access
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap, in_region
+from hotline.citizen import repository as citizen_repository
+from hotline.citizen import service as citizen_service
+from hotline.citizen.models import Citizen
+from hotline.kit import clock, validate
+from hotline.kit.errors import Conflict, Forbidden, InvalidInput, StaleVersion
+from hotline.kit.workcalendar import WorkCalendar, load_calendar
+from hotline.notify import service as notify
+from hotline.org import repository as org_repository
+from hotline.org.models import AppealType, Category, Region, RegionLevel, Unit, UnitKind
+from hotline.workorder import repository, sla
+from hotline.workorder.lifecycle import Action, Status, apply
+from hotline.workorder.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Callback,
+    CoordinationCase,
+    Decision,
+    DirectDispatchRule,
+    DirectTarget,
+    Extension,
+    IdempotencyKey,
+    Reply,
+    ReplyResult,
+    ReturnRequest,
+    Verdict,
+    WorkOrder,
+)
+
+#: Unreached callback attempts in one round before the order is closed as unreachable.
+MAX_CALLBACK_ATTEMPTS = 3
+#: Working days the coordination of a disputed order may take (S4 泸州).
+COORDINATION_WORKING_DAYS = 3
+CONSULTATION = "consultation"
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeData:
+    """What an agent, the public page or an integration submits."""
+
+    channel: str
+    appeal_type: str
+    title: str
+    content: str
+    phone: str | None = None
+    name: str | None = None
+    category_code: str | None = None
+    region_code: str | None = None
+    address: str | None = None
+    is_confidential: bool = False
+    urgency: sla.Urgency = sla.Urgency.normal
+    is_enterprise: bool = False
+    enterprise_name: str | None = None
+    uscc: str | None = None
+    answer: str | None = None  # consultation answered during the call: closes the order at once
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """Hash of the request, to tell a retry from a different request reusing a key."""
+        body = {k: (v.value if hasattr(v, "value") else v) for k, v in self.__dict__.items()}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _event(session: Session, actor: Principal | None, order: WorkOrder, event: str, *,
+           actor_name: str | None = None, **detail: Any) -> None:
+    detail = {k: v for k, v in detail.items() if v is not None}
+    audit.record(session, actor, f"work_order.{event}", object_type="work_order", object_id=order.id,
+                 detail={"number": order.number, "status": order.status.value, **detail},
+                 actor_name=actor_name)
+
+
+def _expect_version(order: WorkOrder, version: int | None) -> None:
+    if version is not None and version != order.version:
+        raise StaleVersion(f"工单已被他人更新（当前状态：{order.status.value}），请刷新后重试",
+                           current_version=order.version, status=order.status.value)
+
+
+def _transition(order: WorkOrder, action: Action) -> None:
+    order.status = apply(order.status, action)
+
+
+def _calendar(session: Session) -> WorkCalendar:
+    return load_calendar(session)
+
+
+def _rules(session: Session) -> list[sla.DeadlineRule]:
+    rows = repository.deadline_rules(session)
+    if not rows:
+        return list(sla.DEFAULT_RULES)
+    return [sla.DeadlineRule(appeal_type=r.appeal_type, category_prefix=r.category_prefix, urgency=r.urgency,
+                             working_days=r.working_days, hours=r.hours) for r in rows]
+
+
+def _number(session: Session, now: dt.datetime) -> str:
+    day = now.astimezone(clock.CST).strftime("%Y%m%d")
+    return f"HL{day}{repository.next_number(session, day):06d}"
+
+
+def _resolve_reference(session: Session, data: IntakeData) -> tuple[int, AppealType, Category | None, Region | None]:
+    channel = org_repository.channel_by_code(session, data.channel)
+    if channel is None or not channel.active:
+        raise InvalidInput("channel", "受理渠道不存在或已停用")
+    appeal_type = session.get(AppealType, data.appeal_type)
+    if appeal_type is None or not appeal_type.active:
+        raise InvalidInput("appeal_type", "诉求类型不存在或已停用")
+    category = None
+    if data.category_code:
+        category = org_repository.category_by_code(session, data.category_code)
+        if category is None or not category.active:
+            raise InvalidInput("category_code", "诉求分类不存在或已停用")
+    region = None
+    if data.region_code:
+        region = org_repository.region_by_code(session, validate.region_code(data.region_code, "region_code"))
+        if region is None or not region.active:
+            raise InvalidInput("region_code", "区划不存在或已停用")
+    return channel.id, appeal_type, category, region
+
+
+def _citizen(session: Session, actor: Principal | None, data: IntakeData) -> Citizen | None:
+    if not data.phone:
+        return None
+    phone = validate.phone(data.phone)
+    name = validate.text(data.name, "name", max_length=50, required=False)
+    found = citizen_repository.by_phone_hash(session, citizen_service.phone_hash(phone))
+    if found:
+        citizen = found[0]
+        if name and not citizen.name:
+            citizen.name = name
+        return citizen
+    now = clock.now()
+    citizen = Citizen(phone=phone, phone_hash=citizen_service.phone_hash(phone), name=name,
+                      created_by_id=actor.user_id if actor else None, created_at=now, updated_at=now)
+    session.add(citizen)
+    session.flush()
+    audit.record(session, actor, "citizen.created", object_type="citizen", object_id=citizen.id,
+                 actor_name=None if actor else "public")
+    return citizen
+
+
+def intake(
+    session: Session, actor: Principal | None, data: IntakeData, *, idempotency_key: str | None = None,
+) -> tuple[WorkOrder, bool]:
+    """Register an appeal as a work order. Returns ``(order, created)``: with an
+    ``idempotency_key`` a retried request returns the order it created the first time.
+
+    ``actor`` is None for the public self-service page. A consultation answered during the
+    call (``answer``) closes at once; an order matching the direct-dispatch catalogue is
+    dispatched straight to the local unit; everything else waits in its centre's queue."""
+    if actor is not None:
+        access.require(actor, Cap.intake)
+    if idempotency_key is not None and actor is not None:
+        key = validate.text(idempotency_key, "Idempotency-Key", max_length=100) or ""
+        earlier = repository.idempotent_order(session, actor.user_id, key)
+        if earlier is not None:
+            row, order = earlier
+            if row.request_hash != data.fingerprint():
+                raise Conflict("Idempotency-Key 已用于另一个不同的请求", field="Idempotency-Key")
+            return order, False
+    title = validate.text(data.title, "title", max_length=100) or ""
+    content = validate.text(data.content, "content", max_length=5000) or ""
+    address = validate.text(data.address, "address", max_length=300, required=False)
+    channel_id, appeal_type, category, region = _resolve_reference(session, data)
+    uscc = validate.uscc_code(data.uscc) if data.uscc else None
+    enterprise_name = validate.text(data.enterprise_name, "enterprise_name", max_length=100, required=False)
+    if data.answer is not None and appeal_type.code != CONSULTATION:
+        raise InvalidInput("answer", "只有咨询类诉求可以当场解答办结")
+    if data.is_confidential and appeal_type.code != "report":
+        raise InvalidInput("is_confidential", "只有举报类诉求可以设为保密")
+    citizen = _citizen(session, actor, data)
+    if citizen is None and actor is None:
+        raise InvalidInput("phone", "请留下联系电话，以便告知办理结果")
+
+    centre = _owning_centre(session, actor, region)
+    now = clock.now()
+    order = WorkOrder(
+        number=_number(session, now), status=Status.registered, channel_id=channel_id,
+        appeal_type=appeal_type.code, category_id=category.id if category else None,
+        region_id=region.id if region else None, address=address, title=title, content=content,
+        citizen_id=citizen.id if citizen else None, is_confidential=data.is_confidential, urgency=data.urgency,
+        is_enterprise=bool(data.is_enterprise or uscc), enterprise_name=enterprise_name, uscc=uscc,
+        centre_unit_id=centre.id, created_by_id=actor.user_id if actor else None, registered_at=now,
+    )
+    session.add(order)
+    session.flush()
+    if idempotency_key is not None and actor is not None:
+        session.add(IdempotencyKey(principal_id=actor.user_id, key=idempotency_key, request_hash=data.fingerprint(),
+                                   work_order_id=order.id, created_at=now))
+    _event(session, actor, order, "registered", actor_name=None if actor else "public",
+           channel=data.channel, appeal_type=appeal_type.code, centre=centre.name)
+
+    if data.answer is not None:
+        answer = validate.text(data.answer, "answer", max_length=5000) or ""
+        _transition(order, Action.answer)
+        order.answer, order.closed_at, order.final_result = answer, now, ReplyResult.resolved
+        _event(session, actor, order, "answered", public=answer)
+    elif category is not None and region is not None:
+        rule = _matching_direct_rule(session, category, title + content)
+        if rule is not None:
+            _direct_dispatch(session, actor, order, rule, category, region)
+    if citizen is not None:
+        notify.notify(session, template="order_accepted", recipient_kind="citizen", phone=citizen.phone,
+                      body=notify.render("order_accepted", number=order.number), work_order_id=order.id)
+    return order, True
+
+
+def _owning_centre(session: Session, actor: Principal | None, region: Region | None) -> Unit:
+    if actor is not None and actor.role in access.CENTRE_ROLES:
+        unit = session.get(Unit, actor.unit_id)
+        assert unit is not None
+        return unit
+    centre = org_repository.centre_for_region(session, region)
+    if centre is None:
+        raise Conflict("平台尚未设置热线中心")
+    return centre
+
+
+# --- direct dispatch -------------------------------------------------------------------------
+
+
+def _matching_direct_rule(session: Session, category: Category, text: str) -> DirectDispatchRule | None:
+    """The first active catalogue entry whose category covers the order's (a listed code is
+    a prefix of the order's category code) or one of whose keywords the text contains."""
+    for rule in repository.active_direct_rules(session):
+        if any(category.code.startswith(code) for code in rule.category_codes):
+            return rule
+        if any(k and k in text for k in rule.keywords):
+            return rule
+    return None
+
+
+def _county_and_city(session: Session, region: Region) -> tuple[Region | None, Region | None]:
+    county = city = None
+    for node in org_repository.region_chain(session, region):
+        if node.level == RegionLevel.county and county is None:
+            county = node
+        if node.level == RegionLevel.city and city is None:
+            city = node
+    return county, city
+
+
+def _competent_at(session: Session, category: Category, region: Region | None) -> Unit | None:
+    if region is None:
+        return None
+    cats = org_repository.ancestors_of_category(session, category.id)
+    units = [u for u in org_repository.competent_units(session, cats, [region.id]) if u.kind == UnitKind.department]
+    if not units:
+        return None
+    # The most specific competence wins: a unit competent for the leaf beats one for its root.
+    rank = {cid: i for i, cid in enumerate(cats)}
+    return min(units, key=lambda u: (min(rank.get(c.id, 99) for c in u.categories), u.code))
+
+
+def _direct_target(session: Session, rule: DirectDispatchRule, category: Category,
+                   county: Region, city: Region | None) -> Unit | None:
+    if rule.target == DirectTarget.utility:
+        for place in (county, city):
+            if place is not None:
+                found = org_repository.units_in_region(session, place.id, UnitKind.utility, rule.utility_type)
+                if found:
+                    return found[0]
+        return None
+    if rule.target == DirectTarget.county_government:
+        found = org_repository.units_in_region(session, county.id, UnitKind.government)
+        return found[0] if found else None
+    return _competent_at(session, category, county) or _competent_at(session, category, city)
+
+
+def _direct_dispatch(session: Session, actor: Principal | None, order: WorkOrder, rule: DirectDispatchRule,
+                     category: Category, region: Region) -> None:
+    """Straight to the local unit or utility, with supervising copies to the county government
+    and the city department; the deadline is counted in hours."""
+    county, city = _county_and_city(session, region)
+    if county is None:
+        return  # no local unit to send to: the order waits for a dispatcher
+    target = _direct_target(session, rule, category, county, city)
+    if target is None:
+        return
+    copies: list[Unit] = []
+    government = org_repository.units_in_region(session, county.id, UnitKind.government)
+    if government and government[0].id != target.id:
+        copies.append(government[0])
+    city_department = _competent_at(session, category, city)
+    if city_department is not None and city_department.id != target.id:
+        copies.append(city_department)
+    order.direct_rule_id = rule.id
+    _dispatch(session, actor, order, target, [], copies, note=f"直派目录：{rule.name}", direct=True)
+
+
+# --- dispatch --------------------------------------------------------------------------------
+
+
+def _assign(order: WorkOrder, unit: Unit, role: AssignmentRole, now: dt.datetime) -> Assignment:
+    assignment = Assignment(unit_id=unit.id, role=role, state=AssignmentState.active, assigned_at=now)
+    assignment.unit = unit
+    order.assignments.append(assignment)
+    return assignment
+
+
+def _set_deadlines(session: Session, order: WorkOrder, now: dt.datetime, *, direct: bool) -> None:
+    calendar = _calendar(session)
+    category_code = order.category.code if order.category else None
+    if direct:
+        rule = sla.DeadlineRule(hours=sla.DIRECT_DISPATCH_HOURS)
+    else:
+        rule = sla.pick_rule(_rules(session), order.appeal_type, category_code, order.urgency)
+    due = sla.due_at(calendar, now, rule)
+    sign = sla.sign_due(calendar, now, urgency=order.urgency, direct_dispatch=direct)
+    order.due_at, order.sign_due_at = due.at, sign.at
+    order.due_covered = due.covered and sign.covered
+
+
+def _dispatch(session: Session, actor: Principal | None, order: WorkOrder, lead: Unit, assisting: list[Unit],
+              copies: list[Unit], *, note: str | None, direct: bool = False,
+              action: Action = Action.dispatch) -> None:
+    now = clock.now()
+    for a in order.assignments:
+        if a.state == AssignmentState.active:
+            a.state = AssignmentState.revoked
+    _transition(order, action)
+    _assign(order, lead, AssignmentRole.lead, now)
+    for unit in assisting:
+        _assign(order, unit, AssignmentRole.assist, now)
+    for unit in copies:
+        _assign(order, unit, AssignmentRole.copy, now)
+    order.lead_unit_id = lead.id
+    order.lead_unit = lead
+    if order.dispatched_at is None:
+        order.dispatched_at = now
+        order.dispatch_seconds = (now - order.registered_at).total_seconds()
+    _set_deadlines(session, order, now, direct=direct)
+    _event(session, actor, order, "direct_dispatched" if direct else "dispatched",
+           actor_name=None if actor else "system", unit=lead.name, unit_id=lead.id,
+           assisting=[u.name for u in assisting] or None, copies=[u.name for u in copies] or None, note=note,
+           due_at=order.due_at.isoformat() if order.due_at else None)
+    if lead.contact_phone:
+        notify.notify(session, template="unit_new_order", recipient_kind="unit", phone=lead.contact_phone,
+                      body=notify.render("unit_new_order", number=order.number,
+                                         sign_due=_cst(order.sign_due_at)),
+                      work_order_id=order.id, unit_id=lead.id)
+
+
+def _cst(value: dt.datetime | None) -> str:
+    return value.astimezone(clock.CST).strftime("%m月%d日 %H:%M") if value else ""
+
+
+def _units(session: Session, ids: list[int], field: str) -> list[Unit]:
+    units = []
+    for unit_id in dict.fromkeys(ids):
+        unit = session.get(Unit, unit_id)
+        if unit is None or not unit.active:
+            raise InvalidInput(field, f"单位 {unit_id} 不存在或已停用")
+        if unit.kind not in (UnitKind.department, UnitKind.government, UnitKind.utility, UnitKind.other):
+            raise InvalidInput(field, f"{unit.name} 不是承办单位")
+        units.append(unit)
+    return units
+
+
+def dispatch(session: Session, actor: Principal, order: WorkOrder, *, lead_unit_id: int,
+             assisting_unit_ids: list[int] | None = None, note: str | None = None,
+             version: int | None = None) -> WorkOrder:
+    """A dispatcher sends the order to a lead unit (and assisting units). Also used to
+    re-dispatch a returned order to another unit."""
+    access.require_centre_of(actor, order, Cap.dispatch)
+    _expect_version(order, version)
+    lead = _units(session, [lead_unit_id], "lead_unit_id")[0]
+    assisting = _units(session, [u for u in (assisting_unit_ids or []) if u != lead_unit_id], "assisting_unit_ids")
+    note = validate.text(note, "note", max_length=500, required=False)
+    pending = repository.pending_return(session, order.id)
+    if pending is not None:
+        pending.decision, pending.decided_by_id, pending.decided_at = "redispatched", actor.user_id, clock.now()
+    _dispatch(session, actor, order, lead, assisting, [], note=note)
+    return order
+
+
+def transfer(session: Session, actor: Principal, order: WorkOrder, *, centre_unit_id: int,
+             note: str | None = None, version: int | None = None) -> WorkOrder:
+    """Pass a registered order down a level (province → city → county centre) to be
+    dispatched there."""
+    access.require_centre_of(actor, order, Cap.dispatch)
+    _expect_version(order, version)
+    centre = session.get(Unit, centre_unit_id)
+    current = session.get(Unit, order.centre_unit_id)
+    assert current is not None
+    if centre is None or centre.kind not in (UnitKind.hotline_centre, UnitKind.workstation) or not centre.active:
+        raise InvalidInput("centre_unit_id", "目标不是热线中心或县级工作站")
+    if centre.id == current.id or not in_region(current.region.code, centre.region.code):
+        raise InvalidInput("centre_unit_id", "只能转给本中心下级的热线中心或工作站")
+    _transition(order, Action.transfer)
+    order.centre_unit_id, order.centre_unit = centre.id, centre
+    _event(session, actor, order, "transferred", unit=centre.name,
+           note=validate.text(note, "note", max_length=500, required=False))
+    return order
+
+
+@dataclass
+class Suggestion:
+    unit: Unit
+    reason: str
+
+
+def suggest_units(session: Session, order: WorkOrder, limit: int = 5) -> list[Suggestion]:
+    """Candidate lead units by the territorial and competent-authority rules: the department
+    competent for the category at the order's county, then city, then province; the local
+    (township, county) government as the territorial fallback."""
+    out: list[Suggestion] = []
+    seen: set[int] = set()
+    chain = org_repository.region_chain(session, order.region) if order.region else []
+    level_names = {RegionLevel.township: "乡镇", RegionLevel.county: "县级", RegionLevel.city: "市级",
+                   RegionLevel.province: "省级"}
+    if order.category is not None:
+        for place in chain:
+            unit = _competent_at(session, order.category, place)
+            if unit is not None and unit.id not in seen:
+                seen.add(unit.id)
+                out.append(Suggestion(unit, f"{level_names[place.level]}主管部门（谁主管谁负责）"))
+    for place in chain:
+        if place.level in (RegionLevel.township, RegionLevel.county):
+            for unit in org_repository.units_in_region(session, place.id, UnitKind.government):
+                if unit.id not in seen:
+                    seen.add(unit.id)
+                    out.append(Suggestion(unit, f"{level_names[place.level]}人民政府（属地管理）"))
+    return out[:limit]
+
+
+# --- the unit's work -------------------------------------------------------------------------
+
+
+def _lead(order: WorkOrder) -> Assignment:
+    for a in order.assignments:
+        if a.role == AssignmentRole.lead and a.state == AssignmentState.active:
+            return a
+    raise Conflict("工单没有有效的主办单位")
+
+
+def sign(session: Session, actor: Principal, order: WorkOrder, *, version: int | None = None) -> WorkOrder:
+    access.require_unit_of(actor, order)
+    _expect_version(order, version)
+    _transition(order, Action.sign)
+    now = clock.now()
+    _lead(order).signed_at = now
+    order.signed_at = order.signed_at or now
+    _event(session, actor, order, "signed", unit=actor.unit_name)
+    return order
+
+
+def submit_assist(session: Session, actor: Principal, order: WorkOrder, *, text: str) -> WorkOrder:
+    """An assisting unit hands its part to the lead unit."""
+    access.require_unit_of(actor, order, lead=False)
+    mine = next(a for a in order.assignments if a.unit_id == actor.unit_id and a.state == AssignmentState.active)
+    if mine.role != AssignmentRole.assist:
+        raise Forbidden("只有协办单位提交协办意见")
+    if order.status not in (Status.dispatched, Status.handling):
+        raise Conflict("工单已不在办理中")
+    mine.contribution = validate.text(text, "text", max_length=5000)
+    mine.contributed_at = clock.now()
+    mine.state = AssignmentState.done
+    _event(session, actor, order, "assist_submitted", unit=actor.unit_name, note=mine.contribution)
+    return order
+
+
+def return_order(session: Session, actor: Principal, order: WorkOrder, *, reason: str,
+                 suggested_unit_id: int | None = None, version: int | None = None) -> WorkOrder:
+    """The lead unit claims the order is not its duty (退单), with a reason."""
+    access.require_unit_of(actor, order)
+    _expect_version(order, version)
+    text = validate.text(reason, "reason", max_length=500) or ""
+    if suggested_unit_id is not None:
+        _units(session, [suggested_unit_id], "suggested_unit_id")
+    _transition(order, Action.return_)
+    order.return_count += 1
+    session.add(ReturnRequest(work_order_id=order.id, unit_id=actor.unit_id, reason=text,
+                              suggested_unit_id=suggested_unit_id, created_by_id=actor.user_id,
+                              created_at=clock.now()))
+    _event(session, actor, order, "returned", unit=actor.unit_name, note=text)
+    return order
+
+
+def reject_return(session: Session, actor: Principal, order: WorkOrder, *, reason: str,
+                  version: int | None = None) -> WorkOrder:
+    """The centre rejects the return as unjustified (无理退单): the same unit must handle it,
+    and the rejection counts against that unit."""
+    access.require_centre_of(actor, order, Cap.dispatch)
+    _expect_version(order, version)
+    pending = repository.pending_return(session, order.id)
+    if pending is None:
+        raise Conflict("没有待审核的退单")
+    text = validate.text(reason, "reason", max_length=500) or ""
+    _transition(order, Action.reject_return)
+    now = clock.now()
+    pending.decision, pending.unjustified, pending.decision_note = "rejected", True, text
+    pending.decided_by_id, pending.decided_at = actor.user_id, now
+    order.unjustified_return_count += 1
+    lead = _lead(order)
+    lead.signed_at = None
+    _event(session, actor, order, "return_rejected", unit=lead.unit.name, unit_id=lead.unit_id, note=text)
+    return order
+
+
+def open_coordination(session: Session, actor: Principal, order: WorkOrder, *, candidate_unit_ids: list[int],
+                      note: str | None = None, version: int | None = None) -> CoordinationCase:
+    """A return the centre cannot place opens a coordination case due in 3 working days."""
+    access.require_centre_of(actor, order, Cap.dispatch)
+    _expect_version(order, version)
+    pending = repository.pending_return(session, order.id)
+    candidates = _units(session, candidate_unit_ids, "candidate_unit_ids")
+    if len(candidates) < 2:
+        raise InvalidInput("candidate_unit_ids", "请列出至少两个存在争议的单位")
+    _transition(order, Action.coordinate)
+    now = clock.now()
+    if pending is not None:
+        pending.decision, pending.decided_by_id, pending.decided_at = "coordinating", actor.user_id, now
+    due = _calendar(session).add_working_days(now, COORDINATION_WORKING_DAYS)
+    case = CoordinationCase(work_order_id=order.id, candidate_unit_ids=[u.id for u in candidates],
+                            note=validate.text(note, "note", max_length=500, required=False),
+                            opened_by_id=actor.user_id, opened_at=now, due_at=due.at)
+    session.add(case)
+    session.flush()
+    _event(session, actor, order, "coordination_opened", case_id=case.id, units=[u.name for u in candidates],
+           due_at=due.at.isoformat(), note=case.note)
+    return case
+
+
+def decide_coordination(session: Session, actor: Principal, order: WorkOrder, *, unit_id: int, note: str,
+                        version: int | None = None) -> WorkOrder:
+    """The coordination decision names the competent unit, which must take the order."""
+    access.require_centre_of(actor, order, Cap.dispatch)
+    _expect_version(order, version)
+    case = repository.open_coordination(session, order.id)
+    if case is None:
+        raise Conflict("没有进行中的协调")
+    unit = _units(session, [unit_id], "unit_id")[0]
+    text = validate.text(note, "note", max_length=500) or ""
+    case.decided_unit_id, case.decision_note = unit.id, text
+    case.decided_by_id, case.decided_at = actor.user_id, clock.now()
+    _dispatch(session, actor, order, unit, [], [], note=f"协调裁定：{text}", action=Action.decide)
+    _event(session, actor, order, "coordination_decided", unit=unit.name, unit_id=unit.id, note=text)
+    return order
+
+
+def request_extension(session: Session, actor: Principal, order: WorkOrder, *, working_days: int,
+                      reason: str) -> Extension:
+    access.require_unit_of(actor, order)
+    if order.status != Status.handling:
+        raise Conflict("只有办理中的工单可以申请延期", status=order.status.value)
+    if repository.pending_extension(session, order.id) is not None:
+        raise Conflict("已有待审批的延期申请")
+    if not 1 <= working_days <= 30:
+        raise InvalidInput("working_days", "延期天数应为 1–30 个工作日")
+    ext = Extension(work_order_id=order.id, unit_id=actor.unit_id, working_days=working_days,
+                    reason=validate.text(reason, "reason", max_length=500) or "", created_by_id=actor.user_id,
+                    created_at=clock.now())
+    session.add(ext)
+    session.flush()
+    _event(session, actor, order, "extension_requested", unit=actor.unit_name, working_days=working_days,
+           note=ext.reason)
+    return ext
+
+
+def decide_extension(session: Session, actor: Principal, order: WorkOrder, *, approve: bool,
+                     working_days: int | None = None, note: str | None = None) -> Extension:
+    """Approve (with the requested or a different number of working days) or refuse."""
+    access.require_centre_of(actor, order, Cap.dispatch)
+    ext = repository.pending_extension(session, order.id)
+    if ext is None:
+        raise Conflict("没有待审批的延期申请")
+    text = validate.text(note, "note", max_length=500, required=False)
+    now = clock.now()
+    ext.decided_by_id, ext.decided_at, ext.decision_note = actor.user_id, now, text
+    if not approve:
+        ext.decision = Decision.rejected
+        _event(session, actor, order, "extension_refused", note=text)
+        return ext
+    days = working_days if working_days is not None else ext.working_days
+    if not 1 <= days <= 30:
+        raise InvalidInput("working_days", "延期天数应为 1–30 个工作日")
+    base = order.due_at or now
+    due = sla.extended_due(_calendar(session), base, days)
+    ext.decision, ext.new_due_at = Decision.accepted, due.at
+    order.due_at, order.due_covered = due.at, order.due_covered and due.covered
+    order.extension_count += 1
+    _event(session, actor, order, "extension_approved", working_days=days, due_at=due.at.isoformat(), note=text)
+    return ext
+
+
+def reply(session: Session, actor: Principal, order: WorkOrder, *, result: ReplyResult, text: str,
+          attachments: list[dict[str, Any]] | None = None, version: int | None = None) -> Reply:
+    """The lead unit's answer: resolved, partly resolved or not resolved (with explanation)."""
+    access.require_unit_of(actor, order)
+    _expect_version(order, version)
+    body = validate.text(text, "text", max_length=5000) or ""
+    _transition(order, Action.reply)
+    now = clock.now()
+    answer = Reply(work_order_id=order.id, unit_id=actor.unit_id, author_id=actor.user_id, result=result,
+                   text=body, attachments=attachments or [], created_at=now)
+    session.add(answer)
+    order.replied_at = now
+    session.flush()
+    _event(session, actor, order, "replied", unit=actor.unit_name, result=result.value, reply_id=answer.id)
+    return answer
+
+
+def review_reply(session: Session, actor: Principal, order: WorkOrder, *, accept: bool, reason: str | None = None,
+                 version: int | None = None) -> WorkOrder:
+    """答复认定: an accepted reply goes to the citizen (SMS) and the callback queue; a rejected
+    one goes back to the unit with the reason."""
+    access.require_centre_of(actor, order, Cap.dispatch)
+    _expect_version(order, version)
+    pending = repository.pending_reply(session, order.id)
+    if pending is None:
+        raise Conflict("没有待审核的答复")
+    note = validate.text(reason, "reason", max_length=500, required=not accept)
+    now = clock.now()
+    pending.reviewed_by_id, pending.reviewed_at, pending.review_reason = actor.user_id, now, note
+    if accept:
+        _transition(order, Action.accept_reply)
+        pending.review = Decision.accepted
+        order.final_result = pending.result
+        lead = _lead(order)
+        lead.state = AssignmentState.done
+        _event(session, actor, order, "reply_accepted", public=pending.text)
+        citizen = repository.citizen_of(session, order)
+        if citizen is not None:
+            notify.notify(session, template="order_replied", recipient_kind="citizen", phone=citizen.phone,
+                          body=notify.render("order_replied", number=order.number, reply=pending.text),
+                          work_order_id=order.id)
+    else:
+        _transition(order, Action.reject_reply)
+        pending.review = Decision.rejected
+        _event(session, actor, order, "reply_rejected", note=note)
+    return order
+
+
+def record_callback(session: Session, actor: Principal, order: WorkOrder, *, reached: bool,
+                    resolved: bool | None = None, verdict: Verdict | None = None, unit_fault: bool = False,
+                    note: str | None = None, version: int | None = None) -> Callback:
+    """回访. Unreached: another attempt later (closed as unreachable after three). Satisfied or
+    basically satisfied: close. First dissatisfied: back to the same unit to re-handle, with a
+    new deadline. Dissatisfied again: close and mark the order for supervision."""
+    access.require_centre_of(actor, order, Cap.callback)
+    _expect_version(order, version)
+    if order.status != Status.callback:
+        raise Conflict(f"工单不在待回访状态（当前：{order.status.value}）", status=order.status.value)
+    text = validate.text(note, "note", max_length=500, required=False)
+    if reached and verdict is None:
+        raise InvalidInput("verdict", "接通后须记录满意度")
+    if reached and resolved is None:
+        raise InvalidInput("resolved", "接通后须记录是否解决")
+    now = clock.now()
+    round_ = order.rehandle_count + 1
+    attempt = Callback(work_order_id=order.id, round=round_, agent_id=actor.user_id, at=now, reached=reached,
+                       resolved=resolved if reached else None, verdict=verdict if reached else None,
+                       unit_fault=unit_fault if reached else False, note=text)
+    session.add(attempt)
+    session.flush()
+    if not reached:
+        tries = len([c for c in repository.callbacks(session, order.id, round_) if not c.reached])
+        _event(session, actor, order, "callback_unreached", attempt=tries, note=text)
+        if tries >= MAX_CALLBACK_ATTEMPTS:
+            _close(session, actor, order, note=f"{MAX_CALLBACK_ATTEMPTS} 次回访未接通，按未回访办结")
+        return attempt
+    assert verdict is not None
+    _event(session, actor, order, "callback_recorded", verdict=verdict.value, resolved=resolved,
+           unit_fault=unit_fault, note=text)
+    if verdict != Verdict.dissatisfied:
+        order.final_verdict = verdict
+        _close(session, actor, order, note=None)
+        return attempt
+    order.dissatisfied_count += 1
+    if order.dissatisfied_count == 1:
+        _rehandle(session, actor, order, note=text)
+    else:
+        order.final_verdict = verdict
+        order.supervision_flag = True
+        order.supervision_reason = "二次回访不满意" + ("（承办单位责任）" if unit_fault else "")
+        _event(session, actor, order, "supervision_flagged", reason=order.supervision_reason)
+        _close(session, actor, order, note=order.supervision_reason)
+    return attempt
+
+
+def _rehandle(session: Session, actor: Principal, order: WorkOrder, *, note: str | None) -> None:
+    _transition(order, Action.rehandle)
+    order.rehandle_count += 1
+    lead = next((a for a in reversed(order.assignments) if a.role == AssignmentRole.lead
+                 and a.state != AssignmentState.revoked), None)
+    if lead is None:
+        raise Conflict("找不到原主办单位")
+    lead.state = AssignmentState.active
+    now = clock.now()
+    _set_deadlines(session, order, now, direct=False)
+    _event(session, actor, order, "rehandle", unit=lead.unit.name, unit_id=lead.unit_id, note=note,
+           due_at=order.due_at.isoformat() if order.due_at else None)
+    if lead.unit.contact_phone:
+        notify.notify(session, template="unit_new_order", recipient_kind="unit", phone=lead.unit.contact_phone,
+                      body=notify.render("unit_new_order", number=order.number, sign_due=_cst(order.sign_due_at)),
+                      work_order_id=order.id, unit_id=lead.unit_id)
+
+
+def _close(session: Session, actor: Principal | None, order: WorkOrder, *, note: str | None) -> None:
+    _transition(order, Action.close)
+    order.closed_at = clock.now()
+    for a in order.assignments:
+        if a.state == AssignmentState.active:
+            a.state = AssignmentState.done
+    _event(session, actor, order, "closed", note=note)
+
+
+def withdraw(session: Session, actor: Principal | None, order: WorkOrder, *, reason: str | None = None,
+             version: int | None = None) -> WorkOrder:
+    """The citizen withdraws the appeal before the unit starts handling it. ``actor`` is the
+    agent taking the request, or None when the citizen does it on the public page (after
+    proving the phone number)."""
+    if actor is not None:
+        access.require_centre_of(actor, order, Cap.intake)
+    _expect_version(order, version)
+    _transition(order, Action.withdraw)
+    order.closed_at = clock.now()
+    for a in order.assignments:
+        if a.state == AssignmentState.active:
+            a.state = AssignmentState.revoked
+    _event(session, actor, order, "withdrawn", actor_name=None if actor else "citizen",
+           note=validate.text(reason, "reason", max_length=500, required=False))
+    return order
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def deadline_state(session: Session, order: WorkOrder, now: dt.datetime | None = None) -> sla.DeadlineState | None:
+    if order.due_at is None or order.status in (Status.closed, Status.withdrawn, Status.callback):
+        return None
+    return sla.state(_calendar(session), now or clock.now(), order.due_at)
+
+
+def public_lookup(session: Session, number: str, phone: str) -> WorkOrder:
+    """The citizen follows an order with its number and the phone number it was filed with;
+    a wrong pair answers exactly like a missing order."""
+    from hotline.kit.errors import NotFound
+
+    order = repository.by_number(session, (number or "").strip()[:20])
+    try:
+        digits = validate.phone(phone)
+    except InvalidInput:
+        raise NotFound("没有找到该工单，请核对工单号和手机号") from None
+    citizen = repository.citizen_of(session, order) if order is not None else None
+    if order is None or citizen is None or citizen.phone_hash != citizen_service.phone_hash(digits):
+        raise NotFound("没有找到该工单，请核对工单号和手机号")
+    return order
+
+
+@dataclass
+class CitizenShown:
+    name: str | None
+    phone: str | None
+    masked: bool
+
+
+def citizen_shown(session: Session, actor: Principal, order: WorkOrder) -> CitizenShown | None:
+    """Who filed the order, as this caller may see it. The reporter of a confidential report
+    is hidden from units entirely (S1 §10); call-takers and the handling unit see the contact
+    unmasked (audited); everyone else sees it masked."""
+    from hotline.kit import crypto
+
+    citizen = repository.citizen_of(session, order)
+    if citizen is None:
+        return None
+    is_unit = actor.can(Cap.handle)
+    if order.is_confidential and is_unit:
+        return None
+    if actor.sees_pii or is_unit:
+        audit.record(session, actor, "pii.viewed", object_type="citizen", object_id=citizen.id,
+                     detail={"fields": ["name", "phone"], "purpose": "work_order", "number": order.number})
+        return CitizenShown(citizen.name, citizen.phone, False)
+    return CitizenShown(crypto.mask_name(citizen.name), crypto.mask_phone(citizen.phone), True)

@@ -1,0 +1,54 @@
+"""How each work-order event reads on the timeline: for staff, and for the citizen.
+
+The citizen's version leaves out internal steps (returns, reviews, extensions refused,
+coordination) and never names a member of staff; confidential reports never show the reporter
+to units. Pure rules, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: event → (staff label, citizen label or None when the citizen does not see it)
+LABELS: dict[str, tuple[str, str | None]] = {
+    "work_order.registered": ("受理登记", "诉求已受理"),
+    "work_order.answered": ("即时解答并办结", "已当场解答，工单办结"),
+    "work_order.transferred": ("转下级热线中心", None),
+    "work_order.dispatched": ("派单", "已转交承办单位办理"),
+    "work_order.direct_dispatched": ("直派（直派目录）", "已直接转交属地单位办理"),
+    "work_order.signed": ("承办单位签收", "承办单位已签收，正在办理"),
+    "work_order.assist_submitted": ("协办单位提交协办意见", None),
+    "work_order.returned": ("承办单位退单", None),
+    "work_order.return_rejected": ("退单被驳回（无理退单）", None),
+    "work_order.coordination_opened": ("提交管辖争议协调", None),
+    "work_order.coordination_decided": ("协调裁定承办单位", "已明确承办单位"),
+    "work_order.extension_requested": ("申请延期", None),
+    "work_order.extension_approved": ("延期获批", "办理期限已延长"),
+    "work_order.extension_refused": ("延期被拒", None),
+    "work_order.replied": ("承办单位答复", None),
+    "work_order.reply_accepted": ("答复认定通过", "承办单位已答复"),
+    "work_order.reply_rejected": ("答复退回重新办理", None),
+    "work_order.callback_unreached": ("回访未接通", None),
+    "work_order.callback_recorded": ("回访", "已回访"),
+    "work_order.rehandle": ("回访不满意，退回重办", "根据您的反馈，已要求承办单位重新办理"),
+    "work_order.closed": ("办结", "工单已办结"),
+    "work_order.withdrawn": ("撤回", "诉求已撤回"),
+    "work_order.supervision_flagged": ("二次不满意，列入督办", None),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: object
+    label: str
+    actor: str | None
+    unit: str | None
+    note: str | None
+    public_text: str | None
+
+
+def staff_label(action: str) -> str:
+    return LABELS.get(action, (action, None))[0]
+
+
+def citizen_label(action: str) -> str | None:
+    return LABELS.get(action, (action, None))[1]

@@ -1,0 +1,260 @@
+"""The notification outbox: queued with the change that causes it, delivered by a job,
+retried with back-off, never sent twice for one committed run."""
+
+import logging
+
+import pytest
+from sqlalchemy import func, select, text
+
+import hotline.notify.tasks  # noqa: F401  (registers notify.deliver)
+from hotline.kit import clock, jobs
+from hotline.kit.errors import InvalidInput
+from hotline.kit.jobs import Job, JobStatus
+from hotline.notify import repository, service, sms
+from hotline.notify.models import Notification, NotificationStatus
+from hotline.notify.sms import SmsError, SmsRejected
+
+PHONE = "13812348000"
+
+
+class FakeGateway:
+    """Records every send; ``failures`` are raised, one per call, before sends succeed."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, str]] = []
+        self.failures: list[BaseException] = []
+        self.always: BaseException | None = None
+
+    def send(self, phone, body):
+        self.calls.append((phone, body))
+        if self.always is not None:
+            raise self.always
+        if self.failures:
+            raise self.failures.pop(0)
+        return f"gw-{len(self.calls)}"
+
+
+class WorkerDied(BaseException):
+    """Stands for the process being killed: nothing in the worker catches it."""
+
+
+@pytest.fixture
+def gateway():
+    fake = FakeGateway()
+    sms.set_adapter(fake)
+    yield fake
+    sms.set_adapter(None)
+
+
+def accepted(session, phone=PHONE, **kwargs):
+    return service.notify(session, template="order_accepted", recipient_kind="citizen", phone=phone,
+                          body=service.render("order_accepted", number="20261122-0001"), **kwargs)
+
+
+def delivery_job(db, notification):
+    job = repository.job_by_dedupe_key(db, service.delivery_key(notification.id))
+    db.refresh(job)
+    return job
+
+
+def test_a_notification_in_a_rolled_back_transaction_is_never_sent(db, factory, gateway):
+    with db.begin_nested() as sp:
+        accepted(db)
+        sp.rollback()
+    jobs.drain(factory)
+    assert gateway.calls == []
+    assert db.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_a_committed_notification_is_delivered_exactly_once(db, factory, gateway):
+    n = accepted(db)
+    db.commit()
+
+    jobs.drain(factory)
+    jobs.drain(factory)
+    jobs.enqueue(db, service.DELIVER_JOB, {"id": n.id})  # a duplicated job, without the key
+    db.commit()
+    jobs.drain(factory)
+
+    assert gateway.calls == [(PHONE, "您的诉求已受理，工单号 20261122-0001，可凭工单号和手机号查询办理进度。")]
+    db.refresh(n)
+    assert (n.status, n.gateway_id, n.attempts, n.last_error) == (NotificationStatus.sent, "gw-1", 1, None)
+    assert n.sent_at is not None
+    assert delivery_job(db, n).status == JobStatus.done
+
+
+def test_notifying_twice_queues_one_delivery_job_per_notification(db):
+    first, second = accepted(db), accepted(db)
+    keys = db.scalars(select(Job.dedupe_key).where(Job.kind == service.DELIVER_JOB)).all()
+    assert sorted(keys) == sorted([service.delivery_key(first.id), service.delivery_key(second.id)])
+
+
+def test_a_temporary_failure_is_retried_with_back_off_and_then_succeeds(db, factory, gateway, travel):
+    gateway.failures.append(SmsError("SMS gateway answered HTTP 503"))
+    n = accepted(db)
+    db.commit()
+
+    jobs.drain(factory)
+    job = delivery_job(db, n)
+    db.refresh(n)
+    assert n.status == NotificationStatus.pending
+    assert job.status == JobStatus.pending and job.attempts == 1 and "HTTP 503" in job.last_error
+    assert job.run_at > clock.now()
+
+    jobs.drain(factory)  # not due yet
+    assert len(gateway.calls) == 1
+
+    travel.shift(jobs.backoff(1).total_seconds() + 1)
+    jobs.drain(factory)
+    db.refresh(n)
+    assert len(gateway.calls) == 2
+    assert (n.status, n.gateway_id, n.attempts) == (NotificationStatus.sent, "gw-2", 2)
+
+
+def test_a_permanent_rejection_marks_the_notification_failed_without_retry(db, factory, gateway, travel):
+    gateway.failures.append(SmsRejected("SMS gateway answered HTTP 400 (invalid_number)"))
+    n = accepted(db)
+    db.commit()
+
+    jobs.drain(factory)
+    travel.shift(7200)
+    jobs.drain(factory)
+
+    db.refresh(n)
+    assert len(gateway.calls) == 1
+    assert (n.status, n.attempts, n.gateway_id) == (NotificationStatus.failed, 1, None)
+    assert n.last_error == "SMS gateway answered HTTP 400 (invalid_number)"
+    assert delivery_job(db, n).status == JobStatus.done
+
+
+def test_a_notification_still_failing_at_the_last_attempt_is_marked_failed_not_left_pending(
+        db, factory, gateway, travel):
+    gateway.always = SmsError("SMS gateway unreachable: timeout")
+    n = accepted(db)
+    db.commit()
+    max_attempts = delivery_job(db, n).max_attempts
+
+    for _ in range(max_attempts + 2):
+        jobs.drain(factory)
+        travel.shift(3700)
+
+    db.refresh(n)
+    assert len(gateway.calls) == max_attempts
+    assert (n.status, n.attempts) == (NotificationStatus.failed, max_attempts)
+    assert n.last_error == "SMS gateway unreachable: timeout"
+    assert delivery_job(db, n).status == JobStatus.done
+
+
+def test_an_unexpected_error_is_retried_like_a_temporary_one(db, factory, gateway):
+    gateway.failures.append(ConnectionResetError("peer reset"))
+    n = accepted(db)
+    db.commit()
+    jobs.drain(factory)
+    db.refresh(n)
+    assert n.status == NotificationStatus.pending
+    assert "ConnectionResetError" in delivery_job(db, n).last_error
+
+
+def test_a_worker_dying_after_the_gateway_accepted_sends_again_rather_than_losing_the_message(
+        db, factory, gateway):
+    gateway.failures.append(WorkerDied())
+    n = accepted(db)
+    db.commit()
+
+    with pytest.raises(WorkerDied):
+        jobs.run_one(factory)  # the gateway got the call, the commit never happened
+    job = delivery_job(db, n)
+    assert job.status == JobStatus.pending and job.attempts == 0
+
+    jobs.drain(factory)
+    db.refresh(n)
+    assert len(gateway.calls) == 2  # at least once: the message is sent again
+    assert n.status == NotificationStatus.sent
+
+
+def test_a_notification_the_gateway_already_took_is_not_sent_again(db, factory, gateway):
+    n = accepted(db)
+    n.gateway_id = "gw-earlier"
+    db.commit()
+    jobs.drain(factory)
+    db.refresh(n)
+    assert gateway.calls == []
+    assert (n.status, n.gateway_id) == (NotificationStatus.sent, "gw-earlier")
+
+
+def test_the_phone_number_is_stored_encrypted(db):
+    n = accepted(db, phone="+86 138-1234-8000")
+    db.flush()
+    stored = db.execute(text("SELECT recipient FROM notification WHERE id = :id"), {"id": n.id}).scalar_one()
+    assert stored.startswith("t1:") and PHONE not in stored
+    db.expire(n)
+    assert n.recipient == PHONE
+
+
+def test_delivering_through_the_log_adapter_logs_neither_the_phone_nor_the_body(db, factory, caplog):
+    adapter = sms.LogAdapter()
+    sms.set_adapter(adapter)
+    try:
+        n = accepted(db)
+        db.commit()
+        with caplog.at_level(logging.DEBUG):
+            jobs.drain(factory)
+    finally:
+        sms.set_adapter(None)
+    db.refresh(n)
+    assert n.status == NotificationStatus.sent and n.gateway_id == adapter.sent[-1].id
+    logged = " ".join(r.getMessage() + repr(vars(r)) for r in caplog.records)
+    assert "138****8000" in logged
+    assert PHONE not in logged and "20261122-0001" not in logged and "诉求" not in logged
+
+
+def test_a_bad_phone_number_is_refused_naming_the_field(db):
+    with pytest.raises(InvalidInput) as err:
+        accepted(db, phone="12345")
+    assert err.value.field == "phone"
+    assert db.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_a_long_body_is_cut_to_the_sms_limit_with_an_ellipsis(db):
+    n = service.notify(db, template="order_replied", recipient_kind="citizen", phone=PHONE,
+                       body=service.render("order_replied", number="20261122-0001", reply="答" * 800))
+    assert len(n.body) == service.SMS_MAX_CHARS and n.body.endswith("…")
+
+
+def test_an_unknown_template_or_recipient_kind_is_a_programming_error(db):
+    with pytest.raises(ValueError, match="template"):
+        service.notify(db, template="nope", recipient_kind="citizen", phone=PHONE, body="x")
+    with pytest.raises(ValueError, match="recipient_kind"):
+        service.notify(db, template="order_accepted", recipient_kind="cat", phone=PHONE, body="x")
+
+
+def test_templates_render_the_chinese_messages():
+    assert service.render("unit_new_order", number="20261122-0001", sign_due="11月23日 10:00") == (
+        "您单位有新的 12345 工单 20261122-0001，请在 11月23日 10:00 前签收。")
+    assert service.render("unit_due_soon", number="A1", due="11月30日") == "工单 A1 将于 11月30日 到期，请及时办理。"
+    assert service.render("order_replied", number="A1", reply="已修复。") == (
+        "您的诉求（工单号 A1）承办单位已答复：已修复。")
+
+
+def test_rendering_an_unknown_template_or_without_its_fields_raises_value_error():
+    with pytest.raises(ValueError, match="unknown"):
+        service.render("rectification_letter", number="A1")
+    with pytest.raises(ValueError, match="sign_due"):
+        service.render("unit_new_order", number="A1")
+
+
+def test_a_work_orders_notifications_are_listed_and_counted_by_status(db, factory, gateway, world):
+    unit_id = world.units["990100-zj"]
+    first = accepted(db, work_order_id=7)
+    second = service.notify(db, template="unit_new_order", recipient_kind="unit", phone="01012345678",
+                            body=service.render("unit_new_order", number="A1", sign_due="明天"),
+                            work_order_id=7, unit_id=unit_id)
+    accepted(db, work_order_id=8)
+    db.commit()
+    gateway.failures.append(SmsRejected("SMS gateway answered HTTP 400"))
+    jobs.drain(factory)
+
+    assert [n.id for n in repository.for_work_order(db, 7)] == [first.id, second.id]
+    counts = repository.count_by_status(db)
+    assert counts[NotificationStatus.failed] == 1 and counts[NotificationStatus.sent] == 2
+    assert counts[NotificationStatus.pending] == 0
