@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from hotline.kit import crypto
@@ -79,6 +80,12 @@ def is_sqlite(url_or_engine: str | Engine) -> bool:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
+        # One connection: SQLite has one writer, and threads queueing for the pool wake at
+        # once, where threads contending for the file lock sleep in SQLite's busy handler.
+        kwargs.setdefault("poolclass", QueuePool)
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine

@@ -51,9 +51,23 @@ async def _form_csrf(request: Request) -> str | None:
     return None
 
 
-async def optional_principal(request: Request, db: Db) -> Principal | None:
+async def _sent_csrf(request: Request) -> str | None:
+    """The CSRF token a write request carries (header or form field). Async because reading
+    a form is; it touches no database, so nothing blocks the event loop."""
+    if request.method not in UNSAFE:
+        return None
+    return request.headers.get(CSRF_HEADER) or await _form_csrf(request)
+
+
+SentCsrf = Annotated[str | None, Depends(_sent_csrf)]
+
+
+def optional_principal(request: Request, db: Db, sent_csrf: SentCsrf) -> Principal | None:
     """Resolve the caller. Cookie sessions must prove CSRF on unsafe methods (header
-    ``X-CSRF-Token`` or form field ``csrf_token``); bearer tokens need no CSRF."""
+    ``X-CSRF-Token`` or form field ``csrf_token``); bearer tokens need no CSRF.
+
+    Synchronous on purpose: FastAPI runs it in the thread pool, so a database wait (SQLite's
+    write lock) never stalls the event loop."""
     token = _bearer(request)
     if token is not None:
         principal = auth_service.principal_from_api_token(db, token)
@@ -67,10 +81,10 @@ async def optional_principal(request: Request, db: Db) -> Principal | None:
     principal = auth_service.principal_from_session_token(db, cookie)
     if principal is None:
         return None
-    if request.method in UNSAFE:
-        sent = request.headers.get(CSRF_HEADER) or await _form_csrf(request)
-        if not sent or not principal.csrf_token or not constant_time_equal(sent, principal.csrf_token):
-            raise Forbidden("CSRF 校验失败，请刷新页面后重试")
+    if request.method in UNSAFE and (
+        not sent_csrf or not principal.csrf_token or not constant_time_equal(sent_csrf, principal.csrf_token)
+    ):
+        raise Forbidden("CSRF 校验失败，请刷新页面后重试")
     request.state.principal = principal
     return principal
 
@@ -82,7 +96,7 @@ MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 PASSWORD_CHANGE_PATHS = frozenset({"/me", "/logout", "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"})
 
 
-async def current_principal(request: Request, principal: MaybePrincipal) -> Principal:
+def current_principal(request: Request, principal: MaybePrincipal) -> Principal:
     if principal is None:
         raise Unauthenticated("请先登录")
     if principal.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
