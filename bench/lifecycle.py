@@ -56,8 +56,8 @@ async def drive(port: int, creds: dict[str, tuple[str, str]], unit_id: int, conc
         n = 0
         while time.monotonic() < stop:
             n += 1
-            appeal = {"channel": "phone", "appeal_type": "complaint", "title": "路灯不亮",
-                      "content": f"小区路灯损坏（{i}-{n}）", "phone": f"137{i:03d}{n:05d}",
+            appeal = {"channel": "phone", "appeal_type": "complaint", "title": "健身器材损坏",
+                      "content": f"小区健身器材损坏（{i}-{n}）", "phone": f"137{i:03d}{n:05d}",
                       "region_code": "990102001"}
             try:
                 status, data = await c["agent"].call("POST", "/api/v1/work-orders", appeal)

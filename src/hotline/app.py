@@ -58,12 +58,19 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.org import endpoints as org_api
     from hotline.org import views as org_views
     from hotline.web import views as web_views
+    from hotline.workorder import catalogue_endpoints
     from hotline.workorder import endpoints as workorder_api
 
-    for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints):
+    for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
+                   catalogue_endpoints):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(workorder_api.public_router, prefix="/api/v1")
-    for module in (web_views, auth_views, org_views, citizen_views, audit_views):
+    from hotline.workorder import admin_views as workorder_admin_views
+    from hotline.workorder import public_views as workorder_public_views
+    from hotline.workorder import views as workorder_views
+
+    for module in (web_views, auth_views, org_views, citizen_views, audit_views, workorder_views,
+                   workorder_public_views, workorder_admin_views):
         app.include_router(module.router, include_in_schema=False)
     return app
 

@@ -26,6 +26,13 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, world):
     assert "hotline_session" not in wrong.cookies
 
 
+def test_control_characters_in_the_username_are_a_plain_failed_login(client, world):
+    # PostgreSQL refuses NUL in text: the login must still answer 401, never 500.
+    response = login(client, "\x00agent\x1b", "not-the-password1")
+    assert response.status_code == 401
+    assert login(client, "agent\x00", PASSWORD).status_code == 200
+
+
 def test_failed_logins_are_recorded_and_audited(client, db, world):
     login(client, "agent", "wrong-password-1")
     attempts = db.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.username == "agent"))

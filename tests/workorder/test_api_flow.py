@@ -170,3 +170,21 @@ def test_bad_intake_fields_are_422_and_write_nothing(api, db):
         response = agent.post("/api/v1/work-orders", json={**INTAKE, **change})
         assert response.status_code == 422 and response.json()["field"] == field, (change, response.text)
     assert db.scalar(select(WorkOrder.id).order_by(WorkOrder.id.desc()).limit(1)) == before
+
+
+def test_a_catalogue_keyword_sends_the_order_straight_to_the_local_utility(api, world, db):
+    from hotline.workorder.models import DirectDispatchRule, DirectTarget
+
+    db.add(DirectDispatchRule(name="停水", category_codes=[], keywords=["停水"], target=DirectTarget.utility,
+                              utility_type="water", active=True))
+    db.commit()
+    order = new_order(api, appeal_type="help", title="家里停水", content="从早上开始停水", category_code=None)
+    assert order["status"] == "dispatched" and order["direct_dispatch"] is True
+    assert order["lead_unit"] == "青川市自来水公司"
+    roles = {(a["unit_name"], a["role"]) for a in order["assignments"]}
+    assert ("东城区人民政府", "copy") in roles
+    assert order["dispatch_seconds"] < 1
+    import datetime as dt
+
+    window = dt.datetime.fromisoformat(order["due_at"]) - dt.datetime.fromisoformat(order["dispatched_at"])
+    assert window == dt.timedelta(hours=24)

@@ -77,7 +77,7 @@ def login(session: Session, *, username: str, password: str, ip: str | None) -> 
     locked for ``login_lockout_minutes`` — known or unknown, so lock-out reveals nothing."""
     settings = get_settings()
     now = clock.now()
-    name = username.strip().lower()[:64]
+    name = "".join(ch for ch in username.strip().lower() if ch.isprintable())[:64]
     failures = repository.recent_failures(
         session, name, now - dt.timedelta(minutes=settings.login_window_minutes)
     )

@@ -22,6 +22,9 @@ from hotline.citizen import service as citizen_service
 from hotline.org import repository
 from hotline.org import service as org
 from hotline.org.models import UnitKind, UtilityType
+from hotline.workorder import catalogue
+from hotline.workorder import service as wo_service
+from hotline.workorder.models import DirectTarget, ReplyResult
 
 DEMO_PASSWORD = "hotline2026"  # noqa: S105 (the published demo password)
 PROVINCE = ("990000", "示范省", "示范")
@@ -208,7 +211,60 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
         ("02188886666", "王强", "示范省云岭市云中区望江街道江滨小区 3 栋"),
     ):
         citizen_service.register(session, agent_principal, phone=phone, name=name, address=address)
+    load_direct_dispatch(session, admin)
+    load_sample_orders(session)
     return accounts
+
+
+#: The direct-dispatch catalogue of S4 泸州: outages of water, power, gas, heating and telecom,
+#: night-time noise, public safety, road traffic and broken public facilities.
+DIRECT_RULES = [
+    ("停水", ["停水", "不来水", "水管爆裂", "自来水管破裂"], DirectTarget.utility, UtilityType.water),
+    ("停电", ["停电", "断电", "电线杆倒"], DirectTarget.utility, UtilityType.power),
+    ("燃气故障", ["燃气泄漏", "天然气泄漏", "停气", "煤气味"], DirectTarget.utility, UtilityType.gas),
+    ("供暖故障", ["暖气不热", "停暖", "暖气漏水"], DirectTarget.utility, UtilityType.heating),
+    ("通信中断", ["断网", "宽带中断", "手机没有信号"], DirectTarget.utility, UtilityType.telecom),
+    ("夜间施工噪音", ["夜间施工", "深夜施工", "半夜施工"], DirectTarget.county_government, None),
+    ("公共设施损坏", ["井盖缺失", "井盖破损", "路灯不亮", "护栏损坏"], DirectTarget.county_government, None),
+    ("道路交通安全", ["红绿灯坏", "信号灯故障", "道路塌陷", "路面塌陷"], DirectTarget.county_government, None),
+]
+
+
+def load_direct_dispatch(session: Session, admin: Principal) -> None:
+    for name, keywords, target, utility in DIRECT_RULES:
+        catalogue.create_rule(session, admin, name=name, keywords=keywords, target=target, utility_type=utility)
+
+
+def load_sample_orders(session: Session) -> None:
+    """A handful of orders in different states, so that every queue has something to show."""
+    who = {u: Principal.of(auth_repository.user_by_username(session, u))  # type: ignore[arg-type]
+           for u in ("agent", "dispatcher", "handler")}
+    zj = repository.unit_by_code(session, "990100-zj")
+    assert zj is not None
+    samples = [
+        ("complaint", "小区楼道堆放杂物无人清理",
+         "东城区东华街道幸福小区3栋楼道长期堆放杂物，存在消防隐患。", "990102001", 0),
+        ("help", "咨询公租房申请条件", "想了解青川市公租房的申请条件和办理流程。", "990103001", 0),
+        ("complaint", "小区电梯频繁故障", "安平县安平镇锦绣家园2号楼电梯一周内故障三次，物业不处理。", "990121001", 1),
+        ("suggestion", "建议增设公交站点", "建议在西城区金水街道新建小区附近增设公交站点。", "990103002", 2),
+        ("complaint", "物业擅自涨价", "东城区朝阳街道某小区物业费未经业主大会同意上涨。", "990102002", 3),
+        ("complaint", "新房墙体开裂", "购买的新房交付半年墙体多处开裂，开发商推诿。", "990102003", 4),
+        ("help", "家里突然停水了", "安平县北固镇中心街一带从早上开始停水，一直没有来水。", "990121002", 0),
+    ]
+    for i, (appeal_type, title, content, town, stage) in enumerate(samples):
+        order, _ = wo_service.intake(session, who["agent"], wo_service.IntakeData(
+            channel="phone", appeal_type=appeal_type, title=title, content=content,
+            phone=f"1390000{i:04d}", name=["赵", "钱", "孙", "李", "周", "吴", "郑"][i] + "先生", region_code=town,
+        ))
+        if stage >= 1:
+            wo_service.dispatch(session, who["dispatcher"], order, lead_unit_id=zj.id)
+        if stage >= 2:
+            wo_service.sign(session, who["handler"], order)
+        if stage >= 3:
+            wo_service.reply(session, who["handler"], order, result=ReplyResult.resolved,
+                             text="已约谈物业公司，责令其按规定程序调整收费并向业主公示。")
+        if stage >= 4:
+            wo_service.review_reply(session, who["dispatcher"], order, accept=True)
 
 
 def issue_demo_token(session: Session) -> str:

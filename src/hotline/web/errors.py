@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -61,6 +61,17 @@ def integrity_error(request: Request, exc: Exception) -> Response:
     return hotline_error(request, Conflict("数据冲突（可能已存在相同编码），请刷新后重试"))
 
 
+def data_error(request: Request, exc: Exception) -> Response:
+    """A value the database refuses (PostgreSQL takes no NUL character in text) that slipped
+    past validation: the transaction is rolled back, the caller told which input is wrong."""
+    log.warning("data error: %s", type(exc.__cause__ or exc).__name__)
+    body = {"error": "invalid", "field": "body", "reason": "包含数据库不接受的字符或取值",
+            "message": "输入包含不允许的字符或取值"}
+    if _is_api(request):
+        return JSONResponse(body, status_code=422)
+    return _page(request, 422, body["message"])
+
+
 def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _is_api(request):
@@ -81,5 +92,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StaleDataError, stale_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)

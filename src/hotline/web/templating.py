@@ -24,7 +24,7 @@ from hotline.org.models import (
 )
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS = ["web", "org", "auth", "audit", "citizen"]
+DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -54,6 +54,12 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if principal is None:
         return []
     items = [("/", "工作台")]
+    if principal.can(Cap.intake) and not principal.is_service:
+        items.append(("/console", "受理台"))
+    if principal.can(Cap.view_orders) and not principal.is_service:
+        items.append(("/orders", "工单"))
+    if principal.can(Cap.callback):
+        items.append(("/callbacks", "回访"))
     if principal.can(Cap.view_citizens):
         items.append(("/citizens", "诉求人档案"))
     if principal.can(Cap.view_org):
@@ -61,7 +67,9 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if principal.can(Cap.manage_org):
         items += [("/admin/regions", "行政区划"), ("/admin/units", "单位管理")]
     if principal.can(Cap.manage_reference):
-        items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型")]
+        items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型"),
+                  ("/admin/direct-dispatch", "直派目录"), ("/admin/deadlines", "办理时限"),
+                  ("/admin/calendar", "工作日历")]
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):
         items.append(("/admin/users", "账号管理"))
     if principal.can(Cap.view_audit):

@@ -52,6 +52,8 @@ MAX_CALLBACK_ATTEMPTS = 3
 #: Working days the coordination of a disputed order may take (S4 泸州).
 COORDINATION_WORKING_DAYS = 3
 CONSULTATION = "consultation"
+#: How long before an hour-based deadline an order counts as due soon.
+HOURLY_WARNING_HOURS = 4
 
 
 # --- intake ----------------------------------------------------------------------------------
@@ -216,7 +218,7 @@ def intake(
         _transition(order, Action.answer)
         order.answer, order.closed_at, order.final_result = answer, now, ReplyResult.resolved
         _event(session, actor, order, "answered", public=answer)
-    elif category is not None and region is not None:
+    elif region is not None:
         rule = _matching_direct_rule(session, category, title + content)
         if rule is not None:
             _direct_dispatch(session, actor, order, rule, category, region)
@@ -240,11 +242,11 @@ def _owning_centre(session: Session, actor: Principal | None, region: Region | N
 # --- direct dispatch -------------------------------------------------------------------------
 
 
-def _matching_direct_rule(session: Session, category: Category, text: str) -> DirectDispatchRule | None:
+def _matching_direct_rule(session: Session, category: Category | None, text: str) -> DirectDispatchRule | None:
     """The first active catalogue entry whose category covers the order's (a listed code is
     a prefix of the order's category code) or one of whose keywords the text contains."""
     for rule in repository.active_direct_rules(session):
-        if any(category.code.startswith(code) for code in rule.category_codes):
+        if category is not None and any(category.code.startswith(code) for code in rule.category_codes):
             return rule
         if any(k and k in text for k in rule.keywords):
             return rule
@@ -273,7 +275,7 @@ def _competent_at(session: Session, category: Category, region: Region | None) -
     return min(units, key=lambda u: (min(rank.get(c.id, 99) for c in u.categories), u.code))
 
 
-def _direct_target(session: Session, rule: DirectDispatchRule, category: Category,
+def _direct_target(session: Session, rule: DirectDispatchRule, category: Category | None,
                    county: Region, city: Region | None) -> Unit | None:
     if rule.target == DirectTarget.utility:
         for place in (county, city):
@@ -285,11 +287,13 @@ def _direct_target(session: Session, rule: DirectDispatchRule, category: Categor
     if rule.target == DirectTarget.county_government:
         found = org_repository.units_in_region(session, county.id, UnitKind.government)
         return found[0] if found else None
+    if category is None:
+        return None
     return _competent_at(session, category, county) or _competent_at(session, category, city)
 
 
 def _direct_dispatch(session: Session, actor: Principal | None, order: WorkOrder, rule: DirectDispatchRule,
-                     category: Category, region: Region) -> None:
+                     category: Category | None, region: Region) -> None:
     """Straight to the local unit or utility, with supervising copies to the county government
     and the city department; the deadline is counted in hours."""
     county, city = _county_and_city(session, region)
@@ -302,7 +306,7 @@ def _direct_dispatch(session: Session, actor: Principal | None, order: WorkOrder
     government = org_repository.units_in_region(session, county.id, UnitKind.government)
     if government and government[0].id != target.id:
         copies.append(government[0])
-    city_department = _competent_at(session, category, city)
+    city_department = _competent_at(session, category, city) if category is not None else None
     if city_department is not None and city_department.id != target.id:
         copies.append(city_department)
     order.direct_rule_id = rule.id
@@ -751,7 +755,10 @@ def withdraw(session: Session, actor: Principal | None, order: WorkOrder, *, rea
 def deadline_state(session: Session, order: WorkOrder, now: dt.datetime | None = None) -> sla.DeadlineState | None:
     if order.due_at is None or order.status in (Status.closed, Status.withdrawn, Status.callback):
         return None
-    return sla.state(_calendar(session), now or clock.now(), order.due_at)
+    # Hour-based deadlines (direct dispatch, emergencies) warn hours ahead, not a working day.
+    hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency
+    return sla.state(_calendar(session), now or clock.now(), order.due_at,
+                     warn_before=dt.timedelta(hours=HOURLY_WARNING_HOURS) if hourly else None)
 
 
 def public_lookup(session: Session, number: str, phone: str) -> WorkOrder:

@@ -29,3 +29,70 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// --- work orders ---------------------------------------------------------------------------
+document.addEventListener("DOMContentLoaded", () => {
+  // <form data-ctrl-enter>: Ctrl+Enter (⌘+Enter) submits from any field.
+  document.querySelectorAll("form[data-ctrl-enter]").forEach((form) => {
+    // After a refused submit, the cursor goes to the first field with a message.
+    const wrong = form.querySelector(".field.error input:not([type=hidden]), .field.error select, .field.error textarea");
+    if (wrong) wrong.focus();
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  });
+  // <input data-enter-next>: Enter looks the value up (change) and moves on instead of submitting.
+  document.querySelectorAll("input[data-enter-next]").forEach((input) => {
+    input.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.ctrlKey || event.metaKey) return;
+      event.preventDefault();
+      const fields = Array.from(input.form.querySelectorAll("input:not([type=hidden]), select, textarea"));
+      const next = fields[fields.indexOf(input) + 1];
+      if (next) next.focus();  // leaving the field fires its change event
+    });
+  });
+  // <fieldset data-only-for-type="report">: shown (and submitted) only for that appeal type.
+  const appealType = document.querySelector("select[name=appeal_type]");
+  if (appealType) {
+    const sync = () => {
+      document.querySelectorAll("[data-only-for-type]").forEach((box) => {
+        box.disabled = appealType.value !== box.dataset.onlyForType;
+      });
+    };
+    appealType.addEventListener("change", sync);
+    sync();
+  }
+  // Callback forms: the questions for a reached citizen hide when the call was not answered.
+  document.querySelectorAll("form[data-callback-form]").forEach((form) => {
+    const sync = () => {
+      const unreached = form.querySelector("input[name=reached][value='0']").checked;
+      form.querySelectorAll("[data-when-reached]").forEach((row) => {
+        row.hidden = unreached;
+        row.querySelectorAll("input").forEach((input) => { input.disabled = unreached; });
+      });
+    };
+    form.querySelectorAll("input[name=reached]").forEach((r) => r.addEventListener("change", sync));
+    sync();
+  });
+});
+// [data-fill-target][data-fill-value] arriving by htmx: fill the target field if it is empty
+// (the caller's known name from the history lookup).
+document.addEventListener("htmx:afterSwap", (event) => {
+  event.detail.target.querySelectorAll("[data-fill-target]").forEach((el) => {
+    const target = document.querySelector(el.dataset.fillTarget);
+    if (target && !target.value.trim()) target.value = el.dataset.fillValue;
+  });
+});
+// <button data-pick="#select" data-value="id">: choose that option (the suggested units).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-pick]");
+  if (!button) return;
+  const select = document.querySelector(button.dataset.pick);
+  if (!select) return;
+  select.value = button.dataset.value;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+  select.focus();
+});

@@ -1,0 +1,183 @@
+"""The public self-service pages: submit an appeal without an account, follow it with the
+order number and the phone number, withdraw it while still allowed — and never see who on the
+staff handled it."""
+
+import re
+
+from sqlalchemy import func, select
+from stdnum.cn import uscc
+
+from hotline.workorder.models import WorkOrder
+from hotline.workorder.public_views import NOT_FOUND, PUBLIC_CSRF_COOKIE, TOO_LATE
+
+PHONE = "13911112222"
+APPEAL = {"appeal_type": "complaint", "title": "小区路灯不亮", "content": "幸福路 12 号小区门口路灯坏了一个月",
+          "phone": PHONE, "name": "王五", "region_code": "990102001", "address": "幸福路12号"}
+
+
+def form_token(client, path="/public"):
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return page.text.split('name="form_token" value="')[1].split('"')[0]
+
+
+def submit(client, **change):
+    token = form_token(client)
+    response = client.post("/public", data={**APPEAL, **change, "form_token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    number = re.fullmatch(r"/public/submitted\?number=(HL[0-9]{14})", response.headers["location"]).group(1)
+    return number
+
+
+def track(client, number, phone, status=200):
+    token = form_token(client, f"/public/track?number={number}")
+    response = client.post("/public/track", data={"number": number, "phone": phone, "form_token": token})
+    assert response.status_code == status, response.text
+    return response
+
+
+def order(db, number):
+    db.expire_all()
+    return db.scalar(select(WorkOrder).where(WorkOrder.number == number))
+
+
+def orders(db):
+    return db.scalar(select(func.count()).select_from(WorkOrder))
+
+
+def post(client, path, body=None, status=200):
+    response = client.post(path, json=body or {})
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_a_citizen_submits_follows_and_withdraws_an_appeal_through_the_pages(client, world, db):
+    number = submit(client)
+
+    done = client.get(f"/public/submitted?number={number}")
+    assert done.status_code == 200 and number in done.text and "查询办理进度" in done.text
+    saved = order(db, number)
+    assert saved.status.value == "registered" and saved.channel.code == "web" and saved.created_by_id is None
+
+    page = client.get(f"/public/track?number={number}")
+    assert f'value="{number}"' in page.text
+    shown = track(client, number, PHONE).text
+    assert "诉求已受理" in shown and "待派单" in shown and "小区路灯不亮" in shown
+    assert "确认撤回" in shown and "确定要撤回吗" in shown
+    assert shown.count(PHONE) == 1  # only in the withdraw form, which must prove the pair again
+    token = shown.split('name="form_token" value="')[1].split('"')[0]
+
+    withdrawn = client.post("/public/track/withdraw", data={"number": number, "phone": PHONE, "reason": "已自行解决",
+                                                            "form_token": token})
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert "您的诉求已撤回" in withdrawn.text and "诉求已撤回" in withdrawn.text and "已撤回" in withdrawn.text
+    assert "确认撤回" not in withdrawn.text
+    assert order(db, number).status.value == "withdrawn"
+
+
+def test_a_wrong_number_or_phone_finds_nothing_and_does_not_say_which(client, world, db):
+    number = submit(client)
+    wrong_phone = track(client, number, "13911113333", status=404).text
+    wrong_number = track(client, number[:-1] + ("1" if number[-1] != "1" else "2"), PHONE, status=404).text
+    malformed = track(client, number, "not a phone", status=404).text
+    for page in (wrong_phone, wrong_number, malformed):
+        assert NOT_FOUND in page and "没有找到该工单" in page
+        assert "诉求已受理" not in page and "小区路灯不亮" not in page
+
+
+def test_a_wrong_pair_cannot_withdraw_an_order(client, world, db):
+    number = submit(client)
+    token = form_token(client, "/public/track")
+    response = client.post("/public/track/withdraw", data={"number": number, "phone": "13911113333",
+                                                           "form_token": token})
+    assert response.status_code == 404 and NOT_FOUND in response.text
+    assert order(db, number).status.value == "registered"
+
+
+def test_the_public_forms_need_their_token(client, world, db):
+    before = orders(db)
+    response = client.post("/public", data=APPEAL)
+    assert response.status_code == 403 and "页面已过期" in response.text
+    form_token(client)  # sets the cookie, but the form below does not repeat it
+    assert client.post("/public", data={**APPEAL, "form_token": "x" * 32}).status_code == 403
+    assert orders(db) == before
+    number = submit(client)
+    assert client.post("/public/track", data={"number": number, "phone": PHONE}).status_code == 403
+    assert client.post("/public/track/withdraw", data={"number": number, "phone": PHONE}).status_code == 403
+    assert order(db, number).status.value == "registered"
+
+
+def test_the_token_cookie_is_scoped_to_the_public_pages_and_kept_across_pages(client, world):
+    first = client.get("/public")
+    cookie = first.headers["set-cookie"]
+    assert cookie.startswith(f"{PUBLIC_CSRF_COOKIE}=") and "Path=/public" in cookie and "HttpOnly" in cookie
+    assert "samesite=strict" in cookie.lower()
+    assert form_token(client, "/public/track") == form_token(client, "/public")
+
+
+def test_a_bad_submission_shows_every_field_message_and_keeps_what_was_typed(client, world, db):
+    before = orders(db)
+    token = form_token(client)
+    response = client.post("/public", data={**APPEAL, "content": " ", "phone": "12345", "appeal_type": "",
+                                            "form_token": token})
+    assert response.status_code == 422
+    assert "请写明诉求的具体内容" in response.text and "不是有效的中国大陆电话号码" in response.text
+    assert "请选择诉求类型" in response.text
+    assert 'value="小区路灯不亮"' in response.text and "幸福路12号" in response.text
+    response = client.post("/public", data={**APPEAL, "uscc": "91110000000000000X", "form_token": token})
+    assert response.status_code == 422 and "不是有效的统一社会信用代码" in response.text
+    response = client.post("/public", data={**APPEAL, "region_code": "12", "form_token": token})
+    assert response.status_code == 422 and "区划代码应为" in response.text
+    assert orders(db) == before
+
+
+def test_an_enterprise_appeal_is_marked_as_one(client, world, db):
+    base = "91990100MA0000001"
+    code = base + uscc.calc_check_digit(base)
+    number = submit(client, enterprise_name="青川示范科技有限公司", uscc=code.lower())
+    saved = order(db, number)
+    assert saved.is_enterprise and saved.uscc == code and saved.enterprise_name == "青川示范科技有限公司"
+
+
+def test_the_result_page_only_takes_an_order_number(client, world):
+    response = client.get("/public/submitted?number=<script>", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/public"
+
+
+def test_the_public_pages_show_no_staff_identities_or_internal_notes(client, api, world, db):
+    number = submit(client)
+    dispatcher, handler = api("dispatcher"), api("handler")
+    post(dispatcher, f"/api/v1/work-orders/{number}/dispatch",
+         {"lead_unit_id": world.units["990100-zj"], "note": "内部备注：该户多次来电"})
+    post(handler, f"/api/v1/work-orders/{number}/sign")
+    post(handler, f"/api/v1/work-orders/{number}/reply", {"result": "resolved", "text": "已更换路灯灯泡"})
+    post(dispatcher, f"/api/v1/work-orders/{number}/review", {"accept": True})
+
+    page = track(client, number, PHONE).text
+    assert "已更换路灯灯泡" in page  # the accepted reply reaches the citizen
+    assert "已转交承办单位办理" in page and "承办单位已签收，正在办理" in page and "承办单位已答复" in page
+    for secret in ("青川市住建局", "青川市热线中心", "省热线中心", "内部备注", "该户多次来电", "dispatcher",
+                   "handler", "csrf_token", "工作台", "退出"):
+        assert secret not in page, secret
+    assert "确认撤回" not in page  # the unit has started: too late to withdraw
+
+
+def test_an_order_the_unit_has_signed_for_can_no_longer_be_withdrawn(client, api, world, db):
+    number = submit(client)
+    post(api("dispatcher"), f"/api/v1/work-orders/{number}/dispatch", {"lead_unit_id": world.units["990100-zj"]})
+    shown = track(client, number, PHONE).text
+    assert "确认撤回" in shown  # dispatched but not signed for: still allowed
+    post(api("handler"), f"/api/v1/work-orders/{number}/sign")
+    token = form_token(client, "/public/track")
+    response = client.post("/public/track/withdraw", data={"number": number, "phone": PHONE, "form_token": token})
+    assert response.status_code == 409 and TOO_LATE in response.text
+    assert order(db, number).status.value == "handling"
+
+
+def test_the_public_pages_have_their_own_layout_even_for_a_logged_in_member_of_staff(client, api, world):
+    staff = api("admin")
+    for path in ("/public", "/public/track"):
+        html = staff.get(path).text
+        assert "我要反映" in html and "进度查询" in html
+        assert "工作台" not in html and "csrf_token" not in html and "X-CSRF-Token" not in html
+        assert 'name="viewport"' in html
