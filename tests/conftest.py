@@ -114,6 +114,19 @@ def world(_world: World, connection: sa.Connection) -> World:
     return _world
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Each test rolls the database back under the cache's feet; production never does."""
+    from hotline.auth import service as auth_service
+    from hotline.kit import cache
+
+    auth_service.clear_principal_cache()
+    cache.clear_reference_caches()
+    yield
+    auth_service.clear_principal_cache()
+    cache.clear_reference_caches()
+
+
 @pytest.fixture
 def app(factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
     return create_app(get_settings(), session_factory=factory)

@@ -122,3 +122,18 @@ def test_pages_survive_hostile_numbers(client, world):
     response = client.post("/admin/users/new", data={"csrf_token": csrf, "username": "x1x", "display_name": "x",
                                                      "role": "agent", "unit_id": "九"})
     assert response.status_code == 422 and "单位不存在" in response.text
+
+
+def test_every_route_commits_in_the_endpoint_thread(app):
+    from fastapi.routing import APIRoute
+
+    from hotline.web.routing import TransactionalRoute
+
+    def walk(routes):
+        for r in routes:
+            inner = getattr(r, "original_router", None)
+            yield from walk(inner.routes) if inner is not None else [r]
+
+    api_routes = [r for r in walk(app.routes) if isinstance(r, APIRoute)]
+    assert api_routes
+    assert [r.path for r in api_routes if not isinstance(r, TransactionalRoute)] == []

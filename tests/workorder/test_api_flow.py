@@ -24,7 +24,8 @@ def test_the_whole_loop_with_a_re_handling(api, world, db):
     order = new_order(api)
     number = order["number"]
     assert order["status"] == "registered" and number.startswith("HL")
-    assert order["citizen"] == {"name": "王五", "phone": "13911112222", "masked": False}
+    full = api("agent").get(f"/api/v1/work-orders/{number}").json()
+    assert full["citizen"] == {"name": "王五", "phone": "13911112222", "masked": False}
 
     dispatcher = api("dispatcher")
     suggestions = dispatcher.get(f"/api/v1/work-orders/{number}/suggestions").json()

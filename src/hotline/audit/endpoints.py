@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from hotline.audit import repository, service
 from hotline.audit.schemas import AuditEventOut, VerifyOut
@@ -13,9 +13,10 @@ from hotline.auth import access
 from hotline.auth.schemas import Page
 from hotline.kit.db import MAX_ID
 from hotline.kit.errors import InvalidInput
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 
-router = APIRouter(tags=["audit"])
+router = routing.router(tags=["audit"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not an auditor"},
     422: {"description": "Invalid field"},

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from hotline.audit import repository, service
 from hotline.auth import access
 from hotline.kit.clock import CST
-from hotline.web import forms
+from hotline.web import forms, routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.templating import render
 
-router = APIRouter()
+router = routing.router()
 PAGE = 50
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from hotline.auth import access, repository, service
@@ -26,9 +26,10 @@ from hotline.auth.schemas import (
 from hotline.kit.crypto import mask_phone
 from hotline.kit.db import MAX_ID
 from hotline.kit.errors import Forbidden, NotFound
+from hotline.web import routing
 from hotline.web.deps import SESSION_COOKIE, CurrentPrincipal, Db, IdPath
 
-router = APIRouter(tags=["accounts"])
+router = routing.router(tags=["accounts"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
     404: {"description": "Not found or outside your scope"}, 409: {"description": "Conflict"},

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
@@ -21,9 +22,18 @@ from hotline.auth.principal import Principal
 from hotline.auth.roles import ROLE_UNIT_KINDS, UNIT_MANAGER_GRANTS, Cap
 from hotline.config import get_settings
 from hotline.kit import clock, validate
+from hotline.kit.cache import TtlCache
 from hotline.kit.crypto import sha256_hex
 from hotline.kit.errors import Forbidden, InvalidInput, NotFound
 from hotline.org.models import Unit
+
+#: The caller behind a session cookie or API token, kept a few seconds so that a request does
+#: not open a database transaction just to learn who is calling. Any change to accounts,
+#: sessions or tokens clears this process's copy when it commits; other processes follow
+#: within the time-to-live (docs/adr/0006-request-path.md).
+PRINCIPAL_TTL_SECONDS = 5
+_PRINCIPALS: TtlCache[tuple[str, str], Principal] = TtlCache(PRINCIPAL_TTL_SECONDS)
+_FORGET = "forget_principals"
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 TOKEN_PREFIX = "hl_"  # noqa: S105 (a prefix, not a secret)
@@ -104,7 +114,34 @@ def login(session: Session, *, username: str, password: str, ip: str | None) -> 
     return LoginOutcome(ok=True, token=token, auth_session=auth_session, user=user)
 
 
+def remembered_principal(kind: str, token: str) -> Principal | None:
+    """The cached caller for a ``"session"`` cookie or ``"api"`` token, if still fresh."""
+    return _PRINCIPALS.get((kind, sha256_hex(token)))
+
+
+def forget_principals(session: Session) -> None:
+    """Drop every cached caller once this transaction commits (accounts, sessions or tokens
+    changed); dropped before the commit, a concurrent request could cache the old state."""
+    session.info[_FORGET] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    if session.info.pop(_FORGET, False):
+        _PRINCIPALS.clear()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_after_rollback(session: Session, _previous_transaction: object) -> None:
+    session.info.pop(_FORGET, None)
+
+
+def clear_principal_cache() -> None:
+    _PRINCIPALS.clear()
+
+
 def logout(session: Session, principal: Principal, token: str) -> None:
+    forget_principals(session)
     auth_session = repository.session_by_token_hash(session, sha256_hex(token))
     if auth_session is not None:
         session.delete(auth_session)
@@ -126,7 +163,9 @@ def principal_from_session_token(session: Session, token: str) -> Principal | No
     user = session.get(User, auth_session.user_id)
     if user is None or not user.active:
         return None
-    return _principal(session, user, auth_session.csrf_token)
+    principal = _principal(session, user, auth_session.csrf_token)
+    _PRINCIPALS.put(("session", auth_session.token_hash), principal, not_after=auth_session.expires_at)
+    return principal
 
 
 def principal_from_api_token(session: Session, token: str) -> Principal | None:
@@ -142,7 +181,9 @@ def principal_from_api_token(session: Session, token: str) -> Principal | None:
     # Coarse last-use stamp: at most one write per token per minute.
     if api_token.last_used_at is None or now - api_token.last_used_at > dt.timedelta(minutes=1):
         api_token.last_used_at = now
-    return _principal(session, user, None)
+    principal = _principal(session, user, None)
+    _PRINCIPALS.put(("api", api_token.token_hash), principal, not_after=api_token.expires_at)
+    return principal
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -221,6 +262,7 @@ def update_user(
 ) -> User:
     from hotline.kit.errors import StaleVersion
 
+    forget_principals(session)
     if version is not None and version != user.version:
         raise StaleVersion("账号已被他人修改，请刷新后重试", current_version=user.version)
     if user.id == actor.user_id and (role is not None or active is False):
@@ -252,6 +294,7 @@ def reset_password(session: Session, actor: Principal, user: User, *, password: 
     if user.is_service:
         raise InvalidInput("password", "服务账号不使用密码，请签发 API 令牌")
     check_password_policy(password)
+    forget_principals(session)
     user.password_hash = hash_password(password)
     user.must_change_password = user.id != actor.user_id
     repository.delete_sessions_of(session, user.id)
@@ -267,6 +310,7 @@ def change_own_password(session: Session, actor: Principal, *, current: str, new
     check_password_policy(new, "new_password")
     if current == new:
         raise InvalidInput("new_password", "新密码不能与当前密码相同")
+    forget_principals(session)
     user.password_hash = hash_password(new)
     user.must_change_password = False
     audit.record(session, actor, "user.password_changed", object_type="user", object_id=user.id)
@@ -300,5 +344,6 @@ def revoke_api_token(session: Session, actor: Principal, token: ApiToken) -> Non
     if not actor.can(Cap.manage_users):
         raise Forbidden("只有管理员可以吊销 API 令牌")
     if token.revoked_at is None:
+        forget_principals(session)
         token.revoked_at = clock.now()
         audit.record(session, actor, "api_token.revoked", object_type="api_token", object_id=token.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.auth import access, repository, service
@@ -16,12 +16,12 @@ from hotline.kit.crypto import constant_time_equal, mask_phone
 from hotline.kit.errors import Forbidden, HotlineError, NotFound
 from hotline.org import repository as org_repository
 from hotline.org.models import Unit
-from hotline.web import forms
+from hotline.web import forms, routing
 from hotline.web.deps import SESSION_COOKIE, CurrentPrincipal, Db, IdPath, MaybePrincipal
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render, templates
 
-router = APIRouter()
+router = routing.router()
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from hotline.auth import access
 from hotline.citizen import service
 from hotline.citizen.schemas import CitizenCreate, CitizenOut, CitizenUpdate
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 
-router = APIRouter(tags=["citizens"])
+router = routing.router(tags=["citizens"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
     404: {"description": "Not found"}, 409: {"description": "Stale version"},

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.auth import access
 from hotline.auth.roles import Cap
 from hotline.citizen import service
 from hotline.kit.errors import HotlineError
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.web.forms import Form, error_map, integer, text
 from hotline.web.templating import render
 
-router = APIRouter()
+router = routing.router()
 FIELDS = ("phone", "name", "id_number", "address", "note")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.auth import access
@@ -14,9 +14,10 @@ from hotline.auth.roles import Cap
 from hotline.kit import calendar_admin as service
 from hotline.kit.calendar_admin import MAX_YEAR, MIN_YEAR, NOTE_MAX
 from hotline.kit.calendar_models import CalendarOverride
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 
-router = APIRouter(tags=["calendar"])
+router = routing.router(tags=["calendar"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
     404: {"description": "Not found"}, 422: {"description": "Invalid field"},

@@ -28,6 +28,7 @@ import chinese_calendar
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from hotline.kit import cache
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.clock import CST
 
@@ -213,14 +214,21 @@ class WorkCalendar:
 # :func:`invalidate` after a write so that the same transaction sees its own change.
 
 _MEMO = "hotline.workcalendar"
+cache.watch(CalendarOverride)
+_CALENDARS = cache.reference_cache()
 
 
 def load_calendar(session: Session) -> WorkCalendar:
-    """The calendar with every override row (read once per transaction)."""
+    """The calendar with every override row. Read once per transaction, and shared between
+    transactions through the reference cache, which any change to an override clears."""
     calendar = session.info.get(_MEMO)
     if calendar is None:
-        rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
-        calendar = session.info[_MEMO] = WorkCalendar({day: is_workday for day, is_workday in rows})
+        def read() -> WorkCalendar:
+            rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday))
+            return WorkCalendar({day: is_workday for day, is_workday in rows})
+
+        calendar = read() if cache.changes_reference(session) else _CALENDARS.get_or_load("calendar", read)
+        session.info[_MEMO] = calendar
     assert isinstance(calendar, WorkCalendar)
     return calendar
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import File, Query, UploadFile
 from fastapi.responses import Response
 
 from hotline.auth import access
@@ -33,9 +33,10 @@ from hotline.org.schemas import (
     UnitOut,
     UnitUpdate,
 )
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 
-router = APIRouter(tags=["organisation"])
+router = routing.router(tags=["organisation"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
     404: {"description": "Not found"}, 409: {"description": "Conflict"}, 422: {"description": "Invalid field"},

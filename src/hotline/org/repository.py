@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.kit import cache
 from hotline.org.models import AppealType, Category, Channel, Region, RegionLevel, Unit, UnitKind, unit_category
 
+T = TypeVar("T")
 
 def region_by_code(session: Session, code: str) -> Region | None:
     return session.execute(select(Region).where(Region.code == code)).scalar_one_or_none()
@@ -134,7 +138,8 @@ def count_categories(session: Session) -> int:
 
 def ancestors_of_category(session: Session, category_id: int) -> list[int]:
     """The category and every category above it, nearest first."""
-    parents = category_parent_map(session)
+    parents: dict[int, int | None] = _REFERENCE.get_or_load(("category_parents",),
+                                                            lambda: category_parent_map(session))
     chain: list[int] = []
     node: int | None = category_id
     while node is not None and node not in chain:
@@ -186,3 +191,57 @@ def centre_for_region(session: Session, region: Region | None) -> Unit | None:
     stmt = select(Unit).join(Unit.region).where(Unit.kind == UnitKind.hotline_centre, Unit.active.is_(True),
                                                 Region.level == RegionLevel.province)
     return session.execute(stmt.order_by(Unit.id).limit(1)).scalars().first()
+
+
+# --- cached reference lookups ----------------------------------------------------------------
+# The intake path reads these on every order; they come from the reference cache
+# (hotline.kit.cache), cleared whenever a region, unit, category, channel or appeal type
+# changes. Administration pages use the uncached queries above.
+
+cache.watch(Region, Unit, Category, Channel, AppealType)
+_REFERENCE = cache.reference_cache()
+
+
+def _one(rows: list[T]) -> T | None:
+    return rows[0] if rows else None
+
+
+def cached_region_by_code(session: Session, code: str) -> Region | None:
+    return _one(cache.cached_rows(session, _REFERENCE, ("region", code),
+                                  lambda: [r for r in [region_by_code(session, code)] if r is not None]))
+
+
+def cached_category_by_code(session: Session, code: str) -> Category | None:
+    return _one(cache.cached_rows(session, _REFERENCE, ("category", code),
+                                  lambda: [c for c in [category_by_code(session, code)] if c is not None]))
+
+
+def cached_channel_by_code(session: Session, code: str) -> Channel | None:
+    return _one(cache.cached_rows(session, _REFERENCE, ("channel", code),
+                                  lambda: [c for c in [channel_by_code(session, code)] if c is not None]))
+
+
+def cached_appeal_type(session: Session, code: str) -> AppealType | None:
+    return _one(cache.cached_rows(session, _REFERENCE, ("appeal_type", code),
+                                  lambda: [t for t in [session.get(AppealType, code)] if t is not None]))
+
+
+def cached_region_chain(session: Session, region: Region) -> list[Region]:
+    return cache.cached_rows(session, _REFERENCE, ("chain", region.id), lambda: region_chain(session, region))
+
+
+def cached_units_in_region(session: Session, region_id: int, kind: UnitKind,
+                           utility_type: str | None = None) -> list[Unit]:
+    return cache.cached_rows(session, _REFERENCE, ("units", region_id, kind, utility_type),
+                             lambda: units_in_region(session, region_id, kind, utility_type))
+
+
+def cached_centre_for_region(session: Session, region: Region | None) -> Unit | None:
+    key = ("centre", region.id if region is not None else None)
+    return _one(cache.cached_rows(session, _REFERENCE, key,
+                                  lambda: [u for u in [centre_for_region(session, region)] if u is not None]))
+
+
+def cached_competent_units(session: Session, category_ids: list[int], region_ids: list[int]) -> list[Unit]:
+    return cache.cached_rows(session, _REFERENCE, ("competent", tuple(category_ids), tuple(region_ids)),
+                             lambda: competent_units(session, category_ids, region_ids))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -23,12 +23,12 @@ from hotline.org.models import (
     UnitKind,
     UtilityType,
 )
-from hotline.web import forms
+from hotline.web import forms, routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render
 
-router = APIRouter()
+router = routing.router()
 PAGE = 100
 
 

@@ -3,16 +3,17 @@ sent, so a 2xx means committed) and the calling principal (cookie session or bea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hotline.auth import service as auth_service
 from hotline.auth.principal import Principal
 from hotline.kit.crypto import constant_time_equal
-from hotline.kit.db import MAX_ID
+from hotline.kit.db import MAX_ID, SessionFactory, transaction
 from hotline.kit.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 
 SESSION_COOKIE = "hotline_session"
@@ -20,15 +21,29 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Synchronous endpoints commit it in their own thread (see
+    :mod:`hotline.web.routing`); what is still open here — an async endpoint's work, or a
+    lazy load after that commit — is committed before the response is sent, and a failure
+    rolls everything back. Creating a session touches no database, so this runs on the event
+    loop and only goes to the thread pool when there is something to commit or roll back."""
     factory = request.app.state.session_factory
     session: Session = factory()
     try:
         yield session
-        session.commit()
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            await run_in_threadpool(session.commit)
     except BaseException:
-        session.rollback()
+        await run_in_threadpool(_rollback_and_close, session)
         raise
+    finally:
+        if not session.in_transaction():
+            session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 
@@ -62,26 +77,33 @@ async def _sent_csrf(request: Request) -> str | None:
 SentCsrf = Annotated[str | None, Depends(_sent_csrf)]
 
 
-def optional_principal(request: Request, db: Db, sent_csrf: SentCsrf) -> Principal | None:
+def _resolve(factory: SessionFactory, kind: str, token: str) -> Principal | None:
+    with transaction(factory) as session:  # its own short transaction, never the request's
+        if kind == "api":
+            return auth_service.principal_from_api_token(session, token)
+        return auth_service.principal_from_session_token(session, token)
+
+
+async def optional_principal(request: Request, sent_csrf: SentCsrf) -> Principal | None:
     """Resolve the caller. Cookie sessions must prove CSRF on unsafe methods (header
     ``X-CSRF-Token`` or form field ``csrf_token``); bearer tokens need no CSRF.
 
-    Synchronous on purpose: FastAPI runs it in the thread pool, so a database wait (SQLite's
-    write lock) never stalls the event loop."""
-    token = _bearer(request)
-    if token is not None:
-        principal = auth_service.principal_from_api_token(db, token)
-        if principal is None:
-            raise Unauthenticated("API 令牌无效、已过期或已吊销")
-        request.state.principal = principal
-        return principal
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    principal = auth_service.principal_from_session_token(db, cookie)
+    A caller seen in the last few seconds comes from the cache without touching the
+    database; otherwise the lookup runs in the thread pool in a transaction of its own, so
+    the request's own transaction starts only when the endpoint needs it."""
+    kind, token = "api", _bearer(request)
+    if token is None:
+        kind, token = "session", request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+    principal = auth_service.remembered_principal(kind, token)
     if principal is None:
+        principal = await run_in_threadpool(_resolve, request.app.state.session_factory, kind, token)
+    if principal is None:
+        if kind == "api":
+            raise Unauthenticated("API 令牌无效、已过期或已吊销")
         return None
-    if request.method in UNSAFE and (
+    if kind == "session" and request.method in UNSAFE and (
         not sent_csrf or not principal.csrf_token or not constant_time_equal(sent_csrf, principal.csrf_token)
     ):
         raise Forbidden("CSRF 校验失败，请刷新页面后重试")
@@ -96,7 +118,7 @@ MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 PASSWORD_CHANGE_PATHS = frozenset({"/me", "/logout", "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"})
 
 
-def current_principal(request: Request, principal: MaybePrincipal) -> Principal:
+async def current_principal(request: Request, principal: MaybePrincipal) -> Principal:
     if principal is None:
         raise Unauthenticated("请先登录")
     if principal.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:

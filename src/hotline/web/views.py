@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from hotline.org import repository as org_repository
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.templating import render
 
-router = APIRouter()
+router = routing.router()
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.auth.access import require_province_admin
@@ -20,6 +20,7 @@ from hotline.kit.errors import Forbidden, HotlineError, InvalidInput
 from hotline.kit.workcalendar import load_calendar
 from hotline.org import repository as org_repository
 from hotline.org.models import UTILITY_TYPE_NAMES, UtilityType
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.web.forms import Form, error_map, flag, integer, text
 from hotline.web.templating import render
@@ -27,7 +28,7 @@ from hotline.workorder import catalogue, sla
 from hotline.workorder.catalogue import TARGET_NAMES, URGENCY_NAMES
 from hotline.workorder.models import DirectDispatchRule, DirectTarget
 
-router = APIRouter()
+router = routing.router()
 WEEKDAYS = "一二三四五六日"
 
 

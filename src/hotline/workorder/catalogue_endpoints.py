@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.auth import access
 from hotline.auth.roles import Cap
 from hotline.org.models import UtilityType
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.workorder import catalogue
 from hotline.workorder.catalogue import (
@@ -26,7 +26,7 @@ from hotline.workorder.catalogue import (
 from hotline.workorder.models import DeadlineRuleRow, DirectDispatchRule, DirectTarget
 from hotline.workorder.sla import Urgency
 
-router = APIRouter(tags=["catalogue"])
+router = routing.router(tags=["catalogue"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
     404: {"description": "Not found"}, 422: {"description": "Invalid field (named in the body)"},

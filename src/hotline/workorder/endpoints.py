@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Header, Query, Response
 from sqlalchemy.orm import Session
 
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit.db import MAX_ID
+from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.workorder import repository, service, timeline
 from hotline.workorder.lifecycle import STATUS_NAMES, Status
-from hotline.workorder.models import WorkOrder
+from hotline.workorder.models import Assignment, WorkOrder
 from hotline.workorder.schemas import (
     AssignmentOut,
     AssistIn,
@@ -45,8 +46,8 @@ from hotline.workorder.schemas import (
     WithdrawIn,
 )
 
-router = APIRouter(tags=["work orders"])
-public_router = APIRouter(tags=["public"])
+router = routing.router(tags=["work orders"])
+public_router = routing.router(tags=["public"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
     404: {"description": "Not found or outside your scope"},
@@ -75,10 +76,13 @@ def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
         closed_at=order.closed_at, answer=order.answer, return_count=order.return_count,
         rehandle_count=order.rehandle_count, dissatisfied_count=order.dissatisfied_count,
         supervision_flag=order.supervision_flag, final_result=order.final_result, final_verdict=order.final_verdict,
-        assignments=[AssignmentOut(unit_id=a.unit_id, unit_name=a.unit.name, role=a.role, state=a.state.value,
-                                   assigned_at=a.assigned_at, signed_at=a.signed_at, contribution=a.contribution)
-                     for a in order.assignments],
+        assignments=[_assignment_out(a) for a in order.assignments],
     )
+
+
+def _assignment_out(a: Assignment) -> AssignmentOut:
+    return AssignmentOut(unit_id=a.unit_id, unit_name=a.unit.name, role=a.role, state=a.state.value,
+                         assigned_at=a.assigned_at, signed_at=a.signed_at, contribution=a.contribution)
 
 
 def brief(session: Session, order: WorkOrder) -> OrderBrief:
@@ -106,7 +110,16 @@ def intake(
     order, created = service.intake(db, principal, _intake_data(body), idempotency_key=idempotency_key)
     if not created:
         response.status_code = 200
-    return IntakeOut(**order_out(db, principal, order).model_dump(), created=created)
+    return IntakeOut(
+        number=order.number, status=order.status, status_name=STATUS_NAMES[order.status], version=order.version,
+        appeal_type=order.appeal_type, urgency=order.urgency, lead_unit_id=order.lead_unit_id,
+        lead_unit=order.lead_unit.name if order.lead_unit else None, direct_dispatch=order.direct_rule_id is not None,
+        registered_at=order.registered_at, dispatched_at=order.dispatched_at, dispatch_seconds=order.dispatch_seconds,
+        due_at=order.due_at, due_covered=order.due_covered, deadline_state=service.deadline_state(db, order),
+        closed_at=order.closed_at, answer=order.answer, created=created,
+        # A fresh order has assignments only when the catalogue dispatched it straight away.
+        assignments=[_assignment_out(a) for a in order.assignments] if order.dispatched_at else [],
+    )
 
 
 @router.get("/work-orders", response_model=list[OrderBrief], responses=ERRORS)

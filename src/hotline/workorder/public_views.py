@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.kit import validate
@@ -22,6 +22,7 @@ from hotline.kit.crypto import constant_time_equal
 from hotline.kit.errors import HotlineError, IllegalTransition, InvalidInput, NotFound
 from hotline.org import repository as org_repository
 from hotline.org.models import RegionLevel
+from hotline.web import routing
 from hotline.web.deps import Db
 from hotline.web.forms import Form, error_map, text
 from hotline.web.templating import templates
@@ -29,7 +30,7 @@ from hotline.workorder import service
 from hotline.workorder.endpoints import public_out
 from hotline.workorder.lifecycle import Status
 
-router = APIRouter()
+router = routing.router()
 
 PUBLIC_CSRF_COOKIE = "hotline_public_csrf"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{24,64}$")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
 from hotline.citizen.models import Citizen
+from hotline.kit import cache
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
 from hotline.workorder.models import (
     Assignment,
@@ -29,6 +30,9 @@ from hotline.workorder.models import (
 )
 
 Scope = Callable[[Select[WorkOrder]], Select[WorkOrder]]
+
+cache.watch(DirectDispatchRule, DeadlineRuleRow)
+_REFERENCE = cache.reference_cache()
 
 
 def next_number(session: Session, day: str) -> int:
@@ -57,6 +61,15 @@ def active_direct_rules(session: Session) -> list[DirectDispatchRule]:
     return list(session.execute(
         select(DirectDispatchRule).where(DirectDispatchRule.active.is_(True)).order_by(DirectDispatchRule.id)
     ).scalars())
+
+
+def cached_active_direct_rules(session: Session) -> list[DirectDispatchRule]:
+    """The active catalogue for the intake path (reference cache, cleared on any change)."""
+    return cache.cached_rows(session, _REFERENCE, "direct_rules", lambda: active_direct_rules(session))
+
+
+def cached_deadline_rules(session: Session) -> list[DeadlineRuleRow]:
+    return cache.cached_rows(session, _REFERENCE, "deadline_rules", lambda: deadline_rules(session))
 
 
 def all_direct_rules(session: Session) -> list[DirectDispatchRule]:

@@ -117,7 +117,28 @@ class OrderBrief(BaseModel):
     urgency: Urgency
 
 
-class IntakeOut(OrderOut):
+class IntakeOut(BaseModel):
+    """What intake answers: enough to quote the number to the caller and to follow up
+    (``GET /work-orders/{number}`` has the whole order)."""
+
+    number: str
+    status: Status
+    status_name: str
+    version: int
+    appeal_type: str
+    urgency: Urgency
+    lead_unit_id: int | None
+    lead_unit: str | None
+    direct_dispatch: bool
+    registered_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    dispatch_seconds: float | None
+    due_at: dt.datetime | None
+    due_covered: bool
+    deadline_state: DeadlineState | None
+    closed_at: dt.datetime | None
+    answer: str | None
+    assignments: list[AssignmentOut]
     created: bool = Field(description="False when an Idempotency-Key replay returned the earlier order")
 
 

@@ -109,7 +109,7 @@ def _calendar(session: Session) -> WorkCalendar:
 
 
 def _rules(session: Session) -> list[sla.DeadlineRule]:
-    rows = repository.deadline_rules(session)
+    rows = repository.cached_deadline_rules(session)
     if not rows:
         return list(sla.DEFAULT_RULES)
     return [sla.DeadlineRule(appeal_type=r.appeal_type, category_prefix=r.category_prefix, urgency=r.urgency,
@@ -122,20 +122,20 @@ def _number(session: Session, now: dt.datetime) -> str:
 
 
 def _resolve_reference(session: Session, data: IntakeData) -> tuple[int, AppealType, Category | None, Region | None]:
-    channel = org_repository.channel_by_code(session, data.channel)
+    channel = org_repository.cached_channel_by_code(session, data.channel)
     if channel is None or not channel.active:
         raise InvalidInput("channel", "受理渠道不存在或已停用")
-    appeal_type = session.get(AppealType, data.appeal_type)
+    appeal_type = org_repository.cached_appeal_type(session, data.appeal_type)
     if appeal_type is None or not appeal_type.active:
         raise InvalidInput("appeal_type", "诉求类型不存在或已停用")
     category = None
     if data.category_code:
-        category = org_repository.category_by_code(session, data.category_code)
+        category = org_repository.cached_category_by_code(session, data.category_code)
         if category is None or not category.active:
             raise InvalidInput("category_code", "诉求分类不存在或已停用")
     region = None
     if data.region_code:
-        region = org_repository.region_by_code(session, validate.region_code(data.region_code, "region_code"))
+        region = org_repository.cached_region_by_code(session, validate.region_code(data.region_code, "region_code"))
         if region is None or not region.active:
             raise InvalidInput("region_code", "区划不存在或已停用")
     return channel.id, appeal_type, category, region
@@ -233,7 +233,7 @@ def _owning_centre(session: Session, actor: Principal | None, region: Region | N
         unit = session.get(Unit, actor.unit_id)
         assert unit is not None
         return unit
-    centre = org_repository.centre_for_region(session, region)
+    centre = org_repository.cached_centre_for_region(session, region)
     if centre is None:
         raise Conflict("平台尚未设置热线中心")
     return centre
@@ -245,7 +245,7 @@ def _owning_centre(session: Session, actor: Principal | None, region: Region | N
 def _matching_direct_rule(session: Session, category: Category | None, text: str) -> DirectDispatchRule | None:
     """The first active catalogue entry whose category covers the order's (a listed code is
     a prefix of the order's category code) or one of whose keywords the text contains."""
-    for rule in repository.active_direct_rules(session):
+    for rule in repository.cached_active_direct_rules(session):
         if category is not None and any(category.code.startswith(code) for code in rule.category_codes):
             return rule
         if any(k and k in text for k in rule.keywords):
@@ -255,7 +255,7 @@ def _matching_direct_rule(session: Session, category: Category | None, text: str
 
 def _county_and_city(session: Session, region: Region) -> tuple[Region | None, Region | None]:
     county = city = None
-    for node in org_repository.region_chain(session, region):
+    for node in org_repository.cached_region_chain(session, region):
         if node.level == RegionLevel.county and county is None:
             county = node
         if node.level == RegionLevel.city and city is None:
@@ -267,7 +267,8 @@ def _competent_at(session: Session, category: Category, region: Region | None) -
     if region is None:
         return None
     cats = org_repository.ancestors_of_category(session, category.id)
-    units = [u for u in org_repository.competent_units(session, cats, [region.id]) if u.kind == UnitKind.department]
+    units = [u for u in org_repository.cached_competent_units(session, cats, [region.id])
+             if u.kind == UnitKind.department]
     if not units:
         return None
     # The most specific competence wins: a unit competent for the leaf beats one for its root.
@@ -280,12 +281,12 @@ def _direct_target(session: Session, rule: DirectDispatchRule, category: Categor
     if rule.target == DirectTarget.utility:
         for place in (county, city):
             if place is not None:
-                found = org_repository.units_in_region(session, place.id, UnitKind.utility, rule.utility_type)
+                found = org_repository.cached_units_in_region(session, place.id, UnitKind.utility, rule.utility_type)
                 if found:
                     return found[0]
         return None
     if rule.target == DirectTarget.county_government:
-        found = org_repository.units_in_region(session, county.id, UnitKind.government)
+        found = org_repository.cached_units_in_region(session, county.id, UnitKind.government)
         return found[0] if found else None
     if category is None:
         return None
@@ -303,7 +304,7 @@ def _direct_dispatch(session: Session, actor: Principal | None, order: WorkOrder
     if target is None:
         return
     copies: list[Unit] = []
-    government = org_repository.units_in_region(session, county.id, UnitKind.government)
+    government = org_repository.cached_units_in_region(session, county.id, UnitKind.government)
     if government and government[0].id != target.id:
         copies.append(government[0])
     city_department = _competent_at(session, category, city) if category is not None else None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,7 +31,7 @@ from hotline.kit.errors import HotlineError, InvalidInput, NotFound, StaleVersio
 from hotline.kit.workcalendar import WorkCalendar, business_date, load_calendar
 from hotline.org import repository as org_repository
 from hotline.org.models import CENTRE_KINDS, HANDLING_KINDS, Category, Region, Unit
-from hotline.web import forms
+from hotline.web import forms, routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render
@@ -47,7 +47,7 @@ from hotline.workorder.models import (
 )
 from hotline.workorder.sla import DeadlineState, Urgency
 
-router = APIRouter()
+router = routing.router()
 PAGE = 30
 HISTORY_LIMIT = 10
 NUMBER_RE = re.compile(r"HL[0-9]{14}")

@@ -1,0 +1,157 @@
+"""A small in-process cache with a time-to-live, for data read on every request that changes
+rarely (the caller behind a token, reference data). Each process holds its own copy; a
+change made in one process clears that process's copy at once and reaches the others when
+their entries expire, so the time-to-live bounds how stale any process can be (see
+docs/adr/0006-request-path.md). Expiry follows :func:`hotline.kit.clock.now`, so tests that
+travel in time see entries expire."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from hotline.kit import clock
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class TtlCache(Generic[K, V]):
+    def __init__(self, ttl_seconds: float, max_entries: int = 10_000) -> None:
+        self.ttl = dt.timedelta(seconds=ttl_seconds)
+        self.max_entries = max_entries
+        self._entries: dict[K, tuple[dt.datetime, V]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires_at, value = entry
+        if expires_at <= clock.now():
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return value
+
+    def put(self, key: K, value: V, *, not_after: dt.datetime | None = None) -> None:
+        """Keep ``value`` for the time-to-live, or until ``not_after`` if that comes first."""
+        expires_at = clock.now() + self.ttl
+        if not_after is not None and not_after < expires_at:
+            expires_at = not_after
+        with self._lock:
+            if len(self._entries) >= self.max_entries and key not in self._entries:
+                self._entries.pop(next(iter(self._entries)))  # the oldest insertion
+            self._entries[key] = (expires_at, value)
+
+    def get_or_load(self, key: K, load: Callable[[], V]) -> V:
+        value = self.get(key)
+        if value is None:
+            value = load()
+            self.put(key, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+# --- reference rows ------------------------------------------------------------------------
+#
+# Regions, units, categories, channels, the direct-dispatch catalogue and the calendar are
+# read by every intake and change a few times a month. Their rows are cached as plain column
+# snapshots and put back into the caller's session as clean persistent objects, without a
+# query. Any flush that touches one of the watched tables clears every reference cache once
+# its transaction commits, so no write site can forget to.
+
+_REFERENCE_CACHES: list[TtlCache[Any, Any]] = []
+_WATCHED: set[type] = set()
+_CLEAR = "reference_caches_stale"
+
+Snapshot = tuple[type, dict[str, Any]]
+
+
+def reference_cache(ttl_seconds: float = 60, max_entries: int = 10_000) -> TtlCache[Any, Any]:
+    cache: TtlCache[Any, Any] = TtlCache(ttl_seconds, max_entries)
+    _REFERENCE_CACHES.append(cache)
+    return cache
+
+
+def watch(*models: type) -> None:
+    """Clear the reference caches whenever rows of these mapped classes change."""
+    _WATCHED.update(models)
+
+
+def clear_reference_caches() -> None:
+    for cache in _REFERENCE_CACHES:
+        cache.clear()
+
+
+def snapshot(obj: Any) -> Snapshot:
+    mapper = sa_inspect(obj).mapper
+    return mapper.class_, {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+
+
+def restore(session: Session, snap: Snapshot) -> Any:
+    """The row as a clean object of ``session`` (the one already there, if any)."""
+    cls, values = snap
+    mapper: Mapper[Any] = sa_inspect(cls)
+    ident = tuple(values[mapper.get_property_by_column(col).key] for col in mapper.primary_key)
+    existing = session.identity_map.get(mapper.identity_key_from_primary_key(ident))
+    if existing is not None:
+        return existing
+    obj = mapper.class_manager.new_instance()
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+def cached_rows(session: Session, cache: TtlCache[Any, Any], key: Hashable,
+                load: Callable[[], list[Any]]) -> list[Any]:
+    """``load()``'s rows, from the cache when fresh, as objects of ``session``. A session
+    that has itself changed reference rows reads them afresh and caches nothing."""
+    if changes_reference(session):
+        return load()
+    snaps = cache.get(key)
+    if snaps is None:
+        rows = load()
+        cache.put(key, [snapshot(row) for row in rows])
+        return rows
+    return [restore(session, snap) for snap in snaps]
+
+
+def changes_reference(session: Session) -> bool:
+    """Whether this session's open transaction has changed (or is about to flush) watched rows."""
+    return bool(session.info.get(_CLEAR)) or any(
+        type(obj) in _WATCHED for obj in (*session.new, *session.dirty, *session.deleted))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_reference_changes(session: Session, _context: Any) -> None:
+    if _WATCHED and any(type(obj) in _WATCHED for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CLEAR] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _clear_after_commit(session: Session) -> None:
+    if session.info.pop(_CLEAR, False):
+        clear_reference_caches()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _clear_after_rollback(session: Session, _previous_transaction: Any) -> None:
+    # Nothing it read was cached, but be safe: a rolled-back change leaves no trace.
+    if session.info.pop(_CLEAR, False):
+        clear_reference_caches()
