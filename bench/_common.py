@@ -72,7 +72,9 @@ def _drop_postgres(url: str, schema: str) -> None:
 
 
 @contextlib.contextmanager
-def instance(database_url: str | None = None, extra_env: dict[str, str] | None = None) -> Iterator[Instance]:
+def instance(database_url: str | None = None, extra_env: dict[str, str] | None = None,
+             workers: int = 2) -> Iterator[Instance]:
+    """A throw-away platform: ``workers`` web processes (one per core of this machine)."""
     tmp = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     env.update({"HOTLINE_DATA_DIR": str(tmp), "HOTLINE_LOG_LEVEL": "WARNING"})
@@ -89,8 +91,8 @@ def instance(database_url: str | None = None, extra_env: dict[str, str] | None =
     token = next(line.split("：")[-1].strip() for line in setup.stdout.splitlines() if "API 令牌" in line)
     port = free_port()
     log = (tmp / "server.log").open("w")
-    server = subprocess.Popen([str(HOTLINE), "serve", "--port", str(port)], env=env, cwd=tmp, stdout=log,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen([str(HOTLINE), "serve", "--port", str(port), "--workers", str(workers)],
+                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:

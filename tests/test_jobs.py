@@ -26,8 +26,8 @@ def test_a_job_runs_once_and_is_marked_done(db, factory):
     CALLS.clear()
     jobs.enqueue(db, "test.record", {"n": 1})
     db.commit()
-    assert jobs.run_one(factory) is True
-    assert jobs.run_one(factory) is False
+    assert jobs.run_batch(factory) == 1
+    assert jobs.run_batch(factory) == 0
     assert CALLS == [{"n": 1}]
     job = db.scalars(select(Job).where(Job.kind == "test.record")).one()
     db.refresh(job)
@@ -39,23 +39,35 @@ def test_a_job_enqueued_in_a_rolled_back_transaction_never_runs(db, factory):
     with db.begin_nested() as sp:
         jobs.enqueue(db, "test.record", {"n": 2})
         sp.rollback()
-    assert jobs.run_one(factory) is False
+    assert jobs.run_batch(factory) == 0
 
 
 def test_a_failing_job_is_retried_with_back_off_then_parked(db, factory, travel):
     jobs.enqueue(db, "test.explode")
     db.commit()
-    assert jobs.run_one(factory) is True
+    assert jobs.run_batch(factory) == 1
     job = db.scalars(select(Job).where(Job.kind == "test.explode")).one()
     db.refresh(job)
     assert job.status == JobStatus.pending and job.attempts == 1 and "boom" in job.last_error
     assert job.run_at > clock.now()
-    assert jobs.run_one(factory) is False  # not due yet
+    assert jobs.run_batch(factory) == 0  # not due yet
     for _ in range(job.max_attempts):
         travel.shift(3700)
-        jobs.run_one(factory)
+        jobs.run_batch(factory)
     db.refresh(job)
     assert job.status == JobStatus.failed
+
+
+def test_a_failing_job_in_a_batch_leaves_the_others_done(db, factory):
+    CALLS.clear()
+    jobs.enqueue(db, "test.record", {"n": 3})
+    jobs.enqueue(db, "test.explode")
+    jobs.enqueue(db, "test.record", {"n": 4})
+    db.commit()
+    assert jobs.run_batch(factory) == 3
+    assert CALLS == [{"n": 3}, {"n": 4}]
+    states = {(j.kind, j.status, j.attempts) for j in db.scalars(select(Job).where(Job.kind.like("test.%")))}
+    assert states == {("test.record", JobStatus.done, 1), ("test.explode", JobStatus.pending, 1)}
 
 
 def test_periodic_jobs_are_enqueued_once_per_period(db):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,7 +20,10 @@ from hotline.web.middleware import RequestContextMiddleware
 from hotline.web.templating import PACKAGE
 
 
-def create_app(settings: Settings | None = None, session_factory: SessionFactory | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, session_factory: SessionFactory | None = None, *,
+               run_jobs: bool = False) -> FastAPI:
+    """The web application. With ``run_jobs`` its lifespan also runs the background job
+    worker in a thread (``hotline serve`` on SQLite, or when configured)."""
     settings = settings or get_settings()
     settings.ensure_keys()
     assert settings.pii_keys and settings.pii_index_key
@@ -29,7 +34,14 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        if run_jobs:
+            from hotline.kit import jobs
+
+            threading.Thread(target=jobs.run_worker, args=(session_factory,), kwargs={"stop": stop},
+                             name="worker", daemon=True).start()
         yield
+        stop.set()
         bind = session_factory.kw.get("bind")
         if bind is not None and hasattr(bind, "dispose"):
             bind.dispose()
@@ -73,6 +85,23 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                    workorder_public_views, workorder_admin_views):
         app.include_router(module.router, include_in_schema=False)
     return app
+
+
+def serving_app() -> FastAPI:
+    """The application ``hotline serve`` runs in each web process (uvicorn factory)."""
+    from hotline.kit.db import is_sqlite
+
+    settings = get_settings()
+    configure_logging(settings)
+    # A thread that holds the database (SQLite's one write lock) gives up the GIL on every
+    # statement; with the default 5 ms switch interval it may then wait that long to get it
+    # back from the event loop, while every other request waits for the lock. 0.5 ms keeps
+    # the lock holder moving (docs/adr/0006-request-path.md).
+    sys.setswitchinterval(settings.gil_switch_interval_ms / 1000)
+    inprocess = settings.inprocess_worker
+    if inprocess is None:
+        inprocess = is_sqlite(settings.resolved_database_url)
+    return create_app(settings, run_jobs=inprocess)
 
 
 def configure_logging(settings: Settings) -> None:

@@ -6,7 +6,6 @@ import argparse
 import getpass
 import json
 import sys
-import threading
 from collections.abc import Sequence
 
 from hotline.config import Settings, get_settings
@@ -38,32 +37,20 @@ def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve the web application; each of ``workers`` processes runs its own in-process job
+    worker when the database is SQLite (or ``HOTLINE_INPROCESS_WORKER`` says so)."""
     import uvicorn
 
-    from hotline.app import configure_logging, create_app
-    from hotline.kit.db import is_sqlite
+    from hotline.app import configure_logging
 
     configure_logging(settings)
-    app = create_app(settings)
-    stop = threading.Event()
-    inprocess = settings.inprocess_worker
-    if inprocess is None:
-        inprocess = is_sqlite(settings.resolved_database_url)
-    if inprocess:
-        from hotline.kit import jobs
-
-        thread = threading.Thread(target=jobs.run_worker, args=(app.state.session_factory,),
-                                  kwargs={"stop": stop}, name="worker", daemon=True)
-        thread.start()
-    try:
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
-    finally:
-        stop.set()
+    uvicorn.run("hotline.app:serving_app", factory=True, host=host, port=port, workers=workers,
+                log_config=None, access_log=False)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    serve(settings, args.host or settings.host, args.port or settings.port)
+    serve(settings, args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers)
     return 0
 
 
@@ -222,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web server (and, on SQLite, the in-process worker)")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="web processes (default HOTLINE_WEB_WORKERS, else 1)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="drain the background job queue")

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     #: Run a worker thread inside ``hotline serve``; unset means "yes on SQLite, no on
     #: PostgreSQL" (where ``hotline worker`` processes share the queue).
     inprocess_worker: bool | None = None
+    #: Web processes of ``hotline serve`` (one per core is a good start; on SQLite they share
+    #: the database file's single write lock).
+    web_workers: int = Field(default=1, ge=1, le=64)
+    #: Python's GIL switch interval in the web processes (see hotline.app.serving_app).
+    gil_switch_interval_ms: float = Field(default=0.5, gt=0, le=100)
     #: SMS: "log" writes a masked log line and sends nothing (development, demo); "http" posts
     #: {"phone","text","sign"} to sms_url with "Authorization: Bearer <sms_api_key>".
     sms_adapter: Literal["log", "http"] = "log"

@@ -1,16 +1,14 @@
-"""The notification outbox: queued with the change that causes it, delivered by a job,
-retried with back-off, never sent twice for one committed run."""
+"""The notification outbox: queued with the change that causes it, delivered by the worker's
+relay, retried with back-off, never sent twice for one committed run."""
 
 import logging
 
 import pytest
 from sqlalchemy import func, select, text
 
-import hotline.notify.tasks  # noqa: F401  (registers notify.deliver)
 from hotline.kit import clock, jobs
 from hotline.kit.errors import InvalidInput
-from hotline.kit.jobs import Job, JobStatus
-from hotline.notify import repository, service, sms
+from hotline.notify import repository, service, sms, tasks
 from hotline.notify.models import Notification, NotificationStatus
 from hotline.notify.sms import SmsError, SmsRejected
 
@@ -51,12 +49,6 @@ def accepted(session, phone=PHONE, **kwargs):
                           body=service.render("order_accepted", number="20261122-0001"), **kwargs)
 
 
-def delivery_job(db, notification):
-    job = repository.job_by_dedupe_key(db, service.delivery_key(notification.id))
-    db.refresh(job)
-    return job
-
-
 def test_a_notification_in_a_rolled_back_transaction_is_never_sent(db, factory, gateway):
     with db.begin_nested() as sp:
         accepted(db)
@@ -72,21 +64,33 @@ def test_a_committed_notification_is_delivered_exactly_once(db, factory, gateway
 
     jobs.drain(factory)
     jobs.drain(factory)
-    jobs.enqueue(db, service.DELIVER_JOB, {"id": n.id})  # a duplicated job, without the key
-    db.commit()
-    jobs.drain(factory)
+    assert tasks.deliver_due(factory) == 0  # a second worker finds nothing left
 
     assert gateway.calls == [(PHONE, "您的诉求已受理，工单号 20261122-0001，可凭工单号和手机号查询办理进度。")]
     db.refresh(n)
     assert (n.status, n.gateway_id, n.attempts, n.last_error) == (NotificationStatus.sent, "gw-1", 1, None)
-    assert n.sent_at is not None
-    assert delivery_job(db, n).status == JobStatus.done
+    assert n.sent_at is not None and n.next_attempt_at is None
 
 
-def test_notifying_twice_queues_one_delivery_job_per_notification(db):
-    first, second = accepted(db), accepted(db)
-    keys = db.scalars(select(Job.dedupe_key).where(Job.kind == service.DELIVER_JOB)).all()
-    assert sorted(keys) == sorted([service.delivery_key(first.id), service.delivery_key(second.id)])
+def test_each_notification_is_delivered_on_its_own(db, factory, gateway):
+    accepted(db), accepted(db, phone="13900001111")
+    db.commit()
+    assert tasks.deliver_due(factory) == 2
+    assert sorted(phone for phone, _ in gateway.calls) == ["13812348000", "13900001111"]
+
+
+def test_a_leased_batch_is_left_alone_by_other_workers_until_the_lease_ends(db, factory, gateway, travel):
+    n = accepted(db)
+    db.commit()
+    with factory() as session:  # a worker leases the batch, then is killed before sending
+        for row in repository.claim_due(session, clock.now(), 10):
+            row.next_attempt_at = clock.now() + tasks.LEASE
+        session.commit()
+    assert tasks.deliver_due(factory) == 0
+    travel.shift(tasks.LEASE.total_seconds() + 1)
+    assert tasks.deliver_due(factory) == 1
+    db.refresh(n)
+    assert n.status == NotificationStatus.sent and len(gateway.calls) == 1
 
 
 def test_a_temporary_failure_is_retried_with_back_off_and_then_succeeds(db, factory, gateway, travel):
@@ -95,11 +99,10 @@ def test_a_temporary_failure_is_retried_with_back_off_and_then_succeeds(db, fact
     db.commit()
 
     jobs.drain(factory)
-    job = delivery_job(db, n)
     db.refresh(n)
     assert n.status == NotificationStatus.pending
-    assert job.status == JobStatus.pending and job.attempts == 1 and "HTTP 503" in job.last_error
-    assert job.run_at > clock.now()
+    assert n.attempts == 1 and "HTTP 503" in n.last_error
+    assert n.next_attempt_at > clock.now()
 
     jobs.drain(factory)  # not due yet
     assert len(gateway.calls) == 1
@@ -124,7 +127,6 @@ def test_a_permanent_rejection_marks_the_notification_failed_without_retry(db, f
     assert len(gateway.calls) == 1
     assert (n.status, n.attempts, n.gateway_id) == (NotificationStatus.failed, 1, None)
     assert n.last_error == "SMS gateway answered HTTP 400 (invalid_number)"
-    assert delivery_job(db, n).status == JobStatus.done
 
 
 def test_a_notification_still_failing_at_the_last_attempt_is_marked_failed_not_left_pending(
@@ -132,7 +134,7 @@ def test_a_notification_still_failing_at_the_last_attempt_is_marked_failed_not_l
     gateway.always = SmsError("SMS gateway unreachable: timeout")
     n = accepted(db)
     db.commit()
-    max_attempts = delivery_job(db, n).max_attempts
+    max_attempts = tasks.MAX_ATTEMPTS
 
     for _ in range(max_attempts + 2):
         jobs.drain(factory)
@@ -142,7 +144,6 @@ def test_a_notification_still_failing_at_the_last_attempt_is_marked_failed_not_l
     assert len(gateway.calls) == max_attempts
     assert (n.status, n.attempts) == (NotificationStatus.failed, max_attempts)
     assert n.last_error == "SMS gateway unreachable: timeout"
-    assert delivery_job(db, n).status == JobStatus.done
 
 
 def test_an_unexpected_error_is_retried_like_a_temporary_one(db, factory, gateway):
@@ -152,20 +153,21 @@ def test_an_unexpected_error_is_retried_like_a_temporary_one(db, factory, gatewa
     jobs.drain(factory)
     db.refresh(n)
     assert n.status == NotificationStatus.pending
-    assert "ConnectionResetError" in delivery_job(db, n).last_error
+    assert "ConnectionResetError" in n.last_error
 
 
 def test_a_worker_dying_after_the_gateway_accepted_sends_again_rather_than_losing_the_message(
-        db, factory, gateway):
+        db, factory, gateway, travel):
     gateway.failures.append(WorkerDied())
     n = accepted(db)
     db.commit()
 
     with pytest.raises(WorkerDied):
-        jobs.run_one(factory)  # the gateway got the call, the commit never happened
-    job = delivery_job(db, n)
-    assert job.status == JobStatus.pending and job.attempts == 0
+        tasks.deliver_due(factory)  # the gateway got the call, the outcome was never recorded
+    db.refresh(n)
+    assert n.status == NotificationStatus.pending and n.attempts == 0
 
+    travel.shift(tasks.LEASE.total_seconds() + 1)
     jobs.drain(factory)
     db.refresh(n)
     assert len(gateway.calls) == 2  # at least once: the message is sent again

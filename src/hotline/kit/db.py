@@ -111,6 +111,34 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    _serialise_processes(engine)
+
+
+def _serialise_processes(engine: Engine) -> None:
+    """Queue the web processes for the database file's write lock in the kernel.
+
+    Each process has one pooled connection, so its threads already queue in the pool. Across
+    processes, SQLite's own busy handler would poll the lock with growing sleeps (up to 100
+    ms) and let a waiter starve; an exclusive ``flock`` on a companion file, held while a
+    process has its connection checked out, wakes the next process the moment the lock is
+    free. In-memory databases and systems without ``fcntl`` keep SQLite's handler."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    lock_file = open(f"{database}.lock", "a+b")  # noqa: SIM115 - lives as long as the engine
+
+    @event.listens_for(engine, "checkout")
+    def _take(_dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+
+    @event.listens_for(engine, "checkin")
+    def _give(_dbapi_conn: Any, _record: Any) -> None:
+        fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+
 
 SessionFactory = sessionmaker[Session]
 

@@ -3,6 +3,7 @@ naming the field and the reason; each returns the canonical form that is stored.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -23,14 +24,23 @@ def phone(value: str, field: str = "phone") -> str:
         raise InvalidInput(field, "电话号码不能为空")
     if len(raw) > 30 or not re.fullmatch(r"[+0-9 \-()]+", raw):
         raise InvalidInput(field, "电话号码只能包含数字、空格、+ 和 -")
+    digits, reason = _national_digits(raw)
+    if digits is None:
+        raise InvalidInput(field, reason)
+    return digits
+
+
+@functools.lru_cache(maxsize=256)
+def _national_digits(raw: str) -> tuple[str | None, str]:
+    """Parsing is the slow part, and one appeal parses the same number several times."""
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException:
-        raise InvalidInput(field, "不是有效的电话号码") from None
+        return None, "不是有效的电话号码"
     if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        raise InvalidInput(field, "不是有效的中国大陆电话号码")
+        return None, "不是有效的中国大陆电话号码"
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return re.sub(r"\D", "", national)
+    return re.sub(r"\D", "", national), ""
 
 
 def optional_phone(value: str | None, field: str = "phone") -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.kit.db import Base, EncryptedString, UTCDateTime
@@ -20,8 +20,8 @@ class NotificationStatus(enum.StrEnum):
 
 class Notification(Base):
     """One message to send (短信通知): written in the same transaction as the change that
-    causes it, delivered by a background job through the configured SMS adapter, retried
-    with back-off. The phone number is personal data (encrypted); the body holds no more
+    causes it, delivered by the worker's outbox relay through the configured SMS adapter,
+    retried with back-off. The phone number is personal data (encrypted); the body holds no more
     than the citizen is meant to read (order number, reply text)."""
 
     __tablename__ = "notification"
@@ -42,3 +42,8 @@ class Notification(Base):
     gateway_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: When a pending notification is next due: now when queued, later after a failure (back-off)
+    #: or while a worker holds it (lease).
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)

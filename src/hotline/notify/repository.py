@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.kit.jobs import Job
 from hotline.notify.models import Notification, NotificationStatus
 
 
-def for_delivery(session: Session, notification_id: int) -> Notification | None:
-    """The notification, locked for this transaction (PostgreSQL ``FOR UPDATE``; SQLite's
-    write lock is already held), so two jobs for one notification never both send it."""
+def claim_due(session: Session, now: dt.datetime, limit: int) -> list[Notification]:
+    """Pending notifications due by ``now``, oldest first, locked for this transaction
+    (PostgreSQL ``FOR UPDATE SKIP LOCKED``, so several workers share the queue; SQLite's
+    write lock is already held)."""
     stmt = (
         select(Notification)
-        .where(Notification.id == notification_id)
-        .with_for_update()
+        .where(Notification.status == NotificationStatus.pending, Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def job_by_dedupe_key(session: Session, key: str) -> Job | None:
-    """The job enqueued under ``key``; inside a handler this is the running job itself
-    (already claimed and locked by the worker)."""
-    return session.execute(select(Job).where(Job.dedupe_key == key)).scalar_one_or_none()
+    return list(session.execute(stmt).scalars())
 
 
 def for_work_order(session: Session, work_order_id: int) -> list[Notification]:

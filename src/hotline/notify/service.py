@@ -1,9 +1,9 @@
-"""Notifications: written to the outbox in the caller's transaction, delivered by a job.
+"""Notifications: written to the outbox in the caller's transaction, relayed by the worker.
 
-:func:`notify` inserts the :class:`~hotline.notify.models.Notification` row and enqueues its
-``notify.deliver`` job in the same transaction as the change that causes it. A rolled-back
-change therefore sends nothing, and a committed one cannot be lost: its job is in the same
-database and a worker runs it (see :mod:`hotline.notify.tasks` for the delivery rules).
+:func:`notify` adds the :class:`~hotline.notify.models.Notification` row, due at once, in the
+same transaction as the change that causes it. A rolled-back change therefore sends nothing,
+and a committed one cannot be lost: the row is the outbox entry, and the worker's relay
+delivers every due pending row (see :mod:`hotline.notify.tasks` for the delivery rules).
 Services never commit; the request or job boundary does.
 """
 
@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.kit import clock, jobs, validate
+from hotline.kit import clock, validate
 from hotline.notify.models import Notification, NotificationStatus
 
-DELIVER_JOB = "notify.deliver"
 #: An SMS body longer than this is cut, ending with "…" (gateways split long messages into
 #: 70-character parts and charge each; 500 is the longest a citizen reply should run).
 SMS_MAX_CHARS = 500
@@ -34,12 +33,6 @@ TEMPLATES: dict[str, str] = {
     # to the handling unit, before the handling deadline
     "unit_due_soon": "工单 {number} 将于 {due} 到期，请及时办理。",
 }
-
-
-def delivery_key(notification_id: int) -> str:
-    """The de-duplication key of a notification's delivery job: one job per notification,
-    and the handler finds its own job (and its attempt count) by it."""
-    return f"{DELIVER_JOB}:{notification_id}"
 
 
 def render(template: str, **fields: Any) -> str:
@@ -68,7 +61,7 @@ def notify(session: Session, *, template: str, recipient_kind: str, phone: str, 
 
     The phone number is validated (``InvalidInput`` naming ``phone``), normalised to national
     digits and stored encrypted; the body is capped at :data:`SMS_MAX_CHARS`. The row and its
-    delivery job are flushed with the caller's other changes and commit or roll back with them.
+    its delivery are flushed with the caller's other changes and commit or roll back with them.
     """
     number = validate.phone(phone, "phone")
     if template not in TEMPLATES:
@@ -78,12 +71,11 @@ def notify(session: Session, *, template: str, recipient_kind: str, phone: str, 
     text = cap(body)
     if not text:
         raise ValueError("a notification needs a body")
+    now = clock.now()
     notification = Notification(
         channel="sms", template=template, recipient_kind=recipient_kind, recipient=number, body=text,
         work_order_id=work_order_id, unit_id=unit_id, status=NotificationStatus.pending, attempts=0,
-        created_at=clock.now(),
+        created_at=now, next_attempt_at=now,
     )
     session.add(notification)
-    session.flush()  # the id, for the job's payload
-    jobs.enqueue(session, DELIVER_JOB, {"id": notification.id}, dedupe_key=delivery_key(notification.id))
     return notification

@@ -1,90 +1,118 @@
-"""Delivery of queued notifications (the ``notify.deliver`` job).
+"""The outbox relay: delivery of queued notifications by the worker.
 
 Rules, and why:
 
-* **One job per notification, locked.** :func:`~hotline.notify.service.notify` enqueues the
-  job under a de-duplication key, and the handler locks the notification row; a notification
-  that is no longer ``pending`` (or already has a gateway id) is never sent again, so a
-  duplicated or retried job does nothing.
-* **Temporary failures go back to the job system.** On :class:`~hotline.notify.sms.SmsError`
-  (or any other error) the handler raises: the job transaction rolls back and the job system
-  retries with exponential back-off (``kit.jobs.backoff``). While retries run, the job row
-  holds the attempt count and the last error; the notification row stays ``pending``.
-* **The last attempt settles the notification.** The handler reads its own job's attempt
-  count (found by the de-duplication key). On the job's last attempt a failure is not raised
-  but recorded: the notification becomes ``failed`` with ``last_error`` and the job completes,
-  so no notification stays ``pending`` after its job has given up. (Writing the count in a
-  separate transaction is no option: on SQLite the job transaction already holds the single
-  write lock, so a second connection would wait for it until its busy timeout.)
+* **The notification row is the outbox entry.** :func:`~hotline.notify.service.notify` writes
+  it, due at once, with the change that causes it; the relay delivers every pending row that
+  is due. Nothing else has to be queued, so nothing can be queued twice.
+* **No database lock while the gateway is called.** A batch is leased in a short transaction
+  (its rows become due again only after :data:`LEASE`, so another worker skips them), sent
+  with no transaction open, and the outcomes are recorded in a second short transaction. A
+  slow SMS gateway never holds SQLite's write lock or a PostgreSQL row lock.
+* **Temporary failures are retried with back-off** (``kit.jobs.backoff``): the row stays
+  ``pending`` with its attempt count and last error, due again later. After
+  :data:`MAX_ATTEMPTS` it becomes ``failed``, so none stays pending for ever.
 * **A permanent refusal is final at once:** :class:`~hotline.notify.sms.SmsRejected` marks the
   notification ``failed`` without retry.
+* **A row that already has a gateway id is never sent again**, only marked ``sent``.
 
-Delivery is **at least once**. The gateway call happens inside the job transaction, and the
-``sent`` status commits with the job. If the worker dies after the gateway accepted the
-message but before that commit, the job is still pending and the message is sent again on
-the next run. Nothing committed is lost; a crash at that exact moment can duplicate one SMS.
-(Exactly once would need the gateway to de-duplicate on a key we send.)
+Delivery is **at least once**. If the worker dies after the gateway accepted a message but
+before the outcome is recorded, the lease runs out and the message is sent again. Nothing
+committed is lost; a crash at that moment can duplicate the messages of one batch. (Exactly
+once would need the gateway to de-duplicate on a key we send.)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Any
+from dataclasses import dataclass
 
 from prometheus_client import Counter
-from sqlalchemy.orm import Session
 
 from hotline.kit import clock, jobs
+from hotline.kit.db import SessionFactory, transaction
 from hotline.kit.logging import scrub
 from hotline.notify import repository, sms
 from hotline.notify.models import Notification, NotificationStatus
-from hotline.notify.service import DELIVER_JOB, delivery_key
 
 log = logging.getLogger(__name__)
 NOTIFICATIONS = Counter("hotline_notifications_total", "Notification delivery attempts", ["channel", "outcome"])
 
 
-@jobs.handler(DELIVER_JOB)
-def deliver(session: Session, payload: dict[str, Any]) -> None:
-    """Send one pending notification through the configured SMS adapter."""
-    notification = repository.for_delivery(session, int(payload["id"]))
-    if notification is None:
-        log.warning("notification %s no longer exists; nothing to send", payload.get("id"))
-        return
-    if notification.status != NotificationStatus.pending:
-        return  # settled by an earlier run
-    if notification.gateway_id is not None:
-        # The gateway already took it: repair the status, never send twice.
-        _settle(notification, NotificationStatus.sent, notification.attempts)
-        return
+#: How long a worker holds a leased batch before other workers may take it again.
+LEASE = dt.timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+BATCH = 50
 
-    job = repository.job_by_dedupe_key(session, delivery_key(notification.id))
-    attempt = (job.attempts if job is not None else 0) + 1
-    last_attempt = job is not None and attempt >= job.max_attempts
+
+@dataclass
+class _Outcome:
+    id: int
+    status: NotificationStatus
+    attempts: int
+    gateway_id: str | None = None
+    error: str | None = None
+
+
+@jobs.poller("notify.deliver")
+def deliver_due(factory: SessionFactory, limit: int = BATCH) -> int:
+    """Send up to ``limit`` due notifications; returns how many were taken."""
+    with transaction(factory) as session:
+        batch = repository.claim_due(session, clock.now(), limit)
+        leased = [(n.id, n.recipient, n.body, n.gateway_id, n.attempts, n.channel) for n in batch]
+        for n in batch:
+            n.next_attempt_at = clock.now() + LEASE
+    if not leased:
+        return 0
+    outcomes = [_send(*row) for row in leased]
+    with transaction(factory) as session:
+        for outcome in outcomes:
+            notification = session.get(Notification, outcome.id)
+            if notification is not None and notification.status == NotificationStatus.pending:
+                _apply(notification, outcome)
+    return len(leased)
+
+
+def _send(notification_id: int, recipient: str, body: str, gateway_id: str | None, attempts: int,
+          channel: str) -> _Outcome:
+    if gateway_id is not None:
+        # The gateway already took it: repair the status, never send twice.
+        return _Outcome(notification_id, NotificationStatus.sent, attempts, gateway_id)
+    attempt = attempts + 1
     try:
-        gateway_id = sms.get_adapter().send(notification.recipient, notification.body)
+        sent_id = sms.get_adapter().send(recipient, body)
     except sms.SmsRejected as exc:
-        _settle(notification, NotificationStatus.failed, attempt, error=_describe(exc))
-        NOTIFICATIONS.labels(notification.channel, "rejected").inc()
-        log.warning("notification %s rejected by the gateway: %s", notification.id, _describe(exc))
-        return
+        NOTIFICATIONS.labels(channel, "rejected").inc()
+        log.warning("notification %s rejected by the gateway: %s", notification_id, _describe(exc))
+        return _Outcome(notification_id, NotificationStatus.failed, attempt, error=_describe(exc))
     except Exception as exc:
-        if not last_attempt:
-            NOTIFICATIONS.labels(notification.channel, "retry").inc()
-            raise  # the job system rolls back and retries with back-off
-        _settle(notification, NotificationStatus.failed, attempt, error=_describe(exc))
-        NOTIFICATIONS.labels(notification.channel, "failed").inc()
-        log.warning("notification %s failed after %d attempts: %s", notification.id, attempt, _describe(exc))
+        if attempt < MAX_ATTEMPTS:
+            NOTIFICATIONS.labels(channel, "retry").inc()
+            log.warning("notification %s attempt %d failed: %s", notification_id, attempt, _describe(exc))
+            return _Outcome(notification_id, NotificationStatus.pending, attempt, error=_describe(exc))
+        NOTIFICATIONS.labels(channel, "failed").inc()
+        log.warning("notification %s failed after %d attempts: %s", notification_id, attempt, _describe(exc))
+        return _Outcome(notification_id, NotificationStatus.failed, attempt, error=_describe(exc))
+    NOTIFICATIONS.labels(channel, "sent").inc()
+    log.info("notification %s sent (attempt %d)", notification_id, attempt)
+    return _Outcome(notification_id, NotificationStatus.sent, attempt, sent_id)
+
+
+def _apply(notification: Notification, outcome: _Outcome) -> None:
+    if outcome.status == NotificationStatus.pending:
+        notification.attempts = outcome.attempts
+        notification.last_error = outcome.error
+        notification.next_attempt_at = clock.now() + jobs.backoff(outcome.attempts)
         return
-    _settle(notification, NotificationStatus.sent, attempt, gateway_id=gateway_id)
-    NOTIFICATIONS.labels(notification.channel, "sent").inc()
-    log.info("notification %s sent (attempt %d)", notification.id, attempt)
+    _settle(notification, outcome.status, outcome.attempts, gateway_id=outcome.gateway_id, error=outcome.error)
 
 
 def _settle(notification: Notification, status: NotificationStatus, attempts: int, *,
             gateway_id: str | None = None, error: str | None = None) -> None:
     notification.status = status
     notification.attempts = attempts
+    notification.next_attempt_at = None
     if gateway_id is not None:
         notification.gateway_id = gateway_id
     if status == NotificationStatus.sent:

@@ -63,9 +63,25 @@ def active_direct_rules(session: Session) -> list[DirectDispatchRule]:
     ).scalars())
 
 
-def cached_active_direct_rules(session: Session) -> list[DirectDispatchRule]:
-    """The active catalogue for the intake path (reference cache, cleared on any change)."""
-    return cache.cached_rows(session, _REFERENCE, "direct_rules", lambda: active_direct_rules(session))
+@dataclass(frozen=True)
+class DirectRuleKey:
+    """What matching an order against the catalogue needs of an entry."""
+
+    id: int
+    category_codes: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+def cached_direct_rule_keys(session: Session) -> list[DirectRuleKey]:
+    """The active catalogue, in order, for the intake path (reference cache)."""
+    def load() -> list[DirectRuleKey]:
+        return [DirectRuleKey(r.id, tuple(r.category_codes), tuple(k for k in r.keywords if k))
+                for r in active_direct_rules(session)]
+
+    if cache.changes_reference(session):
+        return load()
+    keys: list[DirectRuleKey] = _REFERENCE.get_or_load("direct_rule_keys", load)
+    return keys
 
 
 def cached_deadline_rules(session: Session) -> list[DeadlineRuleRow]:

@@ -245,11 +245,10 @@ def _owning_centre(session: Session, actor: Principal | None, region: Region | N
 def _matching_direct_rule(session: Session, category: Category | None, text: str) -> DirectDispatchRule | None:
     """The first active catalogue entry whose category covers the order's (a listed code is
     a prefix of the order's category code) or one of whose keywords the text contains."""
-    for rule in repository.cached_active_direct_rules(session):
-        if category is not None and any(category.code.startswith(code) for code in rule.category_codes):
-            return rule
-        if any(k and k in text for k in rule.keywords):
-            return rule
+    code = category.code if category is not None else None
+    for key in repository.cached_direct_rule_keys(session):
+        if (code is not None and code.startswith(key.category_codes)) or any(k in text for k in key.keywords):
+            return session.get(DirectDispatchRule, key.id)
     return None
 
 
