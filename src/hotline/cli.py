@@ -40,13 +40,11 @@ def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
 def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     """Serve the web application; each of ``workers`` processes runs its own in-process job
     worker when the database is SQLite (or ``HOTLINE_INPROCESS_WORKER`` says so)."""
-    import uvicorn
-
     from hotline.app import configure_logging
+    from hotline.web import server
 
     configure_logging(settings)
-    uvicorn.run("hotline.app:serving_app", factory=True, host=host, port=port, workers=workers,
-                log_config=None, access_log=False)
+    server.serve(host, port, workers)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:

@@ -5,21 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent, AuditHead
 
 
-def lock_head(session: Session) -> AuditHead:
-    """Take the chain's head row for update: appends are serialised, briefly, at commit.
+def lock_head(session: Session) -> tuple[int, str]:
+    """Take the chain's head row for update and return its ``(seq, hash)``: appends are
+    serialised, briefly, at commit. On SQLite the transaction already holds the database
+    write lock (BEGIN IMMEDIATE)."""
+    row = session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).one()
+    return int(row.seq), str(row.hash)
 
-    On SQLite the transaction already holds the database write lock (BEGIN IMMEDIATE)."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one()
-    return head
+
+def append(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert chained rows (one multi-row statement) and move the head to the last of them.
+    Core statements: the audit trail is written on every commit and needs no ORM objects."""
+    session.execute(insert(AuditEvent), rows)
+    last = rows[-1]
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=last["seq"], hash=last["hash"]))
 
 
 def iter_chain(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:

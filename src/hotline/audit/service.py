@@ -14,7 +14,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hotline.audit import chain, repository
-from hotline.audit.models import AuditEvent
 from hotline.kit import clock, context
 
 PENDING = "audit_pending"
@@ -58,14 +57,14 @@ def _append_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    head = repository.lock_head(session)
-    seq, prev = head.seq, head.hash
+    seq, prev = repository.lock_head(session)
+    rows = []
     for entry in pending:
         seq += 1
         digest = chain.link(prev, chain.canonical(seq=seq, **entry))
-        session.add(AuditEvent(seq=seq, prev_hash=prev, hash=digest, **entry))
+        rows.append({"seq": seq, "prev_hash": prev, "hash": digest, **entry})
         prev = digest
-    head.seq, head.hash = seq, prev
+    repository.append(session, rows)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -25,6 +25,12 @@ def claim_due(session: Session, now: dt.datetime, limit: int) -> list[Notificati
     return list(session.execute(stmt).scalars())
 
 
+def by_ids(session: Session, ids: list[int]) -> list[Notification]:
+    """These notifications, locked for this transaction (to record delivery outcomes)."""
+    stmt = select(Notification).where(Notification.id.in_(ids)).with_for_update()
+    return list(session.execute(stmt.execution_options(populate_existing=True)).scalars())
+
+
 def for_work_order(session: Session, work_order_id: int) -> list[Notification]:
     """A work order's notifications, oldest first (for its timeline)."""
     stmt = select(Notification).where(Notification.work_order_id == work_order_id).order_by(Notification.id)

@@ -67,8 +67,9 @@ def deliver_due(factory: SessionFactory, limit: int = BATCH) -> int:
         return 0
     outcomes = [_send(*row) for row in leased]
     with transaction(factory) as session:
+        rows = {n.id: n for n in repository.by_ids(session, [o.id for o in outcomes])}
         for outcome in outcomes:
-            notification = session.get(Notification, outcome.id)
+            notification = rows.get(outcome.id)
             if notification is not None and notification.status == NotificationStatus.pending:
                 _apply(notification, outcome)
     return len(leased)

@@ -36,11 +36,23 @@ _REFERENCE = cache.reference_cache()
 
 
 def next_number(session: Session, day: str) -> int:
-    """Atomically take the next value of the day's counter (one statement on both databases)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(NumberCounter).values(day=day, value=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + 1})
-    return int(session.execute(stmt.returning(NumberCounter.value)).scalar_one())
+    """Atomically take the next value of the day's counter (one statement on both databases).
+
+    On PostgreSQL the counter is taken in a short transaction of its own, so its row lock is
+    held for one statement, not for the whole intake (a rolled-back intake leaves a gap in
+    the day's numbers, which is harmless). SQLite has one writer anyway: the counter moves
+    inside the caller's transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        stmt = sqlite.insert(NumberCounter).values(day=day, value=1)
+        stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + 1})
+        return int(session.execute(stmt.returning(NumberCounter.value)).scalar_one())
+    pg = postgresql.insert(NumberCounter).values(day=day, value=1)
+    pg = pg.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + 1})
+    with bind.engine.connect() as conn:
+        value = int(conn.execute(pg.returning(NumberCounter.value)).scalar_one())
+        conn.commit()
+    return value
 
 
 def by_number(session: Session, number: str) -> WorkOrder | None:

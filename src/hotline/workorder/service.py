@@ -20,7 +20,6 @@ from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
 from hotline.citizen import repository as citizen_repository
 from hotline.citizen import service as citizen_service
-from hotline.citizen.models import Citizen
 from hotline.kit import clock, validate
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, StaleVersion
 from hotline.kit.workcalendar import WorkCalendar, load_calendar
@@ -141,25 +140,28 @@ def _resolve_reference(session: Session, data: IntakeData) -> tuple[int, AppealT
     return channel.id, appeal_type, category, region
 
 
-def _citizen(session: Session, actor: Principal | None, data: IntakeData) -> Citizen | None:
+def _citizen(session: Session, actor: Principal | None, data: IntakeData) -> tuple[int, str] | None:
+    """The caller's citizen record, found by phone or created: ``(id, phone)``. Core
+    statements, as intake runs on every call and needs no citizen object."""
     if not data.phone:
         return None
     phone = validate.phone(data.phone)
     name = validate.text(data.name, "name", max_length=50, required=False)
-    found = citizen_repository.by_phone_hash(session, citizen_service.phone_hash(phone))
-    if found:
-        citizen = found[0]
-        if name and not citizen.name:
-            citizen.name = name
-        return citizen
+    phone_hash = citizen_service.phone_hash(phone)
+    found = citizen_repository.first_by_phone_hash(session, phone_hash)
     now = clock.now()
-    citizen = Citizen(phone=phone, phone_hash=citizen_service.phone_hash(phone), name=name,
-                      created_by_id=actor.user_id if actor else None, created_at=now, updated_at=now)
-    session.add(citizen)
-    session.flush()
-    audit.record(session, actor, "citizen.created", object_type="citizen", object_id=citizen.id,
+    if found is not None:
+        citizen_id, has_name = found
+        if name and not has_name:
+            citizen_repository.set_name(session, citizen_id, name, now)
+        return citizen_id, phone
+    citizen_id = citizen_repository.insert_citizen(session, {
+        "phone": phone, "phone_hash": phone_hash, "name": name, "created_by_id": actor.user_id if actor else None,
+        "created_at": now, "updated_at": now, "version": 1,
+    })
+    audit.record(session, actor, "citizen.created", object_type="citizen", object_id=citizen_id,
                  actor_name=None if actor else "public")
-    return citizen
+    return citizen_id, phone
 
 
 def intake(
@@ -201,7 +203,7 @@ def intake(
         number=_number(session, now), status=Status.registered, channel_id=channel_id,
         appeal_type=appeal_type.code, category_id=category.id if category else None,
         region_id=region.id if region else None, address=address, title=title, content=content,
-        citizen_id=citizen.id if citizen else None, is_confidential=data.is_confidential, urgency=data.urgency,
+        citizen_id=citizen[0] if citizen else None, is_confidential=data.is_confidential, urgency=data.urgency,
         is_enterprise=bool(data.is_enterprise or uscc), enterprise_name=enterprise_name, uscc=uscc,
         centre_unit_id=centre.id, created_by_id=actor.user_id if actor else None, registered_at=now,
     )
@@ -223,7 +225,7 @@ def intake(
         if rule is not None:
             _direct_dispatch(session, actor, order, rule, category, region)
     if citizen is not None:
-        notify.notify(session, template="order_accepted", recipient_kind="citizen", phone=citizen.phone,
+        notify.notify(session, template="order_accepted", recipient_kind="citizen", phone=citizen[1],
                       body=notify.render("order_accepted", number=order.number), work_order_id=order.id)
     return order, True
 
