@@ -114,6 +114,21 @@ def world(_world: World, connection: sa.Connection) -> World:
     return _world
 
 
+@pytest.fixture
+def own_database(engine: sa.Engine) -> Iterator[tuple[str, World]]:
+    """A database of the test's own, migrated and holding the test world, for tests whose
+    concurrent transactions really commit (the shared database stays untouched)."""
+    url, cleanup = fresh_database_url("own")
+    migrate.upgrade(url)
+    own = make_engine(url)
+    with Session(own) as session:
+        built = build_world(session)
+        session.commit()
+    own.dispose()
+    yield url, built
+    cleanup()  # type: ignore[operator]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     """Each test rolls the database back under the cache's feet; production never does."""

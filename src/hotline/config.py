@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     #: Web processes of ``hotline serve`` (one per core is a good start; on SQLite they share
     #: the database file's single write lock).
     web_workers: int = Field(default=1, ge=1, le=64)
+    #: The deadline sweep warns the lead unit this many working days before the deadline
+    #: (hour-based deadlines — direct dispatch, emergencies — this many hours before).
+    due_soon_working_days: int = Field(default=1, ge=0, le=10)
+    due_soon_hours: int = Field(default=4, ge=1, le=72)
     #: Python's GIL switch interval in the web processes (see hotline.app.serving_app).
     gil_switch_interval_ms: float = Field(default=0.5, gt=0, le=100)
     #: SMS: "log" writes a masked log line and sends nothing (development, demo); "http" posts

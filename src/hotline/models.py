@@ -8,6 +8,7 @@ from hotline.kit.db import Base
 from hotline.kit.jobs import Job
 from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
+from hotline.supervision.models import LedgerEntry, ProjectionCursor, UnitDayStats
 from hotline.workorder.models import (
     Assignment,
     Callback,
@@ -41,13 +42,16 @@ __all__ = [
     "Extension",
     "IdempotencyKey",
     "Job",
+    "LedgerEntry",
     "LoginAttempt",
     "Notification",
     "NumberCounter",
+    "ProjectionCursor",
     "Region",
     "Reply",
     "ReturnRequest",
     "Unit",
+    "UnitDayStats",
     "User",
     "WorkOrder",
     "unit_category",

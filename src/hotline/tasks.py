@@ -2,5 +2,6 @@
 
 from hotline.auth import tasks as auth_tasks
 from hotline.notify import tasks as notify_tasks
+from hotline.supervision import tasks as supervision_tasks
 
-__all__ = ["auth_tasks", "notify_tasks"]
+__all__ = ["auth_tasks", "notify_tasks", "supervision_tasks"]

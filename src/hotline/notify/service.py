@@ -32,6 +32,8 @@ TEMPLATES: dict[str, str] = {
     "unit_new_order": "您单位有新的 12345 工单 {number}，请在 {sign_due} 前签收。",
     # to the handling unit, before the handling deadline
     "unit_due_soon": "工单 {number} 将于 {due} 到期，请及时办理。",
+    # to the handling unit, when the handling deadline has passed
+    "unit_overdue": "工单 {number} 已超过办理期限（{due}），请尽快办理并答复。",
 }
 
 

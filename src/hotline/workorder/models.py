@@ -87,6 +87,10 @@ class WorkOrder(Base):
     sign_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     due_covered: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Set by the deadline sweep (supervision): the due-soon warning went out / the order
+    #: passed its deadline. Cleared when a new deadline is set (dispatch, extension, re-handling).
+    due_soon_warned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     unjustified_return_count: Mapped[int] = mapped_column(Integer, default=0)
     rehandle_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,6 +20,7 @@ from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
 from hotline.citizen import repository as citizen_repository
 from hotline.citizen import service as citizen_service
+from hotline.config import get_settings
 from hotline.kit import clock, validate
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, StaleVersion
 from hotline.kit.workcalendar import WorkCalendar, load_calendar
@@ -51,8 +52,6 @@ MAX_CALLBACK_ATTEMPTS = 3
 #: Working days the coordination of a disputed order may take (S4 泸州).
 COORDINATION_WORKING_DAYS = 3
 CONSULTATION = "consultation"
-#: How long before an hour-based deadline an order counts as due soon.
-HOURLY_WARNING_HOURS = 4
 
 
 # --- intake ----------------------------------------------------------------------------------
@@ -335,6 +334,7 @@ def _set_deadlines(session: Session, order: WorkOrder, now: dt.datetime, *, dire
     due = sla.due_at(calendar, now, rule)
     sign = sla.sign_due(calendar, now, urgency=order.urgency, direct_dispatch=direct)
     order.due_at, order.sign_due_at = due.at, sign.at
+    order.due_soon_warned_at = order.overdue_at = None  # the sweep watches the new deadline
     order.due_covered = due.covered and sign.covered
 
 
@@ -468,7 +468,8 @@ def sign(session: Session, actor: Principal, order: WorkOrder, *, version: int |
     now = clock.now()
     _lead(order).signed_at = now
     order.signed_at = order.signed_at or now
-    _event(session, actor, order, "signed", unit=actor.unit_name)
+    on_time = order.sign_due_at is None or now <= order.sign_due_at
+    _event(session, actor, order, "signed", unit=actor.unit_name, unit_id=actor.unit_id, on_time=on_time)
     return order
 
 
@@ -500,7 +501,8 @@ def return_order(session: Session, actor: Principal, order: WorkOrder, *, reason
     session.add(ReturnRequest(work_order_id=order.id, unit_id=actor.unit_id, reason=text,
                               suggested_unit_id=suggested_unit_id, created_by_id=actor.user_id,
                               created_at=clock.now()))
-    _event(session, actor, order, "returned", unit=actor.unit_name, note=text)
+    _event(session, actor, order, "returned", unit=actor.unit_name, unit_id=actor.unit_id, note=text,
+           return_count=order.return_count)
     return order
 
 
@@ -606,6 +608,7 @@ def decide_extension(session: Session, actor: Principal, order: WorkOrder, *, ap
     due = sla.extended_due(_calendar(session), base, days)
     ext.decision, ext.new_due_at = Decision.accepted, due.at
     order.due_at, order.due_covered = due.at, order.due_covered and due.covered
+    order.due_soon_warned_at = order.overdue_at = None
     order.extension_count += 1
     _event(session, actor, order, "extension_approved", working_days=days, due_at=due.at.isoformat(), note=text)
     return ext
@@ -624,7 +627,9 @@ def reply(session: Session, actor: Principal, order: WorkOrder, *, result: Reply
     session.add(answer)
     order.replied_at = now
     session.flush()
-    _event(session, actor, order, "replied", unit=actor.unit_name, result=result.value, reply_id=answer.id)
+    on_time = order.due_at is None or now <= order.due_at
+    _event(session, actor, order, "replied", unit=actor.unit_name, unit_id=actor.unit_id, result=result.value,
+           reply_id=answer.id, on_time=on_time)
     return answer
 
 
@@ -759,8 +764,9 @@ def deadline_state(session: Session, order: WorkOrder, now: dt.datetime | None =
         return None
     # Hour-based deadlines (direct dispatch, emergencies) warn hours ahead, not a working day.
     hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency
-    return sla.state(_calendar(session), now or clock.now(), order.due_at,
-                     warn_before=dt.timedelta(hours=HOURLY_WARNING_HOURS) if hourly else None)
+    settings = get_settings()
+    return sla.state(_calendar(session), now or clock.now(), order.due_at, settings.due_soon_working_days,
+                     warn_before=dt.timedelta(hours=settings.due_soon_hours) if hourly else None)
 
 
 def public_lookup(session: Session, number: str, phone: str) -> WorkOrder:

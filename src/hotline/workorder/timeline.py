@@ -33,6 +33,8 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.closed": ("办结", "工单已办结"),
     "work_order.withdrawn": ("撤回", "诉求已撤回"),
     "work_order.supervision_flagged": ("二次不满意，列入督办", None),
+    "work_order.due_soon": ("临期预警", None),
+    "work_order.overdue": ("超期未办结", None),
 }
 
 

@@ -1,0 +1,1 @@
+"""Supervision and evaluation: deadline sweeps, ledgers, unit statistics and rankings."""

@@ -1,0 +1,112 @@
+"""Tables of supervision and evaluation.
+
+* :class:`LedgerEntry` — an order on one of the supervisors' ledgers (台账), written when the
+  order first qualifies and kept (with when it was cleared) for the record.
+* :class:`UnitDayStats` — per unit and day, the counts every evaluation rate is computed
+  from, kept current by the projector from the work-order events, so that a ranking sums a
+  few thousand rows instead of scanning every order.
+* :class:`ProjectionCursor` — how far the projector has read the event log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.kit.db import Base, UTCDateTime
+from hotline.org.models import Region, Unit, str_enum
+
+
+class LedgerKind(enum.StrEnum):
+    overdue = "overdue"  # 超期未办结
+    buck_passing = "buck_passing"  # 推诿扯皮：退单两次及以上
+    perfunctory = "perfunctory"  # 敷衍应付：答复审核被退回
+    dissatisfied_twice = "dissatisfied_twice"  # 两次回访不满意
+    emergency = "emergency"  # 突发事件（自然灾害、安全生产）
+    stability = "stability"  # 涉稳风险
+
+
+LEDGER_NAMES = {
+    LedgerKind.overdue: "超期工单",
+    LedgerKind.buck_passing: "推诿扯皮（多次退单）",
+    LedgerKind.perfunctory: "敷衍应付（答复被退回）",
+    LedgerKind.dissatisfied_twice: "两次不满意",
+    LedgerKind.emergency: "突发事件",
+    LedgerKind.stability: "涉稳风险",
+}
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[LedgerKind] = mapped_column(str_enum(LedgerKind, "ledger_kind"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # the lead unit when it entered
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # the order closed
+    reason: Mapped[str] = mapped_column(String(200))
+
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id], lazy="joined")
+    centre_unit: Mapped[Unit] = relationship(foreign_keys=[centre_unit_id], lazy="joined")
+    region: Mapped[Region | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("kind", "work_order_id", name="uq_ledger_entry_kind_order"),
+        Index("ix_ledger_entry_kind_entered", "kind", "entered_at"),
+        Index("ix_ledger_entry_unit", "unit_id", "kind"),
+        Index("ix_ledger_entry_order", "work_order_id"),
+    )
+
+
+#: The counters of :class:`UnitDayStats`, in the order the evaluation reads them.
+COUNTERS = (
+    "assigned",  # orders dispatched to the unit as lead
+    "signed", "signed_on_time",
+    "replied", "replied_on_time",
+    "resolved", "partly_resolved", "not_resolved",
+    "closed", "closed_on_time",
+    "rated", "satisfied", "basically_satisfied", "dissatisfied",
+    "returned", "unjustified_returns",
+    "reply_rejected", "rehandled", "overdue",
+)
+
+
+class UnitDayStats(Base):
+    __tablename__ = "unit_day_stats"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # China Standard Time day
+    assigned: Mapped[int] = mapped_column(Integer, default=0)
+    signed: Mapped[int] = mapped_column(Integer, default=0)
+    signed_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    replied: Mapped[int] = mapped_column(Integer, default=0)
+    replied_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    partly_resolved: Mapped[int] = mapped_column(Integer, default=0)
+    not_resolved: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    closed_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    basically_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    dissatisfied: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    unjustified_returns: Mapped[int] = mapped_column(Integer, default=0)
+    reply_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rehandled: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_unit_day_stats_day", "day"),)
+
+
+class ProjectionCursor(Base):
+    __tablename__ = "projection_cursor"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,184 @@
+"""Queries of supervision and evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hotline.audit.models import AuditEvent
+from hotline.org.models import Region, Unit
+from hotline.supervision.models import COUNTERS, LedgerEntry, LedgerKind, ProjectionCursor, UnitDayStats
+from hotline.workorder.lifecycle import Status
+from hotline.workorder.models import WorkOrder
+
+#: Statuses in which the lead unit holds the order and its deadline runs.
+HANDLING = (Status.dispatched, Status.handling)
+
+
+# --- deadline sweep ------------------------------------------------------------------------
+
+
+def sweep_candidates(session: Session, now: dt.datetime, horizon: dt.datetime, limit: int) -> list[WorkOrder]:
+    """Open orders in the unit's hands that are due by ``horizon`` and still lack the mark
+    they now qualify for, locked (PostgreSQL ``SKIP LOCKED``: concurrent sweeps share)."""
+    stmt = (
+        select(WorkOrder)
+        .where(WorkOrder.status.in_(HANDLING), WorkOrder.due_at <= horizon)
+        .where(WorkOrder.due_soon_warned_at.is_(None)
+               | ((WorkOrder.due_at <= now) & WorkOrder.overdue_at.is_(None)))
+        .order_by(WorkOrder.due_at, WorkOrder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WorkOrder)
+    )
+    return list(session.execute(stmt).unique().scalars())
+
+
+# --- projector -----------------------------------------------------------------------------
+
+
+def lock_cursor(session: Session, name: str) -> ProjectionCursor:
+    cursor = session.execute(
+        select(ProjectionCursor).where(ProjectionCursor.name == name).with_for_update()
+    ).scalar_one_or_none()
+    if cursor is None:
+        cursor = ProjectionCursor(name=name, last_seq=0)
+        session.add(cursor)
+        session.flush()
+    return cursor
+
+
+def work_order_events_after(session: Session, seq: int, limit: int) -> list[AuditEvent]:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.seq > seq, AuditEvent.object_type == "work_order")
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    id: int
+    lead_unit_id: int | None
+    centre_unit_id: int
+    region_id: int | None
+    title: str
+    content: str
+    due_at: dt.datetime | None
+    replied_at: dt.datetime | None
+
+
+def order_facts(session: Session, ids: Iterable[int]) -> dict[int, OrderFacts]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    c = WorkOrder.__table__.c
+    stmt = select(c.id, c.lead_unit_id, c.centre_unit_id, c.region_id, c.title, c.content, c.due_at,
+                  c.replied_at).where(c.id.in_(wanted))
+    return {row.id: OrderFacts(*row) for row in session.execute(stmt)}
+
+
+def add_counts(session: Session, increments: Mapping[tuple[int, dt.date], Mapping[str, int]]) -> None:
+    """Add to the day counters (insert the row or add to it, one statement per unit-day)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = UnitDayStats.__table__
+    assert isinstance(table, Table)
+    for (unit_id, day), counts in sorted(increments.items()):
+        values = {name: int(counts.get(name, 0)) for name in COUNTERS}
+        stmt = insert(table).values(unit_id=unit_id, day=day, **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["unit_id", "day"],
+            set_={name: table.c[name] + stmt.excluded[name] for name, n in values.items() if n},
+        ) if any(values.values()) else stmt.on_conflict_do_nothing(index_elements=["unit_id", "day"])
+        session.execute(stmt)
+
+
+def enter_ledger(session: Session, values: dict[str, Any]) -> None:
+    """Put an order on a ledger once (a second entry of the same kind does nothing)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(LedgerEntry).values(**values).on_conflict_do_nothing(
+        index_elements=["kind", "work_order_id"]))
+
+
+def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime) -> None:
+    session.execute(update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id,
+                                              LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
+
+
+# --- ledgers -------------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerFilter:
+    kind: LedgerKind | None = None
+    open_only: bool = False
+    unit_id: int | None = None
+    region_prefix: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+Scope = Callable[[Select[Any]], Select[Any]]
+
+
+def ledger(session: Session, scope: Scope, f: LedgerFilter, *, limit: int,
+           offset: int) -> tuple[list[LedgerEntry], int]:
+    stmt = select(LedgerEntry).join(WorkOrder, WorkOrder.id == LedgerEntry.work_order_id)
+    stmt = scope(stmt)
+    if f.kind is not None:
+        stmt = stmt.where(LedgerEntry.kind == f.kind)
+    if f.open_only:
+        stmt = stmt.where(LedgerEntry.cleared_at.is_(None))
+    if f.unit_id is not None:
+        stmt = stmt.where(LedgerEntry.unit_id == f.unit_id)
+    if f.region_prefix:
+        stmt = stmt.join(Region, Region.id == LedgerEntry.region_id).where(
+            Region.code.startswith(f.region_prefix, autoescape=True))
+    if f.since is not None:
+        stmt = stmt.where(LedgerEntry.entered_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(LedgerEntry.entered_at < f.until)
+    total = session.execute(select(func.count()).select_from(stmt.with_only_columns(LedgerEntry.id).subquery())
+                            ).scalar_one()
+    rows = session.execute(
+        stmt.order_by(LedgerEntry.entered_at.desc(), LedgerEntry.id.desc()).limit(limit).offset(offset)
+    ).unique().scalars().all()
+    return list(rows), int(total)
+
+
+def ledger_orders(session: Session, entries: list[LedgerEntry]) -> dict[int, WorkOrder]:
+    ids = sorted({e.work_order_id for e in entries})
+    if not ids:
+        return {}
+    rows = session.execute(select(WorkOrder).where(WorkOrder.id.in_(ids))).unique().scalars()
+    return {o.id: o for o in rows}
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+def unit_totals(session: Session, since: dt.date, until: dt.date,
+                unit_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """Counters summed per unit over ``since`` ≤ day < ``until``."""
+    t = UnitDayStats.__table__
+    stmt = select(t.c.unit_id, *[func.sum(t.c[name]).label(name) for name in COUNTERS]).where(
+        t.c.day >= since, t.c.day < until).group_by(t.c.unit_id)
+    if unit_ids is not None:
+        stmt = stmt.where(t.c.unit_id.in_(unit_ids))
+    return {row.unit_id: {name: int(getattr(row, name) or 0) for name in COUNTERS} for row in session.execute(stmt)}
+
+
+def units_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Unit]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.execute(select(Unit).where(Unit.id.in_(wanted))).unique().scalars()}

@@ -1,0 +1,96 @@
+"""Pure rules of supervision and evaluation (no I/O): which appeals go on the emergency and
+stability ledger, and how a unit's counts become rates and a score."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hotline.supervision.models import LedgerKind
+
+#: Words that put an appeal on the daily emergency ledger (natural disasters, work safety).
+EMERGENCY_TERMS = (
+    "洪水", "洪涝", "内涝", "山洪", "山体滑坡", "滑坡", "泥石流", "塌方", "地震", "台风", "冰雹", "暴雨成灾",
+    "火灾", "起火", "着火", "爆炸", "燃气泄漏", "煤气泄漏", "天然气泄漏", "气体泄漏", "危化品", "坍塌", "垮塌",
+    "溃坝", "决堤", "矿难", "透水", "触电", "被困",
+)
+#: Words that mark a stability risk (collective action, threats to life).
+STABILITY_TERMS = (
+    "群体", "集体上访", "聚集", "围堵", "堵路", "拉横幅", "静坐", "讨薪", "跳楼", "自杀", "轻生", "极端",
+    "报复社会", "闹事", "打砸",
+)
+
+
+def classify(title: str, content: str) -> tuple[LedgerKind, str] | None:
+    """The emergency or stability ledger an appeal belongs on, with the matched term."""
+    text = f"{title} {content}"
+    for kind, terms in ((LedgerKind.emergency, EMERGENCY_TERMS), (LedgerKind.stability, STABILITY_TERMS)):
+        for term in terms:
+            if term in text:
+                return kind, term
+    return None
+
+
+#: Indicators of the evaluation, their Chinese names, and default weights (points of 100).
+INDICATORS: dict[str, str] = {
+    "sign_on_time_rate": "按时签收率",
+    "on_time_close_rate": "按时办结率",
+    "handling_rate": "办理率",
+    "satisfaction_rate": "满意率",
+    "resolution_rate": "解决率",
+    "return_rate": "退单率",
+    "rehandle_rate": "重办率",
+}
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "sign_on_time_rate": 10, "on_time_close_rate": 25, "handling_rate": 15, "satisfaction_rate": 30,
+    "resolution_rate": 10, "return_rate": 5, "rehandle_rate": 5,
+}
+#: Rates where lower is better: they count towards the score as (1 - rate).
+LOWER_IS_BETTER = frozenset({"return_rate", "rehandle_rate"})
+#: Points taken off the score for each unjustified return (无理退单), at most UNJUSTIFIED_CAP.
+UNJUSTIFIED_PENALTY = 2.0
+UNJUSTIFIED_CAP = 20.0
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if denominator <= 0 else min(1.0, numerator / denominator)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    counts: Mapping[str, int]
+    rates: Mapping[str, float | None]
+    score: float | None
+
+
+def evaluate(counts: Mapping[str, int], weights: Mapping[str, float] | None = None) -> Evaluation:
+    """Rates from summed daily counts, and a weighted score out of 100.
+
+    satisfaction = (satisfied + basically satisfied) / rated; resolution = resolved / replied;
+    handling = replied / assigned; on-time close = closed on time / closed; sign-for on time =
+    signed on time / signed; return = returned / assigned; re-handling = re-handled / closed.
+    A rate without a denominator is None and drops out of the score (its weight with it)."""
+    c = {k: int(counts.get(k, 0)) for k in counts}
+    get = c.get
+    rates: dict[str, float | None] = {
+        "sign_on_time_rate": _ratio(get("signed_on_time", 0), get("signed", 0)),
+        "on_time_close_rate": _ratio(get("closed_on_time", 0), get("closed", 0)),
+        "handling_rate": _ratio(get("replied", 0), get("assigned", 0)),
+        "satisfaction_rate": _ratio(get("satisfied", 0) + get("basically_satisfied", 0), get("rated", 0)),
+        "resolution_rate": _ratio(get("resolved", 0), get("replied", 0)),
+        "return_rate": _ratio(get("returned", 0), get("assigned", 0)),
+        "rehandle_rate": _ratio(get("rehandled", 0), get("closed", 0)),
+    }
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    total = points = 0.0
+    for key, rate in rates.items():
+        weight = max(0.0, float(w.get(key, 0)))
+        if rate is None or weight == 0:
+            continue
+        total += weight
+        points += weight * ((1 - rate) if key in LOWER_IS_BETTER else rate)
+    score = None
+    if total > 0:
+        penalty = min(UNJUSTIFIED_CAP, UNJUSTIFIED_PENALTY * get("unjustified_returns", 0))
+        score = round(max(0.0, 100 * points / total - penalty), 2)
+    return Evaluation(counts=c, rates=rates, score=score)

@@ -1,0 +1,199 @@
+"""Use cases of supervision: the deadline sweep, the projector that keeps ledgers and unit
+statistics current from the work-order events, ledgers and evaluation.
+
+Services take the session first and never commit; the job or request boundary does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hotline.audit import service as audit
+from hotline.audit.models import AuditEvent
+from hotline.auth import access
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap
+from hotline.config import get_settings
+from hotline.kit import clock
+from hotline.kit.workcalendar import load_calendar
+from hotline.notify import service as notify
+from hotline.supervision import repository, rules
+from hotline.supervision.models import LedgerEntry, LedgerKind
+from hotline.workorder import sla
+from hotline.workorder.models import WorkOrder
+
+PROJECTOR = "supervision"
+SWEEP_BATCH = 500
+PROJECT_BATCH = 2000
+
+
+# --- the deadline sweep --------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    overdue: int = 0
+
+    def __iadd__(self, other: SweepResult) -> SweepResult:
+        self.warned += other.warned
+        self.overdue += other.overdue
+        return self
+
+
+def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = SWEEP_BATCH) -> SweepResult:
+    """One batch of the sweep: warn the lead unit of orders due soon (``due_soon_working_days``
+    working days ahead; hours ahead for hour-based deadlines) and mark orders past their
+    deadline overdue. Each mark is set once, so a re-run does nothing more; concurrent sweeps
+    on PostgreSQL skip each other's locked rows."""
+    now = now or clock.now()
+    calendar = load_calendar(session)
+    settings = get_settings()
+    # Nothing due later than this can be "due soon" yet (one spare working day of margin).
+    horizon = calendar.add_working_days(now, settings.due_soon_working_days + 1).at
+    result = SweepResult()
+    for order in repository.sweep_candidates(session, now, horizon, limit):
+        assert order.due_at is not None
+        unit = order.lead_unit
+        if order.due_at <= now:
+            if order.overdue_at is None:
+                order.overdue_at = now
+                order.due_soon_warned_at = order.due_soon_warned_at or now
+                _event(session, order, "overdue", due_at=order.due_at.isoformat())
+                if unit is not None and unit.contact_phone:
+                    notify.notify(session, template="unit_overdue", recipient_kind="unit", phone=unit.contact_phone,
+                                  body=notify.render("unit_overdue", number=order.number, due=_cst(order.due_at)),
+                                  work_order_id=order.id, unit_id=unit.id)
+                result.overdue += 1
+            continue
+        hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency
+        warn_before = dt.timedelta(hours=settings.due_soon_hours) if hourly else None
+        state = sla.state(calendar, now, order.due_at, warn_before=warn_before,
+                          warn_working_days=settings.due_soon_working_days)
+        if state != sla.DeadlineState.due_soon:
+            continue
+        order.due_soon_warned_at = now
+        _event(session, order, "due_soon", due_at=order.due_at.isoformat())
+        if unit is not None and unit.contact_phone:
+            notify.notify(session, template="unit_due_soon", recipient_kind="unit", phone=unit.contact_phone,
+                          body=notify.render("unit_due_soon", number=order.number, due=_cst(order.due_at)),
+                          work_order_id=order.id, unit_id=unit.id)
+        result.warned += 1
+    return result
+
+
+def _cst(at: dt.datetime) -> str:
+    return at.astimezone(clock.CST).strftime("%m月%d日 %H:%M")
+
+
+def _event(session: Session, order: WorkOrder, event: str, **detail: Any) -> None:
+    audit.record(session, None, f"work_order.{event}", object_type="work_order", object_id=order.id,
+                 detail={"number": order.number, "status": order.status.value, **detail}, actor_name="system")
+
+
+# --- the projector -------------------------------------------------------------------------
+
+
+def project(session: Session, limit: int = PROJECT_BATCH) -> int:
+    """Read the work-order events after the cursor and fold them into the unit-day counters
+    and the ledgers. The cursor row is locked, so one worker projects at a time; the cursor
+    moves in the same transaction as the counts, so a crash re-reads the batch and counts
+    nothing twice. Returns how many events were read."""
+    cursor = repository.lock_cursor(session, PROJECTOR)
+    events = repository.work_order_events_after(session, cursor.last_seq, limit)
+    if not events:
+        return 0
+    facts = repository.order_facts(session, (int(e.object_id) for e in events if e.object_id))
+    counts: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for event in events:
+        order = facts.get(int(event.object_id)) if event.object_id else None
+        if order is not None:
+            _fold(session, event, order, counts)
+    repository.add_counts(session, counts)
+    cursor.last_seq = events[-1].seq
+    return len(events)
+
+
+def _fold(session: Session, event: AuditEvent, order: repository.OrderFacts,
+          counts: dict[tuple[int, dt.date], dict[str, int]]) -> None:
+    action = event.action.removeprefix("work_order.")
+    detail: dict[str, Any] = dict(event.detail or {})
+    day = event.at.astimezone(clock.CST).date()
+    named = detail.get("unit_id")
+    unit_id: int | None = named if isinstance(named, int) else order.lead_unit_id
+
+    def count(*names: str, unit: int | None = unit_id) -> None:
+        if unit is not None:
+            for name in names:
+                counts[(unit, day)][name] += 1
+
+    def ledger(kind: LedgerKind, reason: str) -> None:
+        repository.enter_ledger(session, {
+            "kind": kind, "work_order_id": order.id, "unit_id": order.lead_unit_id,
+            "centre_unit_id": order.centre_unit_id, "region_id": order.region_id, "entered_at": event.at,
+            "reason": reason[:200],
+        })
+
+    if action in ("dispatched", "direct_dispatched"):
+        count("assigned")
+    elif action == "signed":
+        count("signed", *(("signed_on_time",) if detail.get("on_time", True) else ()))
+    elif action == "replied":
+        result = detail.get("result")
+        extra = (result,) if result in ("resolved", "partly_resolved", "not_resolved") else ()
+        count("replied", *(("replied_on_time",) if detail.get("on_time", True) else ()), *extra)
+    elif action == "reply_rejected":
+        count("reply_rejected", unit=order.lead_unit_id)
+        ledger(LedgerKind.perfunctory, "答复审核被退回：" + str(detail.get("note") or ""))
+    elif action == "returned":
+        count("returned")
+        if int(detail.get("return_count", 0)) >= 2:
+            ledger(LedgerKind.buck_passing, f"第 {detail.get('return_count')} 次退单：{detail.get('note') or ''}")
+    elif action == "return_rejected":
+        count("unjustified_returns")
+    elif action == "callback_recorded":
+        verdict = detail.get("verdict")
+        extra = (verdict,) if verdict in ("satisfied", "basically_satisfied", "dissatisfied") else ()
+        count("rated", *extra, unit=order.lead_unit_id)
+    elif action == "supervision_flagged":
+        ledger(LedgerKind.dissatisfied_twice, str(detail.get("reason") or "两次回访不满意"))
+    elif action == "rehandle":
+        count("rehandled")
+    elif action == "overdue":
+        count("overdue", unit=order.lead_unit_id)
+        ledger(LedgerKind.overdue, "超过办理期限未答复")
+    elif action == "closed":
+        on_time = order.replied_at is not None and (order.due_at is None or order.replied_at <= order.due_at)
+        count("closed", *(("closed_on_time",) if on_time else ()), unit=order.lead_unit_id)
+        repository.clear_ledgers(session, order.id, event.at)
+    elif action in ("answered", "withdrawn"):
+        repository.clear_ledgers(session, order.id, event.at)
+    elif action == "registered":
+        found = rules.classify(order.title, order.content)
+        if found is not None:
+            kind, term = found
+            ledger(kind, f"命中关键词“{term}”")
+
+
+# --- ledgers -------------------------------------------------------------------------------
+
+
+def ledger(session: Session, actor: Principal, f: repository.LedgerFilter, *, limit: int = 50,
+           offset: int = 0) -> tuple[list[LedgerEntry], int]:
+    """A ledger within the caller's scope: supervisors see their centre's region, sector
+    viewers the emergency and stability ledgers of their sectors, units their own orders."""
+    access.require(actor, Cap.view_orders)
+    return repository.ledger(session, lambda s: access.order_scope(actor, s), f, limit=limit, offset=offset)
+
+
+def evaluation(session: Session, since: dt.date, until: dt.date,
+               weights: dict[str, float] | None = None,
+               unit_ids: list[int] | None = None) -> list[tuple[int, rules.Evaluation]]:
+    """Every unit with activity in the period, best score first."""
+    totals = repository.unit_totals(session, since, until, unit_ids)
+    evaluated = [(unit_id, rules.evaluate(counts, weights)) for unit_id, counts in totals.items()]
+    return sorted(evaluated, key=lambda item: (-(item[1].score if item[1].score is not None else -1), item[0]))
