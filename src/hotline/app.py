@@ -14,7 +14,7 @@ from hotline import __version__
 from hotline.config import Settings, get_settings
 from hotline.kit import crypto
 from hotline.kit import logging as hl_logging
-from hotline.kit.db import SessionFactory, make_engine, make_session_factory
+from hotline.kit.db import SessionFactory, is_sqlite, make_engine, make_read_engine, make_session_factory
 from hotline.web import errors
 from hotline.web.middleware import RequestContextMiddleware
 from hotline.web.templating import PACKAGE
@@ -31,6 +31,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     if session_factory is None:
         engine = make_engine(settings.resolved_database_url)
         session_factory = make_session_factory(engine)
+        read_factory = session_factory
+        if is_sqlite(settings.resolved_database_url):
+            read_factory = make_session_factory(make_read_engine(settings.resolved_database_url))
+    else:  # tests: one connection, inside the test's transaction, serves both
+        read_factory = session_factory
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,9 +47,10 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                              name="worker", daemon=True).start()
         yield
         stop.set()
-        bind = session_factory.kw.get("bind")
-        if bind is not None and hasattr(bind, "dispose"):
-            bind.dispose()
+        for factory in dict.fromkeys((session_factory, read_factory)):
+            bind = factory.kw.get("bind")
+            if bind is not None and hasattr(bind, "dispose"):
+                bind.dispose()
 
     app = FastAPI(
         title="hotline — 12345 政务服务便民热线平台",
@@ -56,6 +62,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    app.state.read_factory = read_factory
+    from hotline.kit.groupcommit import GroupCommitter
+    from hotline.workorder import service as workorder_service
+
+    app.state.intake_writer = GroupCommitter("intake", session_factory, workorder_service.write_intakes)
     app.add_middleware(RequestContextMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")

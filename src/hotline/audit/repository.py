@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent, AuditHead
+from hotline.kit.db import insert_many
 
 
 def lock_head(session: Session) -> tuple[int, str]:
@@ -26,7 +27,7 @@ def lock_head(session: Session) -> tuple[int, str]:
 def append(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert chained rows (one multi-row statement) and move the head to the last of them.
     Core statements: the audit trail is written on every commit and needs no ORM objects."""
-    session.execute(insert(AuditEvent), rows)
+    insert_many(session, AuditEvent, rows)
     last = rows[-1]
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=last["seq"], hash=last["hash"]))
 

@@ -43,9 +43,28 @@ def first_by_phone_hash(session: Session, phone_hash: str) -> tuple[int, bool] |
     return (int(row[0]), bool(row[1])) if row is not None else None
 
 
+def first_by_phone_hashes(session: Session, phone_hashes: list[str]) -> dict[str, tuple[int, bool]]:
+    """For each phone hash, ``(id, has_name)`` of the earliest citizen with that phone."""
+    stmt = (select(Citizen.phone_hash, Citizen.id, Citizen.name.is_not(None))
+            .where(Citizen.phone_hash.in_(sorted(set(phone_hashes)))).order_by(Citizen.id))
+    found: dict[str, tuple[int, bool]] = {}
+    for phone_hash, citizen_id, has_name in session.execute(stmt):
+        found.setdefault(phone_hash, (int(citizen_id), bool(has_name)))
+    return found
+
+
 def insert_citizen(session: Session, values: dict[str, Any]) -> int:
     """A new citizen row (personal data encrypted by the column types); returns its id."""
     return int(session.execute(insert(Citizen).values(**values).returning(Citizen.id)).scalar_one())
+
+
+def insert_citizens(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """New citizen rows, one statement; their ids in the rows' order."""
+    from hotline.kit.db import insert_many, reserve_ids
+
+    ids = reserve_ids(session, Citizen, len(rows))
+    insert_many(session, Citizen, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids
 
 
 def set_name(session: Session, citizen_id: int, name: str, now: dt.datetime) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, String, Table, create_engine, event, func, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -95,6 +95,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def make_read_engine(url: str) -> Engine:
+    """An engine for reads that must never wait for a writer: planning an intake on the event
+    loop (docs/adr/0007-group-commit.md). On SQLite its connections are read-only, take no
+    write lock and no ``flock``, and read the latest committed state (WAL readers never
+    block the writer nor wait for it). PostgreSQL needs nothing special: plain reads never
+    wait for writers there."""
+    if not is_sqlite(url):
+        return make_engine(url, pool_size=2)
+    engine = create_engine(url, poolclass=QueuePool, pool_size=2, max_overflow=2, pool_timeout=30,
+                           connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # autocommit: every statement sees the latest commit
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA query_only=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    return engine
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -138,6 +160,37 @@ def _serialise_processes(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
     def _give(_dbapi_conn: Any, _record: Any) -> None:
         fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+
+
+def table_of(model: type[Any]) -> Table:
+    """The table of a mapped class, for Core statements (typed for mypy)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) in one Core ``executemany`` (SQLite: one
+    prepared statement; psycopg: one pipeline). Column types (encryption, UTC) and
+    defaults apply as usual."""
+    if rows:
+        session.execute(insert(table_of(model)), rows)
+
+
+def reserve_ids(session: Session, model: type[Any], count: int) -> list[int]:
+    """``count`` new primary keys of ``model``'s table, in order, so that a batch can be
+    inserted in one statement without RETURNING (which SQLite cannot order). PostgreSQL
+    draws them from the table's sequence; SQLite continues after the largest id, which is
+    safe because the transaction holds the database's write lock (BEGIN IMMEDIATE)."""
+    if count <= 0:
+        return []
+    table = table_of(model)
+    if session.get_bind().dialect.name == "postgresql":
+        seq = func.pg_get_serial_sequence(table.name, "id")
+        stmt = select(func.nextval(seq)).select_from(func.generate_series(1, count))
+        return sorted(int(i) for i in session.execute(stmt).scalars())
+    last = session.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(int(last) + 1, int(last) + 1 + count))
 
 
 SessionFactory = sessionmaker[Session]

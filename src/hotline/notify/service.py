@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.kit import clock, validate
+from hotline.kit.db import insert_many
 from hotline.notify.models import Notification, NotificationStatus
 
 #: An SMS body longer than this is cut, ending with "…" (gateways split long messages into
@@ -57,15 +58,15 @@ def cap(body: str, limit: int = SMS_MAX_CHARS) -> str:
     return body if len(body) <= limit else body[: limit - 1] + "…"
 
 
-def notify(session: Session, *, template: str, recipient_kind: str, phone: str, body: str,
-           work_order_id: int | None = None, unit_id: int | None = None) -> Notification:
-    """Queue an SMS to ``phone`` in the caller's transaction.
+def notification_row(*, template: str, recipient_kind: str, phone: str, body: str,
+                     work_order_id: int | None = None, unit_id: int | None = None,
+                     phone_checked: bool = False) -> dict[str, Any]:
+    """The outbox row of an SMS to ``phone``, checked.
 
-    The phone number is validated (``InvalidInput`` naming ``phone``), normalised to national
-    digits and stored encrypted; the body is capped at :data:`SMS_MAX_CHARS`. The row and its
-    its delivery are flushed with the caller's other changes and commit or roll back with them.
-    """
-    number = validate.phone(phone, "phone")
+    The phone number is validated (``InvalidInput`` naming ``phone``) and normalised to
+    national digits (the column stores it encrypted) unless the caller has just done so
+    (``phone_checked``); the body is capped at :data:`SMS_MAX_CHARS`."""
+    number = phone if phone_checked else validate.phone(phone, "phone")
     if template not in TEMPLATES:
         raise ValueError(f"unknown notification template {template!r}")
     if recipient_kind not in RECIPIENT_KINDS:
@@ -74,10 +75,24 @@ def notify(session: Session, *, template: str, recipient_kind: str, phone: str, 
     if not text:
         raise ValueError("a notification needs a body")
     now = clock.now()
-    notification = Notification(
-        channel="sms", template=template, recipient_kind=recipient_kind, recipient=number, body=text,
-        work_order_id=work_order_id, unit_id=unit_id, status=NotificationStatus.pending, attempts=0,
-        created_at=now, next_attempt_at=now,
-    )
+    return {
+        "channel": "sms", "template": template, "recipient_kind": recipient_kind, "recipient": number, "body": text,
+        "work_order_id": work_order_id, "unit_id": unit_id, "status": NotificationStatus.pending, "attempts": 0,
+        "created_at": now, "next_attempt_at": now,
+    }
+
+
+def notify(session: Session, *, template: str, recipient_kind: str, phone: str, body: str,
+           work_order_id: int | None = None, unit_id: int | None = None) -> Notification:
+    """Queue an SMS to ``phone`` in the caller's transaction (the outbox): the row commits or
+    rolls back with the caller's other changes, and the relay sends it after the commit."""
+    notification = Notification(**notification_row(
+        template=template, recipient_kind=recipient_kind, phone=phone, body=body, work_order_id=work_order_id,
+        unit_id=unit_id))
     session.add(notification)
     return notification
+
+
+def queue_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Queue many checked rows (:func:`notification_row`) at once, one statement."""
+    insert_many(session, Notification, rows)

@@ -245,3 +245,35 @@ def cached_centre_for_region(session: Session, region: Region | None) -> Unit | 
 def cached_competent_units(session: Session, category_ids: list[int], region_ids: list[int]) -> list[Unit]:
     return cache.cached_rows(session, _REFERENCE, ("competent", tuple(category_ids), tuple(region_ids)),
                              lambda: competent_units(session, category_ids, region_ids))
+
+
+def competences_in(session: Session, category_ids: list[int], region_ids: list[int]) -> dict[int, frozenset[int]]:
+    """For each active unit in these regions competent for any of these categories, which of
+    them it is competent for (``unit id → category ids``)."""
+    if not category_ids or not region_ids:
+        return {}
+    stmt = (
+        select(unit_category.c.unit_id, unit_category.c.category_id)
+        .join(Unit, Unit.id == unit_category.c.unit_id)
+        .where(unit_category.c.category_id.in_(category_ids), Unit.region_id.in_(region_ids),
+               Unit.active.is_(True))
+    )
+    found: dict[int, set[int]] = {}
+    for unit_id, category_id in session.execute(stmt):
+        found.setdefault(int(unit_id), set()).add(int(category_id))
+    return {unit_id: frozenset(cats) for unit_id, cats in found.items()}
+
+
+def cached_competences(session: Session, category_ids: list[int], region_ids: list[int]) -> dict[int, frozenset[int]]:
+    """:func:`competences_in` from the reference cache (plain values, nothing to restore)."""
+    if cache.changes_reference(session):
+        return competences_in(session, category_ids, region_ids)
+    found: dict[int, frozenset[int]] = _REFERENCE.get_or_load(
+        ("competences", tuple(category_ids), tuple(region_ids)),
+        lambda: competences_in(session, category_ids, region_ids))
+    return found
+
+
+def cached_unit(session: Session, unit_id: int) -> Unit | None:
+    return _one(cache.cached_rows(session, _REFERENCE, ("unit", unit_id),
+                                  lambda: [u for u in [session.get(Unit, unit_id)] if u is not None]))

@@ -3,20 +3,24 @@ timeline, and the citizen's public lookup."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from fastapi import Header, Query, Response
+from fastapi import Header, Query, Request, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
-from hotline.kit.db import MAX_ID
+from hotline.kit.db import MAX_ID, SessionFactory, transaction
+from hotline.kit.groupcommit import GroupCommitter
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.workorder import repository, service, timeline
 from hotline.workorder.lifecycle import STATUS_NAMES, Status
-from hotline.workorder.models import Assignment, WorkOrder
+from hotline.workorder.models import Assignment, AssignmentRole, AssignmentState, WorkOrder
 from hotline.workorder.schemas import (
     AssignmentOut,
     AssistIn,
@@ -101,25 +105,67 @@ def _intake_data(body: IntakeIn | PublicIntakeIn, channel: str | None = None) ->
 
 
 @router.post("/work-orders", response_model=IntakeOut, status_code=201, responses=ERRORS)
-def intake(
-    body: IntakeIn, response: Response, principal: CurrentPrincipal, db: Db,
+async def intake(
+    body: IntakeIn, request: Request, response: Response, principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> IntakeOut:
     """Register an appeal. Send an ``Idempotency-Key`` header to make retries safe: the same
-    key and body return the order created the first time (200), a different body 409."""
-    order, created = service.intake(db, principal, _intake_data(body), idempotency_key=idempotency_key)
-    if not created:
+    key and body return the order created the first time (200), a different body 409.
+
+    The order is planned here, on the event loop, and written by the process's intake
+    writer together with whatever other intakes are waiting (group commit,
+    docs/adr/0007-group-commit.md); the answer comes after that commit. Planning reads
+    reference data from the caches, or on a miss through the read engine, which never waits
+    for a writer: the loop cannot stall behind the write lock."""
+    state = request.app.state
+    with state.read_factory() as reader:
+        plan = service.plan_intake(reader, principal, _intake_data(body), idempotency_key=idempotency_key)
+        reader.rollback()
+    writer: GroupCommitter[service.IntakePlan, service.IntakeResult] = state.intake_writer
+    try:
+        result = await asyncio.wrap_future(writer.submit(plan))
+    except IntegrityError:
+        # The same Idempotency-Key raced in through another process: the replay now finds it.
+        result = await asyncio.wrap_future(writer.submit(plan))
+    if not result.created:
         response.status_code = 200
+        return await run_in_threadpool(_replayed_intake, state.session_factory, result.work_order_id)
+    return _planned_intake_out(result)
+
+
+def _planned_intake_out(result: service.IntakeResult) -> IntakeOut:
+    plan, values, direct = result.plan, result.plan.values, result.plan.direct
+    units = [(direct.lead, AssignmentRole.lead), *((u, AssignmentRole.copy) for u in direct.copies)] if direct else []
     return IntakeOut(
+        number=result.number, status=values["status"], status_name=STATUS_NAMES[values["status"]], version=1,
+        appeal_type=values["appeal_type"], urgency=values["urgency"], lead_unit_id=values["lead_unit_id"],
+        lead_unit=direct.lead.name if direct else None, direct_dispatch=direct is not None,
+        registered_at=plan.now, dispatched_at=values["dispatched_at"], dispatch_seconds=values["dispatch_seconds"],
+        due_at=values["due_at"], due_covered=values["due_covered"], deadline_state=plan.deadline_state,
+        closed_at=values["closed_at"], answer=values["answer"], created=True,
+        assignments=[AssignmentOut(unit_id=u.id, unit_name=u.name, role=role, state=AssignmentState.active.value,
+                                   assigned_at=plan.now, signed_at=None, contribution=None) for u, role in units],
+    )
+
+
+def _replayed_intake(factory: SessionFactory, order_id: int) -> IntakeOut:
+    with transaction(factory) as db:
+        return _order_intake_out(db, order_id)
+
+
+def _order_intake_out(db: Session, order_id: int) -> IntakeOut:
+    order = db.get(WorkOrder, order_id)
+    assert order is not None
+    out = IntakeOut(
         number=order.number, status=order.status, status_name=STATUS_NAMES[order.status], version=order.version,
         appeal_type=order.appeal_type, urgency=order.urgency, lead_unit_id=order.lead_unit_id,
         lead_unit=order.lead_unit.name if order.lead_unit else None, direct_dispatch=order.direct_rule_id is not None,
         registered_at=order.registered_at, dispatched_at=order.dispatched_at, dispatch_seconds=order.dispatch_seconds,
         due_at=order.due_at, due_covered=order.due_covered, deadline_state=service.deadline_state(db, order),
-        closed_at=order.closed_at, answer=order.answer, created=created,
-        # A fresh order has assignments only when the catalogue dispatched it straight away.
+        closed_at=order.closed_at, answer=order.answer, created=False,
         assignments=[_assignment_out(a) for a in order.assignments] if order.dispatched_at else [],
     )
+    return out
 
 
 @router.get("/work-orders", response_model=list[OrderBrief], responses=ERRORS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from hotline.audit.models import AuditEvent
 from hotline.citizen.models import Citizen
 from hotline.kit import cache
+from hotline.kit.db import insert_many, reserve_ids
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
 from hotline.workorder.models import (
     Assignment,
@@ -21,6 +23,7 @@ from hotline.workorder.models import (
     CoordinationCase,
     DeadlineRuleRow,
     DirectDispatchRule,
+    DirectTarget,
     Extension,
     IdempotencyKey,
     NumberCounter,
@@ -35,8 +38,9 @@ cache.watch(DirectDispatchRule, DeadlineRuleRow)
 _REFERENCE = cache.reference_cache()
 
 
-def next_number(session: Session, day: str) -> int:
-    """Atomically take the next value of the day's counter (one statement on both databases).
+def take_numbers(session: Session, day: str, count: int) -> int:
+    """Atomically take the next ``count`` values of the day's counter (one statement on both
+    databases) and return the last of them.
 
     On PostgreSQL the counter is taken in a short transaction of its own, so its row lock is
     held for one statement, not for the whole intake (a rolled-back intake leaves a gap in
@@ -44,15 +48,44 @@ def next_number(session: Session, day: str) -> int:
     inside the caller's transaction."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
-        stmt = sqlite.insert(NumberCounter).values(day=day, value=1)
-        stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + 1})
+        stmt = sqlite.insert(NumberCounter).values(day=day, value=count)
+        stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + count})
         return int(session.execute(stmt.returning(NumberCounter.value)).scalar_one())
-    pg = postgresql.insert(NumberCounter).values(day=day, value=1)
-    pg = pg.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + 1})
+    pg = postgresql.insert(NumberCounter).values(day=day, value=count)
+    pg = pg.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + count})
     with bind.engine.connect() as conn:
         value = int(conn.execute(pg.returning(NumberCounter.value)).scalar_one())
         conn.commit()
     return value
+
+
+@dataclass(frozen=True)
+class IdempotencyRow:
+    request_hash: str
+    work_order_id: int
+    number: str
+
+
+def idempotency_rows(session: Session, idents: list[tuple[int, str]]) -> dict[tuple[int, str], IdempotencyRow]:
+    """The remembered intake requests among these ``(principal id, key)`` pairs."""
+    by_principal: dict[int, list[str]] = {}
+    for principal_id, key in idents:
+        by_principal.setdefault(principal_id, []).append(key)
+    found: dict[tuple[int, str], IdempotencyRow] = {}
+    for principal_id, keys in by_principal.items():
+        stmt = (select(IdempotencyKey.key, IdempotencyKey.request_hash, WorkOrder.id, WorkOrder.number)
+                .join(WorkOrder, WorkOrder.id == IdempotencyKey.work_order_id)
+                .where(IdempotencyKey.principal_id == principal_id, IdempotencyKey.key.in_(sorted(set(keys)))))
+        for key, request_hash, order_id, number in session.execute(stmt):
+            found[(principal_id, key)] = IdempotencyRow(request_hash, order_id, number)
+    return found
+
+
+def insert_work_orders(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert work orders, one multi-row statement for the batch; their ids in the rows' order."""
+    ids = reserve_ids(session, WorkOrder, len(rows))
+    insert_many(session, WorkOrder, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids
 
 
 def by_number(session: Session, number: str) -> WorkOrder | None:
@@ -77,17 +110,21 @@ def active_direct_rules(session: Session) -> list[DirectDispatchRule]:
 
 @dataclass(frozen=True)
 class DirectRuleKey:
-    """What matching an order against the catalogue needs of an entry."""
+    """What matching an order against the catalogue, and acting on the match, needs of an entry."""
 
     id: int
+    name: str
     category_codes: tuple[str, ...]
     keywords: tuple[str, ...]
+    target: DirectTarget
+    utility_type: str | None
 
 
 def cached_direct_rule_keys(session: Session) -> list[DirectRuleKey]:
     """The active catalogue, in order, for the intake path (reference cache)."""
     def load() -> list[DirectRuleKey]:
-        return [DirectRuleKey(r.id, tuple(r.category_codes), tuple(k for k in r.keywords if k))
+        return [DirectRuleKey(r.id, r.name, tuple(r.category_codes), tuple(k for k in r.keywords if k), r.target,
+                              r.utility_type)
                 for r in active_direct_rules(session)]
 
     if cache.changes_reference(session):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from hotline.citizen import repository as citizen_repository
 from hotline.citizen import service as citizen_service
 from hotline.config import get_settings
 from hotline.kit import clock, validate
+from hotline.kit.db import insert_many
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, StaleVersion
 from hotline.kit.workcalendar import WorkCalendar, load_calendar
 from hotline.notify import service as notify
@@ -36,7 +38,6 @@ from hotline.workorder.models import (
     Callback,
     CoordinationCase,
     Decision,
-    DirectDispatchRule,
     DirectTarget,
     Extension,
     IdempotencyKey,
@@ -114,11 +115,6 @@ def _rules(session: Session) -> list[sla.DeadlineRule]:
                              working_days=r.working_days, hours=r.hours) for r in rows]
 
 
-def _number(session: Session, now: dt.datetime) -> str:
-    day = now.astimezone(clock.CST).strftime("%Y%m%d")
-    return f"HL{day}{repository.next_number(session, day):06d}"
-
-
 def _resolve_reference(session: Session, data: IntakeData) -> tuple[int, AppealType, Category | None, Region | None]:
     channel = org_repository.cached_channel_by_code(session, data.channel)
     if channel is None or not channel.active:
@@ -139,49 +135,69 @@ def _resolve_reference(session: Session, data: IntakeData) -> tuple[int, AppealT
     return channel.id, appeal_type, category, region
 
 
-def _citizen(session: Session, actor: Principal | None, data: IntakeData) -> tuple[int, str] | None:
-    """The caller's citizen record, found by phone or created: ``(id, phone)``. Core
-    statements, as intake runs on every call and needs no citizen object."""
-    if not data.phone:
-        return None
-    phone = validate.phone(data.phone)
-    name = validate.text(data.name, "name", max_length=50, required=False)
-    phone_hash = citizen_service.phone_hash(phone)
-    found = citizen_repository.first_by_phone_hash(session, phone_hash)
-    now = clock.now()
-    if found is not None:
-        citizen_id, has_name = found
-        if name and not has_name:
-            citizen_repository.set_name(session, citizen_id, name, now)
-        return citizen_id, phone
-    citizen_id = citizen_repository.insert_citizen(session, {
-        "phone": phone, "phone_hash": phone_hash, "name": name, "created_by_id": actor.user_id if actor else None,
-        "created_at": now, "updated_at": now, "version": 1,
-    })
-    audit.record(session, actor, "citizen.created", object_type="citizen", object_id=citizen_id,
-                 actor_name=None if actor else "public")
-    return citizen_id, phone
+@dataclass(frozen=True)
+class UnitRef:
+    """What an intake needs of a unit once it has been chosen."""
+
+    id: int
+    name: str
+    contact_phone: str | None
 
 
-def intake(
-    session: Session, actor: Principal | None, data: IntakeData, *, idempotency_key: str | None = None,
-) -> tuple[WorkOrder, bool]:
-    """Register an appeal as a work order. Returns ``(order, created)``: with an
-    ``idempotency_key`` a retried request returns the order it created the first time.
+@dataclass(frozen=True)
+class DirectPlan:
+    """A direct dispatch decided at intake: the catalogue entry, the unit, the supervising
+    copies and the hour-based deadlines."""
 
-    ``actor`` is None for the public self-service page. A consultation answered during the
-    call (``answer``) closes at once; an order matching the direct-dispatch catalogue is
-    dispatched straight to the local unit; everything else waits in its centre's queue."""
+    rule_id: int
+    rule_name: str
+    lead: UnitRef
+    copies: tuple[UnitRef, ...]
+    due_at: dt.datetime
+    sign_due_at: dt.datetime
+    covered: bool
+
+
+@dataclass
+class IntakePlan:
+    """Everything an intake will write, worked out — validated, matched against the
+    catalogue, deadlines computed — before any lock is taken. :func:`write_intakes` turns
+    plans into rows; what it still decides (the citizen record, the number, an idempotent
+    replay) needs the database's current state."""
+
+    actor: Principal | None
+    idempotency_key: str | None
+    fingerprint: str
+    now: dt.datetime
+    values: dict[str, Any]  # work_order columns but number and citizen_id
+    phone: str | None
+    phone_hash: str | None
+    name: str | None
+    channel: str
+    centre_name: str
+    answer: str | None
+    direct: DirectPlan | None
+    deadline_state: sla.DeadlineState | None
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    work_order_id: int
+    number: str
+    created: bool  # False: an Idempotency-Key replay, the order of the first request
+    plan: IntakePlan
+
+
+def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
+                idempotency_key: str | None = None) -> IntakePlan:
+    """Validate an appeal and decide everything about its order that does not depend on
+    other orders. Reads reference data (from the caches), writes nothing. Invalid input
+    raises ``InvalidInput`` naming the field."""
     if actor is not None:
         access.require(actor, Cap.intake)
+    key = None
     if idempotency_key is not None and actor is not None:
         key = validate.text(idempotency_key, "Idempotency-Key", max_length=100) or ""
-        earlier = repository.idempotent_order(session, actor.user_id, key)
-        if earlier is not None:
-            row, order = earlier
-            if row.request_hash != data.fingerprint():
-                raise Conflict("Idempotency-Key 已用于另一个不同的请求", field="Idempotency-Key")
-            return order, False
     title = validate.text(data.title, "title", max_length=100) or ""
     content = validate.text(data.content, "content", max_length=5000) or ""
     address = validate.text(data.address, "address", max_length=300, required=False)
@@ -192,46 +208,205 @@ def intake(
         raise InvalidInput("answer", "只有咨询类诉求可以当场解答办结")
     if data.is_confidential and appeal_type.code != "report":
         raise InvalidInput("is_confidential", "只有举报类诉求可以设为保密")
-    citizen = _citizen(session, actor, data)
-    if citizen is None and actor is None:
+    phone = validate.phone(data.phone) if data.phone else None
+    name = validate.text(data.name, "name", max_length=50, required=False) if phone else None
+    if phone is None and actor is None:
         raise InvalidInput("phone", "请留下联系电话，以便告知办理结果")
+    answer = validate.text(data.answer, "answer", max_length=5000) or "" if data.answer is not None else None
 
     centre = _owning_centre(session, actor, region)
     now = clock.now()
-    order = WorkOrder(
-        number=_number(session, now), status=Status.registered, channel_id=channel_id,
-        appeal_type=appeal_type.code, category_id=category.id if category else None,
-        region_id=region.id if region else None, address=address, title=title, content=content,
-        citizen_id=citizen[0] if citizen else None, is_confidential=data.is_confidential, urgency=data.urgency,
-        is_enterprise=bool(data.is_enterprise or uscc), enterprise_name=enterprise_name, uscc=uscc,
-        centre_unit_id=centre.id, created_by_id=actor.user_id if actor else None, registered_at=now,
-    )
-    session.add(order)
-    session.flush()
-    if idempotency_key is not None and actor is not None:
-        session.add(IdempotencyKey(principal_id=actor.user_id, key=idempotency_key, request_hash=data.fingerprint(),
-                                   work_order_id=order.id, created_at=now))
-    _event(session, actor, order, "registered", actor_name=None if actor else "public",
-           channel=data.channel, appeal_type=appeal_type.code, centre=centre.name)
-
-    if data.answer is not None:
-        answer = validate.text(data.answer, "answer", max_length=5000) or ""
-        _transition(order, Action.answer)
-        order.answer, order.closed_at, order.final_result = answer, now, ReplyResult.resolved
-        _event(session, actor, order, "answered", public=answer)
+    values: dict[str, Any] = {
+        "status": Status.registered, "channel_id": channel_id, "appeal_type": appeal_type.code,
+        "category_id": category.id if category else None, "region_id": region.id if region else None,
+        "address": address, "title": title, "content": content, "is_confidential": data.is_confidential,
+        "urgency": data.urgency, "is_enterprise": bool(data.is_enterprise or uscc),
+        "enterprise_name": enterprise_name, "uscc": uscc, "centre_unit_id": centre.id,
+        "created_by_id": actor.user_id if actor else None, "registered_at": now,
+        "answer": None, "closed_at": None, "final_result": None,
+        "lead_unit_id": None, "direct_rule_id": None, "dispatched_at": None, "dispatch_seconds": None,
+        "due_at": None, "sign_due_at": None, "due_covered": True, "version": 1,
+    }
+    direct = None
+    if answer is not None:
+        values.update(status=apply(Status.registered, Action.answer), answer=answer, closed_at=now,
+                      final_result=ReplyResult.resolved)
     elif region is not None:
         rule = _matching_direct_rule(session, category, title + content)
         if rule is not None:
-            _direct_dispatch(session, actor, order, rule, category, region)
-    if citizen is not None:
-        notify.notify(session, template="order_accepted", recipient_kind="citizen", phone=citizen[1],
-                      body=notify.render("order_accepted", number=order.number), work_order_id=order.id)
-    return order, True
+            direct = _plan_direct_dispatch(session, rule, category, region, data.urgency, now)
+    state = None
+    if direct is not None:
+        values.update(status=apply(Status.registered, Action.dispatch), lead_unit_id=direct.lead.id,
+                      direct_rule_id=direct.rule_id, dispatched_at=now, dispatch_seconds=0.0,
+                      due_at=direct.due_at, sign_due_at=direct.sign_due_at, due_covered=direct.covered)
+        state = sla.state(_calendar(session), now, direct.due_at, get_settings().due_soon_working_days,
+                          warn_before=dt.timedelta(hours=get_settings().due_soon_hours))
+    return IntakePlan(
+        actor=actor, idempotency_key=key, fingerprint=data.fingerprint(), now=now, values=values, phone=phone,
+        phone_hash=citizen_service.phone_hash(phone) if phone else None, name=name, channel=data.channel,
+        centre_name=centre.name, answer=answer, direct=direct, deadline_state=state,
+    )
+
+
+def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeResult | BaseException]:
+    """Write planned intakes in the session's transaction, a few statements for the whole
+    batch: replays of an ``Idempotency-Key`` return the order of the first request (409 if
+    the body differs), the caller's citizen record is found by phone or created, each order
+    takes the next number of its day, and its events and SMS are queued. The result for
+    each plan, in order, is its :class:`IntakeResult` or the error that refused it."""
+    outcomes: list[IntakeResult | BaseException | None] = [None] * len(plans)
+    fresh: list[int] = []  # positions of plans that make a new order
+    first_of_key: dict[tuple[int, str], int] = {}
+    repeats: dict[int, int] = {}  # a key used twice in one batch: position → the first use
+    replays = repository.idempotency_rows(
+        session, [(p.actor.user_id, p.idempotency_key) for p in plans if p.actor and p.idempotency_key is not None])
+    for i, plan in enumerate(plans):
+        if plan.actor is None or plan.idempotency_key is None:
+            fresh.append(i)
+            continue
+        ident = (plan.actor.user_id, plan.idempotency_key)
+        earlier = replays.get(ident)
+        first = first_of_key.get(ident)
+        if earlier is not None:
+            same = earlier.request_hash == plan.fingerprint
+            outcomes[i] = IntakeResult(earlier.work_order_id, earlier.number, False, plan) if same else _key_reused()
+        elif first is not None:
+            if plans[first].fingerprint == plan.fingerprint:
+                repeats[i] = first
+            else:
+                outcomes[i] = _key_reused()
+        else:
+            first_of_key[ident] = i
+            fresh.append(i)
+
+    citizens = _citizens_for(session, [plans[i] for i in fresh])
+    by_day: dict[str, list[int]] = {}
+    for i in fresh:
+        by_day.setdefault(plans[i].now.astimezone(clock.CST).strftime("%Y%m%d"), []).append(i)
+    numbers: dict[int, str] = {}
+    for day, positions in by_day.items():
+        last = repository.take_numbers(session, day, len(positions))
+        for offset, i in enumerate(positions):
+            numbers[i] = f"HL{day}{last - len(positions) + 1 + offset:06d}"
+    rows = [{**plans[i].values, "number": numbers[i], "citizen_id": citizens.get(plans[i].phone_hash or "")}
+            for i in fresh]
+    ids = repository.insert_work_orders(session, rows)
+    assignments: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
+    texts: list[dict[str, Any]] = []
+    for i, order_id in zip(fresh, ids, strict=True):
+        plan, number = plans[i], numbers[i]
+        outcomes[i] = IntakeResult(order_id, number, True, plan)
+        if plan.actor is not None and plan.idempotency_key is not None:
+            keys.append({"principal_id": plan.actor.user_id, "key": plan.idempotency_key,
+                         "request_hash": plan.fingerprint, "work_order_id": order_id, "created_at": plan.now})
+        _intake_events(session, plan, order_id, number)
+        if plan.direct is not None:
+            for unit, role in ((plan.direct.lead, AssignmentRole.lead),
+                               *((u, AssignmentRole.copy) for u in plan.direct.copies)):
+                assignments.append({"work_order_id": order_id, "unit_id": unit.id, "role": role,
+                                    "state": AssignmentState.active, "assigned_at": plan.now, "signed_at": None,
+                                    "contribution": None, "contributed_at": None})
+            if plan.direct.lead.contact_phone:
+                texts.append(notify.notification_row(
+                    template="unit_new_order", recipient_kind="unit", phone=plan.direct.lead.contact_phone,
+                    body=notify.render("unit_new_order", number=number, sign_due=_cst(plan.direct.sign_due_at)),
+                    work_order_id=order_id, unit_id=plan.direct.lead.id))
+        if plan.phone is not None:
+            texts.append(notify.notification_row(
+                template="order_accepted", recipient_kind="citizen", phone=plan.phone,
+                body=notify.render("order_accepted", number=number), work_order_id=order_id, phone_checked=True))
+    insert_many(session, Assignment, assignments)
+    insert_many(session, IdempotencyKey, keys)
+    notify.queue_rows(session, texts)
+    for i, j in repeats.items():
+        first_result = outcomes[j]
+        assert isinstance(first_result, IntakeResult)
+        outcomes[i] = IntakeResult(first_result.work_order_id, first_result.number, False, plans[i])
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _key_reused() -> Conflict:
+    return Conflict("Idempotency-Key 已用于另一个不同的请求", field="Idempotency-Key")
+
+
+def _citizens_for(session: Session, plans: Sequence[IntakePlan]) -> dict[str, int]:
+    """Citizen id per phone hash: the earliest record with that phone, or a new one (the
+    name given completes a record that has none)."""
+    wanted: dict[str, IntakePlan] = {}
+    for plan in plans:
+        if plan.phone_hash is not None:
+            first = wanted.setdefault(plan.phone_hash, plan)
+            if first.name is None and plan.name:
+                wanted[plan.phone_hash] = plan
+    if not wanted:
+        return {}
+    found = citizen_repository.first_by_phone_hashes(session, list(wanted))
+    ids: dict[str, int] = {}
+    new: list[tuple[str, IntakePlan]] = []
+    for phone_hash, plan in wanted.items():
+        if phone_hash in found:
+            citizen_id, has_name = found[phone_hash]
+            if plan.name and not has_name:
+                citizen_repository.set_name(session, citizen_id, plan.name, plan.now)
+            ids[phone_hash] = citizen_id
+        else:
+            new.append((phone_hash, plan))
+    created = citizen_repository.insert_citizens(session, [{
+        "phone": plan.phone, "phone_hash": phone_hash, "name": plan.name,
+        "created_by_id": plan.actor.user_id if plan.actor else None, "created_at": plan.now,
+        "updated_at": plan.now, "version": 1,
+    } for phone_hash, plan in new])
+    for (phone_hash, plan), citizen_id in zip(new, created, strict=True):
+        ids[phone_hash] = citizen_id
+        audit.record(session, plan.actor, "citizen.created", object_type="citizen", object_id=citizen_id,
+                     actor_name=None if plan.actor else "public")
+    return ids
+
+
+def _intake_events(session: Session, plan: IntakePlan, order_id: int, number: str) -> None:
+    actor, actor_name = plan.actor, None if plan.actor else "public"
+
+    def event(name: str, status: Status, **detail: Any) -> None:
+        audit.record(session, actor, f"work_order.{name}", object_type="work_order", object_id=order_id,
+                     detail={"number": number, "status": status.value,
+                             **{k: v for k, v in detail.items() if v is not None}},
+                     actor_name=actor_name)
+
+    event("registered", Status.registered, channel=plan.channel, appeal_type=plan.values["appeal_type"],
+          centre=plan.centre_name)
+    if plan.answer is not None:
+        event("answered", Status.closed, public=plan.answer)
+    elif plan.direct is not None:
+        d = plan.direct
+        actor_name = None if actor else "system"
+        event("direct_dispatched", Status.dispatched, unit=d.lead.name, unit_id=d.lead.id,
+              copies=[u.name for u in d.copies] or None, note=f"直派目录：{d.rule_name}", due_at=d.due_at.isoformat())
+
+
+def intake(
+    session: Session, actor: Principal | None, data: IntakeData, *, idempotency_key: str | None = None,
+) -> tuple[WorkOrder, bool]:
+    """Register an appeal as a work order. Returns ``(order, created)``: with an
+    ``idempotency_key`` a retried request returns the order it created the first time.
+
+    ``actor`` is None for the public self-service page. A consultation answered during the
+    call (``answer``) closes at once; an order matching the direct-dispatch catalogue is
+    dispatched straight to the local unit; everything else waits in its centre's queue.
+    (The JSON API batches the writing of concurrent intakes: ``write_intakes``.)"""
+    plan = plan_intake(session, actor, data, idempotency_key=idempotency_key)
+    outcome = write_intakes(session, [plan])[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    order = session.get(WorkOrder, outcome.work_order_id)
+    assert order is not None
+    return order, outcome.created
 
 
 def _owning_centre(session: Session, actor: Principal | None, region: Region | None) -> Unit:
     if actor is not None and actor.role in access.CENTRE_ROLES:
-        unit = session.get(Unit, actor.unit_id)
+        unit = org_repository.cached_unit(session, actor.unit_id)
         assert unit is not None
         return unit
     centre = org_repository.cached_centre_for_region(session, region)
@@ -243,13 +418,13 @@ def _owning_centre(session: Session, actor: Principal | None, region: Region | N
 # --- direct dispatch -------------------------------------------------------------------------
 
 
-def _matching_direct_rule(session: Session, category: Category | None, text: str) -> DirectDispatchRule | None:
+def _matching_direct_rule(session: Session, category: Category | None, text: str) -> repository.DirectRuleKey | None:
     """The first active catalogue entry whose category covers the order's (a listed code is
     a prefix of the order's category code) or one of whose keywords the text contains."""
     code = category.code if category is not None else None
     for key in repository.cached_direct_rule_keys(session):
         if (code is not None and code.startswith(key.category_codes)) or any(k in text for k in key.keywords):
-            return session.get(DirectDispatchRule, key.id)
+            return key
     return None
 
 
@@ -264,19 +439,21 @@ def _county_and_city(session: Session, region: Region) -> tuple[Region | None, R
 
 
 def _competent_at(session: Session, category: Category, region: Region | None) -> Unit | None:
+    """The department of ``region`` competent for the category; the most specific competence
+    wins (a unit competent for the leaf beats one competent for its root)."""
     if region is None:
         return None
     cats = org_repository.ancestors_of_category(session, category.id)
-    units = [u for u in org_repository.cached_competent_units(session, cats, [region.id])
-             if u.kind == UnitKind.department]
+    competences = org_repository.cached_competences(session, cats, [region.id])
+    units = [u for unit_id in sorted(competences)
+             if (u := org_repository.cached_unit(session, unit_id)) is not None and u.kind == UnitKind.department]
     if not units:
         return None
-    # The most specific competence wins: a unit competent for the leaf beats one for its root.
     rank = {cid: i for i, cid in enumerate(cats)}
-    return min(units, key=lambda u: (min(rank.get(c.id, 99) for c in u.categories), u.code))
+    return min(units, key=lambda u: (min(rank.get(c, 99) for c in competences[u.id]), u.code))
 
 
-def _direct_target(session: Session, rule: DirectDispatchRule, category: Category | None,
+def _direct_target(session: Session, rule: repository.DirectRuleKey, category: Category | None,
                    county: Region, city: Region | None) -> Unit | None:
     if rule.target == DirectTarget.utility:
         for place in (county, city):
@@ -293,16 +470,17 @@ def _direct_target(session: Session, rule: DirectDispatchRule, category: Categor
     return _competent_at(session, category, county) or _competent_at(session, category, city)
 
 
-def _direct_dispatch(session: Session, actor: Principal | None, order: WorkOrder, rule: DirectDispatchRule,
-                     category: Category | None, region: Region) -> None:
+def _plan_direct_dispatch(session: Session, rule: repository.DirectRuleKey, category: Category | None,
+                          region: Region, urgency: sla.Urgency, now: dt.datetime) -> DirectPlan | None:
     """Straight to the local unit or utility, with supervising copies to the county government
-    and the city department; the deadline is counted in hours."""
+    and the city department; the deadline is counted in hours. None when the place has no
+    such unit: the order then waits for a dispatcher."""
     county, city = _county_and_city(session, region)
     if county is None:
-        return  # no local unit to send to: the order waits for a dispatcher
+        return None
     target = _direct_target(session, rule, category, county, city)
     if target is None:
-        return
+        return None
     copies: list[Unit] = []
     government = org_repository.cached_units_in_region(session, county.id, UnitKind.government)
     if government and government[0].id != target.id:
@@ -310,8 +488,17 @@ def _direct_dispatch(session: Session, actor: Principal | None, order: WorkOrder
     city_department = _competent_at(session, category, city) if category is not None else None
     if city_department is not None and city_department.id != target.id:
         copies.append(city_department)
-    order.direct_rule_id = rule.id
-    _dispatch(session, actor, order, target, [], copies, note=f"直派目录：{rule.name}", direct=True)
+    calendar = _calendar(session)
+    due = sla.due_at(calendar, now, sla.DeadlineRule(hours=sla.DIRECT_DISPATCH_HOURS))
+    sign = sla.sign_due(calendar, now, urgency=urgency, direct_dispatch=True)
+    return DirectPlan(
+        rule_id=rule.id, rule_name=rule.name, lead=_ref(target), copies=tuple(_ref(u) for u in copies),
+        due_at=due.at, sign_due_at=sign.at, covered=due.covered and sign.covered,
+    )
+
+
+def _ref(unit: Unit) -> UnitRef:
+    return UnitRef(unit.id, unit.name, unit.contact_phone)
 
 
 # --- dispatch --------------------------------------------------------------------------------
