@@ -1,6 +1,6 @@
 """Intake throughput: work orders registered per second through the API.
 
-    python bench/intake.py [--concurrency 16] [--seconds 20] [--database-url postgresql+psycopg://…]
+    python bench/intake.py [--concurrency 16] [--seconds 20] [--workers 1] [--database-url postgresql+psycopg://…]
 
 Starts its own server with a fresh database and the demo province, then ``--concurrency``
 clients post appeals (integration token, ``Idempotency-Key`` on every request; about one in
@@ -88,8 +88,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--database-url")
+    parser.add_argument("--workers", type=int, default=1, help="web processes (hotline serve --workers)")
     args = parser.parse_args()
-    with instance(args.database_url) as inst:
+    with instance(args.database_url, workers=args.workers) as inst:
         import sqlalchemy as sa
 
         engine = sa.create_engine(inst.database_url)
@@ -111,7 +112,8 @@ def main() -> None:
             engine.dispose()
     report({
         "benchmark": "intake", "database": "postgresql" if args.database_url else "sqlite",
-        "concurrency": args.concurrency, "seconds": round(elapsed, 1), "orders": len(latencies) - errors,
+        "concurrency": args.concurrency, "workers": args.workers, "seconds": round(elapsed, 1),
+        "orders": len(latencies) - errors,
         "orders_per_s": round((len(latencies) - errors) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "errors": errors,

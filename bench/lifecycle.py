@@ -94,8 +94,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--database-url")
+    parser.add_argument("--workers", type=int, default=1, help="web processes (hotline serve --workers)")
     args = parser.parse_args()
-    with instance(args.database_url) as inst:
+    with instance(args.database_url, workers=args.workers) as inst:
         creds = {role: login(inst.port, role) for role in ("agent", "dispatcher", "handler")}
         import sqlalchemy as sa
 
@@ -108,7 +109,7 @@ def main() -> None:
         elapsed = time.monotonic() - started
     report({
         "benchmark": "lifecycle", "database": "postgresql" if args.database_url else "sqlite",
-        "concurrency": args.concurrency, "seconds": round(elapsed, 1), "lifecycles": done,
+        "concurrency": args.concurrency, "workers": args.workers, "seconds": round(elapsed, 1), "lifecycles": done,
         "lifecycles_per_s": round(done / elapsed, 2), "requests_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "errors": errors,

@@ -66,7 +66,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.kit.groupcommit import GroupCommitter
     from hotline.workorder import service as workorder_service
 
-    app.state.intake_writer = GroupCommitter("intake", session_factory, workorder_service.write_intakes)
+    writers = 1 if is_sqlite(str(session_factory.kw["bind"].engine.url)) else settings.intake_writers
+    app.state.intake_writer = GroupCommitter("intake", session_factory, workorder_service.write_intakes,
+                                             writers=writers)
     app.add_middleware(RequestContextMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")

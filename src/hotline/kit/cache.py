@@ -69,16 +69,15 @@ class TtlCache(Generic[K, V]):
 # --- reference rows ------------------------------------------------------------------------
 #
 # Regions, units, categories, channels, the direct-dispatch catalogue and the calendar are
-# read by every intake and change a few times a month. Their rows are cached as plain column
-# snapshots and put back into the caller's session as clean persistent objects, without a
-# query. Any flush that touches one of the watched tables clears every reference cache once
-# its transaction commits, so no write site can forget to.
+# read by every intake and change a few times a month. Their rows are cached as detached,
+# read-only copies shared by every request of the process: reading a column costs nothing,
+# and touching a relationship that was not loaded fails loudly (DetachedInstanceError)
+# instead of querying. Any flush that touches one of the watched tables clears every
+# reference cache once its transaction commits, so no write site can forget to.
 
 _REFERENCE_CACHES: list[TtlCache[Any, Any]] = []
 _WATCHED: set[type] = set()
 _CLEAR = "reference_caches_stale"
-
-Snapshot = tuple[type, dict[str, Any]]
 
 
 def reference_cache(ttl_seconds: float = 60, max_entries: int = 10_000) -> TtlCache[Any, Any]:
@@ -97,39 +96,29 @@ def clear_reference_caches() -> None:
         cache.clear()
 
 
-def snapshot(obj: Any) -> Snapshot:
-    mapper = sa_inspect(obj).mapper
-    return mapper.class_, {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
-
-
-def restore(session: Session, snap: Snapshot) -> Any:
-    """The row as a clean object of ``session`` (the one already there, if any)."""
-    cls, values = snap
-    mapper: Mapper[Any] = sa_inspect(cls)
-    ident = tuple(values[mapper.get_property_by_column(col).key] for col in mapper.primary_key)
-    existing = session.identity_map.get(mapper.identity_key_from_primary_key(ident))
-    if existing is not None:
-        return existing
-    obj = mapper.class_manager.new_instance()
-    for key, value in values.items():
-        set_committed_value(obj, key, value)
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
+def detached_copy(obj: Any) -> Any:
+    """A copy of a loaded row that belongs to no session: its columns, none of its
+    relationships."""
+    mapper: Mapper[Any] = sa_inspect(obj).mapper
+    copy = mapper.class_manager.new_instance()
+    for attr in mapper.column_attrs:
+        set_committed_value(copy, attr.key, getattr(obj, attr.key))
+    make_transient_to_detached(copy)
+    return copy
 
 
 def cached_rows(session: Session, cache: TtlCache[Any, Any], key: Hashable,
                 load: Callable[[], list[Any]]) -> list[Any]:
-    """``load()``'s rows, from the cache when fresh, as objects of ``session``. A session
-    that has itself changed reference rows reads them afresh and caches nothing."""
+    """``load()``'s rows from the cache when fresh, as shared read-only detached copies
+    (never change them, never add them to a session). A session that has itself changed
+    reference rows reads them afresh (attached) and caches nothing."""
     if changes_reference(session):
         return load()
-    snaps = cache.get(key)
-    if snaps is None:
-        rows = load()
-        cache.put(key, [snapshot(row) for row in rows])
-        return rows
-    return [restore(session, snap) for snap in snaps]
+    rows: list[Any] | None = cache.get(key)
+    if rows is None:
+        rows = [detached_copy(row) for row in load()]
+        cache.put(key, rows)
+    return rows
 
 
 def changes_reference(session: Session) -> bool:

@@ -42,13 +42,19 @@ Writer = Callable[[Session, Sequence[T]], list[R | BaseException]]
 
 
 class GroupCommitter(Generic[T, R]):
-    def __init__(self, name: str, factory: SessionFactory, write: Writer[T, R], *, max_batch: int = 64) -> None:
+    def __init__(self, name: str, factory: SessionFactory, write: Writer[T, R], *, max_batch: int = 64,
+                 writers: int = 1) -> None:
+        """``writers`` threads take batches from the one queue. One is right for SQLite (a
+        single writer anyway); on PostgreSQL a second overlaps one batch's round trips with
+        the other's, and they meet only where the write itself serialises (the audit chain's
+        head, the day's order counter)."""
         self.name = name
         self.factory = factory
         self.write = write
         self.max_batch = max_batch
+        self.writers = writers
         self._queue: queue.SimpleQueue[tuple[T, Future[R]]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
 
     def submit(self, item: T) -> Future[R]:
@@ -59,12 +65,14 @@ class GroupCommitter(Generic[T, R]):
         return future
 
     def _ensure_thread(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if len(self._threads) == self.writers and all(t.is_alive() for t in self._threads):
             return
         with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name=f"group-commit-{self.name}", daemon=True)
-                self._thread.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self.writers:
+                thread = threading.Thread(target=self._run, name=f"group-commit-{self.name}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
     def _run(self) -> None:
         while True:

@@ -226,8 +226,14 @@ def cached_appeal_type(session: Session, code: str) -> AppealType | None:
                                   lambda: [t for t in [session.get(AppealType, code)] if t is not None]))
 
 
+def _attached(session: Session, region: Region) -> Region:
+    """The region as an object of this session (a cached copy cannot walk to its parent)."""
+    return session.get(Region, region.id) or region
+
+
 def cached_region_chain(session: Session, region: Region) -> list[Region]:
-    return cache.cached_rows(session, _REFERENCE, ("chain", region.id), lambda: region_chain(session, region))
+    return cache.cached_rows(session, _REFERENCE, ("chain", region.id),
+                             lambda: region_chain(session, _attached(session, region)))
 
 
 def cached_units_in_region(session: Session, region_id: int, kind: UnitKind,
@@ -239,7 +245,9 @@ def cached_units_in_region(session: Session, region_id: int, kind: UnitKind,
 def cached_centre_for_region(session: Session, region: Region | None) -> Unit | None:
     key = ("centre", region.id if region is not None else None)
     return _one(cache.cached_rows(session, _REFERENCE, key,
-                                  lambda: [u for u in [centre_for_region(session, region)] if u is not None]))
+                                  lambda: [u for u in [centre_for_region(
+                                      session, _attached(session, region) if region is not None else None)]
+                                      if u is not None]))
 
 
 def cached_competent_units(session: Session, category_ids: list[int], region_ids: list[int]) -> list[Unit]:
@@ -247,31 +255,34 @@ def cached_competent_units(session: Session, category_ids: list[int], region_ids
                              lambda: competent_units(session, category_ids, region_ids))
 
 
-def competences_in(session: Session, category_ids: list[int], region_ids: list[int]) -> dict[int, frozenset[int]]:
-    """For each active unit in these regions competent for any of these categories, which of
-    them it is competent for (``unit id → category ids``)."""
-    if not category_ids or not region_ids:
-        return {}
+def competence_index(session: Session) -> dict[int, dict[int, frozenset[int]]]:
+    """Every competence of an active unit: ``region id → category id → unit ids``."""
     stmt = (
-        select(unit_category.c.unit_id, unit_category.c.category_id)
+        select(Unit.region_id, unit_category.c.category_id, unit_category.c.unit_id)
         .join(Unit, Unit.id == unit_category.c.unit_id)
-        .where(unit_category.c.category_id.in_(category_ids), Unit.region_id.in_(region_ids),
-               Unit.active.is_(True))
+        .where(Unit.active.is_(True))
     )
-    found: dict[int, set[int]] = {}
-    for unit_id, category_id in session.execute(stmt):
-        found.setdefault(int(unit_id), set()).add(int(category_id))
-    return {unit_id: frozenset(cats) for unit_id, cats in found.items()}
+    index: dict[int, dict[int, set[int]]] = {}
+    for region_id, category_id, unit_id in session.execute(stmt):
+        index.setdefault(int(region_id), {}).setdefault(int(category_id), set()).add(int(unit_id))
+    return {r: {c: frozenset(u) for c, u in cats.items()} for r, cats in index.items()}
 
 
 def cached_competences(session: Session, category_ids: list[int], region_ids: list[int]) -> dict[int, frozenset[int]]:
-    """:func:`competences_in` from the reference cache (plain values, nothing to restore)."""
+    """For each active unit in these regions competent for any of these categories, which of
+    them it is competent for (``unit id → category ids``), from the cached competence index
+    (one query fills it for every place and category)."""
     if cache.changes_reference(session):
-        return competences_in(session, category_ids, region_ids)
-    found: dict[int, frozenset[int]] = _REFERENCE.get_or_load(
-        ("competences", tuple(category_ids), tuple(region_ids)),
-        lambda: competences_in(session, category_ids, region_ids))
-    return found
+        index = competence_index(session)
+    else:
+        index = _REFERENCE.get_or_load(("competence_index",), lambda: competence_index(session))
+    found: dict[int, set[int]] = {}
+    for region_id in region_ids:
+        by_category = index.get(region_id, {})
+        for category_id in category_ids:
+            for unit_id in by_category.get(category_id, ()):
+                found.setdefault(unit_id, set()).add(category_id)
+    return {unit_id: frozenset(cats) for unit_id, cats in found.items()}
 
 
 def cached_unit(session: Session, unit_id: int) -> Unit | None:
