@@ -32,10 +32,13 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
         engine = make_engine(settings.resolved_database_url)
         session_factory = make_session_factory(engine)
         read_factory = session_factory
+        writers = settings.intake_writers
         if is_sqlite(settings.resolved_database_url):
             read_factory = make_session_factory(make_read_engine(settings.resolved_database_url))
-    else:  # tests: one connection, inside the test's transaction, serves both
+            writers = 1  # SQLite has one writer
+    else:  # tests: one connection, inside the test's transaction, serves everything
         read_factory = session_factory
+        writers = 1
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +69,6 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.kit.groupcommit import GroupCommitter
     from hotline.workorder import service as workorder_service
 
-    writers = 1 if is_sqlite(str(session_factory.kw["bind"].engine.url)) else settings.intake_writers
     app.state.intake_writer = GroupCommitter("intake", session_factory, workorder_service.write_intakes,
                                              writers=writers)
     app.add_middleware(RequestContextMiddleware)
