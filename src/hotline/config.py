@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     due_soon_working_days: int = Field(default=1, ge=0, le=10)
     due_soon_hours: int = Field(default=4, ge=1, le=72)
     #: Threads per web process writing intakes in batches (PostgreSQL; SQLite has one writer).
-    intake_writers: int = Field(default=2, ge=1, le=16)
+    intake_writers: int = Field(default=1, ge=1, le=16)
     #: Python's GIL switch interval in the web processes (see hotline.app.serving_app).
     gil_switch_interval_ms: float = Field(default=0.5, gt=0, le=100)
     #: SMS: "log" writes a masked log line and sends nothing (development, demo); "http" posts

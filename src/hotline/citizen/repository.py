@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from hotline.citizen.models import Citizen
@@ -44,9 +44,19 @@ def first_by_phone_hash(session: Session, phone_hash: str) -> tuple[int, bool] |
 
 
 def first_by_phone_hashes(session: Session, phone_hashes: list[str]) -> dict[str, tuple[int, bool]]:
-    """For each phone hash, ``(id, has_name)`` of the earliest citizen with that phone."""
+    """For each phone hash, ``(id, has_name)`` of the earliest citizen with that phone.
+
+    On PostgreSQL each phone is first locked for the rest of the transaction (an advisory
+    lock, taken in sorted order so that two writers cannot deadlock): a concurrent intake
+    from the same new caller waits, then finds the record this one creates, instead of
+    creating a second. SQLite has one writer, so nothing can race there."""
+    wanted = sorted(set(phone_hashes))
+    if wanted and session.get_bind().dialect.name == "postgresql":
+        keys = [int.from_bytes(bytes.fromhex(h[:16]), "big", signed=True) for h in wanted]
+        session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM "
+                             "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS phones"), {"keys": keys})
     stmt = (select(Citizen.phone_hash, Citizen.id, Citizen.name.is_not(None))
-            .where(Citizen.phone_hash.in_(sorted(set(phone_hashes)))).order_by(Citizen.id))
+            .where(Citizen.phone_hash.in_(wanted)).order_by(Citizen.id))
     found: dict[str, tuple[int, bool]] = {}
     for phone_hash, citizen_id, has_name in session.execute(stmt):
         found.setdefault(phone_hash, (int(citizen_id), bool(has_name)))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from hotline.kit.db import table_of
 from hotline.notify.models import Notification, NotificationStatus
 
 
@@ -23,6 +25,47 @@ def claim_due(session: Session, now: dt.datetime, limit: int) -> list[Notificati
         .execution_options(populate_existing=True)
     )
     return list(session.execute(stmt).scalars())
+
+
+@dataclass(frozen=True)
+class Leased:
+    id: int
+    recipient: str
+    body: str
+    gateway_id: str | None
+    attempts: int
+    channel: str
+
+
+def lease_due(session: Session, now: dt.datetime, limit: int, until: dt.datetime) -> list[Leased]:
+    """Take up to ``limit`` pending notifications due by ``now``, oldest first, and make them
+    due again only at ``until`` (so no other worker sends them meanwhile). Core statements:
+    the relay runs as often as orders come in. PostgreSQL skips rows another worker holds."""
+    t = table_of(Notification)
+    stmt = (
+        select(t.c.id, t.c.recipient, t.c.body, t.c.gateway_id, t.c.attempts, t.c.channel)
+        .where(t.c.status == NotificationStatus.pending, t.c.next_attempt_at <= now)
+        .order_by(t.c.next_attempt_at, t.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = [Leased(*row) for row in session.execute(stmt)]
+    if rows:
+        session.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(next_attempt_at=until))
+    return rows
+
+
+def mark_sent(session: Session, sent: list[tuple[int, int, str | None]], now: dt.datetime) -> None:
+    """Record ``(id, attempts, gateway id)`` as sent, one statement for all of them; a row
+    settled meanwhile (by another worker) is left as it is."""
+    if not sent:
+        return
+    t = table_of(Notification)
+    stmt = (update(t).where(t.c.id == bindparam("b_id"), t.c.status == NotificationStatus.pending)
+            .values(status=NotificationStatus.sent, attempts=bindparam("b_attempts"),
+                    gateway_id=func.coalesce(bindparam("b_gateway_id"), t.c.gateway_id),
+                    sent_at=func.coalesce(t.c.sent_at, bindparam("b_now")), next_attempt_at=None, last_error=None))
+    session.execute(stmt, [{"b_id": i, "b_attempts": a, "b_gateway_id": g, "b_now": now} for i, a, g in sent])
 
 
 def by_ids(session: Session, ids: list[int]) -> list[Notification]:

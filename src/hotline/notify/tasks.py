@@ -43,7 +43,7 @@ NOTIFICATIONS = Counter("hotline_notifications_total", "Notification delivery at
 #: How long a worker holds a leased batch before other workers may take it again.
 LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 8
-BATCH = 50
+BATCH = 200
 
 
 @dataclass
@@ -59,19 +59,21 @@ class _Outcome:
 def deliver_due(factory: SessionFactory, limit: int = BATCH) -> int:
     """Send up to ``limit`` due notifications; returns how many were taken."""
     with transaction(factory) as session:
-        batch = repository.claim_due(session, clock.now(), limit)
-        leased = [(n.id, n.recipient, n.body, n.gateway_id, n.attempts, n.channel) for n in batch]
-        for n in batch:
-            n.next_attempt_at = clock.now() + LEASE
+        now = clock.now()
+        leased = repository.lease_due(session, now, limit, now + LEASE)
     if not leased:
         return 0
-    outcomes = [_send(*row) for row in leased]
+    outcomes = [_send(n.id, n.recipient, n.body, n.gateway_id, n.attempts, n.channel) for n in leased]
+    sent = [o for o in outcomes if o.status == NotificationStatus.sent]
+    others = [o for o in outcomes if o.status != NotificationStatus.sent]
     with transaction(factory) as session:
-        rows = {n.id: n for n in repository.by_ids(session, [o.id for o in outcomes])}
-        for outcome in outcomes:
-            notification = rows.get(outcome.id)
-            if notification is not None and notification.status == NotificationStatus.pending:
-                _apply(notification, outcome)
+        repository.mark_sent(session, [(o.id, o.attempts, o.gateway_id) for o in sent], clock.now())
+        if others:  # retries and failures: rare, one object each
+            rows = {n.id: n for n in repository.by_ids(session, [o.id for o in others])}
+            for outcome in others:
+                notification = rows.get(outcome.id)
+                if notification is not None and notification.status == NotificationStatus.pending:
+                    _apply(notification, outcome)
     return len(leased)
 
 

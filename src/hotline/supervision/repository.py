@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Table, func, select, update
+from sqlalchemy import Row, Select, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,14 +53,17 @@ def lock_cursor(session: Session, name: str) -> ProjectionCursor:
     return cursor
 
 
-def work_order_events_after(session: Session, seq: int, limit: int) -> list[AuditEvent]:
+def work_order_events_after(session: Session, seq: int, limit: int) -> list[Row[Any]]:
+    """The next work-order events after ``seq``, in order, as plain rows (``seq``, ``at``,
+    ``action``, ``object_id``, ``detail``): the projector reads every event once."""
+    t = AuditEvent.__table__.c
     stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.seq > seq, AuditEvent.object_type == "work_order")
-        .order_by(AuditEvent.seq)
+        select(t.seq, t.at, t.action, t.object_id, t.detail)
+        .where(t.seq > seq, t.object_type == "work_order")
+        .order_by(t.seq)
         .limit(limit)
     )
-    return list(session.execute(stmt).scalars())
+    return list(session.execute(stmt))
 
 
 @dataclass(frozen=True)

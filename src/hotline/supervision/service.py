@@ -10,10 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
-from hotline.audit.models import AuditEvent
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
@@ -118,7 +118,7 @@ def project(session: Session, limit: int = PROJECT_BATCH) -> int:
     return len(events)
 
 
-def _fold(session: Session, event: AuditEvent, order: repository.OrderFacts,
+def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
           counts: dict[tuple[int, dt.date], dict[str, int]]) -> None:
     action = event.action.removeprefix("work_order.")
     detail: dict[str, Any] = dict(event.detail or {})
