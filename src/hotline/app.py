@@ -84,12 +84,14 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.kit import calendar_endpoints
     from hotline.org import endpoints as org_api
     from hotline.org import views as org_views
+    from hotline.supervision import endpoints as supervision_api
+    from hotline.supervision import views as supervision_views
     from hotline.web import views as web_views
     from hotline.workorder import catalogue_endpoints
     from hotline.workorder import endpoints as workorder_api
 
     for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
-                   catalogue_endpoints):
+                   catalogue_endpoints, supervision_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     from hotline.workorder import admin_views as workorder_admin_views
@@ -97,7 +99,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.workorder import views as workorder_views
 
     for module in (web_views, auth_views, org_views, citizen_views, audit_views, workorder_views,
-                   workorder_public_views, workorder_admin_views):
+                   workorder_public_views, workorder_admin_views, supervision_views):
         app.include_router(module.router, include_in_schema=False)
     return app
 

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -16,14 +17,16 @@ from sqlalchemy.orm import Session
 from hotline.audit import service as audit
 from hotline.auth import access
 from hotline.auth.principal import Principal
-from hotline.auth.roles import Cap
+from hotline.auth.roles import Cap, region_prefix
 from hotline.config import get_settings
-from hotline.kit import clock
+from hotline.kit import clock, excel, validate
+from hotline.kit.errors import InvalidInput
 from hotline.kit.workcalendar import load_calendar
 from hotline.notify import service as notify
 from hotline.supervision import repository, rules
-from hotline.supervision.models import LedgerEntry, LedgerKind
+from hotline.supervision.models import LEDGER_NAMES, LedgerEntry, LedgerKind
 from hotline.workorder import sla
+from hotline.workorder.lifecycle import STATUS_NAMES
 from hotline.workorder.models import WorkOrder
 
 PROJECTOR = "supervision"
@@ -88,6 +91,10 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
 
 def _cst(at: dt.datetime) -> str:
     return at.astimezone(clock.CST).strftime("%m月%d日 %H:%M")
+
+
+def _stamp(at: dt.datetime | None) -> str | None:
+    return at.astimezone(clock.CST).strftime("%Y-%m-%d %H:%M") if at else None
 
 
 def _event(session: Session, order: WorkOrder, event: str, **detail: Any) -> None:
@@ -182,12 +189,75 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
 # --- ledgers -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LedgerRow:
+    """A ledger entry as the ledger pages, the API and the Excel export show it."""
+
+    kind: LedgerKind
+    kind_name: str
+    number: str
+    title: str
+    status: str
+    unit: str | None
+    region: str | None
+    reason: str
+    entered_at: dt.datetime
+    cleared_at: dt.datetime | None
+
+
+def ledger_filter(*, kind: LedgerKind | None = None, open_only: bool = False, unit_id: int | None = None,
+                  region_code: str | None = None, since: dt.date | None = None,
+                  until: dt.date | None = None) -> repository.LedgerFilter:
+    """A checked ledger filter: a valid region code, a period that does not end before it
+    starts. Dates are China dates; ``until`` is inclusive."""
+    if region_code:
+        region_code = validate.region_code(region_code, "region_code")
+    if since and until and until < since:
+        raise InvalidInput("until", "结束日期不能早于开始日期")
+    return repository.LedgerFilter(
+        kind=kind, open_only=open_only, unit_id=unit_id,
+        region_prefix=region_prefix(region_code) if region_code else None,
+        since=_day_start(since) if since else None,
+        until=_day_start(until + dt.timedelta(days=1)) if until else None,
+    )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=clock.CST)
+
+
 def ledger(session: Session, actor: Principal, f: repository.LedgerFilter, *, limit: int = 50,
            offset: int = 0) -> tuple[list[LedgerEntry], int]:
     """A ledger within the caller's scope: supervisors see their centre's region, sector
-    viewers the emergency and stability ledgers of their sectors, units their own orders."""
+    viewers the orders of their sectors, units their own orders."""
     access.require(actor, Cap.view_orders)
     return repository.ledger(session, lambda s: access.order_scope(actor, s), f, limit=limit, offset=offset)
+
+
+def ledger_rows(session: Session, actor: Principal, f: repository.LedgerFilter, *, limit: int = 50,
+                offset: int = 0) -> tuple[list[LedgerRow], int]:
+    entries, total = ledger(session, actor, f, limit=limit, offset=offset)
+    orders = repository.ledger_orders(session, entries)
+    rows = []
+    for e in entries:
+        order = orders[e.work_order_id]
+        rows.append(LedgerRow(
+            kind=e.kind, kind_name=LEDGER_NAMES[e.kind], number=order.number, title=order.title,
+            status=STATUS_NAMES[order.status], unit=e.unit.name if e.unit else None,
+            region=e.region.name if e.region else None, reason=e.reason, entered_at=e.entered_at,
+            cleared_at=e.cleared_at,
+        ))
+    return rows, total
+
+
+def ledger_xlsx(session: Session, actor: Principal, f: repository.LedgerFilter) -> tuple[bytes, str]:
+    """The ledger as an .xlsx file and its file name."""
+    rows, _ = ledger_rows(session, actor, f, limit=excel.MAX_ROWS)
+    data = excel.write("台账", ["台账", "工单号", "标题", "状态", "主办单位", "区划", "原因", "列入时间", "销账时间"], [
+        (r.kind_name, r.number, r.title, r.status, r.unit, r.region, r.reason, _stamp(r.entered_at),
+         _stamp(r.cleared_at)) for r in rows])
+    name = "台账" + (f"-{LEDGER_NAMES[f.kind]}" if f.kind else "") + f"-{clock.now().astimezone(clock.CST):%Y%m%d}.xlsx"
+    return data, quote(name)
 
 
 def evaluation(session: Session, since: dt.date, until: dt.date,

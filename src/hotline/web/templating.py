@@ -24,7 +24,7 @@ from hotline.org.models import (
 )
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder"]
+DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -60,6 +60,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/orders", "工单"))
     if principal.can(Cap.callback):
         items.append(("/callbacks", "回访"))
+    if principal.can(Cap.view_orders) and not principal.is_service:
+        items.append(("/ledgers", "督办台账"))
     if principal.can(Cap.view_citizens):
         items.append(("/citizens", "诉求人档案"))
     if principal.can(Cap.view_org):

@@ -1,0 +1,63 @@
+"""JSON API of supervision: the ledgers (台账), filtered, and their Excel export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Query, Response
+
+from hotline.kit.db import MAX_ID
+from hotline.kit.excel import XLSX_MEDIA_TYPE
+from hotline.supervision import service
+from hotline.supervision.models import LedgerKind
+from hotline.supervision.schemas import LedgerEntryOut
+from hotline.web import routing
+from hotline.web.deps import CurrentPrincipal, Db
+
+router = routing.router(tags=["supervision"])
+ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
+    422: {"description": "Invalid filter"},
+}
+
+
+@router.get("/ledgers", response_model=list[LedgerEntryOut], responses=ERRORS)
+def ledger(
+    principal: CurrentPrincipal, db: Db, response: Response,
+    kind: LedgerKind | None = None,
+    open_only: bool = False,
+    unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    region_code: Annotated[str | None, Query(max_length=12)] = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> list[LedgerEntryOut]:
+    """Orders on the supervisors' ledgers within the caller's scope: ``overdue``,
+    ``buck_passing`` (returned twice or more), ``perfunctory`` (reply sent back at review),
+    ``dissatisfied_twice``, and the daily ``emergency`` and ``stability`` ledgers. ``since`` and
+    ``until`` are China dates of entry, ``until`` inclusive."""
+    f = service.ledger_filter(kind=kind, open_only=open_only, unit_id=unit_id, region_code=region_code,
+                              since=since, until=until)
+    rows, total = service.ledger_rows(db, principal, f, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [LedgerEntryOut(**row.__dict__) for row in rows]
+
+
+@router.get("/ledgers/export.xlsx", responses={**ERRORS, 200: {"content": {XLSX_MEDIA_TYPE: {}}}})
+def ledger_export(
+    principal: CurrentPrincipal, db: Db,
+    kind: LedgerKind | None = None,
+    open_only: bool = False,
+    unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    region_code: Annotated[str | None, Query(max_length=12)] = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Response:
+    """The same ledger as an Excel file (at most 50,000 rows)."""
+    f = service.ledger_filter(kind=kind, open_only=open_only, unit_id=unit_id, region_code=region_code,
+                              since=since, until=until)
+    data, name = service.ledger_xlsx(db, principal, f)
+    return Response(content=data, media_type=XLSX_MEDIA_TYPE,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
