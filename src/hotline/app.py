@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                    catalogue_endpoints, supervision_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(workorder_api.public_router, prefix="/api/v1")
+    app.include_router(supervision_api.public_router, prefix="/api/v1")
     from hotline.workorder import admin_views as workorder_admin_views
     from hotline.workorder import public_views as workorder_public_views
     from hotline.workorder import views as workorder_views

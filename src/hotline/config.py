@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     #: (hour-based deadlines — direct dispatch, emergencies — this many hours before).
     due_soon_working_days: int = Field(default=1, ge=0, le=10)
     due_soon_hours: int = Field(default=4, ge=1, le=72)
+    #: Weights of the unit evaluation's indicators (points; see supervision.rules.INDICATORS),
+    #: e.g. ``{"satisfaction_rate": 40, "on_time_close_rate": 30}``; unnamed ones keep their default.
+    evaluation_weights: dict[str, float] = Field(default_factory=dict)
     #: Threads per web process writing intakes in batches (PostgreSQL; SQLite has one writer).
     intake_writers: int = Field(default=1, ge=1, le=16)
     #: Python's GIL switch interval in the web processes (see hotline.app.serving_app).

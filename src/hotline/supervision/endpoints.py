@@ -7,15 +7,19 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
+from hotline.auth import access
+from hotline.auth.roles import Cap, region_prefix
+from hotline.kit import validate
 from hotline.kit.db import MAX_ID
 from hotline.kit.excel import XLSX_MEDIA_TYPE
-from hotline.supervision import service
+from hotline.supervision import rules, service
 from hotline.supervision.models import LedgerKind
-from hotline.supervision.schemas import LedgerEntryOut
+from hotline.supervision.schemas import LedgerEntryOut, RankingOut, RankRowOut, StaffRankingOut, StaffRankRowOut
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 
 router = routing.router(tags=["supervision"])
+public_router = routing.router(tags=["public"])
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Not logged in"}, 403: {"description": "Not allowed"},
     422: {"description": "Invalid filter"},
@@ -61,3 +65,40 @@ def ledger_export(
     data, name = service.ledger_xlsx(db, principal, f)
     return Response(content=data, media_type=XLSX_MEDIA_TYPE,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+def _scope(principal: CurrentPrincipal, region_code: str | None) -> str:
+    """The region a ranking covers: the one asked for, inside the caller's own."""
+    if not region_code:
+        return principal.region_prefix
+    prefix = region_prefix(validate.region_code(region_code, "region_code"))
+    return prefix if prefix.startswith(principal.region_prefix) else principal.region_prefix
+
+
+@router.get("/rankings", response_model=StaffRankingOut, responses=ERRORS)
+def ranking(principal: CurrentPrincipal, db: Db, period: Annotated[str | None, Query(max_length=10)] = None,
+            region_code: Annotated[str | None, Query(max_length=12)] = None) -> StaffRankingOut:
+    """The evaluation of handling units for a month (``2026-11``) or quarter (``2026-Q4``):
+    rates, weighted score and rank, with the counts behind each rate, in the caller's region."""
+    access.require(principal, Cap.view_org)
+    r = service.ranking(db, service.parse_period(period), region_prefix=_scope(principal, region_code))
+    return StaffRankingOut(period=r.period.key, label=r.period.label, indicators=rules.INDICATORS,
+                           rows=[StaffRankRowOut(**row.__dict__) for row in r.rows])
+
+
+@router.get("/rankings/export.xlsx", responses={**ERRORS, 200: {"content": {XLSX_MEDIA_TYPE: {}}}})
+def ranking_export(principal: CurrentPrincipal, db: Db, period: Annotated[str | None, Query(max_length=10)] = None,
+                   region_code: Annotated[str | None, Query(max_length=12)] = None) -> Response:
+    access.require(principal, Cap.view_org)
+    r = service.ranking(db, service.parse_period(period), region_prefix=_scope(principal, region_code))
+    data, name = service.ranking_xlsx(r)
+    return Response(content=data, media_type=XLSX_MEDIA_TYPE,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+@public_router.get("/public/rankings", response_model=RankingOut, responses={422: {"description": "Bad period"}})
+def public_ranking(db: Db, period: Annotated[str | None, Query(max_length=10)] = None) -> RankingOut:
+    """The public good/bad ranking (好差评榜单): unit-level rates and scores, province-wide."""
+    r = service.ranking(db, service.parse_period(period))
+    return RankingOut(period=r.period.key, label=r.period.label, indicators=rules.INDICATORS,
+                      rows=[RankRowOut(**{k: v for k, v in row.__dict__.items() if k != "counts"}) for row in r.rows])

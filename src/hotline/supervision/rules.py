@@ -3,6 +3,8 @@ stability ledger, and how a unit's counts become rates and a score."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -94,3 +96,42 @@ def evaluate(counts: Mapping[str, int], weights: Mapping[str, float] | None = No
         penalty = min(UNJUSTIFIED_CAP, UNJUSTIFIED_PENALTY * get("unjustified_returns", 0))
         score = round(max(0.0, 100 * points / total - penalty), 2)
     return Evaluation(counts=c, rates=rates, score=score)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An evaluation period: a month (``2026-11``) or a quarter (``2026-Q4``); ``until`` is
+    the first day after it."""
+
+    key: str
+    label: str
+    since: dt.date
+    until: dt.date
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+
+
+def period(key: str) -> Period:
+    """The period a key names; ``ValueError`` for anything else."""
+    key = key.strip().upper()
+    if m := _MONTH.fullmatch(key):
+        year, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+            raise ValueError(key)
+        start = dt.date(year, month, 1)
+        end = dt.date(year + month // 12, month % 12 + 1, 1)
+        return Period(f"{year}-{month:02d}", f"{year}年{month}月", start, end)
+    if m := _QUARTER.fullmatch(key):
+        year, quarter = int(m[1]), int(m[2])
+        if not 2000 <= year <= 2100:
+            raise ValueError(key)
+        start = dt.date(year, 3 * quarter - 2, 1)
+        end = dt.date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
+        return Period(f"{year}-Q{quarter}", f"{year}年第{quarter}季度", start, end)
+    raise ValueError(key)
+
+
+def month_of(day: dt.date) -> Period:
+    return period(f"{day.year}-{day.month:02d}")

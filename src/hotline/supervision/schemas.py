@@ -20,3 +20,30 @@ class LedgerEntryOut(BaseModel):
     reason: str
     entered_at: dt.datetime
     cleared_at: dt.datetime | None
+
+
+class RankRowOut(BaseModel):
+    rank: int
+    unit_id: int
+    unit_name: str
+    region_name: str
+    score: float | None
+    rates: dict[str, float | None]
+
+
+class StaffRankRowOut(RankRowOut):
+    counts: dict[str, int]
+
+
+class _Ranking(BaseModel):
+    period: str
+    label: str
+    indicators: dict[str, str]
+
+
+class RankingOut(_Ranking):
+    rows: list[RankRowOut]
+
+
+class StaffRankingOut(_Ranking):
+    rows: list[StaffRankRowOut]

@@ -263,7 +263,63 @@ def ledger_xlsx(session: Session, actor: Principal, f: repository.LedgerFilter) 
 def evaluation(session: Session, since: dt.date, until: dt.date,
                weights: dict[str, float] | None = None,
                unit_ids: list[int] | None = None) -> list[tuple[int, rules.Evaluation]]:
-    """Every unit with activity in the period, best score first."""
+    """Every unit with activity in the period, best score first (from the day counters)."""
     totals = repository.unit_totals(session, since, until, unit_ids)
     evaluated = [(unit_id, rules.evaluate(counts, weights)) for unit_id, counts in totals.items()]
     return sorted(evaluated, key=lambda item: (-(item[1].score if item[1].score is not None else -1), item[0]))
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: int
+    unit_id: int
+    unit_name: str
+    region_name: str
+    score: float | None
+    rates: dict[str, float | None]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    period: rules.Period
+    rows: list[RankRow]
+
+
+def parse_period(key: str | None) -> rules.Period:
+    """The named period, or this month; ``InvalidInput`` naming ``period`` otherwise."""
+    if not key:
+        return rules.month_of(clock.now().astimezone(clock.CST).date())
+    try:
+        return rules.period(key)
+    except ValueError:
+        raise InvalidInput("period", "考核周期应为 2026-11（月）或 2026-Q4（季度）") from None
+
+
+def ranking(session: Session, period: rules.Period, *, region_prefix: str | None = None) -> Ranking:
+    """The good/bad ranking (好差评榜单) of handling units for a period, best first, within a
+    region (its prefix) or the whole province. Read from the day counters the projector keeps,
+    never by scanning orders. Unit-level figures only: nothing personal."""
+    evaluated = evaluation(session, period.since, period.until, get_settings().evaluation_weights or None)
+    units = repository.units_by_ids(session, [unit_id for unit_id, _ in evaluated])
+    rows: list[RankRow] = []
+    for unit_id, result in evaluated:
+        unit = units.get(unit_id)
+        if unit is None or (region_prefix and not unit.region.code.startswith(region_prefix)):
+            continue
+        rows.append(RankRow(rank=len(rows) + 1, unit_id=unit_id, unit_name=unit.name, region_name=unit.region.name,
+                            score=result.score, rates=dict(result.rates), counts=dict(result.counts)))
+    return Ranking(period=period, rows=rows)
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(100 * rate, 1)
+
+
+def ranking_xlsx(r: Ranking) -> tuple[bytes, str]:
+    names = list(rules.INDICATORS.values())
+    data = excel.write("好差评榜单", ["名次", "单位", "区划", "综合得分", *names, "受理派单", "无理退单"], [
+        (row.rank, row.unit_name, row.region_name, row.score,
+         *[_percent(row.rates[k]) for k in rules.INDICATORS],
+         row.counts.get("assigned", 0), row.counts.get("unjustified_returns", 0)) for row in r.rows])
+    return data, quote(f"好差评榜单-{r.period.key}.xlsx")

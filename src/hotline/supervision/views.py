@@ -1,8 +1,11 @@
-"""Pages of supervision: the ledgers (台账) with their filters and Excel export."""
+"""Pages of supervision: the ledgers (台账) with their filters and Excel export; the internal
+and the public good/bad ranking of units (好差评榜单)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -10,12 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from hotline.auth import access
 from hotline.auth.roles import Cap
+from hotline.kit import clock
 from hotline.kit.errors import InvalidInput
-from hotline.supervision import repository, service
+from hotline.supervision import repository, rules, service
 from hotline.supervision.models import LEDGER_NAMES, LedgerKind
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
-from hotline.web.templating import render
+from hotline.web.templating import render, templates
 
 router = routing.router()
 PAGE = 50
@@ -55,3 +59,56 @@ def ledgers_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
                   export="/api/v1/ledgers/export.xlsx" + ("?" + urlencode(
                       {("open_only" if k == "open" else k): ("true" if k == "open" else v) for k, v in query.items()})
                       if query else ""))
+
+
+def _chart(r: service.Ranking, top: int = 20) -> str:
+    """The bar chart's data, read by static/js/charts.js (the CSP allows no inline script)."""
+    rows = [row for row in r.rows if row.score is not None][:top]
+    text = json.dumps({"title": f"{r.period.label}综合得分（前 {len(rows)} 名）",
+                       "names": [row.unit_name for row in rows], "values": [row.score for row in rows]},
+                      ensure_ascii=False)
+    # Inside <script>: no name may close the element or open a comment.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _periods(now: dt.date) -> list[tuple[str, str]]:
+    """The last twelve months and the last four quarters, newest first."""
+    out: list[tuple[str, str]] = []
+    year, month = now.year, now.month
+    for _ in range(12):
+        p = rules.period(f"{year}-{month:02d}")
+        out.append((p.key, p.label))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    year, quarter = now.year, (now.month - 1) // 3 + 1
+    for _ in range(4):
+        p = rules.period(f"{year}-Q{quarter}")
+        out.append((p.key, p.label))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return out
+
+
+def _ranking_context(request: Request, db: Db, region_prefix: str | None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    try:
+        period = service.parse_period(request.query_params.get("period"))
+    except InvalidInput as exc:
+        errors["period"] = exc.message
+        period = service.parse_period(None)
+    r = service.ranking(db, period, region_prefix=region_prefix)
+    return {"ranking": r, "chart": _chart(r), "indicators": rules.INDICATORS, "errors": errors,
+            "periods": _periods(clock.now().astimezone(clock.CST).date()), "period": period}
+
+
+@router.get("/rankings", response_class=HTMLResponse)
+def rankings_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    access.require(principal, Cap.view_org)
+    context = _ranking_context(request, db, principal.region_prefix)
+    return render(request, "supervision/rankings.html", principal, title="好差评榜单", **context)
+
+
+@router.get("/public/rankings", response_class=HTMLResponse)
+def public_rankings_page(request: Request, db: Db) -> Response:
+    """The public ranking: unit-level rates and scores, nothing about any person."""
+    context = _ranking_context(request, db, None)
+    return templates.TemplateResponse(request, "supervision/public_rankings.html",
+                                      {**context, "title": "好差评榜单"})

@@ -62,6 +62,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/callbacks", "回访"))
     if principal.can(Cap.view_orders) and not principal.is_service:
         items.append(("/ledgers", "督办台账"))
+    if not principal.is_service:
+        items.append(("/rankings", "好差评榜单"))
     if principal.can(Cap.view_citizens):
         items.append(("/citizens", "诉求人档案"))
     if principal.can(Cap.view_org):

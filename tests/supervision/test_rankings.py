@@ -1,0 +1,105 @@
+"""Evaluation and rankings: rates against hand-computed values, periods, the public page."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from hotline.kit import clock
+from hotline.supervision import rules, service
+from hotline.workorder import service as wo
+from hotline.workorder.models import ReplyResult, Verdict
+from tests.supervision.helpers import closed, dispatched, replied
+
+
+def cst(y, m, d, h=10):
+    return dt.datetime(y, m, d, h, tzinfo=clock.CST)
+
+
+def project(db):
+    db.commit()
+    while service.project(db):
+        pass
+    db.commit()
+
+
+@pytest.fixture
+def november(db, world, travel):
+    """Four orders to the city housing bureau in November 2026: two closed satisfied and
+    basically satisfied, one dissatisfied then re-handled, one still open; a fifth returned
+    and the return rejected as unjustified."""
+    travel.move_to(cst(2026, 11, 9, 9))
+    closed(db, world, verdict=Verdict.satisfied)
+    closed(db, world, verdict=Verdict.basically_satisfied)
+    again = replied(db, world, result=ReplyResult.partly_resolved)
+    wo.review_reply(db, world.p("dispatcher"), again, accept=True)
+    wo.record_callback(db, world.p("agent"), again, reached=True, resolved=False, verdict=Verdict.dissatisfied)
+    dispatched(db, world)
+    returned = dispatched(db, world)
+    wo.return_order(db, world.p("handler"), returned, reason="不属于本单位职责")
+    wo.reject_return(db, world.p("dispatcher"), returned, reason="属于住建局职责")
+    project(db)
+    return world.units["990100-zj"]
+
+
+def test_rates_match_the_hand_computed_values(db, november):
+    r = service.ranking(db, rules.period("2026-11"))
+    row = next(row for row in r.rows if row.unit_id == november)
+    c = row.counts
+    assert (c["assigned"], c["signed"], c["replied"], c["closed"], c["rated"]) == (5, 3, 3, 2, 3)
+    assert (c["satisfied"], c["basically_satisfied"], c["dissatisfied"]) == (1, 1, 1)
+    assert (c["returned"], c["unjustified_returns"], c["rehandled"]) == (1, 1, 1)
+    assert row.rates["satisfaction_rate"] == pytest.approx(2 / 3)
+    assert row.rates["handling_rate"] == pytest.approx(3 / 5)
+    assert row.rates["resolution_rate"] == pytest.approx(2 / 3)
+    assert row.rates["return_rate"] == pytest.approx(1 / 5)
+    assert row.rates["on_time_close_rate"] == 1.0
+    expected = rules.evaluate(c)
+    assert row.score == expected.score and row.score is not None and row.score < 100
+
+
+def test_another_period_has_none_of_these_figures(db, november):
+    assert all(row.unit_id != november for row in service.ranking(db, rules.period("2026-10")).rows)
+    assert any(row.unit_id == november for row in service.ranking(db, rules.period("2026-Q4")).rows)
+
+
+def test_periods_are_months_and_quarters():
+    assert rules.period("2026-11") == rules.Period("2026-11", "2026年11月", dt.date(2026, 11, 1), dt.date(2026, 12, 1))
+    q4 = rules.period("2026-q4")
+    assert (q4.since, q4.until, q4.label) == (dt.date(2026, 10, 1), dt.date(2027, 1, 1), "2026年第4季度")
+    for bad in ("2026-13", "2026-Q5", "26-11", "november"):
+        with pytest.raises(ValueError):
+            rules.period(bad)
+
+
+def test_the_api_ranks_units_and_refuses_a_bad_period(api, november):
+    body = api("supervisor").get("/api/v1/rankings", params={"period": "2026-11"}).json()
+    assert body["label"] == "2026年11月"
+    mine = next(row for row in body["rows"] if row["unit_id"] == november)
+    assert mine["counts"]["assigned"] == 5 and mine["rank"] >= 1
+    r = api("supervisor").get("/api/v1/rankings", params={"period": "2026-13"})
+    assert r.status_code == 422 and "period" in r.text
+
+
+def test_the_export_has_a_row_per_unit(api, november):
+    r = api("supervisor").get("/api/v1/rankings/export.xlsx", params={"period": "2026-11"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("名次", "单位", "区划", "综合得分")
+    assert any(row[1] == "青川市住建局" for row in rows[1:])
+
+
+def test_the_public_ranking_shows_units_and_no_personal_data(client, november):
+    body = client.get("/api/v1/public/rankings", params={"period": "2026-11"}).json()
+    assert any(row["unit_name"] == "青川市住建局" for row in body["rows"])
+    assert all("counts" not in row for row in body["rows"])
+    page = client.get("/public/rankings", params={"period": "2026-11"})
+    assert page.status_code == 200 and "青川市住建局" in page.text
+    for personal in ("13911112222", "王五", "幸福路"):  # the test citizen and the appeal's place
+        assert personal not in page.text and personal not in str(body)
+
+
+def test_the_internal_page_draws_the_chart_from_escaped_data(api, november):
+    page = api("supervisor").get("/rankings", params={"period": "2026-11"})
+    assert page.status_code == 200 and 'data-chart="bar"' in page.text and "青川市住建局" in page.text
+    assert "</script><" not in page.text.split('class="chart-data">')[1].split("</script>")[0]
