@@ -8,7 +8,7 @@ from hotline.kit.db import Base
 from hotline.kit.jobs import Job
 from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
-from hotline.supervision.models import LedgerEntry, ProjectionCursor, UnitDayStats
+from hotline.supervision.models import EscalationRule, LedgerEntry, ProjectionCursor, UnitDayStats
 from hotline.workorder.models import (
     Assignment,
     Callback,
@@ -39,6 +39,7 @@ __all__ = [
     "CoordinationCase",
     "DeadlineRuleRow",
     "DirectDispatchRule",
+    "EscalationRule",
     "Extension",
     "IdempotencyKey",
     "Job",

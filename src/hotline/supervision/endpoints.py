@@ -13,10 +13,18 @@ from hotline.kit import validate
 from hotline.kit.db import MAX_ID
 from hotline.kit.excel import XLSX_MEDIA_TYPE
 from hotline.supervision import rules, service
-from hotline.supervision.models import LedgerKind
-from hotline.supervision.schemas import LedgerEntryOut, RankingOut, RankRowOut, StaffRankingOut, StaffRankRowOut
+from hotline.supervision.models import ESCALATION_NAMES, EscalationRule, LedgerKind
+from hotline.supervision.schemas import (
+    EscalationRuleIn,
+    EscalationRuleOut,
+    LedgerEntryOut,
+    RankingOut,
+    RankRowOut,
+    StaffRankingOut,
+    StaffRankRowOut,
+)
 from hotline.web import routing
-from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
 
 router = routing.router(tags=["supervision"])
 public_router = routing.router(tags=["public"])
@@ -102,3 +110,27 @@ def public_ranking(db: Db, period: Annotated[str | None, Query(max_length=10)] =
     r = service.ranking(db, service.parse_period(period))
     return RankingOut(period=r.period.key, label=r.period.label, indicators=rules.INDICATORS,
                       rows=[RankRowOut(**{k: v for k, v in row.__dict__.items() if k != "counts"}) for row in r.rows])
+
+
+def _rule_out(rule: EscalationRule) -> EscalationRuleOut:
+    return EscalationRuleOut(id=rule.id, name=ESCALATION_NAMES[rule.kind], kind=rule.kind, threshold=rule.threshold,
+                             window_days=rule.window_days, active=rule.active)
+
+
+@router.get("/escalation-rules", response_model=list[EscalationRuleOut], responses=ERRORS)
+def list_escalation_rules(principal: CurrentPrincipal, db: Db) -> list[EscalationRuleOut]:
+    """The rules of escalated supervision (提级督办): many-to-one and one-to-many count orders
+    over ``window_days``; long-open counts working days; re-handled counts re-handlings."""
+    return [_rule_out(r) for r in service.escalation_rules(db, principal)]
+
+
+@router.post("/escalation-rules", response_model=EscalationRuleOut, status_code=201, responses=ERRORS)
+def create_escalation_rule(body: EscalationRuleIn, principal: CurrentPrincipal, db: Db) -> EscalationRuleOut:
+    return _rule_out(service.save_escalation_rule(db, principal, rule_id=None, **body.model_dump()))
+
+
+@router.put("/escalation-rules/{rule_id}", response_model=EscalationRuleOut,
+            responses={**ERRORS, 404: {"description": "No such rule"}})
+def update_escalation_rule(rule_id: IdPath, body: EscalationRuleIn, principal: CurrentPrincipal,
+                           db: Db) -> EscalationRuleOut:
+    return _rule_out(service.save_escalation_rule(db, principal, rule_id=rule_id, **body.model_dump()))

@@ -6,6 +6,7 @@
   from, kept current by the projector from the work-order events, so that a ranking sums a
   few thousand rows instead of scanning every order.
 * :class:`ProjectionCursor` — how far the projector has read the event log.
+* :class:`EscalationRule` — the tunable rules of escalated supervision.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.kit.db import Base, UTCDateTime
@@ -27,6 +28,7 @@ class LedgerKind(enum.StrEnum):
     dissatisfied_twice = "dissatisfied_twice"  # 两次回访不满意
     emergency = "emergency"  # 突发事件（自然灾害、安全生产）
     stability = "stability"  # 涉稳风险
+    escalated = "escalated"  # 提级督办
 
 
 LEDGER_NAMES = {
@@ -36,7 +38,40 @@ LEDGER_NAMES = {
     LedgerKind.dissatisfied_twice: "两次不满意",
     LedgerKind.emergency: "突发事件",
     LedgerKind.stability: "涉稳风险",
+    LedgerKind.escalated: "提级督办",
 }
+
+
+class EscalationKind(enum.StrEnum):
+    many_to_one = "many_to_one"  # 多人一诉: many orders on one issue (category) in one place within the window
+    one_to_many = "one_to_many"  # 一人多诉: one caller, many orders within the window
+    long_open = "long_open"  # 长期未解决: open longer than the threshold, in working days
+    rehandled = "rehandled"  # 反复重办: re-handled more times than the threshold
+
+
+ESCALATION_NAMES = {
+    EscalationKind.many_to_one: "多人一诉",
+    EscalationKind.one_to_many: "一人多诉",
+    EscalationKind.long_open: "长期未解决",
+    EscalationKind.rehandled: "反复重办",
+}
+
+
+class EscalationRule(Base):
+    """A rule of escalated supervision (提级督办, S4) that an administrator tunes: orders it
+    catches move into the higher-level centre's ledger and their lead unit is told.
+
+    ``threshold`` is a count of orders (many-to-one, one-to-many), of working days open
+    (long open) or of re-handlings (re-handled: more than this many); ``window_days`` is the
+    look-back of the two counting rules, in calendar days."""
+
+    __tablename__ = "escalation_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EscalationKind] = mapped_column(str_enum(EscalationKind, "escalation_kind"))
+    threshold: Mapped[int] = mapped_column(Integer)
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class LedgerEntry(Base):

@@ -7,14 +7,22 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, func, select, update
+from sqlalchemy import Row, Select, Table, and_, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
 from hotline.org.models import Region, Unit
-from hotline.supervision.models import COUNTERS, LedgerEntry, LedgerKind, ProjectionCursor, UnitDayStats
-from hotline.workorder.lifecycle import Status
+from hotline.supervision.models import (
+    COUNTERS,
+    EscalationKind,
+    EscalationRule,
+    LedgerEntry,
+    LedgerKind,
+    ProjectionCursor,
+    UnitDayStats,
+)
+from hotline.workorder.lifecycle import OPEN_STATUSES, Status
 from hotline.workorder.models import WorkOrder
 
 #: Statuses in which the lead unit holds the order and its deadline runs.
@@ -115,6 +123,45 @@ def enter_ledger(session: Session, values: dict[str, Any]) -> None:
 def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime) -> None:
     session.execute(update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id,
                                               LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
+
+
+# --- escalated supervision -----------------------------------------------------------------
+
+
+def active_escalation_rules(session: Session) -> list[EscalationRule]:
+    return list(session.execute(
+        select(EscalationRule).where(EscalationRule.active.is_(True)).order_by(EscalationRule.id)).scalars())
+
+
+def all_escalation_rules(session: Session) -> list[EscalationRule]:
+    return list(session.execute(select(EscalationRule).order_by(EscalationRule.id)).scalars())
+
+
+def _open_not_escalated() -> Any:
+    escalated = select(LedgerEntry.work_order_id).where(LedgerEntry.kind == LedgerKind.escalated)
+    return (WorkOrder.status.in_(sorted(OPEN_STATUSES))) & WorkOrder.id.not_in(escalated)
+
+
+def escalation_candidates(session: Session, rule: EscalationRule, now: dt.datetime, opened_before: dt.datetime,
+                          limit: int) -> list[tuple[int, int]]:
+    """Open orders the rule catches that are not escalated yet, as ``(order id, count)``:
+    the count is the size of the group (many-to-one, one-to-many) or the re-handlings."""
+    c = WorkOrder.__table__.c
+    open_ = _open_not_escalated()
+    if rule.kind == EscalationKind.long_open:
+        stmt = select(c.id, literal(rule.threshold)).where(open_, c.registered_at < opened_before)
+    elif rule.kind == EscalationKind.rehandled:
+        stmt = select(c.id, c.rehandle_count).where(open_, c.rehandle_count > rule.threshold)
+    else:
+        since = now - dt.timedelta(days=rule.window_days or 1)
+        keys = [c.citizen_id] if rule.kind == EscalationKind.one_to_many else [c.category_id, c.region_id]
+        groups = (select(*keys, func.count().label("n"))
+                  .where(c.registered_at >= since, *[k.is_not(None) for k in keys])
+                  .group_by(*keys).having(func.count() >= rule.threshold).subquery())
+        stmt = (select(c.id, groups.c.n)
+                .join(groups, and_(*[k == groups.c[k.name] for k in keys]))
+                .where(open_, c.registered_at >= since))
+    return [(int(i), int(n)) for i, n in session.execute(stmt.order_by(c.id).limit(limit))]
 
 
 # --- ledgers -------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hotline.supervision.models import LedgerKind
+from hotline.kit.clock import CST
+from hotline.kit.workcalendar import WorkCalendar, business_date
+from hotline.supervision.models import ESCALATION_NAMES, EscalationKind, LedgerKind
 
 #: Words that put an appeal on the daily emergency ledger (natural disasters, work safety).
 EMERGENCY_TERMS = (
@@ -135,3 +137,43 @@ def period(key: str) -> Period:
 
 def month_of(day: dt.date) -> Period:
     return period(f"{day.year}-{day.month:02d}")
+
+
+# --- escalated supervision -------------------------------------------------------------------
+
+
+def opened_before(calendar: WorkCalendar, now: dt.datetime, working_days: int) -> dt.datetime:
+    """Orders registered before this instant have been open longer than ``working_days``
+    working days: their deadline of that many working days (the day of intake not counted)
+    has passed. It is the start of the day that many working days before today."""
+    day = business_date(now)
+    counted = 0
+    while counted < working_days:
+        day -= dt.timedelta(days=1)
+        if calendar.is_workday(day):
+            counted += 1
+    return dt.datetime.combine(day, dt.time(), tzinfo=CST)
+
+
+def escalation_reason(kind: EscalationKind, threshold: int, window_days: int | None, found: int) -> str:
+    """Why an order was escalated, in the words of the ledger."""
+    name = ESCALATION_NAMES[kind]
+    if kind == EscalationKind.many_to_one:
+        return f"{name}：同一地点同类诉求 {window_days} 天内 {found} 件（阈值 {threshold}）"
+    if kind == EscalationKind.one_to_many:
+        return f"{name}：同一诉求人 {window_days} 天内 {found} 件（阈值 {threshold}）"
+    if kind == EscalationKind.long_open:
+        return f"{name}：超过 {threshold} 个工作日仍未办结"
+    return f"{name}：已重办 {found} 次（超过 {threshold} 次）"
+
+
+def check_rule(kind: EscalationKind, threshold: int, window_days: int | None) -> None:
+    """``ValueError`` (with the field) for a rule that cannot work."""
+    lowest = 0 if kind == EscalationKind.rehandled else 1  # re-handled more than 0 times: at all
+    if not lowest <= threshold <= 10_000:
+        raise ValueError("threshold", f"阈值应在 {lowest} 到 10000 之间")
+    counting = kind in (EscalationKind.many_to_one, EscalationKind.one_to_many)
+    if counting and (window_days is None or not 1 <= window_days <= 366):
+        raise ValueError("window_days", "统计窗口应为 1 到 366 天")
+    if not counting and window_days is not None:
+        raise ValueError("window_days", "该规则不使用统计窗口")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from hotline.supervision.models import LedgerKind
+from hotline.supervision.models import EscalationKind, LedgerKind
 
 
 class LedgerEntryOut(BaseModel):
@@ -47,3 +47,15 @@ class RankingOut(_Ranking):
 
 class StaffRankingOut(_Ranking):
     rows: list[StaffRankRowOut]
+
+
+class EscalationRuleIn(BaseModel):
+    kind: EscalationKind
+    threshold: int = Field(ge=0, le=10_000)
+    window_days: int | None = Field(default=None, ge=1, le=366)
+    active: bool = True
+
+
+class EscalationRuleOut(EscalationRuleIn):
+    id: int
+    name: str

@@ -20,11 +20,13 @@ from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, region_prefix
 from hotline.config import get_settings
 from hotline.kit import clock, excel, validate
-from hotline.kit.errors import InvalidInput
+from hotline.kit.errors import InvalidInput, NotFound
 from hotline.kit.workcalendar import load_calendar
 from hotline.notify import service as notify
+from hotline.org import repository as org_repository
+from hotline.org.models import Unit
 from hotline.supervision import repository, rules
-from hotline.supervision.models import LEDGER_NAMES, LedgerEntry, LedgerKind
+from hotline.supervision.models import LEDGER_NAMES, EscalationKind, EscalationRule, LedgerEntry, LedgerKind
 from hotline.workorder import sla
 from hotline.workorder.lifecycle import STATUS_NAMES
 from hotline.workorder.models import WorkOrder
@@ -184,6 +186,80 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
         if found is not None:
             kind, term = found
             ledger(kind, f"命中关键词“{term}”")
+
+
+# --- escalated supervision -----------------------------------------------------------------
+
+
+def escalate(session: Session, now: dt.datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+    """Apply the active escalation rules (提级督办): each open order a rule catches goes on the
+    escalated ledger of the centre one level above its own, once, with an event on its
+    timeline and a text to its lead unit. Returns how many orders were escalated."""
+    now = now or clock.now()
+    calendar = load_calendar(session)
+    done = 0
+    for rule in repository.active_escalation_rules(session):
+        if done >= limit:
+            break
+        cutoff = rules.opened_before(calendar, now, rule.threshold)
+        for order_id, found in repository.escalation_candidates(session, rule, now, cutoff, limit - done):
+            order = session.get(WorkOrder, order_id)
+            if order is None:
+                continue
+            reason = rules.escalation_reason(rule.kind, rule.threshold, rule.window_days, found)
+            higher = _higher_centre(session, order)
+            repository.enter_ledger(session, {
+                "kind": LedgerKind.escalated, "work_order_id": order.id, "unit_id": order.lead_unit_id,
+                "centre_unit_id": higher.id, "region_id": order.region_id, "entered_at": now, "reason": reason[:200],
+            })
+            _event(session, order, "escalated", rule=rule.kind.value, reason=reason, centre=higher.name)
+            unit = order.lead_unit
+            if unit is not None and unit.contact_phone:
+                notify.notify(session, template="unit_escalated", recipient_kind="unit", phone=unit.contact_phone,
+                              body=notify.render("unit_escalated", number=order.number, centre=higher.name),
+                              work_order_id=order.id, unit_id=unit.id)
+            done += 1
+    return done
+
+
+def escalation_rules(session: Session, actor: Principal) -> list[EscalationRule]:
+    access.require_province_admin(actor)
+    return repository.all_escalation_rules(session)
+
+
+def save_escalation_rule(session: Session, actor: Principal, *, rule_id: int | None, kind: EscalationKind,
+                         threshold: int, window_days: int | None, active: bool) -> EscalationRule:
+    """Create a rule (``rule_id`` None) or change one; the province administrator tunes them."""
+    access.require_province_admin(actor)
+    try:
+        rules.check_rule(kind, threshold, window_days)
+    except ValueError as exc:
+        field, message = exc.args
+        raise InvalidInput(field, message) from None
+    if rule_id is None:
+        rule = EscalationRule(kind=kind, threshold=threshold, window_days=window_days, active=active)
+        session.add(rule)
+    else:
+        found = session.get(EscalationRule, rule_id)
+        if found is None:
+            raise NotFound(f"提级督办规则 {rule_id} 不存在")
+        rule = found
+        rule.kind, rule.threshold, rule.window_days, rule.active = kind, threshold, window_days, active
+    session.flush()
+    audit.record(session, actor, "escalation_rule.saved", object_type="escalation_rule", object_id=rule.id,
+                 detail={"kind": kind.value, "threshold": threshold, "window_days": window_days, "active": active})
+    return rule
+
+
+def _higher_centre(session: Session, order: WorkOrder) -> Unit:
+    """The hotline centre one level above the order's own (county workstation → city centre
+    → province centre); the province centre escalates to itself."""
+    region = order.centre_unit.region
+    if region.parent is not None:
+        found = org_repository.cached_centre_for_region(session, region.parent)
+        if found is not None:
+            return found
+    return order.centre_unit
 
 
 # --- ledgers -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Background jobs of supervision: the deadline sweep and the projector, every minute."""
+"""Background jobs of supervision: the deadline sweep and the projector every minute, the
+escalation rules every five minutes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB = "supervision.sweep"
 PROJECT_JOB = "supervision.project"
+ESCALATE_JOB = "supervision.escalate"
 
 
 @jobs.handler(SWEEP_JOB, every=dt.timedelta(minutes=1))
@@ -31,3 +33,13 @@ def sweep(session: Session, payload: dict[str, Any]) -> None:
 def project(session: Session, payload: dict[str, Any]) -> None:
     if service.project(session) >= service.PROJECT_BATCH:
         jobs.enqueue(session, PROJECT_JOB)
+
+
+@jobs.handler(ESCALATE_JOB, every=dt.timedelta(minutes=5))
+def escalate(session: Session, payload: dict[str, Any]) -> None:
+    """The escalation rules count orders over windows of days: every five minutes is soon enough."""
+    found = service.escalate(session)
+    if found:
+        log.info("escalated supervision: %d orders", found)
+    if found >= service.SWEEP_BATCH:
+        jobs.enqueue(session, ESCALATE_JOB)

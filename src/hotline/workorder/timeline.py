@@ -35,6 +35,7 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.supervision_flagged": ("二次不满意，列入督办", None),
     "work_order.due_soon": ("临期预警", None),
     "work_order.overdue": ("超期未办结", None),
+    "work_order.escalated": ("提级督办", None),
 }
 
 
