@@ -8,7 +8,14 @@ from hotline.kit.db import Base
 from hotline.kit.jobs import Job
 from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
-from hotline.supervision.models import EscalationRule, LedgerEntry, ProjectionCursor, UnitDayStats
+from hotline.supervision.models import (
+    EscalationRule,
+    LedgerEntry,
+    LetterTemplate,
+    ProjectionCursor,
+    SupervisionLetter,
+    UnitDayStats,
+)
 from hotline.workorder.models import (
     Assignment,
     Callback,
@@ -44,6 +51,7 @@ __all__ = [
     "IdempotencyKey",
     "Job",
     "LedgerEntry",
+    "LetterTemplate",
     "LoginAttempt",
     "Notification",
     "NumberCounter",
@@ -51,6 +59,7 @@ __all__ = [
     "Region",
     "Reply",
     "ReturnRequest",
+    "SupervisionLetter",
     "Unit",
     "UnitDayStats",
     "User",

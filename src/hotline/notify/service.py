@@ -35,6 +35,8 @@ TEMPLATES: dict[str, str] = {
     "unit_due_soon": "工单 {number} 将于 {due} 到期，请及时办理。",
     # to the handling unit, when the handling deadline has passed
     "unit_overdue": "工单 {number} 已超过办理期限（{due}），请尽快办理并答复。",
+    # to the handling unit, when a supervision letter is sent to it
+    "unit_letter": "您单位收到关于工单 {number} 的{kind}，请于 {due} 前书面回复。",
     # to the handling unit, when the order is escalated to a higher-level centre (提级督办)
     "unit_escalated": "工单 {number} 已列入{centre}提级督办，请加快办理并及时答复。",
 }

@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Query, Response
+from sqlalchemy.orm import Session
 
 from hotline.auth import access
 from hotline.auth.roles import Cap, region_prefix
-from hotline.kit import validate
+from hotline.kit import clock, validate
 from hotline.kit.db import MAX_ID
 from hotline.kit.excel import XLSX_MEDIA_TYPE
-from hotline.supervision import rules, service
-from hotline.supervision.models import ESCALATION_NAMES, EscalationRule, LedgerKind
+from hotline.supervision import documents, rules, service
+from hotline.supervision.models import (
+    ESCALATION_NAMES,
+    LETTER_NAMES,
+    EscalationRule,
+    LedgerKind,
+    LetterKind,
+    SupervisionLetter,
+)
 from hotline.supervision.schemas import (
     EscalationRuleIn,
     EscalationRuleOut,
     LedgerEntryOut,
+    LetterIn,
+    LetterOut,
+    LetterResponseIn,
+    LetterTemplateIn,
+    LetterTemplateOut,
     RankingOut,
     RankRowOut,
     StaffRankingOut,
@@ -25,7 +39,9 @@ from hotline.supervision.schemas import (
 )
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.workorder.models import WorkOrder
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 router = routing.router(tags=["supervision"])
 public_router = routing.router(tags=["public"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -134,3 +150,77 @@ def create_escalation_rule(body: EscalationRuleIn, principal: CurrentPrincipal, 
 def update_escalation_rule(rule_id: IdPath, body: EscalationRuleIn, principal: CurrentPrincipal,
                            db: Db) -> EscalationRuleOut:
     return _rule_out(service.save_escalation_rule(db, principal, rule_id=rule_id, **body.model_dump()))
+
+
+# --- supervision letters ---------------------------------------------------------------------
+
+
+def _letter_out(db: Session, letter: SupervisionLetter) -> LetterOut:
+    order = db.get(WorkOrder, letter.work_order_id)
+    assert order is not None
+    return LetterOut(
+        id=letter.id, kind=letter.kind, kind_name=LETTER_NAMES[letter.kind], number=letter.number,
+        order_number=order.number, unit=letter.unit.name, centre=letter.centre_unit.name, title=letter.title,
+        body=letter.body, issued_at=letter.issued_at, due_at=letter.due_at, response=letter.response,
+        responded_at=letter.responded_at, overdue=letter.responded_at is None and clock.now() > letter.due_at,
+    )
+
+
+@router.post("/work-orders/{number}/letters", response_model=LetterOut, status_code=201,
+             responses={**ERRORS, 404: {"description": "No such order in scope"},
+                        409: {"description": "Not dispatched"}})
+def issue_letter(number: str, body: LetterIn, principal: CurrentPrincipal, db: Db) -> LetterOut:
+    """Send a reminder (提示函), supervision (督办函) or rectification letter (整改函) to the
+    order's lead unit, with a response deadline in working days."""
+    order = access.access_work_order(db, principal, number)
+    letter = service.issue_letter(db, principal, order, kind=body.kind, reason=body.reason,
+                                  working_days=body.working_days)
+    return _letter_out(db, letter)
+
+
+@router.get("/work-orders/{number}/letters", response_model=list[LetterOut], responses=ERRORS)
+def order_letters(number: str, principal: CurrentPrincipal, db: Db) -> list[LetterOut]:
+    order = access.access_work_order(db, principal, number)
+    return [_letter_out(db, x) for x in service.letters_of(db, principal, order)]
+
+
+@router.get("/letters/{letter_id}.docx",
+            responses={**ERRORS, 404: {"description": "Not found"}, 200: {"content": {DOCX: {}}}})
+def letter_document(letter_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
+    """The letter as a Word document, to print, sign and seal."""
+    letter = service.access_letter(db, principal, letter_id)
+    name = quote(f"{LETTER_NAMES[letter.kind]}-{letter.number or letter.id}.docx")
+    return Response(content=documents.letter_docx(letter), media_type=DOCX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+@router.get("/letters/{letter_id}", response_model=LetterOut, responses={**ERRORS, 404: {"description": "Not found"}})
+def get_letter(letter_id: IdPath, principal: CurrentPrincipal, db: Db) -> LetterOut:
+    return _letter_out(db, service.access_letter(db, principal, letter_id))
+
+
+@router.post("/letters/{letter_id}/response", response_model=LetterOut,
+             responses={**ERRORS, 404: {"description": "Not found"}, 409: {"description": "Already answered"}})
+def respond_letter(letter_id: IdPath, body: LetterResponseIn, principal: CurrentPrincipal, db: Db) -> LetterOut:
+    """The addressed unit's written response."""
+    letter = service.access_letter(db, principal, letter_id)
+    return _letter_out(db, service.respond_letter(db, principal, letter, text=body.text))
+
+
+def _template_out(kind: LetterKind, title: str, body: str) -> LetterTemplateOut:
+    return LetterTemplateOut(kind=kind, title=title, body=body, fields=rules.LETTER_FIELDS)
+
+
+@router.get("/letter-templates", response_model=list[LetterTemplateOut], responses=ERRORS)
+def letter_templates(principal: CurrentPrincipal, db: Db) -> list[LetterTemplateOut]:
+    """The editable texts of the letters and the ``{fields}`` they may use."""
+    return [_template_out(t.kind, t.title, t.body) for t in service.letter_templates(db, principal)]
+
+
+@router.put("/letter-templates/{kind}", response_model=LetterTemplateOut, responses=ERRORS)
+def save_letter_template(kind: LetterKind, body: LetterTemplateIn, principal: CurrentPrincipal,
+                         db: Db) -> LetterTemplateOut:
+    t = service.save_letter_template(db, principal, kind, title=body.title, body=body.body)
+    return _template_out(t.kind, t.title, t.body)
+
+

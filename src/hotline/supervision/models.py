@@ -7,6 +7,7 @@
   few thousand rows instead of scanning every order.
 * :class:`ProjectionCursor` — how far the projector has read the event log.
 * :class:`EscalationRule` — the tunable rules of escalated supervision.
+* :class:`SupervisionLetter`, :class:`LetterTemplate` — letters to units and their texts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.kit.db import Base, UTCDateTime
@@ -145,3 +146,54 @@ class ProjectionCursor(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+
+class LetterKind(enum.StrEnum):
+    reminder = "reminder"  # 提示函
+    supervision = "supervision"  # 督办函
+    rectification = "rectification"  # 整改函
+
+
+LETTER_NAMES = {
+    LetterKind.reminder: "提示函",
+    LetterKind.supervision: "督办函",
+    LetterKind.rectification: "整改函",
+}
+
+
+class LetterTemplate(Base):
+    """The editable text of a kind of supervision letter; ``{placeholders}`` are filled with
+    the order's facts (never with the citizen's personal data)."""
+
+    __tablename__ = "letter_template"
+
+    kind: Mapped[LetterKind] = mapped_column(str_enum(LetterKind, "letter_kind"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class SupervisionLetter(Base):
+    """A supervision letter (督办文书) sent to the unit handling an order: a reminder,
+    supervision or rectification letter with its own response deadline, and the unit's
+    written response."""
+
+    __tablename__ = "supervision_letter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[LetterKind] = mapped_column(str_enum(LetterKind, "letter_kind"))
+    number: Mapped[str | None] = mapped_column(String(40))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    responded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
+    centre_unit: Mapped[Unit] = relationship(foreign_keys=[centre_unit_id], lazy="joined")

@@ -19,7 +19,9 @@ from hotline.supervision.models import (
     EscalationRule,
     LedgerEntry,
     LedgerKind,
+    LetterTemplate,
     ProjectionCursor,
+    SupervisionLetter,
     UnitDayStats,
 )
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
@@ -232,3 +234,15 @@ def units_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Unit]:
     if not wanted:
         return {}
     return {u.id: u for u in session.execute(select(Unit).where(Unit.id.in_(wanted))).unique().scalars()}
+
+
+# --- letters -------------------------------------------------------------------------------
+
+
+def letters_of_order(session: Session, work_order_id: int) -> list[SupervisionLetter]:
+    stmt = select(SupervisionLetter).where(SupervisionLetter.work_order_id == work_order_id)
+    return list(session.execute(stmt.order_by(SupervisionLetter.id)).unique().scalars())
+
+
+def letter_templates(session: Session) -> list[LetterTemplate]:
+    return list(session.execute(select(LetterTemplate).order_by(LetterTemplate.kind)).scalars())

@@ -177,3 +177,33 @@ def check_rule(kind: EscalationKind, threshold: int, window_days: int | None) ->
         raise ValueError("window_days", "统计窗口应为 1 到 366 天")
     if not counting and window_days is not None:
         raise ValueError("window_days", "该规则不使用统计窗口")
+
+
+# --- supervision letters -------------------------------------------------------------------
+
+#: What a letter template may say, filled from the order: never the citizen's personal data.
+LETTER_FIELDS: dict[str, str] = {
+    "number": "工单编号", "title": "诉求标题", "unit": "承办单位", "registered": "受理时间", "due": "办理期限",
+    "state": "工单状态", "reason": "督办事由", "reply_by": "回复期限", "centre": "发文单位", "today": "发文日期",
+}
+
+
+def template_fields(body: str) -> set[str]:
+    """The ``{placeholders}`` a template uses; ``ValueError`` for one that is not allowed or
+    for braces that do not form one."""
+    import string
+
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(body) if name is not None}
+    except ValueError:
+        raise ValueError("模板中的花括号不成对") from None
+    unknown = sorted(names - LETTER_FIELDS.keys())
+    if unknown:
+        raise ValueError("模板中有不能填写的字段：" + "、".join(unknown))
+    return names
+
+
+def fill(body: str, facts: Mapping[str, str]) -> str:
+    """The template with the order's facts filled in (every allowed field is provided)."""
+    template_fields(body)
+    return body.format(**{name: facts.get(name, "") for name in LETTER_FIELDS})

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from hotline.supervision.models import EscalationKind, LedgerKind
+from hotline.supervision.models import EscalationKind, LedgerKind, LetterKind
 
 
 class LedgerEntryOut(BaseModel):
@@ -59,3 +59,40 @@ class EscalationRuleIn(BaseModel):
 class EscalationRuleOut(EscalationRuleIn):
     id: int
     name: str
+
+
+class LetterIn(BaseModel):
+    kind: LetterKind
+    reason: str | None = Field(default=None, max_length=500)
+    working_days: int | None = Field(default=None, ge=1, le=30)
+
+
+class LetterResponseIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class LetterOut(BaseModel):
+    id: int
+    kind: LetterKind
+    kind_name: str
+    number: str | None
+    order_number: str
+    unit: str
+    centre: str
+    title: str
+    body: str
+    issued_at: dt.datetime
+    due_at: dt.datetime
+    response: str | None
+    responded_at: dt.datetime | None
+    overdue: bool
+
+
+class LetterTemplateIn(BaseModel):
+    title: str = Field(min_length=1, max_length=100)
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class LetterTemplateOut(LetterTemplateIn):
+    kind: LetterKind
+    fields: dict[str, str]

@@ -36,6 +36,8 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.due_soon": ("临期预警", None),
     "work_order.overdue": ("超期未办结", None),
     "work_order.escalated": ("提级督办", None),
+    "work_order.letter_issued": ("发出督办文书", None),
+    "work_order.letter_responded": ("督办文书已回复", None),
 }
 
 
