@@ -189,6 +189,7 @@ def generate(url: str, n: int, seed: int = 12345) -> dict[str, Any]:
             if ledger is not None:
                 ledger_rows.append({"kind": ledger[0], "work_order_id": order_id, "unit_id": lead,
                                     "centre_unit_id": rows[-1]["centre_unit_id"], "region_id": region_id,
+                                    "category_id": rows[-1]["category_id"],
                                     "entered_at": ledger[2], "cleared_at": closed, "reason": ledger[1]})
             order_id += 1
             if len(rows) >= CHUNK:

@@ -96,3 +96,14 @@ def test_the_ledger_page_lists_and_filters(api, db, world, travel):
     assert page.status_code == 200 and order.number in page.text and "督办台账" in page.text
     bad = api("supervisor").get("/ledgers", params={"since": "yesterday"})
     assert bad.status_code == 200 and "日期格式应为" in bad.text
+
+
+def test_a_sector_viewer_sees_the_emergency_ledger_of_its_sectors_only(api, db, world, travel):
+    travel.move_to(cst(2026, 11, 16, 9))
+    ours = wo.intake(db, world.p("agent"), wo.IntakeData(
+        channel="phone", appeal_type="report", title="化工厂气体泄漏", content="河边化工厂气体泄漏，气味刺鼻",
+        phone="13911112222", category_code=world.categories["env"], region_code="990102001"))[0]
+    theirs = new_order(db, world, title="山体滑坡", content="村后山体滑坡")  # a street-lamp category
+    project(db)
+    numbers = {r["number"] for r in api("sector").get("/api/v1/ledgers", params={"kind": "emergency"}).json()}
+    assert ours.number in numbers and theirs.number not in numbers

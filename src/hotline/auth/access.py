@@ -7,6 +7,8 @@ existence does not leak; an action the role never has is refused (403).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, select
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Session, aliased
@@ -167,3 +169,37 @@ def require_unit_of(principal: Principal, order: WorkOrder, *, lead: bool = True
         if mine and (not lead or a.role == AssignmentRole.lead):
             return
     raise Forbidden("本单位不是该工单的" + ("主办单位" if lead else "承办单位"))
+
+
+# --- ledger entries --------------------------------------------------------------------------
+
+
+def ledger_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
+    """Restrict a query of ledger entries (台账) to those the caller may see, by the entry's
+    own columns, so a ledger never has to join every order it lists.
+
+    Centre staff: entries kept by a centre in their region (an escalated entry is kept by the
+    centre above the order's own). Units: entries of orders they are (or were) assigned.
+    Sector viewers: entries of their sectors' categories in their region. Integrations:
+    entries of the orders they submitted. Everyone else: none."""
+    from hotline.supervision.models import LedgerEntry
+    from hotline.workorder.models import Assignment, AssignmentState
+
+    if not principal.can(Cap.view_orders):
+        return stmt.where(sa_false())
+    if principal.role in CENTRE_ROLES:
+        centres = select(Unit.id).join(Unit.region).where(
+            Region.code.startswith(principal.region_prefix, autoescape=True))
+        return stmt.where(LedgerEntry.centre_unit_id.in_(centres))
+    if principal.can(Cap.handle):
+        mine = select(Assignment.work_order_id).where(
+            Assignment.unit_id == principal.unit_id, Assignment.state != AssignmentState.revoked)
+        return stmt.where(LedgerEntry.work_order_id.in_(mine))
+    if principal.role == Role.sector_viewer:
+        if not principal.sector_category_ids:
+            return stmt.where(sa_false())
+        places = select(Region.id).where(Region.code.startswith(principal.region_prefix, autoescape=True))
+        return stmt.where(LedgerEntry.region_id.in_(places),
+                          LedgerEntry.category_id.in_(principal.sector_category_ids))
+    submitted = select(WorkOrder.id).where(WorkOrder.created_by_id == principal.user_id)
+    return stmt.where(LedgerEntry.work_order_id.in_(submitted))

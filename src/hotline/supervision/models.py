@@ -84,6 +84,7 @@ class LedgerEntry(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # the lead unit when it entered
     centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))  # for sector viewers' scope
     entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # the order closed
     reason: Mapped[str] = mapped_column(String(200))
@@ -97,6 +98,8 @@ class LedgerEntry(Base):
         Index("ix_ledger_entry_kind_entered", "kind", "entered_at"),
         Index("ix_ledger_entry_unit", "unit_id", "kind"),
         Index("ix_ledger_entry_order", "work_order_id"),
+        Index("ix_ledger_entry_centre_entered", "centre_unit_id", "entered_at"),
+        Index("ix_ledger_entry_entered", "entered_at"),
     )
 
 

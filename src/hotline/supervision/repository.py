@@ -82,6 +82,7 @@ class OrderFacts:
     lead_unit_id: int | None
     centre_unit_id: int
     region_id: int | None
+    category_id: int | None
     title: str
     content: str
     due_at: dt.datetime | None
@@ -93,7 +94,7 @@ def order_facts(session: Session, ids: Iterable[int]) -> dict[int, OrderFacts]:
     if not wanted:
         return {}
     c = WorkOrder.__table__.c
-    stmt = select(c.id, c.lead_unit_id, c.centre_unit_id, c.region_id, c.title, c.content, c.due_at,
+    stmt = select(c.id, c.lead_unit_id, c.centre_unit_id, c.region_id, c.category_id, c.title, c.content, c.due_at,
                   c.replied_at).where(c.id.in_(wanted))
     return {row.id: OrderFacts(*row) for row in session.execute(stmt)}
 
@@ -120,6 +121,14 @@ def enter_ledger(session: Session, values: dict[str, Any]) -> None:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(LedgerEntry).values(**values).on_conflict_do_nothing(
         index_elements=["kind", "work_order_id"]))
+
+
+def move_ledgers(session: Session, work_order_id: int, centre_unit_id: int) -> None:
+    """An order passed down to another centre takes its ledger entries along (not the
+    escalated ones, which the centre above keeps)."""
+    session.execute(update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id,
+                                              LedgerEntry.kind != LedgerKind.escalated)
+                    .values(centre_unit_id=centre_unit_id))
 
 
 def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime) -> None:
@@ -184,8 +193,7 @@ Scope = Callable[[Select[Any]], Select[Any]]
 
 def ledger(session: Session, scope: Scope, f: LedgerFilter, *, limit: int,
            offset: int) -> tuple[list[LedgerEntry], int]:
-    stmt = select(LedgerEntry).join(WorkOrder, WorkOrder.id == LedgerEntry.work_order_id)
-    stmt = scope(stmt)
+    stmt = scope(select(LedgerEntry))
     if f.kind is not None:
         stmt = stmt.where(LedgerEntry.kind == f.kind)
     if f.open_only:

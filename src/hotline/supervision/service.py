@@ -153,7 +153,8 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     def ledger(kind: LedgerKind, reason: str) -> None:
         repository.enter_ledger(session, {
             "kind": kind, "work_order_id": order.id, "unit_id": order.lead_unit_id,
-            "centre_unit_id": order.centre_unit_id, "region_id": order.region_id, "entered_at": event.at,
+            "centre_unit_id": order.centre_unit_id, "region_id": order.region_id,
+            "category_id": order.category_id, "entered_at": event.at,
             "reason": reason[:200],
         })
 
@@ -191,6 +192,8 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
         repository.clear_ledgers(session, order.id, event.at)
     elif action in ("answered", "withdrawn"):
         repository.clear_ledgers(session, order.id, event.at)
+    elif action == "transferred":
+        repository.move_ledgers(session, order.id, order.centre_unit_id)
     elif action == "registered":
         found = rules.classify(order.title, order.content)
         if found is not None:
@@ -220,7 +223,8 @@ def escalate(session: Session, now: dt.datetime | None = None, limit: int = SWEE
             higher = _higher_centre(session, order)
             repository.enter_ledger(session, {
                 "kind": LedgerKind.escalated, "work_order_id": order.id, "unit_id": order.lead_unit_id,
-                "centre_unit_id": higher.id, "region_id": order.region_id, "entered_at": now, "reason": reason[:200],
+                "centre_unit_id": higher.id, "region_id": order.region_id, "category_id": order.category_id,
+                "entered_at": now, "reason": reason[:200],
             })
             _event(session, order, "escalated", rule=rule.kind.value, reason=reason, centre=higher.name)
             unit = order.lead_unit
@@ -317,7 +321,7 @@ def ledger(session: Session, actor: Principal, f: repository.LedgerFilter, *, li
     """A ledger within the caller's scope: supervisors see their centre's region, sector
     viewers the orders of their sectors, units their own orders."""
     access.require(actor, Cap.view_orders)
-    return repository.ledger(session, lambda s: access.order_scope(actor, s), f, limit=limit, offset=offset)
+    return repository.ledger(session, lambda s: access.ledger_scope(actor, s), f, limit=limit, offset=offset)
 
 
 def ledger_rows(session: Session, actor: Principal, f: repository.LedgerFilter, *, limit: int = 50,
