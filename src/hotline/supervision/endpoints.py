@@ -178,7 +178,8 @@ def issue_letter(number: str, body: LetterIn, principal: CurrentPrincipal, db: D
     return _letter_out(db, letter)
 
 
-@router.get("/work-orders/{number}/letters", response_model=list[LetterOut], responses=ERRORS)
+@router.get("/work-orders/{number}/letters", response_model=list[LetterOut],
+            responses={**ERRORS, 404: {"description": "No such order in scope"}})
 def order_letters(number: str, principal: CurrentPrincipal, db: Db) -> list[LetterOut]:
     order = access.access_work_order(db, principal, number)
     return [_letter_out(db, x) for x in service.letters_of(db, principal, order)]

@@ -216,11 +216,15 @@ def ledger(session: Session, scope: Scope, f: LedgerFilter, *, limit: int,
 
 
 def ledger_orders(session: Session, entries: list[LedgerEntry]) -> dict[int, WorkOrder]:
+    """The orders of these entries, read 1,000 at a time (an export may list 50,000, more
+    than SQLite takes as parameters of one statement)."""
     ids = sorted({e.work_order_id for e in entries})
-    if not ids:
-        return {}
-    rows = session.execute(select(WorkOrder).where(WorkOrder.id.in_(ids))).unique().scalars()
-    return {o.id: o for o in rows}
+    found: dict[int, WorkOrder] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        found.update((o.id, o) for o in session.execute(
+            select(WorkOrder).where(WorkOrder.id.in_(chunk))).unique().scalars())
+    return found
 
 
 # --- evaluation ----------------------------------------------------------------------------
