@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                              name="worker", daemon=True).start()
         yield
         stop.set()
+        app.state.intake_writer.close()
         for factory in dict.fromkeys((session_factory, read_factory)):
             bind = factory.kw.get("bind")
             if bind is not None and hasattr(bind, "dispose"):

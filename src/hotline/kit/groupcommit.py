@@ -33,6 +33,7 @@ BATCH_SIZE = Histogram("hotline_group_commit_batch_size", "Items written per gro
                        buckets=(1, 2, 4, 8, 16, 32, 64, 128))
 
 T = TypeVar("T")
+_STOP = object()
 R = TypeVar("R")
 
 #: ``write(session, items)`` writes the items in the session's transaction and returns, for
@@ -74,14 +75,26 @@ class GroupCommitter(Generic[T, R]):
                 thread.start()
                 self._threads.append(thread)
 
+    def close(self) -> None:
+        """Stop the writer threads once the queue is drained (the application shuts down)."""
+        for _ in self._threads:
+            self._queue.put(_STOP)  # type: ignore[arg-type]
+
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch = [first]
             while len(batch) < self.max_batch:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    item = self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if item is _STOP:
+                    self._queue.put(item)  # stop after this batch
+                    break
+                batch.append(item)
             BATCH_SIZE.labels(self.name).observe(len(batch))
             try:
                 self._commit(batch)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from hotline.auth import access
@@ -23,6 +23,7 @@ from hotline.supervision.models import (
     LetterKind,
     SupervisionLetter,
 )
+from hotline.supervision.repository import LedgerFilter
 from hotline.supervision.schemas import (
     EscalationRuleIn,
     EscalationRuleOut,
@@ -50,42 +51,40 @@ ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
-@router.get("/ledgers", response_model=list[LedgerEntryOut], responses=ERRORS)
-def ledger(
-    principal: CurrentPrincipal, db: Db, response: Response,
+def ledger_query(
     kind: LedgerKind | None = None,
     open_only: bool = False,
     unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     region_code: Annotated[str | None, Query(max_length=12)] = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+) -> LedgerFilter:
+    """The ledger filters of the query string (``since``/``until``: China dates, inclusive)."""
+    return service.ledger_filter(kind=kind, open_only=open_only, unit_id=unit_id, region_code=region_code,
+                                 since=since, until=until)
+
+
+LedgerQuery = Annotated[LedgerFilter, Depends(ledger_query)]
+
+
+@router.get("/ledgers", response_model=list[LedgerEntryOut], responses=ERRORS)
+def ledger(
+    principal: CurrentPrincipal, db: Db, response: Response, f: LedgerQuery,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[LedgerEntryOut]:
     """Orders on the supervisors' ledgers within the caller's scope: ``overdue``,
     ``buck_passing`` (returned twice or more), ``perfunctory`` (reply sent back at review),
-    ``dissatisfied_twice``, and the daily ``emergency`` and ``stability`` ledgers. ``since`` and
-    ``until`` are China dates of entry, ``until`` inclusive."""
-    f = service.ledger_filter(kind=kind, open_only=open_only, unit_id=unit_id, region_code=region_code,
-                              since=since, until=until)
+    ``dissatisfied_twice``, ``escalated``, and the daily ``emergency`` and ``stability``
+    ledgers."""
     rows, total = service.ledger_rows(db, principal, f, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(total)
     return [LedgerEntryOut(**row.__dict__) for row in rows]
 
 
 @router.get("/ledgers/export.xlsx", responses={**ERRORS, 200: {"content": {XLSX_MEDIA_TYPE: {}}}})
-def ledger_export(
-    principal: CurrentPrincipal, db: Db,
-    kind: LedgerKind | None = None,
-    open_only: bool = False,
-    unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    region_code: Annotated[str | None, Query(max_length=12)] = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> Response:
+def ledger_export(principal: CurrentPrincipal, db: Db, f: LedgerQuery) -> Response:
     """The same ledger as an Excel file (at most 50,000 rows)."""
-    f = service.ledger_filter(kind=kind, open_only=open_only, unit_id=unit_id, region_code=region_code,
-                              since=since, until=until)
     data, name = service.ledger_xlsx(db, principal, f)
     return Response(content=data, media_type=XLSX_MEDIA_TYPE,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
