@@ -13,6 +13,7 @@ from hotline.supervision.models import (
     LedgerEntry,
     LetterTemplate,
     ProjectionCursor,
+    SupervisionAuthority,
     SupervisionLetter,
     UnitDayStats,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "Region",
     "Reply",
     "ReturnRequest",
+    "SupervisionAuthority",
     "SupervisionLetter",
     "Unit",
     "UnitDayStats",

@@ -212,8 +212,22 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     ):
         citizen_service.register(session, agent_principal, phone=phone, name=name, address=address)
     load_direct_dispatch(session, admin)
+    load_supervision_authorities(session, admin)
     load_sample_orders(session)
     return accounts
+
+
+def load_supervision_authorities(session: Session, admin: Principal) -> None:
+    """Each place's 政务服务管理局 is its business-environment authority, its 纪委监委 the
+    discipline commission that receives referrals."""
+    from hotline.supervision import service as supervision
+    from hotline.supervision.models import AuthorityKind
+
+    for suffix, kind in (("zw", AuthorityKind.business_environment), ("jw", AuthorityKind.discipline)):
+        for region_code in [PROVINCE[0], *(c[0] for c in CITIES), *(d[0] for c in CITIES for d in c[3])]:
+            unit = repository.unit_by_code(session, f"{region_code}-{suffix}")
+            if unit is not None:
+                supervision.set_authority(session, admin, region_code=region_code, kind=kind, unit_id=unit.id)
 
 
 #: The direct-dispatch catalogue of S4 泸州: outages of water, power, gas, heating and telecom,

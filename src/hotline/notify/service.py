@@ -37,6 +37,10 @@ TEMPLATES: dict[str, str] = {
     "unit_overdue": "工单 {number} 已超过办理期限（{due}），请尽快办理并答复。",
     # to the handling unit, when a supervision letter is sent to it
     "unit_letter": "您单位收到关于工单 {number} 的{kind}，请于 {due} 前书面回复。",
+    # to the business-environment authority, when a rectification letter goes out
+    "authority_rectification": "工单 {number} 经两次回访群众不满意，已向{unit}发出整改函（{letter}），请关注。",
+    # to the discipline commission, when an order is referred to it
+    "authority_referral": "12345 热线工单 {number} 整改不到位，已移交贵机关，案卷请在平台查阅。",
     # to the handling unit, when the order is escalated to a higher-level centre (提级督办)
     "unit_escalated": "工单 {number} 已列入{centre}提级督办，请加快办理并及时答复。",
 }

@@ -1,11 +1,14 @@
-"""Supervision letters as Word documents (.docx): the letter as sent, with its number, the
-addressee, the body and the response deadline, ready to print, sign and seal."""
+"""Word documents (.docx) of supervision: a letter as sent (number, addressee, body, response
+deadline), ready to print, sign and seal; and the case file of a referral."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from dataclasses import dataclass
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -13,6 +16,7 @@ from docx.text.run import Run
 
 from hotline.kit import clock
 from hotline.supervision.models import LETTER_NAMES, SupervisionLetter
+from hotline.workorder.models import Reply, WorkOrder
 
 FONT = "SimSun"  # 宋体, with the East Asian font set explicitly so Word renders the Chinese
 
@@ -45,3 +49,59 @@ def letter_docx(letter: SupervisionLetter) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def case_file_docx(order: WorkOrder, events: list[CaseEvent], replies: list[Reply],
+                   letters: list[SupervisionLetter]) -> bytes:
+    """The case file handed to the discipline commission (移交案卷): the order, its whole
+    timeline, every reply and every supervision letter with the unit's response. The
+    citizen's personal data is left out: the commission asks the centre if it needs it."""
+    doc = Document()
+    head = doc.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(head.add_run("12345 热线工单移交案卷"), 20, bold=True)
+    lead = order.lead_unit.name if order.lead_unit else "（未派单）"
+    for line in (f"工单编号：{order.number}", f"诉求标题：{order.title}", f"诉求内容：{order.content}",
+                 f"承办单位：{lead}", f"受理时间：{_stamp(order.registered_at)}",
+                 f"办理期限：{_stamp(order.due_at) if order.due_at else '—'}",
+                 f"退单 {order.return_count} 次，重办 {order.rehandle_count} 次，"
+                 f"回访不满意 {order.dissatisfied_count} 次"):
+        _font(doc.add_paragraph().add_run(line), 12)
+    _section(doc, "一、办理过程")
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("时间", "环节", "经办"), strict=True):
+        cell.text = text
+    for e in events:
+        row = table.add_row().cells
+        row[0].text, row[1].text, row[2].text = _stamp(e.at), e.label + (f"：{e.note}" if e.note else ""), e.actor
+    _section(doc, "二、承办单位答复")
+    for r in replies:
+        line = f"{_stamp(r.created_at)}（{r.result.value}，审核：{r.review.value}）：{r.text}"
+        _font(doc.add_paragraph().add_run(line), 12)
+    _section(doc, "三、督办文书")
+    for x in letters:
+        _font(doc.add_paragraph().add_run(f"{LETTER_NAMES[x.kind]} {x.number}（{_stamp(x.issued_at)}，"
+                                          f"回复期限 {_stamp(x.due_at)}）"), 12, bold=True)
+        _font(doc.add_paragraph().add_run(x.body), 11)
+        answer = f"单位回复（{_stamp(x.responded_at)}）：{x.response}" if x.responded_at else "单位未回复"
+        _font(doc.add_paragraph().add_run(answer), 11)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    at: dt.datetime
+    label: str
+    actor: str
+    note: str | None
+
+
+def _section(doc: DocumentObject, title: str) -> None:
+    _font(doc.add_paragraph().add_run(title), 14, bold=True)
+
+
+def _stamp(at: dt.datetime | None) -> str:
+    return at.astimezone(clock.CST).strftime("%Y-%m-%d %H:%M") if at else ""

@@ -14,6 +14,7 @@ from hotline.auth.roles import Cap, region_prefix
 from hotline.kit import clock, validate
 from hotline.kit.db import MAX_ID
 from hotline.kit.excel import XLSX_MEDIA_TYPE
+from hotline.org.models import Region
 from hotline.supervision import documents, rules, service
 from hotline.supervision.models import (
     ESCALATION_NAMES,
@@ -21,10 +22,13 @@ from hotline.supervision.models import (
     EscalationRule,
     LedgerKind,
     LetterKind,
+    SupervisionAuthority,
     SupervisionLetter,
 )
 from hotline.supervision.repository import LedgerFilter
 from hotline.supervision.schemas import (
+    AuthorityIn,
+    AuthorityOut,
     EscalationRuleIn,
     EscalationRuleOut,
     LedgerEntryOut,
@@ -35,6 +39,8 @@ from hotline.supervision.schemas import (
     LetterTemplateOut,
     RankingOut,
     RankRowOut,
+    ReferralIn,
+    ReferralOut,
     StaffRankingOut,
     StaffRankRowOut,
 )
@@ -224,3 +230,49 @@ def save_letter_template(kind: LetterKind, body: LetterTemplateIn, principal: Cu
     return _template_out(t.kind, t.title, t.body)
 
 
+
+
+# --- rectification and referral --------------------------------------------------------------
+
+
+@router.post("/work-orders/{number}/referral", response_model=ReferralOut, status_code=201,
+             responses={**ERRORS, 404: {"description": "No such order in scope"},
+                        409: {"description": "No rectification letter yet, or no commission set up"}})
+def refer(number: str, body: ReferralIn, principal: CurrentPrincipal, db: Db) -> ReferralOut:
+    """Refer an order whose rectification did not fix it to the discipline commission
+    (移交纪委监委). Orders whose rectification letter goes unanswered are referred by the
+    platform itself."""
+    order = access.access_work_order(db, principal, number)
+    commission = service.refer(db, principal, order, reason=body.reason)
+    return ReferralOut(order_number=order.number, commission=commission.name)
+
+
+@router.get("/work-orders/{number}/case-file.docx",
+            responses={**ERRORS, 404: {"description": "No such order in scope"}, 200: {"content": {DOCX: {}}}})
+def case_file(number: str, principal: CurrentPrincipal, db: Db) -> Response:
+    """The case file (timeline, replies, letters) handed over with a referral."""
+    order = access.access_work_order(db, principal, number)
+    data = service.case_file(db, principal, order)
+    name = quote(f"移交案卷-{order.number}.docx")
+    return Response(content=data, media_type=DOCX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+def _authority_out(a: SupervisionAuthority, db: Session) -> AuthorityOut:
+    region = db.get(Region, a.region_id)
+    assert region is not None
+    return AuthorityOut(region_code=region.code, region_name=region.name, kind=a.kind, unit_id=a.unit_id,
+                        unit_name=a.unit.name)
+
+
+@router.get("/supervision-authorities", response_model=list[AuthorityOut], responses=ERRORS)
+def list_authorities(principal: CurrentPrincipal, db: Db) -> list[AuthorityOut]:
+    """Each region's business-environment authority (told of rectification letters) and
+    discipline commission (receives referrals); an order uses the nearest above its place."""
+    return [_authority_out(a, db) for a in service.authorities(db, principal)]
+
+
+@router.put("/supervision-authorities", response_model=AuthorityOut,
+            responses={**ERRORS, 404: {"description": "No such region"}})
+def set_authority(body: AuthorityIn, principal: CurrentPrincipal, db: Db) -> AuthorityOut:
+    return _authority_out(service.set_authority(db, principal, **body.model_dump()), db)

@@ -30,6 +30,7 @@ class LedgerKind(enum.StrEnum):
     emergency = "emergency"  # 突发事件（自然灾害、安全生产）
     stability = "stability"  # 涉稳风险
     escalated = "escalated"  # 提级督办
+    referred = "referred"  # 移交纪检监察
 
 
 LEDGER_NAMES = {
@@ -40,7 +41,32 @@ LEDGER_NAMES = {
     LedgerKind.emergency: "突发事件",
     LedgerKind.stability: "涉稳风险",
     LedgerKind.escalated: "提级督办",
+    LedgerKind.referred: "移交纪检监察",
 }
+
+
+class AuthorityKind(enum.StrEnum):
+    business_environment = "business_environment"  # 营商环境主管部门 (told of rectification letters)
+    discipline = "discipline"  # 纪委监委 (receives referrals)
+
+
+AUTHORITY_NAMES = {AuthorityKind.business_environment: "营商环境主管部门", AuthorityKind.discipline: "纪检监察机关"}
+
+
+class SupervisionAuthority(Base):
+    """Which unit of a region is its business-environment authority or its discipline
+    commission; an order's nearest one (township → county → city → province) is used."""
+
+    __tablename__ = "supervision_authority"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    kind: Mapped[AuthorityKind] = mapped_column(str_enum(AuthorityKind, "authority_kind"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("region_id", "kind", name="uq_supervision_authority_region_kind"),)
 
 
 class EscalationKind(enum.StrEnum):

@@ -15,12 +15,15 @@ from hotline.audit.models import AuditEvent
 from hotline.org.models import Region, Unit
 from hotline.supervision.models import (
     COUNTERS,
+    AuthorityKind,
     EscalationKind,
     EscalationRule,
     LedgerEntry,
     LedgerKind,
+    LetterKind,
     LetterTemplate,
     ProjectionCursor,
+    SupervisionAuthority,
     SupervisionLetter,
     UnitDayStats,
 )
@@ -258,3 +261,50 @@ def letters_of_order(session: Session, work_order_id: int) -> list[SupervisionLe
 
 def letter_templates(session: Session) -> list[LetterTemplate]:
     return list(session.execute(select(LetterTemplate).order_by(LetterTemplate.kind)).scalars())
+
+
+def has_letter(session: Session, work_order_id: int, kind: LetterKind) -> bool:
+    stmt = select(SupervisionLetter.id).where(SupervisionLetter.work_order_id == work_order_id,
+                                              SupervisionLetter.kind == kind).limit(1)
+    return session.execute(stmt).first() is not None
+
+
+def overdue_rectifications(session: Session, now: dt.datetime, limit: int) -> list[SupervisionLetter]:
+    """Rectification letters past their deadline, unanswered, whose order is not referred yet."""
+    referred = select(LedgerEntry.work_order_id).where(LedgerEntry.kind == LedgerKind.referred)
+    stmt = (select(SupervisionLetter)
+            .where(SupervisionLetter.kind == LetterKind.rectification, SupervisionLetter.responded_at.is_(None),
+                   SupervisionLetter.due_at < now, SupervisionLetter.work_order_id.not_in(referred))
+            .order_by(SupervisionLetter.id).limit(limit))
+    return list(session.execute(stmt).unique().scalars())
+
+
+# --- supervision authorities ---------------------------------------------------------------
+
+
+def authority(session: Session, region_id: int, kind: AuthorityKind) -> Unit | None:
+    stmt = select(SupervisionAuthority).where(SupervisionAuthority.region_id == region_id,
+                                              SupervisionAuthority.kind == kind)
+    found = session.execute(stmt).unique().scalar_one_or_none()
+    return found.unit if found is not None else None
+
+
+def all_authorities(session: Session, region_prefix: str) -> list[SupervisionAuthority]:
+    stmt = (select(SupervisionAuthority).join(Region, Region.id == SupervisionAuthority.region_id)
+            .where(Region.code.startswith(region_prefix, autoescape=True))
+            .order_by(Region.code, SupervisionAuthority.kind))
+    return list(session.execute(stmt).unique().scalars())
+
+
+def set_authority(session: Session, region_id: int, kind: AuthorityKind, unit_id: int) -> SupervisionAuthority:
+    stmt = select(SupervisionAuthority).where(SupervisionAuthority.region_id == region_id,
+                                              SupervisionAuthority.kind == kind)
+    found = session.execute(stmt).unique().scalar_one_or_none()
+    if found is None:
+        found = SupervisionAuthority(region_id=region_id, kind=kind, unit_id=unit_id)
+        session.add(found)
+    else:
+        found.unit_id = unit_id
+    session.flush()
+    session.refresh(found)
+    return found

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from hotline.supervision.models import EscalationKind, LedgerKind, LetterKind
+from hotline.supervision.models import AuthorityKind, EscalationKind, LedgerKind, LetterKind
 
 
 class LedgerEntryOut(BaseModel):
@@ -96,3 +96,23 @@ class LetterTemplateIn(BaseModel):
 class LetterTemplateOut(LetterTemplateIn):
     kind: LetterKind
     fields: dict[str, str]
+
+
+class ReferralIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ReferralOut(BaseModel):
+    order_number: str
+    commission: str
+
+
+class AuthorityIn(BaseModel):
+    region_code: str = Field(max_length=12)
+    kind: AuthorityKind
+    unit_id: int = Field(ge=1, le=2_147_483_647)
+
+
+class AuthorityOut(AuthorityIn):
+    region_name: str
+    unit_name: str

@@ -37,8 +37,12 @@ def project(session: Session, payload: dict[str, Any]) -> None:
 
 @jobs.handler(ESCALATE_JOB, every=dt.timedelta(minutes=5))
 def escalate(session: Session, payload: dict[str, Any]) -> None:
-    """The escalation rules count orders over windows of days: every five minutes is soon enough."""
+    """The escalation rules count orders over windows of days, and unanswered rectification
+    letters are referred once past their deadline: every five minutes is soon enough."""
     found = service.escalate(session)
+    referred = service.refer_overdue_rectifications(session)
+    if referred:
+        log.info("referred to the discipline commission: %d orders", referred)
     if found:
         log.info("escalated supervision: %d orders", found)
     if found >= service.SWEEP_BATCH:

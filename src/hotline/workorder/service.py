@@ -893,7 +893,8 @@ def record_callback(session: Session, actor: Principal, order: WorkOrder, *, rea
         order.final_verdict = verdict
         order.supervision_flag = True
         order.supervision_reason = "二次回访不满意" + ("（承办单位责任）" if unit_fault else "")
-        _event(session, actor, order, "supervision_flagged", reason=order.supervision_reason)
+        _event(session, actor, order, "supervision_flagged", reason=order.supervision_reason, unit_fault=unit_fault,
+               unit_id=order.lead_unit_id)
         _close(session, actor, order, note=order.supervision_reason)
     return attempt
 

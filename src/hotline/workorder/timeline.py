@@ -38,6 +38,8 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.escalated": ("提级督办", None),
     "work_order.letter_issued": ("发出督办文书", None),
     "work_order.letter_responded": ("督办文书已回复", None),
+    "work_order.business_environment_notified": ("通报营商环境主管部门", None),
+    "work_order.referred": ("移交纪检监察机关", None),
 }
 
 
