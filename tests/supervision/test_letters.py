@@ -76,3 +76,29 @@ def test_the_province_admin_edits_a_template_with_allowed_fields_only(api, db, w
     letter = api("supervisor").post(f"/api/v1/work-orders/{order.number}/letters", json={"kind": "reminder"}).json()
     assert letter["body"].startswith("青川市住建局：请于") and order.number in letter["body"]
     assert api("supervisor").get("/api/v1/letter-templates").status_code == 403
+
+
+def test_the_order_page_sends_a_letter_and_the_unit_answers_there(api, db, world):
+    order = dispatched(db, world)
+    db.commit()
+    supervisor = api("supervisor")
+    page = supervisor.get(f"/orders/{order.number}")
+    assert 'id="letter-form"' in page.text
+    bad = supervisor.post(f"/supervision/orders/{order.number}/letters",
+                          data={"kind": "reminder", "working_days": "99", "csrf_token": "csrf-supervisor"})
+    assert bad.status_code == 422 and "回复期限" in bad.text
+    assert supervisor.get(f"/api/v1/work-orders/{order.number}/letters").json() == []
+    sent = supervisor.post(f"/supervision/orders/{order.number}/letters", follow_redirects=False,
+                           data={"kind": "supervision", "reason": "超期未办结", "csrf_token": "csrf-supervisor"})
+    assert sent.status_code == 303
+    page = supervisor.get(sent.headers["location"])
+    assert "督办文书已发出" in page.text and "热线督〔" in page.text
+
+    handler = api("handler")
+    page = handler.get(f"/orders/{order.number}")
+    assert "提交回复" in page.text and 'id="letter-form"' not in page.text
+    letter_id = handler.get(f"/api/v1/work-orders/{order.number}/letters").json()[0]["id"]
+    answered = handler.post(f"/supervision/letters/{letter_id}/response", follow_redirects=False,
+                            data={"text": "已完成维修", "csrf_token": "csrf-handler"})
+    assert answered.status_code == 303
+    assert "已完成维修" in handler.get(f"/orders/{order.number}").text

@@ -9,17 +9,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from hotline.auth import access
+from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit import clock
-from hotline.kit.errors import InvalidInput
+from hotline.kit.errors import HotlineError, InvalidInput
 from hotline.supervision import repository, rules, service
-from hotline.supervision.models import LEDGER_NAMES, LedgerKind
+from hotline.supervision.models import LEDGER_NAMES, LedgerKind, LetterKind
 from hotline.web import routing
-from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.web.forms import Form, text
 from hotline.web.templating import render, templates
+from hotline.workorder.models import WorkOrder
 
 router = routing.router()
 PAGE = 50
@@ -112,3 +116,46 @@ def public_rankings_page(request: Request, db: Db) -> Response:
     context = _ranking_context(request, db, None)
     return templates.TemplateResponse(request, "supervision/public_rankings.html",
                                       {**context, "title": "好差评榜单"})
+
+
+# --- letters on the order page ---------------------------------------------------------------
+
+
+@router.post("/supervision/orders/{number}/letters", response_class=HTMLResponse)
+def issue_letter_form(request: Request, number: str, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    order = access.access_work_order(db, principal, number)
+    try:
+        kind_value = text(form, "kind") or ""
+        if kind_value not in LetterKind.__members__:
+            raise InvalidInput("kind", "请选择文书类型")
+        days = text(form, "working_days")
+        if days is not None and not days.isdigit():
+            raise InvalidInput("working_days", "回复期限应为 1 到 30 个工作日")
+        service.issue_letter(db, principal, order, kind=LetterKind(kind_value), reason=text(form, "reason"),
+                             working_days=int(days) if days else None)
+    except HotlineError as exc:
+        return _failed(request, principal, db, order, exc, "letter", form)
+    return RedirectResponse(f"/orders/{order.number}?done=letter#letters", status_code=303)
+
+
+@router.post("/supervision/letters/{letter_id}/response", response_class=HTMLResponse)
+def respond_letter_form(request: Request, letter_id: IdPath, principal: CurrentPrincipal, db: Db,
+                        form: Form) -> Response:
+    letter = service.access_letter(db, principal, letter_id)
+    order = db.get(WorkOrder, letter.work_order_id)
+    assert order is not None
+    try:
+        service.respond_letter(db, principal, letter, text=text(form, "text") or "")
+    except HotlineError as exc:
+        return _failed(request, principal, db, order, exc, "letter_response", form)
+    return RedirectResponse(f"/orders/{order.number}?done=letter_response#letters", status_code=303)
+
+
+def _failed(request: Request, principal: Principal, db: Session, order: WorkOrder, exc: HotlineError,
+            failed: str, form: dict[str, Any]) -> Response:
+    from hotline.workorder.views import _detail, _failure
+
+    db.rollback()
+    errors, banner, kind = _failure(exc)
+    return _detail(request, principal, db, order, status=exc.status_code, flash=banner, flash_kind=kind,
+                   failed=failed, errors=errors, values=form)

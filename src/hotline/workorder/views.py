@@ -442,6 +442,8 @@ def _unit_name(db: Session, unit_id: int | None) -> str:
 
 
 DONE = {
+    "letter": "督办文书已发出，已短信告知承办单位",
+    "letter_response": "已书面回复督办文书",
     "transfer": "已转至下级热线中心",
     "sign": "已签收，请在办理期限内答复",
     "assist": "协办意见已提交主办单位",
@@ -500,6 +502,11 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
     if not lower:
         actions.discard("transfer")
     cases = repository.coordination_cases(db, order.id)
+    from hotline.supervision import service as supervision  # supervision builds on work orders
+
+    letters = supervision.letters_of(db, principal, order)
+    can_issue_letters = (principal.role in access.CENTRE_ROLES and principal.can(Cap.dispatch)
+                         and order.lead_unit_id is not None)
     events = [TimelineRow(e.at, timeline.staff_label(e.action), e.actor_name, _event_detail(e.detail))
               for e in repository.events(db, order.id)]
     return render(
@@ -523,6 +530,7 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         RETURN_DECISION_NAMES=RETURN_DECISION_NAMES, results=[(r.value, n) for r, n in RESULT_NAMES.items()],
         verdicts=[(v.value, n) for v, n in VERDICT_NAMES.items()],
         intake_done=request.query_params.get("done") == "intake" and principal.can(Cap.intake),
+        letters=letters, can_issue_letters=can_issue_letters, now=now,
     )
 
 
