@@ -30,3 +30,22 @@ def closed(db, world, verdict=Verdict.satisfied, **kw):
     wo.review_reply(db, world.p("dispatcher"), order, accept=True)
     wo.record_callback(db, world.p("agent"), order, reached=True, resolved=True, verdict=verdict)
     return order
+
+
+def cst(y, m, d, h=10):
+    """An instant in China Standard Time."""
+    import datetime as dt
+
+    from hotline.kit import clock
+
+    return dt.datetime(y, m, d, h, tzinfo=clock.CST)
+
+
+def project(db):
+    """Commit (audit rows are appended at commit), fold every event, commit again."""
+    from hotline.supervision import service
+
+    db.commit()
+    while service.project(db):
+        pass
+    db.commit()

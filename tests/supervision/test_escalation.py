@@ -1,13 +1,11 @@
 """Escalated supervision (提级督办): each rule fires at its threshold and not below it; an
 order is escalated once, to the centre one level up, with an event and a text to its unit."""
 
-import datetime as dt
 
 import pytest
 from sqlalchemy import select, update
 
 from hotline.audit.models import AuditEvent
-from hotline.kit import clock
 from hotline.kit.workcalendar import WorkCalendar
 from hotline.notify.models import Notification
 from hotline.org.models import Unit
@@ -15,11 +13,7 @@ from hotline.supervision import rules, service
 from hotline.supervision.models import EscalationKind, EscalationRule, LedgerEntry, LedgerKind
 from hotline.workorder import service as wo
 from hotline.workorder.models import ReplyResult, Verdict
-from tests.supervision.helpers import dispatched, new_order
-
-
-def cst(y, m, d, h=10):
-    return dt.datetime(y, m, d, h, tzinfo=clock.CST)
+from tests.supervision.helpers import cst, dispatched, new_order
 
 
 def only(db, kind, threshold, window_days=None):

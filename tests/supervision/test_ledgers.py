@@ -1,25 +1,12 @@
 """Ledgers through the API and the page: what lands on which ledger, scope, filters, export."""
 
-import datetime as dt
 import io
 
 from openpyxl import load_workbook
 
-from hotline.kit import clock
 from hotline.supervision import service
 from hotline.workorder import service as wo
-from tests.supervision.helpers import dispatched, new_order
-
-
-def cst(y, m, d, h=10):
-    return dt.datetime(y, m, d, h, tzinfo=clock.CST)
-
-
-def project(db):
-    db.commit()  # audit rows are appended at commit
-    while service.project(db):
-        pass
-    db.commit()
+from tests.supervision.helpers import cst, dispatched, new_order, project
 
 
 def test_an_overdue_order_and_a_landslide_report_are_on_their_ledgers(api, db, world, travel):

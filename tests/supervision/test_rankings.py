@@ -6,22 +6,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from hotline.kit import clock
 from hotline.supervision import rules, service
 from hotline.workorder import service as wo
 from hotline.workorder.models import ReplyResult, Verdict
-from tests.supervision.helpers import closed, dispatched, replied
-
-
-def cst(y, m, d, h=10):
-    return dt.datetime(y, m, d, h, tzinfo=clock.CST)
-
-
-def project(db):
-    db.commit()
-    while service.project(db):
-        pass
-    db.commit()
+from tests.supervision.helpers import closed, cst, dispatched, project, replied
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 fault brings a rectification letter and a notice to the business-environment authority;
 left unanswered past its deadline, the order goes to the discipline commission with a case file."""
 
-import datetime as dt
 import io
 
 from docx import Document
 from sqlalchemy import select
 
-from hotline.kit import clock
 from hotline.notify.models import Notification
 from hotline.org import service as org
 from hotline.org.models import UnitKind
@@ -16,18 +14,7 @@ from hotline.supervision import service
 from hotline.supervision.models import LedgerEntry, LedgerKind, LetterKind, SupervisionLetter
 from hotline.workorder import service as wo
 from hotline.workorder.models import ReplyResult, Verdict
-from tests.supervision.helpers import dispatched
-
-
-def cst(y, m, d, h=10):
-    return dt.datetime(y, m, d, h, tzinfo=clock.CST)
-
-
-def project(db):
-    db.commit()
-    while service.project(db):
-        pass
-    db.commit()
+from tests.supervision.helpers import cst, dispatched, project
 
 
 def authorities(api, db, world):

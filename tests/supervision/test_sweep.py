@@ -14,17 +14,13 @@ from hotline.kit.workcalendar import load_calendar
 from hotline.notify.models import Notification
 from hotline.supervision import service
 from hotline.supervision.models import LedgerEntry, LedgerKind
-from tests.supervision.helpers import dispatched
+from tests.supervision.helpers import cst, dispatched
 
 
 def events(db, order, action):
     db.commit()  # audit rows are appended at commit
     return db.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == f"work_order.{action}", AuditEvent.object_id == str(order.id)))
-
-
-def cst(y, m, d, h=10):
-    return dt.datetime(y, m, d, h, tzinfo=clock.CST)
 
 
 def test_due_soon_then_overdue_once_each_with_the_unit_told(db, world, travel):

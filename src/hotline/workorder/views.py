@@ -503,6 +503,7 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         actions.discard("transfer")
     cases = repository.coordination_cases(db, order.id)
     from hotline.supervision import service as supervision  # supervision builds on work orders
+    from hotline.supervision.models import LETTER_NAMES
 
     letters = supervision.letters_of(db, principal, order)
     can_issue_letters = (principal.role in access.CENTRE_ROLES and principal.can(Cap.dispatch)
@@ -530,7 +531,7 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         RETURN_DECISION_NAMES=RETURN_DECISION_NAMES, results=[(r.value, n) for r, n in RESULT_NAMES.items()],
         verdicts=[(v.value, n) for v, n in VERDICT_NAMES.items()],
         intake_done=request.query_params.get("done") == "intake" and principal.can(Cap.intake),
-        letters=letters, can_issue_letters=can_issue_letters, now=now,
+        letters=letters, can_issue_letters=can_issue_letters, now=now, LETTER_NAMES=LETTER_NAMES,
     )
 
 
