@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from hotline.citizen.models import Citizen
@@ -34,15 +34,6 @@ def all_ids(session: Session) -> list[int]:
 # --- the intake path: Core statements, no ORM objects ---------------------------------------
 
 
-def first_by_phone_hash(session: Session, phone_hash: str) -> tuple[int, bool] | None:
-    """``(id, has_name)`` of the earliest citizen with this phone, if any."""
-    row = session.execute(
-        select(Citizen.id, Citizen.name.is_not(None)).where(Citizen.phone_hash == phone_hash)
-        .order_by(Citizen.id).limit(1)
-    ).first()
-    return (int(row[0]), bool(row[1])) if row is not None else None
-
-
 def first_by_phone_hashes(session: Session, phone_hashes: list[str]) -> dict[str, tuple[int, bool]]:
     """For each phone hash, ``(id, has_name)`` of the earliest citizen with that phone.
 
@@ -61,11 +52,6 @@ def first_by_phone_hashes(session: Session, phone_hashes: list[str]) -> dict[str
     for phone_hash, citizen_id, has_name in session.execute(stmt):
         found.setdefault(phone_hash, (int(citizen_id), bool(has_name)))
     return found
-
-
-def insert_citizen(session: Session, values: dict[str, Any]) -> int:
-    """A new citizen row (personal data encrypted by the column types); returns its id."""
-    return int(session.execute(insert(Citizen).values(**values).returning(Citizen.id)).scalar_one())
 
 
 def insert_citizens(session: Session, rows: list[dict[str, Any]]) -> list[int]:

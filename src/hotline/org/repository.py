@@ -148,20 +148,6 @@ def ancestors_of_category(session: Session, category_id: int) -> list[int]:
     return chain
 
 
-def competent_units(session: Session, category_ids: list[int], region_ids: list[int]) -> list[Unit]:
-    """Active units competent for any of these categories, located in any of these regions."""
-    if not category_ids or not region_ids:
-        return []
-    stmt = (
-        select(Unit)
-        .join(unit_category, unit_category.c.unit_id == Unit.id)
-        .where(unit_category.c.category_id.in_(category_ids), Unit.region_id.in_(region_ids),
-               Unit.active.is_(True))
-        .distinct()
-    )
-    return list(session.execute(stmt).scalars().unique())
-
-
 def units_in_region(session: Session, region_id: int, kind: UnitKind, utility_type: str | None = None) -> list[Unit]:
     stmt = select(Unit).where(Unit.region_id == region_id, Unit.kind == kind, Unit.active.is_(True))
     if utility_type is not None:
@@ -248,11 +234,6 @@ def cached_centre_for_region(session: Session, region: Region | None) -> Unit | 
                                   lambda: [u for u in [centre_for_region(
                                       session, _attached(session, region) if region is not None else None)]
                                       if u is not None]))
-
-
-def cached_competent_units(session: Session, category_ids: list[int], region_ids: list[int]) -> list[Unit]:
-    return cache.cached_rows(session, _REFERENCE, ("competent", tuple(category_ids), tuple(region_ids)),
-                             lambda: competent_units(session, category_ids, region_ids))
 
 
 def competence_index(session: Session) -> dict[int, dict[int, frozenset[int]]]:

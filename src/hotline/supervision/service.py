@@ -56,11 +56,6 @@ class SweepResult:
     warned: int = 0
     overdue: int = 0
 
-    def __iadd__(self, other: SweepResult) -> SweepResult:
-        self.warned += other.warned
-        self.overdue += other.overdue
-        return self
-
 
 def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = SWEEP_BATCH) -> SweepResult:
     """One batch of the sweep: warn the lead unit of orders due soon (``due_soon_working_days``
@@ -75,16 +70,11 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
     result = SweepResult()
     for order in repository.sweep_candidates(session, now, horizon, limit):
         assert order.due_at is not None
-        unit = order.lead_unit
         if order.due_at <= now:
             if order.overdue_at is None:
                 order.overdue_at = now
                 order.due_soon_warned_at = order.due_soon_warned_at or now
-                _event(session, order, "overdue", due_at=order.due_at.isoformat())
-                if unit is not None and unit.contact_phone:
-                    notify.notify(session, template="unit_overdue", recipient_kind="unit", phone=unit.contact_phone,
-                                  body=notify.render("unit_overdue", number=order.number, due=_cst(order.due_at)),
-                                  work_order_id=order.id, unit_id=unit.id)
+                _mark(session, order, "overdue", "unit_overdue")
                 result.overdue += 1
             continue
         hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency
@@ -94,13 +84,20 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
         if state != sla.DeadlineState.due_soon:
             continue
         order.due_soon_warned_at = now
-        _event(session, order, "due_soon", due_at=order.due_at.isoformat())
-        if unit is not None and unit.contact_phone:
-            notify.notify(session, template="unit_due_soon", recipient_kind="unit", phone=unit.contact_phone,
-                          body=notify.render("unit_due_soon", number=order.number, due=_cst(order.due_at)),
-                          work_order_id=order.id, unit_id=unit.id)
+        _mark(session, order, "due_soon", "unit_due_soon")
         result.warned += 1
     return result
+
+
+def _mark(session: Session, order: WorkOrder, event: str, template: str) -> None:
+    """The event of a deadline mark on the order's timeline, and the text to its lead unit."""
+    assert order.due_at is not None
+    _event(session, order, event, due_at=order.due_at.isoformat())
+    unit = order.lead_unit
+    if unit is not None and unit.contact_phone:
+        notify.notify(session, template=template, recipient_kind="unit", phone=unit.contact_phone,
+                      body=notify.render(template, number=order.number, due=_cst(order.due_at)),
+                      work_order_id=order.id, unit_id=unit.id)
 
 
 def _cst(at: dt.datetime) -> str:

@@ -85,16 +85,6 @@ def by_number(session: Session, number: str) -> WorkOrder | None:
     return session.execute(select(WorkOrder).where(WorkOrder.number == number)).unique().scalar_one_or_none()
 
 
-def idempotent_order(session: Session, principal_id: int, key: str) -> tuple[IdempotencyKey, WorkOrder] | None:
-    row = session.execute(
-        select(IdempotencyKey).where(IdempotencyKey.principal_id == principal_id, IdempotencyKey.key == key)
-    ).scalar_one_or_none()
-    if row is None:
-        return None
-    order = session.get(WorkOrder, row.work_order_id)
-    return (row, order) if order is not None else None
-
-
 def active_direct_rules(session: Session) -> list[DirectDispatchRule]:
     return list(session.execute(
         select(DirectDispatchRule).where(DirectDispatchRule.active.is_(True)).order_by(DirectDispatchRule.id)
