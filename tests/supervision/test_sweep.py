@@ -77,6 +77,23 @@ def test_a_new_deadline_is_watched_again(db, world, travel):
     assert service.sweep_batch(db, cst(2026, 11, 24, 11)).overdue == 0  # not overdue against the new deadline
 
 
+def test_hour_based_orders_not_yet_due_soon_never_fill_a_batch(db, world, travel):
+    from hotline.workorder.sla import Urgency
+
+    travel.move_to(cst(2026, 11, 16, 9))  # Monday
+    early = [dispatched(db, world) for _ in range(3)]
+    for order in early:  # emergencies due in 10 hours: not due soon yet (4 hours ahead)
+        order.urgency, order.due_at = Urgency.emergency, cst(2026, 11, 19, 20)
+    normal = dispatched(db, world)  # due Monday 23 Nov, sorting after the emergencies
+    normal.due_at = cst(2026, 11, 20, 23)
+    db.flush()
+    result = service.sweep_batch(db, cst(2026, 11, 19, 10), limit=2)  # Thursday: the day before
+    assert (result.warned, result.overdue) == (1, 0)
+    assert normal.due_soon_warned_at is not None
+    assert all(order.due_soon_warned_at is None for order in early)
+    assert service.sweep_batch(db, cst(2026, 11, 19, 17)).warned == 3  # four hours before
+
+
 def test_the_projector_puts_overdue_orders_on_the_ledger(db, world, travel):
     travel.move_to(cst(2026, 11, 16, 9))
     order = dispatched(db, world)

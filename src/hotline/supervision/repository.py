@@ -28,6 +28,7 @@ from hotline.supervision.models import (
     UnitDayStats,
 )
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
+from hotline.workorder.sla import Urgency
 from hotline.workorder.models import WorkOrder
 
 #: Statuses in which the lead unit holds the order and its deadline runs.
@@ -37,14 +38,19 @@ HANDLING = (Status.dispatched, Status.handling)
 # --- deadline sweep ------------------------------------------------------------------------
 
 
-def sweep_candidates(session: Session, now: dt.datetime, horizon: dt.datetime, limit: int) -> list[WorkOrder]:
-    """Open orders in the unit's hands that are due by ``horizon`` and still lack the mark
-    they now qualify for, locked (PostgreSQL ``SKIP LOCKED``: concurrent sweeps share)."""
+def sweep_candidates(session: Session, now: dt.datetime, *, soon_before: dt.datetime, soon_hourly: dt.datetime,
+                     limit: int) -> list[WorkOrder]:
+    """Open orders in the unit's hands that now qualify for a mark they lack, locked
+    (PostgreSQL ``SKIP LOCKED``: concurrent sweeps share): past due and not yet marked
+    overdue, or not yet warned and due before ``soon_before`` (working-day deadlines) or by
+    ``soon_hourly`` (hour-based deadlines: direct dispatch and emergencies)."""
+    hourly = WorkOrder.direct_rule_id.is_not(None) | (WorkOrder.urgency == Urgency.emergency)
+    due_soon = WorkOrder.due_soon_warned_at.is_(None) & (
+        (hourly & (WorkOrder.due_at <= soon_hourly)) | (~hourly & (WorkOrder.due_at < soon_before)))
     stmt = (
         select(WorkOrder)
-        .where(WorkOrder.status.in_(HANDLING), WorkOrder.due_at <= horizon)
-        .where(WorkOrder.due_soon_warned_at.is_(None)
-               | ((WorkOrder.due_at <= now) & WorkOrder.overdue_at.is_(None)))
+        .where(WorkOrder.status.in_(HANDLING), WorkOrder.due_at <= max(soon_before, soon_hourly))
+        .where(((WorkOrder.due_at <= now) & WorkOrder.overdue_at.is_(None)) | due_soon)
         .order_by(WorkOrder.due_at, WorkOrder.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=WorkOrder)

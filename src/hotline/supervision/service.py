@@ -21,7 +21,7 @@ from hotline.auth.roles import Cap, region_prefix
 from hotline.config import get_settings
 from hotline.kit import clock, excel, validate
 from hotline.kit.errors import Conflict, InvalidInput, NotFound
-from hotline.kit.workcalendar import load_calendar
+from hotline.kit.workcalendar import business_date, load_calendar
 from hotline.notify import service as notify
 from hotline.org import repository as org_repository
 from hotline.org.models import Region, Unit
@@ -65,10 +65,14 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
     now = now or clock.now()
     calendar = load_calendar(session)
     settings = get_settings()
-    # Nothing due later than this can be "due soon" yet (one spare working day of margin).
-    horizon = calendar.add_working_days(now, settings.due_soon_working_days + 1).at
+    # Due soon (sla.state): a working-day deadline before the start of the working day after
+    # the warning window; an hour-based one within ``due_soon_hours``.
+    after_window = business_date(calendar.add_working_days(now, settings.due_soon_working_days + 1).at)
+    soon_before = dt.datetime.combine(after_window, dt.time(), tzinfo=clock.CST).astimezone(dt.UTC)
+    soon_hourly = now + dt.timedelta(hours=settings.due_soon_hours)
     result = SweepResult()
-    for order in repository.sweep_candidates(session, now, horizon, limit):
+    for order in repository.sweep_candidates(session, now, soon_before=soon_before, soon_hourly=soon_hourly,
+                                             limit=limit):
         assert order.due_at is not None
         if order.due_at <= now:
             if order.overdue_at is None:
