@@ -36,6 +36,15 @@ def require_province_admin(principal: Principal) -> None:
         raise Forbidden("只有省级管理员可以维护分类、渠道和诉求类型")
 
 
+def is_province_admin(principal: Principal) -> bool:
+    """Whether :func:`require_province_admin` lets the caller through (for the navigation)."""
+    try:
+        require_province_admin(principal)
+    except Forbidden:
+        return False
+    return True
+
+
 def region_writable(principal: Principal, code: str) -> bool:
     return principal.can(Cap.manage_org) and in_region(principal.region_code, code)
 

@@ -100,14 +100,20 @@ def parent_codes(code: str) -> list[str]:
     return []
 
 
-def text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str | None:
+def text(value: str | None, field: str, *, max_length: int, required: bool = True,
+         multiline: bool = False) -> str | None:
+    """Trimmed text without control characters; ``multiline`` text may keep its line breaks
+    and tabs (a browser's CR LF stored as LF)."""
     cleaned = (value or "").strip()
+    if multiline:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     if not cleaned:
         if required:
             raise InvalidInput(field, "不能为空")
         return None
     if len(cleaned) > max_length:
         raise InvalidInput(field, f"长度不能超过 {max_length} 个字符")
-    if any(ord(ch) < 32 for ch in cleaned):
+    allowed = "\n\t" if multiline else ""
+    if any(ord(ch) < 32 and ch not in allowed for ch in cleaned):
         raise InvalidInput(field, "不能包含控制字符")
     return cleaned

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from hotline.auth import access
 from hotline.auth.models import ROLE_NAMES, Role
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
@@ -74,6 +75,10 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型"),
                   ("/admin/direct-dispatch", "直派目录"), ("/admin/deadlines", "办理时限"),
                   ("/admin/calendar", "工作日历")]
+    if access.is_province_admin(principal):
+        items += [("/admin/escalation-rules", "提级督办规则"), ("/admin/letter-templates", "督办文书模板")]
+    if principal.can(Cap.manage_org):
+        items.append(("/admin/supervision-authorities", "督办联动单位"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):
         items.append(("/admin/users", "账号管理"))
     if principal.can(Cap.view_audit):

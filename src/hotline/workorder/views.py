@@ -444,6 +444,7 @@ def _unit_name(db: Session, unit_id: int | None) -> str:
 DONE = {
     "letter": "督办文书已发出，已短信告知承办单位",
     "letter_response": "已书面回复督办文书",
+    "referral": "已移交纪检监察机关，并列入移交纪检监察台账",
     "transfer": "已转至下级热线中心",
     "sign": "已签收，请在办理期限内答复",
     "assist": "协办意见已提交主办单位",
@@ -503,11 +504,14 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         actions.discard("transfer")
     cases = repository.coordination_cases(db, order.id)
     from hotline.supervision import service as supervision  # supervision builds on work orders
-    from hotline.supervision.models import LETTER_NAMES
+    from hotline.supervision.models import LETTER_NAMES, AuthorityKind, LetterKind
 
     letters = supervision.letters_of(db, principal, order)
     can_issue_letters = (principal.role in access.CENTRE_ROLES and principal.can(Cap.dispatch)
                          and order.lead_unit_id is not None)
+    # The referral form once a rectification letter is out (supervision.refer checks again).
+    can_refer = can_issue_letters and any(x.kind == LetterKind.rectification for x in letters)
+    commission = supervision.authority_for(db, order.region, AuthorityKind.discipline) if can_refer else None
     events = [TimelineRow(e.at, timeline.staff_label(e.action), e.actor_name, _event_detail(e.detail))
               for e in repository.events(db, order.id)]
     return render(
@@ -532,6 +536,7 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         verdicts=[(v.value, n) for v, n in VERDICT_NAMES.items()],
         intake_done=request.query_params.get("done") == "intake" and principal.can(Cap.intake),
         letters=letters, can_issue_letters=can_issue_letters, now=now, LETTER_NAMES=LETTER_NAMES,
+        can_refer=can_refer, commission=commission,
     )
 
 
