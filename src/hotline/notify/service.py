@@ -43,6 +43,12 @@ TEMPLATES: dict[str, str] = {
     "authority_referral": "12345 热线工单 {number} 整改不到位，已移交贵机关，案卷请在平台查阅。",
     # to the handling unit, when the order is escalated to a higher-level centre (提级督办)
     "unit_escalated": "工单 {number} 已列入{centre}提级督办，请加快办理并及时答复。",
+    # to a unit taking part in an admonition talk or a joint meeting
+    "unit_meeting": "{centre}{when}就“{subject}”召开{kind}，您单位参加，会议纪要请在平台查阅。",
+    # to a unit named in a published notice of irregular orders
+    "unit_notice": "{centre}发布通报（{notice}），您单位有 {count} 件工单被通报，请在平台查阅并整改。",
+    # to a provincial sector department, each morning: yesterday's emergency and stability ledger
+    "sector_daily_ledger": "{day}突发事件台账 {emergency} 条、涉稳风险台账 {stability} 条，请登录 12345 平台查看。",
 }
 
 

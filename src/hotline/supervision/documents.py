@@ -1,10 +1,11 @@
 """Word documents (.docx) of supervision: a letter as sent (number, addressee, body, response
-deadline), ready to print, sign and seal; and the case file of a referral."""
+deadline), ready to print, sign and seal; the case file of a referral; a public notice."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
@@ -15,7 +16,7 @@ from docx.shared import Pt
 from docx.text.run import Run
 
 from hotline.kit import clock
-from hotline.supervision.models import LETTER_NAMES, SupervisionLetter
+from hotline.supervision.models import LETTER_NAMES, PublicNotice, SupervisionLetter
 from hotline.workorder.models import Reply, WorkOrder
 
 FONT = "SimSun"  # 宋体, with the East Asian font set explicitly so Word renders the Chinese
@@ -89,6 +90,47 @@ def case_file_docx(order: WorkOrder, events: list[CaseEvent], replies: list[Repl
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def notice_docx(notice: PublicNotice, lines: Sequence[NoticeLine]) -> bytes:
+    """A public notice (通报) of irregular orders as a document: number, title, text and the
+    table of orders (number, unit, category, place, problem) — nothing about any person."""
+    doc = Document()
+    head = doc.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(head.add_run(notice.title), 20, bold=True)
+    if notice.number:
+        number = doc.add_paragraph()
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(number.add_run(notice.number), 12)
+    for paragraph in notice.body.split("\n"):
+        _font(doc.add_paragraph().add_run(paragraph), 14)
+    table = doc.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("工单编号", "承办单位", "诉求分类", "地区", "存在问题"), strict=True):
+        cell.text = text
+    for line in lines:
+        row = table.add_row().cells
+        for cell, text in zip(row, (line.order_number, line.unit, line.category, line.region, line.problem),
+                              strict=True):
+            cell.text = text
+    sign = doc.add_paragraph()
+    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _font(sign.add_run(f"{notice.centre_unit.name}\n{_stamp(notice.published_at or notice.created_at)[:10]}"), 14)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """One line of a notice as the public sees it: no appeal text, nothing about the person."""
+
+    order_number: str
+    unit: str
+    category: str
+    region: str
+    problem: str
 
 
 @dataclass(frozen=True)

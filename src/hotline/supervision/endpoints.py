@@ -1,4 +1,5 @@
-"""JSON API of supervision: the ledgers (台账), filtered, and their Excel export."""
+"""JSON API of supervision: ledgers (台账), rankings, escalation rules, letters, referral,
+authorities, meetings, public notices (通报) and the drill-down from a figure to its orders."""
 
 from __future__ import annotations
 
@@ -19,16 +20,24 @@ from hotline.supervision import documents, rules, service
 from hotline.supervision.models import (
     ESCALATION_NAMES,
     LETTER_NAMES,
+    MEETING_NAMES,
     EscalationRule,
     LedgerKind,
     LetterKind,
+    MeetingKind,
+    NoticeStatus,
+    PublicNotice,
     SupervisionAuthority,
     SupervisionLetter,
+    SupervisionMeeting,
 )
 from hotline.supervision.repository import LedgerFilter
 from hotline.supervision.schemas import (
     AuthorityIn,
     AuthorityOut,
+    BehindOut,
+    BehindRowOut,
+    DailyReportOut,
     EscalationRuleIn,
     EscalationRuleOut,
     LedgerEntryOut,
@@ -37,12 +46,19 @@ from hotline.supervision.schemas import (
     LetterResponseIn,
     LetterTemplateIn,
     LetterTemplateOut,
+    MeetingIn,
+    MeetingOut,
+    NoticeIn,
+    NoticeLineOut,
+    NoticeOut,
+    PublicNoticeOut,
     RankingOut,
     RankRowOut,
     ReferralIn,
     ReferralOut,
     StaffRankingOut,
     StaffRankRowOut,
+    WithdrawIn,
 )
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
@@ -276,3 +292,159 @@ def list_authorities(principal: CurrentPrincipal, db: Db) -> list[AuthorityOut]:
             responses={**ERRORS, 404: {"description": "No such region"}})
 def set_authority(body: AuthorityIn, principal: CurrentPrincipal, db: Db) -> AuthorityOut:
     return _authority_out(service.set_authority(db, principal, **body.model_dump()), db)
+
+
+# --- admonition talks and joint meetings -------------------------------------------------------
+
+
+def meeting_out(db: Session, m: SupervisionMeeting) -> MeetingOut:
+    return MeetingOut(id=m.id, kind=m.kind, kind_name=MEETING_NAMES[m.kind], centre=m.centre_unit.name,
+                      held_at=m.held_at, place=m.place, subject=m.subject, attendees=m.attendees,
+                      decisions=m.decisions, due_on=m.due_on, units=[u.name for u in m.units],
+                      order_numbers=service.meeting_orders(db, m), recorded_at=m.recorded_at)
+
+
+@router.post("/meetings", response_model=MeetingOut, status_code=201,
+             responses={**ERRORS, 404: {"description": "A linked order is not in scope"}})
+def record_meeting(body: MeetingIn, principal: CurrentPrincipal, db: Db) -> MeetingOut:
+    """Record an admonition talk (约谈) or a joint meeting (联席会议): participants, decisions
+    and the orders it was about; each order gets it on its timeline, each unit is told."""
+    meeting = service.record_meeting(db, principal, **body.model_dump())
+    return meeting_out(db, meeting)
+
+
+@router.get("/meetings", response_model=list[MeetingOut], responses=ERRORS)
+def list_meetings(principal: CurrentPrincipal, db: Db, response: Response, kind: MeetingKind | None = None,
+                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                  offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> list[MeetingOut]:
+    """Meetings held by centres in the caller's region, or (for a unit) those it attended."""
+    rows, total = service.meetings(db, principal, kind=kind, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [meeting_out(db, m) for m in rows]
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingOut,
+            responses={**ERRORS, 404: {"description": "Not found"}})
+def get_meeting(meeting_id: IdPath, principal: CurrentPrincipal, db: Db) -> MeetingOut:
+    return meeting_out(db, service.access_meeting(db, principal, meeting_id))
+
+
+# --- public notices (通报) ---------------------------------------------------------------------
+
+
+def _lines(body: NoticeIn) -> list[service.NoticeLine]:
+    return [service.NoticeLine(number=x.order_number, problem=x.problem) for x in body.items]
+
+
+def _public_notice_out(db: Session, n: PublicNotice) -> PublicNoticeOut:
+    return PublicNoticeOut(id=n.id, number=n.number, centre=n.centre_unit.name, title=n.title, body=n.body,
+                           published_at=n.published_at,
+                           items=[NoticeLineOut(**x.__dict__) for x in service.notice_lines(db, n)])
+
+
+def notice_out(db: Session, n: PublicNotice) -> NoticeOut:
+    return NoticeOut(**_public_notice_out(db, n).model_dump(), status=n.status, created_at=n.created_at,
+                     withdrawn_at=n.withdrawn_at)
+
+
+NOTICE_ERRORS: dict[int | str, dict[str, str]] = {
+    **ERRORS, 404: {"description": "No such notice or order in scope"},
+    409: {"description": "Not a draft (publish, edit) or not published (withdraw)"},
+}
+
+
+@router.post("/notices", response_model=NoticeOut, status_code=201, responses=NOTICE_ERRORS)
+def create_notice(body: NoticeIn, principal: CurrentPrincipal, db: Db) -> NoticeOut:
+    """Draft a notice of irregular orders (通报); a line's problem defaults to the order's
+    latest ledger entry."""
+    return notice_out(db, service.create_notice(db, principal, title=body.title, body=body.body,
+                                                lines=_lines(body)))
+
+
+@router.get("/notices", response_model=list[NoticeOut], responses=ERRORS)
+def list_notices(principal: CurrentPrincipal, db: Db, response: Response, status: NoticeStatus | None = None,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> list[NoticeOut]:
+    rows, total = service.notices(db, principal, status=status, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [notice_out(db, n) for n in rows]
+
+
+@router.get("/notices/{notice_id}.docx", responses={**NOTICE_ERRORS, 200: {"content": {DOCX: {}}}})
+def notice_document(notice_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
+    notice = service.access_notice(db, principal, notice_id)
+    name = quote(f"通报-{notice.number or notice.id}.docx")
+    return Response(content=service.notice_docx(db, notice), media_type=DOCX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+@router.get("/notices/{notice_id}", response_model=NoticeOut, responses=NOTICE_ERRORS)
+def get_notice(notice_id: IdPath, principal: CurrentPrincipal, db: Db) -> NoticeOut:
+    return notice_out(db, service.access_notice(db, principal, notice_id))
+
+
+@router.put("/notices/{notice_id}", response_model=NoticeOut, responses=NOTICE_ERRORS)
+def update_notice(notice_id: IdPath, body: NoticeIn, principal: CurrentPrincipal, db: Db) -> NoticeOut:
+    notice = service.access_notice(db, principal, notice_id)
+    return notice_out(db, service.update_notice(db, principal, notice, title=body.title, body=body.body,
+                                                lines=_lines(body)))
+
+
+@router.post("/notices/{notice_id}/publish", response_model=NoticeOut, responses=NOTICE_ERRORS)
+def publish_notice(notice_id: IdPath, principal: CurrentPrincipal, db: Db) -> NoticeOut:
+    """Publish: numbered, on the public site, on each order's timeline, sent to the units named."""
+    notice = service.access_notice(db, principal, notice_id)
+    return notice_out(db, service.publish_notice(db, principal, notice))
+
+
+@router.post("/notices/{notice_id}/withdraw", response_model=NoticeOut, responses=NOTICE_ERRORS)
+def withdraw_notice(notice_id: IdPath, body: WithdrawIn, principal: CurrentPrincipal, db: Db) -> NoticeOut:
+    notice = service.access_notice(db, principal, notice_id)
+    return notice_out(db, service.withdraw_notice(db, principal, notice, reason=body.reason))
+
+
+@public_router.get("/public/notices", response_model=list[PublicNoticeOut])
+def public_notices(db: Db, response: Response, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                   offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> list[PublicNoticeOut]:
+    """Published notices of irregular orders, newest first: units, categories, places and the
+    problems found; nothing about any person."""
+    rows, total = service.public_notices(db, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [_public_notice_out(db, n) for n in rows]
+
+
+@public_router.get("/public/notices/{notice_id}", response_model=PublicNoticeOut,
+                   responses={404: {"description": "Not found"}})
+def public_notice(notice_id: IdPath, db: Db) -> PublicNoticeOut:
+    return _public_notice_out(db, service.public_notice(db, notice_id))
+
+
+# --- drill-down and the daily ledger -------------------------------------------------------------
+
+
+@router.get("/rankings/orders", response_model=BehindOut, responses={**ERRORS, 404: {"description": "No such unit"}})
+def orders_behind(
+    principal: CurrentPrincipal, db: Db, response: Response,
+    unit_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    period: Annotated[str | None, Query(max_length=10)] = None,
+    figure: Annotated[str | None, Query(max_length=40)] = None,
+    part: Annotated[str, Query(max_length=10)] = "base",
+    counter: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> BehindOut:
+    """The orders behind one figure of a unit's evaluation: a rate's denominator
+    (``part=base``), numerator (``hit``) or the difference (``miss``: e.g. signed but not on
+    time), or one counter (``counter=unjustified_returns``)."""
+    b = service.orders_behind(db, principal, unit_id=unit_id, period=service.parse_period(period), figure=figure,
+                              part=part, counter=counter, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(b.total)
+    return BehindOut(unit_id=b.unit.id, unit_name=b.unit.name, period=b.period.key, label=b.label, total=b.total,
+                     counted=b.counted, rows=[BehindRowOut(**r.__dict__) for r in b.rows])
+
+
+@router.get("/ledgers/daily-reports", response_model=list[DailyReportOut], responses=ERRORS)
+def daily_reports(principal: CurrentPrincipal, db: Db) -> list[DailyReportOut]:
+    """The daily emergency and stability ledgers sent to the caller's department (last 30)."""
+    return [DailyReportOut(day=r.day, emergency=r.emergency, stability=r.stability, sent_at=r.sent_at)
+            for r in service.daily_reports(db, principal)]

@@ -8,6 +8,10 @@
 * :class:`ProjectionCursor` — how far the projector has read the event log.
 * :class:`EscalationRule` — the tunable rules of escalated supervision.
 * :class:`SupervisionLetter`, :class:`LetterTemplate` — letters to units and their texts.
+* :class:`SupervisionMeeting` — admonition talks and joint meetings.
+* :class:`PublicNotice`, :class:`NoticeItem` — public notices of irregular orders.
+* :class:`EvaluationFact` — the order behind each count, for drill-down.
+* :class:`DailyLedgerReport` — the daily emergency and stability ledger sent to sector departments.
 """
 
 from __future__ import annotations
@@ -15,7 +19,19 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.kit.db import Base, UTCDateTime
@@ -31,6 +47,7 @@ class LedgerKind(enum.StrEnum):
     stability = "stability"  # 涉稳风险
     escalated = "escalated"  # 提级督办
     referred = "referred"  # 移交纪检监察
+    letter_overdue = "letter_overdue"  # 督办文书逾期未回复
 
 
 LEDGER_NAMES = {
@@ -42,6 +59,7 @@ LEDGER_NAMES = {
     LedgerKind.stability: "涉稳风险",
     LedgerKind.escalated: "提级督办",
     LedgerKind.referred: "移交纪检监察",
+    LedgerKind.letter_overdue: "文书逾期未回复",
 }
 
 
@@ -226,3 +244,129 @@ class SupervisionLetter(Base):
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
     centre_unit: Mapped[Unit] = relationship(foreign_keys=[centre_unit_id], lazy="joined")
+
+
+class MeetingKind(enum.StrEnum):
+    admonition = "admonition"  # 约谈: the centre talks to a unit's leaders about its handling
+    joint_meeting = "joint_meeting"  # 联席会议: several units settle a shared or disputed issue
+
+
+MEETING_NAMES = {MeetingKind.admonition: "约谈", MeetingKind.joint_meeting: "联席会议"}
+
+meeting_unit = Table(
+    "supervision_meeting_unit", Base.metadata,
+    Column("meeting_id", ForeignKey("supervision_meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("unit.id"), primary_key=True, index=True),
+)
+meeting_order = Table(
+    "supervision_meeting_order", Base.metadata,
+    Column("meeting_id", ForeignKey("supervision_meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("work_order_id", ForeignKey("work_order.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class SupervisionMeeting(Base):
+    """An admonition talk (约谈) or a joint meeting (联席会议) held by a hotline centre: when
+    and where, who took part (units, and the people present with their posts), what was
+    decided and by when, and the orders it was about."""
+
+    __tablename__ = "supervision_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MeetingKind] = mapped_column(str_enum(MeetingKind, "meeting_kind"))
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    held_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    place: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    attendees: Mapped[str] = mapped_column(Text)  # one person per line: name and post (officials, not citizens)
+    decisions: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # the deadline the decisions set, if any
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    centre_unit: Mapped[Unit] = relationship(foreign_keys=[centre_unit_id], lazy="joined")
+    units: Mapped[list[Unit]] = relationship(secondary=meeting_unit, order_by=Unit.id, lazy="selectin")
+
+
+class NoticeStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    withdrawn = "withdrawn"
+
+
+NOTICE_STATUS_NAMES = {NoticeStatus.draft: "草稿", NoticeStatus.published: "已发布", NoticeStatus.withdrawn: "已撤回"}
+
+
+class PublicNotice(Base):
+    """A public notice (通报) of irregular orders: drafted by a centre from its ledgers, then
+    published on the public site (unit, category, place and the problem found — never the
+    appeal's text or anything about the person) and sent to the units named."""
+
+    __tablename__ = "public_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(40))  # given at publication
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[NoticeStatus] = mapped_column(str_enum(NoticeStatus, "notice_status"), default=NoticeStatus.draft)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    centre_unit: Mapped[Unit] = relationship(lazy="joined")
+    items: Mapped[list[NoticeItem]] = relationship(back_populates="notice", order_by="NoticeItem.position",
+                                                   cascade="all, delete-orphan", lazy="selectin")
+
+    __table_args__ = (Index("ix_public_notice_status_published", "status", "published_at"),)
+
+
+class NoticeItem(Base):
+    """One irregular order named in a notice, with the unit held to account and the problem."""
+
+    __tablename__ = "public_notice_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("public_notice.id", ondelete="CASCADE"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    problem: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer)
+
+    notice: Mapped[PublicNotice] = relationship(back_populates="items")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("notice_id", "work_order_id", name="uq_public_notice_item_order"),)
+
+
+class EvaluationFact(Base):
+    """One count behind a unit's day counters: the order that made it. The projector writes
+    one row for each counter it adds to, so that every figure of a ranking drills down to
+    exactly the orders behind it without reading the event log."""
+
+    __tablename__ = "evaluation_fact"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    day: Mapped[dt.date] = mapped_column(Date)  # China Standard Time day
+    counter: Mapped[str] = mapped_column(String(24))  # one of COUNTERS
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+
+    __table_args__ = (Index("ix_evaluation_fact_unit_counter_day", "unit_id", "counter", "day"),)
+
+
+class DailyLedgerReport(Base):
+    """The daily emergency and stability ledger (突发事件与涉稳风险日报) as sent to one
+    provincial sector department: the previous China day's entries in its sectors, counted,
+    and the text telling it so. One row per department and day, so a re-run sends nothing twice."""
+
+    __tablename__ = "daily_ledger_report"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    emergency: Mapped[int] = mapped_column(Integer)
+    stability: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship(lazy="joined")

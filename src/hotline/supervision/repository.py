@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, and_, func, literal, select, update
+from sqlalchemy import Row, Select, Table, and_, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,20 +16,28 @@ from hotline.org.models import Region, Unit
 from hotline.supervision.models import (
     COUNTERS,
     AuthorityKind,
+    DailyLedgerReport,
     EscalationKind,
     EscalationRule,
+    EvaluationFact,
     LedgerEntry,
     LedgerKind,
     LetterKind,
     LetterTemplate,
+    MeetingKind,
+    NoticeStatus,
     ProjectionCursor,
+    PublicNotice,
     SupervisionAuthority,
     SupervisionLetter,
+    SupervisionMeeting,
     UnitDayStats,
+    meeting_order,
+    meeting_unit,
 )
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
-from hotline.workorder.sla import Urgency
 from hotline.workorder.models import WorkOrder
+from hotline.workorder.sla import Urgency
 
 #: Statuses in which the lead unit holds the order and its deadline runs.
 HANDLING = (Status.dispatched, Status.handling)
@@ -122,6 +130,12 @@ def add_counts(session: Session, increments: Mapping[tuple[int, dt.date], Mappin
             set_={name: table.c[name] + stmt.excluded[name] for name, n in values.items() if n},
         ) if any(values.values()) else stmt.on_conflict_do_nothing(index_elements=["unit_id", "day"])
         session.execute(stmt)
+
+
+def add_evaluation_facts(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Which order is behind each count just added (one executemany)."""
+    if rows:
+        session.execute(insert(EvaluationFact), rows)
 
 
 def enter_ledger(session: Session, values: dict[str, Any]) -> None:
@@ -225,15 +239,8 @@ def ledger(session: Session, scope: Scope, f: LedgerFilter, *, limit: int,
 
 
 def ledger_orders(session: Session, entries: list[LedgerEntry]) -> dict[int, WorkOrder]:
-    """The orders of these entries, read 1,000 at a time (an export may list 50,000, more
-    than SQLite takes as parameters of one statement)."""
-    ids = sorted({e.work_order_id for e in entries})
-    found: dict[int, WorkOrder] = {}
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        found.update((o.id, o) for o in session.execute(
-            select(WorkOrder).where(WorkOrder.id.in_(chunk))).unique().scalars())
-    return found
+    """The orders of these entries (an export may list 50,000)."""
+    return orders_by_ids(session, (e.work_order_id for e in entries))
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -313,4 +320,183 @@ def set_authority(session: Session, region_id: int, kind: AuthorityKind, unit_id
         found.unit_id = unit_id
     session.flush()
     session.refresh(found)
+    return found
+
+
+def letters_past_due_not_on_ledger(session: Session, now: dt.datetime, limit: int) -> list[SupervisionLetter]:
+    """Letters past their response deadline, unanswered, whose order is not yet on the
+    ledger of overdue letters."""
+    listed = select(LedgerEntry.work_order_id).where(LedgerEntry.kind == LedgerKind.letter_overdue)
+    stmt = (select(SupervisionLetter)
+            .where(SupervisionLetter.responded_at.is_(None), SupervisionLetter.due_at < now,
+                   SupervisionLetter.work_order_id.not_in(listed))
+            .order_by(SupervisionLetter.id).limit(limit))
+    return list(session.execute(stmt).unique().scalars())
+
+
+# --- meetings and public notices ---------------------------------------------------------------
+
+
+def centres_in(region_prefix: str) -> Select[Any]:
+    return select(Unit.id).join(Unit.region).where(Region.code.startswith(region_prefix, autoescape=True))
+
+
+def meetings(session: Session, *, centre_prefix: str | None, unit_id: int | None, kind: MeetingKind | None,
+             work_order_id: int | None, limit: int, offset: int) -> tuple[list[SupervisionMeeting], int]:
+    """Meetings held by a centre in the region ``centre_prefix`` or attended by ``unit_id``,
+    newest first."""
+    stmt = select(SupervisionMeeting)
+    if centre_prefix is not None:
+        stmt = stmt.where(SupervisionMeeting.centre_unit_id.in_(centres_in(centre_prefix)))
+    if unit_id is not None:
+        stmt = stmt.where(SupervisionMeeting.id.in_(
+            select(meeting_unit.c.meeting_id).where(meeting_unit.c.unit_id == unit_id)))
+    if kind is not None:
+        stmt = stmt.where(SupervisionMeeting.kind == kind)
+    if work_order_id is not None:
+        stmt = stmt.where(SupervisionMeeting.id.in_(
+            select(meeting_order.c.meeting_id).where(meeting_order.c.work_order_id == work_order_id)))
+    total = session.execute(select(func.count()).select_from(stmt.with_only_columns(SupervisionMeeting.id)
+                                                             .subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(SupervisionMeeting.held_at.desc(), SupervisionMeeting.id.desc())
+                           .limit(limit).offset(offset)).unique().scalars().all()
+    return list(rows), int(total)
+
+
+def meeting_order_numbers(session: Session, meeting_id: int) -> list[str]:
+    stmt = (select(WorkOrder.number).join(meeting_order, meeting_order.c.work_order_id == WorkOrder.id)
+            .where(meeting_order.c.meeting_id == meeting_id).order_by(WorkOrder.id))
+    return list(session.execute(stmt).scalars())
+
+
+def link_meeting_orders(session: Session, meeting_id: int, order_ids: Iterable[int]) -> None:
+    rows = [{"meeting_id": meeting_id, "work_order_id": i} for i in order_ids]
+    if rows:
+        session.execute(insert(meeting_order), rows)
+
+
+def notices(session: Session, *, centre_prefix: str | None, status: NoticeStatus | None, limit: int,
+            offset: int) -> tuple[list[PublicNotice], int]:
+    """Notices of the centres in a region (``None``: every centre), newest first."""
+    stmt = select(PublicNotice)
+    if centre_prefix is not None:
+        stmt = stmt.where(PublicNotice.centre_unit_id.in_(centres_in(centre_prefix)))
+    if status is not None:
+        stmt = stmt.where(PublicNotice.status == status)
+    total = session.execute(select(func.count()).select_from(stmt.with_only_columns(PublicNotice.id)
+                                                             .subquery())).scalar_one()
+    order = (PublicNotice.published_at.desc(), PublicNotice.id.desc()) if status == NoticeStatus.published else (
+        PublicNotice.id.desc(),)
+    rows = session.execute(stmt.order_by(*order).limit(limit).offset(offset)).unique().scalars().all()
+    return list(rows), int(total)
+
+
+def latest_ledger_reason(session: Session, work_order_id: int) -> str | None:
+    """What the most recent ledger entry of an order says about it (the problem a notice names)."""
+    return session.execute(
+        select(LedgerEntry.reason).where(LedgerEntry.work_order_id == work_order_id)
+        .order_by(LedgerEntry.entered_at.desc(), LedgerEntry.id.desc()).limit(1)).scalar_one_or_none()
+
+
+# --- drill-down ------------------------------------------------------------------------------
+
+
+def orders_behind(session: Session, scope: Callable[[Select[Any]], Select[Any]], *, unit_id: int,
+                  counters: Iterable[str], since: dt.date, until: dt.date, excluding: Iterable[str] = (),
+                  limit: int, offset: int) -> tuple[list[WorkOrder], int, int]:
+    """The orders behind a unit's counts of ``counters`` from ``since`` to before ``until``
+    (less those also counted in ``excluding``), newest first, within the caller's scope; with
+    how many orders and how many counts that is."""
+    f = EvaluationFact.__table__.c
+
+    def ids(names: Iterable[str]) -> Select[Any]:
+        return select(f.work_order_id).where(f.unit_id == unit_id, f.counter.in_(list(names)), f.day >= since,
+                                             f.day < until)
+
+    wanted = ids(counters)
+    excluded = list(excluding)
+    stmt = scope(select(WorkOrder).where(WorkOrder.id.in_(wanted)))
+    if excluded:
+        stmt = stmt.where(WorkOrder.id.not_in(ids(excluded)))
+    total = session.execute(select(func.count()).select_from(stmt.with_only_columns(WorkOrder.id).subquery())
+                            ).scalar_one()
+    counted = session.execute(select(func.count()).select_from(wanted.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(WorkOrder.registered_at.desc(), WorkOrder.id.desc())
+                           .limit(limit).offset(offset)).unique().scalars().all()
+    return list(rows), int(total), int(counted)
+
+
+def counters_of(session: Session, unit_id: int, order_ids: list[int], since: dt.date,
+                until: dt.date) -> dict[int, list[str]]:
+    """Which counters each of these orders counted in for the unit in the period."""
+    if not order_ids:
+        return {}
+    f = EvaluationFact.__table__.c
+    found: dict[int, list[str]] = {}
+    for order_id, counter in session.execute(
+            select(f.work_order_id, f.counter).where(f.unit_id == unit_id, f.work_order_id.in_(order_ids),
+                                                     f.day >= since, f.day < until).order_by(f.id)):
+        found.setdefault(order_id, []).append(counter)
+    return found
+
+
+# --- the daily emergency and stability ledger -------------------------------------------------
+
+
+def sector_departments(session: Session) -> list[Unit]:
+    """Departments with an active sector viewer account (provincial departments that spot-check)."""
+    from hotline.auth.models import Role, User
+
+    stmt = (select(Unit).where(Unit.id.in_(select(User.unit_id).where(User.role == Role.sector_viewer,
+                                                                      User.active.is_(True))))
+            .order_by(Unit.id))
+    return list(session.execute(stmt).unique().scalars())
+
+
+def daily_report_sent(session: Session, unit_id: int, day: dt.date) -> bool:
+    return session.get(DailyLedgerReport, (unit_id, day)) is not None
+
+
+def daily_counts(session: Session, *, region_prefix: str, category_ids: Iterable[int], since: dt.datetime,
+                 until: dt.datetime) -> dict[LedgerKind, int]:
+    """Emergency and stability entries that entered the ledger in ``[since, until)`` in the
+    region and categories."""
+    categories = list(category_ids)
+    if not categories:
+        return {LedgerKind.emergency: 0, LedgerKind.stability: 0}
+    places = select(Region.id).where(Region.code.startswith(region_prefix, autoescape=True))
+    rows = session.execute(
+        select(LedgerEntry.kind, func.count()).where(
+            LedgerEntry.kind.in_((LedgerKind.emergency, LedgerKind.stability)), LedgerEntry.entered_at >= since,
+            LedgerEntry.entered_at < until, LedgerEntry.region_id.in_(places), LedgerEntry.category_id.in_(categories))
+        .group_by(LedgerEntry.kind))
+    counts = {LedgerKind.emergency: 0, LedgerKind.stability: 0}
+    counts.update({kind: int(n) for kind, n in rows})
+    return counts
+
+
+def daily_reports(session: Session, unit_id: int, limit: int = 30) -> list[DailyLedgerReport]:
+    return list(session.execute(select(DailyLedgerReport).where(DailyLedgerReport.unit_id == unit_id)
+                                .order_by(DailyLedgerReport.day.desc()).limit(limit)).unique().scalars())
+
+
+def claim_daily_report(session: Session, unit_id: int, day: dt.date, emergency: int, stability: int,
+                       at: dt.datetime) -> bool:
+    """Write the day's report row unless one exists; False if another worker wrote it."""
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(upsert(DailyLedgerReport).values(
+        unit_id=unit_id, day=day, emergency=emergency, stability=stability, sent_at=at,
+    ).on_conflict_do_nothing(index_elements=["unit_id", "day"]))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def orders_by_ids(session: Session, ids: Iterable[int]) -> dict[int, WorkOrder]:
+    """Orders by id, read 1,000 at a time (SQLite caps the parameters of one statement)."""
+    wanted = sorted(set(ids))
+    found: dict[int, WorkOrder] = {}
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start:start + 1000]
+        found.update((o.id, o) for o in session.execute(
+            select(WorkOrder).where(WorkOrder.id.in_(chunk))).unique().scalars())
     return found

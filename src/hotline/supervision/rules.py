@@ -9,8 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hotline.kit.clock import CST
+from hotline.kit.errors import IllegalTransition
 from hotline.kit.workcalendar import WorkCalendar, business_date
-from hotline.supervision.models import ESCALATION_NAMES, EscalationKind, LedgerKind
+from hotline.supervision.models import (
+    COUNTERS,
+    ESCALATION_NAMES,
+    NOTICE_STATUS_NAMES,
+    EscalationKind,
+    LedgerKind,
+    MeetingKind,
+    NoticeStatus,
+)
 
 #: Words that put an appeal on the daily emergency ledger (natural disasters, work safety).
 EMERGENCY_TERMS = (
@@ -49,6 +58,17 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "sign_on_time_rate": 10, "on_time_close_rate": 25, "handling_rate": 15, "satisfaction_rate": 30,
     "resolution_rate": 10, "return_rate": 5, "rehandle_rate": 5,
 }
+#: Each rate as (the counters summed above the line, the counter below it): the figures a
+#: ranking shows and the orders a figure drills down to.
+RATE_PARTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "sign_on_time_rate": (("signed_on_time",), "signed"),
+    "on_time_close_rate": (("closed_on_time",), "closed"),
+    "handling_rate": (("replied",), "assigned"),
+    "satisfaction_rate": (("satisfied", "basically_satisfied"), "rated"),
+    "resolution_rate": (("resolved",), "replied"),
+    "return_rate": (("returned",), "assigned"),
+    "rehandle_rate": (("rehandled",), "closed"),
+}
 #: Rates where lower is better: they count towards the score as (1 - rate).
 LOWER_IS_BETTER = frozenset({"return_rate", "rehandle_rate"})
 #: Points taken off the score for each unjustified return (无理退单), at most UNJUSTIFIED_CAP.
@@ -77,13 +97,8 @@ def evaluate(counts: Mapping[str, int], weights: Mapping[str, float] | None = No
     c = {k: int(counts.get(k, 0)) for k in counts}
     get = c.get
     rates: dict[str, float | None] = {
-        "sign_on_time_rate": _ratio(get("signed_on_time", 0), get("signed", 0)),
-        "on_time_close_rate": _ratio(get("closed_on_time", 0), get("closed", 0)),
-        "handling_rate": _ratio(get("replied", 0), get("assigned", 0)),
-        "satisfaction_rate": _ratio(get("satisfied", 0) + get("basically_satisfied", 0), get("rated", 0)),
-        "resolution_rate": _ratio(get("resolved", 0), get("replied", 0)),
-        "return_rate": _ratio(get("returned", 0), get("assigned", 0)),
-        "rehandle_rate": _ratio(get("rehandled", 0), get("closed", 0)),
+        key: _ratio(sum(get(n, 0) for n in numerator), get(denominator, 0))
+        for key, (numerator, denominator) in RATE_PARTS.items()
     }
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     total = points = 0.0
@@ -207,3 +222,39 @@ def fill(body: str, facts: Mapping[str, str]) -> str:
     """The template with the order's facts filled in (every allowed field is provided)."""
     template_fields(body)
     return body.format(**{name: facts.get(name, "") for name in LETTER_FIELDS})
+
+
+# --- meetings and public notices -------------------------------------------------------------
+
+#: The fewest units an admonition talk (the unit admonished) and a joint meeting take.
+MEETING_MIN_UNITS = {MeetingKind.admonition: 1, MeetingKind.joint_meeting: 2}
+MEETING_MAX_UNITS = 50
+MEETING_MAX_ORDERS = 200
+NOTICE_MAX_ITEMS = 200
+
+#: A public notice's life: a draft is edited and published; a published one can be withdrawn.
+NOTICE_TRANSITIONS: dict[tuple[NoticeStatus, str], NoticeStatus] = {
+    (NoticeStatus.draft, "publish"): NoticeStatus.published,
+    (NoticeStatus.published, "withdraw"): NoticeStatus.withdrawn,
+}
+
+
+def notice_step(status: NoticeStatus, action: str) -> NoticeStatus:
+    try:
+        return NOTICE_TRANSITIONS[status, action]
+    except KeyError:
+        raise IllegalTransition(f"{NOTICE_STATUS_NAMES[status]}的通报不能{NOTICE_ACTIONS.get(action, action)}",
+                                status=status.value) from None
+
+
+NOTICE_ACTIONS = {"publish": "发布", "withdraw": "撤回"}
+
+#: What each day counter counts, as a drill-down page names it.
+COUNTER_NAMES: dict[str, str] = {
+    "assigned": "派单", "signed": "签收", "signed_on_time": "按时签收", "replied": "答复",
+    "replied_on_time": "按时答复", "resolved": "已解决", "partly_resolved": "部分解决", "not_resolved": "未解决",
+    "closed": "办结", "closed_on_time": "按时办结", "rated": "回访评价", "satisfied": "满意",
+    "basically_satisfied": "基本满意", "dissatisfied": "不满意", "returned": "退单", "unjustified_returns": "无理退单",
+    "reply_rejected": "答复被退回", "rehandled": "重办", "overdue": "超期",
+}
+assert set(COUNTER_NAMES) == set(COUNTERS)

@@ -1,12 +1,13 @@
-"""API shapes of supervision: ledger entries."""
+"""API shapes of supervision: ledgers, rankings, rules, letters, authorities, meetings, notices."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from hotline.supervision.models import AuthorityKind, EscalationKind, LedgerKind, LetterKind
+from hotline.supervision.models import AuthorityKind, EscalationKind, LedgerKind, LetterKind, MeetingKind, NoticeStatus
 
 
 class LedgerEntryOut(BaseModel):
@@ -116,3 +117,96 @@ class AuthorityIn(BaseModel):
 class AuthorityOut(AuthorityIn):
     region_name: str
     unit_name: str
+
+
+class MeetingIn(BaseModel):
+    kind: MeetingKind
+    held_at: dt.datetime = Field(description="When it was held, with its time zone")
+    place: str = Field(min_length=1, max_length=200)
+    subject: str = Field(min_length=1, max_length=200)
+    attendees: str = Field(min_length=1, max_length=5000, description="One person per line: name and post")
+    decisions: str = Field(min_length=1, max_length=10000)
+    due_on: dt.date | None = Field(default=None, description="The deadline the decisions set")
+    unit_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(min_length=1, max_length=50)
+    order_numbers: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=200)
+
+
+class MeetingOut(BaseModel):
+    id: int
+    kind: MeetingKind
+    kind_name: str
+    centre: str
+    held_at: dt.datetime
+    place: str
+    subject: str
+    attendees: str
+    decisions: str
+    due_on: dt.date | None
+    units: list[str]
+    order_numbers: list[str]
+    recorded_at: dt.datetime
+
+
+class NoticeLineIn(BaseModel):
+    order_number: str = Field(min_length=1, max_length=40)
+    problem: str | None = Field(default=None, max_length=500,
+                                description="Left out: what the order's latest ledger entry says")
+
+
+class NoticeIn(BaseModel):
+    title: str = Field(min_length=1, max_length=100)
+    body: str = Field(min_length=1, max_length=10000)
+    items: list[NoticeLineIn] = Field(min_length=1, max_length=200)
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class NoticeLineOut(BaseModel):
+    order_number: str
+    unit: str
+    category: str
+    region: str
+    problem: str
+
+
+class PublicNoticeOut(BaseModel):
+    id: int
+    number: str | None
+    centre: str
+    title: str
+    body: str
+    published_at: dt.datetime | None
+    items: list[NoticeLineOut]
+
+
+class NoticeOut(PublicNoticeOut):
+    status: NoticeStatus
+    created_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+
+class BehindRowOut(BaseModel):
+    number: str
+    title: str
+    status: str
+    registered_at: dt.datetime
+    counted: list[str]
+
+
+class BehindOut(BaseModel):
+    unit_id: int
+    unit_name: str
+    period: str
+    label: str
+    total: int
+    counted: int
+    rows: list[BehindRowOut]
+
+
+class DailyReportOut(BaseModel):
+    day: dt.date
+    emergency: int
+    stability: int
+    sent_at: dt.datetime

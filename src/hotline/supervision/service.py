@@ -20,7 +20,7 @@ from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, region_prefix
 from hotline.config import get_settings
 from hotline.kit import clock, excel, validate
-from hotline.kit.errors import Conflict, InvalidInput, NotFound
+from hotline.kit.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from hotline.kit.workcalendar import business_date, load_calendar
 from hotline.notify import service as notify
 from hotline.org import repository as org_repository
@@ -29,15 +29,23 @@ from hotline.supervision import documents, repository, rules
 from hotline.supervision.models import (
     LEDGER_NAMES,
     LETTER_NAMES,
+    MEETING_NAMES,
+    NOTICE_STATUS_NAMES,
     AuthorityKind,
+    DailyLedgerReport,
     EscalationKind,
     EscalationRule,
     LedgerEntry,
     LedgerKind,
     LetterKind,
     LetterTemplate,
+    MeetingKind,
+    NoticeItem,
+    NoticeStatus,
+    PublicNotice,
     SupervisionAuthority,
     SupervisionLetter,
+    SupervisionMeeting,
 )
 from hotline.workorder import sla
 from hotline.workorder.lifecycle import STATUS_NAMES
@@ -131,17 +139,19 @@ def project(session: Session, limit: int = PROJECT_BATCH) -> int:
         return 0
     facts = repository.order_facts(session, (int(e.object_id) for e in events if e.object_id))
     counts: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    behind: list[dict[str, Any]] = []
     for event in events:
         order = facts.get(int(event.object_id)) if event.object_id else None
         if order is not None:
-            _fold(session, event, order, counts)
+            _fold(session, event, order, counts, behind)
     repository.add_counts(session, counts)
+    repository.add_evaluation_facts(session, behind)
     cursor.last_seq = events[-1].seq
     return len(events)
 
 
 def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
-          counts: dict[tuple[int, dt.date], dict[str, int]]) -> None:
+          counts: dict[tuple[int, dt.date], dict[str, int]], behind: list[dict[str, Any]]) -> None:
     action = event.action.removeprefix("work_order.")
     detail: dict[str, Any] = dict(event.detail or {})
     day = event.at.astimezone(clock.CST).date()
@@ -152,6 +162,7 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
         if unit is not None:
             for name in names:
                 counts[(unit, day)][name] += 1
+                behind.append({"unit_id": unit, "day": day, "counter": name, "work_order_id": order.id})
 
     def ledger(kind: LedgerKind, reason: str) -> None:
         repository.enter_ledger(session, {
@@ -510,7 +521,7 @@ def respond_letter(session: Session, actor: Principal, letter: SupervisionLetter
         raise NotFound("督办文书不存在")
     if letter.responded_at is not None:
         raise Conflict("该文书已经回复", status="responded")
-    letter.response = validate.text(text, "text", max_length=5000) or ""
+    letter.response = validate.text(text, "text", max_length=5000, multiline=True) or ""
     letter.responded_at, letter.responded_by_id = clock.now(), actor.user_id
     order = session.get(WorkOrder, letter.work_order_id)
     assert order is not None
@@ -530,7 +541,7 @@ def save_letter_template(session: Session, actor: Principal, kind: LetterKind, *
     """Change a letter's text; only the allowed ``{fields}`` may appear (422 naming ``body``)."""
     access.require_province_admin(actor)
     title = validate.text(title, "title", max_length=100) or ""
-    body = validate.text(body, "body", max_length=5000) or ""
+    body = validate.text(body, "body", max_length=5000, multiline=True) or ""
     try:
         rules.template_fields(body)
     except ValueError as exc:
@@ -660,3 +671,381 @@ def set_authority(session: Session, actor: Principal, *, region_code: str, kind:
     audit.record(session, actor, "supervision_authority.saved", object_type="region", object_id=region.code,
                  detail={"kind": kind.value, "unit": unit.name})
     return found
+
+
+# --- admonition talks and joint meetings -------------------------------------------------------
+
+
+def _require_supervisor(actor: Principal) -> None:
+    """Supervision actions are the hotline centre's: its dispatchers and supervisors."""
+    access.require(actor, Cap.dispatch)
+    if actor.role not in access.CENTRE_ROLES:
+        raise Forbidden("只有热线中心可以开展督办")
+
+
+def _in_region(actor: Principal, unit: Unit) -> bool:
+    return unit.region.code.startswith(actor.region_prefix)
+
+
+def record_meeting(session: Session, actor: Principal, *, kind: MeetingKind, held_at: dt.datetime, place: str,
+                   subject: str, attendees: str, decisions: str, unit_ids: list[int], order_numbers: list[str],
+                   due_on: dt.date | None = None) -> SupervisionMeeting:
+    """Record an admonition talk (约谈: at least the unit admonished) or a joint meeting
+    (联席会议: at least two units) held by the caller's centre: participants, decisions and
+    the orders it was about (each in the caller's scope). Every linked order gets the meeting
+    on its timeline; every unit that took part is told."""
+    _require_supervisor(actor)
+    if held_at.tzinfo is None:
+        raise InvalidInput("held_at", "时间须带时区，例如 2026-12-01T15:00+08:00")
+    now = clock.now()
+    if not now - dt.timedelta(days=366) <= held_at <= now + dt.timedelta(days=1):
+        raise InvalidInput("held_at", "会议时间应在过去一年内")
+    texts = {
+        "place": validate.text(place, "place", max_length=200),
+        "subject": validate.text(subject, "subject", max_length=200),
+        "attendees": validate.text(attendees, "attendees", max_length=5000, multiline=True),
+        "decisions": validate.text(decisions, "decisions", max_length=10000, multiline=True),
+    }
+    wanted = list(dict.fromkeys(unit_ids))
+    if not rules.MEETING_MIN_UNITS[kind] <= len(wanted) <= rules.MEETING_MAX_UNITS:
+        raise InvalidInput("unit_ids", f"{MEETING_NAMES[kind]}应有 {rules.MEETING_MIN_UNITS[kind]} 到 "
+                                       f"{rules.MEETING_MAX_UNITS} 个参会单位")
+    units: list[Unit] = []
+    for unit_id in wanted:
+        unit = session.get(Unit, unit_id)
+        if unit is None or not unit.active or not _in_region(actor, unit):
+            raise InvalidInput("unit_ids", f"单位 {unit_id} 不存在或不在本辖区")
+        units.append(unit)
+    numbers = list(dict.fromkeys(n.strip() for n in order_numbers if n.strip()))
+    if len(numbers) > rules.MEETING_MAX_ORDERS:
+        raise InvalidInput("order_numbers", f"最多关联 {rules.MEETING_MAX_ORDERS} 件工单")
+    orders = [access.access_work_order(session, actor, n) for n in numbers]
+    if due_on is not None and due_on < held_at.astimezone(clock.CST).date():
+        raise InvalidInput("due_on", "落实期限不能早于会议日期")
+    meeting = SupervisionMeeting(kind=kind, centre_unit_id=actor.unit_id, held_at=held_at, due_on=due_on,
+                                 recorded_by_id=actor.user_id, recorded_at=now, units=units, **texts)
+    session.add(meeting)
+    session.flush()
+    repository.link_meeting_orders(session, meeting.id, [o.id for o in orders])
+    audit.record(session, actor, "supervision.meeting_recorded", object_type="supervision_meeting",
+                 object_id=meeting.id, detail={"kind": kind.value, "subject": meeting.subject,
+                                               "units": [u.name for u in units], "orders": numbers})
+    for order in orders:
+        audit.record(session, actor, "work_order.meeting_held", object_type="work_order", object_id=order.id,
+                     detail={"number": order.number, "status": order.status.value, "meeting": meeting.id,
+                             "kind": kind.value, "note": f"{MEETING_NAMES[kind]}：{meeting.subject}"})
+    centre = session.get(Unit, actor.unit_id)
+    when = _date(held_at)
+    for unit in units:
+        if unit.contact_phone:
+            notify.notify(session, template="unit_meeting", recipient_kind="unit", phone=unit.contact_phone,
+                          body=notify.render("unit_meeting", centre=centre.name if centre else "", when=when,
+                                             subject=meeting.subject, kind=MEETING_NAMES[kind]), unit_id=unit.id)
+    return meeting
+
+
+def access_meeting(session: Session, actor: Principal, meeting_id: int) -> SupervisionMeeting:
+    """A meeting the caller may see: centre staff of the region of the centre that held it,
+    and the units that took part. Anything else is not found."""
+    meeting = session.get(SupervisionMeeting, meeting_id)
+    if meeting is None:
+        raise NotFound("会议记录不存在")
+    if actor.role in access.CENTRE_ROLES and actor.can(Cap.view_orders) and _in_region(actor, meeting.centre_unit):
+        return meeting
+    if actor.can(Cap.handle) and any(u.id == actor.unit_id for u in meeting.units):
+        return meeting
+    raise NotFound("会议记录不存在")
+
+
+def meetings(session: Session, actor: Principal, *, kind: MeetingKind | None = None, order: WorkOrder | None = None,
+             limit: int = 50, offset: int = 0) -> tuple[list[SupervisionMeeting], int]:
+    """Meetings the caller may see (see :func:`access_meeting`), newest first."""
+    order_id = order.id if order is not None else None
+    if actor.role in access.CENTRE_ROLES and actor.can(Cap.view_orders):
+        return repository.meetings(session, centre_prefix=actor.region_prefix, unit_id=None, kind=kind,
+                                   work_order_id=order_id, limit=limit, offset=offset)
+    if actor.can(Cap.handle):
+        return repository.meetings(session, centre_prefix=None, unit_id=actor.unit_id, kind=kind,
+                                   work_order_id=order_id, limit=limit, offset=offset)
+    raise Forbidden("无权查看督办会议")
+
+
+def meeting_orders(session: Session, meeting: SupervisionMeeting) -> list[str]:
+    return repository.meeting_order_numbers(session, meeting.id)
+
+
+# --- public notices (通报) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    number: str
+    problem: str | None = None  # None: what the order's latest ledger entry says
+
+
+def access_notice(session: Session, actor: Principal, notice_id: int) -> PublicNotice:
+    """A notice of a centre in the caller's region (centre staff); not found otherwise."""
+    notice = session.get(PublicNotice, notice_id)
+    if (notice is None or actor.role not in access.CENTRE_ROLES or not actor.can(Cap.view_orders)
+            or not _in_region(actor, notice.centre_unit)):
+        raise NotFound("通报不存在")
+    return notice
+
+
+def notices(session: Session, actor: Principal, *, status: NoticeStatus | None = None, limit: int = 50,
+            offset: int = 0) -> tuple[list[PublicNotice], int]:
+    if actor.role not in access.CENTRE_ROLES or not actor.can(Cap.view_orders):
+        raise Forbidden("无权查看通报")
+    return repository.notices(session, centre_prefix=actor.region_prefix, status=status, limit=limit,
+                              offset=offset)
+
+
+def _notice_items(session: Session, actor: Principal, lines: list[NoticeLine]) -> list[NoticeItem]:
+    if not 1 <= len(lines) <= rules.NOTICE_MAX_ITEMS:
+        raise InvalidInput("items", f"通报应列 1 到 {rules.NOTICE_MAX_ITEMS} 件工单")
+    items: list[NoticeItem] = []
+    seen: set[str] = set()
+    for line in lines:
+        number = line.number.strip()
+        if number in seen:
+            raise InvalidInput("items", f"工单 {number} 重复")
+        seen.add(number)
+        order = access.access_work_order(session, actor, number)
+        problem = validate.text(line.problem, "problem", max_length=500, required=False)
+        problem = problem or repository.latest_ledger_reason(session, order.id)
+        if not problem:
+            raise InvalidInput("problem", f"请写明工单 {number} 存在的问题")
+        items.append(NoticeItem(work_order_id=order.id, unit_id=order.lead_unit_id, problem=problem,
+                                position=len(items) + 1))
+    return items
+
+
+def create_notice(session: Session, actor: Principal, *, title: str, body: str,
+                  lines: list[NoticeLine]) -> PublicNotice:
+    """Draft a public notice (通报) of irregular orders; each line's problem defaults to what
+    the order's latest ledger entry says."""
+    _require_supervisor(actor)
+    notice = PublicNotice(centre_unit_id=actor.unit_id, title=validate.text(title, "title", max_length=100) or "",
+                          body=validate.text(body, "body", max_length=10000, multiline=True) or "",
+                          status=NoticeStatus.draft, created_by_id=actor.user_id, created_at=clock.now(),
+                          items=_notice_items(session, actor, lines))
+    session.add(notice)
+    session.flush()
+    audit.record(session, actor, "public_notice.drafted", object_type="public_notice", object_id=notice.id,
+                 detail={"title": notice.title, "items": len(notice.items)})
+    return notice
+
+
+def update_notice(session: Session, actor: Principal, notice: PublicNotice, *, title: str, body: str,
+                  lines: list[NoticeLine]) -> PublicNotice:
+    """Edit a draft: a published notice is a public record and never edited (withdraw it)."""
+    _require_supervisor(actor)
+    if notice.status != NoticeStatus.draft:
+        raise IllegalTransition(f"{NOTICE_STATUS_NAMES[notice.status]}的通报不能修改", status=notice.status.value)
+    title_text = validate.text(title, "title", max_length=100) or ""
+    body_text = validate.text(body, "body", max_length=10000, multiline=True) or ""
+    items = _notice_items(session, actor, lines)
+    notice.items.clear()
+    session.flush()  # the old lines go before the new ones take their (notice, order) keys
+    notice.title, notice.body, notice.items = title_text, body_text, items
+    session.flush()
+    audit.record(session, actor, "public_notice.edited", object_type="public_notice", object_id=notice.id,
+                 detail={"title": notice.title, "items": len(items)})
+    return notice
+
+
+def publish_notice(session: Session, actor: Principal, notice: PublicNotice) -> PublicNotice:
+    """Publish a draft: it gets its number, appears on the public site, goes on each order's
+    timeline and is sent to every unit it names."""
+    _require_supervisor(actor)
+    notice.status = rules.notice_step(notice.status, "publish")
+    now = clock.now()
+    notice.published_at = now
+    notice.number = f"通报〔{now.astimezone(clock.CST).year}〕{notice.id}号"
+    per_unit: dict[int, int] = defaultdict(int)
+    for item in notice.items:
+        order = session.get(WorkOrder, item.work_order_id)
+        assert order is not None
+        audit.record(session, actor, "work_order.notice_published", object_type="work_order", object_id=order.id,
+                     detail={"number": order.number, "status": order.status.value, "notice": notice.number,
+                             "note": item.problem})
+        if item.unit_id is not None:
+            per_unit[item.unit_id] += 1
+    audit.record(session, actor, "public_notice.published", object_type="public_notice", object_id=notice.id,
+                 detail={"number": notice.number, "items": len(notice.items)})
+    for unit_id, count in per_unit.items():
+        unit = session.get(Unit, unit_id)
+        if unit is not None and unit.contact_phone:
+            notify.notify(session, template="unit_notice", recipient_kind="unit", phone=unit.contact_phone,
+                          body=notify.render("unit_notice", centre=notice.centre_unit.name, notice=notice.number,
+                                             count=count), unit_id=unit.id)
+    return notice
+
+
+def withdraw_notice(session: Session, actor: Principal, notice: PublicNotice, *, reason: str) -> PublicNotice:
+    """Take a published notice off the public site (kept, with why, for the record)."""
+    _require_supervisor(actor)
+    text = validate.text(reason, "reason", max_length=500) or ""
+    notice.status = rules.notice_step(notice.status, "withdraw")
+    notice.withdrawn_at = clock.now()
+    audit.record(session, actor, "public_notice.withdrawn", object_type="public_notice", object_id=notice.id,
+                 detail={"number": notice.number, "reason": text})
+    return notice
+
+
+def notice_lines(session: Session, notice: PublicNotice) -> list[documents.NoticeLine]:
+    orders = repository.orders_by_ids(session, (i.work_order_id for i in notice.items))
+    lines: list[documents.NoticeLine] = []
+    for item in notice.items:
+        order = orders[item.work_order_id]
+        lines.append(documents.NoticeLine(
+            order_number=order.number, unit=item.unit.name if item.unit else "—",
+            category=order.category.name if order.category else "—",
+            region=order.region.name if order.region else "—", problem=item.problem))
+    return lines
+
+
+def public_notices(session: Session, *, limit: int = 20, offset: int = 0) -> tuple[list[PublicNotice], int]:
+    return repository.notices(session, centre_prefix=None, status=NoticeStatus.published, limit=limit,
+                              offset=offset)
+
+
+def public_notice(session: Session, notice_id: int) -> PublicNotice:
+    notice = session.get(PublicNotice, notice_id)
+    if notice is None or notice.status != NoticeStatus.published:
+        raise NotFound("通报不存在")
+    return notice
+
+
+def notice_docx(session: Session, notice: PublicNotice) -> bytes:
+    return documents.notice_docx(notice, notice_lines(session, notice))
+
+
+# --- drill-down: the orders behind a figure ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BehindRow:
+    number: str
+    title: str
+    status: str
+    registered_at: dt.datetime
+    counted: list[str]  # the counters this order counted in for the unit in the period
+
+
+@dataclass(frozen=True)
+class Behind:
+    unit: Unit
+    period: rules.Period
+    label: str
+    rows: list[BehindRow]
+    total: int  # orders
+    counted: int  # counts (an order replied twice counts twice)
+
+
+def orders_behind(session: Session, actor: Principal, *, unit_id: int, period: rules.Period,
+                  figure: str | None = None, part: str = "base", counter: str | None = None, limit: int = 50,
+                  offset: int = 0) -> Behind:
+    """The orders behind one figure of a unit's evaluation, for staff: for a rate
+    (``figure``), the orders of its denominator (``part=base``), of its numerator (``hit``) or
+    of the denominator but not the numerator (``miss``, e.g. the orders signed late); or the
+    orders of one counter (``counter``). Read from the facts the projector keeps with every
+    count, so the list matches the figure. Only orders in the caller's scope are listed."""
+    access.require(actor, Cap.view_orders)
+    unit = session.get(Unit, unit_id)
+    if unit is None or not _in_region(actor, unit):
+        raise NotFound(f"单位 {unit_id} 不存在")
+    excluding: tuple[str, ...] = ()
+    if counter is not None:
+        if counter not in rules.COUNTER_NAMES:
+            raise InvalidInput("counter", "没有这项统计")
+        counters: tuple[str, ...] = (counter,)
+        label = rules.COUNTER_NAMES[counter]
+    elif figure in rules.RATE_PARTS:
+        numerator, denominator = rules.RATE_PARTS[figure]
+        name = rules.INDICATORS[figure]
+        if part == "hit":
+            counters, label = numerator, f"{name}：计入（{'、'.join(rules.COUNTER_NAMES[n] for n in numerator)}）"
+        elif part == "miss":
+            counters, excluding = (denominator,), numerator
+            label = f"{name}：{rules.COUNTER_NAMES[denominator]}但未计入"
+        elif part == "base":
+            counters, label = (denominator,), f"{name}：{rules.COUNTER_NAMES[denominator]}（分母）"
+        else:
+            raise InvalidInput("part", "应为 base、hit 或 miss")
+    else:
+        raise InvalidInput("figure", "请指定考核指标或统计项")
+    found, total, counted = repository.orders_behind(
+        session, lambda stmt: access.order_scope(actor, stmt), unit_id=unit.id, counters=counters,
+        excluding=excluding, since=period.since, until=period.until, limit=limit, offset=offset)
+    marks = repository.counters_of(session, unit.id, [o.id for o in found], period.since, period.until)
+    rows = [BehindRow(number=o.number, title=o.title, status=STATUS_NAMES[o.status], registered_at=o.registered_at,
+                      counted=[rules.COUNTER_NAMES[c] for c in dict.fromkeys(marks.get(o.id, []))]) for o in found]
+    return Behind(unit=unit, period=period, label=label, rows=rows, total=total, counted=counted)
+
+
+# --- overdue letters and the daily emergency ledger ----------------------------------------------
+
+
+def ledger_overdue_letters(session: Session, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Put every order whose supervision letter is past its response deadline, unanswered,
+    on the ledger of overdue letters (once per order)."""
+    now = now or clock.now()
+    done = 0
+    for letter in repository.letters_past_due_not_on_ledger(session, now, limit):
+        order = session.get(WorkOrder, letter.work_order_id)
+        if order is None:
+            continue
+        repository.enter_ledger(session, {
+            "kind": LedgerKind.letter_overdue, "work_order_id": order.id, "unit_id": letter.unit_id,
+            "centre_unit_id": letter.centre_unit_id, "region_id": order.region_id, "category_id": order.category_id,
+            "entered_at": now, "reason": f"{LETTER_NAMES[letter.kind]} {letter.number} 逾期未回复"[:200],
+        })
+        done += 1
+    return done
+
+
+#: The hour (China time) from which the previous day's emergency ledger goes out.
+DAILY_REPORT_HOUR = 8
+
+
+def send_daily_reports(session: Session, now: dt.datetime | None = None) -> int:
+    """Each morning from 08:00 China time, tell every provincial sector department (a
+    department with a sector viewer account) how many emergency and stability entries of
+    its sectors, in its region, entered the ledger the day before, with a text to its contact
+    phone. Once per department and day: re-runs and concurrent workers send nothing twice."""
+    from hotline.auth import repository as auth_repository
+
+    now = now or clock.now()
+    local = now.astimezone(clock.CST)
+    if local.hour < DAILY_REPORT_HOUR:
+        return 0
+    day = local.date() - dt.timedelta(days=1)
+    since = dt.datetime.combine(day, dt.time(), tzinfo=clock.CST).astimezone(dt.UTC)
+    until = since + dt.timedelta(days=1)
+    sent = 0
+    for unit in repository.sector_departments(session):
+        if repository.daily_report_sent(session, unit.id, day):
+            continue
+        counts = repository.daily_counts(session, region_prefix=region_prefix(unit.region.code),
+                                         category_ids=auth_repository.sector_category_ids(session, unit.id),
+                                         since=since, until=until)
+        if not repository.claim_daily_report(session, unit.id, day, counts[LedgerKind.emergency],
+                                             counts[LedgerKind.stability], now):
+            continue  # another worker got there first
+        audit.record(session, None, "supervision.daily_ledger_sent", object_type="unit", object_id=unit.id,
+                     detail={"day": day.isoformat(), "emergency": counts[LedgerKind.emergency],
+                             "stability": counts[LedgerKind.stability]}, actor_name="system")
+        if unit.contact_phone:
+            notify.notify(session, template="sector_daily_ledger", recipient_kind="unit", phone=unit.contact_phone,
+                          body=notify.render("sector_daily_ledger", day=f"{day.month}月{day.day}日",
+                                             emergency=counts[LedgerKind.emergency],
+                                             stability=counts[LedgerKind.stability]), unit_id=unit.id)
+        sent += 1
+    return sent
+
+
+def daily_reports(session: Session, actor: Principal) -> list[DailyLedgerReport]:
+    """The daily emergency ledgers sent to the caller's department (sector viewers)."""
+    access.require(actor, Cap.view_orders)
+    return repository.daily_reports(session, actor.unit_id)

@@ -1,5 +1,6 @@
 """Background jobs of supervision: the deadline sweep and the projector every minute, the
-escalation rules every five minutes."""
+escalation rules (with referrals and overdue letters) every five minutes, the daily emergency
+ledger to the sector departments each morning."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "supervision.sweep"
 PROJECT_JOB = "supervision.project"
 ESCALATE_JOB = "supervision.escalate"
+DAILY_REPORT_JOB = "supervision.daily_report"
 
 
 @jobs.handler(SWEEP_JOB, every=dt.timedelta(minutes=1))
@@ -41,9 +43,21 @@ def escalate(session: Session, payload: dict[str, Any]) -> None:
     letters are referred once past their deadline: every five minutes is soon enough."""
     found = service.escalate(session)
     referred = service.refer_overdue_rectifications(session)
+    late = service.ledger_overdue_letters(session)
+    if late:
+        log.info("supervision letters past their deadline put on the ledger: %d", late)
     if referred:
         log.info("referred to the discipline commission: %d orders", referred)
     if found:
         log.info("escalated supervision: %d orders", found)
     if found >= service.SWEEP_BATCH:
         jobs.enqueue(session, ESCALATE_JOB)
+
+
+@jobs.handler(DAILY_REPORT_JOB, every=dt.timedelta(minutes=15))
+def daily_report(session: Session, payload: dict[str, Any]) -> None:
+    """The previous day's emergency and stability ledger goes to the sector departments from
+    08:00; the run every quarter hour sends it once, soon after, even after a stopped worker."""
+    sent = service.send_daily_reports(session)
+    if sent:
+        log.info("daily emergency ledger sent to %d sector departments", sent)
