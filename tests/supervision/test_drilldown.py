@@ -1,5 +1,7 @@
 """Each figure of a ranking drills down to exactly the orders behind it, for staff in scope."""
 
+import html
+
 from hotline.workorder import service as wo
 from tests.supervision.helpers import closed, cst, dispatched, project, replied
 
@@ -49,3 +51,18 @@ def test_drilling_down_is_for_staff_in_scope_and_checks_its_input(api, db, world
     assert bad.status_code == 422 and bad.json()["field"] == "figure"
     assert api("supervisor").get("/api/v1/rankings/orders", params={**base, "part": "x"}).status_code == 422
     assert api("supervisor").get("/api/v1/rankings/orders", params={**base, "unit_id": 999999}).status_code == 404
+
+
+def test_the_ranking_page_links_each_figure_to_its_orders_page(api, db, world, travel):
+    travel.move_to(cst(2026, 11, 16, 9))
+    done = closed(db, world)
+    project(db)
+    unit = world.units["990100-zj"]
+    page = api("supervisor").get("/rankings", params={"period": "2026-11"})
+    link = f"/rankings/orders?period=2026-11&unit_id={unit}&figure=satisfaction_rate&part=hit"
+    assert page.status_code == 200 and link in html.unescape(page.text)
+    orders = api("supervisor").get(link)
+    assert orders.status_code == 200 and done.number in orders.text and "满意率" in orders.text
+    assert api("supervisor").get("/rankings/orders", params={"unit_id": "²"}).status_code == 422
+    assert "/rankings/orders" not in api("auditor").get("/rankings", params={"period": "2026-11"}).text
+    assert "/rankings/orders" not in api("supervisor").get("/public/rankings").text

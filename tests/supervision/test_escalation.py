@@ -3,14 +3,21 @@ order is escalated once, to the centre one level up, with an event and a text to
 
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from hotline.audit.models import AuditEvent
 from hotline.kit.workcalendar import WorkCalendar
 from hotline.notify.models import Notification
 from hotline.org.models import Unit
 from hotline.supervision import rules, service
-from hotline.supervision.models import EscalationKind, EscalationRule, LedgerEntry, LedgerKind
+from hotline.supervision.models import (
+    EscalationKind,
+    EscalationRule,
+    LedgerEntry,
+    LedgerKind,
+    LetterKind,
+    SupervisionLetter,
+)
 from hotline.workorder import service as wo
 from hotline.workorder.models import ReplyResult, Verdict
 from tests.supervision.helpers import cst, dispatched, new_order
@@ -95,7 +102,7 @@ def test_rehandled_with_threshold_one_leaves_a_single_re_handling_alone(db, worl
     assert service.escalate(db) == 0
 
 
-def test_an_escalation_goes_to_the_higher_centre_with_an_event_and_a_text(db, world, travel):
+def test_an_escalation_goes_to_the_higher_centre_with_an_event_a_reminder_letter_and_a_text(db, world, travel):
     travel.move_to(cst(2026, 11, 16, 9))
     only(db, EscalationKind.many_to_one, 1, 3)
     db.get(Unit, world.units["990100-zj"]).contact_phone = "01012345678"
@@ -108,6 +115,11 @@ def test_an_escalation_goes_to_the_higher_centre_with_an_event_and_a_text(db, wo
                                               AuditEvent.object_id == str(order.id))) is not None
     assert db.scalar(select(Notification).where(Notification.template == "unit_escalated",
                                                 Notification.work_order_id == order.id)) is not None
+    letter = db.scalars(select(SupervisionLetter).where(SupervisionLetter.work_order_id == order.id)).one()
+    assert (letter.kind, letter.centre_unit_id) == (LetterKind.reminder, entry.centre_unit_id)
+    assert "提级督办" in letter.body and "省热线中心" in letter.body
+    assert db.scalar(select(func.count()).select_from(Notification).where(  # one text, not two
+        Notification.work_order_id == order.id, Notification.template.in_(("unit_letter", "unit_escalated")))) == 1
 
 
 def test_opened_before_counts_working_days_back_from_today():

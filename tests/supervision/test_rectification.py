@@ -91,7 +91,7 @@ def test_an_unanswered_rectification_is_referred_with_a_case_file(api, db, world
     assert api("handler").get(f"/api/v1/work-orders/{order.number}/case-file.docx").status_code == 403
 
 
-def test_a_supervisor_refers_only_after_a_rectification_letter(api, db, world, travel):
+def test_a_supervisor_refers_once_and_only_after_a_rectification_letter(api, db, world, travel):
     travel.move_to(cst(2026, 11, 16, 9))
     authorities(api, db, world)
     order = dispatched(db, world)
@@ -101,6 +101,8 @@ def test_a_supervisor_refers_only_after_a_rectification_letter(api, db, world, t
     client.post(f"/api/v1/work-orders/{order.number}/letters", json={"kind": "rectification", "reason": "推诿"})
     r = client.post(f"/api/v1/work-orders/{order.number}/referral", json={"reason": "整改不到位"})
     assert r.status_code == 201 and r.json()["commission"] == "青川市纪委监委"
+    again = client.post(f"/api/v1/work-orders/{order.number}/referral", json={"reason": "再次移交"})
+    assert again.status_code == 409  # once per order: no second text to the commission
 
 
 def test_an_authority_must_lie_in_its_region(api, db, world):

@@ -41,8 +41,8 @@ TEMPLATES: dict[str, str] = {
     "authority_rectification": "工单 {number} 经两次回访群众不满意，已向{unit}发出整改函（{letter}），请关注。",
     # to the discipline commission, when an order is referred to it
     "authority_referral": "12345 热线工单 {number} 整改不到位，已移交贵机关，案卷请在平台查阅。",
-    # to the handling unit, when the order is escalated to a higher-level centre (提级督办)
-    "unit_escalated": "工单 {number} 已列入{centre}提级督办，请加快办理并及时答复。",
+    # to the handling unit, when the order is escalated to a higher-level centre (提级督办) with its letter
+    "unit_escalated": "工单 {number} 已列入{centre}提级督办并发出提示函，请加快办理，于 {due} 前书面回复。",
     # to a unit taking part in an admonition talk or a joint meeting
     "unit_meeting": "{centre}{when}就“{subject}”召开{kind}，您单位参加，会议纪要请在平台查阅。",
     # to a unit named in a published notice of irregular orders

@@ -17,7 +17,7 @@ from docx.text.run import Run
 
 from hotline.kit import clock
 from hotline.supervision.models import LETTER_NAMES, PublicNotice, SupervisionLetter
-from hotline.workorder.models import Reply, WorkOrder
+from hotline.workorder.models import DECISION_NAMES, RESULT_NAMES, Reply, WorkOrder
 
 FONT = "SimSun"  # 宋体, with the East Asian font set explicitly so Word renders the Chinese
 
@@ -78,7 +78,7 @@ def case_file_docx(order: WorkOrder, events: list[CaseEvent], replies: list[Repl
         row[0].text, row[1].text, row[2].text = _stamp(e.at), e.label + (f"：{e.note}" if e.note else ""), e.actor
     _section(doc, "二、承办单位答复")
     for r in replies:
-        line = f"{_stamp(r.created_at)}（{r.result.value}，审核：{r.review.value}）：{r.text}"
+        line = f"{_stamp(r.created_at)}（{RESULT_NAMES[r.result]}，审核：{DECISION_NAMES[r.review]}）：{r.text}"
         _font(doc.add_paragraph().add_run(line), 12)
     _section(doc, "三、督办文书")
     for x in letters:

@@ -282,6 +282,11 @@ def has_letter(session: Session, work_order_id: int, kind: LetterKind) -> bool:
     return session.execute(stmt).first() is not None
 
 
+def on_ledger(session: Session, work_order_id: int, kind: LedgerKind) -> bool:
+    return session.execute(select(LedgerEntry.id).where(LedgerEntry.work_order_id == work_order_id,
+                                                        LedgerEntry.kind == kind)).first() is not None
+
+
 def overdue_rectifications(session: Session, now: dt.datetime, limit: int) -> list[SupervisionLetter]:
     """Rectification letters past their deadline, unanswered, whose order is not referred yet."""
     referred = select(LedgerEntry.work_order_id).where(LedgerEntry.kind == LedgerKind.referred)

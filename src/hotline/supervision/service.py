@@ -225,7 +225,8 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
 def escalate(session: Session, now: dt.datetime | None = None, limit: int = SWEEP_BATCH) -> int:
     """Apply the active escalation rules (提级督办): each open order a rule catches goes on the
     escalated ledger of the centre one level above its own, once, with an event on its
-    timeline and a text to its lead unit. Returns how many orders were escalated."""
+    timeline and, once dispatched, that centre's reminder letter (提示函) to its lead unit with
+    a text. Returns how many orders were escalated."""
     now = now or clock.now()
     calendar = load_calendar(session)
     done = 0
@@ -246,10 +247,15 @@ def escalate(session: Session, now: dt.datetime | None = None, limit: int = SWEE
             })
             _event(session, order, "escalated", rule=rule.kind.value, reason=reason, centre=higher.name)
             unit = order.lead_unit
-            if unit is not None and unit.contact_phone:
-                notify.notify(session, template="unit_escalated", recipient_kind="unit", phone=unit.contact_phone,
-                              body=notify.render("unit_escalated", number=order.number, centre=higher.name),
-                              work_order_id=order.id, unit_id=unit.id)
+            if unit is not None:  # the higher centre's reminder letter, told in the escalation's own text
+                letter = issue_letter(session, None, order, kind=LetterKind.reminder, reason=f"提级督办：{reason}",
+                                      centre=higher, tell_unit=False)
+                if unit.contact_phone:
+                    notify.notify(session, template="unit_escalated", recipient_kind="unit",
+                                  phone=unit.contact_phone,
+                                  body=notify.render("unit_escalated", number=order.number, centre=higher.name,
+                                                     due=_cst(letter.due_at)),
+                                  work_order_id=order.id, unit_id=unit.id)
             done += 1
     return done
 
@@ -442,11 +448,14 @@ LETTER_PREFIX = {LetterKind.reminder: "热线提示", LetterKind.supervision: "�
 
 
 def issue_letter(session: Session, actor: Principal | None, order: WorkOrder, *, kind: LetterKind,
-                 reason: str | None = None, working_days: int | None = None) -> SupervisionLetter:
+                 reason: str | None = None, working_days: int | None = None, centre: Unit | None = None,
+                 tell_unit: bool = True) -> SupervisionLetter:
     """Send a reminder, supervision or rectification letter to the order's lead unit, from its
     centre: the template filled with the order's facts, a response deadline in working days
-    (2, 3 and 5 by default), an event on the order and a text to the unit. ``actor`` None is
-    the platform itself (the rectification after a second dissatisfied callback)."""
+    (2, 3 and 5 by default), an event on the order and a text to the unit (unless
+    ``tell_unit`` is false: the caller sends its own). ``actor`` None is the platform itself
+    (the rectification after a second dissatisfied callback; an escalation, whose letter comes
+    from the higher ``centre``)."""
     if actor is not None:
         access.require_centre_of(actor, order, Cap.dispatch)
     unit = order.lead_unit
@@ -461,13 +470,14 @@ def issue_letter(session: Session, actor: Principal | None, order: WorkOrder, *,
         raise NotFound(f"没有{LETTER_NAMES[kind]}模板")
     now = clock.now()
     due = load_calendar(session).add_working_days(now, days).at
+    sender = centre or order.centre_unit
     facts = {
         "number": order.number, "title": order.title, "unit": unit.name, "registered": _date(order.registered_at),
         "due": _date(order.due_at) if order.due_at else "未定", "state": STATUS_NAMES[order.status],
-        "reason": reason or "", "reply_by": _date(due), "centre": order.centre_unit.name, "today": _date(now),
+        "reason": reason or "", "reply_by": _date(due), "centre": sender.name, "today": _date(now),
     }
     letter = SupervisionLetter(
-        kind=kind, work_order_id=order.id, unit_id=unit.id, centre_unit_id=order.centre_unit_id,
+        kind=kind, work_order_id=order.id, unit_id=unit.id, centre_unit_id=sender.id,
         title=template.title, body=rules.fill(template.body, facts), issued_by_id=actor.user_id if actor else None,
         issued_at=now, due_at=due,
     )
@@ -478,7 +488,7 @@ def issue_letter(session: Session, actor: Principal | None, order: WorkOrder, *,
                  detail={"number": order.number, "status": order.status.value, "letter": letter.number,
                          "kind": kind.value, "unit": unit.name, "due_at": due.isoformat(), "reason": reason},
                  actor_name=None if actor else "system")
-    if unit.contact_phone:
+    if tell_unit and unit.contact_phone:
         notify.notify(session, template="unit_letter", recipient_kind="unit", phone=unit.contact_phone,
                       body=notify.render("unit_letter", kind=LETTER_NAMES[kind], number=order.number,
                                          due=_cst(due)), work_order_id=order.id, unit_id=unit.id)
@@ -597,12 +607,14 @@ def refer(session: Session, actor: Principal | None, order: WorkOrder, *, reason
     """Refer an order to the discipline commission (移交纪委监委) when the rectification did not
     fix it: allowed once a rectification letter has been sent, and automatic when that letter
     goes unanswered past its deadline. Records the referral on the ledger and the timeline and
-    tells the commission; the case file is ``documents.case_file_docx``."""
+    tells the commission; the case file is ``documents.case_file_docx``. Once per order."""
     if actor is not None:
         access.require_centre_of(actor, order, Cap.dispatch)
     letters = [x for x in repository.letters_of_order(session, order.id) if x.kind == LetterKind.rectification]
     if not letters:
         raise Conflict("尚未发出整改函，不能移交纪检监察机关", status=order.status.value)
+    if repository.on_ledger(session, order.id, LedgerKind.referred):
+        raise Conflict("该工单已移交纪检监察机关", status=order.status.value)
     commission = authority_for(session, order.region, AuthorityKind.discipline)
     if commission is None:
         raise Conflict("未设置该地的纪检监察机关，请管理员先配置", status=order.status.value)
@@ -681,6 +693,16 @@ def _require_supervisor(actor: Principal) -> None:
     access.require(actor, Cap.dispatch)
     if actor.role not in access.CENTRE_ROLES:
         raise Forbidden("只有热线中心可以开展督办")
+
+
+def may_supervise(actor: Principal) -> bool:
+    """Whether the caller may record meetings and draft notices (the pages ask before they
+    offer the forms; every service checks again)."""
+    try:
+        _require_supervisor(actor)
+    except Forbidden:
+        return False
+    return True
 
 
 def _in_region(actor: Principal, unit: Unit) -> bool:

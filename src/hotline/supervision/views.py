@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,8 @@ from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit import clock
-from hotline.kit.errors import HotlineError, InvalidInput, NotFound
+from hotline.kit.db import MAX_ID
+from hotline.kit.errors import Forbidden, HotlineError, InvalidInput, NotFound
 from hotline.org import repository as org_repository
 from hotline.org.models import RegionLevel
 from hotline.supervision import repository, rules, service
@@ -26,10 +28,15 @@ from hotline.supervision.models import (
     ESCALATION_NAMES,
     LEDGER_NAMES,
     LETTER_NAMES,
+    MEETING_NAMES,
+    NOTICE_STATUS_NAMES,
     AuthorityKind,
     EscalationKind,
     LedgerKind,
     LetterKind,
+    MeetingKind,
+    NoticeStatus,
+    PublicNotice,
 )
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
@@ -50,13 +57,18 @@ def _date(value: str | None, field: str) -> dt.date | None:
         raise InvalidInput(field, "日期格式应为 YYYY-MM-DD") from None
 
 
+def _number(value: str | None) -> int:
+    """A non-negative integer from the query string; 0 for anything else."""
+    return int(value) if value and re.fullmatch(r"[0-9]{1,12}", value) else 0
+
+
 @router.get("/ledgers", response_class=HTMLResponse)
 def ledgers_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
     access.require(principal, Cap.view_orders)
     q = request.query_params
     values = {k: q.get(k, "") for k in ("kind", "region_code", "since", "until", "open")}
     kind = LedgerKind(values["kind"]) if values["kind"] in LedgerKind.__members__ else None
-    offset = max(0, min(int(q.get("offset", "0")) if q.get("offset", "0").isdigit() else 0, 10**6))
+    offset = min(_number(q.get("offset")), 10**6)
     errors: dict[str, str] = {}
     rows: list[service.LedgerRow] = []
     total = 0
@@ -66,12 +78,13 @@ def ledgers_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
                                   since=_date(values["since"], "since"), until=_date(values["until"], "until"))
         rows, total = service.ledger_rows(db, principal, f, limit=PAGE, offset=offset)
     except InvalidInput as exc:
-        errors[exc.field or "kind"] = exc.message
+        errors[exc.field or "kind"] = str(exc.detail.get("reason") or exc.message)
         f = repository.LedgerFilter()
     query = {k: v for k, v in values.items() if v}
     return render(request, "supervision/ledgers.html", principal, title="督办台账", rows=rows, total=total,
                   limit=PAGE, offset=offset, kinds=list(LEDGER_NAMES.items()), values=values, errors=errors,
                   base="/ledgers?" + urlencode(query) + ("&" if query else ""),
+                  can_notice=service.may_supervise(principal),  # tick rows to draft a notice of them
                   export="/api/v1/ledgers/export.xlsx" + ("?" + urlencode(
                       {("open_only" if k == "open" else k): ("true" if k == "open" else v) for k, v in query.items()})
                       if query else ""))
@@ -119,7 +132,27 @@ def _ranking_context(request: Request, db: Db, region_prefix: str | None) -> dic
 def rankings_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
     access.require(principal, Cap.view_org)
     context = _ranking_context(request, db, principal.region_prefix)
-    return render(request, "supervision/rankings.html", principal, title="好差评榜单", **context)
+    parts = rules.RATE_PARTS if principal.can(Cap.view_orders) else None  # drill-down links for order viewers
+    return render(request, "supervision/rankings.html", principal, title="好差评榜单", parts=parts, **context)
+
+
+@router.get("/rankings/orders", response_class=HTMLResponse)
+def ranking_orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The orders behind one figure of the ranking (see ``service.orders_behind``)."""
+    q = request.query_params
+    unit_id = _number(q.get("unit_id"))
+    if not 0 < unit_id <= MAX_ID:
+        raise InvalidInput("unit_id", "请指定单位")
+    offset = min(_number(q.get("offset")), 10**6)
+    figure, counter, part = q.get("figure") or None, q.get("counter") or None, q.get("part") or "base"
+    period = service.parse_period(q.get("period"))
+    behind = service.orders_behind(db, principal, unit_id=int(unit_id), period=period, figure=figure, part=part,
+                                   counter=counter, limit=PAGE, offset=offset)
+    base = "/rankings/orders?" + urlencode({"period": period.key, "unit_id": unit_id,
+                                            **({"figure": figure} if figure else {"counter": counter or ""})})
+    page_base = base + (f"&part={part}&" if figure else "&")
+    return render(request, "supervision/ranking_orders.html", principal, title="榜单明细", behind=behind,
+                  figure=figure, part=part, base=base, page_base=page_base, limit=PAGE, offset=offset)
 
 
 @router.get("/public/rankings", response_class=HTMLResponse)
@@ -367,3 +400,316 @@ def submit_authority(request: Request, principal: CurrentPrincipal, db: Db, form
                                  values={k: _raw(form, k) for k in ("region_code", "kind", "unit_id")},
                                  flash=banner, flash_kind=flash_kind)
     return RedirectResponse(f"/admin/supervision-authorities?done={kind.value}", status_code=303)
+
+
+# --- meetings and notices pages ---
+# Admonition talks, joint meetings and public notices (通报). Every read and write goes through
+# the supervision service, which decides who may see and do what; ``service.may_supervise``
+# only decides whether a form is offered.
+
+MEETING_DONE = {"recorded": "督办会议已登记，已记入关联工单的办理过程并通知参会单位"}
+NOTICE_DONE = {
+    "created": "通报草稿已生成，请核对后发布",
+    "saved": "通报草稿已保存",
+    "published": "通报已发布：已在公开网站公布，记入各工单办理过程并告知被通报单位",
+    "withdrawn": "通报已撤回，公开网站不再显示",
+}
+NOTICE_TITLE = "关于督办台账问题工单的通报"
+NOTICE_INTRO = ("根据 12345 政务服务便民热线督办台账，现将部分承办单位工单办理中存在的问题通报如下。"
+                "请相关单位认真核查整改，举一反三，切实提升诉求办理质效。")
+NOTICE_BLANK_ROWS = 3  # empty rows a notice form offers for adding orders
+PUBLIC_PAGE = 20
+
+
+def _offer(principal: Principal) -> None:
+    """Refuse the supervision forms up front to a role the services would refuse anyway."""
+    if not service.may_supervise(principal):
+        raise Forbidden("只有热线中心可以开展督办")
+
+
+def _page_offset(request: Request) -> int:
+    return min(integer(request.query_params, "offset") or 0, 10**6)
+
+
+def _strings(form: dict[str, Any], key: str) -> list[str]:
+    """A multi-value field (sent as ``key[]``)."""
+    values = form.get(key)
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
+def _held_at(value: str | None) -> dt.datetime:
+    """A ``datetime-local`` value, read as China time."""
+    if not value:
+        raise InvalidInput("held_at", "请填写会议时间")
+    try:
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("held_at", "时间格式应为 YYYY-MM-DD HH:MM") from None
+    return at if at.tzinfo else at.replace(tzinfo=clock.CST)
+
+
+def _unit_ids(form: dict[str, Any]) -> list[int]:
+    out = []
+    for value in _strings(form, "unit_ids"):
+        number = integer({"v": value}, "v")
+        if not number:
+            raise InvalidInput("unit_ids", "单位选择无效")
+        out.append(number)
+    return out
+
+
+def _order_numbers(value: str) -> list[str]:
+    """Order numbers one per line, or separated by spaces or commas."""
+    for sep in ",，、;；":
+        value = value.replace(sep, " ")
+    return value.split()
+
+
+MEETING_FIELDS = ("kind", "held_at", "place", "subject", "attendees", "decisions", "due_on", "order_numbers")
+
+
+def _meeting_form(request: Request, principal: Principal, db: Session, *, values: dict[str, Any],
+                  status: int = 200, errors: dict[str, str] | None = None, flash: str | None = None,
+                  flash_kind: str = "ok") -> Response:
+    units, _ = org_repository.list_units(db, region_prefix=principal.region_prefix, active=True, limit=5000)
+    return render(request, "supervision/meeting_form.html", principal, status_code=status, title="登记督办会议",
+                  kinds=[(k.value, name) for k, name in MEETING_NAMES.items()],
+                  unit_options=[(u.id, f"{u.name}（{u.code}）") for u in units], values=values,
+                  errors=errors or {}, flash=flash, flash_kind=flash_kind)
+
+
+@router.get("/meetings", response_class=HTMLResponse)
+def meetings_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """Admonition talks and joint meetings the caller may see (the service decides), newest first."""
+    kind = choice(dict(request.query_params), "kind", MeetingKind)
+    offset = _page_offset(request)
+    rows, total = service.meetings(db, principal, kind=kind, limit=PAGE, offset=offset)
+    query = {"kind": kind.value} if kind else {}
+    return render(request, "supervision/meetings.html", principal, title="督办会议", rows=rows, total=total,
+                  limit=PAGE, offset=offset, kind=kind, kinds=list(MEETING_NAMES.items()), names=MEETING_NAMES,
+                  base="/meetings?" + urlencode(query) + ("&" if query else ""),
+                  can_record=service.may_supervise(principal))
+
+
+@router.get("/meetings/new", response_class=HTMLResponse)
+def new_meeting_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The form to record a meeting; ``?order=<number>`` links it to that order and picks its
+    lead unit."""
+    _offer(principal)
+    number = (request.query_params.get("order") or "").strip()[:40]
+    values: dict[str, Any] = {"kind": MeetingKind.admonition.value, "order_numbers": number, "unit_ids": []}
+    if number:
+        try:
+            order = access.access_work_order(db, principal, number)
+        except HotlineError:
+            order = None
+        if order is not None and order.lead_unit_id is not None:
+            values["unit_ids"] = [order.lead_unit_id]
+    return _meeting_form(request, principal, db, values=values)
+
+
+@router.post("/meetings/new", response_class=HTMLResponse)
+def submit_meeting(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    _offer(principal)
+    values: dict[str, Any] = {k: _raw(form, k) for k in MEETING_FIELDS}
+    values["unit_ids"] = [n for v in _strings(form, "unit_ids") if (n := integer({"v": v}, "v"))]
+    try:
+        kind = choice(form, "kind", MeetingKind)
+        if kind is None:
+            raise InvalidInput("kind", "请选择会议类型")
+        meeting = service.record_meeting(
+            db, principal, kind=kind, held_at=_held_at(text(form, "held_at")), place=values["place"],
+            subject=values["subject"], attendees=values["attendees"], decisions=values["decisions"],
+            unit_ids=_unit_ids(form), order_numbers=_order_numbers(values["order_numbers"]),
+            due_on=_date(text(form, "due_on"), "due_on"))
+    except HotlineError as exc:
+        errors, banner, flash_kind = _admin_failure(db, exc)
+        if isinstance(exc, NotFound):  # a linked order outside the caller's scope
+            errors["order_numbers"] = exc.message
+        return _meeting_form(request, principal, db, values=values, status=exc.status_code, errors=errors,
+                             flash=banner, flash_kind=flash_kind)
+    return RedirectResponse(f"/meetings/{meeting.id}?done=recorded", status_code=303)
+
+
+@router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
+def meeting_page(request: Request, meeting_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
+    meeting = service.access_meeting(db, principal, meeting_id)
+    kind_name = MEETING_NAMES[meeting.kind]
+    return render(request, "supervision/meeting.html", principal, title=f"{kind_name}：{meeting.subject}",
+                  meeting=meeting, kind_name=kind_name, orders=service.meeting_orders(db, meeting),
+                  flash=MEETING_DONE.get(request.query_params.get("done") or ""))
+
+
+def _notice_rows(form: dict[str, Any]) -> list[dict[str, str]]:
+    """The lines of a notice form as typed (``number[]`` and ``problem[]`` side by side), less
+    the empty rows and those ticked in ``remove[]``."""
+    numbers, problems = _strings(form, "number"), _strings(form, "problem")
+    removed = set(_strings(form, "remove"))
+    rows = []
+    for i, number in enumerate(numbers):
+        problem = problems[i] if i < len(problems) else ""
+        if (number.strip() or problem.strip()) and number.strip() not in removed:
+            rows.append({"number": number.strip(), "problem": problem})
+    return rows
+
+
+def _notice_lines(rows: list[dict[str, str]]) -> list[service.NoticeLine]:
+    lines = []
+    for i, row in enumerate(rows, 1):
+        if not row["number"]:
+            raise InvalidInput("items", f"第 {i} 行请填写工单编号")
+        lines.append(service.NoticeLine(number=row["number"], problem=row["problem"].strip() or None))
+    return lines
+
+
+def _notice_values(form: dict[str, Any]) -> dict[str, Any]:
+    return {"title": _raw(form, "title"), "body": _raw(form, "body"), "rows": _notice_rows(form)}
+
+
+def _notice_failure(db: Session, exc: HotlineError) -> tuple[dict[str, str], str, str]:
+    errors, banner, flash_kind = _admin_failure(db, exc)
+    if isinstance(exc, NotFound):  # an order outside the caller's scope
+        errors["items"] = exc.message
+    return errors, banner, flash_kind
+
+
+def _notice_form(request: Request, principal: Principal, *, values: dict[str, Any], status: int = 200,
+                 errors: dict[str, str] | None = None, flash: str | None = None,
+                 flash_kind: str = "ok") -> Response:
+    return render(request, "supervision/notice_form.html", principal, status_code=status, title="新建通报",
+                  values=values, blank=NOTICE_BLANK_ROWS, errors=errors or {}, flash=flash, flash_kind=flash_kind)
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notices_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The notices of the centres in the caller's region (centre staff only: the service decides)."""
+    status = choice(dict(request.query_params), "status", NoticeStatus)
+    offset = _page_offset(request)
+    rows, total = service.notices(db, principal, status=status, limit=PAGE, offset=offset)
+    query = {"status": status.value} if status else {}
+    return render(request, "supervision/notices.html", principal, title="通报", rows=rows, total=total,
+                  limit=PAGE, offset=offset, status=status, statuses=list(NOTICE_STATUS_NAMES.items()),
+                  names=NOTICE_STATUS_NAMES, base="/notices?" + urlencode(query) + ("&" if query else ""),
+                  can_create=service.may_supervise(principal))
+
+
+@router.get("/notices/new", response_class=HTMLResponse)
+def new_notice_page(request: Request, principal: CurrentPrincipal) -> Response:
+    _offer(principal)
+    return _notice_form(request, principal, values={"title": NOTICE_TITLE, "body": NOTICE_INTRO, "rows": []})
+
+
+@router.post("/notices/new", response_class=HTMLResponse)
+def submit_notice(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    _offer(principal)
+    values = _notice_values(form)
+    try:
+        notice = service.create_notice(db, principal, title=values["title"], body=values["body"],
+                                       lines=_notice_lines(values["rows"]))
+    except HotlineError as exc:
+        errors, banner, flash_kind = _notice_failure(db, exc)
+        return _notice_form(request, principal, values=values, status=exc.status_code, errors=errors,
+                            flash=banner, flash_kind=flash_kind)
+    return RedirectResponse(f"/notices/{notice.id}?done=created", status_code=303)
+
+
+@router.post("/notices/from-ledger", response_class=HTMLResponse)
+def notice_from_ledger(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    """A draft of the orders ticked on the ledger page, each problem taken from its ledger
+    entry; refused, the new-notice form comes back with those orders to correct."""
+    _offer(principal)
+    numbers = list(dict.fromkeys(n.strip() for n in _strings(form, "numbers") if n.strip()))  # a row per ledger
+    values = {"title": NOTICE_TITLE, "body": NOTICE_INTRO, "rows": [{"number": n, "problem": ""} for n in numbers]}
+    try:
+        notice = service.create_notice(db, principal, title=NOTICE_TITLE, body=NOTICE_INTRO,
+                                       lines=[service.NoticeLine(number=n) for n in numbers])
+    except HotlineError as exc:
+        errors, banner, flash_kind = _notice_failure(db, exc)
+        return _notice_form(request, principal, values=values, status=exc.status_code, errors=errors,
+                            flash=banner, flash_kind=flash_kind)
+    return RedirectResponse(f"/notices/{notice.id}?done=created", status_code=303)
+
+
+def _notice_page(request: Request, principal: Principal, db: Session, notice: PublicNotice, *, status: int = 200,
+                 failed: str | None = None, errors: dict[str, str] | None = None,
+                 values: dict[str, Any] | None = None, flash: str | None = None, flash_kind: str = "ok") -> Response:
+    """``failed`` names the form the errors and values belong to: ``edit``, ``publish`` or ``withdraw``."""
+    lines = service.notice_lines(db, notice)
+    edit = values if failed == "edit" and values is not None else {
+        "title": notice.title, "body": notice.body,
+        "rows": [{"number": x.order_number, "problem": x.problem} for x in lines]}
+    supervises = service.may_supervise(principal)
+    return render(request, "supervision/notice.html", principal, status_code=status, title=notice.title,
+                  notice=notice, lines=lines, status_name=NOTICE_STATUS_NAMES[notice.status], edit=edit,
+                  can_edit=supervises and notice.status == NoticeStatus.draft,
+                  can_withdraw=supervises and notice.status == NoticeStatus.published,
+                  published=notice.status == NoticeStatus.published, blank=NOTICE_BLANK_ROWS, failed=failed,
+                  errors=errors or {}, values=values or {}, flash=flash, flash_kind=flash_kind)
+
+
+@router.get("/notices/{notice_id}", response_class=HTMLResponse)
+def notice_page(request: Request, notice_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
+    notice = service.access_notice(db, principal, notice_id)
+    return _notice_page(request, principal, db, notice, flash=NOTICE_DONE.get(request.query_params.get("done") or ""))
+
+
+@router.post("/notices/{notice_id}/edit", response_class=HTMLResponse)
+def submit_notice_edit(request: Request, notice_id: IdPath, principal: CurrentPrincipal, db: Db,
+                       form: Form) -> Response:
+    notice = service.access_notice(db, principal, notice_id)
+    _offer(principal)
+    values = _notice_values(form)
+    try:
+        service.update_notice(db, principal, notice, title=values["title"], body=values["body"],
+                              lines=_notice_lines(values["rows"]))
+    except HotlineError as exc:
+        errors, banner, flash_kind = _notice_failure(db, exc)
+        return _notice_page(request, principal, db, notice, status=exc.status_code, failed="edit", errors=errors,
+                            values=values, flash=banner, flash_kind=flash_kind)
+    return RedirectResponse(f"/notices/{notice_id}?done=saved", status_code=303)
+
+
+@router.post("/notices/{notice_id}/publish", response_class=HTMLResponse)
+def submit_notice_publish(request: Request, notice_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
+    notice = service.access_notice(db, principal, notice_id)
+    _offer(principal)
+    try:
+        service.publish_notice(db, principal, notice)
+    except HotlineError as exc:
+        errors, banner, flash_kind = _notice_failure(db, exc)
+        return _notice_page(request, principal, db, notice, status=exc.status_code, failed="publish",
+                            errors=errors, flash=banner, flash_kind=flash_kind)
+    return RedirectResponse(f"/notices/{notice_id}?done=published", status_code=303)
+
+
+@router.post("/notices/{notice_id}/withdraw", response_class=HTMLResponse)
+def submit_notice_withdraw(request: Request, notice_id: IdPath, principal: CurrentPrincipal, db: Db,
+                           form: Form) -> Response:
+    notice = service.access_notice(db, principal, notice_id)
+    _offer(principal)
+    reason = _raw(form, "reason")
+    try:
+        service.withdraw_notice(db, principal, notice, reason=reason)
+    except HotlineError as exc:
+        errors, banner, flash_kind = _notice_failure(db, exc)
+        return _notice_page(request, principal, db, notice, status=exc.status_code, failed="withdraw",
+                            errors=errors, values={"reason": reason}, flash=banner, flash_kind=flash_kind)
+    return RedirectResponse(f"/notices/{notice_id}?done=withdrawn", status_code=303)
+
+
+@router.get("/public/notices", response_class=HTMLResponse)
+def public_notices_page(request: Request, db: Db) -> Response:
+    """Published notices, newest first: no login, nothing about any person."""
+    offset = _page_offset(request)
+    rows, total = service.public_notices(db, limit=PUBLIC_PAGE, offset=offset)
+    return templates.TemplateResponse(request, "supervision/public_notices.html", {
+        "title": "通报", "rows": rows, "total": total, "limit": PUBLIC_PAGE, "offset": offset,
+        "base": "/public/notices?"})
+
+
+@router.get("/public/notices/{notice_id}", response_class=HTMLResponse)
+def public_notice_page(request: Request, notice_id: IdPath, db: Db) -> Response:
+    """One published notice: its text and, per order, the unit, category, place and problem."""
+    notice = service.public_notice(db, notice_id)
+    return templates.TemplateResponse(request, "supervision/public_notice.html", {
+        "title": notice.title, "notice": notice, "lines": service.notice_lines(db, notice)})

@@ -63,6 +63,11 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/callbacks", "回访"))
     if principal.can(Cap.view_orders) and not principal.is_service:
         items.append(("/ledgers", "督办台账"))
+    centre_staff = principal.role in access.CENTRE_ROLES and principal.can(Cap.view_orders)
+    if centre_staff or principal.can(Cap.handle):  # as supervision.service.meetings and notices allow
+        items.append(("/meetings", "督办会议"))
+    if centre_staff:
+        items.append(("/notices", "通报"))
     if not principal.is_service:
         items.append(("/rankings", "好差评榜单"))
     if principal.can(Cap.view_citizens):
@@ -71,12 +76,11 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/org/units", "单位名录"))
     if principal.can(Cap.manage_org):
         items += [("/admin/regions", "行政区划"), ("/admin/units", "单位管理")]
-    if principal.can(Cap.manage_reference):
+    if access.is_province_admin(principal):  # reference data is the province's
         items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型"),
                   ("/admin/direct-dispatch", "直派目录"), ("/admin/deadlines", "办理时限"),
-                  ("/admin/calendar", "工作日历")]
-    if access.is_province_admin(principal):
-        items += [("/admin/escalation-rules", "提级督办规则"), ("/admin/letter-templates", "督办文书模板")]
+                  ("/admin/calendar", "工作日历"), ("/admin/escalation-rules", "提级督办规则"),
+                  ("/admin/letter-templates", "督办文书模板")]
     if principal.can(Cap.manage_org):
         items.append(("/admin/supervision-authorities", "督办联动单位"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):

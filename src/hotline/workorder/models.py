@@ -33,10 +33,17 @@ class ReplyResult(enum.StrEnum):
     not_resolved = "not_resolved"  # 未解决（已解释说明）
 
 
+RESULT_NAMES = {ReplyResult.resolved: "已解决", ReplyResult.partly_resolved: "部分解决",
+                ReplyResult.not_resolved: "未解决（已解释说明）"}
+
+
 class Decision(enum.StrEnum):
     pending = "pending"
     accepted = "accepted"
     rejected = "rejected"
+
+
+DECISION_NAMES = {Decision.pending: "待审核", Decision.accepted: "通过", Decision.rejected: "退回"}
 
 
 class Verdict(enum.StrEnum):

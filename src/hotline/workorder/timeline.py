@@ -40,6 +40,8 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.letter_responded": ("督办文书已回复", None),
     "work_order.business_environment_notified": ("通报营商环境主管部门", None),
     "work_order.referred": ("移交纪检监察机关", None),
+    "work_order.meeting_held": ("召开约谈/联席会议", None),
+    "work_order.notice_published": ("列入通报", None),
 }
 
 

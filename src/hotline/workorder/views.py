@@ -27,7 +27,7 @@ from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
 from hotline.citizen import service as citizen_service
 from hotline.kit import clock
-from hotline.kit.errors import HotlineError, InvalidInput, NotFound, StaleVersion
+from hotline.kit.errors import Forbidden, HotlineError, InvalidInput, NotFound, StaleVersion
 from hotline.kit.workcalendar import WorkCalendar, business_date, load_calendar
 from hotline.org import repository as org_repository
 from hotline.org.models import CENTRE_KINDS, HANDLING_KINDS, Category, Region, Unit
@@ -38,6 +38,7 @@ from hotline.web.templating import render
 from hotline.workorder import repository, service, timeline
 from hotline.workorder.lifecycle import OPEN_STATUSES, STATUS_NAMES, Action, Status, allowed_actions
 from hotline.workorder.models import (
+    RESULT_NAMES,
     AssignmentRole,
     AssignmentState,
     Decision,
@@ -53,8 +54,6 @@ HISTORY_LIMIT = 10
 NUMBER_RE = re.compile(r"HL[0-9]{14}")
 
 URGENCY_NAMES = {Urgency.normal: "一般", Urgency.urgent: "紧急", Urgency.emergency: "特急"}
-RESULT_NAMES = {ReplyResult.resolved: "已解决", ReplyResult.partly_resolved: "部分解决",
-                ReplyResult.not_resolved: "未解决（已解释说明）"}
 VERDICT_NAMES = {Verdict.satisfied: "满意", Verdict.basically_satisfied: "基本满意",
                  Verdict.dissatisfied: "不满意"}
 ASSIGNMENT_ROLE_NAMES = {AssignmentRole.lead: "主办", AssignmentRole.assist: "协办", AssignmentRole.copy: "抄送督办"}
@@ -504,7 +503,7 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         actions.discard("transfer")
     cases = repository.coordination_cases(db, order.id)
     from hotline.supervision import service as supervision  # supervision builds on work orders
-    from hotline.supervision.models import LETTER_NAMES, AuthorityKind, LetterKind
+    from hotline.supervision.models import LETTER_NAMES, MEETING_NAMES, AuthorityKind, LetterKind
 
     letters = supervision.letters_of(db, principal, order)
     can_issue_letters = (principal.role in access.CENTRE_ROLES and principal.can(Cap.dispatch)
@@ -512,6 +511,10 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
     # The referral form once a rectification letter is out (supervision.refer checks again).
     can_refer = can_issue_letters and any(x.kind == LetterKind.rectification for x in letters)
     commission = supervision.authority_for(db, order.region, AuthorityKind.discipline) if can_refer else None
+    try:  # the meetings about the order, for the roles that see meetings at all
+        order_meetings: list[Any] | None = supervision.meetings(db, principal, order=order, limit=20)[0]
+    except Forbidden:
+        order_meetings = None
     events = [TimelineRow(e.at, timeline.staff_label(e.action), e.actor_name, _event_detail(e.detail))
               for e in repository.events(db, order.id)]
     return render(
@@ -536,7 +539,8 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         verdicts=[(v.value, n) for v, n in VERDICT_NAMES.items()],
         intake_done=request.query_params.get("done") == "intake" and principal.can(Cap.intake),
         letters=letters, can_issue_letters=can_issue_letters, now=now, LETTER_NAMES=LETTER_NAMES,
-        can_refer=can_refer, commission=commission,
+        can_refer=can_refer, commission=commission, order_meetings=order_meetings,
+        can_record_meeting=supervision.may_supervise(principal), MEETING_NAMES=MEETING_NAMES,
     )
 
 
