@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_reason', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['centre_unit_id'], ['unit.id'], name=op.f('fk_public_notice_centre_unit_id_unit')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_public_notice_created_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_public_notice'))

@@ -60,6 +60,7 @@ def test_a_notice_is_drafted_from_the_ledger_published_and_seen_by_the_public(ap
     assert supervisor.post(f"/api/v1/notices/{notice['id']}/publish").status_code == 409
     withdrawn = supervisor.post(f"/api/v1/notices/{notice['id']}/withdraw", json={"reason": "个别工单核实有误"})
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert withdrawn.json()["withdrawn_reason"] == "个别工单核实有误"
     assert supervisor.get("/api/v1/public/notices").json() == []
     assert supervisor.get(f"/api/v1/public/notices/{notice['id']}").status_code == 404
 

@@ -344,7 +344,7 @@ def _public_notice_out(db: Session, n: PublicNotice) -> PublicNoticeOut:
 
 def notice_out(db: Session, n: PublicNotice) -> NoticeOut:
     return NoticeOut(**_public_notice_out(db, n).model_dump(), status=n.status, created_at=n.created_at,
-                     withdrawn_at=n.withdrawn_at)
+                     withdrawn_at=n.withdrawn_at, withdrawn_reason=n.withdrawn_reason)
 
 
 NOTICE_ERRORS: dict[int | str, dict[str, str]] = {

@@ -314,6 +314,7 @@ class PublicNotice(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
 
     centre_unit: Mapped[Unit] = relationship(lazy="joined")
     items: Mapped[list[NoticeItem]] = relationship(back_populates="notice", order_by="NoticeItem.position",

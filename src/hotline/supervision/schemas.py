@@ -185,6 +185,7 @@ class NoticeOut(PublicNoticeOut):
     status: NoticeStatus
     created_at: dt.datetime
     withdrawn_at: dt.datetime | None
+    withdrawn_reason: str | None
 
 
 class BehindRowOut(BaseModel):

@@ -909,7 +909,7 @@ def withdraw_notice(session: Session, actor: Principal, notice: PublicNotice, *,
     _require_supervisor(actor)
     text = validate.text(reason, "reason", max_length=500) or ""
     notice.status = rules.notice_step(notice.status, "withdraw")
-    notice.withdrawn_at = clock.now()
+    notice.withdrawn_at, notice.withdrawn_reason = clock.now(), text
     audit.record(session, actor, "public_notice.withdrawn", object_type="public_notice", object_id=notice.id,
                  detail={"number": notice.number, "reason": text})
     return notice
