@@ -58,6 +58,7 @@ def sweep_candidates(session: Session, now: dt.datetime, *, soon_before: dt.date
     stmt = (
         select(WorkOrder)
         .where(WorkOrder.status.in_(HANDLING), WorkOrder.due_at <= max(soon_before, soon_hourly))
+        .where(WorkOrder.due_soon_warned_at.is_(None) | WorkOrder.overdue_at.is_(None))  # ix_work_order_sweep
         .where(((WorkOrder.due_at <= now) & WorkOrder.overdue_at.is_(None)) | due_soon)
         .order_by(WorkOrder.due_at, WorkOrder.id)
         .limit(limit)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.kit.db import Base, UTCDateTime
@@ -56,6 +56,11 @@ class DirectTarget(enum.StrEnum):
     utility = "utility"  # the public utility of that type serving the place
     county_government = "county_government"  # the county (district) government
     competent_department = "competent_department"  # the county department competent for the category
+
+
+#: The condition of the sweep's partial index (the migration spells it out the same way).
+SWEEP_INDEX_WHERE = ("status IN ('dispatched', 'handling') "
+                     "AND (due_soon_warned_at IS NULL OR overdue_at IS NULL)")
 
 
 class WorkOrder(Base):
@@ -117,7 +122,14 @@ class WorkOrder(Base):
     assignments: Mapped[list[Assignment]] = relationship(back_populates="work_order", order_by="Assignment.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-    __table_args__ = (Index("ix_work_order_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_work_order_status_due", "status", "due_at"),
+        # The deadline sweep's candidates: orders in a unit's hands still lacking a mark. Orders
+        # already marked overdue (most open orders past due) are not in it, so a sweep reads
+        # only what it may mark, in deadline order, however many orders the province holds.
+        Index("ix_work_order_sweep", "due_at", "id", postgresql_where=text(SWEEP_INDEX_WHERE),
+              sqlite_where=text(SWEEP_INDEX_WHERE)),
+    )
 
 
 class Assignment(Base):
