@@ -19,9 +19,18 @@ def target_metadata():  # type: ignore[no-untyped-def]
     return Base.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """The full-text index is the database's own: SQLite's FTS5 tables, PostgreSQL's generated
+    column (see the knowledge-base migration); autogenerate leaves them alone."""
+    if type_ == "table" and name and name.startswith("knowledge_fts"):
+        return False
+    return not (type_ == "column" and name == "tsv")
+
+
 def run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
+        include_object=include_object,
         target_metadata=target_metadata() if config.cmd_opts is not None else None,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

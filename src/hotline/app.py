@@ -83,6 +83,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.citizen import endpoints as citizen_api
     from hotline.citizen import views as citizen_views
     from hotline.kit import calendar_endpoints
+    from hotline.knowledge import endpoints as knowledge_api
+    from hotline.knowledge import public_views as knowledge_public_views
+    from hotline.knowledge import views as knowledge_views
     from hotline.org import endpoints as org_api
     from hotline.org import views as org_views
     from hotline.supervision import endpoints as supervision_api
@@ -92,16 +95,18 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.workorder import endpoints as workorder_api
 
     for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
-                   catalogue_endpoints, supervision_api):
+                   catalogue_endpoints, supervision_api, knowledge_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")
+    app.include_router(knowledge_api.public_router, prefix="/api/v1")
     from hotline.workorder import admin_views as workorder_admin_views
     from hotline.workorder import public_views as workorder_public_views
     from hotline.workorder import views as workorder_views
 
     for module in (web_views, auth_views, org_views, citizen_views, audit_views, workorder_views,
-                   workorder_public_views, workorder_admin_views, supervision_views):
+                   workorder_public_views, workorder_admin_views, supervision_views, knowledge_views,
+                   knowledge_public_views):
         app.include_router(module.router, include_in_schema=False)
     return app
 

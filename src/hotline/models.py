@@ -6,6 +6,16 @@ from hotline.citizen.models import Citizen
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
+from hotline.knowledge.models import (
+    KnowledgeAnswer,
+    KnowledgeCollection,
+    KnowledgeItem,
+    KnowledgeSearchEntry,
+    KnowledgeTerm,
+    KnowledgeVersion,
+    PolicyDocument,
+    collection_unit,
+)
 from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
 from hotline.supervision.models import (
@@ -51,11 +61,18 @@ __all__ = [
     "Extension",
     "IdempotencyKey",
     "Job",
+    "KnowledgeAnswer",
+    "KnowledgeCollection",
+    "KnowledgeItem",
+    "KnowledgeSearchEntry",
+    "KnowledgeTerm",
+    "KnowledgeVersion",
     "LedgerEntry",
     "LetterTemplate",
     "LoginAttempt",
     "Notification",
     "NumberCounter",
+    "PolicyDocument",
     "ProjectionCursor",
     "Region",
     "Reply",
@@ -66,5 +83,6 @@ __all__ = [
     "UnitDayStats",
     "User",
     "WorkOrder",
+    "collection_unit",
     "unit_category",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Session, aliased
 
@@ -188,7 +188,8 @@ def ledger_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
     own columns, so a ledger never has to join every order it lists.
 
     Centre staff: entries kept by a centre in their region (an escalated entry is kept by the
-    centre above the order's own). Units: entries of orders they are (or were) assigned.
+    centre above the order's own). Units: entries of orders they are (or were) assigned, and
+    their own late policy documents.
     Sector viewers: entries of their sectors' categories in their region. Integrations:
     entries of the orders they submitted. Everyone else: none."""
     from hotline.supervision.models import LedgerEntry
@@ -203,7 +204,8 @@ def ledger_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
     if principal.can(Cap.handle):
         mine = select(Assignment.work_order_id).where(
             Assignment.unit_id == principal.unit_id, Assignment.state != AssignmentState.revoked)
-        return stmt.where(LedgerEntry.work_order_id.in_(mine))
+        return stmt.where(or_(LedgerEntry.work_order_id.in_(mine),
+                              and_(LedgerEntry.work_order_id.is_(None), LedgerEntry.unit_id == principal.unit_id)))
     if principal.role == Role.sector_viewer:
         if not principal.sector_category_ids:
             return stmt.where(sa_false())

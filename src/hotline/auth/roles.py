@@ -22,15 +22,19 @@ class Cap(enum.StrEnum):
     callback = "callback"  # call citizens back and record their verdict
     handle = "handle"  # a handling unit's work: sign for, reply, return, ask for an extension
     view_orders = "view_orders"  # read work orders in scope
+    edit_knowledge = "edit_knowledge"  # write knowledge items of one's own unit, register its policy documents
+    review_knowledge = "review_knowledge"  # approve, reject, publish and withdraw items; emergency collections
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders}
 ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.agent: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.callback}),
     Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch}),
-    Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback}),
-    Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle}),
-    Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users}),
+    Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback,
+                                                 Cap.edit_knowledge, Cap.review_knowledge}),
+    Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.edit_knowledge}),
+    Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
+                                  Cap.edit_knowledge}),
     Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
     Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users}),
     Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),

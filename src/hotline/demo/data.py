@@ -112,6 +112,8 @@ ACCOUNTS = [
     ("handler", "住建局承办人", Role.unit_handler, "990100-zj"),
     ("manager", "住建局负责人", Role.unit_manager, "990100-zj"),
     ("sector", "生态环境厅查看员", Role.sector_viewer, "990000-sthj"),
+    ("kb_editor", "知识库编辑", Role.centre_supervisor, "C-990000"),
+    ("kb_reviewer", "知识库审核员", Role.centre_supervisor, "C-990000"),
 ]
 
 TAXONOMY = Path(__file__).with_name("taxonomy.csv")
@@ -214,6 +216,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     load_direct_dispatch(session, admin)
     load_supervision_authorities(session, admin)
     load_sample_orders(session)
+    from hotline.demo.knowledge import load_knowledge
+
+    load_knowledge(session, cats)
     return accounts
 
 

@@ -45,6 +45,12 @@ TEMPLATES: dict[str, str] = {
     "unit_escalated": "工单 {number} 已列入{centre}提级督办并发出提示函，请加快办理，于 {due} 前书面回复。",
     # to a unit taking part in an admonition talk or a joint meeting
     "unit_meeting": "{centre}{when}就“{subject}”召开{kind}，您单位参加，会议纪要请在平台查阅。",
+    # to a unit asked for knowledge items on a sudden topic (emergency collection)
+    "unit_knowledge_collection": "{centre}就“{topic}”紧急征集知识点，请于{due}前在平台提交。",
+    # to a unit whose knowledge item was sent back at review
+    "unit_knowledge_rejected": "您单位的知识点“{question}”审核未通过：{reason}。请修改后重新提交。",
+    # to a unit whose policy document's items were not published within 7 working days
+    "unit_knowledge_late": "政策文件{doc}的知识点未在 7 个工作日内发布，已列入督办台账，请尽快完成。",
     # to a unit named in a published notice of irregular orders
     "unit_notice": "{centre}发布通报（{notice}），您单位有 {count} 件工单被通报，请在平台查阅并整改。",
     # to a provincial sector department, each morning: yesterday's emergency and stability ledger

@@ -48,6 +48,7 @@ class LedgerKind(enum.StrEnum):
     escalated = "escalated"  # 提级督办
     referred = "referred"  # 移交纪检监察
     letter_overdue = "letter_overdue"  # 督办文书逾期未回复
+    knowledge_late = "knowledge_late"  # 政策文件 7 个工作日内未发布知识点 (an entry of a policy document, no order)
 
 
 LEDGER_NAMES = {
@@ -60,6 +61,7 @@ LEDGER_NAMES = {
     LedgerKind.escalated: "提级督办",
     LedgerKind.referred: "移交纪检监察",
     LedgerKind.letter_overdue: "文书逾期未回复",
+    LedgerKind.knowledge_late: "知识库逾期未更新",
 }
 
 
@@ -120,11 +122,15 @@ class EscalationRule(Base):
 
 
 class LedgerEntry(Base):
+    """An order on a ledger (台账) — or, for ``knowledge_late``, a policy document whose
+    knowledge items were not published in time (then ``work_order_id`` is empty)."""
+
     __tablename__ = "ledger_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[LedgerKind] = mapped_column(str_enum(LedgerKind, "ledger_kind"))
-    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    policy_document_id: Mapped[int | None] = mapped_column(ForeignKey("policy_document.id", ondelete="CASCADE"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # the lead unit when it entered
     centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
@@ -139,6 +145,7 @@ class LedgerEntry(Base):
 
     __table_args__ = (
         UniqueConstraint("kind", "work_order_id", name="uq_ledger_entry_kind_order"),
+        UniqueConstraint("kind", "policy_document_id", name="uq_ledger_entry_kind_document"),
         Index("ix_ledger_entry_kind_entered", "kind", "entered_at"),
         Index("ix_ledger_entry_unit", "unit_id", "kind"),
         Index("ix_ledger_entry_order", "work_order_id"),
@@ -157,6 +164,7 @@ COUNTERS = (
     "rated", "satisfied", "basically_satisfied", "dissatisfied",
     "returned", "unjustified_returns",
     "reply_rejected", "rehandled", "overdue",
+    "kb_due", "kb_on_time",  # policy documents whose knowledge deadline fell that day / met it
 )
 
 
@@ -184,6 +192,8 @@ class UnitDayStats(Base):
     reply_rejected: Mapped[int] = mapped_column(Integer, default=0)
     rehandled: Mapped[int] = mapped_column(Integer, default=0)
     overdue: Mapped[int] = mapped_column(Integer, default=0)
+    kb_due: Mapped[int] = mapped_column(Integer, default=0)
+    kb_on_time: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_unit_day_stats_day", "day"),)
 

@@ -155,6 +155,19 @@ def move_ledgers(session: Session, work_order_id: int, centre_unit_id: int) -> N
                     .values(centre_unit_id=centre_unit_id))
 
 
+def enter_document_ledger(session: Session, values: dict[str, Any]) -> None:
+    """Put a policy document on a ledger once (knowledge published late)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(LedgerEntry).values(**values).on_conflict_do_nothing(
+        index_elements=["kind", "policy_document_id"]))
+
+
+def clear_document_ledger(session: Session, policy_document_id: int, at: dt.datetime) -> None:
+    session.execute(update(LedgerEntry).where(LedgerEntry.policy_document_id == policy_document_id,
+                                              LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
+
+
 def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime) -> None:
     session.execute(update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id,
                                               LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
@@ -241,7 +254,18 @@ def ledger(session: Session, scope: Scope, f: LedgerFilter, *, limit: int,
 
 def ledger_orders(session: Session, entries: list[LedgerEntry]) -> dict[int, WorkOrder]:
     """The orders of these entries (an export may list 50,000)."""
-    return orders_by_ids(session, (e.work_order_id for e in entries))
+    return orders_by_ids(session, (e.work_order_id for e in entries if e.work_order_id is not None))
+
+
+def ledger_documents(session: Session, entries: list[LedgerEntry]) -> dict[int, Any]:
+    """The policy documents of these entries (late knowledge)."""
+    from hotline.knowledge.models import PolicyDocument
+
+    wanted = sorted({e.policy_document_id for e in entries if e.policy_document_id is not None})
+    if not wanted:
+        return {}
+    return {d.id: d for d in session.execute(select(PolicyDocument).where(PolicyDocument.id.in_(wanted)))
+            .unique().scalars()}
 
 
 # --- evaluation ----------------------------------------------------------------------------

@@ -53,10 +53,11 @@ INDICATORS: dict[str, str] = {
     "resolution_rate": "解决率",
     "return_rate": "退单率",
     "rehandle_rate": "重办率",
+    "knowledge_upkeep_rate": "知识库维护率",
 }
 DEFAULT_WEIGHTS: dict[str, float] = {
     "sign_on_time_rate": 10, "on_time_close_rate": 25, "handling_rate": 15, "satisfaction_rate": 30,
-    "resolution_rate": 10, "return_rate": 5, "rehandle_rate": 5,
+    "resolution_rate": 10, "return_rate": 5, "rehandle_rate": 5, "knowledge_upkeep_rate": 5,
 }
 #: Each rate as (the counters summed above the line, the counter below it): the figures a
 #: ranking shows and the orders a figure drills down to.
@@ -68,7 +69,11 @@ RATE_PARTS: dict[str, tuple[tuple[str, ...], str]] = {
     "resolution_rate": (("resolved",), "replied"),
     "return_rate": (("returned",), "assigned"),
     "rehandle_rate": (("rehandled",), "closed"),
+    # policy documents whose items were published within 7 working days / whose deadline fell in the period
+    "knowledge_upkeep_rate": (("kb_on_time",), "kb_due"),
 }
+#: Rates counted over policy documents, not orders: they drill down to the knowledge base.
+DOCUMENT_RATES = frozenset({"knowledge_upkeep_rate"})
 #: Rates where lower is better: they count towards the score as (1 - rate).
 LOWER_IS_BETTER = frozenset({"return_rate", "rehandle_rate"})
 #: Points taken off the score for each unjustified return (无理退单), at most UNJUSTIFIED_CAP.
@@ -92,7 +97,8 @@ def evaluate(counts: Mapping[str, int], weights: Mapping[str, float] | None = No
 
     satisfaction = (satisfied + basically satisfied) / rated; resolution = resolved / replied;
     handling = replied / assigned; on-time close = closed on time / closed; sign-for on time =
-    signed on time / signed; return = returned / assigned; re-handling = re-handled / closed.
+    signed on time / signed; return = returned / assigned; re-handling = re-handled / closed;
+    knowledge upkeep = policy documents with items published within 7 working days / documents due.
     A rate without a denominator is None and drops out of the score (its weight with it)."""
     c = {k: int(counts.get(k, 0)) for k in counts}
     get = c.get
@@ -256,5 +262,6 @@ COUNTER_NAMES: dict[str, str] = {
     "closed": "办结", "closed_on_time": "按时办结", "rated": "回访评价", "satisfied": "满意",
     "basically_satisfied": "基本满意", "dissatisfied": "不满意", "returned": "退单", "unjustified_returns": "无理退单",
     "reply_rejected": "答复被退回", "rehandled": "重办", "overdue": "超期",
+    "kb_due": "到期政策文件", "kb_on_time": "按时发布知识点",
 }
 assert set(COUNTER_NAMES) == set(COUNTERS)

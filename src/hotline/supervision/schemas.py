@@ -21,6 +21,7 @@ class LedgerEntryOut(BaseModel):
     reason: str
     entered_at: dt.datetime
     cleared_at: dt.datetime | None
+    document_id: int | None = None  # knowledge_late: the policy document (``number`` is its 文号)
 
 
 class RankRowOut(BaseModel):

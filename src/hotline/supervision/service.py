@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import Row
@@ -50,6 +50,9 @@ from hotline.supervision.models import (
 from hotline.workorder import sla
 from hotline.workorder.lifecycle import STATUS_NAMES
 from hotline.workorder.models import WorkOrder
+
+if TYPE_CHECKING:
+    from hotline.knowledge.models import PolicyDocument
 
 PROJECTOR = "supervision"
 SWEEP_BATCH = 500
@@ -317,6 +320,7 @@ class LedgerRow:
     reason: str
     entered_at: dt.datetime
     cleared_at: dt.datetime | None
+    document_id: int | None = None  # a policy document's entry (knowledge_late): no order
 
 
 def ledger_filter(*, kind: LedgerKind | None = None, open_only: bool = False, unit_id: int | None = None,
@@ -352,14 +356,21 @@ def ledger_rows(session: Session, actor: Principal, f: repository.LedgerFilter, 
                 offset: int = 0) -> tuple[list[LedgerRow], int]:
     entries, total = ledger(session, actor, f, limit=limit, offset=offset)
     orders = repository.ledger_orders(session, entries)
+    docs = repository.ledger_documents(session, entries)
     rows = []
     for e in entries:
-        order = orders[e.work_order_id]
+        if e.work_order_id is not None:
+            order = orders[e.work_order_id]
+            number, title, status = order.number, order.title, STATUS_NAMES[order.status]
+        else:  # a policy document late with its knowledge items
+            assert e.policy_document_id is not None
+            doc = docs[e.policy_document_id]
+            number, title = doc.doc_number, doc.title[:100]
+            status = "已发布知识点" if doc.first_published_at else "未发布知识点"
         rows.append(LedgerRow(
-            kind=e.kind, kind_name=LEDGER_NAMES[e.kind], number=order.number, title=order.title,
-            status=STATUS_NAMES[order.status], unit=e.unit.name if e.unit else None,
-            region=e.region.name if e.region else None, reason=e.reason, entered_at=e.entered_at,
-            cleared_at=e.cleared_at,
+            kind=e.kind, kind_name=LEDGER_NAMES[e.kind], number=number, title=title, status=status,
+            unit=e.unit.name if e.unit else None, region=e.region.name if e.region else None, reason=e.reason,
+            entered_at=e.entered_at, cleared_at=e.cleared_at, document_id=e.policy_document_id,
         ))
     return rows, total
 
@@ -979,10 +990,12 @@ def orders_behind(session: Session, actor: Principal, *, unit_id: int, period: r
         raise NotFound(f"单位 {unit_id} 不存在")
     excluding: tuple[str, ...] = ()
     if counter is not None:
-        if counter not in rules.COUNTER_NAMES:
+        if counter not in rules.COUNTER_NAMES or counter in ("kb_due", "kb_on_time"):
             raise InvalidInput("counter", "没有这项统计")
         counters: tuple[str, ...] = (counter,)
         label = rules.COUNTER_NAMES[counter]
+    elif figure in rules.DOCUMENT_RATES:
+        raise InvalidInput("figure", "知识库维护率按政策文件统计，请在知识库的政策文件页查看")
     elif figure in rules.RATE_PARTS:
         numerator, denominator = rules.RATE_PARTS[figure]
         name = rules.INDICATORS[figure]
@@ -1065,6 +1078,33 @@ def send_daily_reports(session: Session, now: dt.datetime | None = None) -> int:
                                              stability=counts[LedgerKind.stability]), unit_id=unit.id)
         sent += 1
     return sent
+
+
+# --- knowledge upkeep: the 7-working-day rule of policy documents ------------------------------
+
+
+def count_knowledge_deadline(session: Session, doc: PolicyDocument, *, on_time: bool) -> None:
+    """A policy document's deadline is settled: it counts for its unit on the due day (the
+    knowledge-upkeep rate of the evaluation), and a late one goes on the ledger of the centre
+    of its region (cleared once an item is published)."""
+    repository.add_counts(session, {(doc.owner_unit_id, doc.due_on): {"kb_due": 1, "kb_on_time": int(on_time)}})
+    if on_time:
+        return
+    centre = org_repository.cached_centre_for_region(session, doc.region)
+    if centre is None:
+        return
+    now = clock.now()
+    repository.enter_document_ledger(session, {
+        "kind": LedgerKind.knowledge_late, "work_order_id": None, "policy_document_id": doc.id,
+        "unit_id": doc.owner_unit_id, "centre_unit_id": centre.id, "region_id": doc.region_id, "category_id": None,
+        "entered_at": now, "cleared_at": doc.first_published_at,
+        "reason": f"{doc.doc_number}（{doc.issued_on:%Y-%m-%d} 印发）应于 {doc.due_on:%Y-%m-%d} 前发布知识点"[:200],
+    })
+
+
+def clear_knowledge_ledger(session: Session, doc: PolicyDocument, *, at: dt.datetime) -> None:
+    """The document's first item is published: its late entry, if any, is cleared."""
+    repository.clear_document_ledger(session, doc.id, at)
 
 
 def daily_reports(session: Session, actor: Principal) -> list[DailyLedgerReport]:

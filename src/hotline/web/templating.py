@@ -25,7 +25,7 @@ from hotline.org.models import (
 )
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision"]
+DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -68,6 +68,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/meetings", "督办会议"))
     if centre_staff:
         items.append(("/notices", "通报"))
+    if principal.can(Cap.view_org) and not principal.is_service:
+        items.append(("/knowledge", "知识库"))
     if not principal.is_service:
         items.append(("/rankings", "好差评榜单"))
     if principal.can(Cap.view_citizens):

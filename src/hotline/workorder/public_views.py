@@ -103,7 +103,11 @@ def _precheck(form: dict[str, Any]) -> dict[str, str]:
 
 @router.get("/public", response_class=HTMLResponse)
 def public_home(request: Request, db: Db) -> Response:
-    return _home(request, db)
+    """The appeal form; ``?title=…&content=…`` fill it in (the assistant hands over what the
+    person already typed when it could not answer: 自助下单)."""
+    q = request.query_params
+    values = {key: (q.get(key) or "").strip()[:FIELDS[key]] for key in ("title", "content") if q.get(key)}
+    return _home(request, db, values=values)
 
 
 @router.post("/public", response_class=HTMLResponse)

@@ -32,6 +32,9 @@ class IntakeIn(BaseModel):
     enterprise_name: str | None = Field(default=None, max_length=100)
     uscc: str | None = Field(default=None, max_length=18)
     answer: str | None = Field(default=None, max_length=5000, description="Consultation answered now: closes it")
+    knowledge_item_id: int | None = Field(default=None, ge=1, le=2_147_483_647,
+                                          description="The knowledge item that answered the consultation "
+                                                      "(its published answer unless `answer` is given)")
 
 
 class PublicIntakeIn(BaseModel):

@@ -77,6 +77,7 @@ class IntakeData:
     enterprise_name: str | None = None
     uscc: str | None = None
     answer: str | None = None  # consultation answered during the call: closes the order at once
+    knowledge_item_id: int | None = None  # the knowledge item that answered it (its answer by default)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
@@ -176,6 +177,7 @@ class IntakePlan:
     channel: str
     centre_name: str
     answer: str | None
+    knowledge: tuple[int, int] | None  # (item, version) that answered the consultation
     direct: DirectPlan | None
     deadline_state: sla.DeadlineState | None
 
@@ -204,7 +206,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
     channel_id, appeal_type, category, region = _resolve_reference(session, data)
     uscc = validate.uscc_code(data.uscc) if data.uscc else None
     enterprise_name = validate.text(data.enterprise_name, "enterprise_name", max_length=100, required=False)
-    if data.answer is not None and appeal_type.code != CONSULTATION:
+    if (data.answer is not None or data.knowledge_item_id is not None) and appeal_type.code != CONSULTATION:
         raise InvalidInput("answer", "只有咨询类诉求可以当场解答办结")
     if data.is_confidential and appeal_type.code != "report":
         raise InvalidInput("is_confidential", "只有举报类诉求可以设为保密")
@@ -212,7 +214,15 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
     name = validate.text(data.name, "name", max_length=50, required=False) if phone else None
     if phone is None and actor is None:
         raise InvalidInput("phone", "请留下联系电话，以便告知办理结果")
-    answer = validate.text(data.answer, "answer", max_length=5000) or "" if data.answer is not None else None
+    answer = validate.text(data.answer, "answer", max_length=5000, multiline=True) or "" \
+        if data.answer is not None else None
+    knowledge = None
+    if data.knowledge_item_id is not None:  # 即时答 from the knowledge base: its answer unless the agent wrote one
+        from hotline.knowledge import service as knowledge_service
+
+        version = knowledge_service.answering_version(session, data.knowledge_item_id)
+        knowledge = (version.item_id, version.id)
+        answer = answer or version.answer
 
     centre = _owning_centre(session, actor, region)
     now = clock.now()
@@ -245,7 +255,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
     return IntakePlan(
         actor=actor, idempotency_key=key, fingerprint=data.fingerprint(), now=now, values=values, phone=phone,
         phone_hash=citizen_service.phone_hash(phone) if phone else None, name=name, channel=data.channel,
-        centre_name=centre.name, answer=answer, direct=direct, deadline_state=state,
+        centre_name=centre.name, answer=answer, knowledge=knowledge, direct=direct, deadline_state=state,
     )
 
 
@@ -320,6 +330,11 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
     insert_many(session, Assignment, assignments)
     insert_many(session, IdempotencyKey, keys)
     notify.queue_rows(session, texts)
+    answered = [(plans[i].knowledge, order_id) for i, order_id in zip(fresh, ids, strict=True) if plans[i].knowledge]
+    if answered:
+        from hotline.knowledge import service as knowledge_service
+
+        knowledge_service.answer_rows(session, [(k[0], k[1], order_id, "agent") for k, order_id in answered if k])
     for i, j in repeats.items():
         first_result = outcomes[j]
         assert isinstance(first_result, IntakeResult)
@@ -377,7 +392,8 @@ def _intake_events(session: Session, plan: IntakePlan, order_id: int, number: st
     event("registered", Status.registered, channel=plan.channel, appeal_type=plan.values["appeal_type"],
           centre=plan.centre_name)
     if plan.answer is not None:
-        event("answered", Status.closed, public=plan.answer)
+        event("answered", Status.closed, public=plan.answer,
+              knowledge_item=plan.knowledge[0] if plan.knowledge else None)
     elif plan.direct is not None:
         d = plan.direct
         actor_name = None if actor else "system"

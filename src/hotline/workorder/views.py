@@ -203,7 +203,35 @@ def console_history(request: Request, principal: CurrentPrincipal, db: Db) -> Re
     return render(request, "workorder/_history.html", principal, **context, **NAMES)
 
 
+#: Knowledge items shown beside the console form while the agent types.
+SUGGESTIONS = 5
+
+
+@router.get("/console/knowledge", response_class=HTMLResponse)
+def console_knowledge(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """Knowledge items that answer what the agent is typing (title and content), for the
+    appeal's place when one is chosen: shown beside the form, each with a one-click answer."""
+    from hotline.knowledge import service as knowledge
+
+    access.require(principal, Cap.intake)
+    q = request.query_params
+    typed = " ".join(v for v in ((q.get("title") or "")[:100], (q.get("content") or "")[:1000]) if v.strip())
+    region = (q.get("region_code") or "").strip()[:9] or None
+    hits: list[knowledge.Hit] = []
+    error = None
+    if typed.strip():
+        try:
+            hits = knowledge.search_items(db, typed, knowledge.search_filter(db, region_code=region),
+                                          limit=SUGGESTIONS)
+        except InvalidInput as exc:
+            error = exc.reason
+    return render(request, "knowledge/_suggestions.html", principal, hits=hits, typed=typed, error=error)
+
+
 def _intake_data(form: dict[str, Any]) -> service.IntakeData:
+    item_id = integer(form, "knowledge_item_id")
+    if item_id is not None:
+        return _answered_from_knowledge(form, item_id)
     return service.IntakeData(
         channel=text(form, "channel") or "", appeal_type=text(form, "appeal_type") or "",
         title=text(form, "title") or "", content=text(form, "content") or "",
@@ -212,6 +240,22 @@ def _intake_data(form: dict[str, Any]) -> service.IntakeData:
         is_confidential=flag(form, "is_confidential"), urgency=choice(form, "urgency", Urgency) or Urgency.normal,
         is_enterprise=flag(form, "is_enterprise"), enterprise_name=text(form, "enterprise_name"),
         uscc=text(form, "uscc"), answer=text(form, "answer"),
+    )
+
+
+def _answered_from_knowledge(form: dict[str, Any], item_id: int) -> service.IntakeData:
+    """The one-click answer (即时答) from a suggested knowledge item: the call is registered as
+    a consultation, answered with the item's published answer and closed; the order records
+    which item answered it. An empty title or content takes the item's question."""
+    title = text(form, "title") or ""
+    content = text(form, "content") or ""
+    return service.IntakeData(
+        channel=text(form, "channel") or "", appeal_type="consultation", title=title or content[:100],
+        content=content or title, phone=text(form, "phone"), name=text(form, "name"),
+        category_code=text(form, "category_code"), region_code=text(form, "region_code"),
+        address=text(form, "address"), urgency=choice(form, "urgency", Urgency) or Urgency.normal,
+        is_enterprise=flag(form, "is_enterprise"), enterprise_name=text(form, "enterprise_name"),
+        uscc=text(form, "uscc"), knowledge_item_id=item_id,
     )
 
 
@@ -489,6 +533,18 @@ def _callback_message(order: WorkOrder) -> str:
     return f"{order.number} 未接通，已记录，请稍后再次回访"
 
 
+def _knowledge_answer(db: Session, order: WorkOrder) -> tuple[int, str] | None:
+    """The knowledge item a consultation was answered with: its id and question."""
+    if order.answer is None:
+        return None
+    from hotline.knowledge import repository as knowledge_repository
+    from hotline.knowledge.models import KnowledgeVersion
+
+    found = knowledge_repository.answer_of_order(db, order.id)
+    version = db.get(KnowledgeVersion, found.version_id) if found else None
+    return (version.item_id, version.question) if version else None
+
+
 def _detail(request: Request, principal: Principal, db: Session, order: WorkOrder, *, status: int = 200,
             flash: str | None = None, flash_kind: str = "ok", failed: str | None = None,
             errors: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Response:
@@ -532,7 +588,8 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         local_units=local, upper_units=upper, lower_centres=lower,
         unit_name=lambda uid: _unit_name(db, uid), category_path=_path(order.category),
         region_path=_path(order.region), appeal_types=_appeal_type_names(db),
-        case_candidates=_case_candidates(db, cases), **NAMES, RESULT_NAMES=RESULT_NAMES,
+        case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
+        **NAMES, RESULT_NAMES=RESULT_NAMES,
         VERDICT_NAMES=VERDICT_NAMES, ASSIGNMENT_ROLE_NAMES=ASSIGNMENT_ROLE_NAMES,
         ASSIGNMENT_STATE_NAMES=ASSIGNMENT_STATE_NAMES, DECISION_NAMES=DECISION_NAMES,
         RETURN_DECISION_NAMES=RETURN_DECISION_NAMES, results=[(r.value, n) for r, n in RESULT_NAMES.items()],

@@ -96,3 +96,23 @@ document.addEventListener("click", (event) => {
   select.dispatchEvent(new Event("change", { bubbles: true }));
   select.focus();
 });
+
+// --- knowledge base ------------------------------------------------------------------------
+// The assistant's chat: after each exchange clear the question and show the newest reply.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (!(form instanceof HTMLFormElement) || form.id !== "chat-form") return;
+  form.querySelector("textarea").value = "";
+  form.querySelector("textarea").focus();
+  const log = document.getElementById("chat-log");
+  if (log && log.lastElementChild) log.lastElementChild.scrollIntoView({ block: "nearest" });
+});
+// Enter sends the question (Shift+Enter for a new line).
+document.addEventListener("keydown", (event) => {
+  const area = event.target;
+  if (!(area instanceof HTMLTextAreaElement) || area.id !== "chat-q") return;
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    area.form.requestSubmit();
+  }
+});
