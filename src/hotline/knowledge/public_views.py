@@ -35,7 +35,7 @@ def _regions(db: Db) -> list[tuple[str, str]]:
 
 
 def _class(value: str | None) -> PolicyClass | None:
-    return PolicyClass(value) if value in PolicyClass.__members__ else None
+    return PolicyClass(value) if value and value in PolicyClass.__members__ else None
 
 
 @router.get("/public/knowledge", response_class=HTMLResponse)

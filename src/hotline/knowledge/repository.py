@@ -220,7 +220,8 @@ def expiring(session: Session, today: dt.date, limit: int) -> list[KnowledgeVers
         select(KnowledgeVersion).where(KnowledgeVersion.status == VersionStatus.published,
                                        KnowledgeVersion.expires_on.is_not(None),
                                        KnowledgeVersion.expires_on <= today)
-        .order_by(KnowledgeVersion.expires_on, KnowledgeVersion.id).limit(limit).with_for_update(skip_locked=True)
+        .order_by(KnowledgeVersion.expires_on, KnowledgeVersion.id).limit(limit)
+        .with_for_update(skip_locked=True, of=KnowledgeVersion)
     ).unique().scalars())
 
 
@@ -294,7 +295,8 @@ def unsettled_documents(session: Session, *, due_before: dt.date, limit: int) ->
     """Documents whose deadline passed without a published item, not yet settled."""
     return list(session.execute(
         select(PolicyDocument).where(PolicyDocument.settled_at.is_(None), PolicyDocument.due_on < due_before)
-        .order_by(PolicyDocument.due_on, PolicyDocument.id).limit(limit).with_for_update(skip_locked=True)
+        .order_by(PolicyDocument.due_on, PolicyDocument.id).limit(limit)
+        .with_for_update(skip_locked=True, of=PolicyDocument)
     ).unique().scalars())
 
 
