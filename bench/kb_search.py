@@ -60,13 +60,15 @@ def _sentences(texts: list[str]) -> list[str]:
     return parts
 
 
-def synthetic(rng: random.Random, questions: list[str], sentences: list[str]) -> tuple[str, str, list[str]]:
-    """One made-up item: a question about a subject, a topic and a place, and an answer of
-    recombined sentences of the demo items with other numbers."""
+def synthetic(rng: random.Random, phrases: list[str], sentences: list[str]) -> tuple[str, str, list[str]]:
+    """One made-up item: a question about a subject, a topic, a place and one of the demo
+    items' keywords, and an answer of recombined sentences of the demo items with other
+    numbers: the same vocabulary as the real items, never a copy of one."""
     place, subject, topic = rng.choice(PLACES), rng.choice(SUBJECTS), rng.choice(TOPICS)
-    base = rng.choice(questions).rstrip("？?")
-    question = rng.choice([f"{place}{subject}{topic}怎么办理？", f"{subject}申请{topic}需要什么条件？",
-                           f"{base}（{place}）", f"{place}关于{subject}的{topic}政策是什么？"])[:200]
+    phrase = rng.choice(phrases)  # a noun phrase of some demo item, never a whole demo question
+    question = rng.choice([f"{place}{subject}{topic}怎么办理？", f"{subject}申请{phrase}{topic}需要什么条件？",
+                           f"{place}{phrase}的{topic}标准是多少？", f"{place}关于{subject}{phrase}的政策是什么？",
+                           f"{subject}办理{phrase}要带哪些材料？"])[:200]
     body = "；".join(rng.sample(sentences, k=rng.randint(2, 5)))
     body = re.sub(r"\d+", lambda m: str(max(1, int(m.group()) + rng.randint(-3, 9))), body)
     answer = f"{subject}{topic}：{body}。具体以{place}相关部门公布为准。"[:2000]
@@ -92,7 +94,7 @@ def build(url: str, n: int, seed: int = 7) -> dict[str, Any]:
     rng = random.Random(seed)
     with DEMO.open(encoding="utf-8") as fh:
         demo = list(csv.DictReader(fh, delimiter="\t"))
-    questions = [r["question"] for r in demo]
+    phrases = sorted({k for r in demo for k in r["keywords"].split("、") if k})
     sentences = _sentences([r["answer"] for r in demo])
     engine = sa.create_engine(url)
     postgres = engine.dialect.name == "postgresql"
@@ -111,7 +113,7 @@ def build(url: str, n: int, seed: int = 7) -> dict[str, Any]:
         for start in range(0, n, CHUNK):
             items, versions, entries = [], [], []
             for _ in range(min(CHUNK, n - start)):
-                question, answer, keywords = synthetic(rng, questions, sentences)
+                question, answer, keywords = synthetic(rng, phrases, sentences)
                 unit_id, region_id, region_code = rng.choice(units)
                 category_id, category_code = rng.choice(categories)
                 policy_class = rng.choice(classes)

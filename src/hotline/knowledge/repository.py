@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, column, func, or_, select, table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.knowledge import search
@@ -121,24 +121,30 @@ def _filtered(stmt: Select[Any], f: SearchFilter) -> Select[Any]:
     return stmt
 
 
-def candidates(session: Session, terms: list[str], f: SearchFilter, limit: int) -> list[search.Candidate]:
-    """Up to ``limit`` searchable versions holding any of ``terms``, by the database's own
-    relevance (BM25 on SQLite, ``ts_rank`` on PostgreSQL), with their text for re-ranking."""
-    terms = [t for t in terms if SAFE_TERM.fullmatch(t)]  # quoted below: nothing else may reach the syntax
-    if not terms:
+def candidates(session: Session, selective: list[str], scored: list[str], f: SearchFilter,
+               limit: int) -> list[search.Candidate]:
+    """Up to ``limit`` searchable versions holding any of the ``selective`` terms, best first
+    by the database's own relevance over all the ``scored`` terms (BM25 on SQLite, ``ts_rank``
+    on PostgreSQL), with their text for re-ranking."""
+    selective = [t for t in selective if SAFE_TERM.fullmatch(t)]  # quoted below: nothing else reaches the syntax
+    scored = [t for t in scored if SAFE_TERM.fullmatch(t)] or selective
+    if not selective:
         return []
     s = KnowledgeSearchEntry
     columns: tuple[Any, ...] = (s.version_id, s.question_terms, s.answer_terms)
     if _dialect(session) == "postgresql":
-        stmt: Select[Any] = select(*columns).where(text("knowledge_search.tsv @@ to_tsquery('simple', :q)"))
-        stmt = _filtered(stmt, f).order_by(text("ts_rank(knowledge_search.tsv, to_tsquery('simple', :q)) DESC"),
+        stmt: Select[Any] = select(*columns).where(text("knowledge_search.tsv @@ to_tsquery('simple', :match)"))
+        stmt = _filtered(stmt, f).order_by(text("ts_rank(knowledge_search.tsv, to_tsquery('simple', :score)) DESC"),
                                           s.version_id).limit(limit)
-        rows = session.execute(stmt, {"q": " | ".join(f"'{t}'" for t in terms)}).all()
+        params = {"match": " | ".join(f"'{t}'" for t in selective), "score": " | ".join(f"'{t}'" for t in scored)}
     else:
         stmt = select(*columns).join(FTS, FTS.c.rowid == s.version_id)
-        stmt = _filtered(stmt.where(text("knowledge_fts MATCH :q")), f).order_by(
+        stmt = _filtered(stmt.where(text("knowledge_fts MATCH :match")), f).order_by(
             text("bm25(knowledge_fts, 3.0, 1.0)"), s.version_id).limit(limit)
-        rows = session.execute(stmt, {"q": " OR ".join(f'"{t}"' for t in terms)}).all()
+        # rows holding a selective term, scored by every term (bm25 sums over the whole expression)
+        params = {"match": "(" + " OR ".join(f'"{t}"' for t in selective) + ") AND ("
+                  + " OR ".join(f'"{t}"' for t in scored) + ")"}
+    rows = session.execute(stmt, params).all()
     return [search.Candidate(key=r.version_id, question_terms=r.question_terms, answer_terms=r.answer_terms)
             for r in rows]
 
@@ -155,8 +161,9 @@ def items_by_ids(session: Session, ids: Iterable[int]) -> dict[int, KnowledgeIte
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return {i.id: i for i in session.execute(select(KnowledgeItem).where(KnowledgeItem.id.in_(wanted)))
-            .unique().scalars()}
+    stmt = select(KnowledgeItem).where(KnowledgeItem.id.in_(wanted)).options(
+        lazyload(KnowledgeItem.latest_version), lazyload(KnowledgeItem.published_version))  # the caller has the version
+    return {i.id: i for i in session.execute(stmt).unique().scalars()}
 
 
 # --- items and versions ---------------------------------------------------------------------

@@ -102,6 +102,59 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("婚姻登记", "结婚登记", "领结婚证", "离婚登记"),
     ("居住证", "暂住证"),
     ("申请", "申领", "办理"),
+    # everyday words for the terms of social insurance, labour and employment
+    ("社会保险", "五险", "社保费"),
+    ("缴费比例", "费率", "几个点", "交多少"),
+    ("缓缴", "晚点交", "缓交", "延期缴纳", "推迟交"),
+    ("转移接续", "转过来", "转回来", "转移", "转社保"),
+    ("灵活就业", "跑外卖", "送外卖", "快递员", "自由职业", "打零工", "没有单位"),
+    ("劳动能力鉴定", "评残", "伤残等级", "伤残鉴定"),
+    ("停工留薪期", "养伤", "休工伤假"),
+    ("劳动合同", "签合同", "不签合同", "用工合同"),
+    ("欠薪", "包工头", "不给工钱", "老板跑了", "结工钱"),
+    ("劳动保障监察", "劳动监察", "劳动局"),
+    ("劳动争议仲裁", "劳动仲裁", "仲裁"),
+    ("职业技能等级证书", "电工证", "焊工证", "技能证书", "职业资格证书", "上岗证"),
+    ("退役军人", "退伍", "转业", "复员"),
+    ("高校毕业生", "应届毕业生", "大学生", "毕业生"),
+    ("用人单位", "公司", "单位", "厂里", "老板"),
+    ("残疾人就业保障金", "残保金"),
+    # welfare and civil affairs
+    ("特困人员", "孤寡老人", "五保户", "没儿没女", "无人赡养"),
+    ("供养机构", "敬老院", "养老院", "福利院"),
+    ("临时救助", "急难救助", "应急救助"),
+    ("殡葬", "丧葬", "白事"),
+    ("丧葬补助金", "丧葬费", "抚恤金"),
+    # health
+    ("就医", "看病", "住院", "门诊"),
+    ("异地", "外地", "外省", "省外"),
+    ("备案", "登记手续", "报备"),
+    ("生育津贴", "产假工资", "生孩子报销"),
+    # enterprises
+    ("研发费用加计扣除", "研发多扣", "研发投入抵税", "新产品研发扣除"),
+    ("企业开办", "开公司", "注册公司", "开个公司", "办执照"),
+    ("创业担保贷款", "创业贷", "贴息贷款", "创业贷款"),
+    ("纾困", "资金紧张", "经营困难", "周转不开"),
+    ("续贷", "转贷", "过桥", "倒贷"),
+    ("出口", "外贸"),
+    # vehicles, consumption and utilities
+    ("注册登记", "上牌", "挂牌", "上牌照", "办牌照"),
+    ("号牌", "牌照", "车牌"),
+    ("超标电动自行车", "新国标", "老电动车", "超标车"),
+    ("网络购物", "网购", "网上买", "网上购物"),
+    ("七日无理由退货", "不想要了", "退货"),
+    ("供水", "自来水", "用水", "通水"),
+    ("供电", "通电", "用电"),
+    ("时限", "几天", "多久", "多长时间", "多长时间办好"),
+    ("答复", "回复", "回话", "结果"),
+    ("12345", "热线", "市长热线", "政府热线"),
+    # housing, household and family
+    ("户口迁移", "迁户口", "户口迁出", "户口迁入", "迁户"),
+    ("身份证", "二代证"),
+    ("补领", "补办", "丢了", "遗失"),
+    ("离婚", "离婚登记", "协议离婚"),
+    ("房屋买卖", "买房", "卖房", "二手房"),
+    ("物业服务", "物业费", "物业管理"),
     ("材料", "资料", "证明材料", "要带什么"),
     ("条件", "资格", "要求", "符合"),
     ("标准", "多少钱", "金额", "额度"),
@@ -270,13 +323,37 @@ def rank(query: Query, candidates: Iterable[Candidate], stats: Stats, limit: int
     return out[:limit]
 
 
-def retrieval_terms(query: Query, stats: Stats, *, common_share: float = 0.2, keep: int = 2) -> list[str]:
-    """The terms the full-text index is asked for: every variant except those in more than
-    ``common_share`` of the versions (they would bring back much of the collection and add
-    little), unless nothing rarer is left, then the ``keep`` rarest."""
-    all_terms = query.all_terms
+@dataclass(frozen=True)
+class Retrieval:
+    """What the full-text index is asked: rows holding any of ``selective`` (the question's
+    rarest terms), scored by all of ``scored``."""
+
+    selective: list[str]
+    scored: list[str]
+
+
+#: How many rows the index may have to score for one question: at least this many, or this
+#: share of the collection (about 4 µs a row with BM25 on SQLite).
+ROW_BUDGET, ROW_BUDGET_SHARE = 3000, 0.03
+
+
+def retrieval(query: Query, stats: Stats, *, common_share: float = 0.2, keep: int = 2) -> Retrieval:
+    """Bound the work of the index whatever the question: candidates must hold one of the
+    question's rarer terms — from the rarest up, as long as their documents add up to no more
+    than the row budget, and at least ``keep`` of them — and are scored by every term except
+    those in more than ``common_share`` of the versions (they match much and tell little). A
+    small collection is searched on every term; in a large one, a document holding only the
+    question's most common terms cannot be among the best anyway: they weigh almost nothing."""
+    budget = max(ROW_BUDGET, int(ROW_BUDGET_SHARE * stats.documents))
+    by_rarity = sorted(query.all_terms, key=lambda t: (stats.df.get(t, 0), t))
+    present = [t for t in by_rarity if stats.df.get(t, 0) > 0]
     limit = max(1, int(common_share * stats.documents))
-    rare = [t for t in all_terms if stats.df.get(t, 0) <= limit]
-    if rare:
-        return rare
-    return sorted(all_terms, key=lambda t: stats.df.get(t, 0))[:keep]
+    scored = [t for t in present if stats.df[t] <= limit] or present[:keep]
+    used = 0
+    selective: list[str] = []
+    for term in present:
+        if len(selective) >= keep and used + stats.df[term] > budget:
+            break
+        selective.append(term)
+        used += stats.df[term]
+    return Retrieval(selective=selective, scored=list(dict.fromkeys([*selective, *scored])))
