@@ -11,6 +11,8 @@ ledger entries and the per-unit daily counts the projector keeps. Then it times:
 
 * ``sweep_s``: one sweep (every batch until nothing is left) over all open orders, marking the
   orders whose deadline passed or came near in the last hour, with their events and texts;
+* ``burst_sweep_s``: the day's burst — every order due by the end of the next working day
+  unwarned, then one sweep that warns them all (``burst_warned``);
 * ``ranking_p95_ms``: the ranking page and API for the current month and quarter;
 * ``ledger_p95_ms``: the ledger page and API, all ledgers, one ledger, open entries only.
 
@@ -94,6 +96,10 @@ def generate(url: str, n: int, seed: int = 12345) -> dict[str, Any]:
     calendar = WorkCalendar({})
     now = dt.datetime.now(dt.UTC)
     swept_until = now - dt.timedelta(hours=1)  # the sweep ran regularly until an hour ago
+    from hotline.supervision.service import due_soon_cutoffs
+
+    soon_then, _ = due_soon_cutoffs(calendar, swept_until)
+    deadlines: dict[dt.date, tuple[dt.datetime, dt.datetime]] = {}
     appeal_types = ["complaint"] * 4 + ["help"] * 3 + ["consultation", "report", "suggestion"]
     counts: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ledger_rows: list[dict[str, Any]] = []
@@ -112,8 +118,10 @@ def generate(url: str, n: int, seed: int = 12345) -> dict[str, Any]:
             day_seq[key] += 1
             lead = rng.choice(departments)
             region_id, _ = rng.choice(towns)
-            due = calendar.add_working_days(registered, 5).at
-            sign_due = calendar.add_working_days(registered, 1).at
+            if day.date() not in deadlines:  # deadlines depend on the day of intake alone
+                deadlines[day.date()] = (calendar.add_working_days(registered, 5).at,
+                                         calendar.add_working_days(registered, 1).at)
+            due, sign_due = deadlines[day.date()]
             old = age > dt.timedelta(days=20)
             r = rng.random()
             if old:
@@ -131,9 +139,8 @@ def generate(url: str, n: int, seed: int = 12345) -> dict[str, Any]:
                 closed = min(closed, now)
             open_ = status in (Status.dispatched, Status.handling)
             overdue_at = due if open_ and due < swept_until else None
-            warned = None
-            if open_ and due - dt.timedelta(days=1) < swept_until:
-                warned = min(due, swept_until) - dt.timedelta(days=1)
+            # the marks the sweep left when it last ran (the same rule: supervision.service)
+            warned = min(due, swept_until) - dt.timedelta(hours=1) if open_ and due < soon_then else None
             verdict = rng.choices(["satisfied", "basically_satisfied", "dissatisfied"], [70, 20, 10])[0] \
                 if status == Status.closed else None
             dispatched_at = None if status == Status.registered else \
@@ -241,6 +248,27 @@ def sweep(url: str) -> tuple[float, int, int]:
     return elapsed, warned, overdue
 
 
+def burst(url: str) -> tuple[float, int]:
+    """The day's burst: at midnight every order due by the end of the next working day turns
+    due soon at once. Unmark them, then time the sweep that warns them all again."""
+    import sqlalchemy as sa
+
+    from hotline.kit.workcalendar import WorkCalendar
+    from hotline.supervision.service import due_soon_cutoffs
+    from hotline.workorder.models import WorkOrder
+
+    soon_before, _ = due_soon_cutoffs(WorkCalendar({}), dt.datetime.now(dt.UTC))
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        w = WorkOrder.__table__.c
+        conn.execute(sa.update(WorkOrder.__table__).where(
+            w.status.in_(["dispatched", "handling"]), w.overdue_at.is_(None), w.due_at < soon_before,
+        ).values(due_soon_warned_at=None))
+    engine.dispose()
+    elapsed, warned, _ = sweep(url)
+    return elapsed, warned
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=1_000_000)
@@ -255,6 +283,7 @@ def main() -> None:
         written = generate(inst.database_url, args.orders)
         build_s = time.perf_counter() - started
         sweep_s, warned, overdue = sweep(inst.database_url)
+        burst_s, burst_warned = burst(inst.database_url)
         cookie = login(inst.port, "supervisor")
         today = dt.datetime.now(CST).date()
         month, quarter = f"{today:%Y-%m}", f"{today.year}-Q{(today.month - 1) // 3 + 1}"
@@ -266,6 +295,7 @@ def main() -> None:
         "benchmark": "evaluation", "database": "postgresql" if args.database_url else "sqlite",
         "orders": args.orders, **written, "build_s": round(build_s, 1),
         "sweep_s": round(sweep_s, 2), "sweep_warned": warned, "sweep_overdue": overdue,
+        "burst_sweep_s": round(burst_s, 2), "burst_warned": burst_warned,
         "ranking_p50_ms": round(percentile(ranking, 50), 1), "ranking_p95_ms": round(percentile(ranking, 95), 1),
         "ledger_p50_ms": round(percentile(ledgers, 50), 1), "ledger_p95_ms": round(percentile(ledgers, 95), 1),
         "errors": ranking_failures + ledger_failures,

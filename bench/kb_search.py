@@ -17,7 +17,8 @@ public API (``/api/v1/public/knowledge/search``), one client after another:
   that answers it) whose item is among the first five results — against the whole base of
   ``--items`` distractors, and ``recall_at_5_demo`` against the demo items alone (run first);
 * ``assistant_answered`` / ``assistant_correct``: how often the assistant answers the labelled
-  questions, and how often with the right item.
+  questions, and how often with the right item; ``assistant_false_answers``: how often it
+  answers one of the questions the base cannot answer (``kb_unanswerable.txt``).
 
 Prints one JSON object as its last line."""
 
@@ -43,6 +44,7 @@ from _common import Client, instance, percentile, report
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "src" / "hotline" / "demo" / "knowledge.tsv"
 QUESTIONS = Path(__file__).resolve().parent / "data" / "kb_questions.tsv"
+UNANSWERABLE = Path(__file__).resolve().parent / "data" / "kb_unanswerable.txt"
 CHUNK = 5_000
 PLACES = ["青川市", "云岭市", "临河市", "东城区", "西城区", "安平县", "石门县", "云中区", "松溪县", "白沙县", "丰原市",
           "河东区", "河西区", "长宁县", "清水县", "高新区", "经开区", "临港新区"]
@@ -241,6 +243,8 @@ def main() -> None:
         asyncio.run(ask(inst.port, texts[:10]))  # warm-up
         latencies, answers, errors = asyncio.run(ask(inst.port, texts + variants))
         replies = asyncio.run(assistant(inst.port, texts))
+        unanswerable = [line.strip() for line in UNANSWERABLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+        wrong = sum(1 for r in asyncio.run(assistant(inst.port, unanswerable)) if r.get("answered"))
     answered = [r for r in replies if r.get("answered")]
     correct = sum(1 for (key, _), r in zip(labelled, replies, strict=True)
                   if r.get("answered") and r.get("source", {}).get("item_id") in ids.get(key, set()))
@@ -252,6 +256,7 @@ def main() -> None:
         "recall_at_5_demo": recall(labelled, demo_answers, ids),
         "assistant_answered": round(len(answered) / max(1, len(labelled)), 3),
         "assistant_correct": round(correct / max(1, len(labelled)), 3),
+        "assistant_false_answers": round(wrong / max(1, len(unanswerable)), 3),
     })
 
 

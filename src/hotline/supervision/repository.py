@@ -46,25 +46,60 @@ HANDLING = (Status.dispatched, Status.handling)
 # --- deadline sweep ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SweepCandidate:
+    """What the sweep reads of an order (no ORM object: a batch is marked in one update)."""
+
+    id: int
+    number: str
+    status: str
+    due_at: dt.datetime
+    overdue_at: dt.datetime | None
+    due_soon_warned_at: dt.datetime | None
+    direct_rule_id: int | None
+    urgency: str
+    lead_unit_id: int | None
+
+
 def sweep_candidates(session: Session, now: dt.datetime, *, soon_before: dt.datetime, soon_hourly: dt.datetime,
-                     limit: int) -> list[WorkOrder]:
+                     limit: int) -> list[SweepCandidate]:
     """Open orders in the unit's hands that now qualify for a mark they lack, locked
     (PostgreSQL ``SKIP LOCKED``: concurrent sweeps share): past due and not yet marked
     overdue, or not yet warned and due before ``soon_before`` (working-day deadlines) or by
     ``soon_hourly`` (hour-based deadlines: direct dispatch and emergencies)."""
-    hourly = WorkOrder.direct_rule_id.is_not(None) | (WorkOrder.urgency == Urgency.emergency)
-    due_soon = WorkOrder.due_soon_warned_at.is_(None) & (
-        (hourly & (WorkOrder.due_at <= soon_hourly)) | (~hourly & (WorkOrder.due_at < soon_before)))
+    w = WorkOrder
+    hourly = w.direct_rule_id.is_not(None) | (w.urgency == Urgency.emergency)
+    due_soon = w.due_soon_warned_at.is_(None) & (
+        (hourly & (w.due_at <= soon_hourly)) | (~hourly & (w.due_at < soon_before)))
     stmt = (
-        select(WorkOrder)
-        .where(WorkOrder.status.in_(HANDLING), WorkOrder.due_at <= max(soon_before, soon_hourly))
-        .where(WorkOrder.due_soon_warned_at.is_(None) | WorkOrder.overdue_at.is_(None))  # ix_work_order_sweep
-        .where(((WorkOrder.due_at <= now) & WorkOrder.overdue_at.is_(None)) | due_soon)
-        .order_by(WorkOrder.due_at, WorkOrder.id)
+        select(w.id, w.number, w.status, w.due_at, w.overdue_at, w.due_soon_warned_at, w.direct_rule_id, w.urgency,
+               w.lead_unit_id)
+        .where(w.status.in_(HANDLING), w.due_at <= max(soon_before, soon_hourly))
+        .where(w.due_soon_warned_at.is_(None) | w.overdue_at.is_(None))  # ix_work_order_sweep
+        .where(((w.due_at <= now) & w.overdue_at.is_(None)) | due_soon)
+        .order_by(w.due_at, w.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=WorkOrder)
+        .with_for_update(skip_locked=True, of=w)
     )
-    return list(session.execute(stmt).unique().scalars())
+    out: list[SweepCandidate] = []
+    for r in session.execute(stmt):
+        assert r.due_at is not None  # compared above
+        out.append(SweepCandidate(id=r.id, number=r.number, status=r.status, due_at=r.due_at, overdue_at=r.overdue_at,
+                                  due_soon_warned_at=r.due_soon_warned_at, direct_rule_id=r.direct_rule_id,
+                                  urgency=r.urgency, lead_unit_id=r.lead_unit_id))
+    return out
+
+
+def mark_deadlines(session: Session, *, overdue: list[int], warned: list[int], now: dt.datetime) -> None:
+    """Set the sweep's marks: past due (and so warned, if it never was) and due soon."""
+    w = WorkOrder
+    if overdue:
+        session.execute(update(w).where(w.id.in_(overdue)).values(
+            overdue_at=now, due_soon_warned_at=func.coalesce(w.due_soon_warned_at, now), version=w.version + 1),
+            execution_options={"synchronize_session": "fetch"})
+    if warned:
+        session.execute(update(w).where(w.id.in_(warned)).values(due_soon_warned_at=now, version=w.version + 1),
+                        execution_options={"synchronize_session": "fetch"})
 
 
 # --- projector -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from hotline.auth.roles import Cap, region_prefix
 from hotline.config import get_settings
 from hotline.kit import clock, excel, validate
 from hotline.kit.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
-from hotline.kit.workcalendar import business_date, load_calendar
+from hotline.kit.workcalendar import WorkCalendar, business_date, load_calendar
 from hotline.notify import service as notify
 from hotline.org import repository as org_repository
 from hotline.org.models import Region, Unit
@@ -48,7 +48,7 @@ from hotline.supervision.models import (
     SupervisionMeeting,
 )
 from hotline.workorder import sla
-from hotline.workorder.lifecycle import STATUS_NAMES
+from hotline.workorder.lifecycle import STATUS_NAMES, Status
 from hotline.workorder.models import WorkOrder
 
 if TYPE_CHECKING:
@@ -68,51 +68,53 @@ class SweepResult:
     overdue: int = 0
 
 
+def due_soon_cutoffs(calendar: WorkCalendar, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """When an order is due soon (sla.state): a working-day deadline before the first returned
+    instant — the start of the working day after the warning window — or an hour-based one
+    (direct dispatch, emergencies) by the second."""
+    settings = get_settings()
+    after_window = business_date(calendar.add_working_days(now, settings.due_soon_working_days + 1).at)
+    soon_before = dt.datetime.combine(after_window, dt.time(), tzinfo=clock.CST).astimezone(dt.UTC)
+    return soon_before, now + dt.timedelta(hours=settings.due_soon_hours)
+
+
 def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = SWEEP_BATCH) -> SweepResult:
     """One batch of the sweep: warn the lead unit of orders due soon (``due_soon_working_days``
     working days ahead; hours ahead for hour-based deadlines) and mark orders past their
     deadline overdue. Each mark is set once, so a re-run does nothing more; concurrent sweeps
-    on PostgreSQL skip each other's locked rows."""
+    on PostgreSQL skip each other's locked rows. The marks of a batch are written together:
+    one update per kind of mark, one insert of texts; each order's event on its timeline."""
     now = now or clock.now()
     calendar = load_calendar(session)
     settings = get_settings()
-    # Due soon (sla.state): a working-day deadline before the start of the working day after
-    # the warning window; an hour-based one within ``due_soon_hours``.
-    after_window = business_date(calendar.add_working_days(now, settings.due_soon_working_days + 1).at)
-    soon_before = dt.datetime.combine(after_window, dt.time(), tzinfo=clock.CST).astimezone(dt.UTC)
-    soon_hourly = now + dt.timedelta(hours=settings.due_soon_hours)
-    result = SweepResult()
+    soon_before, soon_hourly = due_soon_cutoffs(calendar, now)
+    overdue: list[repository.SweepCandidate] = []
+    warned: list[repository.SweepCandidate] = []
     for order in repository.sweep_candidates(session, now, soon_before=soon_before, soon_hourly=soon_hourly,
                                              limit=limit):
-        assert order.due_at is not None
         if order.due_at <= now:
             if order.overdue_at is None:
-                order.overdue_at = now
-                order.due_soon_warned_at = order.due_soon_warned_at or now
-                _mark(session, order, "overdue", "unit_overdue")
-                result.overdue += 1
+                overdue.append(order)
             continue
         hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency
         warn_before = dt.timedelta(hours=settings.due_soon_hours) if hourly else None
         state = sla.state(calendar, now, order.due_at, warn_before=warn_before,
                           warn_working_days=settings.due_soon_working_days)
-        if state != sla.DeadlineState.due_soon:
-            continue
-        order.due_soon_warned_at = now
-        _mark(session, order, "due_soon", "unit_due_soon")
-        result.warned += 1
-    return result
-
-
-def _mark(session: Session, order: WorkOrder, event: str, template: str) -> None:
-    """The event of a deadline mark on the order's timeline, and the text to its lead unit."""
-    assert order.due_at is not None
-    _event(session, order, event, due_at=order.due_at.isoformat())
-    unit = order.lead_unit
-    if unit is not None and unit.contact_phone:
-        notify.notify(session, template=template, recipient_kind="unit", phone=unit.contact_phone,
-                      body=notify.render(template, number=order.number, due=_cst(order.due_at)),
-                      work_order_id=order.id, unit_id=unit.id)
+        if state == sla.DeadlineState.due_soon:
+            warned.append(order)
+    repository.mark_deadlines(session, overdue=[o.id for o in overdue], warned=[o.id for o in warned], now=now)
+    texts: list[dict[str, Any]] = []
+    for orders, event, template in ((overdue, "overdue", "unit_overdue"), (warned, "due_soon", "unit_due_soon")):
+        for order in orders:
+            _event(session, order, event, due_at=order.due_at.isoformat())
+            unit = org_repository.cached_unit(session, order.lead_unit_id) if order.lead_unit_id else None
+            if unit is not None and unit.contact_phone:
+                texts.append(notify.notification_row(
+                    template=template, recipient_kind="unit", phone=unit.contact_phone,
+                    body=notify.render(template, number=order.number, due=_cst(order.due_at)),
+                    work_order_id=order.id, unit_id=unit.id))
+    notify.queue_rows(session, texts)
+    return SweepResult(warned=len(warned), overdue=len(overdue))
 
 
 def _cst(at: dt.datetime) -> str:
@@ -123,9 +125,10 @@ def _stamp(at: dt.datetime | None) -> str | None:
     return at.astimezone(clock.CST).strftime("%Y-%m-%d %H:%M") if at else None
 
 
-def _event(session: Session, order: WorkOrder, event: str, **detail: Any) -> None:
+def _event(session: Session, order: WorkOrder | repository.SweepCandidate, event: str, **detail: Any) -> None:
     audit.record(session, None, f"work_order.{event}", object_type="work_order", object_id=order.id,
-                 detail={"number": order.number, "status": order.status.value, **detail}, actor_name="system")
+                 detail={"number": order.number, "status": Status(order.status).value, **detail},
+                 actor_name="system")
 
 
 # --- the projector -------------------------------------------------------------------------
