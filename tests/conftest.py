@@ -135,8 +135,11 @@ def _fresh_caches() -> Iterator[None]:
     from hotline.auth import service as auth_service
     from hotline.kit import cache
 
+    from hotline.knowledge import service as knowledge_service
+
     auth_service.clear_principal_cache()
     cache.clear_reference_caches()
+    knowledge_service.forget_votes()
     yield
     auth_service.clear_principal_cache()
     cache.clear_reference_caches()

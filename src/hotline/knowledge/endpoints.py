@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import File, Query, Response, UploadFile
 
+from hotline.auth import access
 from hotline.auth.principal import Principal
-from hotline.kit import clock
+from hotline.auth.roles import Cap
 from hotline.kit.db import MAX_ID
-from hotline.kit.errors import InvalidInput
+from hotline.kit.errors import InvalidInput, NotFound
 from hotline.kit.excel import MAX_BYTES, XLSX_MEDIA_TYPE
 from hotline.knowledge import excel, repository, service
 from hotline.knowledge.models import (
@@ -100,9 +101,6 @@ def search(principal: CurrentPrincipal, db: Db, q: Text, region_code: Code = Non
            policy_class: PolicyClass | None = None, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HitOut]:
     """Published items in force that answer ``q``, best first, with how well each matches.
     ``region_code``: items that apply there (made for it, for a region above or below it)."""
-    from hotline.auth import access
-    from hotline.auth.roles import Cap
-
     access.require(principal, Cap.view_org)
     f = service.search_filter(db, region_code=region_code, category_code=category_code, policy_class=policy_class)
     return [hit_out(h) for h in service.search_items(db, q, f, limit=limit)]
@@ -309,8 +307,6 @@ def public_item(item_id: IdPath, db: Db) -> PublicHitOut:
     try:
         version = service.answering_version(db, item_id)
     except InvalidInput:
-        from hotline.kit.errors import NotFound
-
         raise NotFound("知识点不存在或已失效") from None
     item = db.get(KnowledgeItem, item_id)
     assert item is not None
@@ -325,8 +321,6 @@ def public_vote(item_id: IdPath, db: Db, body: VoteIn) -> Response:
     try:
         service.vote(db, item_id, helpful=body.helpful)
     except InvalidInput:
-        from hotline.kit.errors import NotFound
-
         raise NotFound("知识点不存在或已失效") from None
     return Response(status_code=204)
 
@@ -340,10 +334,4 @@ def public_assistant(db: Db, body: AssistantIn) -> AssistantOut:
         answered=reply.answered, message=reply.message,
         source=_public_hit(reply.hit.item, reply.hit.version) if reply.hit else None,
         related=[_public_hit(h.item, h.version) for h in reply.related],
-        appeal_url=None if reply.answered else "/public?" + _appeal_query(body.question))
-
-
-def _appeal_query(question: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({"content": question[:500], "from": "assistant", "at": clock.today().isoformat()})
+        appeal_url=None if reply.answered else service.appeal_link(body.question))

@@ -9,7 +9,6 @@ public appeal form (``workorder.public_views``)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -100,12 +99,6 @@ def knowledge_vote(request: Request, item_id: str, db: Db, form: Form) -> Respon
 # --- the assistant -----------------------------------------------------------------------------
 
 
-def _appeal_link(question: str) -> str:
-    """The appeal form, filled in with what the person typed."""
-    title = question.replace("\n", " ")[:30]
-    return "/public?" + urlencode({"title": title, "content": question[:5000], "from": "assistant"})
-
-
 @router.get("/public/assistant", response_class=HTMLResponse)
 def assistant_page(request: Request, db: Db) -> Response:
     return _page(request, "knowledge/public_assistant.html", title="智能客服", exchanges=[], regions=_regions(db),
@@ -130,7 +123,7 @@ def assistant_ask(request: Request, db: Db, form: Form) -> Response:
     else:
         try:
             reply = service.assistant(db, question, region_code=values["region_code"] or None)
-            exchange.update(reply=reply, appeal_url=None if reply.answered else _appeal_link(question))
+            exchange.update(reply=reply, appeal_url=None if reply.answered else service.appeal_link(question))
         except InvalidInput as exc:
             exchange.update(error=exc.reason)
             status = 422

@@ -10,6 +10,7 @@ reads what is published, and the public too. Every write leaves an audit event."
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from hotline.audit import service as audit
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region, region_prefix
-from hotline.kit import clock, validate
+from hotline.kit import clock, context, validate
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hotline.kit.workcalendar import load_calendar
 from hotline.knowledge import lifecycle, repository, search
@@ -534,10 +535,32 @@ def record_view(session: Session, item: KnowledgeItem) -> None:
     repository.add_usage(session, item.id, views=1)
 
 
-def vote(session: Session, item_id: int, *, helpful: bool) -> None:
-    """A reader's vote on a published item: helpful or not."""
+#: One vote per reader (address) and item in this time, per web process: a loop pressing the
+#: button does not move the figures. The cache forgets its oldest entries beyond its size.
+VOTE_WINDOW_SECONDS = 3600
+_VOTES: OrderedDict[tuple[str, int], float] = OrderedDict()
+_VOTES_MAX = 100_000
+
+
+def forget_votes() -> None:
+    """Tests roll the database back under the vote memory's feet; production never does."""
+    _VOTES.clear()
+
+
+def vote(session: Session, item_id: int, *, helpful: bool) -> bool:
+    """A reader's vote on a published item: helpful or not. Returns False (and counts
+    nothing) for a second vote of the same address on the item within the hour."""
     answering_version(session, item_id)
+    key, now = (context.client_ip.get() or "", item_id), clock.monotonic()
+    last = _VOTES.get(key)
+    if last is not None and now - last < VOTE_WINDOW_SECONDS:
+        return False
+    _VOTES[key] = now
+    _VOTES.move_to_end(key)
+    while len(_VOTES) > _VOTES_MAX:
+        _VOTES.popitem(last=False)
     repository.add_usage(session, item_id, **({"helpful": 1} if helpful else {"not_helpful": 1}))
+    return True
 
 
 def answer_rows(session: Session, answers: list[tuple[int, int, int | None, str]]) -> None:
@@ -573,7 +596,7 @@ def assistant(session: Session, text: str, *, region_code: str | None = None) ->
     """Answer a question from the published items alone (no outside model or service): the
     best match answers when it covers enough of the question; otherwise the reply says so
     and the page offers to turn what was typed into an appeal (自助下单)."""
-    question = validate.text(text, "q", max_length=500) or ""
+    question = validate.text(text, "question", max_length=500) or ""
     hits = search_items(session, question, search_filter(session, region_code=region_code), limit=4)
     best = hits[0] if hits else None
     runner_up = hits[1].score if len(hits) > 1 else 0.0
@@ -582,6 +605,14 @@ def assistant(session: Session, text: str, *, region_code: str | None = None) ->
         return AssistantReply(answered=True, hit=best, related=hits[1:], message=best.version.answer)
     return AssistantReply(answered=False, hit=None, related=hits[:3],
                           message="抱歉，知识库里没有找到能准确回答这个问题的内容。您可以直接提交诉求，我们会转交相关部门办理并答复您。")
+
+
+def appeal_link(question: str) -> str:
+    """The public appeal form filled in with what the person typed (自助下单)."""
+    from urllib.parse import urlencode
+
+    title = " ".join(question.split())[:30]
+    return "/public?" + urlencode({"title": title, "content": question[:5000], "from": "assistant"})
 
 
 # --- emergency collections ---------------------------------------------------------------------
