@@ -99,3 +99,16 @@ def test_a_question_of_only_stop_words_finds_nothing(db, world):
     _corpus(db, world)
     assert find(db, "请问一下怎么办") == []
     assert kb.search_items(db, "", kb.search_filter(db)) == []
+
+
+def test_a_small_base_is_searched_on_every_term_and_a_large_one_within_the_row_budget():
+    query = search.parse("住房公积金贷款最高额度")
+    small = search.Stats(documents=130, df={t: 20 for t in query.all_terms})
+    plan = search.retrieval(query, small)
+    assert set(plan.selective) == set(query.all_terms)
+    df = {"住房公积金": 800, "公积金": 1200, "公积": 1200, "积金": 1200, "贷款": 4000, "最高": 5000, "额度": 3500}
+    large = search.Stats(documents=100_000, df={t: df.get(t, 30_000) for t in query.all_terms})
+    plan = search.retrieval(query, large)
+    assert plan.selective[:2] == ["住房公积金", "公积"]  # the rarest first, within the row budget
+    assert sum(large.df[t] for t in plan.selective) <= max(search.ROW_BUDGET, 0.03 * 100_000)
+    assert "贷款" in plan.scored and "住房" not in plan.scored  # in 30 % of the base: scored by nobody
