@@ -134,7 +134,6 @@ def _fresh_caches() -> Iterator[None]:
     """Each test rolls the database back under the cache's feet; production never does."""
     from hotline.auth import service as auth_service
     from hotline.kit import cache
-
     from hotline.knowledge import service as knowledge_service
 
     auth_service.clear_principal_cache()
