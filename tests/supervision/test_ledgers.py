@@ -94,3 +94,21 @@ def test_a_sector_viewer_sees_the_emergency_ledger_of_its_sectors_only(api, db, 
     project(db)
     numbers = {r["number"] for r in api("sector").get("/api/v1/ledgers", params={"kind": "emergency"}).json()}
     assert ours.number in numbers and theirs.number not in numbers
+
+
+def test_a_long_ledger_is_counted_only_so_far(api, db, world, travel, monkeypatch):
+    from hotline.supervision import repository
+
+    travel.move_to(cst(2026, 11, 16, 9))
+    for i in range(3):
+        new_order(db, world, title=f"山体滑坡{i}", content="村后山体滑坡，道路被埋")
+    project(db)
+    supervisor = api("supervisor")
+    assert supervisor.get("/api/v1/ledgers").headers["X-Total-Count"] == "3"
+    monkeypatch.setattr(repository, "COUNT_CAP", 1)
+    first = supervisor.get("/api/v1/ledgers", params={"limit": 1})
+    assert first.headers["X-Total-Count"] == "1" and first.headers["X-Total-Count-Capped"] == "true"
+    last = supervisor.get("/api/v1/ledgers", params={"limit": 1, "offset": 2})
+    assert last.headers["X-Total-Count"] == "3" and "X-Total-Count-Capped" not in last.headers
+    page = supervisor.get("/ledgers", params={"offset": 0})
+    assert "共 3 条" in page.text  # 50 a page: counted up to the page's end

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, column, func, or_, select, table, text, update
+from sqlalchemy import Select, column, func, literal_column, or_, select, table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql.elements import ColumnElement
@@ -122,10 +122,10 @@ def _filtered(stmt: Select[Any], f: SearchFilter) -> Select[Any]:
 
 
 def candidates(session: Session, selective: list[str], scored: list[str], f: SearchFilter,
-               limit: int) -> list[search.Candidate]:
-    """Up to ``limit`` searchable versions holding any of the ``selective`` terms, best first
-    by the database's own relevance over all the ``scored`` terms (BM25 on SQLite, ``ts_rank``
-    on PostgreSQL), with their text for re-ranking."""
+               limit: int, *, conjunctive: bool = False) -> list[search.Candidate]:
+    """Up to ``limit`` searchable versions holding any of the ``selective`` terms (all of them
+    when ``conjunctive``), best first by the database's own relevance over all the ``scored``
+    terms (BM25 on SQLite, ``ts_rank`` on PostgreSQL), with their text for re-ranking."""
     selective = [t for t in selective if SAFE_TERM.fullmatch(t)]  # quoted below: nothing else reaches the syntax
     scored = [t for t in scored if SAFE_TERM.fullmatch(t)] or selective
     if not selective:
@@ -136,14 +136,23 @@ def candidates(session: Session, selective: list[str], scored: list[str], f: Sea
         stmt: Select[Any] = select(*columns).where(text("knowledge_search.tsv @@ to_tsquery('simple', :match)"))
         stmt = _filtered(stmt, f).order_by(text("ts_rank(knowledge_search.tsv, to_tsquery('simple', :score)) DESC"),
                                           s.version_id).limit(limit)
-        params = {"match": " | ".join(f"'{t}'" for t in selective), "score": " | ".join(f"'{t}'" for t in scored)}
+        params = {"match": (" & " if conjunctive else " | ").join(f"'{t}'" for t in selective),
+                  "score": " | ".join(f"'{t}'" for t in scored)}
     else:
-        stmt = select(*columns).join(FTS, FTS.c.rowid == s.version_id)
-        stmt = _filtered(stmt.where(text("knowledge_fts MATCH :match")), f).order_by(
-            text("bm25(knowledge_fts, 3.0, 1.0)"), s.version_id).limit(limit)
         # rows holding a selective term, scored by every term (bm25 sums over the whole expression)
-        params = {"match": "(" + " OR ".join(f'"{t}"' for t in selective) + ") AND ("
+        params = {"match": "(" + (" AND " if conjunctive else " OR ").join(f'"{t}"' for t in selective) + ") AND ("
                   + " OR ".join(f'"{t}"' for t in scored) + ")"}
+        rank: ColumnElement[float] = literal_column("bm25(knowledge_fts, 3.0, 1.0)")
+        if f.region_codes is None and not f.category_code and f.policy_class is None and f.owner_unit_id is None:
+            # Only the validity dates filter, and they remove almost nothing (the upkeep job
+            # takes expired items out): rank in the index alone, then join the best few.
+            best = (select(FTS.c.rowid.label("version_id"), rank.label("rank"))
+                    .where(text("knowledge_fts MATCH :match")).order_by(rank).limit(limit * 4).subquery())
+            stmt = _filtered(select(*columns).join(best, best.c.version_id == s.version_id), f).order_by(
+                best.c.rank, s.version_id).limit(limit)
+        else:  # a narrowing filter: rank only the rows that pass it
+            stmt = _filtered(select(*columns).join(FTS, FTS.c.rowid == s.version_id)
+                             .where(text("knowledge_fts MATCH :match")), f).order_by(rank, s.version_id).limit(limit)
     rows = session.execute(stmt, params).all()
     return [search.Candidate(key=r.version_id, question_terms=r.question_terms, answer_terms=r.answer_terms)
             for r in rows]

@@ -325,34 +325,40 @@ def rank(query: Query, candidates: Iterable[Candidate], stats: Stats, limit: int
 
 @dataclass(frozen=True)
 class Retrieval:
-    """What the full-text index is asked: rows holding any of ``selective`` (the question's
-    rarest terms), scored by all of ``scored``."""
+    """What the full-text index is asked: rows holding any of ``selective`` (all of them when
+    ``conjunctive``), scored by all of ``scored``."""
 
     selective: list[str]
     scored: list[str]
+    conjunctive: bool = False
 
 
 #: How many rows the index may have to score for one question: at least this many, or this
-#: share of the collection (about 4 µs a row with BM25 on SQLite).
+#: share of the collection (a few µs a row on either database).
 ROW_BUDGET, ROW_BUDGET_SHARE = 3000, 0.03
+#: The index scores candidates by this many of the question's rarest terms at most (the
+#: re-ranking weighs them all).
+MAX_SCORED = 10
 
 
-def retrieval(query: Query, stats: Stats, *, common_share: float = 0.2, keep: int = 2) -> Retrieval:
-    """Bound the work of the index whatever the question: candidates must hold one of the
+def retrieval(query: Query, stats: Stats, *, common_share: float = 0.2) -> Retrieval:
+    """Bound the work of the index whatever the question. Candidates must hold one of the
     question's rarer terms — from the rarest up, as long as their documents add up to no more
-    than the row budget, and at least ``keep`` of them — and are scored by every term except
-    those in more than ``common_share`` of the versions (they match much and tell little). A
-    small collection is searched on every term; in a large one, a document holding only the
-    question's most common terms cannot be among the best anyway: they weigh almost nothing."""
+    than the row budget — and are scored by every term except those in more than
+    ``common_share`` of the versions (they match much and tell little). When even the rarest
+    term is over the budget, candidates must hold the two rarest together. A small collection
+    is searched on every term; in a large one, a document holding only the question's most
+    common terms cannot be among the best anyway: they weigh almost nothing."""
     budget = max(ROW_BUDGET, int(ROW_BUDGET_SHARE * stats.documents))
-    by_rarity = sorted(query.all_terms, key=lambda t: (stats.df.get(t, 0), t))
-    present = [t for t in by_rarity if stats.df.get(t, 0) > 0]
+    present = sorted((t for t in query.all_terms if stats.df.get(t, 0) > 0), key=lambda t: (stats.df[t], t))
     limit = max(1, int(common_share * stats.documents))
-    scored = [t for t in present if stats.df[t] <= limit] or present[:keep]
+    scored = ([t for t in present if stats.df[t] <= limit] or present[:2])[:MAX_SCORED]
+    if present and stats.df[present[0]] > budget and len(present) > 1:
+        return Retrieval(selective=present[:2], scored=list(dict.fromkeys([*present[:2], *scored])), conjunctive=True)
     used = 0
     selective: list[str] = []
     for term in present:
-        if len(selective) >= keep and used + stats.df[term] > budget:
+        if selective and used + stats.df[term] > budget:
             break
         selective.append(term)
         used += stats.df[term]

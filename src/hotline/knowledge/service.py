@@ -511,7 +511,7 @@ def search_items(session: Session, text: str, f: repository.SearchFilter, *, lim
         return []
     stats = repository.stats(session, query.all_terms)
     plan = search.retrieval(query, stats)
-    found = repository.candidates(session, plan.selective, plan.scored, f, CANDIDATES)
+    found = repository.candidates(session, plan.selective, plan.scored, f, CANDIDATES, conjunctive=plan.conjunctive)
     ranked = search.rank(query, found, stats, limit=limit)
     versions = repository.versions_by_ids(session, (r.key for r in ranked))
     items = repository.items_by_ids(session, (v.item_id for v in versions.values()))

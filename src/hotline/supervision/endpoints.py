@@ -17,6 +17,7 @@ from hotline.kit.db import MAX_ID
 from hotline.kit.excel import XLSX_MEDIA_TYPE
 from hotline.org.models import Region
 from hotline.supervision import documents, rules, service
+from hotline.supervision import repository as supervision_repository
 from hotline.supervision.models import (
     ESCALATION_NAMES,
     LETTER_NAMES,
@@ -98,9 +99,13 @@ def ledger(
     """Orders on the supervisors' ledgers within the caller's scope: ``overdue``,
     ``buck_passing`` (returned twice or more), ``perfunctory`` (reply sent back at review),
     ``dissatisfied_twice``, ``escalated``, and the daily ``emergency`` and ``stability``
-    ledgers."""
+    ledgers. ``X-Total-Count`` counts up to 10,000 past the page; beyond, it says 10,000 (or
+    the page's end) and ``X-Total-Count-Capped: true``."""
     rows, total = service.ledger_rows(db, principal, f, limit=limit, offset=offset)
-    response.headers["X-Total-Count"] = str(total)
+    cap = max(supervision_repository.COUNT_CAP, offset + limit)
+    response.headers["X-Total-Count"] = str(min(total, cap))
+    if total > cap:  # counted no further: there are more
+        response.headers["X-Total-Count-Capped"] = "true"
     return [LedgerEntryOut(**row.__dict__) for row in rows]
 
 

@@ -85,6 +85,7 @@ def ledgers_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
                   limit=PAGE, offset=offset, kinds=list(LEDGER_NAMES.items()), values=values, errors=errors,
                   base="/ledgers?" + urlencode(query) + ("&" if query else ""),
                   can_notice=service.may_supervise(principal),  # tick rows to draft a notice of them
+                  count_cap=repository.COUNT_CAP,
                   export="/api/v1/ledgers/export.xlsx" + ("?" + urlencode(
                       {("open_only" if k == "open" else k): ("true" if k == "open" else v) for k, v in query.items()})
                       if query else ""))
