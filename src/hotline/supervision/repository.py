@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, and_, func, insert, literal, select, update
+from sqlalchemy import Row, Select, Table, and_, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from hotline.supervision.models import (
     meeting_unit,
 )
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
-from hotline.workorder.models import WorkOrder
+from hotline.workorder.models import SWEEP_INDEX_WHERE, WorkOrder
 from hotline.workorder.sla import Urgency
 
 #: Statuses in which the lead unit holds the order and its deadline runs.
@@ -74,8 +74,9 @@ def sweep_candidates(session: Session, now: dt.datetime, *, soon_before: dt.date
     stmt = (
         select(w.id, w.number, w.status, w.due_at, w.overdue_at, w.due_soon_warned_at, w.direct_rule_id, w.urgency,
                w.lead_unit_id)
-        .where(w.status.in_(HANDLING), w.due_at <= max(soon_before, soon_hourly))
-        .where(w.due_soon_warned_at.is_(None) | w.overdue_at.is_(None))  # ix_work_order_sweep
+        # ix_work_order_sweep's own condition, word for word: SQLite uses a partial index only
+        # for a query whose WHERE holds the index's terms as written (bound values do not count)
+        .where(text(SWEEP_INDEX_WHERE), w.due_at <= max(soon_before, soon_hourly))
         .where(((w.due_at <= now) & w.overdue_at.is_(None)) | due_soon)
         .order_by(w.due_at, w.id)
         .limit(limit)
