@@ -10,6 +10,7 @@ reads what is published, and the public too. Every write leaves an audit event."
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -540,11 +541,13 @@ def record_view(session: Session, item: KnowledgeItem) -> None:
 VOTE_WINDOW_SECONDS = 3600
 _VOTES: OrderedDict[tuple[str, int], float] = OrderedDict()
 _VOTES_MAX = 100_000
+_VOTES_LOCK = threading.Lock()
 
 
 def forget_votes() -> None:
     """Tests roll the database back under the vote memory's feet; production never does."""
-    _VOTES.clear()
+    with _VOTES_LOCK:
+        _VOTES.clear()
 
 
 def vote(session: Session, item_id: int, *, helpful: bool) -> bool:
@@ -552,13 +555,14 @@ def vote(session: Session, item_id: int, *, helpful: bool) -> bool:
     nothing) for a second vote of the same address on the item within the hour."""
     answering_version(session, item_id)
     key, now = (context.client_ip.get() or "", item_id), clock.monotonic()
-    last = _VOTES.get(key)
-    if last is not None and now - last < VOTE_WINDOW_SECONDS:
-        return False
-    _VOTES[key] = now
-    _VOTES.move_to_end(key)
-    while len(_VOTES) > _VOTES_MAX:
-        _VOTES.popitem(last=False)
+    with _VOTES_LOCK:  # endpoints run in a thread pool
+        last = _VOTES.get(key)
+        if last is not None and now - last < VOTE_WINDOW_SECONDS:
+            return False
+        _VOTES[key] = now
+        _VOTES.move_to_end(key)
+        while len(_VOTES) > _VOTES_MAX:
+            _VOTES.popitem(last=False)
     repository.add_usage(session, item_id, **({"helpful": 1} if helpful else {"not_helpful": 1}))
     return True
 
