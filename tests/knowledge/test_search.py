@@ -112,3 +112,36 @@ def test_a_small_base_is_searched_on_every_term_and_a_large_one_within_the_row_b
     assert plan.selective[:2] == ["住房公积金", "公积"]  # the rarest first, within the row budget
     assert sum(large.df[t] for t in plan.selective) <= max(search.ROW_BUDGET, 0.03 * 100_000)
     assert "贷款" in plan.scored and "住房" not in plan.scored  # in 30 % of the base: scored by nobody
+    assert not plan.conjunctive and not plan.question_only
+
+
+def test_a_question_of_common_words_asks_for_independent_concepts_together():
+    query = search.parse("临河市公积金贷款")
+    df = {"临河市": 11_000, "临河": 11_000, "住房公积金": 9_000, "公积金": 11_000, "公积": 11_000, "积金": 11_000,
+          "贷款": 12_000}
+    stats = search.Stats(documents=100_000, df={t: df.get(t, 30_000) for t in query.all_terms})
+    plan = search.retrieval(query, stats)
+    assert plan.conjunctive and not plan.question_only
+    groups = [set(g) for g in plan.required]
+    # 临河 is part of 临河市 and adds nothing; a synonym is an alternative within its concept
+    assert {"临河市"} in groups and not any("临河" in g for g in groups)
+    assert any("公积金" in g and "住房公积金" in g for g in groups)
+    assert len(plan.required) <= search.MAX_CONJUNCTS
+
+
+def test_a_question_of_one_common_concept_looks_in_questions_only():
+    query = search.parse("我们的项目")
+    stats = search.Stats(documents=100_000, df={t: 22_000 for t in query.all_terms})
+    plan = search.retrieval(query, stats)
+    assert plan.question_only and plan.required == (("项目",),)
+    assert plan.row_cap == search.ROW_BUDGET
+
+
+def test_over_budget_plans_run_on_the_database(db, world, monkeypatch):
+    items = _corpus(db, world)
+    assert find(db, "职工")  # in two answers, no question: found while within the budget
+    monkeypatch.setattr(search, "ROW_BUDGET", 1)
+    monkeypatch.setattr(search, "ROW_BUDGET_SHARE", 0.0)
+    assert find(db, "职工") == []  # one common concept: the question field alone
+    hits = find(db, "住房公积金贷款")  # two common concepts: both together
+    assert [h.item.id for h in hits] == [items["fund_loan"].id]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, column, func, literal_column, or_, select, table, text, update
+from sqlalchemy import Select, bindparam, column, func, literal_column, or_, select, table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql.elements import ColumnElement
@@ -121,27 +121,43 @@ def _filtered(stmt: Select[Any], f: SearchFilter) -> Select[Any]:
     return stmt
 
 
-def candidates(session: Session, selective: list[str], scored: list[str], f: SearchFilter,
-               limit: int, *, conjunctive: bool = False) -> list[search.Candidate]:
-    """Up to ``limit`` searchable versions holding any of the ``selective`` terms (all of them
-    when ``conjunctive``), best first by the database's own relevance over all the ``scored``
-    terms (BM25 on SQLite, ``ts_rank`` on PostgreSQL), with their text for re-ranking."""
-    selective = [t for t in selective if SAFE_TERM.fullmatch(t)]  # quoted below: nothing else reaches the syntax
-    scored = [t for t in scored if SAFE_TERM.fullmatch(t)] or selective
-    if not selective:
+def _match(plan: search.Retrieval, *, postgres: bool) -> str:
+    """The full-text expression of a retrieval plan: one term of every group (the terms are
+    quoted: ``search.terms`` makes nothing else, and ``SAFE_TERM`` checks it)."""
+    if postgres:
+        return " & ".join("(" + " | ".join(f"'{t}'" for t in group) + ")" for group in plan.required)
+    expression = " AND ".join("(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in plan.required)
+    return f"question_terms : ({expression})" if plan.question_only else expression
+
+
+def candidates(session: Session, plan: search.Retrieval, f: SearchFilter, limit: int) -> list[search.Candidate]:
+    """Up to ``limit`` searchable versions that the plan's index expression matches, best
+    first by the database's own relevance over all the plan's ``scored`` terms (BM25 on
+    SQLite, ``ts_rank`` on PostgreSQL), with their text for re-ranking."""
+    terms = [t for group in plan.required for t in group]
+    if not terms or not all(SAFE_TERM.fullmatch(t) for t in [*terms, *plan.scored]):
         return []
     s = KnowledgeSearchEntry
     columns: tuple[Any, ...] = (s.version_id, s.question_terms, s.answer_terms)
     if _dialect(session) == "postgresql":
-        stmt: Select[Any] = select(*columns).where(text("knowledge_search.tsv @@ to_tsquery('simple', :match)"))
-        stmt = _filtered(stmt, f).order_by(text("ts_rank(knowledge_search.tsv, to_tsquery('simple', :score)) DESC"),
-                                          s.version_id).limit(limit)
-        params = {"match": (" & " if conjunctive else " | ").join(f"'{t}'" for t in selective),
-                  "score": " | ".join(f"'{t}'" for t in scored)}
+        # Read at most ``row_cap`` matching rows, then rank them. The cap binds only when the
+        # plan could not know the count: concepts that go together more than independent ones
+        # would, or a common term in the question field (its own GIN index, see the migration).
+        field = ("to_tsvector('simple', knowledge_search.question_terms)" if plan.question_only
+                 else "knowledge_search.tsv")
+        matching = _filtered(select(*columns, literal_column("knowledge_search.tsv").label("tsv"))
+                             .where(text(f"{field} @@ to_tsquery('simple', :match)")), f)
+        if plan.row_cap:
+            matching = matching.limit(plan.row_cap)
+        found = matching.subquery("found")
+        stmt: Select[Any] = select(found.c.version_id, found.c.question_terms, found.c.answer_terms).order_by(
+            func.ts_rank(found.c.tsv, func.to_tsquery("simple", bindparam("score"))).desc(), found.c.version_id
+        ).limit(limit)
+        params = {"match": _match(plan, postgres=True), "score": " | ".join(f"'{t}'" for t in plan.scored)}
     else:
-        # rows holding a selective term, scored by every term (bm25 sums over the whole expression)
-        params = {"match": "(" + (" AND " if conjunctive else " OR ").join(f'"{t}"' for t in selective) + ") AND ("
-                  + " OR ".join(f'"{t}"' for t in scored) + ")"}
+        # rows the plan matches, scored by every term (bm25 sums over the whole expression)
+        params = {"match": f"({_match(plan, postgres=False)}) AND ("
+                  + " OR ".join(f'"{t}"' for t in plan.scored) + ")"}
         rank: ColumnElement[float] = literal_column("bm25(knowledge_fts, 3.0, 1.0)")
         if f.region_codes is None and not f.category_code and f.policy_class is None and f.owner_unit_id is None:
             # Only the validity dates filter, and they remove almost nothing (the upkeep job
@@ -158,21 +174,15 @@ def candidates(session: Session, selective: list[str], scored: list[str], f: Sea
             for r in rows]
 
 
-def versions_by_ids(session: Session, ids: Iterable[int]) -> dict[int, KnowledgeVersion]:
+def versions_with_items(session: Session, ids: Iterable[int]) -> dict[int, tuple[KnowledgeVersion, KnowledgeItem]]:
+    """Versions by id, each with its item, in one query."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return {v.id: v for v in session.execute(select(KnowledgeVersion).where(KnowledgeVersion.id.in_(wanted)))
-            .unique().scalars()}
-
-
-def items_by_ids(session: Session, ids: Iterable[int]) -> dict[int, KnowledgeItem]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    stmt = select(KnowledgeItem).where(KnowledgeItem.id.in_(wanted)).options(
-        lazyload(KnowledgeItem.latest_version), lazyload(KnowledgeItem.published_version))  # the caller has the version
-    return {i.id: i for i in session.execute(stmt).unique().scalars()}
+    stmt = (select(KnowledgeVersion, KnowledgeItem).join(KnowledgeItem, KnowledgeItem.id == KnowledgeVersion.item_id)
+            .where(KnowledgeVersion.id.in_(wanted))
+            .options(lazyload(KnowledgeItem.latest_version), lazyload(KnowledgeItem.published_version)))
+    return {version.id: (version, item) for version, item in session.execute(stmt).unique().all()}
 
 
 # --- items and versions ---------------------------------------------------------------------

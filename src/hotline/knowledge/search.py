@@ -325,12 +325,22 @@ def rank(query: Query, candidates: Iterable[Candidate], stats: Stats, limit: int
 
 @dataclass(frozen=True)
 class Retrieval:
-    """What the full-text index is asked: rows holding any of ``selective`` (all of them when
-    ``conjunctive``), scored by all of ``scored``."""
+    """What the full-text index is asked: rows holding one term of every group of
+    ``required`` (in the question field alone when ``question_only``), scored by all of
+    ``scored``; the index reads ``row_cap`` matching rows at most."""
 
-    selective: list[str]
+    required: tuple[tuple[str, ...], ...]
     scored: list[str]
-    conjunctive: bool = False
+    question_only: bool = False
+    row_cap: int = 0
+
+    @property
+    def selective(self) -> list[str]:
+        return list(dict.fromkeys(t for group in self.required for t in group))
+
+    @property
+    def conjunctive(self) -> bool:
+        return len(self.required) > 1
 
 
 #: How many rows the index may have to score for one question: at least this many, or this
@@ -338,28 +348,58 @@ class Retrieval:
 ROW_BUDGET, ROW_BUDGET_SHARE = 3000, 0.03
 #: The index scores candidates by this many of the question's rarest terms at most (the
 #: re-ranking weighs them all).
-MAX_SCORED = 10
+MAX_SCORED = 8
+#: A question of common terms only asks for this many of its concepts together at most.
+MAX_CONJUNCTS = 3
 
 
 def retrieval(query: Query, stats: Stats, *, common_share: float = 0.2) -> Retrieval:
     """Bound the work of the index whatever the question. Candidates must hold one of the
     question's rarer terms — from the rarest up, as long as their documents add up to no more
     than the row budget — and are scored by every term except those in more than
-    ``common_share`` of the versions (they match much and tell little). When even the rarest
-    term is over the budget, candidates must hold the two rarest together. A small collection
+    ``common_share`` of the versions (they match much and tell little). A small collection
     is searched on every term; in a large one, a document holding only the question's most
-    common terms cannot be among the best anyway: they weigh almost nothing."""
+    common terms cannot be among the best anyway: they weigh almost nothing.
+
+    When even the rarest term is over the budget (a question of common words), candidates
+    must hold several of the question's concepts together — from the rarest concept up,
+    until their documents, were the concepts independent, would fit the budget; a part of a
+    longer word (临河 of 临河市) adds nothing and is passed over. A question with
+    one such concept only looks among the items whose question holds it. Either way the
+    index reads no more rows than the budget."""
     budget = max(ROW_BUDGET, int(ROW_BUDGET_SHARE * stats.documents))
     present = sorted((t for t in query.all_terms if stats.df.get(t, 0) > 0), key=lambda t: (stats.df[t], t))
     limit = max(1, int(common_share * stats.documents))
     scored = ([t for t in present if stats.df[t] <= limit] or present[:2])[:MAX_SCORED]
-    if present and stats.df[present[0]] > budget and len(present) > 1:
-        return Retrieval(selective=present[:2], scored=list(dict.fromkeys([*present[:2], *scored])), conjunctive=True)
-    used = 0
-    selective: list[str] = []
-    for term in present:
-        if selective and used + stats.df[term] > budget:
+    if not present or stats.df[present[0]] <= budget:
+        used = 0
+        selective: list[str] = []
+        for term in present:
+            if selective and used + stats.df[term] > budget:
+                break
+            selective.append(term)
+            used += stats.df[term]
+        return Retrieval(required=(tuple(selective),) if selective else (),
+                         scored=list(dict.fromkeys([*selective, *scored])), row_cap=budget)
+    documents = max(stats.documents, 1)
+    concepts = []
+    words = [c.term for c in query.concepts]
+    for concept in query.concepts:
+        if any(concept.term in word and concept.term != word for word in words):
+            continue  # a part of a longer word of the question (临河 of 临河市): never rarer than it
+        variants = tuple(t for t, _ in concept.variants if stats.df.get(t, 0) > 0)
+        if variants:
+            concepts.append((min(documents, sum(stats.df[t] for t in variants)), variants))
+    concepts.sort()
+    chosen: list[tuple[str, ...]] = []
+    expected = float(documents)
+    for df, variants in concepts:
+        if expected <= budget or len(chosen) == MAX_CONJUNCTS:
             break
-        selective.append(term)
-        used += stats.df[term]
-    return Retrieval(selective=selective, scored=list(dict.fromkeys([*selective, *scored])))
+        if any(a in b or b in a for a in variants for group in chosen for b in group):
+            continue
+        chosen.append(variants)
+        expected *= df / documents
+    required = tuple(chosen)
+    return Retrieval(required=required, scored=list(dict.fromkeys([*(t for g in required for t in g), *scored])),
+                     question_only=len(required) == 1, row_cap=budget)

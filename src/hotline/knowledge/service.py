@@ -512,12 +512,11 @@ def search_items(session: Session, text: str, f: repository.SearchFilter, *, lim
         return []
     stats = repository.stats(session, query.all_terms)
     plan = search.retrieval(query, stats)
-    found = repository.candidates(session, plan.selective, plan.scored, f, CANDIDATES, conjunctive=plan.conjunctive)
-    ranked = search.rank(query, found, stats, limit=limit)
-    versions = repository.versions_by_ids(session, (r.key for r in ranked))
-    items = repository.items_by_ids(session, (v.item_id for v in versions.values()))
-    return [Hit(item=items[versions[r.key].item_id], version=versions[r.key], score=r.score, coverage=r.coverage,
-                matched=r.matched) for r in ranked if r.key in versions]
+    candidates = repository.candidates(session, plan, f, CANDIDATES)
+    ranked = search.rank(query, candidates, stats, limit=limit)
+    found = repository.versions_with_items(session, (r.key for r in ranked))
+    return [Hit(item=found[r.key][1], version=found[r.key][0], score=r.score, coverage=r.coverage, matched=r.matched)
+            for r in ranked if r.key in found]
 
 
 def answering_version(session: Session, item_id: int, *, on: dt.date | None = None) -> KnowledgeVersion:
