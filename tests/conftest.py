@@ -133,12 +133,14 @@ def own_database(engine: sa.Engine) -> Iterator[tuple[str, World]]:
 def _fresh_caches() -> Iterator[None]:
     """Each test rolls the database back under the cache's feet; production never does."""
     from hotline.auth import service as auth_service
+    from hotline.intelligence import service as intelligence_service
     from hotline.kit import cache
     from hotline.knowledge import service as knowledge_service
 
     auth_service.clear_principal_cache()
     cache.clear_reference_caches()
     knowledge_service.forget_votes()
+    intelligence_service.forget_models()
     yield
     auth_service.clear_principal_cache()
     cache.clear_reference_caches()

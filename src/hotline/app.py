@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.auth import views as auth_views
     from hotline.citizen import endpoints as citizen_api
     from hotline.citizen import views as citizen_views
+    from hotline.intelligence import endpoints as intelligence_api
     from hotline.kit import calendar_endpoints
     from hotline.knowledge import endpoints as knowledge_api
     from hotline.knowledge import public_views as knowledge_public_views
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.workorder import endpoints as workorder_api
 
     for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
-                   catalogue_endpoints, supervision_api, knowledge_api):
+                   catalogue_endpoints, supervision_api, knowledge_api, intelligence_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")

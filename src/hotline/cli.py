@@ -1,4 +1,4 @@
-"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii."""
+"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model."""
 
 from __future__ import annotations
 
@@ -200,6 +200,84 @@ def cmd_pii_rotate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _labelled(path: str) -> tuple[list[str], list[str]]:
+    """``label<TAB>text`` lines after a header row."""
+    from pathlib import Path
+
+    labels, texts = [], []
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep or not label.strip():
+            raise SystemExit(f"{path}:{number}: expected label<TAB>text")
+        labels.append(label.strip())
+        texts.append(text)
+    return texts, labels
+
+
+def cmd_model_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    """Train on one labelled file, score another; one JSON object (no database involved)."""
+    from hotline.intelligence import classifier
+
+    train_texts, train_labels = _labelled(args.train)
+    test_texts, test_labels = _labelled(args.test)
+    model = classifier.train(train_texts, train_labels, calibrate=False)
+    result = classifier.evaluate(model, test_texts, test_labels)
+    print(json.dumps({**result, "train_examples": len(train_texts), "test_examples": len(test_texts),
+                      "labels": len(set(train_labels))}, ensure_ascii=False))
+    return 0
+
+
+def _model_row(v) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {"id": v.id, "kind": v.kind.value, "number": v.number, "status": v.status.value,
+            "trained_at": v.trained_at.isoformat(), "examples": v.examples, "labels": v.labels, **v.metrics}
+
+
+def cmd_model_train(settings: Settings, args: argparse.Namespace) -> int:
+    from hotline.intelligence import service
+    from hotline.intelligence.models import ModelKind
+    from hotline.kit.db import transaction
+
+    factory = _session_factory(settings)
+    kinds = list(ModelKind) if args.kind == "all" else [ModelKind(args.kind)]
+    for kind in kinds:
+        with transaction(factory) as session:
+            version = service.train(session, None, kind, limit=args.limit, activate=not args.no_activate)
+            print(json.dumps(_model_row(version), ensure_ascii=False))
+    return 0
+
+
+def cmd_model_list(settings: Settings, args: argparse.Namespace) -> int:
+    from hotline.intelligence import repository
+    from hotline.intelligence.models import ModelKind
+    from hotline.kit.db import transaction
+
+    factory = _session_factory(settings)
+    with transaction(factory) as session:
+        for v in repository.versions(session, ModelKind(args.kind) if args.kind else None):
+            print(json.dumps(_model_row(v), ensure_ascii=False))
+    return 0
+
+
+def cmd_model_activate(settings: Settings, args: argparse.Namespace) -> int:
+    from hotline.intelligence import service
+    from hotline.intelligence.models import ModelKind
+    from hotline.kit.db import transaction
+
+    if (args.version is None) == (args.kind is None):
+        raise SystemExit("give a version number, or --rollback KIND")
+    factory = _session_factory(settings)
+    with transaction(factory) as session:
+        if args.version is not None:
+            version = service.activate(session, None, args.version)
+        else:
+            version = service.rollback(session, None, ModelKind(args.kind))
+        print(json.dumps(_model_row(version), ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="12345 政务服务便民热线平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -262,6 +340,26 @@ def build_parser() -> argparse.ArgumentParser:
     pii = sub.add_parser("pii", help="personal data keys").add_subparsers(dest="pii_command", required=True)
     p = pii.add_parser("rotate", help="re-encrypt all personal data with the first key of HOTLINE_PII_KEYS")
     p.set_defaults(func=cmd_pii_rotate)
+
+    model = sub.add_parser("model", help="dispatch-suggestion models").add_subparsers(dest="model_command",
+                                                                                      required=True)
+    p = model.add_parser("train", help="train from the closed orders, measure on a held-out fifth, activate")
+    p.add_argument("--kind", choices=["category", "lead_unit", "all"], default="all")
+    p.add_argument("--limit", type=int, default=60_000, help="the latest N closed orders")
+    p.add_argument("--no-activate", action="store_true", help="keep the new version on standby")
+    p.set_defaults(func=cmd_model_train)
+    p = model.add_parser("evaluate", help="train on one label<TAB>text file, score another, print JSON")
+    p.add_argument("--train", required=True)
+    p.add_argument("--test", required=True)
+    p.set_defaults(func=cmd_model_evaluate)
+    p = model.add_parser("list", help="the stored versions and their metrics")
+    p.add_argument("--kind", choices=["category", "lead_unit"])
+    p.set_defaults(func=cmd_model_list)
+    p = model.add_parser("activate", help="make a version active (an older one: roll back)")
+    p.add_argument("version", type=int, nargs="?")
+    p.add_argument("--rollback", dest="kind", choices=["category", "lead_unit"],
+                   help="instead of a version: go back to the one before the active version of this kind")
+    p.set_defaults(func=cmd_model_activate)
     return parser
 
 

@@ -3,6 +3,7 @@
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.citizen.models import Citizen
+from hotline.intelligence.models import DispatchFeedback, ModelVersion
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
@@ -57,6 +58,7 @@ __all__ = [
     "CoordinationCase",
     "DeadlineRuleRow",
     "DirectDispatchRule",
+    "DispatchFeedback",
     "EscalationRule",
     "Extension",
     "IdempotencyKey",
@@ -70,6 +72,7 @@ __all__ = [
     "LedgerEntry",
     "LetterTemplate",
     "LoginAttempt",
+    "ModelVersion",
     "Notification",
     "NumberCounter",
     "PolicyDocument",

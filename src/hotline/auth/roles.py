@@ -24,6 +24,7 @@ class Cap(enum.StrEnum):
     view_orders = "view_orders"  # read work orders in scope
     edit_knowledge = "edit_knowledge"  # write knowledge items of one's own unit, register its policy documents
     review_knowledge = "review_knowledge"  # approve, reject, publish and withdraw items; emergency collections
+    manage_models = "manage_models"  # train, activate and roll back the dispatch-suggestion models
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders}
@@ -36,7 +37,7 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
                                   Cap.edit_knowledge}),
     Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
-    Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users}),
+    Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users, Cap.manage_models}),
     Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),
     Role.integration: frozenset({Cap.view_org, Cap.intake, Cap.view_orders}),
 }

@@ -601,6 +601,9 @@ def dispatch(session: Session, actor: Principal, order: WorkOrder, *, lead_unit_
     if pending is not None:
         pending.decision, pending.decided_by_id, pending.decided_at = "redispatched", actor.user_id, clock.now()
     _dispatch(session, actor, order, lead, assisting, [], note=note)
+    from hotline.intelligence import service as intelligence  # imports the work-order tables
+
+    intelligence.record_dispatch(session, order)  # what the models suggested, beside what was chosen
     return order
 
 

@@ -1,0 +1,72 @@
+"""dispatch suggestions: versions of the trained models (with their metrics and the model
+itself), and what each dispatch was suggested and chose
+
+Revision ID: 3eee473b37df
+Revises: 6d1f3a8e2c47
+Create Date: 2026-12-02 16:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '3eee473b37df'
+down_revision: str | None = '6d1f3a8e2c47'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('model_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('category', 'lead_unit', name='model_kind', native_enum=False, length=32), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('active', 'standby', name='model_status', native_enum=False, length=32), nullable=False),
+    sa.Column('trained_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('trained_by_id', sa.Integer(), nullable=True),
+    sa.Column('examples', sa.Integer(), nullable=False),
+    sa.Column('labels', sa.Integer(), nullable=False),
+    sa.Column('metrics', sa.JSON(), nullable=False),
+    sa.Column('activated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('artifact', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['trained_by_id'], ['user_account.id'], name=op.f('fk_model_version_trained_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_model_version'))
+    )
+    with op.batch_alter_table('model_version', schema=None) as batch_op:
+        batch_op.create_index('ix_model_version_kind_status', ['kind', 'status'], unique=False)
+
+    op.create_table('dispatch_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('work_order_id', sa.Integer(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('category_model_id', sa.Integer(), nullable=True),
+    sa.Column('unit_model_id', sa.Integer(), nullable=True),
+    sa.Column('suggested_categories', sa.JSON(), nullable=False),
+    sa.Column('suggested_units', sa.JSON(), nullable=False),
+    sa.Column('chosen_category', sa.String(length=32), nullable=True),
+    sa.Column('chosen_unit_id', sa.Integer(), nullable=True),
+    sa.Column('category_rank', sa.Integer(), nullable=True),
+    sa.Column('unit_rank', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['category_model_id'], ['model_version.id'], name=op.f('fk_dispatch_feedback_category_model_id_model_version')),
+    sa.ForeignKeyConstraint(['chosen_unit_id'], ['unit.id'], name=op.f('fk_dispatch_feedback_chosen_unit_id_unit')),
+    sa.ForeignKeyConstraint(['unit_model_id'], ['model_version.id'], name=op.f('fk_dispatch_feedback_unit_model_id_model_version')),
+    sa.ForeignKeyConstraint(['work_order_id'], ['work_order.id'], name=op.f('fk_dispatch_feedback_work_order_id_work_order'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dispatch_feedback'))
+    )
+    with op.batch_alter_table('dispatch_feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dispatch_feedback_decided_at'), ['decided_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dispatch_feedback_work_order_id'), ['work_order_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('dispatch_feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dispatch_feedback_work_order_id'))
+        batch_op.drop_index(batch_op.f('ix_dispatch_feedback_decided_at'))
+
+    op.drop_table('dispatch_feedback')
+    with op.batch_alter_table('model_version', schema=None) as batch_op:
+        batch_op.drop_index('ix_model_version_kind_status')
+
+    op.drop_table('model_version')

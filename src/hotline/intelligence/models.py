@@ -1,0 +1,75 @@
+"""Tables of the platform's own intelligence (智能辅助).
+
+* :class:`ModelVersion` — one trained version of a dispatch-suggestion model: what it
+  predicts (the category, or the lead unit), what it was trained on, its metrics on orders it
+  did not see, and the model itself. One version of each kind is active; activating an
+  older one is the roll-back.
+* :class:`DispatchFeedback` — at each dispatch, what the active models suggested and what the
+  dispatcher chose: how often suggestions are taken, per model version. The choice itself
+  (the order's category and lead unit) is what the next training learns from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from hotline.kit.db import Base, UTCDateTime
+from hotline.org.models import str_enum
+
+
+class ModelKind(enum.StrEnum):
+    category = "category"  # 诉求分类
+    lead_unit = "lead_unit"  # 主办单位
+
+
+MODEL_KIND_NAMES = {ModelKind.category: "诉求分类", ModelKind.lead_unit: "主办单位"}
+
+
+class ModelStatus(enum.StrEnum):
+    active = "active"  # 在用
+    standby = "standby"  # 备用（可回滚启用）
+
+
+class ModelVersion(Base):
+    """A trained model. ``metrics`` holds accuracy, macro F1 and milliseconds per order on a
+    held-out fifth of the training orders (``test_examples`` of them)."""
+
+    __tablename__ = "model_version"
+    __table_args__ = (Index("ix_model_version_kind_status", "kind", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ModelKind] = mapped_column(str_enum(ModelKind, "model_kind"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[ModelStatus] = mapped_column(str_enum(ModelStatus, "model_status"))
+    trained_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    trained_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    examples: Mapped[int] = mapped_column(Integer)
+    labels: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    artifact: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+
+
+class DispatchFeedback(Base):
+    """What was suggested at a dispatch and what was chosen. ``suggested_*`` hold the top
+    three as ``[label, confidence]``; ``*_rank`` is where the choice stood among them (1–3),
+    0 when it was none of them, None when no model was active."""
+
+    __tablename__ = "dispatch_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    category_model_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
+    unit_model_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
+    suggested_categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    suggested_units: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    chosen_category: Mapped[str | None] = mapped_column(String(32))
+    chosen_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    category_rank: Mapped[int | None] = mapped_column(Integer)
+    unit_rank: Mapped[int | None] = mapped_column(Integer)

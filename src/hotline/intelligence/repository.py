@@ -1,0 +1,87 @@
+"""Queries of the intelligence package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session, undefer
+
+from hotline.intelligence.models import DispatchFeedback, ModelKind, ModelStatus, ModelVersion
+from hotline.org.models import Category, Unit
+from hotline.workorder.lifecycle import Status
+from hotline.workorder.models import WorkOrder
+
+
+def training_examples(session: Session, kind: ModelKind, limit: int) -> list[tuple[str, str]]:
+    """The latest ``limit`` closed orders as (text, label): the label a person settled on —
+    the order's category code, or its lead unit's id."""
+    label = Category.code if kind == ModelKind.category else WorkOrder.lead_unit_id
+    stmt = select(WorkOrder.title, WorkOrder.content, label).where(WorkOrder.status == Status.closed)
+    if kind == ModelKind.category:
+        stmt = stmt.join(Category, Category.id == WorkOrder.category_id)
+    else:
+        stmt = stmt.where(WorkOrder.lead_unit_id.is_not(None))
+    stmt = stmt.order_by(WorkOrder.closed_at.desc(), WorkOrder.id.desc()).limit(limit)
+    return [(f"{title} {content}", str(value)) for title, content, value in session.execute(stmt)]
+
+
+def active(session: Session, kind: ModelKind) -> ModelVersion | None:
+    stmt = select(ModelVersion).where(ModelVersion.kind == kind, ModelVersion.status == ModelStatus.active)
+    return session.execute(stmt.order_by(ModelVersion.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def active_id(session: Session, kind: ModelKind) -> int | None:
+    stmt = select(ModelVersion.id).where(ModelVersion.kind == kind, ModelVersion.status == ModelStatus.active)
+    return session.execute(stmt.order_by(ModelVersion.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def with_artifact(session: Session, version_id: int) -> ModelVersion | None:
+    stmt = select(ModelVersion).where(ModelVersion.id == version_id).options(undefer(ModelVersion.artifact))
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def versions(session: Session, kind: ModelKind | None = None, limit: int = 50) -> list[ModelVersion]:
+    stmt = select(ModelVersion)
+    if kind is not None:
+        stmt = stmt.where(ModelVersion.kind == kind)
+    return list(session.execute(stmt.order_by(ModelVersion.id.desc()).limit(limit)).scalars())
+
+
+def next_number(session: Session, kind: ModelKind) -> int:
+    found = session.execute(select(func.max(ModelVersion.number)).where(ModelVersion.kind == kind)).scalar_one()
+    return int(found or 0) + 1
+
+
+def retire_active(session: Session, kind: ModelKind) -> None:
+    session.execute(update(ModelVersion).where(ModelVersion.kind == kind, ModelVersion.status == ModelStatus.active)
+                    .values(status=ModelStatus.standby))
+
+
+def categories_by_code(session: Session, codes: Iterable[str]) -> dict[str, Category]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return {c.code: c for c in session.execute(select(Category).where(Category.code.in_(wanted))).scalars()}
+
+
+def units_by_id(session: Session, ids: Iterable[int]) -> dict[int, Unit]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.execute(select(Unit).where(Unit.id.in_(wanted))).scalars()}
+
+
+def feedback_rates(session: Session, model_ids: Iterable[int]) -> dict[int, dict[str, float]]:
+    """Per model version: how many dispatches it advised, and how often the dispatcher's
+    choice was its first suggestion or among its three."""
+    out: dict[int, dict[str, float]] = {}
+    for column, rank in ((DispatchFeedback.category_model_id, DispatchFeedback.category_rank),
+                         (DispatchFeedback.unit_model_id, DispatchFeedback.unit_rank)):
+        stmt = (select(column, func.count(), func.sum(case((rank == 1, 1), else_=0)),
+                       func.sum(case((rank.between(1, 3), 1), else_=0)))
+                .where(column.in_(list(model_ids))).group_by(column))
+        for model_id, total, first, top3 in session.execute(stmt):
+            out[int(model_id)] = {"dispatches": int(total), "first": (first or 0) / max(1, total),
+                                  "top3": (top3 or 0) / max(1, total)}
+    return out

@@ -1,0 +1,60 @@
+"""Request and response bodies of the intelligence API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from hotline.intelligence.models import ModelKind, ModelStatus
+
+
+class SuggestIn(BaseModel):
+    title: str = Field(default="", max_length=100)
+    content: str = Field(default="", max_length=5000)
+    region_code: str | None = Field(default=None, max_length=9)
+
+
+class CategorySuggestionOut(BaseModel):
+    code: str
+    name: str
+    path: str
+    confidence: float
+
+
+class UnitSuggestionOut(BaseModel):
+    id: int
+    name: str
+    region_name: str
+    confidence: float
+
+
+class SuggestionsOut(BaseModel):
+    categories: list[CategorySuggestionOut]
+    units: list[UnitSuggestionOut]
+    category_model_id: int | None
+    unit_model_id: int | None
+
+
+class ModelVersionOut(BaseModel):
+    id: int
+    kind: ModelKind
+    kind_name: str
+    number: int
+    status: ModelStatus
+    trained_at: dt.datetime
+    activated_at: dt.datetime | None
+    examples: int
+    labels: int
+    metrics: dict[str, Any]
+    feedback: dict[str, float] | None = None
+
+
+class TrainIn(BaseModel):
+    kind: ModelKind
+    activate: bool = True
+
+
+class RollbackIn(BaseModel):
+    kind: ModelKind

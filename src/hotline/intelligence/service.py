@@ -1,0 +1,271 @@
+"""Dispatch suggestions learned from the platform's own history (智能派单辅助).
+
+Two models, each trained from closed orders: text → category and text → lead unit (see
+``classifier`` for how). A new version is measured on a held-out fifth of its orders before it
+is stored; one version of each kind is active, and activating an older one rolls back. At
+intake and in the dispatcher's view the active models suggest three categories and three
+lead units with their confidence — the units narrowed to those that serve the order's place.
+Each dispatch records what was suggested and what the dispatcher chose; the choice (the
+order's category and lead unit) is what the next training learns from."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from hotline.audit import service as audit
+from hotline.auth import access
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap, in_region
+from hotline.intelligence import classifier, repository
+from hotline.intelligence.models import DispatchFeedback, ModelKind, ModelStatus, ModelVersion
+from hotline.kit import clock, jobs
+from hotline.kit.errors import Conflict, Forbidden, NotFound
+from hotline.org.models import Category, Region, Unit
+from hotline.workorder.models import WorkOrder
+
+log = logging.getLogger(__name__)
+
+#: The background job that trains a version on an administrator's request (see ``tasks``).
+TRAIN_JOB = "intelligence.train"
+
+#: A label needs this many closed orders to be learned (fewer teach noise).
+MIN_EXAMPLES_PER_LABEL = 5
+#: And a model this many orders in all.
+MIN_EXAMPLES = 30
+#: Training reads at most the latest this many closed orders.
+TRAINING_LIMIT = 60_000
+#: A scheduled retraining replaces the active version only if it scores at least this close
+#: to it (macro F1 on their own held-out orders); otherwise it waits as a standby version.
+RETRAIN_TOLERANCE = 0.01
+
+
+def _event(session: Session, actor: Principal | None, version: ModelVersion, name: str, **detail: object) -> None:
+    audit.record(session, actor, f"model_version.{name}", object_type="model_version", object_id=version.id,
+                 detail={"kind": version.kind.value, "number": version.number, **detail},
+                 actor_name=None if actor else "system")
+
+
+# --- training and versions -------------------------------------------------------------------
+
+
+def require_manager(actor: Principal) -> None:
+    """The models serve the whole province: a province-wide administrator manages them."""
+    access.require(actor, Cap.manage_models)
+    if not actor.is_province_wide:
+        raise Forbidden("模型由省级管理员统一训练和启用")
+
+
+def train(session: Session, actor: Principal | None, kind: ModelKind, *, limit: int = TRAINING_LIMIT,
+          activate: bool | None = True) -> ModelVersion:
+    """Train a new version from the latest closed orders, measure it on a held-out fifth,
+    then fit it on all of them and store it. ``activate``: True makes it the active version,
+    None (scheduled retraining) only when it scores about as well as the active one."""
+    if actor is not None:
+        require_manager(actor)
+    examples = repository.training_examples(session, kind, limit)
+    counts: dict[str, int] = {}
+    for _, label in examples:
+        counts[label] = counts.get(label, 0) + 1
+    examples = [(t, label) for t, label in examples if counts[label] >= MIN_EXAMPLES_PER_LABEL]
+    labels = sorted({label for _, label in examples})
+    if len(examples) < MIN_EXAMPLES or len(labels) < 2:
+        raise Conflict(f"已办结工单不足：至少需要 {MIN_EXAMPLES} 件、两个以上类别（每类至少 "
+                       f"{MIN_EXAMPLES_PER_LABEL} 件），现有 {len(examples)} 件、{len(labels)} 类")
+    texts = [t for t, _ in examples]
+    y = [label for _, label in examples]
+    train_idx, test_idx = classifier.split(y)
+    trial = classifier.train([texts[i] for i in train_idx], [y[i] for i in train_idx], calibrate=False)
+    metrics = classifier.evaluate(trial, [texts[i] for i in test_idx], [y[i] for i in test_idx])
+    metrics["test_examples"] = len(test_idx)
+    model = classifier.train(texts, y)
+    version = ModelVersion(kind=kind, number=repository.next_number(session, kind), status=ModelStatus.standby,
+                           trained_at=clock.now(), trained_by_id=actor.user_id if actor else None,
+                           examples=len(texts), labels=len(labels), metrics=metrics, artifact=model.to_bytes())
+    session.add(version)
+    session.flush()
+    _event(session, actor, version, "trained", examples=len(texts), labels=len(labels), **metrics)
+    current = repository.active(session, kind)
+    if activate is None:
+        activate = current is None or (metrics["macro_f1"] >= float(current.metrics.get("macro_f1", 0))
+                                       - RETRAIN_TOLERANCE)
+    if activate:
+        _activate(session, actor, version)
+    return version
+
+
+def _activate(session: Session, actor: Principal | None, version: ModelVersion) -> None:
+    previous = repository.active(session, version.kind)
+    repository.retire_active(session, version.kind)
+    version.status, version.activated_at = ModelStatus.active, clock.now()
+    session.flush()
+    _event(session, actor, version, "activated", previous=previous.number if previous else None)
+
+
+def activate(session: Session, actor: Principal | None, version_id: int) -> ModelVersion:
+    """Make a stored version the active one of its kind (an older one: the roll-back).
+    ``actor`` None: the operator at the server's command line."""
+    if actor is not None:
+        require_manager(actor)
+    version = session.get(ModelVersion, version_id)
+    if version is None:
+        raise NotFound("模型版本不存在")
+    if version.status == ModelStatus.active:
+        raise Conflict("该版本已在使用中")
+    _activate(session, actor, version)
+    return version
+
+
+def rollback(session: Session, actor: Principal | None, kind: ModelKind) -> ModelVersion:
+    """Go back to the version that was active before the current one (the newest older one)."""
+    if actor is not None:
+        require_manager(actor)
+    current = repository.active(session, kind)
+    older = [v for v in repository.versions(session, kind, limit=500) if current is None or v.id < current.id]
+    if not older:
+        raise Conflict("没有可回滚的更早版本")
+    _activate(session, actor, older[0])
+    return older[0]
+
+
+def request_training(session: Session, actor: Principal, kind: ModelKind, *, activate: bool = True) -> None:
+    """Training takes a minute or more on a long history: a background job does it."""
+    require_manager(actor)
+    jobs.enqueue(session, TRAIN_JOB, {"kind": kind.value, "activate": activate})
+    audit.record(session, actor, "model_version.train_requested", object_type="model_version",
+                 detail={"kind": kind.value, "activate": activate})
+
+
+def versions(session: Session, actor: Principal, kind: ModelKind | None = None) -> list[ModelVersion]:
+    require_manager(actor)
+    return repository.versions(session, kind)
+
+
+def feedback_rates(session: Session, versions: list[ModelVersion]) -> dict[int, dict[str, float]]:
+    return repository.feedback_rates(session, [v.id for v in versions])
+
+
+# --- the active models, per process ----------------------------------------------------------
+
+_LOADED: dict[ModelKind, tuple[int, classifier.Model]] = {}
+_LOCK = threading.Lock()
+
+
+def active_model(session: Session, kind: ModelKind) -> tuple[int, classifier.Model] | None:
+    """The active version of ``kind`` (loaded once per process, again when another version
+    becomes active)."""
+    version_id = repository.active_id(session, kind)
+    if version_id is None:
+        return None
+    loaded = _LOADED.get(kind)
+    if loaded is not None and loaded[0] == version_id:
+        return loaded
+    with _LOCK:
+        loaded = _LOADED.get(kind)
+        if loaded is not None and loaded[0] == version_id:
+            return loaded
+        version = repository.with_artifact(session, version_id)
+        if version is None:
+            return None
+        loaded = (version_id, classifier.Model.from_bytes(version.artifact))
+        _LOADED[kind] = loaded
+        return loaded
+
+
+def forget_models() -> None:
+    """Tests roll the database back under the cache's feet; production never does."""
+    with _LOCK:
+        _LOADED.clear()
+
+
+# --- suggestions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategorySuggestion:
+    category: Category
+    confidence: float
+    path: str  # the category's place in the tree: 城乡建设 / 市政设施 / 道路
+
+
+@dataclass(frozen=True)
+class UnitSuggestion:
+    unit: Unit
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    categories: list[CategorySuggestion]
+    units: list[UnitSuggestion]
+    category_model_id: int | None
+    unit_model_id: int | None
+
+
+def _path(category: Category) -> str:
+    names = []
+    node: Category | None = category
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return " / ".join(reversed(names))
+
+
+#: Units looked at before narrowing them to the place (a unit elsewhere is never suggested).
+UNIT_POOL = 40
+
+
+def _serves(unit: Unit, region: Region | None) -> bool:
+    """A unit serves an order's place when its region is that place, above it or below it."""
+    return region is None or in_region(unit.region.code, region.code) or in_region(region.code, unit.region.code)
+
+
+def suggest(session: Session, text: str, *, region: Region | None = None, top: int = 3) -> Suggestions:
+    """Categories and lead units for an appeal's text, most likely first, from the active
+    models; empty lists when no model is active yet."""
+    text = (text or "").strip()
+    categories: list[CategorySuggestion] = []
+    units: list[UnitSuggestion] = []
+    category_model = active_model(session, ModelKind.category)
+    unit_model = active_model(session, ModelKind.lead_unit)
+    if text and category_model is not None:
+        predicted = category_model[1].predict([text], top=top)[0]
+        known = repository.categories_by_code(session, (p.label for p in predicted))
+        categories = [CategorySuggestion(known[p.label], p.confidence, _path(known[p.label])) for p in predicted
+                      if p.label in known and known[p.label].active]
+    if text and unit_model is not None:
+        pool = unit_model[1].predict([text], top=UNIT_POOL)[0]
+        by_id = repository.units_by_id(session, (int(p.label) for p in pool))
+        kept = [(by_id[int(p.label)], p.confidence) for p in pool
+                if int(p.label) in by_id and by_id[int(p.label)].active and _serves(by_id[int(p.label)], region)]
+        total = sum(c for _, c in kept) or 1.0
+        units = [UnitSuggestion(u, round(c / total, 4)) for u, c in kept[:top]]
+    return Suggestions(categories=categories, units=units,
+                       category_model_id=category_model[0] if category_model else None,
+                       unit_model_id=unit_model[0] if unit_model else None)
+
+
+def record_dispatch(session: Session, order: WorkOrder) -> DispatchFeedback | None:
+    """What the active models would have suggested for this order, and what the dispatcher
+    chose (its category and lead unit now). Nothing when no model is active."""
+    found = suggest(session, f"{order.title} {order.content}", region=order.region)
+    if found.category_model_id is None and found.unit_model_id is None:
+        return None
+    chosen_category = order.category.code if order.category else None
+    category_labels = [s.category.code for s in found.categories]
+    unit_ids = [s.unit.id for s in found.units]
+    row = DispatchFeedback(
+        work_order_id=order.id, decided_at=clock.now(), category_model_id=found.category_model_id,
+        unit_model_id=found.unit_model_id,
+        suggested_categories=[[s.category.code, s.confidence] for s in found.categories],
+        suggested_units=[[s.unit.id, s.confidence] for s in found.units], chosen_category=chosen_category,
+        chosen_unit_id=order.lead_unit_id,
+        category_rank=(category_labels.index(chosen_category) + 1 if chosen_category in category_labels else 0)
+        if found.category_model_id else None,
+        unit_rank=(unit_ids.index(order.lead_unit_id) + 1 if order.lead_unit_id in unit_ids else 0)
+        if found.unit_model_id else None)
+    session.add(row)
+    return row

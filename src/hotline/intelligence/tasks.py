@@ -1,0 +1,42 @@
+"""Background jobs of the intelligence package: the weekly retraining of the dispatch
+suggestion models (a new version replaces the active one only if it scores about as well),
+and training asked for by an administrator (too long for a web request)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hotline.intelligence import service
+from hotline.intelligence.models import ModelKind
+from hotline.kit import jobs
+from hotline.kit.errors import Conflict
+
+log = logging.getLogger(__name__)
+
+RETRAIN_JOB = "intelligence.retrain"
+TRAIN_JOB = service.TRAIN_JOB
+
+
+@jobs.handler(RETRAIN_JOB, every=dt.timedelta(days=7))
+def retrain(session: Session, payload: dict[str, Any]) -> None:
+    for kind in ModelKind:
+        try:
+            version = service.train(session, None, kind, activate=None)
+        except Conflict as exc:  # not enough closed orders yet: nothing to learn from
+            log.info("retraining %s skipped: %s", kind.value, exc.message)
+            continue
+        log.info("retrained %s: version %d, macro F1 %.3f, %s", kind.value, version.number,
+                 version.metrics.get("macro_f1", 0), version.status.value)
+
+
+@jobs.handler(TRAIN_JOB)
+def train(session: Session, payload: dict[str, Any]) -> None:
+    kind = ModelKind(payload["kind"])
+    try:
+        service.train(session, None, kind, activate=bool(payload.get("activate", True)))
+    except Conflict as exc:
+        log.warning("training %s refused: %s", kind.value, exc.message)
