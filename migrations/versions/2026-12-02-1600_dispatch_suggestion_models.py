@@ -1,5 +1,6 @@
-"""dispatch suggestions: versions of the trained models (with their metrics and the model
-itself), and what each dispatch was suggested and chose
+"""intelligence: versions of the trained dispatch-suggestion models (with their metrics and
+the model itself), what each dispatch was suggested and chose, and the place names (streets,
+communities, landmarks) the place finder knows
 
 Revision ID: 3eee473b37df
 Revises: 6d1f3a8e2c47
@@ -58,9 +59,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_dispatch_feedback_decided_at'), ['decided_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_dispatch_feedback_work_order_id'), ['work_order_id'], unique=False)
 
+    op.create_table('place_name',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('street', 'community', 'landmark', name='place_kind', native_enum=False, length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_place_name_region_id_region'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_place_name')),
+    sa.UniqueConstraint('name', 'region_id', name=op.f('uq_place_name_name'))
+    )
+    with op.batch_alter_table('place_name', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_place_name_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_place_name_region_id'), ['region_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('place_name', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_place_name_region_id'))
+        batch_op.drop_index(batch_op.f('ix_place_name_name'))
+
+    op.drop_table('place_name')
     with op.batch_alter_table('dispatch_feedback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dispatch_feedback_work_order_id'))
         batch_op.drop_index(batch_op.f('ix_dispatch_feedback_decided_at'))

@@ -1,25 +1,36 @@
-"""JSON API of the dispatch suggestions: suggestions for an appeal's text, and the model
-versions (list, train, activate, roll back)."""
+"""JSON API of the platform's intelligence: dispatch suggestions for an appeal's text, the
+model versions (list, train, activate, roll back), the place an appeal is about, and the place
+names (streets, communities, landmarks) the place finder knows."""
 
 from __future__ import annotations
 
-from fastapi import Response
+from typing import Annotated
+
+from fastapi import Query, Response
 
 from hotline.auth.roles import Cap
 from hotline.intelligence import service
-from hotline.intelligence.models import MODEL_KIND_NAMES, ModelKind, ModelVersion
+from hotline.intelligence.models import MODEL_KIND_NAMES, ModelKind, ModelVersion, PlaceName
 from hotline.intelligence.schemas import (
     CategorySuggestionOut,
+    LocateIn,
     ModelVersionOut,
+    PlaceNameIn,
+    PlaceNameOut,
+    PlaceOut,
+    RegionRef,
     RollbackIn,
     SuggestIn,
     SuggestionsOut,
     TrainIn,
+    UnitRefOut,
     UnitSuggestionOut,
 )
 from hotline.kit import validate
+from hotline.kit.db import MAX_ID
 from hotline.kit.errors import Forbidden, InvalidInput
 from hotline.org import repository as org_repository
+from hotline.org.models import Region
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 
@@ -87,3 +98,54 @@ def activate(version_id: IdPath, principal: CurrentPrincipal, db: Db) -> ModelVe
 def rollback(principal: CurrentPrincipal, db: Db, body: RollbackIn) -> ModelVersionOut:
     """Go back to the version active before the current one."""
     return version_out(service.rollback(db, principal, body.kind))
+
+
+# --- places ------------------------------------------------------------------------------------
+
+
+def _region_ref(db: Db, region: Region) -> RegionRef:
+    return RegionRef(code=region.code, name=region.name, path=service.region_path(db, region))
+
+
+@router.post("/intelligence/place", response_model=PlaceOut | None, responses=ERRORS)
+def locate(principal: CurrentPrincipal, db: Db, body: LocateIn) -> PlaceOut | None:
+    """The place an appeal's text and address name (null when none is known), what was read,
+    and the territorial units that answer for it. A tie goes to a place the caller serves."""
+    if not (principal.can(Cap.intake) or principal.can(Cap.dispatch)):
+        raise Forbidden("您的角色无权使用地点识别")
+    within = org_repository.region_by_code(db, principal.region_code)
+    found = service.locate(db, body.text, body.address, within=within)
+    if found is None:
+        return None
+    return PlaceOut(region=_region_ref(db, found.region), matched=found.matched, ambiguous=found.ambiguous,
+                    alternatives=[_region_ref(db, r) for r in found.alternatives],
+                    units=[UnitRefOut(id=u.id, name=u.name) for u in found.units])
+
+
+def _place_out(db: Db, row: PlaceName) -> PlaceNameOut:
+    region = db.get(Region, row.region_id)
+    assert region is not None
+    return PlaceNameOut(id=row.id, name=row.name, kind=row.kind, region=_region_ref(db, region))
+
+
+@router.get("/places", response_model=list[PlaceNameOut], responses=ERRORS)
+def list_places(principal: CurrentPrincipal, db: Db, response: Response,
+                q: Annotated[str | None, Query(max_length=50)] = None,
+                limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> list[PlaceNameOut]:
+    """The place names registered in the caller's region."""
+    rows, total = service.list_places(db, principal, text=q, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [_place_out(db, r) for r in rows]
+
+
+@router.post("/places", response_model=PlaceNameOut, status_code=201, responses=ERRORS)
+def add_place(principal: CurrentPrincipal, db: Db, body: PlaceNameIn) -> PlaceNameOut:
+    row = service.add_place(db, principal, name=body.name, region_code=body.region_code, kind=body.kind)
+    return _place_out(db, row)
+
+
+@router.delete("/places/{place_id}", status_code=204, responses=ERRORS)
+def remove_place(place_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
+    service.remove_place(db, principal, place_id)
+    return Response(status_code=204)

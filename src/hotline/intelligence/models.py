@@ -4,6 +4,8 @@
   predicts (the category, or the lead unit), what it was trained on, its metrics on orders it
   did not see, and the model itself. One version of each kind is active; activating an
   older one is the roll-back.
+* :class:`PlaceName` — a street, community or landmark the place finder knows (the region
+  tree's own names it knows already), in the region it lies in.
 * :class:`DispatchFeedback` — at each dispatch, what the active models suggested and what the
   dispatcher chose: how often suggestions are taken, per model version. The choice itself
   (the order's category and lead unit) is what the next training learns from.
@@ -15,7 +17,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from hotline.kit.db import Base, UTCDateTime
@@ -73,3 +75,26 @@ class DispatchFeedback(Base):
     chosen_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     category_rank: Mapped[int | None] = mapped_column(Integer)
     unit_rank: Mapped[int | None] = mapped_column(Integer)
+
+
+class PlaceKind(enum.StrEnum):
+    street = "street"  # 街路巷
+    community = "community"  # 小区、社区、村
+    landmark = "landmark"  # 地标（公园、学校、医院、市场……）
+
+
+PLACE_KIND_NAMES = {PlaceKind.street: "街路巷", PlaceKind.community: "小区社区", PlaceKind.landmark: "地标"}
+
+
+class PlaceName(Base):
+    """A place name the place finder reads in appeal texts, in the region it lies in (the
+    deepest region known: usually a township)."""
+
+    __tablename__ = "place_name"
+    __table_args__ = (UniqueConstraint("name", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind, "place_kind"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, undefer
 
-from hotline.intelligence.models import DispatchFeedback, ModelKind, ModelStatus, ModelVersion
-from hotline.org.models import Category, Unit
+from hotline.intelligence.models import DispatchFeedback, ModelKind, ModelStatus, ModelVersion, PlaceName
+from hotline.org.models import Category, Region, Unit
 from hotline.workorder.lifecycle import Status
 from hotline.workorder.models import WorkOrder
 
@@ -85,3 +85,37 @@ def feedback_rates(session: Session, model_ids: Iterable[int]) -> dict[int, dict
             out[int(model_id)] = {"dispatches": int(total), "first": (first or 0) / max(1, total),
                                   "top3": (top3 or 0) / max(1, total)}
     return out
+
+
+def region_names(session: Session) -> list[tuple[str, str, str | None]]:
+    stmt = select(Region.code, Region.name, Region.short_name).where(Region.active.is_(True))
+    return [(code, name, short) for code, name, short in session.execute(stmt)]
+
+
+def place_names(session: Session) -> list[tuple[str, str]]:
+    stmt = select(PlaceName.name, Region.code).join(Region, Region.id == PlaceName.region_id).where(
+        Region.active.is_(True))
+    return [(name, code) for name, code in session.execute(stmt)]
+
+
+def regions_by_code(session: Session, codes: Iterable[str]) -> dict[str, Region]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return {r.code: r for r in session.execute(select(Region).where(Region.code.in_(wanted))).scalars()}
+
+
+def places(session: Session, *, region_prefix: str, text: str | None, limit: int, offset: int
+           ) -> tuple[list[PlaceName], int]:
+    stmt = select(PlaceName).join(Region, Region.id == PlaceName.region_id).where(
+        Region.code.startswith(region_prefix, autoescape=True))
+    if text:
+        stmt = stmt.where(PlaceName.name.contains(text, autoescape=True))
+    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+    rows = session.execute(stmt.order_by(PlaceName.name, PlaceName.id).limit(limit).offset(offset)).scalars()
+    return list(rows), total
+
+
+def place_by_name(session: Session, name: str, region_id: int) -> PlaceName | None:
+    stmt = select(PlaceName).where(PlaceName.name == name, PlaceName.region_id == region_id)
+    return session.execute(stmt).scalar_one_or_none()

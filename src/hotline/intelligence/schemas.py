@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from hotline.intelligence.models import ModelKind, ModelStatus
+from hotline.intelligence.models import ModelKind, ModelStatus, PlaceKind
 
 
 class SuggestIn(BaseModel):
@@ -58,3 +58,40 @@ class TrainIn(BaseModel):
 
 class RollbackIn(BaseModel):
     kind: ModelKind
+
+
+class LocateIn(BaseModel):
+    text: str = Field(default="", max_length=5000)
+    address: str | None = Field(default=None, max_length=300)
+
+
+class RegionRef(BaseModel):
+    code: str
+    name: str
+    path: str
+
+
+class UnitRefOut(BaseModel):
+    id: int
+    name: str
+
+
+class PlaceOut(BaseModel):
+    region: RegionRef
+    matched: list[str]
+    ambiguous: bool
+    alternatives: list[RegionRef]
+    units: list[UnitRefOut]
+
+
+class PlaceNameIn(BaseModel):
+    name: str = Field(max_length=50)
+    region_code: str = Field(max_length=9)
+    kind: PlaceKind = PlaceKind.landmark
+
+
+class PlaceNameOut(BaseModel):
+    id: int
+    name: str
+    kind: PlaceKind
+    region: RegionRef

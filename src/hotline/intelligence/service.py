@@ -20,11 +20,12 @@ from hotline.audit import service as audit
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
-from hotline.intelligence import classifier, repository
-from hotline.intelligence.models import DispatchFeedback, ModelKind, ModelStatus, ModelVersion
-from hotline.kit import clock, jobs
-from hotline.kit.errors import Conflict, Forbidden, NotFound
-from hotline.org.models import Category, Region, Unit
+from hotline.intelligence import classifier, places, repository
+from hotline.intelligence.models import DispatchFeedback, ModelKind, ModelStatus, ModelVersion, PlaceKind, PlaceName
+from hotline.kit import cache, clock, jobs, validate
+from hotline.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hotline.org import repository as org_repository
+from hotline.org.models import Category, Region, Unit, UnitKind
 from hotline.workorder.models import WorkOrder
 
 log = logging.getLogger(__name__)
@@ -269,3 +270,95 @@ def record_dispatch(session: Session, order: WorkOrder) -> DispatchFeedback | No
         if found.unit_model_id else None)
     session.add(row)
     return row
+
+
+# --- where an appeal is about ----------------------------------------------------------------
+
+cache.watch(PlaceName)  # and Region, watched by the organisation's repository
+_GAZETTEER = cache.reference_cache(ttl_seconds=300, max_entries=1)
+
+
+def _gazetteer(session: Session) -> places.Gazetteer:
+    return _GAZETTEER.get_or_load("all", lambda: places.build(repository.region_names(session),
+                                                               repository.place_names(session)))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an appeal is about: the region, the names that were read (to show the agent),
+    other regions that fit as well (ambiguous), and the territorial units that answer for it
+    (the governments of the region and above it, nearest first)."""
+
+    region: Region
+    path: str
+    matched: list[str]
+    ambiguous: bool
+    alternatives: list[Region]
+    units: list[Unit]
+
+
+def region_path(session: Session, region: Region) -> str:
+    return " / ".join(r.name for r in reversed(org_repository.region_chain(session, region)))
+
+
+def locate(session: Session, text: str, address: str | None = None, *, within: Region | None = None,
+           units: int = 2) -> Place | None:
+    """The place an appeal's text and address name, or None when they name none that the
+    region tree or the registered place names know. ``within``: the region the hotline centre
+    serves (a tie goes to a place inside it)."""
+    found = places.locate(_gazetteer(session), (text or "")[:5000], (address or "")[:300],
+                          within=within.code if within else None)
+    if found is None:
+        return None
+    regions = repository.regions_by_code(session, [found.region_code, *found.alternatives])
+    region = regions.get(found.region_code)
+    if region is None:
+        return None
+    territorial: list[Unit] = []
+    for place in org_repository.region_chain(session, region):
+        territorial += org_repository.units_in_region(session, place.id, UnitKind.government)
+        if len(territorial) >= units:
+            break
+    return Place(region=region, path=region_path(session, region),
+                 matched=list(dict.fromkeys(m.text for m in found.matches)), ambiguous=found.ambiguous,
+                 alternatives=[regions[c] for c in found.alternatives if c in regions], units=territorial[:units])
+
+
+def add_place(session: Session, actor: Principal, *, name: str, region_code: str, kind: PlaceKind) -> PlaceName:
+    """Register a street, community or landmark in a region of the actor's administration."""
+    code = validate.region_code(region_code, "region_code")
+    access.require(actor, Cap.manage_org)
+    if not in_region(actor.region_code, code):
+        raise Forbidden("只能登记本级及下级区划内的地名")
+    region = org_repository.region_by_code(session, code)
+    if region is None:
+        raise InvalidInput("region_code", "区划不存在")
+    text = (validate.text(name, "name", max_length=50) or "").replace(" ", "")
+    if len(text) < places.MIN_SHORT:
+        raise InvalidInput("name", "地名至少两个字")
+    if repository.place_by_name(session, text, region.id) is not None:
+        raise Conflict("该区划下已有同名地名")
+    row = PlaceName(name=text, region_id=region.id, kind=kind, created_at=clock.now())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "place_name.created", object_type="place_name", object_id=row.id,
+                 detail={"name": text, "region_code": code, "kind": kind.value})
+    return row
+
+
+def remove_place(session: Session, actor: Principal, place_id: int) -> None:
+    access.require(actor, Cap.manage_org)
+    row = session.get(PlaceName, place_id)
+    region = session.get(Region, row.region_id) if row is not None else None
+    if row is None or region is None or not in_region(actor.region_code, region.code):
+        raise NotFound("地名不存在")
+    audit.record(session, actor, "place_name.deleted", object_type="place_name", object_id=row.id,
+                 detail={"name": row.name, "region_code": region.code})
+    session.delete(row)
+    session.flush()
+
+
+def list_places(session: Session, actor: Principal, *, text: str | None = None, limit: int = 50,
+                offset: int = 0) -> tuple[list[PlaceName], int]:
+    access.require(actor, Cap.view_org)
+    return repository.places(session, region_prefix=actor.region_prefix, text=text, limit=limit, offset=offset)
