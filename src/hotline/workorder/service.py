@@ -22,6 +22,7 @@ from hotline.auth.roles import Cap, in_region
 from hotline.citizen import repository as citizen_repository
 from hotline.citizen import service as citizen_service
 from hotline.config import get_settings
+from hotline.intelligence import enterprise
 from hotline.kit import clock, validate
 from hotline.kit.db import insert_many
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, StaleVersion
@@ -180,6 +181,7 @@ class IntakePlan:
     knowledge: tuple[int, int] | None  # (item, version) that answered the consultation
     direct: DirectPlan | None
     deadline_state: sla.DeadlineState | None
+    enterprise_reason: str | None = None  # why the order counts as an enterprise's when the caller did not say
 
 
 @dataclass(frozen=True)
@@ -224,13 +226,18 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         knowledge = (version.item_id, version.id)
         answer = answer or version.answer
 
+    enterprise_reason = None
+    if not (data.is_enterprise or uscc):  # the caller did not press "1": the text may still say so
+        recognised = enterprise.recognise(f"{title} {content}")
+        if recognised is not None:
+            enterprise_reason, uscc = recognised.reason, recognised.uscc
     centre = _owning_centre(session, actor, region)
     now = clock.now()
     values: dict[str, Any] = {
         "status": Status.registered, "channel_id": channel_id, "appeal_type": appeal_type.code,
         "category_id": category.id if category else None, "region_id": region.id if region else None,
         "address": address, "title": title, "content": content, "is_confidential": data.is_confidential,
-        "urgency": data.urgency, "is_enterprise": bool(data.is_enterprise or uscc),
+        "urgency": data.urgency, "is_enterprise": bool(data.is_enterprise or uscc or enterprise_reason),
         "enterprise_name": enterprise_name, "uscc": uscc, "centre_unit_id": centre.id,
         "created_by_id": actor.user_id if actor else None, "registered_at": now,
         "answer": None, "closed_at": None, "final_result": None,
@@ -256,6 +263,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         actor=actor, idempotency_key=key, fingerprint=data.fingerprint(), now=now, values=values, phone=phone,
         phone_hash=citizen_service.phone_hash(phone) if phone else None, name=name, channel=data.channel,
         centre_name=centre.name, answer=answer, knowledge=knowledge, direct=direct, deadline_state=state,
+        enterprise_reason=enterprise_reason,
     )
 
 
@@ -390,7 +398,7 @@ def _intake_events(session: Session, plan: IntakePlan, order_id: int, number: st
                      actor_name=actor_name)
 
     event("registered", Status.registered, channel=plan.channel, appeal_type=plan.values["appeal_type"],
-          centre=plan.centre_name)
+          centre=plan.centre_name, enterprise_recognised=plan.enterprise_reason)
     if plan.answer is not None:
         event("answered", Status.closed, public=plan.answer,
               knowledge_item=plan.knowledge[0] if plan.knowledge else None)
