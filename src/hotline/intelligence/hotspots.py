@@ -1,0 +1,282 @@
+"""Hotspots (热点问题): clusters of appeals about the same matter, ranked by heat (pure).
+
+Appeals about one matter share its particular words — the estate's or the school's name, the
+road, the company, what went wrong — while the words every appeal uses (小区, 问题, 希望,
+相关部门) say nothing of which matter it is. So:
+
+* each appeal is segmented (rjieba) into words; the title counts twice (it names the matter);
+  place codes and numbers are kept (A5区, 58车贷), stop words dropped;
+* words are TF-IDF weighted, and a word found in more than ``MAX_DF`` of the appeals is
+  dropped altogether; a word found in only one stays — it links nothing, but it says that
+  the appeal is about more than the words it shares;
+* two appeals are linked when their cosine similarity reaches ``LINK``, each is among the
+  other's ``NEIGHBOURS`` nearest, and a third appeal is near both (or the two are near-copies):
+  a lone appeal sharing one word with each of two matters does not chain them;
+  the clusters are the linked groups — split again where two matters joined by a few links
+  are not, on average, alike — less the members far from their cluster's centre;
+* each cluster is labelled with its most central title (the appeal most like the others) and
+  described by its top words, its place (the most named region or estate), its monthly
+  trend, its span and samples.
+
+Heat ranks the clusters (see :func:`heat`): how many appeals, from how many people when that
+is known, how many likes, and how much the matter grew in its last stretch. The same engine
+runs on the platform's orders (monthly top 10) and on a CSV (``hotline hotspots``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import rjieba
+from scipy import sparse
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+#: A word in more than this share of the appeals names no particular matter. (Not much
+#: lower: one big matter's own name may be in a tenth of a month's appeals.)
+MAX_DF = 0.25
+#: Cosine similarity at which two appeals are about the same matter.
+LINK = 0.2
+#: Two appeals with no third near both are linked only when this similar (near-copies).
+PAIR_LINK = 0.5
+#: How many nearest appeals of each one are looked at (mutual neighbours are linked).
+NEIGHBOURS = 30
+#: Within a linked group, parts stay together while their appeals are on average this similar.
+AVERAGE_LINK = 0.1
+#: Larger linked groups are not split (the quadratic step would cost too much).
+MAX_SPLIT = 3000
+#: A member less similar than this to its cluster's centre was chained in by a neighbour's
+#: other words (平台 of 网约车平台乱收费 linking a fraud to fares): it leaves the cluster.
+COHESION = 0.25
+#: Clusters smaller than this are not hotspots.
+MIN_SIZE = 2
+#: Rows multiplied at a time (bounds memory: a block's similarities to all appeals).
+BLOCK = 2000
+
+_STOP_TEXT = """
+的 了 和 与 及 或 在 是 我 我们 你 你们 他 他们 她 它 这 那 这个 那个 这些 那些 有
+没有 也 都 就 还 又 很 太 被 把 让 给 对 从 向 为 为了 因为 所以 但是 但 而且 如果
+已经 一直 现在 目前 今年 去年 明年 今天 昨天 时候 时间 问题 情况 反映 反应 希望 请 请问
+要求 相关 部门 领导 政府 有关 尽快 解决 处理 您好 你好 尊敬 谢谢 感谢 市民 居民 群众 老百姓
+百姓 本人 自己 一个 一些 什么 怎么 怎么办 如何 为何 为什么 是否 能否 可以 不能 不是 没 不
+无 啥 吗 呢 吧 啊 哦 呀 么 等 等等 进行 存在 导致 造成 关于 咨询 投诉 举报 建议 严重
+非常 十分 特别 多次 一下 一样 这样 那样 这么 那么 其他 其它 以上 以下 之后 以后 之前 以前
+目前 期间 方面 工作 相关部门 有关部门 职能部门 市委 书记 市长 局长 主任 网友 留言 回复 答复
+诉求 望 恳请 恳求 请求 烦请 麻烦 敬请 万分 急 急需 紧急 情况下 A市 市 区 县 镇 乡 村
+"""
+_STOP = frozenset(_STOP_TEXT.split())
+_TOKEN = re.compile(r"^[\w\u4e00-\u9fff]+$")
+#: Where a matter is: a named estate, school, road or market (a word ending so), or a region
+#: (the anonymised A5区 of message-board exports included).
+_PLACE_SUFFIX = re.compile(r"(?:小区|花园|家园|公寓|广场|大厦|新城|苑|府|城|学院|大学|中学|小学|学校|幼儿园|医院|"
+                           r"市场|公园|车站|路|街|大道|村|社区)$")
+_REGION_CODE = re.compile(r"[A-Z]\d{0,2}[市区县]")
+_NOT_A_PLACE = ("该", "这", "那", "本", "我", "现在", "下面", "周边", "附近", "整个", "全")
+
+
+def place_of(texts: Sequence[str]) -> str | None:
+    """Where a cluster's appeals are: the named estate, school or road most of them name, else
+    the most named region (a district or county before a city)."""
+    named: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
+    for text in texts:
+        named.update({t for t in rjieba.cut(text or "") if 3 <= len(t) <= 12 and _PLACE_SUFFIX.search(t)
+                      and not t.startswith(_NOT_A_PLACE)})
+        regions.update(set(_REGION_CODE.findall(text or "")))
+    if named and named.most_common(1)[0][1] >= max(2, len(texts) * 0.3):
+        return named.most_common(1)[0][0]
+    if regions:
+        return max(regions, key=lambda r: (regions[r], not r.endswith("市"), r))
+    return named.most_common(1)[0][0] if named else None
+
+
+def words(text: str) -> list[str]:
+    out = []
+    for token in rjieba.cut(text or ""):
+        token = token.strip()
+        if len(token) < 2 or token in _STOP or not _TOKEN.match(token) or token.isdigit():
+            continue
+        out.append(token)
+    return out
+
+
+@dataclass(frozen=True)
+class Appeal:
+    id: str
+    title: str
+    text: str
+    time: dt.datetime | None = None
+    likes: int = 0
+    person: str | None = None  # who appealed (a hash will do), when known
+    place: str | None = None  # where, when known (a region's name)
+
+
+@dataclass
+class Hotspot:
+    label: str
+    keywords: list[str]
+    place: str | None
+    count: int
+    people: int | None
+    likes: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    trend: dict[str, int]  # month → appeals
+    growth: float
+    heat: float
+    member_ids: list[str]
+    samples: list[str] = field(default_factory=list)
+
+
+def _vectors(appeals: Sequence[Appeal]) -> tuple[sparse.csr_matrix, list[str]]:
+    docs = [words(f"{a.title} {a.title} {a.text}") for a in appeals]
+    vectorizer = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=1, max_df=MAX_DF,
+                                 dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:  # no word left: nothing links anything
+        return sparse.csr_matrix((len(appeals), 0), dtype=np.float32), []
+    return matrix.tocsr(), list(vectorizer.get_feature_names_out())
+
+
+def _links(matrix: sparse.csr_matrix) -> list[tuple[int, int]]:
+    """Pairs of appeals that are each other's near neighbours, similar enough."""
+    n = matrix.shape[0]
+    neighbours: list[set[int]] = [set() for _ in range(n)]
+    candidates: list[tuple[int, int, float]] = []
+    transposed = matrix.T.tocsc()
+    for start in range(0, n, BLOCK):
+        block = (matrix[start:start + BLOCK] @ transposed).tocsr()
+        for row in range(block.shape[0]):
+            i = start + row
+            span = slice(block.indptr[row], block.indptr[row + 1])
+            cols, sims = block.indices[span], block.data[span]
+            keep = (sims >= LINK) & (cols != i)
+            cols, sims = cols[keep], sims[keep]
+            if len(cols) > NEIGHBOURS:
+                top = np.argpartition(-sims, NEIGHBOURS - 1)[:NEIGHBOURS]
+                cols, sims = cols[top], sims[top]
+            neighbours[i] = {int(c) for c in cols}
+            candidates += [(i, int(c), float(v)) for c, v in zip(cols, sims, strict=True) if int(c) > i]
+    # A link needs a witness: a third appeal near both (a lone bridge — 网约车平台乱收费 between a
+    # fraud on a 平台 and a school's 乱收费 — has none), unless the two are near-copies.
+    return [(i, j) for i, j, sim in candidates if i in neighbours[j]
+            and (neighbours[i] & neighbours[j] or sim >= PAIR_LINK)]
+
+
+def _groups(n: int, links: list[tuple[int, int]]) -> list[list[int]]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in links:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return [g for g in groups.values() if len(g) >= MIN_SIZE]
+
+
+def _split(matrix: sparse.csr_matrix, members: list[int]) -> list[list[int]]:
+    """Two matters joined by a few links come apart again: average-linkage clustering within
+    the linked group, merging only while the two parts are, on average, similar enough."""
+    if len(members) <= 2 or len(members) > MAX_SPLIT:
+        return [members]
+    sub = matrix[members]
+    distance = 1.0 - np.asarray((sub @ sub.T).todense())
+    np.fill_diagonal(distance, 0.0)
+    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                     distance_threshold=1.0 - AVERAGE_LINK).fit_predict(np.clip(distance, 0, 1))
+    parts: dict[int, list[int]] = {}
+    for member, label in zip(members, labels, strict=True):
+        parts.setdefault(int(label), []).append(member)
+    return list(parts.values())
+
+
+def _cohesive(matrix: sparse.csr_matrix, members: list[int]) -> list[int]:
+    """The members close enough to their cluster's centre (twice: the centre moves once the
+    stray ones have gone)."""
+    for _ in range(2):
+        sub = matrix[members]
+        centroid = np.asarray(sub.mean(axis=0)).ravel()
+        norm = float(np.linalg.norm(centroid)) or 1.0
+        closeness = np.asarray(sub @ (centroid / norm)).ravel()
+        kept = [m for m, c in zip(members, closeness, strict=True) if c >= COHESION]
+        if len(kept) == len(members):
+            break
+        members = kept
+        if len(members) < MIN_SIZE:
+            break
+    return members
+
+
+def heat(count: int, likes: int, people: int | None, growth: float) -> float:
+    """Heat: the number of appeals (the number of distinct people, when known, counts as
+    much again), likes at half the weight of an appeal, and growth — each on a log scale, so
+    that a matter raised by 200 people does not bury one raised by 20 — scaled to 0–100-ish."""
+    score = (math.log1p(count) + 0.5 * math.log1p(likes) + (math.log1p(people) if people is not None else 0.0)
+             + 0.5 * max(0.0, growth))
+    return round(10 * score, 2)
+
+
+def _growth(times: list[dt.datetime], end: dt.datetime | None) -> float:
+    """How much of the cluster came in the last quarter of its own span, against the even
+    share (0 = steady, 1 = twice as much as its average pace, negative = fading)."""
+    if len(times) < 3 or end is None:
+        return 0.0
+    first = min(times)
+    span = (end - first).total_seconds()
+    if span <= 0:
+        return 0.0
+    recent = sum(1 for t in times if (end - t).total_seconds() <= span / 4)
+    return round(recent / len(times) / 0.25 - 1, 3)
+
+
+def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
+    """The ``top`` hottest clusters of ``appeals``."""
+    if len(appeals) < MIN_SIZE:
+        return []
+    matrix, vocabulary = _vectors(appeals)
+    if not vocabulary:
+        return []
+    groups = [g for group in _groups(len(appeals), _links(matrix)) for part in _split(matrix, group)
+              if len(g := _cohesive(matrix, part)) >= MIN_SIZE]
+    times = [a.time for a in appeals if a.time is not None]
+    end = max(times) if times else None
+    out: list[Hotspot] = []
+    for members in groups:
+        sub = matrix[members]
+        centroid = np.asarray(sub.mean(axis=0)).ravel()
+        central = np.asarray(sub @ centroid).ravel()
+        order = [members[i] for i in np.argsort(-central)]
+        label_source = appeals[order[0]]
+        keywords = [vocabulary[i] for i in np.argsort(-centroid)[:6] if centroid[i] > 0]
+        member_times = [t for i in members if (t := appeals[i].time) is not None]
+        people = {appeals[i].person for i in members if appeals[i].person}
+        likes = sum(max(0, appeals[i].likes) for i in members)
+        trend = Counter(t.strftime("%Y-%m") for t in member_times)
+        given = Counter(appeals[i].place for i in members if appeals[i].place)
+        place = given.most_common(1)[0][0] if given else place_of([f"{appeals[i].title} {appeals[i].text}"
+                                                                     for i in members])
+        growth = _growth(member_times, end)
+        out.append(Hotspot(
+            label=(label_source.title or label_source.text)[:60], keywords=keywords,
+            place=place, count=len(members),
+            people=len(people) if people else None, likes=likes, first=min(member_times) if member_times else None,
+            last=max(member_times) if member_times else None, trend=dict(sorted(trend.items())), growth=growth,
+            heat=heat(len(members), likes, len(people) if people else None, growth),
+            member_ids=[appeals[i].id for i in order], samples=[appeals[i].title or appeals[i].text[:60]
+                                                               for i in order[:3]]))
+    out.sort(key=lambda h: (-h.heat, -h.count, h.label))
+    return out[:top]
