@@ -1,6 +1,6 @@
 """intelligence: versions of the trained dispatch-suggestion models (with their metrics and
-the model itself), what each dispatch was suggested and chose, and the place names (streets,
-communities, landmarks) the place finder knows
+the model itself), what each dispatch was suggested and chose, the place names (streets,
+communities, landmarks) the place finder knows, and the early warnings raised to supervisors
 
 Revision ID: 3eee473b37df
 Revises: 6d1f3a8e2c47
@@ -73,8 +73,45 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_place_name_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_place_name_region_id'), ['region_id'], unique=False)
 
+    op.create_table('early_warning',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.Enum('spike', 'emergency', name='warning_kind', native_enum=False, length=32), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=True),
+    sa.Column('region_id', sa.Integer(), nullable=True),
+    sa.Column('centre_unit_id', sa.Integer(), nullable=False),
+    sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('window_end', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('expected', sa.Double(), nullable=True),
+    sa.Column('p_value', sa.Double(), nullable=True),
+    sa.Column('term', sa.String(length=20), nullable=True),
+    sa.Column('summary', sa.String(length=200), nullable=False),
+    sa.Column('order_ids', sa.JSON(), nullable=False),
+    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
+    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['user_account.id'], name=op.f('fk_early_warning_acknowledged_by_id_user_account')),
+    sa.ForeignKeyConstraint(['category_id'], ['category.id'], name=op.f('fk_early_warning_category_id_category')),
+    sa.ForeignKeyConstraint(['centre_unit_id'], ['unit.id'], name=op.f('fk_early_warning_centre_unit_id_unit')),
+    sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_early_warning_region_id_region')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_early_warning')),
+    sa.UniqueConstraint('key', name=op.f('uq_early_warning_key'))
+    )
+    with op.batch_alter_table('early_warning', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_early_warning_centre_unit_id'), ['centre_unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_early_warning_raised_at'), ['raised_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_early_warning_region_id'), ['region_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('early_warning', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_early_warning_region_id'))
+        batch_op.drop_index(batch_op.f('ix_early_warning_raised_at'))
+        batch_op.drop_index(batch_op.f('ix_early_warning_centre_unit_id'))
+
+    op.drop_table('early_warning')
+
     with op.batch_alter_table('place_name', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_place_name_region_id'))
         batch_op.drop_index(batch_op.f('ix_place_name_name'))

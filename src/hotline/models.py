@@ -3,7 +3,7 @@
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.citizen.models import Citizen
-from hotline.intelligence.models import DispatchFeedback, ModelVersion, PlaceName
+from hotline.intelligence.models import DispatchFeedback, EarlyWarning, ModelVersion, PlaceName
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
@@ -59,6 +59,7 @@ __all__ = [
     "DeadlineRuleRow",
     "DirectDispatchRule",
     "DispatchFeedback",
+    "EarlyWarning",
     "EscalationRule",
     "Extension",
     "IdempotencyKey",

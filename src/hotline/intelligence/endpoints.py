@@ -10,7 +10,14 @@ from fastapi import Query, Response
 
 from hotline.auth.roles import Cap
 from hotline.intelligence import service
-from hotline.intelligence.models import MODEL_KIND_NAMES, ModelKind, ModelVersion, PlaceName
+from hotline.intelligence.models import (
+    MODEL_KIND_NAMES,
+    WARNING_KIND_NAMES,
+    EarlyWarning,
+    ModelKind,
+    ModelVersion,
+    PlaceName,
+)
 from hotline.intelligence.schemas import (
     CategorySuggestionOut,
     LocateIn,
@@ -25,14 +32,16 @@ from hotline.intelligence.schemas import (
     TrainIn,
     UnitRefOut,
     UnitSuggestionOut,
+    WarningOut,
 )
 from hotline.kit import validate
 from hotline.kit.db import MAX_ID
 from hotline.kit.errors import Forbidden, InvalidInput
 from hotline.org import repository as org_repository
-from hotline.org.models import Region
+from hotline.org.models import Category, Region
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.workorder.models import WorkOrder
 
 router = routing.router(tags=["intelligence"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -149,3 +158,32 @@ def add_place(principal: CurrentPrincipal, db: Db, body: PlaceNameIn) -> PlaceNa
 def remove_place(place_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
     service.remove_place(db, principal, place_id)
     return Response(status_code=204)
+
+
+# --- early warnings ------------------------------------------------------------------------------
+
+
+def _warning_out(db: Db, w: EarlyWarning) -> WarningOut:
+    region = db.get(Region, w.region_id) if w.region_id else None
+    category = db.get(Category, w.category_id) if w.category_id else None
+    numbers = [o.number for o in (db.get(WorkOrder, i) for i in w.order_ids[:200]) if o is not None]
+    return WarningOut(id=w.id, kind=w.kind, kind_name=WARNING_KIND_NAMES[w.kind], summary=w.summary,
+                      region=_region_ref(db, region) if region else None,
+                      category_name=category.name if category else None, term=w.term, count=w.count,
+                      expected=w.expected, p_value=w.p_value, window_start=w.window_start, window_end=w.window_end,
+                      raised_at=w.raised_at, order_numbers=numbers, acknowledged_at=w.acknowledged_at)
+
+
+@router.get("/intelligence/warnings", response_model=list[WarningOut], responses=ERRORS)
+def list_warnings(principal: CurrentPrincipal, db: Db, response: Response,
+                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                  offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> list[WarningOut]:
+    """Early warnings of the caller's region, newest first, with the orders behind each."""
+    rows, total = service.warnings(db, principal, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [_warning_out(db, w) for w in rows]
+
+
+@router.post("/intelligence/warnings/{warning_id}/acknowledge", response_model=WarningOut, responses=ERRORS)
+def acknowledge_warning(warning_id: IdPath, principal: CurrentPrincipal, db: Db) -> WarningOut:
+    return _warning_out(db, service.acknowledge_warning(db, principal, warning_id))

@@ -6,6 +6,9 @@
   older one is the roll-back.
 * :class:`PlaceName` — a street, community or landmark the place finder knows (the region
   tree's own names it knows already), in the region it lies in.
+* :class:`EarlyWarning` — a warning raised to supervisors: an hour's appeals in a category
+  and county far above their own weekly rhythm, or an appeal naming an emergency (flood,
+  landslide, gas leak, collapse, mass incident), with the orders behind it.
 * :class:`DispatchFeedback` — at each dispatch, what the active models suggested and what the
   dispatcher chose: how often suggestions are taken, per model version. The choice itself
   (the order's category and lead unit) is what the next training learns from.
@@ -98,3 +101,36 @@ class PlaceName(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
     kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind, "place_kind"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class WarningKind(enum.StrEnum):
+    spike = "spike"  # 诉求量异常激增
+    emergency = "emergency"  # 突发事件关键词
+
+
+WARNING_KIND_NAMES = {WarningKind.spike: "诉求激增", WarningKind.emergency: "突发事件"}
+
+
+class EarlyWarning(Base):
+    """One warning. ``key`` makes it once per cell (or term and place) and hour, however
+    often the scan sees it; ``order_ids`` are the orders behind it."""
+
+    __tablename__ = "early_warning"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[WarningKind] = mapped_column(str_enum(WarningKind, "warning_kind"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    window_end: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    count: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[float | None] = mapped_column()
+    p_value: Mapped[float | None] = mapped_column()
+    term: Mapped[str | None] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(200))
+    order_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

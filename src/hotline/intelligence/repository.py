@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, undefer
+from sqlalchemy.sql.elements import ColumnElement
 
-from hotline.intelligence.models import DispatchFeedback, ModelKind, ModelStatus, ModelVersion, PlaceName
+from hotline.auth.models import Role, User
+from hotline.intelligence.models import DispatchFeedback, EarlyWarning, ModelKind, ModelStatus, ModelVersion, PlaceName
 from hotline.org.models import Category, Region, Unit
 from hotline.workorder.lifecycle import Status
 from hotline.workorder.models import WorkOrder
@@ -119,3 +123,74 @@ def places(session: Session, *, region_prefix: str, text: str | None, limit: int
 def place_by_name(session: Session, name: str, region_id: int) -> PlaceName | None:
     stmt = select(PlaceName).where(PlaceName.name == name, PlaceName.region_id == region_id)
     return session.execute(stmt).scalar_one_or_none()
+
+
+# --- early warning ---------------------------------------------------------------------------
+
+#: A cell of the early warning: (first-level category code, county-level region code).
+Cell = tuple[str, str]
+_category_key: ColumnElement[str] = func.substr(Category.code, 1, 2)
+_region_key: ColumnElement[str] = func.substr(Region.code, 1, 6)
+
+
+def _cells(session: Session, *windows: tuple[dt.datetime, dt.datetime]) -> dict[Cell, int]:
+    w = WorkOrder
+    stmt = (select(_category_key, _region_key, func.count()).select_from(w)
+            .join(Category, Category.id == w.category_id).join(Region, Region.id == w.region_id)
+            .where(or_(*(w.registered_at.between(start, end - dt.timedelta(microseconds=1)) for start, end in windows)))
+            .group_by(_category_key, _region_key))
+    return {(str(c), str(r)): int(n) for c, r, n in session.execute(stmt)}
+
+
+def cell_counts(session: Session, start: dt.datetime, end: dt.datetime) -> dict[Cell, int]:
+    """Orders registered in [start, end), per cell."""
+    return _cells(session, (start, end))
+
+
+def cell_history(session: Session, start: dt.datetime, end: dt.datetime, weeks: int) -> dict[Cell, int]:
+    """Orders registered in the same hour of each of the previous ``weeks`` weeks, per cell."""
+    if weeks <= 0:
+        return {}
+    return _cells(session, *((start - dt.timedelta(weeks=k), end - dt.timedelta(weeks=k)) for k in range(1, weeks + 1)))
+
+
+def first_registered(session: Session) -> dt.datetime | None:
+    return session.execute(select(func.min(WorkOrder.registered_at))).scalar_one_or_none()
+
+
+def orders_in_cell(session: Session, cell: Cell, start: dt.datetime, end: dt.datetime, limit: int = 200
+                   ) -> list[WorkOrder]:
+    w = WorkOrder
+    stmt = (select(w).join(Category, Category.id == w.category_id).join(Region, Region.id == w.region_id)
+            .where(w.registered_at >= start, w.registered_at < end, _category_key == cell[0],
+                   _region_key == cell[1])
+            .order_by(w.registered_at, w.id).limit(limit))
+    return list(session.execute(stmt).scalars().unique())
+
+
+def orders_since(session: Session, since: dt.datetime, limit: int = 2000) -> list[WorkOrder]:
+    stmt = select(WorkOrder).where(WorkOrder.registered_at >= since).order_by(WorkOrder.id).limit(limit)
+    return list(session.execute(stmt).scalars().unique())
+
+
+def claim_warning(session: Session, values: dict[str, object]) -> int | None:
+    """Insert a warning once per key; the new row's id, or None when it was already raised."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(EarlyWarning).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(
+        EarlyWarning.id)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def supervisors_of(session: Session, centre_unit_id: int) -> list[User]:
+    stmt = select(User).where(User.unit_id == centre_unit_id, User.role == Role.centre_supervisor,
+                              User.active.is_(True))
+    return list(session.execute(stmt).scalars().unique())
+
+
+def warnings(session: Session, *, region_prefix: str, limit: int, offset: int) -> tuple[list[EarlyWarning], int]:
+    stmt = select(EarlyWarning).outerjoin(Region, Region.id == EarlyWarning.region_id).where(
+        or_(Region.code.startswith(region_prefix, autoescape=True), EarlyWarning.region_id.is_(None)))
+    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+    rows = session.execute(stmt.order_by(EarlyWarning.raised_at.desc(), EarlyWarning.id.desc())
+                           .limit(limit).offset(offset)).scalars()
+    return list(rows), total

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from hotline.intelligence.models import ModelKind, ModelStatus, PlaceKind
+from hotline.intelligence.models import ModelKind, ModelStatus, PlaceKind, WarningKind
 
 
 class SuggestIn(BaseModel):
@@ -95,3 +95,21 @@ class PlaceNameOut(BaseModel):
     name: str
     kind: PlaceKind
     region: RegionRef
+
+
+class WarningOut(BaseModel):
+    id: int
+    kind: WarningKind
+    kind_name: str
+    summary: str
+    region: RegionRef | None
+    category_name: str | None
+    term: str | None
+    count: int
+    expected: float | None
+    p_value: float | None
+    window_start: dt.datetime
+    window_end: dt.datetime
+    raised_at: dt.datetime
+    order_numbers: list[str]
+    acknowledged_at: dt.datetime | None

@@ -1,6 +1,7 @@
-"""Background jobs of the intelligence package: the weekly retraining of the dispatch
-suggestion models (a new version replaces the active one only if it scores about as well),
-and training asked for by an administrator (too long for a web request)."""
+"""Background jobs of the intelligence package: the early-warning scan every minute, the
+weekly retraining of the dispatch suggestion models (a new version replaces the active one
+only if it scores about as well), and training asked for by an administrator (too long for a
+web request)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from hotline.kit.errors import Conflict
 log = logging.getLogger(__name__)
 
 RETRAIN_JOB = "intelligence.retrain"
+WARNING_JOB = "intelligence.warnings"
 TRAIN_JOB = service.TRAIN_JOB
 
 
@@ -40,3 +42,8 @@ def train(session: Session, payload: dict[str, Any]) -> None:
         service.train(session, None, kind, activate=bool(payload.get("activate", True)))
     except Conflict as exc:
         log.warning("training %s refused: %s", kind.value, exc.message)
+
+
+@jobs.handler(WARNING_JOB, every=dt.timedelta(minutes=1))
+def scan_warnings(session: Session, payload: dict[str, Any]) -> None:
+    service.scan_warnings(session)
