@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
+from hotline.auth import access
 from hotline.auth.roles import Cap
 from hotline.intelligence import service
 from hotline.intelligence.models import (
@@ -20,6 +21,8 @@ from hotline.intelligence.models import (
 )
 from hotline.intelligence.schemas import (
     CategorySuggestionOut,
+    DuplicateIn,
+    DuplicateOut,
     LocateIn,
     ModelVersionOut,
     PlaceNameIn,
@@ -41,6 +44,7 @@ from hotline.org import repository as org_repository
 from hotline.org.models import Category, Region
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.workorder.lifecycle import STATUS_NAMES, Status
 from hotline.workorder.models import WorkOrder
 
 router = routing.router(tags=["intelligence"])
@@ -187,3 +191,43 @@ def list_warnings(principal: CurrentPrincipal, db: Db, response: Response,
 @router.post("/intelligence/warnings/{warning_id}/acknowledge", response_model=WarningOut, responses=ERRORS)
 def acknowledge_warning(warning_id: IdPath, principal: CurrentPrincipal, db: Db) -> WarningOut:
     return _warning_out(db, service.acknowledge_warning(db, principal, warning_id))
+
+
+# --- duplicates ------------------------------------------------------------------------------------
+
+
+def _duplicates_out(db: Db, found: list[service.Duplicate]) -> list[DuplicateOut]:
+    parents = {i: db.get(WorkOrder, i) for i in {d.merged_into_id for d in found if d.merged_into_id}}
+
+    def parent_number(d: service.Duplicate) -> str | None:
+        parent = parents.get(d.merged_into_id) if d.merged_into_id else None
+        return parent.number if parent is not None else None
+
+    return [DuplicateOut(number=d.number, title=d.title, status=d.status, status_name=STATUS_NAMES[Status(d.status)],
+                         registered_at=d.registered_at, merged_into=parent_number(d), score=d.score,
+                         reasons=list(d.reasons)) for d in found]
+
+
+@router.post("/intelligence/duplicates", response_model=list[DuplicateOut], responses=ERRORS)
+def duplicates(principal: CurrentPrincipal, db: Db, body: DuplicateIn) -> list[DuplicateOut]:
+    """Orders of the last 30 days that are likely the same appeal as the one being typed: the
+    same caller or the same place, with a similar text (and why)."""
+    if not (principal.can(Cap.intake) or principal.can(Cap.dispatch)):
+        raise Forbidden("您的角色无权查重")
+    region = None
+    if body.region_code:
+        region = org_repository.region_by_code(db, validate.region_code(body.region_code, "region_code"))
+        if region is None:
+            raise InvalidInput("region_code", "区划不存在")
+    found = service.find_duplicates(db, title=body.title, content=body.content, phone=body.phone or None,
+                                    region=region, address=body.address)
+    return _duplicates_out(db, found)
+
+
+@router.get("/work-orders/{number}/duplicates", response_model=list[DuplicateOut], responses=ERRORS)
+def duplicates_of_order(number: str, principal: CurrentPrincipal, db: Db) -> list[DuplicateOut]:
+    """Likely duplicates of a registered order, to merge them."""
+    order = access.access_work_order(db, principal, number)
+    if not principal.can(Cap.dispatch):
+        raise Forbidden("您的角色无权查重")
+    return _duplicates_out(db, service.duplicates_of(db, order))

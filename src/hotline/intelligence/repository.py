@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -194,3 +195,42 @@ def warnings(session: Session, *, region_prefix: str, limit: int, offset: int) -
     rows = session.execute(stmt.order_by(EarlyWarning.raised_at.desc(), EarlyWarning.id.desc())
                            .limit(limit).offset(offset)).scalars()
     return list(rows), total
+
+
+# --- duplicates ----------------------------------------------------------------------------------
+
+#: The latest orders of a place looked at for a duplicate (the caller's are looked at too).
+PLACE_CANDIDATES = 200
+CALLER_CANDIDATES = 50
+
+
+def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id: int | None, since: dt.datetime,
+                         exclude_id: int | None, chars: int) -> list[tuple[Any, ...]]:
+    """Orders of the same caller or the same place registered since ``since`` (not withdrawn),
+    newest first: (id, title, opening of content, citizen id, region code, address, registered at)."""
+    w = WorkOrder
+    columns = (w.id, w.title, func.substr(w.content, 1, chars), w.citizen_id, Region.code, w.address,
+               w.registered_at)
+    rows: dict[int, tuple[Any, ...]] = {}
+    queries = []
+    if citizen_id is not None:
+        queries.append((w.citizen_id == citizen_id, CALLER_CANDIDATES))
+    if region_id is not None:
+        queries.append((w.region_id == region_id, PLACE_CANDIDATES))
+    for condition, limit in queries:
+        stmt = (select(*columns).outerjoin(Region, Region.id == w.region_id)
+                .where(condition, w.registered_at >= since, w.status != Status.withdrawn)
+                .order_by(w.registered_at.desc()).limit(limit))
+        for row in session.execute(stmt):
+            if row[0] != exclude_id:
+                rows[row[0]] = tuple(row)
+    return list(rows.values())
+
+
+def order_briefs(session: Session, ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """id → (number, title, status, registered at, merged into)."""
+    if not ids:
+        return {}
+    w = WorkOrder
+    stmt = select(w.id, w.number, w.title, w.status, w.registered_at, w.merged_into_id).where(w.id.in_(ids))
+    return {r[0]: tuple(r[1:]) for r in session.execute(stmt)}

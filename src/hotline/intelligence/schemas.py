@@ -113,3 +113,22 @@ class WarningOut(BaseModel):
     raised_at: dt.datetime
     order_numbers: list[str]
     acknowledged_at: dt.datetime | None
+
+
+class DuplicateIn(BaseModel):
+    title: str = Field(default="", max_length=100)
+    content: str = Field(default="", max_length=5000)
+    phone: str | None = Field(default=None, max_length=30)
+    region_code: str | None = Field(default=None, max_length=9)
+    address: str | None = Field(default=None, max_length=300)
+
+
+class DuplicateOut(BaseModel):
+    number: str
+    title: str
+    status: str
+    status_name: str
+    registered_at: dt.datetime
+    merged_into: str | None
+    score: float
+    reasons: list[str]

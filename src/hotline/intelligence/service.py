@@ -22,7 +22,9 @@ from hotline.auth import access
 from hotline.auth.models import User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
-from hotline.intelligence import classifier, places, repository, warning
+from hotline.citizen import repository as citizen_repository
+from hotline.citizen import service as citizen_service
+from hotline.intelligence import classifier, duplicates, places, repository, warning
 from hotline.intelligence.models import (
     DispatchFeedback,
     EarlyWarning,
@@ -488,3 +490,50 @@ def acknowledge_warning(session: Session, actor: Principal, warning_id: int) -> 
     audit.record(session, actor, "early_warning.acknowledged", object_type="early_warning", object_id=found.id,
                  detail={"summary": found.summary})
     return found
+
+
+# --- duplicates ----------------------------------------------------------------------------------
+
+#: How far back a duplicate is looked for.
+DUPLICATE_WINDOW = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    id: int
+    number: str
+    title: str
+    status: str
+    registered_at: dt.datetime
+    merged_into_id: int | None
+    score: float
+    reasons: tuple[str, ...]
+
+
+def find_duplicates(session: Session, *, title: str, content: str, phone: str | None = None,
+                    citizen_id: int | None = None, region: Region | None = None, address: str | None = None,
+                    exclude_id: int | None = None, now: dt.datetime | None = None, limit: int = 5) -> list[Duplicate]:
+    """Orders registered in the last ``DUPLICATE_WINDOW`` that are likely the same appeal:
+    the same caller or the same place, with a similar text (see ``duplicates``)."""
+    if citizen_id is None and phone:
+        found = citizen_repository.by_phone_hash(session, citizen_service.phone_hash(validate.phone(phone)))
+        citizen_id = found[0].id if found else None
+    now = now or clock.now()
+    rows = repository.duplicate_candidates(session, citizen_id=citizen_id, region_id=region.id if region else None,
+                                           since=now - DUPLICATE_WINDOW, exclude_id=exclude_id,
+                                           chars=duplicates.TEXT_CHARS)
+    candidates = [duplicates.Candidate(id=r[0], text=f"{r[1]} {r[2] or ''}", citizen_id=r[3], region_code=r[4],
+                                       address=r[5], registered_at=r[6]) for r in rows]
+    probe = duplicates.Probe(text=f"{title} {content}", citizen_id=citizen_id,
+                             region_code=region.code if region else None, address=address)
+    likely = duplicates.rank(probe, candidates, limit=limit)
+    orders = repository.order_briefs(session, [x.id for x in likely])
+    return [Duplicate(id=x.id, number=orders[x.id][0], title=orders[x.id][1], status=orders[x.id][2],
+                      registered_at=orders[x.id][3], merged_into_id=orders[x.id][4], score=x.score, reasons=x.reasons)
+            for x in likely if x.id in orders]
+
+
+def duplicates_of(session: Session, order: WorkOrder) -> list[Duplicate]:
+    """Likely duplicates of a registered order (for the dispatcher, before merging)."""
+    return find_duplicates(session, title=order.title, content=order.content, citizen_id=order.citizen_id,
+                           region=order.region, address=order.address, exclude_id=order.id)

@@ -245,6 +245,16 @@ def escalation_candidates(session: Session, rule: EscalationRule, now: dt.dateti
         stmt = (select(c.id, groups.c.n)
                 .join(groups, and_(*[k == groups.c[k.name] for k in keys]))
                 .where(open_, c.registered_at >= since))
+        if rule.kind == EscalationKind.many_to_one:
+            # a merged group (并案) is many people on one matter too: the parent and its duplicates
+            merged = (select(c.merged_into_id.label("parent"), (func.count() + 1).label("n"))
+                      .where(c.merged_into_id.is_not(None), c.registered_at >= since)
+                      .group_by(c.merged_into_id).having(func.count() + 1 >= rule.threshold).subquery())
+            both = stmt.union(select(c.id, merged.c.n).join(merged, merged.c.parent == c.id).where(open_)).subquery()
+            found: dict[int, int] = {}
+            for i, n in session.execute(select(both).order_by(both.c[0]).limit(limit * 2)):
+                found[int(i)] = max(found.get(int(i), 0), int(n))
+            return sorted(found.items())[:limit]
     return [(int(i), int(n)) for i, n in session.execute(stmt.order_by(c.id).limit(limit))]
 
 

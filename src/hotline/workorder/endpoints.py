@@ -33,6 +33,7 @@ from hotline.workorder.schemas import (
     ExtensionIn,
     IntakeIn,
     IntakeOut,
+    MergeIn,
     OrderBrief,
     OrderOut,
     PublicIntakeIn,
@@ -81,6 +82,8 @@ def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
         rehandle_count=order.rehandle_count, dissatisfied_count=order.dissatisfied_count,
         supervision_flag=order.supervision_flag, final_result=order.final_result, final_verdict=order.final_verdict,
         assignments=[_assignment_out(a) for a in order.assignments],
+        merged_into=repository.number_of(session, order.merged_into_id) if order.merged_into_id else None,
+        merged=[c.number for c in repository.merged_children(session, order.id)],
     )
 
 
@@ -217,6 +220,23 @@ def _act(db: Session, principal: Principal, number: str) -> WorkOrder:
 @router.post("/work-orders/{number}/dispatch", response_model=OrderOut, responses=ERRORS)
 def dispatch(number: str, body: DispatchIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
     order = service.dispatch(db, principal, _act(db, principal, number), **body.model_dump())
+    return order_out(db, principal, order)
+
+
+@router.post("/work-orders/{number}/merge", response_model=OrderOut, responses=ERRORS)
+def merge(number: str, body: MergeIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    """并案: merge duplicates (orders awaiting dispatch) into this order; they are answered
+    with its reply and called back each on their own."""
+    parent = _act(db, principal, number)
+    children = [_act(db, principal, n[:30]) for n in dict.fromkeys(body.numbers)]
+    service.merge(db, principal, parent, children, version=body.version)
+    return order_out(db, principal, parent)
+
+
+@router.post("/work-orders/{number}/unmerge", response_model=OrderOut, responses=ERRORS)
+def unmerge(number: str, body: VersionIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    """Take a merged order out of its group: it waits for dispatch again."""
+    order = service.unmerge(db, principal, _act(db, principal, number), version=body.version)
     return order_out(db, principal, order)
 
 

@@ -21,6 +21,7 @@ class Status(enum.StrEnum):
     callback = "callback"  # 待回访
     closed = "closed"  # 已办结
     withdrawn = "withdrawn"  # 已撤回
+    merged = "merged"  # 已并案：随主工单办理，答复随主工单送达
 
 
 STATUS_NAMES = {
@@ -33,6 +34,7 @@ STATUS_NAMES = {
     Status.callback: "待回访",
     Status.closed: "已办结",
     Status.withdrawn: "已撤回",
+    Status.merged: "已并案",
 }
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.closed, Status.withdrawn})
@@ -53,6 +55,9 @@ class Action(enum.StrEnum):
     rehandle = "rehandle"  # 回访不满意，退回重办
     close = "close"  # 办结
     withdraw = "withdraw"  # 撤回
+    merge = "merge"  # 并案：重复诉求并入一张主工单
+    unmerge = "unmerge"  # 取消并案
+    share_reply = "share_reply"  # 主工单答复认定通过，并案工单随之转入回访
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -73,6 +78,10 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.replied, Action.reject_reply): Status.handling,
     (Status.callback, Action.rehandle): Status.handling,
     (Status.callback, Action.close): Status.closed,
+    (Status.registered, Action.merge): Status.merged,
+    (Status.merged, Action.unmerge): Status.registered,
+    (Status.merged, Action.share_reply): Status.callback,
+    (Status.merged, Action.withdraw): Status.withdrawn,
 }
 
 

@@ -75,11 +75,11 @@ class WorkOrder(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
     appeal_type: Mapped[str] = mapped_column(ForeignKey("appeal_type.code"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
-    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))  # indexed with the time, below
     address: Mapped[str | None] = mapped_column(String(300))
     title: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
-    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen.id"), index=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen.id"))  # indexed with the time, below
     is_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency, "urgency"), default=Urgency.normal)
     is_enterprise: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -113,6 +113,8 @@ class WorkOrder(Base):
     final_result: Mapped[ReplyResult | None] = mapped_column(str_enum(ReplyResult, "reply_result"))
     final_verdict: Mapped[Verdict | None] = mapped_column(str_enum(Verdict, "verdict"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: A duplicate merged into another order (并案): handled with it, answered with its reply.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     category: Mapped[Category | None] = relationship(lazy="joined")
@@ -129,6 +131,9 @@ class WorkOrder(Base):
         # only what it may mark, in deadline order, however many orders the province holds.
         Index("ix_work_order_sweep", "due_at", "id", postgresql_where=text(SWEEP_INDEX_WHERE),
               sqlite_where=text(SWEEP_INDEX_WHERE)),
+        # The duplicate lookup's candidates: a place's latest orders.
+        Index("ix_work_order_region_registered", "region_id", "registered_at"),
+        Index("ix_work_order_citizen_registered", "citizen_id", "registered_at"),
     )
 
 

@@ -237,3 +237,13 @@ def events(session: Session, order_id: int) -> list[AuditEvent]:
         select(AuditEvent).where(AuditEvent.object_type == "work_order", AuditEvent.object_id == str(order_id))
         .order_by(AuditEvent.seq)
     ).scalars())
+
+
+def merged_children(session: Session, order_id: int) -> list[WorkOrder]:
+    """The orders merged into this one (still waiting on it)."""
+    stmt = select(WorkOrder).where(WorkOrder.merged_into_id == order_id, WorkOrder.status == Status.merged)
+    return list(session.execute(stmt.order_by(WorkOrder.id)).scalars().unique())
+
+
+def number_of(session: Session, order_id: int) -> str | None:
+    return session.execute(select(WorkOrder.number).where(WorkOrder.id == order_id)).scalar_one_or_none()

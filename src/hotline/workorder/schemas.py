@@ -105,6 +105,8 @@ class OrderOut(BaseModel):
     final_result: ReplyResult | None
     final_verdict: Verdict | None
     assignments: list[AssignmentOut]
+    merged_into: str | None = None  # the number of the order this one was merged into
+    merged: list[str] = Field(default_factory=list)  # the numbers of the orders merged into this one
 
 
 class OrderBrief(BaseModel):
@@ -159,6 +161,11 @@ class TransferIn(BaseModel):
 
 
 class VersionIn(BaseModel):
+    version: int | None = Version
+
+
+class MergeIn(BaseModel):
+    numbers: list[str] = Field(min_length=1, max_length=50)
     version: int | None = Version
 
 

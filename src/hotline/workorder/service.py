@@ -31,7 +31,7 @@ from hotline.notify import service as notify
 from hotline.org import repository as org_repository
 from hotline.org.models import AppealType, Category, Region, RegionLevel, Unit, UnitKind
 from hotline.workorder import repository, sla
-from hotline.workorder.lifecycle import Action, Status, apply
+from hotline.workorder.lifecycle import STATUS_NAMES, Action, Status, apply
 from hotline.workorder.models import (
     Assignment,
     AssignmentRole,
@@ -871,6 +871,7 @@ def review_reply(session: Session, actor: Principal, order: WorkOrder, *, accept
             notify.notify(session, template="order_replied", recipient_kind="citizen", phone=citizen.phone,
                           body=notify.render("order_replied", number=order.number, reply=pending.text),
                           work_order_id=order.id)
+        _share_reply(session, actor, order, pending)
     else:
         _transition(order, Action.reject_reply)
         pending.review = Decision.rejected
@@ -968,10 +969,87 @@ def withdraw(session: Session, actor: Principal | None, order: WorkOrder, *, rea
             a.state = AssignmentState.revoked
     _event(session, actor, order, "withdrawn", actor_name=None if actor else "citizen",
            note=validate.text(reason, "reason", max_length=500, required=False))
+    for child in repository.merged_children(session, order.id):  # the others' appeals still stand
+        _transition(child, Action.unmerge)
+        child.merged_into_id = None
+        _event(session, actor, child, "unmerged", actor_name=None if actor else "system", parent=order.number,
+               note="主工单已撤回")
     return order
 
 
 # --- reading -------------------------------------------------------------------------------
+
+
+# --- duplicates merged into one order (并案) -------------------------------------------------------
+
+#: How many duplicates one order may take in at a time.
+MAX_MERGE = 50
+
+
+def merge(session: Session, actor: Principal, parent: WorkOrder, children: Sequence[WorkOrder], *,
+          version: int | None = None) -> list[WorkOrder]:
+    """并案: duplicates still awaiting dispatch join ``parent``. The unit handles the parent
+    alone; when its reply is accepted every merged order gets the reply (its citizen a text)
+    and goes to callback on its own. Unmerge while the parent is still being handled."""
+    access.require_centre_of(actor, parent, Cap.dispatch)
+    _expect_version(parent, version)
+    if parent.merged_into_id is not None:
+        raise Conflict("该工单本身已并入其他工单", status=parent.status.value)
+    if parent.status not in (Status.registered, Status.dispatched, Status.handling, Status.returned,
+                             Status.coordinating):
+        raise Conflict(f"主工单当前状态为“{STATUS_NAMES[parent.status]}”，不能再并入工单", status=parent.status.value)
+    unique = {c.id: c for c in children if c.id != parent.id}
+    if not 1 <= len(unique) <= MAX_MERGE:
+        raise InvalidInput("numbers", f"请选择 1 到 {MAX_MERGE} 张其他工单")
+    for child in unique.values():
+        if repository.merged_children(session, child.id):
+            raise Conflict(f"工单 {child.number} 已有并入的工单，不能再并入其他工单", status=child.status.value)
+        _transition(child, Action.merge)
+        child.merged_into_id = parent.id
+        _event(session, actor, child, "merged", into=parent.number)
+    _event(session, actor, parent, "merged_in", numbers=[c.number for c in unique.values()])
+    session.flush()
+    return list(unique.values())
+
+
+def unmerge(session: Session, actor: Principal, child: WorkOrder, *, version: int | None = None) -> WorkOrder:
+    """A merged order leaves its group and waits for dispatch again."""
+    access.require_centre_of(actor, child, Cap.dispatch)
+    _expect_version(child, version)
+    parent = session.get(WorkOrder, child.merged_into_id) if child.merged_into_id else None
+    _transition(child, Action.unmerge)
+    child.merged_into_id = None
+    _event(session, actor, child, "unmerged", parent=parent.number if parent else None)
+    if parent is not None:
+        _event(session, actor, parent, "merged_out", number=child.number)
+    session.flush()
+    return child
+
+
+def _share_reply(session: Session, actor: Principal, parent: WorkOrder, reply: Reply) -> None:
+    """The parent's accepted reply answers every order merged into it: each takes the reply
+    and the lead unit, its citizen gets the text, and it waits for its own callback."""
+    now = clock.now()
+    lead = _lead_unit(parent)
+    for child in repository.merged_children(session, parent.id):
+        _transition(child, Action.share_reply)
+        child.final_result = reply.result
+        child.answer = reply.text
+        if lead is not None:
+            child.lead_unit_id, child.lead_unit = lead.id, lead
+            _assign(child, lead, AssignmentRole.lead, now).state = AssignmentState.done
+        _event(session, actor, child, "reply_shared", parent=parent.number, public=reply.text)
+        citizen = repository.citizen_of(session, child)
+        if citizen is not None:
+            notify.notify(session, template="order_replied", recipient_kind="citizen", phone=citizen.phone,
+                          body=notify.render("order_replied", number=child.number, reply=reply.text),
+                          work_order_id=child.id)
+
+
+def _lead_unit(order: WorkOrder) -> Unit | None:
+    lead = next((a for a in reversed(order.assignments) if a.role == AssignmentRole.lead
+                 and a.state != AssignmentState.revoked), None)
+    return lead.unit if lead is not None else None
 
 
 def deadline_state(session: Session, order: WorkOrder, now: dt.datetime | None = None) -> sla.DeadlineState | None:
