@@ -219,8 +219,13 @@ def duplicates(principal: CurrentPrincipal, db: Db, body: DuplicateIn) -> list[D
         region = org_repository.region_by_code(db, validate.region_code(body.region_code, "region_code"))
         if region is None:
             raise InvalidInput("region_code", "区划不存在")
+    category = None
+    if body.category_code:
+        category = org_repository.category_by_code(db, body.category_code)
+        if category is None:
+            raise InvalidInput("category_code", "诉求分类不存在")
     found = service.find_duplicates(db, title=body.title, content=body.content, phone=body.phone or None,
-                                    region=region, address=body.address)
+                                    region=region, category=category, address=body.address)
     return _duplicates_out(db, found)
 
 

@@ -199,27 +199,30 @@ def warnings(session: Session, *, region_prefix: str, limit: int, offset: int) -
 
 # --- duplicates ----------------------------------------------------------------------------------
 
-#: The latest orders of a place looked at for a duplicate (the caller's are looked at too).
-PLACE_CANDIDATES = 200
-CALLER_CANDIDATES = 50
+#: The latest orders looked at for a duplicate: the caller's, the place's of the same category,
+#: and the place's of any category (an appeal filed under another category).
+CALLER_CANDIDATES, PLACE_CATEGORY_CANDIDATES, PLACE_CANDIDATES = 50, 200, 100
 
 
-def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id: int | None, since: dt.datetime,
-                         exclude_id: int | None, chars: int) -> list[tuple[Any, ...]]:
+def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id: int | None,
+                         category_id: int | None, since: dt.datetime, exclude_id: int | None,
+                         chars: int) -> list[tuple[Any, ...]]:
     """Orders of the same caller or the same place registered since ``since`` (not withdrawn),
     newest first: (id, title, opening of content, citizen id, region code, address, registered at)."""
     w = WorkOrder
     columns = (w.id, w.title, func.substr(w.content, 1, chars), w.citizen_id, Region.code, w.address,
                w.registered_at)
-    rows: dict[int, tuple[Any, ...]] = {}
     queries = []
     if citizen_id is not None:
-        queries.append((w.citizen_id == citizen_id, CALLER_CANDIDATES))
+        queries.append(([w.citizen_id == citizen_id], CALLER_CANDIDATES))
+    if region_id is not None and category_id is not None:
+        queries.append(([w.region_id == region_id, w.category_id == category_id], PLACE_CATEGORY_CANDIDATES))
     if region_id is not None:
-        queries.append((w.region_id == region_id, PLACE_CANDIDATES))
-    for condition, limit in queries:
+        queries.append(([w.region_id == region_id], PLACE_CANDIDATES))
+    rows: dict[int, tuple[Any, ...]] = {}
+    for conditions, limit in queries:
         stmt = (select(*columns).outerjoin(Region, Region.id == w.region_id)
-                .where(condition, w.registered_at >= since, w.status != Status.withdrawn)
+                .where(*conditions, w.registered_at >= since, w.status != Status.withdrawn)
                 .order_by(w.registered_at.desc()).limit(limit))
         for row in session.execute(stmt):
             if row[0] != exclude_id:

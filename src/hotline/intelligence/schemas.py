@@ -120,6 +120,7 @@ class DuplicateIn(BaseModel):
     content: str = Field(default="", max_length=5000)
     phone: str | None = Field(default=None, max_length=30)
     region_code: str | None = Field(default=None, max_length=9)
+    category_code: str | None = Field(default=None, max_length=16)
     address: str | None = Field(default=None, max_length=300)
 
 

@@ -511,15 +511,18 @@ class Duplicate:
 
 
 def find_duplicates(session: Session, *, title: str, content: str, phone: str | None = None,
-                    citizen_id: int | None = None, region: Region | None = None, address: str | None = None,
-                    exclude_id: int | None = None, now: dt.datetime | None = None, limit: int = 5) -> list[Duplicate]:
+                    citizen_id: int | None = None, region: Region | None = None, category: Category | None = None,
+                    address: str | None = None, exclude_id: int | None = None, now: dt.datetime | None = None,
+                    limit: int = 5) -> list[Duplicate]:
     """Orders registered in the last ``DUPLICATE_WINDOW`` that are likely the same appeal:
-    the same caller or the same place, with a similar text (see ``duplicates``)."""
+    the same caller or the same place (the place's orders of the same category first), with a
+    similar text (see ``duplicates``)."""
     if citizen_id is None and phone:
         found = citizen_repository.by_phone_hash(session, citizen_service.phone_hash(validate.phone(phone)))
         citizen_id = found[0].id if found else None
     now = now or clock.now()
     rows = repository.duplicate_candidates(session, citizen_id=citizen_id, region_id=region.id if region else None,
+                                           category_id=category.id if category else None,
                                            since=now - DUPLICATE_WINDOW, exclude_id=exclude_id,
                                            chars=duplicates.TEXT_CHARS)
     candidates = [duplicates.Candidate(id=r[0], text=f"{r[1]} {r[2] or ''}", citizen_id=r[3], region_code=r[4],
@@ -536,4 +539,5 @@ def find_duplicates(session: Session, *, title: str, content: str, phone: str | 
 def duplicates_of(session: Session, order: WorkOrder) -> list[Duplicate]:
     """Likely duplicates of a registered order (for the dispatcher, before merging)."""
     return find_duplicates(session, title=order.title, content=order.content, citizen_id=order.citizen_id,
-                           region=order.region, address=order.address, exclude_id=order.id)
+                           region=order.region, category=order.category, address=order.address,
+                           exclude_id=order.id)
