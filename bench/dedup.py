@@ -2,8 +2,8 @@
 
     python bench/dedup.py [--orders 1000000] [--probes 500] [--database-url postgresql+psycopg://…]
 
-Starts its own platform (fresh database, demo province), adds townships until the province has
-about two thousand (a real province's count; the demo has a few dozen), then writes
+Starts its own platform (fresh database, demo province), adds 120 townships to each county (about
+1,500 in all, a real province's order of magnitude; the demo has a few dozen), then writes
 ``--orders`` work orders of the last 30 days straight into the database in bulk: each about a
 matter (an issue at a street address in a township: 幸福路 18 号的路灯不亮), worded by one of
 several templates, filed by one of ``orders / 10`` citizens (most orders) under the issue's
