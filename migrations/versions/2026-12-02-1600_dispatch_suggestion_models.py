@@ -1,6 +1,7 @@
 """intelligence: versions of the trained dispatch-suggestion models (with their metrics and
 the model itself), what each dispatch was suggested and chose, the place names (streets,
-communities, landmarks) the place finder knows, and the early warnings raised to supervisors
+communities, landmarks) the place finder knows, the early warnings raised to supervisors, the
+monthly hotspots and the 专题专办 lists made of them
 
 Revision ID: 3eee473b37df
 Revises: 6d1f3a8e2c47
@@ -103,8 +104,48 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_early_warning_raised_at'), ['raised_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_early_warning_region_id'), ['region_id'], unique=False)
 
+    op.create_table('hotspot_snapshot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('centre_unit_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('orders', sa.Integer(), nullable=False),
+    sa.Column('hotspots', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['centre_unit_id'], ['unit.id'], name=op.f('fk_hotspot_snapshot_centre_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hotspot_snapshot')),
+    sa.UniqueConstraint('centre_unit_id', 'month', name=op.f('uq_hotspot_snapshot_centre_unit_id'))
+    )
+    op.create_table('special_list',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('centre_unit_id', sa.Integer(), nullable=False),
+    sa.Column('lead_unit_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('keywords', sa.JSON(), nullable=False),
+    sa.Column('place', sa.String(length=100), nullable=True),
+    sa.Column('heat', sa.Double(), nullable=False),
+    sa.Column('order_ids', sa.JSON(), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['centre_unit_id'], ['unit.id'], name=op.f('fk_special_list_centre_unit_id_unit')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_special_list_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['lead_unit_id'], ['unit.id'], name=op.f('fk_special_list_lead_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_special_list'))
+    )
+    with op.batch_alter_table('special_list', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_special_list_centre_unit_id'), ['centre_unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_special_list_lead_unit_id'), ['lead_unit_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('special_list', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_special_list_lead_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_special_list_centre_unit_id'))
+
+    op.drop_table('special_list')
+    op.drop_table('hotspot_snapshot')
+
     with op.batch_alter_table('early_warning', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_early_warning_region_id'))
         batch_op.drop_index(batch_op.f('ix_early_warning_raised_at'))

@@ -3,7 +3,14 @@
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.citizen.models import Citizen
-from hotline.intelligence.models import DispatchFeedback, EarlyWarning, ModelVersion, PlaceName
+from hotline.intelligence.models import (
+    DispatchFeedback,
+    EarlyWarning,
+    HotspotSnapshot,
+    ModelVersion,
+    PlaceName,
+    SpecialList,
+)
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
@@ -62,6 +69,7 @@ __all__ = [
     "EarlyWarning",
     "EscalationRule",
     "Extension",
+    "HotspotSnapshot",
     "IdempotencyKey",
     "Job",
     "KnowledgeAnswer",
@@ -82,6 +90,7 @@ __all__ = [
     "Region",
     "Reply",
     "ReturnRequest",
+    "SpecialList",
     "SupervisionAuthority",
     "SupervisionLetter",
     "Unit",

@@ -18,18 +18,24 @@ from hotline.intelligence.models import (
     ModelKind,
     ModelVersion,
     PlaceName,
+    SpecialList,
 )
 from hotline.intelligence.schemas import (
     CategorySuggestionOut,
     DuplicateIn,
     DuplicateOut,
+    HotspotOut,
+    HotspotsOut,
     LocateIn,
     ModelVersionOut,
+    MonthIn,
     PlaceNameIn,
     PlaceNameOut,
     PlaceOut,
     RegionRef,
     RollbackIn,
+    SpecialListIn,
+    SpecialListOut,
     SuggestIn,
     SuggestionsOut,
     TrainIn,
@@ -41,7 +47,7 @@ from hotline.kit import validate
 from hotline.kit.db import MAX_ID
 from hotline.kit.errors import Forbidden, InvalidInput
 from hotline.org import repository as org_repository
-from hotline.org.models import Category, Region
+from hotline.org.models import Category, Region, Unit
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.workorder.lifecycle import STATUS_NAMES, Status
@@ -236,3 +242,51 @@ def duplicates_of_order(number: str, principal: CurrentPrincipal, db: Db) -> lis
     if not principal.can(Cap.dispatch):
         raise Forbidden("您的角色无权查重")
     return _duplicates_out(db, service.duplicates_of(db, order))
+
+
+# --- hotspots and 专题专办 ---------------------------------------------------------------------------
+
+
+def _numbers(db: Db, ids: list[int]) -> list[str]:
+    found = {o.id: o.number for o in (db.get(WorkOrder, i) for i in ids[:500]) if o is not None}
+    return [found[i] for i in ids[:500] if i in found]
+
+
+@router.get("/intelligence/hotspots", response_model=HotspotsOut | None, responses=ERRORS)
+def hotspots(principal: CurrentPrincipal, db: Db, month: Annotated[str, Query(max_length=7)]) -> HotspotsOut | None:
+    """The month's top 10 hotspots of the caller's centre, as last computed (daily, or on
+    request); null when not computed yet."""
+    snapshot = service.monthly_hotspots(db, principal, month)
+    if snapshot is None:
+        return None
+    return HotspotsOut(month=snapshot.month, computed_at=snapshot.computed_at, orders=snapshot.orders, hotspots=[
+        HotspotOut(rank=i, label=h["label"], keywords=h["keywords"], place=h.get("place"), count=h["count"],
+                   people=h.get("people"), heat=h["heat"], trend=h["trend"], growth=h["growth"], samples=h["samples"],
+                   order_numbers=_numbers(db, h["order_ids"])) for i, h in enumerate(snapshot.hotspots, start=1)])
+
+
+@router.post("/intelligence/hotspots/compute", status_code=202, responses=ERRORS)
+def compute_hotspots(principal: CurrentPrincipal, db: Db, body: MonthIn, response: Response) -> dict[str, str]:
+    service.request_hotspots(db, principal, body.month)
+    response.status_code = 202
+    return {"status": "queued", "month": body.month}
+
+
+def _special_out(db: Db, row: SpecialList) -> SpecialListOut:
+    lead = db.get(Unit, row.lead_unit_id)
+    return SpecialListOut(id=row.id, title=row.title, month=row.month, lead_unit=lead.name if lead else "",
+                          created_at=row.created_at, keywords=row.keywords, place=row.place, heat=row.heat,
+                          order_numbers=_numbers(db, row.order_ids), note=row.note)
+
+
+@router.post("/intelligence/special-lists", response_model=SpecialListOut, status_code=201, responses=ERRORS)
+def create_special_list(principal: CurrentPrincipal, db: Db, body: SpecialListIn) -> SpecialListOut:
+    """专题专办: hand a hotspot of the month to a lead unit as one list of orders."""
+    row = service.create_special_list(db, principal, month=body.month, rank=body.rank,
+                                      lead_unit_id=body.lead_unit_id, title=body.title, note=body.note)
+    return _special_out(db, row)
+
+
+@router.get("/intelligence/special-lists", response_model=list[SpecialListOut], responses=ERRORS)
+def special_lists(principal: CurrentPrincipal, db: Db) -> list[SpecialListOut]:
+    return [_special_out(db, r) for r in service.special_lists(db, principal)]

@@ -38,8 +38,8 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: A word in more than this share of the appeals names no particular matter. (Not much
-#: lower: one big matter's own name may be in a tenth of a month's appeals.)
-MAX_DF = 0.25
+#: lower: one big matter's own name may be in a good share of a small set of appeals.)
+MAX_DF = 0.5
 #: Cosine similarity at which two appeals are about the same matter.
 LINK = 0.2
 #: Two appeals with no third near both are linked only when this similar (near-copies).

@@ -9,6 +9,8 @@
 * :class:`EarlyWarning` — a warning raised to supervisors: an hour's appeals in a category
   and county far above their own weekly rhythm, or an appeal naming an emergency (flood,
   landslide, gas leak, collapse, mass incident), with the orders behind it.
+* :class:`HotspotSnapshot` — a month's top hotspots of a centre's region, as last computed, and
+  :class:`SpecialList` — a hotspot a supervisor turned into a 专题专办 list with a lead unit.
 * :class:`DispatchFeedback` — at each dispatch, what the active models suggested and what the
   dispatcher chose: how often suggestions are taken, per model version. The choice itself
   (the order's category and lead unit) is what the next training learns from.
@@ -134,3 +136,38 @@ class EarlyWarning(Base):
     raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class HotspotSnapshot(Base):
+    """The top hotspots of a month among the orders of a centre's region, as computed at
+    ``computed_at`` (``hotspots`` holds each one's label, keywords, place, count, heat, trend,
+    growth, samples and member order ids)."""
+
+    __tablename__ = "hotspot_snapshot"
+    __table_args__ = (UniqueConstraint("centre_unit_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    orders: Mapped[int] = mapped_column(Integer)
+    hotspots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class SpecialList(Base):
+    """专题专办: a hotspot handed to a lead unit as one list of orders to settle together."""
+
+    __tablename__ = "special_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    month: Mapped[str] = mapped_column(String(7))
+    centre_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    place: Mapped[str | None] = mapped_column(String(100))
+    heat: Mapped[float] = mapped_column()
+    order_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(String(500))

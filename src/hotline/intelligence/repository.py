@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session, undefer
 from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.auth.models import Role, User
-from hotline.intelligence.models import DispatchFeedback, EarlyWarning, ModelKind, ModelStatus, ModelVersion, PlaceName
+from hotline.intelligence.models import (
+    DispatchFeedback,
+    EarlyWarning,
+    HotspotSnapshot,
+    ModelKind,
+    ModelStatus,
+    ModelVersion,
+    PlaceName,
+    SpecialList,
+)
 from hotline.org.models import Category, Region, Unit
 from hotline.workorder.lifecycle import Status
 from hotline.workorder.models import WorkOrder
@@ -237,3 +246,40 @@ def order_briefs(session: Session, ids: list[int]) -> dict[int, tuple[Any, ...]]
     w = WorkOrder
     stmt = select(w.id, w.number, w.title, w.status, w.registered_at, w.merged_into_id).where(w.id.in_(ids))
     return {r[0]: tuple(r[1:]) for r in session.execute(stmt)}
+
+
+# --- hotspots ------------------------------------------------------------------------------------
+
+
+def orders_for_hotspots(session: Session, *, region_prefix: str, start: dt.datetime, end: dt.datetime,
+                        limit: int) -> list[tuple[Any, ...]]:
+    """(id, title, content, registered at, citizen id) of the period's orders in a region."""
+    w = WorkOrder
+    stmt = (select(w.id, w.title, func.substr(w.content, 1, 600), w.registered_at, w.citizen_id)
+            .join(Region, Region.id == w.region_id)
+            .where(Region.code.startswith(region_prefix, autoescape=True), w.registered_at >= start,
+                   w.registered_at < end, w.status != Status.withdrawn)
+            .order_by(w.registered_at.desc()).limit(limit))
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def hotspot_snapshot(session: Session, centre_unit_id: int, month: str) -> HotspotSnapshot | None:
+    stmt = select(HotspotSnapshot).where(HotspotSnapshot.centre_unit_id == centre_unit_id,
+                                         HotspotSnapshot.month == month)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def special_lists(session: Session, *, unit_id: int, limit: int = 100) -> list[SpecialList]:
+    stmt = select(SpecialList).where(or_(SpecialList.centre_unit_id == unit_id, SpecialList.lead_unit_id == unit_id))
+    return list(session.execute(stmt.order_by(SpecialList.id.desc()).limit(limit)).scalars())
+
+
+def centres(session: Session) -> list[Unit]:
+    """The province's and the cities' hotline centres (a county workstation's orders are its
+    city's)."""
+    from hotline.org.models import RegionLevel, UnitKind
+
+    stmt = select(Unit).join(Region, Region.id == Unit.region_id).where(
+        Unit.kind == UnitKind.hotline_centre, Unit.active.is_(True),
+        Region.level.in_([RegionLevel.province, RegionLevel.city]))
+    return list(session.execute(stmt.order_by(Unit.id)).scalars().unique())

@@ -133,3 +133,49 @@ class DuplicateOut(BaseModel):
     merged_into: str | None
     score: float
     reasons: list[str]
+
+
+class HotspotOut(BaseModel):
+    rank: int
+    label: str
+    keywords: list[str]
+    place: str | None
+    count: int
+    people: int | None
+    heat: float
+    trend: dict[str, int]
+    growth: float
+    samples: list[str]
+    order_numbers: list[str]
+
+
+class HotspotsOut(BaseModel):
+    month: str
+    computed_at: dt.datetime
+    orders: int
+    hotspots: list[HotspotOut]
+
+
+class MonthIn(BaseModel):
+    month: str = Field(max_length=7)
+
+
+class SpecialListIn(BaseModel):
+    month: str = Field(max_length=7)
+    rank: int = Field(ge=1, le=50)
+    lead_unit_id: int = Field(ge=1, le=2**31 - 1)
+    title: str | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class SpecialListOut(BaseModel):
+    id: int
+    title: str
+    month: str
+    lead_unit: str
+    created_at: dt.datetime
+    keywords: list[str]
+    place: str | None
+    heat: float
+    order_numbers: list[str]
+    note: str | None

@@ -19,20 +19,23 @@ from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
 from hotline.auth import access
-from hotline.auth.models import User
+from hotline.auth.models import Role, User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
+from hotline.auth.roles import region_prefix as in_region_prefix
 from hotline.citizen import repository as citizen_repository
 from hotline.citizen import service as citizen_service
-from hotline.intelligence import classifier, duplicates, places, repository, warning
+from hotline.intelligence import classifier, duplicates, hotspots, places, repository, warning
 from hotline.intelligence.models import (
     DispatchFeedback,
     EarlyWarning,
+    HotspotSnapshot,
     ModelKind,
     ModelStatus,
     ModelVersion,
     PlaceKind,
     PlaceName,
+    SpecialList,
     WarningKind,
 )
 from hotline.kit import cache, clock, jobs, validate
@@ -49,6 +52,8 @@ log = logging.getLogger(__name__)
 
 #: The background job that trains a version on an administrator's request (see ``tasks``).
 TRAIN_JOB = "intelligence.train"
+#: The background job that computes a month's hotspots of a centre (see ``tasks``).
+HOTSPOT_JOB = "intelligence.hotspots"
 
 #: A label needs this many closed orders to be learned (fewer teach noise).
 MIN_EXAMPLES_PER_LABEL = 5
@@ -541,3 +546,97 @@ def duplicates_of(session: Session, order: WorkOrder) -> list[Duplicate]:
     return find_duplicates(session, title=order.title, content=order.content, citizen_id=order.citizen_id,
                            region=order.region, category=order.category, address=order.address,
                            exclude_id=order.id)
+
+
+# --- monthly hotspots and 专题专办 lists ------------------------------------------------------------
+
+#: A month's orders read for its hotspots at most (the latest, when there are more).
+HOTSPOT_ORDERS = 60_000
+TOP_HOTSPOTS = 10
+
+
+def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    try:
+        first = dt.datetime.strptime(month + "-01", "%Y-%m-%d").replace(tzinfo=clock.CST)
+    except ValueError:
+        raise InvalidInput("month", "月份格式应为 YYYY-MM") from None
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, nxt
+
+
+def compute_hotspots(session: Session, centre: Unit, month: str) -> HotspotSnapshot:
+    """The month's top hotspots among the orders of the centre's region (stored, replacing
+    the last computation)."""
+    start, end = _month_bounds(month)
+    region = session.get(Region, centre.region_id)
+    assert region is not None
+    rows = repository.orders_for_hotspots(session, region_prefix=in_region_prefix(region.code), start=start, end=end,
+                                          limit=HOTSPOT_ORDERS)
+    appeals = [hotspots.Appeal(id=str(r[0]), title=r[1], text=r[2], time=r[3], person=str(r[4]) if r[4] else None,
+                               place=None) for r in rows]
+    found = hotspots.find(appeals, top=TOP_HOTSPOTS)
+    payload = [{"label": h.label, "keywords": h.keywords, "place": h.place, "count": h.count, "people": h.people,
+                "heat": h.heat, "trend": h.trend, "growth": h.growth, "samples": h.samples,
+                "first": h.first.isoformat() if h.first else None, "last": h.last.isoformat() if h.last else None,
+                "order_ids": [int(i) for i in h.member_ids]} for h in found]
+    snapshot = repository.hotspot_snapshot(session, centre.id, month)
+    if snapshot is None:
+        snapshot = HotspotSnapshot(centre_unit_id=centre.id, month=month)
+        session.add(snapshot)
+    snapshot.computed_at, snapshot.orders, snapshot.hotspots = clock.now(), len(rows), payload
+    session.flush()
+    return snapshot
+
+
+def monthly_hotspots(session: Session, actor: Principal, month: str) -> HotspotSnapshot | None:
+    """The month's hotspots of the actor's centre as last computed (None: not computed yet)."""
+    _month_bounds(month)
+    if not actor.can(Cap.dispatch):
+        raise Forbidden("您的角色无权查看热点")
+    return repository.hotspot_snapshot(session, actor.unit_id, month)
+
+
+def request_hotspots(session: Session, actor: Principal, month: str) -> None:
+    """Compute the month's hotspots in the background (a month of a city takes seconds)."""
+    _month_bounds(month)
+    if not actor.can(Cap.dispatch):
+        raise Forbidden("您的角色无权计算热点")
+    jobs.enqueue(session, HOTSPOT_JOB, {"centre_unit_id": actor.unit_id, "month": month})
+    audit.record(session, actor, "hotspot_snapshot.requested", object_type="unit", object_id=actor.unit_id,
+                 detail={"month": month})
+
+
+def create_special_list(session: Session, actor: Principal, *, month: str, rank: int, lead_unit_id: int,
+                        title: str | None = None, note: str | None = None) -> SpecialList:
+    """专题专办: hand the ``rank``-th hotspot of the month (1 = hottest) to a lead unit as one
+    list of orders; the unit is texted."""
+    if actor.role != Role.centre_supervisor:
+        raise Forbidden("只有热线中心值班长可以建立专题专办清单")
+    snapshot = repository.hotspot_snapshot(session, actor.unit_id, month)
+    if snapshot is None or not 1 <= rank <= len(snapshot.hotspots):
+        raise NotFound("该月份没有这个热点")
+    hotspot = snapshot.hotspots[rank - 1]
+    lead = session.get(Unit, lead_unit_id)
+    if lead is None or not lead.active or not (in_region(actor.region_code, lead.region.code)
+                                               or in_region(lead.region.code, actor.region_code)):
+        raise InvalidInput("lead_unit_id", "牵头单位不存在，或既不在本辖区也不是上级单位")
+    name = validate.text(title, "title", max_length=100, required=False) or f"专题专办：{hotspot['label']}"[:100]
+    row = SpecialList(title=name, month=month, centre_unit_id=actor.unit_id, lead_unit_id=lead.id,
+                      created_by_id=actor.user_id, created_at=clock.now(), keywords=list(hotspot["keywords"]),
+                      place=hotspot.get("place"), heat=float(hotspot["heat"]), order_ids=list(hotspot["order_ids"]),
+                      note=validate.text(note, "note", max_length=500, required=False))
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "special_list.created", object_type="special_list", object_id=row.id,
+                 detail={"title": name, "lead_unit": lead.name, "orders": len(row.order_ids)})
+    if lead.contact_phone:
+        notify.notify(session, template="unit_special_list", recipient_kind="unit", phone=lead.contact_phone,
+                      body=notify.render("unit_special_list", title=name, count=len(row.order_ids)),
+                      unit_id=lead.id)
+    return row
+
+
+def special_lists(session: Session, actor: Principal) -> list[SpecialList]:
+    """The lists of the actor's centre, or those led by the actor's unit."""
+    access.require(actor, Cap.view_orders)
+    return repository.special_lists(session, unit_id=actor.unit_id)

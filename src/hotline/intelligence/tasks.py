@@ -11,15 +11,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.intelligence import service
+from hotline.intelligence import repository, service
 from hotline.intelligence.models import ModelKind
-from hotline.kit import jobs
+from hotline.kit import clock, jobs
 from hotline.kit.errors import Conflict
+from hotline.org.models import Unit
 
 log = logging.getLogger(__name__)
 
 RETRAIN_JOB = "intelligence.retrain"
 WARNING_JOB = "intelligence.warnings"
+HOTSPOT_JOB = service.HOTSPOT_JOB
+DAILY_HOTSPOTS_JOB = "intelligence.daily_hotspots"
 TRAIN_JOB = service.TRAIN_JOB
 
 
@@ -47,3 +50,23 @@ def train(session: Session, payload: dict[str, Any]) -> None:
 @jobs.handler(WARNING_JOB, every=dt.timedelta(minutes=1))
 def scan_warnings(session: Session, payload: dict[str, Any]) -> None:
     service.scan_warnings(session)
+
+
+@jobs.handler(HOTSPOT_JOB)
+def compute_hotspots(session: Session, payload: dict[str, Any]) -> None:
+    centre = session.get(Unit, int(payload["centre_unit_id"]))
+    if centre is not None:
+        service.compute_hotspots(session, centre, str(payload["month"]))
+
+
+@jobs.handler(DAILY_HOTSPOTS_JOB, every=dt.timedelta(days=1))
+def daily_hotspots(session: Session, payload: dict[str, Any]) -> None:
+    """Every city and province centre's hotspots of the month so far (and, early in a month,
+    of the month before, which the monthly top 10 reports)."""
+    today = clock.now().astimezone(clock.CST)
+    months = [today.strftime("%Y-%m")]
+    if today.day <= 3:
+        months.append((today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"))
+    for centre in repository.centres(session):
+        for month in months:
+            jobs.enqueue(session, HOTSPOT_JOB, {"centre_unit_id": centre.id, "month": month})

@@ -53,6 +53,8 @@ TEMPLATES: dict[str, str] = {
     "unit_knowledge_late": "政策文件{doc}的知识点未在 7 个工作日内发布，已列入督办台账，请尽快完成。",
     # to a unit named in a published notice of irregular orders
     "unit_notice": "{centre}发布通报（{notice}），您单位有 {count} 件工单被通报，请在平台查阅并整改。",
+    # to the lead unit of a 专题专办 list made of a month's hotspot
+    "unit_special_list": "您单位被确定为“{title}”的牵头单位，涉及 {count} 件工单，请登录平台查看并统筹办理。",
     # to a centre supervisor, within a minute of an early warning
     "supervisor_warning": "【12345预警】{summary}，请登录平台查看相关工单。",
     # to a provincial sector department, each morning: yesterday's emergency and stability ledger
