@@ -25,6 +25,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_work_order_citizen_registered', ['citizen_id', 'registered_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_order_merged_into_id'), ['merged_into_id'], unique=False)
         batch_op.create_index('ix_work_order_region_category_registered', ['region_id', 'category_id', 'registered_at'], unique=False)
+        batch_op.create_index('ix_work_order_region_registered', ['region_id', 'registered_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_work_order_merged_into_id_work_order'), 'work_order', ['merged_into_id'], ['id'])
 
 
@@ -32,6 +33,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('work_order', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_work_order_merged_into_id_work_order'), type_='foreignkey')
+        batch_op.drop_index('ix_work_order_region_registered')
         batch_op.drop_index('ix_work_order_region_category_registered')
         batch_op.drop_index(batch_op.f('ix_work_order_merged_into_id'))
         batch_op.drop_index('ix_work_order_citizen_registered')

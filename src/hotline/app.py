@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.citizen import endpoints as citizen_api
     from hotline.citizen import views as citizen_views
     from hotline.intelligence import endpoints as intelligence_api
+    from hotline.intelligence import views as intelligence_views
     from hotline.kit import calendar_endpoints
     from hotline.knowledge import endpoints as knowledge_api
     from hotline.knowledge import public_views as knowledge_public_views
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     for module in (web_views, auth_views, org_views, citizen_views, audit_views, workorder_views,
                    workorder_public_views, workorder_admin_views, supervision_views, knowledge_views,
-                   knowledge_public_views):
+                   knowledge_public_views, intelligence_views):
         app.include_router(module.router, include_in_schema=False)
     return app
 

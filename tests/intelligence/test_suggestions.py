@@ -102,3 +102,24 @@ def test_weekly_retraining_activates_a_first_version_by_itself(db, world, factor
     db.expire_all()
     kinds = {v.kind: v.status for v in intel.versions(db, world.p("admin"))}
     assert kinds == {ModelKind.category: ModelStatus.active, ModelKind.lead_unit: ModelStatus.active}
+
+
+def test_training_asked_for_on_too_little_history_says_why(db, world, factory):
+    from hotline.audit.models import AuditEvent
+
+    intel.request_training(db, world.p("admin"), ModelKind.category)
+    db.commit()
+    jobs.drain(factory)
+    db.expire_all()
+    refused = db.execute(select(AuditEvent).where(AuditEvent.action == "model_version.train_refused")).scalar_one()
+    assert refused.detail["kind"] == "category" and "已办结工单不足" in refused.detail["reason"]
+
+
+def test_a_version_trained_on_request_names_who_asked(db, world, factory):
+    history(db, world)
+    intel.request_training(db, world.p("admin"), ModelKind.category)
+    db.commit()
+    jobs.drain(factory)
+    db.expire_all()
+    trained_by = [v.trained_by_id for v in intel.versions(db, world.p("admin"), ModelKind.category)]
+    assert world.user_ids["admin"] in trained_by  # (the weekly retraining, run by the same drain, names nobody)

@@ -210,7 +210,7 @@ def warnings(session: Session, *, region_prefix: str, limit: int, offset: int) -
 
 #: The latest orders looked at for a duplicate: the caller's, the place's of the same category,
 #: and the place's of any category (an appeal filed under another category).
-CALLER_CANDIDATES, PLACE_CATEGORY_CANDIDATES, PLACE_CANDIDATES = 50, 200, 100
+CALLER_CANDIDATES, PLACE_CATEGORY_CANDIDATES, PLACE_CANDIDATES = 30, 150, 60
 
 
 def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id: int | None,
@@ -283,3 +283,15 @@ def centres(session: Session) -> list[Unit]:
         Unit.kind == UnitKind.hotline_centre, Unit.active.is_(True),
         Region.level.in_([RegionLevel.province, RegionLevel.city]))
     return list(session.execute(stmt.order_by(Unit.id)).scalars().unique())
+
+
+def pending_training_kinds(session: Session, job_kind: str) -> set[ModelKind]:
+    from hotline.kit.jobs import Job, JobStatus
+
+    kinds: set[ModelKind] = set()
+    for (payload,) in session.execute(select(Job.payload).where(Job.kind == job_kind, Job.status == JobStatus.pending)):
+        try:
+            kinds.add(ModelKind(str((payload or {}).get("kind"))))
+        except ValueError:
+            continue
+    return kinds

@@ -83,7 +83,7 @@ def require_manager(actor: Principal) -> None:
 
 
 def train(session: Session, actor: Principal | None, kind: ModelKind, *, limit: int = TRAINING_LIMIT,
-          activate: bool | None = True) -> ModelVersion:
+          activate: bool | None = True, requested_by: int | None = None) -> ModelVersion:
     """Train a new version from the latest closed orders, measure it on a held-out fifth,
     then fit it on all of them and store it. ``activate``: True makes it the active version,
     None (scheduled retraining) only when it scores about as well as the active one."""
@@ -106,7 +106,7 @@ def train(session: Session, actor: Principal | None, kind: ModelKind, *, limit: 
     metrics["test_examples"] = len(test_idx)
     model = classifier.train(texts, y)
     version = ModelVersion(kind=kind, number=repository.next_number(session, kind), status=ModelStatus.standby,
-                           trained_at=clock.now(), trained_by_id=actor.user_id if actor else None,
+                           trained_at=clock.now(), trained_by_id=actor.user_id if actor else requested_by,
                            examples=len(texts), labels=len(labels), metrics=metrics, artifact=model.to_bytes())
     session.add(version)
     session.flush()
@@ -157,9 +157,14 @@ def rollback(session: Session, actor: Principal | None, kind: ModelKind) -> Mode
 def request_training(session: Session, actor: Principal, kind: ModelKind, *, activate: bool = True) -> None:
     """Training takes a minute or more on a long history: a background job does it."""
     require_manager(actor)
-    jobs.enqueue(session, TRAIN_JOB, {"kind": kind.value, "activate": activate})
+    jobs.enqueue(session, TRAIN_JOB, {"kind": kind.value, "activate": activate, "requested_by": actor.user_id})
     audit.record(session, actor, "model_version.train_requested", object_type="model_version",
                  detail={"kind": kind.value, "activate": activate})
+
+
+def pending_training(session: Session) -> set[ModelKind]:
+    """The kinds with a training job still waiting for the worker."""
+    return repository.pending_training_kinds(session, TRAIN_JOB)
 
 
 def versions(session: Session, actor: Principal, kind: ModelKind | None = None) -> list[ModelVersion]:
@@ -274,7 +279,8 @@ def suggest(session: Session, text: str, *, region: Region | None = None, top: i
 def record_dispatch(session: Session, order: WorkOrder) -> DispatchFeedback | None:
     """What the active models would have suggested for this order, and what the dispatcher
     chose (its category and lead unit now). Nothing when no model is active."""
-    found = suggest(session, f"{order.title} {order.content}", region=order.region)
+    # the place the dispatcher's suggestions were narrowed to: the order's, else its centre's
+    found = suggest(session, f"{order.title} {order.content}", region=order.region or order.centre_unit.region)
     if found.category_model_id is None and found.unit_model_id is None:
         return None
     chosen_category = order.category.code if order.category else None

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hotline.audit import service as audit
 from hotline.intelligence import repository, service
 from hotline.intelligence.models import ModelKind
 from hotline.kit import clock, jobs
@@ -41,10 +42,14 @@ def retrain(session: Session, payload: dict[str, Any]) -> None:
 @jobs.handler(TRAIN_JOB)
 def train(session: Session, payload: dict[str, Any]) -> None:
     kind = ModelKind(payload["kind"])
+    requested_by = payload.get("requested_by")
     try:
-        service.train(session, None, kind, activate=bool(payload.get("activate", True)))
-    except Conflict as exc:
+        service.train(session, None, kind, activate=bool(payload.get("activate", True)),
+                      requested_by=int(requested_by) if requested_by else None)
+    except Conflict as exc:  # too little history: say so where the administrator looks
         log.warning("training %s refused: %s", kind.value, exc.message)
+        audit.record(session, None, "model_version.train_refused", object_type="model_version",
+                     detail={"kind": kind.value, "reason": exc.message}, actor_name="system")
 
 
 @jobs.handler(WARNING_JOB, every=dt.timedelta(minutes=1))

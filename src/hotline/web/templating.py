@@ -25,7 +25,7 @@ from hotline.org.models import (
 )
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge"]
+DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -85,6 +85,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
                   ("/admin/letter-templates", "督办文书模板")]
     if principal.can(Cap.manage_org):
         items.append(("/admin/supervision-authorities", "督办联动单位"))
+    if principal.can(Cap.manage_models) and principal.is_province_wide:  # as intelligence.service.require_manager
+        items.append(("/admin/models", "智能派单模型"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):
         items.append(("/admin/users", "账号管理"))
     if principal.can(Cap.view_audit):

@@ -131,8 +131,9 @@ class WorkOrder(Base):
         # only what it may mark, in deadline order, however many orders the province holds.
         Index("ix_work_order_sweep", "due_at", "id", postgresql_where=text(SWEEP_INDEX_WHERE),
               sqlite_where=text(SWEEP_INDEX_WHERE)),
-        # The duplicate lookup's candidates: a place's latest orders of a category (and of all).
+        # The duplicate lookup's candidates: a place's latest orders of a category, and of all.
         Index("ix_work_order_region_category_registered", "region_id", "category_id", "registered_at"),
+        Index("ix_work_order_region_registered", "region_id", "registered_at"),
         Index("ix_work_order_citizen_registered", "citizen_id", "registered_at"),
     )
 
