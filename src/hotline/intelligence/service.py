@@ -547,6 +547,13 @@ def find_duplicates(session: Session, *, title: str, content: str, phone: str | 
             for x in likely if x.id in orders]
 
 
+def merged_numbers(session: Session, order: WorkOrder) -> list[str]:
+    """The numbers of the orders merged into this one and waiting on it."""
+    from hotline.workorder import repository as workorder_repository
+
+    return [o.number for o in workorder_repository.merged_children(session, order.id)]
+
+
 def duplicates_of(session: Session, order: WorkOrder) -> list[Duplicate]:
     """Likely duplicates of a registered order (for the dispatcher, before merging)."""
     return find_duplicates(session, title=order.title, content=order.content, citizen_id=order.citizen_id,

@@ -73,6 +73,49 @@ def console_suggestions(request: Request, principal: CurrentPrincipal, db: Db) -
                   has_model=_has_model(found), region=region)
 
 
+@router.get("/console/duplicates", response_class=HTMLResponse)
+def console_duplicates(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """Where the appeal being typed is about (the place the text and address name, and the
+    territorial units), and the orders of the last 30 days it likely repeats — the same
+    caller or the same place, with a similar text — each with the reasons."""
+    access.require(principal, Cap.intake)
+    q = request.query_params
+    title = (q.get("title") or "")[:TITLE_CHARS].strip()
+    content = (q.get("content") or "")[:CONTENT_CHARS].strip()
+    address = (q.get("address") or "")[:300].strip() or None
+    typed = " ".join(v for v in (title, content) if v)
+    within = _region(db, principal.region_code)
+    place = service.locate(db, typed, address, within=within) if typed or address else None
+    region = _region(db, q.get("region_code")) or (place.region if place is not None and not place.ambiguous
+                                                   else None)
+    category = org_repository.category_by_code(db, (q.get("category_code") or "").strip()[:16]) \
+        if q.get("category_code") else None
+    phone = (q.get("phone") or "").strip()[:30] or None
+    found: list[service.Duplicate] = []
+    if typed:
+        try:
+            found = service.find_duplicates(db, title=title, content=content, phone=phone, region=region,
+                                            category=category, address=address)
+        except InvalidInput:  # a phone number still being typed: look without it
+            found = service.find_duplicates(db, title=title, content=content, region=region, category=category,
+                                            address=address)
+    return render(request, "intelligence/_intake_duplicates.html", principal, place=place, duplicates=found,
+                  typed=typed, region_given=bool(_region(db, q.get("region_code"))))
+
+
+@router.get("/orders/{number}/duplicates", response_class=HTMLResponse)
+def order_duplicates(request: Request, number: str, principal: CurrentPrincipal, db: Db) -> Response:
+    """The likely duplicates of an order, to tick and merge into it (only those still awaiting
+    dispatch can be merged), and the orders already merged into it."""
+    order = access.access_work_order(db, principal, number)
+    if principal.role not in access.CENTRE_ROLES or not principal.can(Cap.dispatch):
+        raise Forbidden("您的角色无权并案")
+    found = service.duplicates_of(db, order)
+    merged = service.merged_numbers(db, order)
+    return render(request, "intelligence/_order_duplicates.html", principal, order=order, duplicates=found,
+                  merged=merged)
+
+
 # --- at dispatch -------------------------------------------------------------------------------
 
 

@@ -434,6 +434,11 @@ def _actions(db: Session, principal: Principal, order: WorkOrder) -> set[str]:
             out.add("callback")
         if principal.can(Cap.intake) and Action.withdraw in allowed:
             out.add("withdraw")
+        if principal.can(Cap.dispatch) and order.merged_into_id is None and order.status in (
+                Status.registered, Status.dispatched, Status.handling, Status.returned, Status.coordinating):
+            out.add("merge")
+        if principal.can(Cap.dispatch) and Action.unmerge in allowed:
+            out.add("unmerge")
     if principal.can(Cap.handle):
         mine = [a for a in order.assignments if a.unit_id == principal.unit_id and a.state == AssignmentState.active]
         if any(a.role == AssignmentRole.lead for a in mine):
@@ -498,6 +503,8 @@ DONE = {
     "extension_decision": "延期申请已处理",
     "reply": "答复已提交，等待热线中心审核",
     "withdraw": "工单已撤回",
+    "merge": "已并案：所选工单随本工单办理，答复认定后一并告知并各自回访",
+    "unmerge": "已取消并案，工单回到待派单",
 }
 
 
@@ -728,7 +735,20 @@ def _do_withdraw(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: 
     service.withdraw(db, p, o, reason=text(f, "reason"), version=v)
 
 
+def _do_merge(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
+    numbers = [n.strip()[:30] for n in f.get("numbers", []) if isinstance(n, str) and n.strip()]
+    if not numbers:
+        raise InvalidInput("numbers", "请勾选要并入的工单")
+    children = [access.access_work_order(db, p, n) for n in dict.fromkeys(numbers)]
+    service.merge(db, p, o, children, version=v)
+
+
+def _do_unmerge(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
+    service.unmerge(db, p, o, version=v)
+
+
 ACTIONS: dict[str, Handler] = {
+    "merge": _do_merge, "unmerge": _do_unmerge,
     "dispatch": _do_dispatch, "transfer": _do_transfer, "sign": _do_sign, "assist": _do_assist,
     "return": _do_return, "reject_return": _do_reject_return, "coordinate": _do_coordinate, "decide": _do_decide,
     "extension": _do_extension, "extension_decision": _do_extension_decision, "reply": _do_reply,
