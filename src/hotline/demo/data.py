@@ -219,6 +219,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.knowledge import load_knowledge
 
     load_knowledge(session, cats)
+    from hotline.demo.intelligence import load_intelligence
+
+    load_intelligence(session, cats)
     return accounts
 
 
