@@ -1,6 +1,7 @@
 """Pages of the dispatch suggestions (智能派单辅助): the "智能分类建议" fragment beside the
 agent's intake form, the "派单建议" fragment in the dispatcher's dispatch form, and the model
-administration page (/admin/models) of the province-wide administrator.
+administration page (/admin/models) of the province-wide administrator; the month's hotspots
+(/hotspots) and the 专题专办 lists made of them (/special-lists); the early warnings (/warnings).
 
 The fragments are loaded by htmx, so an order page or the console never waits for a model
 (nor fails with one). Every read and write goes through ``intelligence.service``, which checks
@@ -8,6 +9,7 @@ who manages the models; the fragments check who may take calls or dispatch."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,16 +20,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotline.auth import access
+from hotline.auth.models import Role, User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
-from hotline.intelligence import service
-from hotline.intelligence.models import MODEL_KIND_NAMES, ModelKind, ModelStatus, ModelVersion
+from hotline.intelligence import repository, service
+from hotline.intelligence.models import (
+    MODEL_KIND_NAMES,
+    WARNING_KIND_NAMES,
+    EarlyWarning,
+    HotspotSnapshot,
+    ModelKind,
+    ModelStatus,
+    ModelVersion,
+    SpecialList,
+)
+from hotline.kit import clock
 from hotline.kit.errors import Conflict, Forbidden, HotlineError, InvalidInput
 from hotline.org import repository as org_repository
-from hotline.org.models import HANDLING_KINDS, Region, Unit
+from hotline.org.models import HANDLING_KINDS, Category, Region, Unit
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.web.forms import Form, choice, error_map, integer
+from hotline.web.forms import text as form_text
 from hotline.web.templating import render
 from hotline.workorder.lifecycle import Action, allowed_actions
 from hotline.workorder.models import WorkOrder
@@ -264,3 +278,246 @@ def activate(request: Request, version_id: IdPath, principal: CurrentPrincipal, 
     except HotlineError as exc:
         return _failed(request, principal, db, exc)
     return _back("activate", version.kind, version.number)
+
+
+# --- monthly hotspots and 专题专办 lists --------------------------------------------------------
+
+_MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
+
+
+def _this_month() -> str:
+    return clock.now().astimezone(clock.CST).strftime("%Y-%m")
+
+
+def _month(value: Any) -> str:
+    """A month (YYYY-MM) from a query string or form; none given: the current month in China."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _this_month()
+    month = value.strip() if isinstance(value, str) else ""
+    if not _MONTH.fullmatch(month):
+        raise InvalidInput("month", "月份格式应为 YYYY-MM")
+    return month
+
+
+def _month_name(month: str) -> str:
+    year, number = month.split("-")
+    return f"{year} 年 {int(number)} 月"
+
+
+def _lead_unit_options(db: Session, region_code: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Handling units a centre may make lead unit (as the dispatch form offers them, see
+    ``workorder.views._unit_options``): those in the centre's region, then those above it."""
+    units, _ = org_repository.list_units(db, active=True, limit=10_000)
+    local, upper = [], []
+    for u in units:
+        if u.kind not in HANDLING_KINDS:
+            continue
+        if in_region(region_code, u.region.code):
+            local.append((u.id, u.name))
+        elif in_region(u.region.code, region_code):
+            upper.append((u.id, u.name))
+    return local, upper
+
+
+def _order_numbers(db: Session, ids: list[int], limit: int = 500) -> list[str]:
+    """The numbers of orders by id, in the given order (orders since deleted are left out)."""
+    briefs = repository.order_briefs(db, ids[:limit])
+    return [str(briefs[i][0]) for i in ids[:limit] if i in briefs]
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class HotspotRow:
+    rank: int
+    label: str
+    keywords: list[str]
+    place: str | None
+    count: int
+    people: int | None
+    heat: float
+    growth: float
+    trend: list[tuple[str, int, int]]  # month, appeals, bar height in per cent of the busiest month
+    samples: list[str]
+    orders: list[str]
+    first: dt.datetime | None
+    last: dt.datetime | None
+
+
+def _hotspot_rows(db: Session, snapshot: HotspotSnapshot) -> list[HotspotRow]:
+    rows = []
+    for rank, h in enumerate(snapshot.hotspots, start=1):
+        trend = {str(k): int(v) for k, v in dict(h.get("trend") or {}).items()}
+        peak = max(trend.values(), default=0) or 1
+        rows.append(HotspotRow(
+            rank=rank, label=str(h["label"]), keywords=[str(k) for k in h.get("keywords") or []], place=h.get("place"),
+            count=int(h["count"]), people=h.get("people"), heat=float(h["heat"]), growth=float(h.get("growth") or 0),
+            trend=[(m, n, max(8, round(100 * n / peak))) for m, n in sorted(trend.items())],
+            samples=[str(s) for s in (h.get("samples") or [])[:3]],
+            orders=_order_numbers(db, [int(i) for i in h.get("order_ids") or []]),
+            first=_moment(h.get("first")), last=_moment(h.get("last"))))
+    return rows
+
+
+def _hotspots_done(q: Any, month: str) -> str | None:
+    """The confirmation after a redirect, worded here from validated values."""
+    if q.get("done") == "queued":
+        return (f"已提交{_month_name(month)}热点问题的重新计算任务：计算在后台进行（通常几秒到一两分钟），"
+                "完成后刷新本页即可看到新结果。")
+    return None
+
+
+def _hotspots_page(request: Request, principal: Principal, db: Session, month: str, *, status: int = 200,
+                   flash: str | None = None, flash_kind: str = "ok", failed_rank: int | None = None,
+                   values: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> Response:
+    snapshot = service.monthly_hotspots(db, principal, month)
+    can_list = principal.role == Role.centre_supervisor  # as service.create_special_list
+    local, upper = _lead_unit_options(db, principal.region_code) if can_list and snapshot else ([], [])
+    return render(request, "intelligence/hotspots.html", principal, status_code=status, title="热点问题",
+                  month=month, month_name=_month_name(month), this_month=_this_month(), snapshot=snapshot,
+                  rows=_hotspot_rows(db, snapshot) if snapshot else [], can_list=can_list, local_units=local,
+                  upper_units=upper, flash=flash, flash_kind=flash_kind, failed_rank=failed_rank,
+                  values=values or {}, errors=errors or {})
+
+
+@router.get("/hotspots", response_class=HTMLResponse)
+def hotspots_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The month's top 10 hotspots of the caller's centre as last computed (daily, or on
+    request), for the centre staff who dispatch; a supervisor turns one into a 专题专办 list."""
+    access.require(principal, Cap.dispatch)
+    month = _month(request.query_params.get("month"))
+    return _hotspots_page(request, principal, db, month,
+                          flash=_hotspots_done(request.query_params, month))
+
+
+@router.post("/hotspots/compute", response_class=HTMLResponse)
+def recompute_hotspots(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    """Queue the month's computation (a background job: a month of a city takes a while)."""
+    access.require(principal, Cap.dispatch)
+    month = _month(form.get("month"))
+    service.request_hotspots(db, principal, month)
+    return RedirectResponse(f"/hotspots?{urlencode({'month': month, 'done': 'queued'})}", status_code=303)
+
+
+@router.post("/hotspots/special-lists", response_class=HTMLResponse)
+def make_special_list(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    """专题专办: hand the month's ``rank``-th hotspot to a lead unit (the service decides who may)."""
+    access.require(principal, Cap.dispatch)
+    month = _month(form.get("month"))
+    rank = integer(form, "rank", maximum=1000)
+    values = {"lead_unit_id": form_text(form, "lead_unit_id") or "", "title": form_text(form, "title") or "",
+              "note": form_text(form, "note") or ""}
+    try:
+        if rank is None:
+            raise InvalidInput("rank", "请选择热点")
+        lead_unit_id = integer(form, "lead_unit_id")
+        if lead_unit_id is None:
+            raise InvalidInput("lead_unit_id", "请选择牵头单位")
+        row = service.create_special_list(db, principal, month=month, rank=rank, lead_unit_id=lead_unit_id,
+                                          title=values["title"] or None, note=values["note"] or None)
+    except HotlineError as exc:
+        db.rollback()
+        errors, banner = error_map(exc)
+        return _hotspots_page(request, principal, db, month, status=exc.status_code, flash=banner, flash_kind="err",
+                              failed_rank=rank, values=values, errors=errors)
+    return RedirectResponse(f"/special-lists?done=created&id={row.id}#list-{row.id}", status_code=303)
+
+
+@dataclass(frozen=True)
+class SpecialListRow:
+    row: SpecialList
+    lead_unit: str
+    centre: str
+    orders: list[str]
+
+
+@router.get("/special-lists", response_class=HTMLResponse)
+def special_lists_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The 专题专办 lists of the caller's centre, or led by the caller's unit, newest first."""
+    found = service.special_lists(db, principal)
+    units = {u.id: u for u in (db.get(Unit, i) for i in {r.lead_unit_id for r in found}
+                               | {r.centre_unit_id for r in found}) if u is not None}
+
+    def name(unit_id: int) -> str:
+        return units[unit_id].name if unit_id in units else ""
+
+    rows = [SpecialListRow(r, name(r.lead_unit_id), name(r.centre_unit_id), _order_numbers(db, list(r.order_ids)))
+            for r in found]
+    flash = None
+    made = integer(request.query_params, "id")
+    if request.query_params.get("done") == "created" and made:
+        mine = next((r for r in rows if r.row.id == made), None)
+        if mine is not None:
+            lead = units.get(mine.row.lead_unit_id)
+            texted = lead is not None and bool(lead.contact_phone)
+            flash = (f"已建立专题专办清单“{mine.row.title}”（{len(mine.row.order_ids)} 件工单），"
+                     f"交{mine.lead_unit}牵头办理" + ("，已短信通知该单位。" if texted else "。"))
+    return render(request, "intelligence/special_lists.html", principal, title="专题专办", rows=rows, flash=flash,
+                  can_view_hotspots=principal.can(Cap.dispatch))
+
+
+# --- early warnings --------------------------------------------------------------------------------
+
+WARNING_PAGE = 20
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    warning: EarlyWarning
+    kind_name: str
+    region: str
+    category: str | None
+    orders: list[str]
+    acknowledged_by: str | None
+
+
+def _warning_rows(db: Session, found: list[EarlyWarning]) -> list[WarningRow]:
+    rows = []
+    for w in found:
+        region = db.get(Region, w.region_id) if w.region_id else None
+        category = db.get(Category, w.category_id) if w.category_id else None
+        by = db.get(User, w.acknowledged_by_id) if w.acknowledged_by_id else None
+        rows.append(WarningRow(w, WARNING_KIND_NAMES[w.kind], service.region_path(db, region) if region else "未知地点",
+                               category.name if category else None, _order_numbers(db, list(w.order_ids), 200),
+                               by.display_name if by else None))
+    return rows
+
+
+def _warnings_page(request: Request, principal: Principal, db: Session, offset: int, *, status: int = 200,
+                   flash: str | None = None, flash_kind: str = "ok") -> Response:
+    found, total = service.warnings(db, principal, limit=WARNING_PAGE, offset=offset)
+    return render(request, "intelligence/warnings.html", principal, status_code=status, title="预警",
+                  rows=_warning_rows(db, found), total=total, limit=WARNING_PAGE, offset=offset, base="/warnings?",
+                  can_ack=principal.can(Cap.dispatch), flash=flash, flash_kind=flash_kind)
+
+
+def _page_offset(values: Any) -> int:
+    return min(integer(values, "offset") or 0, 10**6)
+
+
+@router.get("/warnings", response_class=HTMLResponse)
+def warnings_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The early warnings of the caller's region, newest first: surging appeals and appeals
+    naming an emergency, each with its orders; those who dispatch acknowledge them."""
+    q = request.query_params
+    flash = "已确认预警。" if q.get("done") == "ack" else None
+    return _warnings_page(request, principal, db, _page_offset(q), flash=flash)
+
+
+@router.post("/warnings/{warning_id}/acknowledge", response_class=HTMLResponse)
+def acknowledge_warning(request: Request, warning_id: IdPath, principal: CurrentPrincipal, db: Db,
+                        form: Form) -> Response:
+    offset = _page_offset(form)
+    try:
+        service.acknowledge_warning(db, principal, warning_id)
+    except HotlineError as exc:
+        db.rollback()
+        _, banner = error_map(exc)
+        return _warnings_page(request, principal, db, offset, status=exc.status_code, flash=banner, flash_kind="err")
+    query = {"done": "ack", **({"offset": str(offset)} if offset else {})}
+    return RedirectResponse(f"/warnings?{urlencode(query)}#warning-{warning_id}", status_code=303)

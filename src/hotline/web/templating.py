@@ -68,6 +68,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/meetings", "督办会议"))
     if centre_staff:
         items.append(("/notices", "通报"))
+    if principal.can(Cap.dispatch):  # as intelligence.service.monthly_hotspots and warnings
+        items += [("/hotspots", "热点问题"), ("/warnings", "预警")]
     if principal.can(Cap.view_org) and not principal.is_service:
         items.append(("/knowledge", "知识库"))
     if not principal.is_service:
