@@ -14,6 +14,9 @@ category. Then, through ``POST /api/v1/intelligence/duplicates`` one after anoth
 * as many new appeals: another issue at the same address, or the same issue at another street
   of the same township — none has a duplicate.
 
+The lookups are made by a province-level agent (an account the benchmark adds), who may see
+every order: the lookup only ever reads orders its caller may see.
+
 Prints one JSON object as its last line: ``p50_ms``, ``p95_ms`` of the lookups; ``recall``: the
 planted duplicates whose original matter is among the five results; ``precision``: of the
 lookups that returned anything, the share whose first result is the same matter."""
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Client, instance, percentile, report
 
 DAYS = 30
+AGENT, PASSWORD = "bench_agent", "hotline2026-bench"
 CHUNK = 20_000
 TOWNS_PER_COUNTY = 120
 STREETS = ["幸福路", "人民路", "解放路", "建设路", "中山路", "和平街", "胜利路", "光明街", "新华路", "文化路",
@@ -105,6 +109,16 @@ def generate(url: str, n: int, seed: int = 11) -> tuple[dict[str, Any], dict[str
             session.execute(sa.insert(Citizen), rows)
     with engine.connect() as conn:
         citizen_ids = list(conn.execute(sa.select(Citizen.id).order_by(Citizen.id)).scalars())[-citizens:]
+    from hotline.auth import repository as auth_repository
+    from hotline.auth import service as auth_service
+    from hotline.auth.models import Role
+    from hotline.auth.principal import Principal
+
+    with transaction(factory) as session:  # the province's own agent sees every order
+        admin = Principal.of(auth_repository.user_by_username(session, "admin"))
+        agent = auth_service.create_user(session, admin, username=AGENT, display_name="省级话务员", role=Role.agent,
+                                         unit_id=admin.unit_id, password=PASSWORD, phone="13700000000")
+        agent.must_change_password = False
     matters: dict[int, tuple[int, str, int, int]] = {}  # order id → (issue, street, number, town)
     callers: dict[int, int | None] = {}
     numbers: dict[int, str] = {}
@@ -183,12 +197,26 @@ def probes(data: dict[str, Any], count: int, seed: int = 5) -> list[tuple[dict[s
     return out
 
 
-async def ask(port: int, token: str, bodies: list[dict[str, Any]]) -> tuple[list[float], list[list[str]], int]:
-    client = Client(port, token)
+def login(port: int) -> dict[str, str]:
+    """The benchmark agent's session cookie and CSRF header."""
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/auth/login", method="POST",
+                                 data=json.dumps({"username": AGENT, "password": PASSWORD}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as response:  # noqa: S310 (loopback)
+        return {"Cookie": response.headers["set-cookie"].split(";")[0],
+                "X-CSRF-Token": json.load(response)["csrf_token"]}
+
+
+async def ask(port: int, session: dict[str, str], bodies: list[dict[str, Any]]
+              ) -> tuple[list[float], list[list[str]], int]:
+    client = Client(port, "")
     latencies, answers, errors = [], [], 0
     for body in bodies:
         started = time.perf_counter()
-        status, found = await client.request("POST", "/api/v1/intelligence/duplicates", body)
+        status, found = await client.request("POST", "/api/v1/intelligence/duplicates", body, session)
         latencies.append((time.perf_counter() - started) * 1000)
         if status != 200:
             errors += 1
@@ -211,8 +239,9 @@ def main() -> None:
         build_s = time.perf_counter() - started
         planted = probes(data, args.probes)
         bodies = [b for b, _ in planted]
-        asyncio.run(ask(inst.port, inst.token, bodies[:20]))  # warm-up
-        latencies, answers, errors = asyncio.run(ask(inst.port, inst.token, bodies))
+        session = login(inst.port)
+        asyncio.run(ask(inst.port, session, bodies[:20]))  # warm-up
+        latencies, answers, errors = asyncio.run(ask(inst.port, session, bodies))
     matter_of = {data["numbers"][i]: m for i, m in data["matters"].items()}
     duplicates = [(m, a) for (_, m), a in zip(planted, answers, strict=True) if m is not None]
     found = sum(1 for m, a in duplicates if any(matter_of.get(x) == m for x in a))

@@ -230,7 +230,7 @@ def duplicates(principal: CurrentPrincipal, db: Db, body: DuplicateIn) -> list[D
         category = org_repository.category_by_code(db, body.category_code)
         if category is None:
             raise InvalidInput("category_code", "诉求分类不存在")
-    found = service.find_duplicates(db, title=body.title, content=body.content, phone=body.phone or None,
+    found = service.find_duplicates(db, principal, title=body.title, content=body.content, phone=body.phone or None,
                                     region=region, category=category, address=body.address)
     return _duplicates_out(db, found)
 
@@ -241,7 +241,7 @@ def duplicates_of_order(number: str, principal: CurrentPrincipal, db: Db) -> lis
     order = access.access_work_order(db, principal, number)
     if not principal.can(Cap.dispatch):
         raise Forbidden("您的角色无权查重")
-    return _duplicates_out(db, service.duplicates_of(db, order))
+    return _duplicates_out(db, service.duplicates_of(db, principal, order))
 
 
 # --- hotspots and 专题专办 ---------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.sql.elements import ColumnElement
@@ -215,9 +215,10 @@ CALLER_CANDIDATES, PLACE_CATEGORY_CANDIDATES, PLACE_CANDIDATES = 30, 150, 60
 
 def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id: int | None,
                          category_id: int | None, since: dt.datetime, exclude_id: int | None,
-                         chars: int) -> list[tuple[Any, ...]]:
+                         chars: int, scope: Callable[[Select[Any]], Select[Any]]) -> list[tuple[Any, ...]]:
     """Orders of the same caller or the same place registered since ``since`` (not withdrawn),
-    newest first: (id, title, opening of content, citizen id, region code, address, registered at)."""
+    newest first: (id, title, opening of content, citizen id, region code, address, registered at).
+    ``scope`` narrows the query to the orders the caller may see."""
     w = WorkOrder
     columns = (w.id, w.title, func.substr(w.content, 1, chars), w.citizen_id, Region.code, w.address,
                w.registered_at)
@@ -230,9 +231,9 @@ def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id:
         queries.append(([w.region_id == region_id], PLACE_CANDIDATES))
     rows: dict[int, tuple[Any, ...]] = {}
     for conditions, limit in queries:
-        stmt = (select(*columns).outerjoin(Region, Region.id == w.region_id)
-                .where(*conditions, w.registered_at >= since, w.status != Status.withdrawn)
-                .order_by(w.registered_at.desc()).limit(limit))
+        stmt = scope(select(*columns).select_from(w).outerjoin(Region, Region.id == w.region_id)
+                     .where(*conditions, w.registered_at >= since, w.status != Status.withdrawn)
+                     .order_by(w.registered_at.desc()).limit(limit))
         for row in session.execute(stmt):
             if row[0] != exclude_id:
                 rows[row[0]] = tuple(row)
@@ -295,3 +296,12 @@ def pending_training_kinds(session: Session, job_kind: str) -> set[ModelKind]:
         except ValueError:
             continue
     return kinds
+
+
+def centre_ids(session: Session, region_prefix: str) -> list[int]:
+    """The hotline centres and workstations of a region (the owners of its orders)."""
+    from hotline.org.models import CENTRE_KINDS
+
+    stmt = select(Unit.id).join(Region, Region.id == Unit.region_id).where(
+        Unit.kind.in_(sorted(CENTRE_KINDS)), Region.code.startswith(region_prefix, autoescape=True))
+    return list(session.execute(stmt).scalars())

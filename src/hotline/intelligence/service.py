@@ -13,8 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
@@ -521,13 +524,13 @@ class Duplicate:
     reasons: tuple[str, ...]
 
 
-def find_duplicates(session: Session, *, title: str, content: str, phone: str | None = None,
+def find_duplicates(session: Session, actor: Principal, *, title: str, content: str, phone: str | None = None,
                     citizen_id: int | None = None, region: Region | None = None, category: Category | None = None,
                     address: str | None = None, exclude_id: int | None = None, now: dt.datetime | None = None,
                     limit: int = 5) -> list[Duplicate]:
     """Orders registered in the last ``DUPLICATE_WINDOW`` that are likely the same appeal:
     the same caller or the same place (the place's orders of the same category first), with a
-    similar text (see ``duplicates``)."""
+    similar text (see ``duplicates``) — among the orders ``actor`` may see."""
     if citizen_id is None and phone:
         found = citizen_repository.by_phone_hash(session, citizen_service.phone_hash(validate.phone(phone)))
         citizen_id = found[0].id if found else None
@@ -535,7 +538,7 @@ def find_duplicates(session: Session, *, title: str, content: str, phone: str | 
     rows = repository.duplicate_candidates(session, citizen_id=citizen_id, region_id=region.id if region else None,
                                            category_id=category.id if category else None,
                                            since=now - DUPLICATE_WINDOW, exclude_id=exclude_id,
-                                           chars=duplicates.TEXT_CHARS)
+                                           chars=duplicates.TEXT_CHARS, scope=_order_scope(session, actor))
     candidates = [duplicates.Candidate(id=r[0], text=f"{r[1]} {r[2] or ''}", citizen_id=r[3], region_code=r[4],
                                        address=r[5], registered_at=r[6]) for r in rows]
     probe = duplicates.Probe(text=f"{title} {content}", citizen_id=citizen_id,
@@ -554,9 +557,19 @@ def merged_numbers(session: Session, order: WorkOrder) -> list[str]:
     return [o.number for o in workorder_repository.merged_children(session, order.id)]
 
 
-def duplicates_of(session: Session, order: WorkOrder) -> list[Duplicate]:
+def _order_scope(session: Session, actor: Principal) -> Callable[[Select[Any]], Select[Any]]:
+    """The orders ``actor`` may see, as a filter. For centre staff — the usual caller — the
+    same rule as ``access.order_scope`` (orders owned by a centre in their region) as a short
+    list of centre ids: the lookup then reads only the place's own orders."""
+    if actor.role in access.CENTRE_ROLES and actor.can(Cap.view_orders):
+        centres = repository.centre_ids(session, actor.region_prefix)
+        return lambda stmt: stmt.where(WorkOrder.centre_unit_id.in_(centres))
+    return lambda stmt: access.order_scope(actor, stmt)
+
+
+def duplicates_of(session: Session, actor: Principal, order: WorkOrder) -> list[Duplicate]:
     """Likely duplicates of a registered order (for the dispatcher, before merging)."""
-    return find_duplicates(session, title=order.title, content=order.content, citizen_id=order.citizen_id,
+    return find_duplicates(session, actor, title=order.title, content=order.content, citizen_id=order.citizen_id,
                            region=order.region, category=order.category, address=order.address,
                            exclude_id=order.id)
 

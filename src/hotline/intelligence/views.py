@@ -108,11 +108,11 @@ def console_duplicates(request: Request, principal: CurrentPrincipal, db: Db) ->
     found: list[service.Duplicate] = []
     if typed:
         try:
-            found = service.find_duplicates(db, title=title, content=content, phone=phone, region=region,
+            found = service.find_duplicates(db, principal, title=title, content=content, phone=phone, region=region,
                                             category=category, address=address)
         except InvalidInput:  # a phone number still being typed: look without it
-            found = service.find_duplicates(db, title=title, content=content, region=region, category=category,
-                                            address=address)
+            found = service.find_duplicates(db, principal, title=title, content=content, region=region,
+                                            category=category, address=address)
     return render(request, "intelligence/_intake_duplicates.html", principal, place=place, duplicates=found,
                   typed=typed, region_given=bool(_region(db, q.get("region_code"))))
 
@@ -124,7 +124,7 @@ def order_duplicates(request: Request, number: str, principal: CurrentPrincipal,
     order = access.access_work_order(db, principal, number)
     if principal.role not in access.CENTRE_ROLES or not principal.can(Cap.dispatch):
         raise Forbidden("您的角色无权并案")
-    found = service.duplicates_of(db, order)
+    found = service.duplicates_of(db, principal, order)
     merged = service.merged_numbers(db, order)
     return render(request, "intelligence/_order_duplicates.html", principal, order=order, duplicates=found,
                   merged=merged)
