@@ -45,18 +45,19 @@ def test_intake_shows_likely_duplicates_across_channels_within_the_window(db, wo
     first = _intake(db, world)
     _intake(db, world, "东城区有个工地晚上施工，噪音太大", category="noise")  # same caller, another matter
     east = org_repository.region_by_code(db, "990102001")
-    found = intel.find_duplicates(db, world.p("agent"), title="路灯坏了", content="幸福路12号门口路灯坏了一个月了，晚上黑漆漆的",
+    agent = world.p("agent")
+    found = intel.find_duplicates(db, agent, title="路灯坏了", content="幸福路12号门口路灯坏了一个月了，晚上黑漆漆的",
                                   phone="13911112222", region=east)
     assert [d.number for d in found] == [first.number]
     assert set(found[0].reasons) >= {"同一来电人", "同一地点"}
-    neighbour = intel.find_duplicates(db, world.p("agent"), title="路灯", content="幸福路12号门口路灯坏了一个月", phone="13800001111",
-                                      region=east)
+    neighbour = intel.find_duplicates(db, agent, title="路灯", content="幸福路12号门口路灯坏了一个月",
+                                      phone="13800001111", region=east)
     assert [d.number for d in neighbour] == [first.number] and "同一来电人" not in neighbour[0].reasons
     # only what the caller may see: an integration account sees the orders it submitted, no others
     assert intel.find_duplicates(db, world.p("ivr"), title="路灯", content="幸福路12号门口路灯坏了一个月",
                                  phone="13911112222", region=east) == []
     travel.move_to(dt.datetime.now(dt.UTC) + intel.DUPLICATE_WINDOW + dt.timedelta(days=1))
-    assert intel.find_duplicates(db, world.p("agent"), title="路灯坏了", content=LAMP, phone="13911112222", region=east) == []
+    assert intel.find_duplicates(db, agent, title="路灯坏了", content=LAMP, phone="13911112222", region=east) == []
 
 
 def _reply(db, world, order):

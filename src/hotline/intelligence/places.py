@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from hotline.auth.roles import region_prefix as prefix  # the code digits that name a region
+
 #: Administrative suffixes stripped to make a short form, longest first.
 SUFFIXES = ("特别行政区", "自治州", "自治县", "自治旗", "街道办事处", "街道办", "街道", "新区", "地区", "省", "市",
             "州", "盟", "区", "县", "旗", "镇", "乡", "村", "社区")
@@ -113,15 +115,6 @@ def _related(a: str, b: str) -> bool:
     """One region contains the other (their codes, with the zero padding stripped)."""
     pa, pb = prefix(a), prefix(b)
     return pa.startswith(pb) or pb.startswith(pa)
-
-
-def prefix(code: str) -> str:
-    if len(code) == 6:
-        if code.endswith("0000"):
-            return code[:2]
-        if code.endswith("00"):
-            return code[:4]
-    return code
 
 
 @dataclass(frozen=True)
