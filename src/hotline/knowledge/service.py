@@ -39,7 +39,7 @@ from hotline.org import repository as org_repository
 from hotline.org.models import Category, Region, Unit
 
 #: How many candidates the full-text index hands to the re-ranking.
-CANDIDATES = 50
+CANDIDATES = 30
 #: The assistant answers only when the best item covers this much of the question and
 #: scores this much (a share of its score) above the runner-up: a wrong answer with the
 #: government's authority does more harm than "I could not find it" with related items and
