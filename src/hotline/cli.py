@@ -205,6 +205,8 @@ def _labelled(path: str) -> tuple[list[str], list[str]]:
     from pathlib import Path
 
     labels, texts = [], []
+    if not Path(path).is_file():
+        raise SystemExit(f"{path}: no such file")
     lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -306,6 +308,8 @@ def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
 
     from hotline.intelligence import hotspots
 
+    if not Path(args.input).is_file():
+        raise SystemExit(f"{args.input}: no such file")
     raw = Path(args.input).read_bytes()
     try:
         text = raw.decode("utf-8-sig")

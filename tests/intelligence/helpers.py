@@ -36,3 +36,21 @@ def history(db, world, per_kind: int = 24) -> None:
     for kind in ("lamp", "noise"):
         for text in texts(kind, per_kind):
             handled(db, world, kind, text)
+
+
+def month_of_appeals(db, world):
+    """Ten appeals about one matter (the 翠湖花园 waste transfer station, of the hotspot tests)
+    among twenty unrelated ones, registered now; returns the ten."""
+    from tests.intelligence.test_hotspots import ISSUES, NOISE
+
+    planted = []
+    for i, text in enumerate(ISSUES["transfer"][1]):
+        order, _ = wo.intake(db, world.p("agent"), wo.IntakeData(
+            channel="web", appeal_type="complaint", title=text[:20], content=text, phone=f"1390000{i:04d}",
+            category_code=world.categories["noise"], region_code="990102001"))
+        planted.append(order)
+    for i, text in enumerate(NOISE[:20]):
+        wo.intake(db, world.p("agent"), wo.IntakeData(
+            channel="phone", appeal_type="complaint", title=text[:12], content=text, phone=f"1370000{i:04d}",
+            category_code=world.categories["lamp"], region_code="990102" if i % 2 else "990102001"))
+    return planted

@@ -69,3 +69,13 @@ def test_evaluate_trains_on_one_file_and_scores_the_other(tmp_path, capsys):
     assert set(out) >= {"accuracy", "macro_f1", "ms_per_order"}
     assert out["accuracy"] >= 0.9 and out["macro_f1"] >= 0.9
     assert out["test_examples"] == 40 and out["labels"] == 2 and 0 < out["ms_per_order"] < 100
+
+
+def test_evaluate_names_a_missing_file_and_a_malformed_line(tmp_path):
+    good = _tsv(tmp_path / "a.tsv", [("路灯", "路灯坏了"), ("噪声", "工地噪音")])
+    with pytest.raises(SystemExit, match="no such file"):
+        cli.main(["model", "evaluate", "--train", good, "--test", str(tmp_path / "missing.tsv")])
+    bad = tmp_path / "b.tsv"
+    bad.write_text("label\ttext\n没有制表符的一行\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="expected label<TAB>text"):
+        cli.main(["model", "evaluate", "--train", good, "--test", str(bad)])

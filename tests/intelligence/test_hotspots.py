@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import random
 
+import pytest
+
 from hotline import cli
 from hotline.intelligence import hotspots
 
@@ -109,3 +111,8 @@ def test_the_command_reads_a_csv_and_prints_json(tmp_path, capsys):
         assert set(h) >= {"label", "count", "heat", "member_ids"}
         assert h["count"] == len(h["member_ids"]) and all(i in {a.id for a in appeals} for i in h["member_ids"])
     assert [h["heat"] for h in out] == sorted((h["heat"] for h in out), reverse=True)
+
+
+def test_the_command_names_a_missing_file(tmp_path):
+    with pytest.raises(SystemExit, match="no such file"):
+        cli.main(["hotspots", "--input", str(tmp_path / "missing.csv")])

@@ -5,28 +5,15 @@ import hotline.tasks  # noqa: F401  (registers the job handlers)
 from hotline.intelligence import service as intel
 from hotline.kit import clock, jobs
 from hotline.org.models import Unit
-from hotline.workorder import service as wo
-from tests.intelligence.test_hotspots import ISSUES, NOISE
+from tests.intelligence.helpers import month_of_appeals
 
 MONTH = clock.now().astimezone(clock.CST).strftime("%Y-%m")
 
 
-def _orders(db, world):
-    planted = []
-    for i, text in enumerate(ISSUES["transfer"][1]):
-        order, _ = wo.intake(db, world.p("agent"), wo.IntakeData(
-            channel="web", appeal_type="complaint", title=text[:20], content=text, phone=f"1390000{i:04d}",
-            category_code=world.categories["noise"], region_code="990102001"))
-        planted.append(order)
-    for i, text in enumerate(NOISE[:20]):
-        wo.intake(db, world.p("agent"), wo.IntakeData(
-            channel="phone", appeal_type="complaint", title=text[:12], content=text, phone=f"1370000{i:04d}",
-            category_code=world.categories["lamp"], region_code="990102" if i % 2 else "990102001"))
-    return planted
 
 
 def test_a_months_hotspots_are_computed_in_the_background_and_shown(db, world, factory, api):
-    planted = _orders(db, world)
+    planted = month_of_appeals(db, world)
     supervisor = api("supervisor")
     db.commit()
     assert supervisor.get(f"/api/v1/intelligence/hotspots?month={MONTH}").json() is None  # not computed yet
@@ -43,7 +30,7 @@ def test_a_months_hotspots_are_computed_in_the_background_and_shown(db, world, f
 
 
 def test_a_supervisor_turns_a_hotspot_into_a_special_list(db, world, factory, api):
-    _orders(db, world)
+    month_of_appeals(db, world)
     centre = db.get(Unit, world.units["C-990100"])
     intel.compute_hotspots(db, centre, MONTH)
     db.commit()

@@ -17,7 +17,7 @@ from hotline.kit import clock, jobs
 from hotline.org.models import Unit
 from hotline.workorder import service as wo
 from hotline.workorder.models import WorkOrder
-from tests.intelligence.test_hotspots import ISSUES, NOISE
+from tests.intelligence.helpers import month_of_appeals
 
 MONTH = clock.now().astimezone(clock.CST).strftime("%Y-%m")
 
@@ -38,23 +38,10 @@ def _order_links(fragment):
     return re.findall(r'href="/orders/([^"]+)"', fragment)
 
 
-def _orders(db, world):
-    """Ten appeals about one matter (the 翠湖花园 waste transfer station) among twenty unrelated."""
-    planted = []
-    for i, text in enumerate(ISSUES["transfer"][1]):
-        order, _ = wo.intake(db, world.p("agent"), wo.IntakeData(
-            channel="web", appeal_type="complaint", title=text[:20], content=text, phone=f"1390000{i:04d}",
-            category_code=world.categories["noise"], region_code="990102001"))
-        planted.append(order)
-    for i, text in enumerate(NOISE[:20]):
-        wo.intake(db, world.p("agent"), wo.IntakeData(
-            channel="phone", appeal_type="complaint", title=text[:12], content=text, phone=f"1370000{i:04d}",
-            category_code=world.categories["lamp"], region_code="990102" if i % 2 else "990102001"))
-    return planted
 
 
 def _computed(db, world):
-    planted = _orders(db, world)
+    planted = month_of_appeals(db, world)
     snapshot = intel.compute_hotspots(db, db.get(Unit, world.units["C-990100"]), MONTH)
     db.commit()
     return planted, snapshot
@@ -102,7 +89,7 @@ def test_the_pages_open_for_the_roles_they_serve_and_refuse_the_others(api, db, 
 
 
 def test_an_uncomputed_month_says_so_and_recompute_queues_the_job(api, db, world, factory):
-    _orders(db, world)
+    month_of_appeals(db, world)
     db.commit()
     dispatcher = api("dispatcher")
     page = dispatcher.get("/hotspots").text  # the current month by default
