@@ -1,13 +1,18 @@
 """The text classifier on its own (pure): learning, confidence, storage without pickle, and
 the evaluation command on labelled files."""
 
+import io
 import json
 
+import numpy as np
 import pytest
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
 
 from hotline import cli
-from hotline.intelligence import classifier
-from tests.intelligence.helpers import texts
+from hotline.intelligence import classifier, vectors
+from tests.intelligence.helpers import PLACES, texts
 
 
 def _data(n=24):
@@ -79,3 +84,78 @@ def test_evaluate_names_a_missing_file_and_a_malformed_line(tmp_path):
     bad.write_text("label\ttext\n没有制表符的一行\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="expected label<TAB>text"):
         cli.main(["model", "evaluate", "--train", good, "--test", str(bad)])
+
+
+LIFT = ["电梯坏了困住了人", "电梯经常突然停运", "电梯维保单位不来检修", "电梯异响让人害怕"]
+SCHOOL = ["学校违规补课收费", "老师体罚学生", "学校食堂饭菜太差", "幼儿园学位不够"]
+
+
+def _lifts_and_schools():
+    xs = [f"{place}{p}" for place in PLACES for p in LIFT] + [f"{place}{p}" for place in PLACES for p in SCHOOL]
+    return xs, ["电梯"] * (len(xs) // 2) + ["教育"] * (len(xs) // 2)
+
+
+def test_word_vectors_carry_a_word_the_training_never_saw():
+    """升降机 and 扶梯 never occur in training; the pretrained vectors place them beside 电梯."""
+    model = classifier.train(*_lifts_and_schools())
+    assert model.reader is not None and model.reader.source == vectors.SOURCE
+    unseen = ["升降机", "自动扶梯"]
+    read = model.reader.log_proba(unseen)
+    assert [model.labels[i] for i in read.argmax(axis=1)] == ["电梯", "电梯"]
+    assert [p[0].label for p in model.predict(unseen)] == ["电梯", "电梯"]
+
+
+def test_without_the_vectors_the_svm_stands_alone(monkeypatch):
+    monkeypatch.setattr(vectors, "table", lambda: None)
+    model = classifier.train(*_lifts_and_schools())
+    assert model.reader is None
+    assert [p[0].label for p in model.predict(["电梯又坏了", "学校乱收费"])] == ["电梯", "教育"]
+    again = classifier.Model.from_bytes(model.to_bytes())
+    assert again.reader is None and again.predict(["电梯又坏了"])[0][0].label == "电梯"
+
+
+def test_features_at_intake_are_those_the_model_was_trained_on():
+    """Scoring builds the TF-IDF rows itself (one text at a time is faster without sklearn's
+    checks); they must equal what sklearn's vectorizer gave at training."""
+    xs, _ = _lifts_and_schools()
+    whole = classifier._vectorizer(classifier.NGRAMS, min_df=2, max_df=0.5).fit(xs)
+    opening = classifier._vectorizer(classifier.NGRAMS, min_df=2, preprocessor=classifier.head).fit(xs)
+    width = len(whole.idf_) + len(opening.idf_)
+    model = classifier.Model(labels=["a"], vocabulary=classifier._vocabulary(whole), idf=whole.idf_,
+                             coef=sparse.csr_matrix((1, width)), intercept=np.zeros(1), temperature=1.0,
+                             head_vocabulary=classifier._vocabulary(opening), head_idf=opening.idf_)
+    sample = ["幸福路电梯坏了，电梯维保单位不来", "ＡＢＣ学校 2024 年收费", "", "完全无关的话"]
+    ours = model._features(sample).toarray()
+    theirs = np.hstack([whole.transform(sample).toarray(), classifier.HEAD_WEIGHT * opening.transform(sample).toarray()])
+    assert ours.shape == theirs.shape and np.abs(ours - theirs).max() < 1e-6
+
+
+def test_a_model_stored_before_the_opening_block_still_reads_as_trained():
+    """Artifacts of the first model version (character 1–3-grams, one block, no word vectors)
+    are in the database of a running platform: they load and score as they always did."""
+    xs, ys = _data()
+    whole = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+                            preprocessor=classifier.normalise, min_df=2)
+    svm = LinearSVC(class_weight="balanced").fit(whole.fit_transform(xs), ys)
+    coef = sparse.csr_matrix(np.vstack([-svm.coef_, svm.coef_]).astype(np.float32))
+    meta = {"labels": [str(c) for c in svm.classes_], "vocabulary": classifier._vocabulary(whole),
+            "temperature": 4.0, "shape": list(coef.shape)}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, idf=whole.idf_.astype(np.float32), data=coef.data, indices=coef.indices,
+                        indptr=coef.indptr, intercept=np.array([-svm.intercept_[0], svm.intercept_[0]]),
+                        meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8))
+    old = classifier.Model.from_bytes(buffer.getvalue())
+    assert old.ngrams == (1, 3) and old.reader is None and not old.head_vocabulary
+    sample = ["路灯杆倒了", "广场舞太吵"]
+    expected = svm.decision_function(whole.transform(sample))
+    assert np.allclose(old.decision(sample)[:, 1], expected, atol=1e-4)
+    assert [p[0].label for p in old.predict(sample)] == ["路灯", "噪声"]
+
+
+def test_word2vec_binary_format_is_read_without_running_anything():
+    rows = {"电梯": [3.0, 4.0], "学校": [0.0, 2.0]}
+    blob = b"2 2\n" + b"".join(w.encode() + b" " + np.array(v, dtype="<f4").tobytes() + b"\n"
+                               for w, v in rows.items())
+    index, matrix = vectors.read_word2vec(blob)
+    assert index == {"电梯": 0, "学校": 1}
+    assert np.allclose(matrix, [[0.6, 0.8], [0.0, 1.0]])
