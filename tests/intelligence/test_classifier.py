@@ -126,7 +126,8 @@ def test_features_at_intake_are_those_the_model_was_trained_on():
                              head_vocabulary=classifier._vocabulary(opening), head_idf=opening.idf_)
     sample = ["幸福路电梯坏了，电梯维保单位不来", "ＡＢＣ学校 2024 年收费", "", "完全无关的话"]
     ours = model._features(sample).toarray()
-    theirs = np.hstack([whole.transform(sample).toarray(), classifier.HEAD_WEIGHT * opening.transform(sample).toarray()])
+    theirs = np.hstack([whole.transform(sample).toarray(),
+                        classifier.HEAD_WEIGHT * opening.transform(sample).toarray()])
     assert ours.shape == theirs.shape and np.abs(ours - theirs).max() < 1e-6
 
 
