@@ -37,6 +37,7 @@ from hotline.intelligence.models import (
 from hotline.kit import clock
 from hotline.kit.errors import Conflict, Forbidden, HotlineError, InvalidInput
 from hotline.org import repository as org_repository
+from hotline.org import service as org_service
 from hotline.org.models import HANDLING_KINDS, Category, Region, Unit
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
@@ -304,21 +305,6 @@ def _month_name(month: str) -> str:
     return f"{year} 年 {int(number)} 月"
 
 
-def _lead_unit_options(db: Session, region_code: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Handling units a centre may make lead unit (as the dispatch form offers them, see
-    ``workorder.views._unit_options``): those in the centre's region, then those above it."""
-    units, _ = org_repository.list_units(db, active=True, limit=10_000)
-    local, upper = [], []
-    for u in units:
-        if u.kind not in HANDLING_KINDS:
-            continue
-        if in_region(region_code, u.region.code):
-            local.append((u.id, u.name))
-        elif in_region(u.region.code, region_code):
-            upper.append((u.id, u.name))
-    return local, upper
-
-
 def _order_numbers(db: Session, ids: list[int], limit: int = 500) -> list[str]:
     """The numbers of orders by id, in the given order (orders since deleted are left out)."""
     briefs = repository.order_briefs(db, ids[:limit])
@@ -377,7 +363,7 @@ def _hotspots_page(request: Request, principal: Principal, db: Session, month: s
                    values: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> Response:
     snapshot = service.monthly_hotspots(db, principal, month)
     can_list = principal.role == Role.centre_supervisor  # as service.create_special_list
-    local, upper = _lead_unit_options(db, principal.region_code) if can_list and snapshot else ([], [])
+    local, upper = org_service.lead_unit_options(db, principal.region_code) if can_list and snapshot else ([], [])
     return render(request, "intelligence/hotspots.html", principal, status_code=status, title="热点问题",
                   month=month, month_name=_month_name(month), this_month=_this_month(), snapshot=snapshot,
                   rows=_hotspot_rows(db, snapshot) if snapshot else [], can_list=can_list, local_units=local,

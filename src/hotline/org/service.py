@@ -16,6 +16,7 @@ from hotline.kit import validate
 from hotline.kit.errors import InvalidInput
 from hotline.org import repository
 from hotline.org.models import (
+    HANDLING_KINDS,
     AppealType,
     Category,
     Channel,
@@ -26,6 +27,22 @@ from hotline.org.models import (
     UnitKind,
     UtilityType,
 )
+
+
+def lead_unit_options(session: Session, centre_region: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Active handling units a centre may name as lead or assisting unit, as (id, name): those in
+    the centre's region, then those above it (provincial departments)."""
+    units, _ = repository.list_units(session, active=True, limit=10_000)
+    local, upper = [], []
+    for u in units:
+        if u.kind not in HANDLING_KINDS:
+            continue
+        if in_region(centre_region, u.region.code):
+            local.append((u.id, u.name))
+        elif in_region(u.region.code, centre_region):
+            upper.append((u.id, u.name))
+    return local, upper
+
 
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 CHANNEL_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")

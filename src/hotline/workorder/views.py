@@ -30,7 +30,8 @@ from hotline.kit import clock
 from hotline.kit.errors import Forbidden, HotlineError, InvalidInput, NotFound, StaleVersion
 from hotline.kit.workcalendar import WorkCalendar, business_date, load_calendar
 from hotline.org import repository as org_repository
-from hotline.org.models import CENTRE_KINDS, HANDLING_KINDS, Category, Region, Unit
+from hotline.org import service as org_service
+from hotline.org.models import CENTRE_KINDS, Category, Region, Unit
 from hotline.web import forms, routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
@@ -453,19 +454,8 @@ def _actions(db: Session, principal: Principal, order: WorkOrder) -> set[str]:
 
 
 def _unit_options(db: Session, order: WorkOrder) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Handling units a centre may name for this order: those in the owning centre's region,
-    then those above it (provincial departments)."""
-    centre_code = order.centre_unit.region.code
-    units, _ = org_repository.list_units(db, active=True, limit=10_000)
-    local, upper = [], []
-    for u in units:
-        if u.kind not in HANDLING_KINDS:
-            continue
-        if in_region(centre_code, u.region.code):
-            local.append((u.id, u.name))
-        elif in_region(u.region.code, centre_code):
-            upper.append((u.id, u.name))
-    return local, upper
+    """Handling units a centre may name for this order (the owning centre's region, then above)."""
+    return org_service.lead_unit_options(db, order.centre_unit.region.code)
 
 
 def _lower_centres(db: Session, order: WorkOrder) -> list[tuple[int, str]]:
