@@ -160,3 +160,33 @@ def test_word2vec_binary_format_is_read_without_running_anything():
     index, matrix = vectors.read_word2vec(blob)
     assert index == {"电梯": 0, "学校": 1}
     assert np.allclose(matrix, [[0.6, 0.8], [0.0, 1.0]])
+
+
+def _three_labels(n=24):
+    xs, ys = _data(n)
+    return xs + [f"{p}学校乱收费补课费" for p in PLACES for _ in range(n // len(PLACES))], \
+        ys + ["教育"] * (len(PLACES) * (n // len(PLACES)))
+
+
+def test_each_label_against_the_rest_is_what_a_balanced_linear_svc_learns():
+    """Trained label by label (in threads), each label's SVM solves LinearSVC's own problem."""
+    xs, ys = _three_labels()
+    features = classifier._vectorizer(classifier.NGRAMS, min_df=2).fit_transform(xs)
+    labels, coef, intercept = classifier._one_against_rest(features, ys)
+    reference = LinearSVC(C=classifier.C, class_weight="balanced").fit(features, ys)
+    assert labels == [str(c) for c in reference.classes_] == ["噪声", "教育", "路灯"]
+    assert np.allclose(coef.toarray(), reference.coef_, atol=1e-3)
+    assert np.allclose(intercept, reference.intercept_, atol=1e-3)
+
+
+def test_each_label_keeps_only_its_largest_weights(monkeypatch):
+    """A model of a thousand units stays small: each label keeps its largest weights alone."""
+    xs, ys = _three_labels()
+    features = classifier._vectorizer(classifier.NGRAMS, min_df=2).fit_transform(xs)
+    _, full, _ = classifier._one_against_rest(features, ys)
+    monkeypatch.setattr(classifier, "MAX_WEIGHTS_PER_LABEL", 12)
+    _, kept, _ = classifier._one_against_rest(features, ys)
+    for whole, row in zip(full.toarray(), kept.toarray(), strict=True):
+        assert np.count_nonzero(row) == 12
+        largest = -np.sort(-np.abs(whole))[:12]
+        assert np.allclose(-np.sort(-np.abs(row[row != 0])), largest, atol=1e-4)  # the solver's tolerance

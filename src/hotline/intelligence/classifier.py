@@ -31,11 +31,13 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
 import time
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -250,16 +252,14 @@ def _log_softmax(scores: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
-def _one_row_per_label(coef: np.ndarray, intercept: np.ndarray, two_labels_sign: float
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """sklearn keeps one row for two labels: the second label's score. Make it a row each —
-    ``-x, x`` for an SVM (its two scores mirror each other), ``0, x`` for a logistic regression
-    (a sigmoid is a softmax over ``0, x``)."""
+def _one_row_per_label(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A logistic regression keeps one row for two labels: the second label's score. Make it a
+    row each, ``0, x`` (a sigmoid is a softmax over ``0, x``)."""
     coef = np.asarray(coef, dtype=np.float32)
     intercept = np.asarray(intercept, dtype=np.float32)
     if coef.shape[0] == 1:
-        coef = np.vstack([two_labels_sign * coef, coef])
-        intercept = np.array([two_labels_sign * intercept[0], intercept[0]], dtype=np.float32)
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.array([0.0, intercept[0]], dtype=np.float32)
     return coef, intercept
 
 
@@ -284,9 +284,38 @@ def _reader(texts: Sequence[str], labels: Sequence[str], classes: list[str]) -> 
     regression.fit(vectors.embed(documents, weights, default), list(labels))
     if [str(c) for c in regression.classes_] != classes:
         return None
-    coef, intercept = _one_row_per_label(regression.coef_, regression.intercept_, 0.0)
+    coef, intercept = _one_row_per_label(regression.coef_, regression.intercept_)
     return WordVectorReader(source=vectors.SOURCE, words=[w for w, _ in kept],
                             idf=np.array([i for _, i in kept], dtype=np.float32), coef=coef, intercept=intercept)
+
+
+def _one_against_rest(features: sparse.csr_matrix, labels: Sequence[str]
+                      ) -> tuple[list[str], sparse.csr_matrix, np.ndarray]:
+    """One linear SVM per label, its examples against all the others — the problem
+    ``LinearSVC(class_weight="balanced")`` solves (a label's examples weigh
+    ``n / (labels × its count)``, the others 1) — trained label by label on every core: the
+    solver lets go of the interpreter, so a lead-unit model of hundreds of units trains as
+    many times faster as there are cores, and only each label's ``MAX_WEIGHTS_PER_LABEL``
+    largest weights are ever held rather than labels × features. (The solver's threads share
+    one random stream, so two trainings may differ within its tolerance, about 1e-5.)"""
+    classes, codes, counts = np.unique(np.asarray(labels, dtype=str), return_inverse=True, return_counts=True)
+    balance = len(codes) / (len(classes) * counts)
+    features = features.astype(np.float64)  # the solver's own type, once rather than per label
+    features.sort_indices()
+
+    def one(k: int) -> tuple[sparse.csr_matrix, float]:
+        target = (codes == k).astype(np.int8)
+        svm = LinearSVC(C=C).fit(features, target, sample_weight=np.where(target == 1, balance[k], 1.0))
+        row = np.asarray(svm.coef_[0], dtype=np.float32)
+        if len(row) > MAX_WEIGHTS_PER_LABEL:
+            dropped = np.argpartition(-np.abs(row), MAX_WEIGHTS_PER_LABEL)[MAX_WEIGHTS_PER_LABEL:]
+            row[dropped] = 0
+        return sparse.csr_matrix(row), float(svm.intercept_[0])
+
+    with ThreadPoolExecutor(max_workers=min(len(classes), os.cpu_count() or 1)) as pool:
+        trained = list(pool.map(one, range(len(classes))))
+    return ([str(c) for c in classes], sparse.vstack([row for row, _ in trained]).tocsr(),
+            np.array([b for _, b in trained], dtype=np.float32))
 
 
 def train(texts: Sequence[str], labels: Sequence[str], *, calibrate: bool = True) -> Model:
@@ -300,16 +329,9 @@ def train(texts: Sequence[str], labels: Sequence[str], *, calibrate: bool = True
     whole = _vectorizer(NGRAMS, min_df=min_df, max_df=MAX_DF if len(texts) >= 50 else 1.0)
     opening = _vectorizer(NGRAMS, min_df=min_df, preprocessor=head)
     features = sparse.hstack([whole.fit_transform(texts), HEAD_WEIGHT * opening.fit_transform(texts)]).tocsr()
-    svm = LinearSVC(C=C, class_weight="balanced")
-    svm.fit(features, list(labels))
-    coef, intercept = _one_row_per_label(svm.coef_, svm.intercept_, -1.0)
-    if coef.shape[1] > MAX_WEIGHTS_PER_LABEL:
-        k = MAX_WEIGHTS_PER_LABEL
-        cutoff = -np.partition(-np.abs(coef), k - 1, axis=1)[:, k - 1:k]  # each label's k-th largest weight
-        coef = np.where(np.abs(coef) >= cutoff, coef, 0)
-    classes = [str(c) for c in svm.classes_]
+    classes, coef, intercept = _one_against_rest(features, labels)
     model = Model(labels=classes, vocabulary=_vocabulary(whole), idf=np.asarray(whole.idf_, dtype=np.float32),
-                  coef=sparse.csr_matrix(coef), intercept=intercept, temperature=1.0,
+                  coef=coef, intercept=intercept, temperature=1.0,
                   head_vocabulary=_vocabulary(opening), head_idf=np.asarray(opening.idf_, dtype=np.float32),
                   reader=_reader(texts, labels, classes))
     if calibrate:
