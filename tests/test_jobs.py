@@ -88,3 +88,59 @@ def test_housekeeping_removes_expired_sessions(db, factory, world, client):
     jobs.drain(factory)
     hashes = db.scalars(select(AuthSession.token_hash)).all()
     assert "x" * 64 not in hashes and len(hashes) == 1
+
+
+LONG: list[tuple[dict, int]] = []
+
+
+@jobs.long_handler("test.long")
+def _long(factory, payload):
+    """While it computes, the worker holds no transaction: another can write at once (on
+    SQLite this would wait for the write lock, and time out, if the worker held one)."""
+    from hotline.kit.db import transaction
+
+    with transaction(factory) as session:
+        jobs.enqueue(session, "test.record", {"during": payload["n"]})
+        leased = session.scalars(select(Job).where(Job.kind == "test.long")).one()
+        LONG.append((payload, leased.attempts))
+    if payload.get("fail"):
+        raise RuntimeError("long boom")
+
+
+def test_a_long_job_is_leased_then_run_outside_the_workers_transaction(db, factory):
+    LONG.clear()
+    jobs.enqueue(db, "test.long", {"n": 1})
+    db.commit()
+    assert jobs.run_batch(factory) == 1
+    assert LONG == [({"n": 1}, 1)]  # the lease (its attempt counted) was committed before it ran
+    job = db.scalars(select(Job).where(Job.kind == "test.long")).one()
+    db.refresh(job)
+    assert job.status == JobStatus.done and job.attempts == 1
+    assert db.scalars(select(Job.payload).where(Job.kind == "test.record")).all() == [{"during": 1}]
+
+
+def test_a_long_job_whose_worker_died_runs_again_when_its_lease_ends(db, factory, travel, monkeypatch):
+    LONG.clear()
+    jobs.enqueue(db, "test.long", {"n": 2})
+    db.commit()
+    monkeypatch.setattr(jobs, "_run_long", lambda *args: None)  # the worker is killed after the lease
+    assert jobs.run_batch(factory) == 1
+    monkeypatch.undo()
+    assert jobs.run_batch(factory) == 0  # leased: no other worker takes it
+    travel.shift(jobs.LEASE.total_seconds() + 1)
+    assert jobs.run_batch(factory) == 1
+    assert LONG == [({"n": 2}, 2)]
+    job = db.scalars(select(Job).where(Job.kind == "test.long")).one()
+    db.refresh(job)
+    assert job.status == JobStatus.done
+
+
+def test_a_failing_long_job_is_retried_with_back_off(db, factory):
+    LONG.clear()
+    jobs.enqueue(db, "test.long", {"n": 3, "fail": True})
+    db.commit()
+    assert jobs.run_batch(factory) == 1
+    job = db.scalars(select(Job).where(Job.kind == "test.long")).one()
+    db.refresh(job)
+    assert job.status == JobStatus.pending and job.attempts == 1 and "long boom" in job.last_error
+    assert clock.now() < job.run_at < clock.now() + jobs.LEASE  # back-off, not the lease

@@ -238,16 +238,14 @@ def _model_row(v) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def cmd_model_train(settings: Settings, args: argparse.Namespace) -> int:
-    from hotline.intelligence import service
+    from hotline.intelligence import tasks
     from hotline.intelligence.models import ModelKind
-    from hotline.kit.db import transaction
 
     factory = _session_factory(settings)
     kinds = list(ModelKind) if args.kind == "all" else [ModelKind(args.kind)]
     for kind in kinds:
-        with transaction(factory) as session:
-            version = service.train(session, None, kind, limit=args.limit, activate=not args.no_activate)
-            print(json.dumps(_model_row(version), ensure_ascii=False))
+        version = tasks.train_model(factory, kind, limit=args.limit, activate=not args.no_activate)
+        print(json.dumps(_model_row(version), ensure_ascii=False))
     return 0
 
 

@@ -123,3 +123,18 @@ def test_a_version_trained_on_request_names_who_asked(db, world, factory):
     db.expire_all()
     trained_by = [v.trained_by_id for v in intel.versions(db, world.p("admin"), ModelKind.category)]
     assert world.user_ids["admin"] in trained_by  # (the weekly retraining, run by the same drain, names nobody)
+
+
+def test_hotline_model_train_reads_fits_and_stores_in_separate_steps(db, world, factory, monkeypatch, capsys):
+    import json
+
+    from hotline import cli
+
+    history(db, world)
+    db.commit()
+    monkeypatch.setattr(cli, "_session_factory", lambda settings: factory)
+    assert cli.main(["model", "train", "--kind", "category"]) == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert row["kind"] == "category" and row["status"] == "active" and row["examples"] == 48
+    db.expire_all()
+    assert [v.number for v in intel.versions(db, world.p("admin"), ModelKind.category)] == [row["number"]]

@@ -85,35 +85,53 @@ def require_manager(actor: Principal) -> None:
         raise Forbidden("模型由省级管理员统一训练和启用")
 
 
-def train(session: Session, actor: Principal | None, kind: ModelKind, *, limit: int = TRAINING_LIMIT,
-          activate: bool | None = True, requested_by: int | None = None) -> ModelVersion:
-    """Train a new version from the latest closed orders, measure it on a held-out fifth,
-    then fit it on all of them and store it. ``activate``: True makes it the active version,
-    None (scheduled retraining) only when it scores about as well as the active one."""
-    if actor is not None:
-        require_manager(actor)
+@dataclass
+class Fitted:
+    """A model trained away from the database, with what its version row records."""
+
+    model: classifier.Model
+    metrics: dict[str, float]
+    examples: int
+    labels: int
+
+
+def training_set(session: Session, kind: ModelKind, limit: int = TRAINING_LIMIT) -> tuple[list[str], list[str]]:
+    """The texts and labels of the latest closed orders that a model learns from: labels with
+    too few orders left out. Conflict when too little is left."""
     examples = repository.training_examples(session, kind, limit)
     counts: dict[str, int] = {}
     for _, label in examples:
         counts[label] = counts.get(label, 0) + 1
     examples = [(t, label) for t, label in examples if counts[label] >= MIN_EXAMPLES_PER_LABEL]
-    labels = sorted({label for _, label in examples})
+    labels = {label for _, label in examples}
     if len(examples) < MIN_EXAMPLES or len(labels) < 2:
         raise Conflict(f"已办结工单不足：至少需要 {MIN_EXAMPLES} 件、两个以上类别（每类至少 "
                        f"{MIN_EXAMPLES_PER_LABEL} 件），现有 {len(examples)} 件、{len(labels)} 类")
-    texts = [t for t, _ in examples]
-    y = [label for _, label in examples]
-    train_idx, test_idx = classifier.split(y)
-    trial = classifier.train([texts[i] for i in train_idx], [y[i] for i in train_idx], calibrate=False)
-    metrics = classifier.evaluate(trial, [texts[i] for i in test_idx], [y[i] for i in test_idx])
+    return [t for t, _ in examples], [label for _, label in examples]
+
+
+def fit(texts: list[str], labels: list[str]) -> Fitted:
+    """Measure a model on a held-out fifth, then fit it on everything (no database: the
+    background job runs this outside any transaction, for it may take minutes)."""
+    train_idx, test_idx = classifier.split(labels)
+    trial = classifier.train([texts[i] for i in train_idx], [labels[i] for i in train_idx], calibrate=False)
+    metrics = classifier.evaluate(trial, [texts[i] for i in test_idx], [labels[i] for i in test_idx])
     metrics["test_examples"] = len(test_idx)
-    model = classifier.train(texts, y)
+    return Fitted(classifier.train(texts, labels), metrics, len(texts), len(set(labels)))
+
+
+def store(session: Session, actor: Principal | None, kind: ModelKind, fitted: Fitted, *,
+          activate: bool | None = True, requested_by: int | None = None) -> ModelVersion:
+    """Store a fitted model as the kind's next version. ``activate``: True makes it the active
+    version, None (scheduled retraining) only when it scores about as well as the active one."""
+    metrics = fitted.metrics
     version = ModelVersion(kind=kind, number=repository.next_number(session, kind), status=ModelStatus.standby,
                            trained_at=clock.now(), trained_by_id=actor.user_id if actor else requested_by,
-                           examples=len(texts), labels=len(labels), metrics=metrics, artifact=model.to_bytes())
+                           examples=fitted.examples, labels=fitted.labels, metrics=metrics,
+                           artifact=fitted.model.to_bytes())
     session.add(version)
     session.flush()
-    _event(session, actor, version, "trained", examples=len(texts), labels=len(labels), **metrics)
+    _event(session, actor, version, "trained", examples=fitted.examples, labels=fitted.labels, **metrics)
     current = repository.active(session, kind)
     if activate is None:
         activate = current is None or (metrics["macro_f1"] >= float(current.metrics.get("macro_f1", 0))
@@ -121,6 +139,17 @@ def train(session: Session, actor: Principal | None, kind: ModelKind, *, limit: 
     if activate:
         _activate(session, actor, version)
     return version
+
+
+def train(session: Session, actor: Principal | None, kind: ModelKind, *, limit: int = TRAINING_LIMIT,
+          activate: bool | None = True, requested_by: int | None = None) -> ModelVersion:
+    """Train a new version from the latest closed orders in one go (the session's transaction
+    stays open throughout: for small histories; the background job and ``hotline model train``
+    read, fit and store in separate steps)."""
+    if actor is not None:
+        require_manager(actor)
+    return store(session, actor, kind, fit(*training_set(session, kind, limit)), activate=activate,
+                 requested_by=requested_by)
 
 
 def _activate(session: Session, actor: Principal | None, version: ModelVersion) -> None:
@@ -590,28 +619,38 @@ def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     return first, nxt
 
 
-def compute_hotspots(session: Session, centre: Unit, month: str) -> HotspotSnapshot:
-    """The month's top hotspots among the orders of the centre's region (stored, replacing
-    the last computation)."""
+def hotspot_appeals(session: Session, centre: Unit, month: str) -> list[hotspots.Appeal]:
+    """The month's orders of the centre's region, as the hotspot engine reads them."""
     start, end = _month_bounds(month)
     region = session.get(Region, centre.region_id)
     assert region is not None
     rows = repository.orders_for_hotspots(session, region_prefix=in_region_prefix(region.code), start=start, end=end,
                                           limit=HOTSPOT_ORDERS)
-    appeals = [hotspots.Appeal(id=str(r[0]), title=r[1], text=r[2], time=r[3], person=str(r[4]) if r[4] else None,
-                               place=None) for r in rows]
-    found = hotspots.find(appeals, top=TOP_HOTSPOTS)
+    return [hotspots.Appeal(id=str(r[0]), title=r[1], text=r[2], time=r[3], person=str(r[4]) if r[4] else None,
+                            place=None) for r in rows]
+
+
+def store_hotspots(session: Session, centre_id: int, month: str, found: list[hotspots.Hotspot],
+                   orders: int) -> HotspotSnapshot:
+    """Store the month's hotspots of a centre, replacing its last computation."""
     payload = [{"label": h.label, "keywords": h.keywords, "place": h.place, "count": h.count, "people": h.people,
                 "heat": h.heat, "trend": h.trend, "growth": h.growth, "samples": h.samples,
                 "first": h.first.isoformat() if h.first else None, "last": h.last.isoformat() if h.last else None,
                 "order_ids": [int(i) for i in h.member_ids]} for h in found]
-    snapshot = repository.hotspot_snapshot(session, centre.id, month)
+    snapshot = repository.hotspot_snapshot(session, centre_id, month)
     if snapshot is None:
-        snapshot = HotspotSnapshot(centre_unit_id=centre.id, month=month)
+        snapshot = HotspotSnapshot(centre_unit_id=centre_id, month=month)
         session.add(snapshot)
-    snapshot.computed_at, snapshot.orders, snapshot.hotspots = clock.now(), len(rows), payload
+    snapshot.computed_at, snapshot.orders, snapshot.hotspots = clock.now(), orders, payload
     session.flush()
     return snapshot
+
+
+def compute_hotspots(session: Session, centre: Unit, month: str) -> HotspotSnapshot:
+    """The month's top hotspots among the orders of the centre's region, in one go (the
+    background job reads, clusters and stores in separate steps)."""
+    appeals = hotspot_appeals(session, centre, month)
+    return store_hotspots(session, centre.id, month, hotspots.find(appeals, top=TOP_HOTSPOTS), len(appeals))
 
 
 def monthly_hotspots(session: Session, actor: Principal, month: str) -> HotspotSnapshot | None:

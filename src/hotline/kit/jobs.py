@@ -5,7 +5,15 @@ the queue; SQLite: its single write lock), runs the handler and marks the job do
 same transaction. A crash rolls the whole thing back and the job stays pending: nothing
 acknowledged is lost. A failing job is retried with exponential back-off, then parked as
 ``failed``. Periodic jobs are enqueued under a de-duplication key per period, so several
-workers never run the same period twice."""
+workers never run the same period twice.
+
+A long job (training a model, a month's hotspots: seconds to minutes of computing) must not
+hold a transaction that long — on SQLite every transaction holds the one write lock, and every
+intake would wait behind it. Its handler (``long_handler``) is given the session factory and
+opens its own short transactions: one to read, none while it computes, one to write. The
+worker first leases the job (``run_at`` moved ``LEASE`` ahead, the attempt counted) and commits:
+no other worker takes it meanwhile, and if this one is killed the job runs again when the lease
+ends — nothing acknowledged is lost."""
 
 from __future__ import annotations
 
@@ -32,6 +40,10 @@ Handler = Callable[[Session, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
 #: kind → period; a job of that kind is enqueued once per period.
 PERIODIC: dict[str, dt.timedelta] = {}
+LongHandler = Callable[[SessionFactory, dict[str, Any]], None]
+LONG_HANDLERS: dict[str, LongHandler] = {}
+#: How long a long job is someone's before another worker may take it again.
+LEASE = dt.timedelta(hours=1)
 Poller = Callable[[SessionFactory], int]
 POLLERS: dict[str, Poller] = {}
 
@@ -63,6 +75,18 @@ class Job(Base):
 def handler(kind: str, every: dt.timedelta | None = None) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        if every is not None:
+            PERIODIC[kind] = every
+        return fn
+
+    return register
+
+
+def long_handler(kind: str, every: dt.timedelta | None = None) -> Callable[[LongHandler], LongHandler]:
+    """Register the handler of a long job: it gets the session factory, not a session, and
+    keeps its transactions short (see the module's docstring)."""
+    def register(fn: LongHandler) -> LongHandler:
+        LONG_HANDLERS[kind] = fn
         if every is not None:
             PERIODIC[kind] = every
         return fn
@@ -125,11 +149,18 @@ BATCH = 20
 def run_batch(factory: SessionFactory, limit: int = BATCH) -> int:
     """Run up to ``limit`` due jobs in one transaction, each in a savepoint of its own: a job
     that fails is rolled back alone and rescheduled with back-off (or marked failed after
-    ``max_attempts``); the others commit with their done marks. Returns how many ran."""
+    ``max_attempts``); the others commit with their done marks. Long jobs are only leased in
+    that transaction, and run after it. Returns how many ran."""
+    leased: list[tuple[int, str, dict[str, Any]]] = []
     with transaction(factory) as session:
         claimed = _claim(session, limit)
         for job in claimed:
             kind, payload = job.kind, dict(job.payload)
+            if kind in LONG_HANDLERS:
+                job.attempts += 1
+                job.run_at = clock.now() + LEASE
+                leased.append((job.id, kind, payload))
+                continue
             try:
                 with session.begin_nested():
                     fn = HANDLERS.get(kind)
@@ -141,13 +172,33 @@ def run_batch(factory: SessionFactory, limit: int = BATCH) -> int:
                 continue
             job.status, job.finished_at, job.attempts = JobStatus.done, clock.now(), job.attempts + 1
             JOBS.labels(kind, "done").inc()
-        return len(claimed)
+    for job_id, kind, payload in leased:
+        _run_long(factory, job_id, kind, payload)
+    return len(claimed)
 
 
-def _record_failure(job: Job, exc: Exception) -> None:
+def _run_long(factory: SessionFactory, job_id: int, kind: str, payload: dict[str, Any]) -> None:
+    try:
+        LONG_HANDLERS[kind](factory, payload)
+    except Exception as exc:
+        with transaction(factory) as session:
+            job = session.get(Job, job_id)
+            if job is not None:
+                _record_failure(job, exc, counted=True)
+        return
+    with transaction(factory) as session:
+        job = session.get(Job, job_id)
+        if job is not None:
+            job.status, job.finished_at = JobStatus.done, clock.now()
+    JOBS.labels(kind, "done").inc()
+
+
+def _record_failure(job: Job, exc: Exception, *, counted: bool = False) -> None:
+    """``counted``: the attempt was counted already (a long job's, when it was leased)."""
     log.warning("job %s (%s) failed: %s", job.id, job.kind, type(exc).__name__)
     JOBS.labels(job.kind, "error").inc()
-    job.attempts += 1
+    if not counted:
+        job.attempts += 1
     job.last_error = "".join(traceback.format_exception_only(type(exc), exc))[-2000:]
     if job.attempts >= job.max_attempts:
         job.status = JobStatus.failed
