@@ -144,3 +144,36 @@ def test_a_failing_long_job_is_retried_with_back_off(db, factory):
     db.refresh(job)
     assert job.status == JobStatus.pending and job.attempts == 1 and "long boom" in job.last_error
     assert clock.now() < job.run_at < clock.now() + jobs.LEASE  # back-off, not the lease
+
+
+def test_while_a_long_job_computes_in_its_lane_the_minutes_jobs_go_on(db, factory):
+    """The worker hands long jobs to a thread of their own: the early-warning scan and the
+    other short jobs are not held up by a training."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    CALLS.clear()
+    release, started = threading.Event(), threading.Event()
+
+    @jobs.long_handler("test.slow")
+    def _slow(factory, payload):
+        started.set()
+        assert release.wait(10)
+
+    jobs.enqueue(db, "test.slow")
+    db.commit()
+    lane = ThreadPoolExecutor(max_workers=1)
+    try:
+        assert jobs.run_batch(factory, lane=lane) == 1
+        assert started.wait(10)
+        jobs.enqueue(db, "test.record", {"n": 5})
+        db.commit()
+        assert jobs.run_batch(factory, lane=lane) == 1 and CALLS == [{"n": 5}]  # the slow one still computes
+        release.set()
+    finally:
+        release.set()
+        lane.shutdown(wait=True)
+        jobs.LONG_HANDLERS.pop("test.slow")
+    slow = db.scalars(select(Job).where(Job.kind == "test.slow")).one()
+    db.refresh(slow)
+    assert slow.status == JobStatus.done

@@ -13,7 +13,8 @@ intake would wait behind it. Its handler (``long_handler``) is given the session
 opens its own short transactions: one to read, none while it computes, one to write. The
 worker first leases the job (``run_at`` moved ``LEASE`` ahead, the attempt counted) and commits:
 no other worker takes it meanwhile, and if this one is killed the job runs again when the lease
-ends — nothing acknowledged is lost."""
+ends — nothing acknowledged is lost. The worker runs long jobs in a thread of their own, one at
+a time, so the minute's jobs (the early-warning scan) go on meanwhile."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from prometheus_client import Counter
@@ -146,11 +148,13 @@ def backoff(attempts: int) -> dt.timedelta:
 BATCH = 20
 
 
-def run_batch(factory: SessionFactory, limit: int = BATCH) -> int:
+def run_batch(factory: SessionFactory, limit: int = BATCH, lane: Executor | None = None) -> int:
     """Run up to ``limit`` due jobs in one transaction, each in a savepoint of its own: a job
     that fails is rolled back alone and rescheduled with back-off (or marked failed after
     ``max_attempts``); the others commit with their done marks. Long jobs are only leased in
-    that transaction, and run after it. Returns how many ran."""
+    that transaction, and run after it — in the ``lane`` when one is given (the worker's own
+    thread for long jobs, so the minute's jobs go on meanwhile), else here. Returns how many
+    ran (or were handed to the lane)."""
     leased: list[tuple[int, str, dict[str, Any]]] = []
     with transaction(factory) as session:
         claimed = _claim(session, limit)
@@ -173,7 +177,10 @@ def run_batch(factory: SessionFactory, limit: int = BATCH) -> int:
             job.status, job.finished_at, job.attempts = JobStatus.done, clock.now(), job.attempts + 1
             JOBS.labels(kind, "done").inc()
     for job_id, kind, payload in leased:
-        _run_long(factory, job_id, kind, payload)
+        if lane is None:
+            _run_long(factory, job_id, kind, payload)
+        else:
+            lane.submit(_run_long, factory, job_id, kind, payload)
     return len(claimed)
 
 
@@ -207,13 +214,14 @@ def _record_failure(job: Job, exc: Exception, *, counted: bool = False) -> None:
         job.run_at = clock.now() + backoff(job.attempts)
 
 
-def drain(factory: SessionFactory, limit: int = 1000) -> int:
-    """Schedule periodic jobs and run every due job (used by ``--once`` and tests)."""
+def drain(factory: SessionFactory, limit: int = 1000, lane: Executor | None = None) -> int:
+    """Schedule periodic jobs and run every due job (without a ``lane``, long jobs too before
+    returning: ``--once`` and tests)."""
     with transaction(factory) as session:
         schedule_periodic(session)
     count = 0
     while count < limit:
-        ran = run_batch(factory, min(BATCH, limit - count))
+        ran = run_batch(factory, min(BATCH, limit - count), lane)
         for name, relay in POLLERS.items():
             try:
                 ran += relay(factory)
@@ -231,12 +239,17 @@ def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: flo
 
     stop = stop or threading.Event()
     log.info("worker started")
-    while not stop.is_set():
-        try:
-            drain(factory)
-        except Exception:
-            log.exception("worker loop error")
-        if once:
-            return
-        stop.wait(poll_seconds)
-
+    # Long jobs run one at a time in a thread of their own; the loop goes on with the rest.
+    lane = None if once else ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-job")
+    try:
+        while not stop.is_set():
+            try:
+                drain(factory, lane=lane)
+            except Exception:
+                log.exception("worker loop error")
+            if once:
+                return
+            stop.wait(poll_seconds)
+    finally:
+        if lane is not None:  # leased and not started: they run again when their lease ends
+            lane.shutdown(wait=False, cancel_futures=True)
