@@ -104,6 +104,20 @@ def test_weekly_retraining_activates_a_first_version_by_itself(db, world, factor
     assert kinds == {ModelKind.category: ModelStatus.active, ModelKind.lead_unit: ModelStatus.active}
 
 
+def test_weekly_retraining_leaves_a_version_trained_the_same_day_alone(db, world, factory, travel):
+    history(db, world)
+    intel.train(db, world.p("admin"), ModelKind.category)
+    db.commit()
+    jobs.drain(factory)  # the week's retraining: the category model is a minute old
+    db.expire_all()
+    assert [v.number for v in intel.versions(db, world.p("admin"), ModelKind.category)] == [1]
+    assert len(intel.versions(db, world.p("admin"), ModelKind.lead_unit)) == 1  # it had none: trained
+    travel.shift(8 * 86400)
+    jobs.drain(factory)  # next week's
+    db.expire_all()
+    assert [v.number for v in intel.versions(db, world.p("admin"), ModelKind.category)] == [2, 1]
+
+
 def test_training_asked_for_on_too_little_history_says_why(db, world, factory):
     from hotline.audit.models import AuditEvent
 

@@ -67,6 +67,10 @@ def next_number(session: Session, kind: ModelKind) -> int:
     return int(found or 0) + 1
 
 
+def last_trained(session: Session, kind: ModelKind) -> dt.datetime | None:
+    return session.execute(select(func.max(ModelVersion.trained_at)).where(ModelVersion.kind == kind)).scalar_one()
+
+
 def retire_active(session: Session, kind: ModelKind) -> None:
     session.execute(update(ModelVersion).where(ModelVersion.kind == kind, ModelVersion.status == ModelStatus.active)
                     .values(status=ModelStatus.standby))

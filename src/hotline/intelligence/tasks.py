@@ -42,9 +42,19 @@ def train_model(factory: SessionFactory, kind: ModelKind, *, limit: int = servic
         return service.store(session, None, kind, fitted, activate=activate, requested_by=requested_by)
 
 
+#: The weekly retraining leaves a kind alone whose latest version is younger than this (one
+#: trained on request, or at the first start, when the week's turn comes right after).
+RETRAIN_MIN_AGE = dt.timedelta(days=1)
+
+
 @jobs.long_handler(RETRAIN_JOB, every=dt.timedelta(days=7))
 def retrain(factory: SessionFactory, payload: dict[str, Any]) -> None:
     for kind in ModelKind:
+        with transaction(factory) as session:
+            last = repository.last_trained(session, kind)
+        if last is not None and clock.now() - last < RETRAIN_MIN_AGE:
+            log.info("retraining %s skipped: version trained at %s", kind.value, last.isoformat())
+            continue
         try:
             version = train_model(factory, kind, activate=None)
         except Conflict as exc:  # not enough closed orders yet: nothing to learn from
