@@ -68,6 +68,8 @@ VECTOR_C = 10.0
 VECTOR_WEIGHT = 0.15
 #: SVM decision values are scaled by this before they are read as log-probabilities.
 SVM_SCALE = 4.0
+#: The most threads a training uses.
+MAX_THREADS = 4
 #: The largest weights kept per label: a model of many labels (units) stays small.
 MAX_WEIGHTS_PER_LABEL = 30_000
 #: The longest text read: a long letter says what it is about early on.
@@ -289,6 +291,13 @@ def _reader(texts: Sequence[str], labels: Sequence[str], classes: list[str]) -> 
                             idf=np.array([i for _, i in kept], dtype=np.float32), coef=coef, intercept=intercept)
 
 
+def _threads() -> int:
+    """The cores this process may use, at most ``MAX_THREADS`` (each thread's solver holds its
+    own copy of the features: about 0.6 GB at 60,000 orders)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(MAX_THREADS, cores))
+
+
 def _one_against_rest(features: sparse.csr_matrix, labels: Sequence[str]
                       ) -> tuple[list[str], sparse.csr_matrix, np.ndarray]:
     """One linear SVM per label, its examples against all the others — the problem
@@ -312,7 +321,7 @@ def _one_against_rest(features: sparse.csr_matrix, labels: Sequence[str]
             row[dropped] = 0
         return sparse.csr_matrix(row), float(svm.intercept_[0])
 
-    with ThreadPoolExecutor(max_workers=min(len(classes), os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(classes), _threads())) as pool:
         trained = list(pool.map(one, range(len(classes))))
     return ([str(c) for c in classes], sparse.vstack([row for row, _ in trained]).tocsr(),
             np.array([b for _, b in trained], dtype=np.float32))
