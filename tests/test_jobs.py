@@ -147,33 +147,42 @@ def test_a_failing_long_job_is_retried_with_back_off(db, factory):
 
 
 def test_while_a_long_job_computes_in_its_lane_the_minutes_jobs_go_on(db, factory):
-    """The worker hands long jobs to a thread of their own: the early-warning scan and the
-    other short jobs are not held up by a training."""
+    """The worker hands long jobs to a thread of their own, one at a time: the short jobs
+    (the early-warning scan) are not held up by a training, and a second long job waits,
+    not leased, until the lane is free."""
     import threading
-    from concurrent.futures import ThreadPoolExecutor
 
     CALLS.clear()
     release, started = threading.Event(), threading.Event()
+    ran: list[int] = []
 
     @jobs.long_handler("test.slow")
     def _slow(factory, payload):
+        ran.append(payload["n"])
         started.set()
         assert release.wait(10)
 
-    jobs.enqueue(db, "test.slow")
+    jobs.enqueue(db, "test.slow", {"n": 1})
+    jobs.enqueue(db, "test.slow", {"n": 2})
     db.commit()
-    lane = ThreadPoolExecutor(max_workers=1)
+    lane = jobs.Lane()
     try:
-        assert jobs.run_batch(factory, lane=lane) == 1
+        assert jobs.run_batch(factory, lane=lane) == 1  # one long job at a time
         assert started.wait(10)
         jobs.enqueue(db, "test.record", {"n": 5})
         db.commit()
         assert jobs.run_batch(factory, lane=lane) == 1 and CALLS == [{"n": 5}]  # the slow one still computes
+        second = db.scalars(select(Job).where(Job.kind == "test.slow", Job.attempts == 0)).one()
+        assert second.payload == {"n": 2}  # not leased while the lane is busy
         release.set()
+        lane._running.result(timeout=10)
+        assert jobs.run_batch(factory, lane=lane) == 1
+        lane._running.result(timeout=10)
     finally:
         release.set()
-        lane.shutdown(wait=True)
+        lane.shutdown()
         jobs.LONG_HANDLERS.pop("test.slow")
-    slow = db.scalars(select(Job).where(Job.kind == "test.slow")).one()
-    db.refresh(slow)
-    assert slow.status == JobStatus.done
+    assert ran == [1, 2]
+    states = {j.status for j in db.scalars(select(Job).where(Job.kind == "test.slow").execution_options(
+        populate_existing=True))}
+    assert states == {JobStatus.done}

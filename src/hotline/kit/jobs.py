@@ -24,7 +24,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from prometheus_client import Counter
@@ -128,14 +128,11 @@ def schedule_periodic(session: Session) -> None:
         enqueue(session, kind, dedupe_key=f"{kind}:{period}")
 
 
-def _claim(session: Session, limit: int) -> list[Job]:
-    stmt = (
-        select(Job)
-        .where(Job.status == JobStatus.pending, Job.run_at <= clock.now())
-        .order_by(Job.run_at, Job.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+def _claim(session: Session, limit: int, *, long_jobs: bool = True) -> list[Job]:
+    stmt = select(Job).where(Job.status == JobStatus.pending, Job.run_at <= clock.now())
+    if not long_jobs:
+        stmt = stmt.where(Job.kind.not_in(list(LONG_HANDLERS)))
+    stmt = stmt.order_by(Job.run_at, Job.id).limit(limit).with_for_update(skip_locked=True)
     return list(session.execute(stmt).scalars())
 
 
@@ -148,23 +145,46 @@ def backoff(attempts: int) -> dt.timedelta:
 BATCH = 20
 
 
-def run_batch(factory: SessionFactory, limit: int = BATCH, lane: Executor | None = None) -> int:
+class Lane:
+    """The worker's thread for long jobs: one at a time, and a new one only when it is idle —
+    a job waiting behind another would spend its lease waiting."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-job")
+        self._running: Future[None] | None = None
+
+    def idle(self) -> bool:
+        return self._running is None or self._running.done()
+
+    def run(self, fn: Callable[..., None], *args: object) -> None:
+        self._running = self._pool.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        """Leave the running job to finish; one that never started runs when its lease ends."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_batch(factory: SessionFactory, limit: int = BATCH, lane: Lane | None = None) -> int:
     """Run up to ``limit`` due jobs in one transaction, each in a savepoint of its own: a job
     that fails is rolled back alone and rescheduled with back-off (or marked failed after
     ``max_attempts``); the others commit with their done marks. Long jobs are only leased in
     that transaction, and run after it — in the ``lane`` when one is given (the worker's own
-    thread for long jobs, so the minute's jobs go on meanwhile), else here. Returns how many
-    ran (or were handed to the lane)."""
+    thread for long jobs, so the minute's jobs go on meanwhile: then one long job at a time,
+    and none while the lane is busy), else here. Returns how many ran (or went to the lane)."""
     leased: list[tuple[int, str, dict[str, Any]]] = []
+    ran = 0
     with transaction(factory) as session:
-        claimed = _claim(session, limit)
-        for job in claimed:
+        for job in _claim(session, limit, long_jobs=lane is None or lane.idle()):
             kind, payload = job.kind, dict(job.payload)
             if kind in LONG_HANDLERS:
+                if lane is not None and leased:
+                    continue  # one at a time: it stays pending for a later round
+                ran += 1
                 job.attempts += 1
                 job.run_at = clock.now() + LEASE
                 leased.append((job.id, kind, payload))
                 continue
+            ran += 1
             try:
                 with session.begin_nested():
                     fn = HANDLERS.get(kind)
@@ -180,8 +200,8 @@ def run_batch(factory: SessionFactory, limit: int = BATCH, lane: Executor | None
         if lane is None:
             _run_long(factory, job_id, kind, payload)
         else:
-            lane.submit(_run_long, factory, job_id, kind, payload)
-    return len(claimed)
+            lane.run(_run_long, factory, job_id, kind, payload)
+    return ran
 
 
 def _run_long(factory: SessionFactory, job_id: int, kind: str, payload: dict[str, Any]) -> None:
@@ -214,7 +234,7 @@ def _record_failure(job: Job, exc: Exception, *, counted: bool = False) -> None:
         job.run_at = clock.now() + backoff(job.attempts)
 
 
-def drain(factory: SessionFactory, limit: int = 1000, lane: Executor | None = None) -> int:
+def drain(factory: SessionFactory, limit: int = 1000, lane: Lane | None = None) -> int:
     """Schedule periodic jobs and run every due job (without a ``lane``, long jobs too before
     returning: ``--once`` and tests)."""
     with transaction(factory) as session:
@@ -239,8 +259,7 @@ def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: flo
 
     stop = stop or threading.Event()
     log.info("worker started")
-    # Long jobs run one at a time in a thread of their own; the loop goes on with the rest.
-    lane = None if once else ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-job")
+    lane = None if once else Lane()
     try:
         while not stop.is_set():
             try:
@@ -251,5 +270,5 @@ def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: flo
                 return
             stop.wait(poll_seconds)
     finally:
-        if lane is not None:  # leased and not started: they run again when their lease ends
-            lane.shutdown(wait=False, cancel_futures=True)
+        if lane is not None:
+            lane.shutdown()
