@@ -91,6 +91,12 @@ def test_heat_grows_with_volume_people_likes_and_growth():
     assert hotspots.heat(10, 0, None, 2.0) > hotspots.heat(10, 0, None, -0.5) == hotspots.heat(10, 0, None, 0)
 
 
+def test_the_place_is_where_the_matter_is_not_the_authority_asked():
+    texts = ["请问K2区人民政府何时出台灵活就业补缴政策", "灵活就业人员补缴养老保险，请县人民政府答复",
+             "K2区灵活就业人员补缴政策何时出台，人民政府"]
+    assert hotspots.place_of(texts) == "K2区"
+
+
 def test_unrelated_appeals_make_no_hotspot():
     appeals = [hotspots.Appeal(id=str(i), title=t, text=t) for i, t in enumerate(NOISE)]
     assert hotspots.find(appeals) == []

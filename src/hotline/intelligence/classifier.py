@@ -302,9 +302,9 @@ def _one_against_rest(features: sparse.csr_matrix, labels: Sequence[str]
                       ) -> tuple[list[str], sparse.csr_matrix, np.ndarray]:
     """One linear SVM per label, its examples against all the others — the problem
     ``LinearSVC(class_weight="balanced")`` solves (a label's examples weigh
-    ``n / (labels × its count)``, the others 1) — trained label by label on every core: the
-    solver lets go of the interpreter, so a lead-unit model of hundreds of units trains as
-    many times faster as there are cores, and only each label's ``MAX_WEIGHTS_PER_LABEL``
+    ``n / (labels × its count)``, the others 1) — trained label by label in as many threads as
+    :func:`_threads` allows: the solver lets go of the interpreter, so a lead-unit model of
+    hundreds of units trains about that many times faster, and only each label's ``MAX_WEIGHTS_PER_LABEL``
     largest weights are ever held rather than labels × features. (The solver's threads share
     one random stream, so two trainings may differ within its tolerance, about 1e-5.)"""
     classes, codes, counts = np.unique(np.asarray(labels, dtype=str), return_inverse=True, return_counts=True)

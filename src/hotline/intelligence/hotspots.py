@@ -86,7 +86,7 @@ def place_of(texts: Sequence[str]) -> str | None:
     regions: Counter[str] = Counter()
     for text in texts:
         named.update({t for t in rjieba.cut(text or "") if 3 <= len(t) <= 12 and _PLACE_SUFFIX.search(t)
-                      and not t.startswith(_NOT_A_PLACE)})
+                      and not t.startswith(_NOT_A_PLACE) and not t.endswith("政府")})  # 人民政府 is who, not where
         regions.update(set(_REGION_CODE.findall(text or "")))
     if named and named.most_common(1)[0][1] >= max(2, len(texts) * 0.3):
         return named.most_common(1)[0][0]
