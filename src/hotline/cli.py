@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -278,25 +280,28 @@ def cmd_model_activate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
+_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d",
+                 "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M", "%Y年%m月%d日")
 
 
-def _time(value: str):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _time(value: str) -> dt.datetime | None:
+    """An exported time as China's local wall-clock time (no zone), so that every row of a
+    file compares with every other: one with a zone is moved to UTC+8 and the zone dropped."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        pass
-    for fmt in _TIME_FORMATS:
-        try:
-            return dt.datetime.strptime(value, fmt)  # noqa: DTZ007 - a local time as exported, compared only with its peers
-        except ValueError:
-            continue
-    return None
+        for fmt in _TIME_FORMATS:
+            try:
+                return dt.datetime.strptime(value, fmt)  # noqa: DTZ007 - local time as exported, compared with its peers
+            except ValueError:
+                continue
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    return moment
 
 
 def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
@@ -312,10 +317,13 @@ def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("gb18030")
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise SystemExit(f"{args.input}: not a CSV text file (UTF-8 or GB18030)") from None
     csv.field_size_limit(10_000_000)
     appeals: list[hotspots.Appeal] = []
-    for row in csv.DictReader(text.splitlines()):
+    for row in csv.DictReader(io.StringIO(text, newline="")):  # quoted fields keep their line breaks
         row = {(k or "").strip().lower(): v for k, v in row.items()}
         try:
             likes = int(float(row.get("likes") or 0))

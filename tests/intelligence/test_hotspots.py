@@ -119,6 +119,30 @@ def test_the_command_reads_a_csv_and_prints_json(tmp_path, capsys):
     assert [h["heat"] for h in out] == sorted((h["heat"] for h in out), reverse=True)
 
 
+def test_the_command_reads_exported_times_and_line_breaks_as_they_come(tmp_path, capsys):
+    """Times with and without a zone, or written in Chinese, in one file; texts spanning lines."""
+    appeals, truth = _appeals()
+    styles = ["%Y-%m-%dT%H:%M:%S+08:00", "%Y/%m/%d %H:%M", "%Y年%m月%d日 %H:%M", "%Y-%m-%dT%H:%M:%SZ"]
+    path = tmp_path / "board.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "title", "text", "time", "likes"])
+        for n, a in enumerate(appeals):
+            writer.writerow([a.id, a.title, a.text.replace("，", "，\r\n", 1), a.time.strftime(styles[n % 4]), a.likes])
+    assert cli.main(["hotspots", "--input", str(path), "--top", "5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {truth[h["member_ids"][0]] for h in out} == set(ISSUES)
+    for h in out:
+        assert h["first"] and h["last"] and sum(h["trend"].values()) == h["count"]  # every time was read
+
+
 def test_the_command_names_a_missing_file(tmp_path):
     with pytest.raises(SystemExit, match="no such file"):
         cli.main(["hotspots", "--input", str(tmp_path / "missing.csv")])
+
+
+def test_the_command_refuses_a_file_that_is_not_text(tmp_path):
+    path = tmp_path / "board.xlsx"
+    path.write_bytes(b"PK\x03\x04" + bytes(range(128, 256)) * 4)
+    with pytest.raises(SystemExit, match="not a CSV text file"):
+        cli.main(["hotspots", "--input", str(path)])
