@@ -2,7 +2,7 @@
 
     python bench/classifier.py --data ../shared/data/appeals-dev.tsv [--folds 5] [--repeats 2]
 
-Reads ``label<TAB>text`` lines after a header row, splits them into ``--folds`` stratified
+Reads the ``label<TAB>text`` file as ``hotline model evaluate`` does, splits its rows into ``--folds`` stratified
 folds (``--repeats`` times with different shuffles), trains on all folds but one and scores the
 one left out — exactly as ``hotline model evaluate`` does with two files. Prints one JSON
 object: the mean and spread of ``macro_f1`` and ``accuracy`` over the folds, and
@@ -42,10 +42,8 @@ def main() -> None:
 
     from hotline.intelligence import classifier
 
-    lines = args.data.read_text(encoding="utf-8-sig").splitlines()[1:]
-    pairs = [line.split("\t", 1) for line in lines if "\t" in line]
-    labels = np.array([p[0].strip() for p in pairs])
-    texts = [p[1] for p in pairs]
+    texts, label_list = classifier.read_labelled(args.data.read_text(encoding="utf-8-sig"))
+    labels = np.array(label_list)
     if args.units:
         unit_training(texts, labels.tolist(), args.units, args.orders)
         return

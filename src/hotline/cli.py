@@ -203,22 +203,19 @@ def cmd_pii_rotate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _labelled(path: str) -> tuple[list[str], list[str]]:
-    """``label<TAB>text`` lines after a header row."""
+    """Texts and labels of a ``label<TAB>text`` file with a header row."""
     from pathlib import Path
 
-    labels, texts = [], []
+    from hotline.intelligence import classifier
+
     if not Path(path).is_file():
         raise SystemExit(f"{path}: no such file")
-    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        label, sep, text = line.partition("\t")
-        if not sep or not label.strip():
-            raise SystemExit(f"{path}:{number}: expected label<TAB>text")
-        labels.append(label.strip())
-        texts.append(text)
-    return texts, labels
+    try:
+        return classifier.read_labelled(Path(path).read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise SystemExit(f"{path}: not UTF-8 text") from None
+    except ValueError as error:
+        raise SystemExit(f"{path}:{str(error).removeprefix('line ')}") from None
 
 
 def cmd_model_evaluate(settings: Settings, args: argparse.Namespace) -> int:

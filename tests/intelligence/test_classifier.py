@@ -82,8 +82,22 @@ def test_evaluate_names_a_missing_file_and_a_malformed_line(tmp_path):
         cli.main(["model", "evaluate", "--train", good, "--test", str(tmp_path / "missing.tsv")])
     bad = tmp_path / "b.tsv"
     bad.write_text("label\ttext\n没有制表符的一行\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match="expected label<TAB>text"):
+    with pytest.raises(SystemExit, match=r"b\.tsv:2: expected label<TAB>text"):
         cli.main(["model", "evaluate", "--train", good, "--test", str(bad)])
+
+
+def test_a_labelled_file_is_read_as_the_tab_separated_csv_it_is_written_as():
+    content = ('label\ttext\r\n'
+               '卫生计生\t"信息录入错误，我""被生育""了"\r\n'
+               '城乡建设\t"路灯坏了\n晚上看不见"\r\n'
+               '\r\n'
+               '交通运输\t公交\t班次太少\r\n'
+               '教育文体\t学校“乱收费”\n')
+    texts, labels = classifier.read_labelled(content)
+    assert labels == ["卫生计生", "城乡建设", "交通运输", "教育文体"]
+    assert texts == ['信息录入错误，我"被生育"了', "路灯坏了\n晚上看不见", "公交\t班次太少", "学校“乱收费”"]
+    with pytest.raises(ValueError, match="line 3: expected label<TAB>text"):
+        classifier.read_labelled("label\ttext\n城乡建设\t路灯\n没有制表符的一行\n")
 
 
 LIFT = ["电梯坏了困住了人", "电梯经常突然停运", "电梯维保单位不来检修", "电梯异响让人害怕"]

@@ -28,6 +28,7 @@ row in the database cannot run code when loaded)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -384,6 +385,25 @@ def evaluate(model: Model, texts: Sequence[str], labels: Sequence[str]) -> dict[
             "macro_f1": round(float(f1_score(labels, predicted, average="macro", labels=sorted(set(labels)),
                                              zero_division=0)), 4),
             "ms_per_order": round(1000 * elapsed / max(1, len(texts)), 3)}
+
+
+def read_labelled(content: str) -> tuple[list[str], list[str]]:
+    """Texts and labels of a ``label<TAB>text`` file after its header row. Read as the
+    tab-separated CSV such files are written as: a text holding a quote, a tab or a line
+    break comes in quotes with its quotes doubled (``"...被""离婚""..."``) and is read back
+    as written. Raises ``ValueError`` naming the first line that has no text."""
+    texts: list[str] = []
+    labels: list[str] = []
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter="\t")
+    next(reader, None)  # the header
+    for row in reader:
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) < 2 or not row[0].strip():
+            raise ValueError(f"line {reader.line_num}: expected label<TAB>text")
+        labels.append(row[0].strip())
+        texts.append("\t".join(row[1:]))
+    return texts, labels
 
 
 def split(labels: Sequence[str], share: float = 0.2, seed: int = 0) -> tuple[list[int], list[int]]:
