@@ -85,10 +85,25 @@ def test_planted_clusters_come_out_on_top_whole_and_pure():
 
 
 def test_heat_grows_with_volume_people_likes_and_growth():
-    assert hotspots.heat(20, 0, None, 0) > hotspots.heat(10, 0, None, 0)
-    assert hotspots.heat(10, 100, None, 0) > hotspots.heat(10, 0, None, 0)
-    assert hotspots.heat(10, 0, 10, 0) > hotspots.heat(10, 0, 2, 0)
-    assert hotspots.heat(10, 0, None, 2.0) > hotspots.heat(10, 0, None, -0.5) == hotspots.heat(10, 0, None, 0)
+    none = [0] * 10
+    assert hotspots.heat(20, [0] * 20, None, 0) > hotspots.heat(10, none, None, 0)
+    assert hotspots.heat(10, [100] + [0] * 9, None, 0) > hotspots.heat(10, none, None, 0)
+    assert hotspots.heat(10, none, 10, 0) > hotspots.heat(10, none, 2, 0)
+    assert hotspots.heat(10, none, None, 2.0) > hotspots.heat(10, none, None, -0.5) == hotspots.heat(10, none, None, 0)
+
+
+def test_growth_of_a_few_appeals_counts_for_less_than_the_same_growth_of_many():
+    end = dt.datetime(2025, 12, 31, tzinfo=dt.UTC)
+    old, new = end - dt.timedelta(days=360), end - dt.timedelta(days=10)
+    few = hotspots._growth([old] + [new] * 3, end)
+    many = hotspots._growth([old] * 10 + [new] * 30, end)
+    assert 0 < few < many < 2.0  # 3/4 and 30/40 recent: both "three times the even pace" unshrunk
+    assert hotspots._growth([old] * 40, end) < 0 == hotspots._growth([new] * 2, end)
+
+
+def test_one_viral_post_does_not_lift_a_small_matter_above_a_much_larger_one():
+    assert hotspots.heat(4, [1500, 0, 0, 0], None, 0) < hotspots.heat(9, [0] * 9, None, 0)
+    assert hotspots.heat(4, [1500, 0, 0, 0], None, 0) > hotspots.heat(5, [0] * 5, None, 0)  # but it counts
 
 
 def test_the_place_is_where_the_matter_is_not_the_authority_asked():

@@ -13,7 +13,8 @@ road, the company, what went wrong — while the words every appeal uses (小区
   other's ``NEIGHBOURS`` nearest, and a third appeal is near both (or the two are near-copies):
   a lone appeal sharing one word with each of two matters does not chain them;
   the clusters are the linked groups — split again where two matters joined by a few links
-  are not, on average, alike — less the members far from their cluster's centre;
+  are not, on average, alike — less the members far from their cluster's centre, plus the
+  appeals linked to nothing that are as close to a cluster's centre as its members are;
 * each cluster is labelled with its most central title (the appeal most like the others) and
   described by its top words, its place (the most named region or estate), its monthly
   trend, its span and samples.
@@ -53,6 +54,10 @@ MAX_SPLIT = 3000
 #: A member less similar than this to its cluster's centre was chained in by a neighbour's
 #: other words (平台 of 网约车平台乱收费 linking a fraud to fares): it leaves the cluster.
 COHESION = 0.25
+#: What an e-fold of one appeal's likes adds to its matter's support (an appeal counts 1).
+LIKE_WEIGHT = 0.5
+#: Appeals at the even pace assumed beside a cluster's own when its growth is measured.
+GROWTH_PRIOR = 8
 #: Clusters smaller than this are not hotspots.
 MIN_SIZE = 2
 #: Rows multiplied at a time (bounds memory: a block's similarities to all appeals).
@@ -221,18 +226,52 @@ def _cohesive(matrix: sparse.csr_matrix, members: list[int]) -> list[int]:
     return members
 
 
-def heat(count: int, likes: int, people: int | None, growth: float) -> float:
-    """Heat: the number of appeals (the number of distinct people, when known, counts as
-    much again), likes at half the weight of an appeal, and growth — each on a log scale, so
-    that a matter raised by 200 people does not bury one raised by 20 — scaled to 0–100-ish."""
-    score = (math.log1p(count) + 0.5 * math.log1p(likes) + (math.log1p(people) if people is not None else 0.0)
+def _attach(matrix: sparse.csr_matrix, groups: list[list[int]]) -> list[list[int]]:
+    """Each appeal left out of every cluster joins the one whose centre it is as close to as
+    members must be (``COHESION``). Links need a near partner, and a long post that tells its
+    own story around the estate's name (a night-shift worker's sleep, a cracked wall) is near
+    no single other post, yet plainly near what they have in common."""
+    if not groups:
+        return groups
+    n = matrix.shape[0]
+    sizes = [len(g) for g in groups]
+    owner = np.repeat(np.arange(len(groups)), sizes)
+    members = np.concatenate([np.asarray(g) for g in groups])
+    weights = np.repeat(1.0 / np.array(sizes, dtype=np.float32), sizes)
+    centres = sparse.csr_matrix((weights, (owner, members)), shape=(len(groups), n)) @ matrix
+    norms = np.sqrt(np.asarray(centres.multiply(centres).sum(axis=1)).ravel())
+    centres = (sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ centres).T.tocsc()
+    taken = np.zeros(n, dtype=bool)
+    taken[members] = True
+    left = np.flatnonzero(~taken)
+    for start in range(0, len(left), BLOCK):
+        rows = left[start:start + BLOCK]
+        closeness = (matrix[rows] @ centres).toarray()
+        best = closeness.argmax(axis=1)
+        for row, cluster, value in zip(rows, best, closeness[np.arange(len(rows)), best], strict=True):
+            if value >= COHESION:
+                groups[int(cluster)].append(int(row))
+    return groups
+
+
+def heat(count: int, likes: Sequence[int], people: int | None, growth: float) -> float:
+    """Heat: the matter's support — its appeals, each with its likes on a log scale at
+    ``LIKE_WEIGHT`` of an appeal per e-fold (a post liked 1,500 times counts as about 4.7
+    posts, so one viral post does not lift a matter raised twice above one raised twenty
+    times) — plus, when known, the number of distinct people, and growth; support and people
+    on a log scale too, so that a matter raised by 200 people does not bury one raised by 20.
+    Scaled to 0–100-ish."""
+    support = count + LIKE_WEIGHT * sum(math.log1p(max(0, n)) for n in likes)
+    score = (math.log1p(support) + (math.log1p(people) if people is not None else 0.0)
              + 0.5 * max(0.0, growth))
     return round(10 * score, 2)
 
 
 def _growth(times: list[dt.datetime], end: dt.datetime | None) -> float:
     """How much of the cluster came in the last quarter of its own span, against the even
-    share (0 = steady, 1 = twice as much as its average pace, negative = fading)."""
+    share (0 = steady, 1 = twice as much as its average pace, negative = fading). The share is
+    read as if ``GROWTH_PRIOR`` more appeals had come at the even pace: three of four recent
+    appeals say little, thirty of forty say much."""
     if len(times) < 3 or end is None:
         return 0.0
     first = min(times)
@@ -240,7 +279,8 @@ def _growth(times: list[dt.datetime], end: dt.datetime | None) -> float:
     if span <= 0:
         return 0.0
     recent = sum(1 for t in times if (end - t).total_seconds() <= span / 4)
-    return round(recent / len(times) / 0.25 - 1, 3)
+    share = (recent + 0.25 * GROWTH_PRIOR) / (len(times) + GROWTH_PRIOR)
+    return round(share / 0.25 - 1, 3)
 
 
 def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
@@ -250,8 +290,8 @@ def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
     matrix, vocabulary = _vectors(appeals)
     if not vocabulary:
         return []
-    groups = [g for group in _groups(len(appeals), _links(matrix)) for part in _split(matrix, group)
-              if len(g := _cohesive(matrix, part)) >= MIN_SIZE]
+    groups = _attach(matrix, [g for group in _groups(len(appeals), _links(matrix)) for part in _split(matrix, group)
+                              if len(g := _cohesive(matrix, part)) >= MIN_SIZE])
     times = [a.time for a in appeals if a.time is not None]
     end = max(times) if times else None
     out: list[Hotspot] = []
@@ -264,7 +304,7 @@ def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
         keywords = [vocabulary[i] for i in np.argsort(-centroid)[:6] if centroid[i] > 0]
         member_times = [t for i in members if (t := appeals[i].time) is not None]
         people = {appeals[i].person for i in members if appeals[i].person}
-        likes = sum(max(0, appeals[i].likes) for i in members)
+        likes = [max(0, appeals[i].likes) for i in members]
         trend = Counter(t.strftime("%Y-%m") for t in member_times)
         given = Counter(appeals[i].place for i in members if appeals[i].place)
         place = given.most_common(1)[0][0] if given else place_of([f"{appeals[i].title} {appeals[i].text}"
@@ -273,7 +313,7 @@ def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
         out.append(Hotspot(
             label=(label_source.title or label_source.text)[:60], keywords=keywords,
             place=place, count=len(members),
-            people=len(people) if people else None, likes=likes, first=min(member_times) if member_times else None,
+            people=len(people) if people else None, likes=sum(likes), first=min(member_times) if member_times else None,
             last=max(member_times) if member_times else None, trend=dict(sorted(trend.items())), growth=growth,
             heat=heat(len(members), likes, len(people) if people else None, growth),
             member_ids=[appeals[i].id for i in order], samples=[appeals[i].title or appeals[i].text[:60]
