@@ -301,6 +301,12 @@ def _time(value: str) -> dt.datetime | None:
     return moment
 
 
+#: A message board's own export names its columns in Chinese; read them as the English ones.
+_BOARD_COLUMNS = {"留言编号": "id", "编号": "id", "留言主题": "title", "主题": "title", "标题": "title",
+                  "留言详情": "text", "详情": "text", "内容": "text", "留言内容": "text", "正文": "text",
+                  "留言时间": "time", "时间": "time", "点赞数": "likes", "点赞": "likes"}
+
+
 def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
     """The hotspot engine on a CSV of ``id,title,text,time,likes``: one JSON array."""
     import csv
@@ -321,10 +327,10 @@ def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
     csv.field_size_limit(10_000_000)
     appeals: list[hotspots.Appeal] = []
     for row in csv.DictReader(io.StringIO(text, newline="")):  # quoted fields keep their line breaks
-        row = {(k or "").strip().lower(): v for k, v in row.items()}
+        row = {_BOARD_COLUMNS.get(key := (k or "").strip().lower(), key): v for k, v in row.items()}
         try:
             likes = int(float(row.get("likes") or 0))
-        except ValueError:
+        except (ValueError, OverflowError):  # "", "n/a", "inf"
             likes = 0
         appeals.append(hotspots.Appeal(id=str(row.get("id") or len(appeals) + 1), title=row.get("title") or "",
                                        text=row.get("text") or "", time=_time(row.get("time") or ""), likes=likes))

@@ -156,6 +156,21 @@ def test_the_command_names_a_missing_file(tmp_path):
         cli.main(["hotspots", "--input", str(tmp_path / "missing.csv")])
 
 
+def test_the_command_reads_a_board_export_with_chinese_column_names(tmp_path, capsys):
+    appeals, truth = _appeals()
+    path = tmp_path / "board.csv"
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"])
+        for n, a in enumerate(appeals):
+            likes = "inf" if n == 0 else ("" if n == 1 else a.likes)
+            writer.writerow([a.id, "A000" + a.id, a.title, a.time.strftime("%Y/%m/%d %H:%M:%S"), a.text, likes, 0])
+    assert cli.main(["hotspots", "--input", str(path), "--top", "5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {truth[h["member_ids"][0]] for h in out} == set(ISSUES)
+    assert all(h["first"] for h in out)
+
+
 def test_the_command_refuses_a_file_that_is_not_text(tmp_path):
     path = tmp_path / "board.xlsx"
     path.write_bytes(b"PK\x03\x04" + bytes(range(128, 256)) * 4)
