@@ -5,7 +5,8 @@ road, the company, what went wrong — while the words every appeal uses (小区
 相关部门) say nothing of which matter it is. So:
 
 * each appeal is segmented (rjieba) into words; the title counts twice (it names the matter);
-  place codes and numbers are kept (A5区, 58车贷), stop words dropped;
+  place codes are kept (the A5 of A5区), bare numbers and stop words dropped — so is a single
+  character, and with it part of a name the dictionary does not know (鑫融汇通 is read as 融汇);
 * words are TF-IDF weighted, and a word found in more than ``MAX_DF`` of the appeals is
   dropped altogether; a word found in only one stays — it links nothing, but it says that
   the appeal is about more than the words it shares;
