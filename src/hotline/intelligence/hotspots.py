@@ -61,8 +61,9 @@ LIKE_WEIGHT = 0.5
 GROWTH_PRIOR = 8
 #: Clusters smaller than this are not hotspots.
 MIN_SIZE = 2
-#: Rows multiplied at a time (bounds memory: a block's similarities to all appeals).
-BLOCK = 2000
+#: Rows multiplied at a time (bounds memory: a block's similarities to all appeals; at 55,000
+#: appeals 500 rows peak at 1.4 GB and 2,000 at 2 GB, in the same time).
+BLOCK = 500
 
 _STOP_TEXT = """
 的 了 和 与 及 或 在 是 我 我们 你 你们 他 他们 她 它 这 那 这个 那个 这些 那些 有
