@@ -416,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = model.add_parser("evaluate", help="train on one label<TAB>text file, score another, print JSON")
     p.add_argument("--train", required=True)
     p.add_argument("--test", required=True)
-    p.set_defaults(func=cmd_model_evaluate)
+    p.set_defaults(func=cmd_model_evaluate, offline=True)
     p = model.add_parser("list", help="the stored versions and their metrics")
     p.add_argument("--kind", choices=["category", "lead_unit"])
     p.set_defaults(func=cmd_model_list)
@@ -430,13 +430,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True)
     p.add_argument("--top", type=int, default=10)
     p.add_argument("--pretty", action="store_true")
-    p.set_defaults(func=cmd_hotspots)
+    p.set_defaults(func=cmd_hotspots, offline=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = get_settings()
+    # Commands on files alone (model evaluate, hotspots) touch no database and no personal
+    # data: they neither need the platform's keys nor create them in the working folder.
+    settings = Settings() if getattr(args, "offline", False) else get_settings()
     from hotline.kit.errors import HotlineError
 
     try:

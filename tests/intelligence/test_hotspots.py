@@ -9,6 +9,7 @@ import random
 import pytest
 
 from hotline import cli
+from hotline.config import get_settings
 from hotline.intelligence import hotspots
 
 ISSUES = {
@@ -176,3 +177,22 @@ def test_the_command_refuses_a_file_that_is_not_text(tmp_path):
     path.write_bytes(b"PK\x03\x04" + bytes(range(128, 256)) * 4)
     with pytest.raises(SystemExit, match="not a CSV text file"):
         cli.main(["hotspots", "--input", str(path)])
+
+
+def test_the_command_leaves_nothing_behind_in_the_working_folder(tmp_path, monkeypatch, capsys, request):
+    appeals, _ = _appeals()
+    board = tmp_path / "board.csv"
+    with board.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "title", "text", "time", "likes"])
+        writer.writerows([a.id, a.title, a.text, a.time.isoformat(), a.likes] for a in appeals)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for name in ("HOTLINE_DATA_DIR", "HOTLINE_SECRET_KEY", "HOTLINE_PII_KEYS", "HOTLINE_PII_INDEX_KEY"):
+        monkeypatch.delenv(name, raising=False)  # as on an analyst's machine: no platform set up
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)  # later tests read the suite's settings again
+    assert cli.main(["hotspots", "--input", str(board)]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert list(work.iterdir()) == []  # no var/keys.json: a file command needs no keys
