@@ -98,6 +98,8 @@ def test_a_labelled_file_is_read_as_the_tab_separated_csv_it_is_written_as():
     assert texts == ['信息录入错误，我"被生育"了', "路灯坏了\n晚上看不见", "公交\t班次太少", "学校“乱收费”"]
     with pytest.raises(ValueError, match="line 3: expected label<TAB>text"):
         classifier.read_labelled("label\ttext\n城乡建设\t路灯\n没有制表符的一行\n")
+    long_letter = "路灯坏了。" * 40_000  # 200,000 characters: more than csv's default field limit
+    assert classifier.read_labelled(f"label\ttext\n城乡建设\t{long_letter}\n") == ([long_letter], ["城乡建设"])
 
 
 LIFT = ["电梯坏了困住了人", "电梯经常突然停运", "电梯维保单位不来检修", "电梯异响让人害怕"]

@@ -394,15 +394,19 @@ def read_labelled(content: str) -> tuple[list[str], list[str]]:
     as written. Raises ``ValueError`` naming the first line that has no text."""
     texts: list[str] = []
     labels: list[str] = []
+    csv.field_size_limit(max(csv.field_size_limit(), len(content)))  # a long letter is one field
     reader = csv.reader(io.StringIO(content, newline=""), delimiter="\t")
-    next(reader, None)  # the header
-    for row in reader:
-        if not row or not "".join(row).strip():
-            continue
-        if len(row) < 2 or not row[0].strip():
-            raise ValueError(f"line {reader.line_num}: expected label<TAB>text")
-        labels.append(row[0].strip())
-        texts.append("\t".join(row[1:]))
+    try:
+        next(reader, None)  # the header
+        for row in reader:
+            if not row or not "".join(row).strip():
+                continue
+            if len(row) < 2 or not row[0].strip():
+                raise ValueError(f"line {reader.line_num}: expected label<TAB>text")
+            labels.append(row[0].strip())
+            texts.append("\t".join(row[1:]))
+    except csv.Error as error:
+        raise ValueError(f"line {reader.line_num}: {error}") from None
     return texts, labels
 
 
