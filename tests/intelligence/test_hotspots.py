@@ -85,6 +85,22 @@ def test_planted_clusters_come_out_on_top_whole_and_pure():
     assert found[0].heat >= found[-1].heat
 
 
+def test_an_appeal_linked_to_nothing_joins_the_cluster_whose_centre_it_is_near():
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    # Three members, each with the matter's two words and a weighty word of its own; then an
+    # appeal with the matter's two words and a weighty word of its own (far from every single
+    # member, near what they have in common), one with a single matter word, one unrelated.
+    rows = [[1, 1, 3, 0, 0, 0, 0], [1, 1, 0, 3, 0, 0, 0], [1, 1, 0, 0, 3, 0, 0],
+            [1, 1, 0, 0, 0, 3, 0], [1, 0, 0, 0, 0, 4, 0], [0, 0, 0, 0, 0, 0, 1]]
+    matrix = sparse.csr_matrix(normalize(sparse.csr_matrix(rows, dtype="float32")))
+    similarities = (matrix @ matrix.T).toarray()
+    assert max(similarities[3, :3]) < hotspots.LINK < 0.5  # it links to no member on its own
+    assert hotspots._attach(matrix, [[0, 1, 2]]) == [[0, 1, 2, 3]]
+    assert hotspots._attach(matrix, []) == []
+
+
 def test_heat_grows_with_volume_people_likes_and_growth():
     none = [0] * 10
     assert hotspots.heat(20, [0] * 20, None, 0) > hotspots.heat(10, none, None, 0)
