@@ -2,10 +2,10 @@
 
     python bench/classifier.py --data ../shared/data/appeals-dev.tsv [--folds 5] [--repeats 2]
 
-Reads the ``label<TAB>text`` file as ``hotline model evaluate`` does, splits its rows into ``--folds`` stratified
-folds (``--repeats`` times with different shuffles), trains on all folds but one and scores the
-one left out — exactly as ``hotline model evaluate`` does with two files. Prints one JSON
-object: the mean and spread of ``macro_f1`` and ``accuracy`` over the folds, and
+Reads the ``label<TAB>text`` file as ``hotline model evaluate`` does, splits its rows into
+``--folds`` stratified folds (``--repeats`` times with different shuffles), trains on all folds
+but one and scores the one left out — exactly as ``hotline model evaluate`` does with two files.
+Prints one JSON object: the mean and spread of ``macro_f1`` and ``accuracy`` over the folds, and
 ``ms_per_order`` (one text at a time, as at intake).
 
     python bench/classifier.py --data ../shared/data/appeals-dev.tsv --units 60 --orders 30000
@@ -14,9 +14,7 @@ measures instead what a lead-unit model of a province costs to train: ``--orders
 from the file, each prefixed with one of ``--units`` (≤ 210) districts (a few large, many small), whose
 label is the pair (the file's label, the district) — some 7 × ``--units`` labels that only the
 text can tell apart. Trains on four fifths and prints ``train_s``, the number of ``labels``,
-and ``accuracy``/``macro_f1``/``ms_per_order`` on up to 2,000 of the rest.
-
-"""
+and ``accuracy``/``macro_f1``/``ms_per_order`` on up to 2,000 of the rest."""
 
 from __future__ import annotations
 

@@ -343,6 +343,17 @@ def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    """A count given on the command line: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="12345 政务服务便民热线平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -410,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                                       required=True)
     p = model.add_parser("train", help="train from the closed orders, measure on a held-out fifth, activate")
     p.add_argument("--kind", choices=["category", "lead_unit", "all"], default="all")
-    p.add_argument("--limit", type=int, default=60_000, help="the latest N closed orders")
+    p.add_argument("--limit", type=_positive, default=60_000, help="the latest N closed orders")
     p.add_argument("--no-activate", action="store_true", help="keep the new version on standby")
     p.set_defaults(func=cmd_model_train)
     p = model.add_parser("evaluate", help="train on one label<TAB>text file, score another, print JSON")
@@ -428,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)
-    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--top", type=_positive, default=10)
     p.add_argument("--pretty", action="store_true")
     p.set_defaults(func=cmd_hotspots, offline=True)
     return parser

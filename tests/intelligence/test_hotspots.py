@@ -168,6 +168,13 @@ def test_the_command_reads_exported_times_and_line_breaks_as_they_come(tmp_path,
         assert h["first"] and h["last"] and sum(h["trend"].values()) == h["count"]  # every time was read
 
 
+@pytest.mark.parametrize("top", ["0", "-2", "ten"])
+def test_the_command_refuses_a_top_that_is_not_a_positive_count(tmp_path, top, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["hotspots", "--input", str(tmp_path / "board.csv"), "--top", top])
+    assert exit_.value.code == 2 and "--top" in capsys.readouterr().err
+
+
 def test_the_command_names_a_missing_file(tmp_path):
     with pytest.raises(SystemExit, match="no such file"):
         cli.main(["hotspots", "--input", str(tmp_path / "missing.csv")])

@@ -152,3 +152,15 @@ def test_hotline_model_train_reads_fits_and_stores_in_separate_steps(db, world, 
     assert row["kind"] == "category" and row["status"] == "active" and row["examples"] == 48
     db.expire_all()
     assert [v.number for v in intel.versions(db, world.p("admin"), ModelKind.category)] == [row["number"]]
+
+
+def test_hotline_model_train_refuses_a_limit_below_one_and_trains_nothing(db, world, factory, monkeypatch, capsys):
+    from hotline import cli
+
+    history(db, world)
+    db.commit()
+    monkeypatch.setattr(cli, "_session_factory", lambda settings: factory)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["model", "train", "--kind", "category", "--limit", "-1"])
+    assert exit_.value.code == 2 and "--limit" in capsys.readouterr().err
+    assert intel.versions(db, world.p("admin"), ModelKind.category) == []
