@@ -14,6 +14,7 @@ from hotline.intelligence.models import (
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
+from hotline.kit.ratelimit import RateCounter
 from hotline.knowledge.models import (
     KnowledgeAnswer,
     KnowledgeCollection,
@@ -87,6 +88,7 @@ __all__ = [
     "PlaceName",
     "PolicyDocument",
     "ProjectionCursor",
+    "RateCounter",
     "Region",
     "Reply",
     "ReturnRequest",

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotline.kit.errors import Conflict, HotlineError, PasswordChangeRequired, Unauthenticated
+from hotline.kit.ratelimit import TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,19 @@ def _page(request: Request, status: int, message: str) -> Response:
 def hotline_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HotlineError)
     if _is_api(request) or request.headers.get("hx-request"):
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else {}
+        if isinstance(exc, TooManyRequests):
+            headers["Retry-After"] = str(exc.retry_after)
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers or None)
     if isinstance(exc, Unauthenticated):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     if isinstance(exc, PasswordChangeRequired):
         return RedirectResponse("/me?required=1", status_code=303)
-    return _page(request, exc.status_code, exc.message)
+    page = _page(request, exc.status_code, exc.message)
+    if isinstance(exc, TooManyRequests):
+        page.headers["Retry-After"] = str(exc.retry_after)
+    return page
 
 
 def validation_error(request: Request, exc: Exception) -> Response:
