@@ -70,6 +70,16 @@ class Settings(BaseSettings):
     sms_api_key: str | None = None
     sms_sign: str = "【12345热线】"
     sms_timeout_seconds: float = 5.0
+    #: The public door (docs/adr/0016-public-door.md): appeals per client address, SMS codes per
+    #: phone, tracking per client address and wrong guesses per order number before it is locked.
+    public_submissions_per_10min: int = Field(default=5, ge=1)
+    public_submissions_per_day: int = Field(default=20, ge=1)
+    public_codes_per_phone_hour: int = Field(default=3, ge=1)
+    public_codes_per_phone_day: int = Field(default=5, ge=1)
+    public_lookups_per_10min: int = Field(default=10, ge=1)
+    public_number_failures_per_hour: int = Field(default=5, ge=1)
+    public_code_minutes: int = Field(default=10, ge=1, le=60)
+    public_code_attempts: int = Field(default=5, ge=1, le=10)
 
     @property
     def resolved_database_url(self) -> str:

@@ -27,6 +27,7 @@ from hotline.knowledge.models import (
 )
 from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
+from hotline.selfservice.models import PublicSubmission, WithdrawalCode
 from hotline.supervision.models import (
     EscalationRule,
     LedgerEntry,
@@ -88,6 +89,7 @@ __all__ = [
     "PlaceName",
     "PolicyDocument",
     "ProjectionCursor",
+    "PublicSubmission",
     "RateCounter",
     "Region",
     "Reply",
@@ -98,6 +100,7 @@ __all__ = [
     "Unit",
     "UnitDayStats",
     "User",
+    "WithdrawalCode",
     "WorkOrder",
     "collection_unit",
     "unit_category",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, case, delete
+from sqlalchemy import Integer, String, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -106,3 +106,17 @@ def purge(session: Session, *, older_than: dt.timedelta = dt.timedelta(days=2)) 
     cutoff = clock.now() - older_than
     result = session.execute(delete(RateCounter).where(RateCounter.window_start < cutoff))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def peek(session: Session, limit: Limit, subject: str) -> Decision:
+    """The hits of ``subject`` in the current window, counting none: a lock fed only by
+    failures (wrong guesses) is checked with this before the attempt, and fed with
+    :func:`count` after a failure."""
+    now = clock.now()
+    start = _window_start(limit, now)
+    row = session.execute(
+        select(RateCounter.hits, RateCounter.window_start).where(RateCounter.key == _key(limit, subject))
+    ).first()
+    hits = int(row.hits) if row is not None and row.window_start == start else 0
+    retry = int((start + limit.window - now).total_seconds()) + 1
+    return Decision(count=hits, retry_after=max(1, retry))

@@ -25,6 +25,10 @@ RECIPIENT_KINDS = frozenset({"citizen", "unit", "user"})
 
 #: Message templates (短信模板). A gateway adds the signature (【12345热线】) itself.
 TEMPLATES: dict[str, str] = {
+    # to whoever submitted a public appeal with this phone: the code that confirms it
+    "public_code": "您的12345验证码为{code}，{minutes}分钟内有效。如非本人操作请忽略。",
+    # to the citizen asking to withdraw an order on the public pages
+    "public_withdrawal_code": "您正在撤回12345工单 {number}，验证码为{code}，{minutes}分钟内有效。如非本人操作请忽略。",
     # to the citizen, when the order is registered
     "order_accepted": "您的诉求已受理，工单号 {number}，可凭工单号和手机号查询办理进度。",
     # to the citizen, with the reply once the centre has accepted it (S4 答复内容短信直达)
