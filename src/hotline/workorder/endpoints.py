@@ -4,6 +4,8 @@ timeline, and the citizen's public lookup."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Header, Query, Request, Response
@@ -16,6 +18,7 @@ from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit.db import MAX_ID, SessionFactory, transaction
 from hotline.kit.groupcommit import GroupCommitter
+from hotline.selfservice import service as selfservice
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.workorder import repository, service, timeline
@@ -36,9 +39,13 @@ from hotline.workorder.schemas import (
     MergeIn,
     OrderBrief,
     OrderOut,
+    PublicConfirmIn,
     PublicIntakeIn,
+    PublicNoticeOut,
     PublicOrderOut,
+    PublicSubmissionOut,
     PublicTimelineEntry,
+    PublicWithdrawCodeIn,
     PublicWithdrawIn,
     ReasonIn,
     ReplyIn,
@@ -341,26 +348,76 @@ def public_out(db: Session, order: WorkOrder) -> PublicOrderOut:
     )
 
 
-@public_router.post("/public/appeals", response_model=PublicOrderOut, status_code=201,
-                    responses={422: {"description": "Invalid field"}})
-def public_intake(body: PublicIntakeIn, db: Db) -> PublicOrderOut:
-    """Self-service submission (网上自助下单): no account; the order number and the phone
-    number are the citizen's key to follow it."""
-    order, _ = service.intake(db, None, _intake_data(body, channel="web"))
+PUBLIC_LIMITED = {429: {"description": "Too many requests: wait the seconds in Retry-After"}}
+PUBLIC_PAIR = {404: {"description": "No such order for this phone"}, 422: {"description": "Invalid field"},
+               **PUBLIC_LIMITED}
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@contextmanager
+def _counted(db: Session) -> Iterator[None]:
+    """A counted refusal (a wrong pair, a wrong code) keeps its count: commit, then answer."""
+    try:
+        yield
+    except selfservice.Counted:
+        db.commit()
+        raise
+
+
+@public_router.post("/public/appeals", response_model=PublicSubmissionOut, status_code=202,
+                    responses={422: {"description": "Invalid field"}, **PUBLIC_LIMITED})
+def public_intake(body: PublicIntakeIn, request: Request, db: Db) -> PublicSubmissionOut:
+    """Self-service submission (网上自助下单), step 1: the appeal is checked and kept, and a
+    code is texted to its phone; nothing else happens until the code comes back through
+    ``POST /public/appeals/confirm``. Limited per client address and per phone (429)."""
+    pending = selfservice.submit(db, _intake_data(body, channel="web"), client=_client_address(request))
+    minutes = selfservice.limits().code_ttl.total_seconds() // 60
+    return PublicSubmissionOut(token=pending.token, phone=pending.masked_phone, expires_at=pending.expires_at,
+                               message=f"验证码已发送至 {pending.masked_phone}，{minutes:.0f}分钟内有效")
+
+
+@public_router.post("/public/appeals/confirm", response_model=PublicOrderOut, status_code=201,
+                    responses={200: {"description": "Confirmed before: the same order", "model": PublicOrderOut},
+                               403: {"description": "Wrong code (counted), expired or void"},
+                               404: {"description": "No such submission"}, 422: {"description": "Invalid field"}})
+def public_confirm(body: PublicConfirmIn, response: Response, db: Db) -> PublicOrderOut:
+    """Step 2: the right code files the appeal as an order (201, with its number); a retry
+    with the same token and code returns the same order (200). Five wrong codes void it."""
+    with _counted(db):
+        order, created = selfservice.confirm(db, token=body.token, code=body.code)
+    if not created:
+        response.status_code = 200
     return public_out(db, order)
 
 
-@public_router.get("/public/appeals/{number}", response_model=PublicOrderOut,
-                   responses={404: {"description": "No such order for this phone"}})
-def public_lookup(number: str, db: Db, phone: Annotated[str, Query(max_length=30)]) -> PublicOrderOut:
-    return public_out(db, service.public_lookup(db, number, phone))
+@public_router.get("/public/appeals/{number}", response_model=PublicOrderOut, responses=PUBLIC_PAIR)
+def public_lookup(number: str, request: Request, db: Db,
+                  phone: Annotated[str, Query(max_length=30)]) -> PublicOrderOut:
+    """Follow an order with its number and phone. Limited per client address; wrong pairs
+    lock the number for the hour (429)."""
+    with _counted(db):
+        order = selfservice.lookup(db, number=number, phone=phone, client=_client_address(request))
+    return public_out(db, order)
+
+
+@public_router.post("/public/appeals/{number}/withdraw/code", response_model=PublicNoticeOut, status_code=202,
+                    responses={422: {"description": "Invalid field"}, **PUBLIC_LIMITED})
+def public_withdrawal_code(number: str, body: PublicWithdrawCodeIn, request: Request, db: Db) -> PublicNoticeOut:
+    """Text a withdrawal code to the order's phone. The answer is the same whether or not the
+    number and phone matched."""
+    message = selfservice.send_withdrawal_code(db, number=number, phone=body.phone,
+                                               client=_client_address(request))
+    return PublicNoticeOut(message=message)
 
 
 @public_router.post("/public/appeals/{number}/withdraw", response_model=PublicOrderOut,
-                    responses={404: {"description": "No such order for this phone"}, 409: {"description": "Too late"}})
-def public_withdraw(number: str, body: PublicWithdrawIn, db: Db) -> PublicOrderOut:
-    order = service.public_lookup(db, number, body.phone)
-    service.withdraw(db, None, order, reason=body.reason)
+                    responses={**PUBLIC_PAIR, 403: {"description": "No code asked for, or a wrong code (counted)"},
+                               409: {"description": "Too late"}})
+def public_withdraw(number: str, body: PublicWithdrawIn, request: Request, db: Db) -> PublicOrderOut:
+    with _counted(db):
+        order = selfservice.withdraw(db, number=number, phone=body.phone, code=body.code, reason=body.reason,
+                                     client=_client_address(request))
     return public_out(db, order)
-
-

@@ -233,8 +233,31 @@ class WithdrawIn(BaseModel):
     version: int | None = Version
 
 
+class PublicSubmissionOut(BaseModel):
+    """Step 1 of a public appeal: a code went to the phone; confirm with it and the token."""
+
+    token: str = Field(description="Send it back with the code to POST /api/v1/public/appeals/confirm")
+    phone: str = Field(description="The phone the code went to, masked (138****8000)")
+    expires_at: dt.datetime
+    message: str
+
+
+class PublicConfirmIn(BaseModel):
+    token: str = Field(min_length=1, max_length=100)
+    code: str = Field(pattern=r"^[0-9]{6}$", description="The 6-digit code texted to the phone")
+
+
+class PublicWithdrawCodeIn(BaseModel):
+    phone: str = Field(max_length=30)
+
+
+class PublicNoticeOut(BaseModel):
+    message: str
+
+
 class PublicWithdrawIn(BaseModel):
     phone: str = Field(max_length=30)
+    code: str = Field(pattern=r"^[0-9]{6}$", description="The code texted to the order's phone")
     reason: str | None = Field(default=None, max_length=500)
 
 
