@@ -148,15 +148,19 @@ def test_idempotency_key_makes_retries_safe(api, world):
     assert other.status_code == 409
 
 
-def test_the_citizen_follows_and_withdraws_with_number_and_phone(client, world):
-    created = client.post("/api/v1/public/appeals", json={
+def test_the_citizen_follows_and_withdraws_with_number_and_phone(client, world, db):
+    from tests.selfservice.codes import confirm_api, last_code
+
+    created = confirm_api(client, db, {
         "appeal_type": "help", "title": "求助", "content": "家门口井盖缺失", "phone": "13600001111"})
-    assert created.status_code == 201, created.text
-    number = created.json()["number"]
+    number = created["number"]
     assert client.get(f"/api/v1/public/appeals/{number}", params={"phone": "13600002222"}).status_code == 404
     found = client.get(f"/api/v1/public/appeals/{number}", params={"phone": "13600001111"}).json()
     assert found["status_name"] == "待派单" and found["can_withdraw"] is True
-    withdrawn = client.post(f"/api/v1/public/appeals/{number}/withdraw", json={"phone": "13600001111"}).json()
+    client.post(f"/api/v1/public/appeals/{number}/withdraw/code", json={"phone": "13600001111"})
+    code = last_code(db, "13600001111", "public_withdrawal_code")
+    withdrawn = client.post(f"/api/v1/public/appeals/{number}/withdraw",
+                            json={"phone": "13600001111", "code": code}).json()
     assert withdrawn["status_name"] == "已撤回"
 
 

@@ -1,6 +1,7 @@
-"""The public self-service pages (网上自助下单与进度查询): submit an appeal without an account,
-follow it with the order number and the phone number it was filed with, withdraw it while the
-unit has not started on it.
+"""The public self-service pages (网上自助下单与进度查询): submit an appeal without an account
+(form → the code texted to the phone → the order number), follow it with the order number and
+the phone number it was filed with, withdraw it with a code texted to that phone while the unit
+has not started on it. The rules and limits are :mod:`hotline.selfservice.service`'s.
 
 No login and no staff session: the forms are protected by a double-submit token (a random
 value in a cookie scoped to ``/public`` that each form must repeat), like the login form.
@@ -20,8 +21,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hotline.kit import validate
 from hotline.kit.crypto import constant_time_equal
 from hotline.kit.errors import HotlineError, IllegalTransition, InvalidInput, NotFound
+from hotline.kit.ratelimit import TooManyRequests
 from hotline.org import repository as org_repository
 from hotline.org.models import RegionLevel
+from hotline.selfservice import service as selfservice
 from hotline.web import routing
 from hotline.web.deps import Db
 from hotline.web.forms import Form, error_map, text
@@ -33,9 +36,13 @@ from hotline.workorder.lifecycle import Status
 router = routing.router()
 
 PUBLIC_CSRF_COOKIE = "hotline_public_csrf"
+#: The handle of the visitor's appeal waiting for its SMS code (never in a URL).
+PENDING_COOKIE = "hotline_public_pending"
+_CODE_RE = re.compile(r"^[0-9]{6}$")
+BAD_CODE = "请输入短信中的 6 位数字验证码"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{24,64}$")
 _NUMBER_RE = re.compile(r"^HL[0-9]{14}$")
-NOT_FOUND = "没有找到该工单，请核对工单号和手机号"
+NOT_FOUND = selfservice.NOT_FOUND
 TOO_LATE = "承办单位已开始办理，不能再撤回；如有需要请拨打 12345"
 EXPIRED = "页面已过期，请刷新页面后重新提交"
 #: What the submission form takes, with the longest value the form accepts.
@@ -63,6 +70,15 @@ def _page(request: Request, name: str, *, status: int = 200, private: bool = Fal
                         secure=request.app.state.settings.cookie_secure)
     if private:  # the page shows the citizen's own appeal: never keep it in a shared cache
         response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limited(response: Response, exc: TooManyRequests) -> Response:
+    response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -126,14 +142,61 @@ def public_submit(request: Request, db: Db, form: Form) -> Response:
         enterprise_name=enterprise_name, uscc=uscc.upper() if uscc else None,
     )
     try:
-        order, _ = service.intake(db, None, data)
+        pending = selfservice.submit(db, data, client=_client(request))
+    except TooManyRequests as exc:
+        db.rollback()
+        return _limited(_home(request, db, status=429, values=values, flash=exc.message), exc)
     except HotlineError as exc:
         db.rollback()
         errors, banner = error_map(exc)
         return _home(request, db, status=exc.status_code, errors=errors, values=values,
                      flash="请按提示修改后再提交" if errors else banner)
-    # Post/redirect/get: reloading the result page cannot file the appeal twice.
-    return RedirectResponse(f"/public/submitted?number={quote(order.number)}", status_code=303)
+    # Post/redirect/get: reloading the code page cannot file the appeal twice or text again.
+    response = RedirectResponse("/public/confirm", status_code=303)
+    response.set_cookie(PENDING_COOKIE, pending.token, httponly=True, samesite="strict", path="/public",
+                        max_age=int(selfservice.limits().code_ttl.total_seconds()),
+                        secure=request.app.state.settings.cookie_secure)
+    return response
+
+
+def _confirm_page(request: Request, db: Db, *, status: int = 200, errors: dict[str, str] | None = None,
+                  flash: str | None = None, reason: str | None = None) -> Response:
+    token = request.cookies.get(PENDING_COOKIE) or ""
+    pending = selfservice.pending(db, token) if reason is None else None
+    minutes = int(selfservice.limits().code_ttl.total_seconds() // 60)
+    response = _page(request, "workorder/public_confirm.html", status=status, private=True, title="短信验证",
+                     pending=pending, minutes=minutes, errors=errors or {}, flash=flash, reason=reason)
+    if pending is None:
+        response.delete_cookie(PENDING_COOKIE, path="/public")
+    return response
+
+
+@router.get("/public/confirm", response_class=HTMLResponse)
+def public_confirm_page(request: Request, db: Db) -> Response:
+    """Step 2 of a public appeal: the code texted to the phone (masked on the page)."""
+    if not request.cookies.get(PENDING_COOKIE):
+        return RedirectResponse("/public", status_code=303)
+    return _confirm_page(request, db)
+
+
+@router.post("/public/confirm", response_class=HTMLResponse)
+def public_confirm(request: Request, db: Db, form: Form) -> Response:
+    if not _token_ok(request, form):
+        return _confirm_page(request, db, status=403, flash=EXPIRED)
+    code = text(form, "code") or ""
+    if not _CODE_RE.fullmatch(code):
+        return _confirm_page(request, db, status=422, errors={"code": BAD_CODE}, flash=BAD_CODE)
+    try:
+        order, _ = selfservice.confirm(db, token=request.cookies.get(PENDING_COOKIE) or "", code=code)
+    except selfservice.WrongCode as exc:
+        db.commit()  # the wrong code counts
+        return _confirm_page(request, db, status=403, errors={"code": exc.message}, flash=exc.message)
+    except (selfservice.CodeUnusable, NotFound) as exc:
+        db.commit()
+        return _confirm_page(request, db, status=exc.status_code, reason=exc.message)
+    response = RedirectResponse(f"/public/submitted?number={quote(order.number)}", status_code=303)
+    response.delete_cookie(PENDING_COOKIE, path="/public")
+    return response
 
 
 @router.get("/public/submitted", response_class=HTMLResponse)
@@ -153,12 +216,23 @@ def _track_form(request: Request, *, number: str = "", status: int = 200, flash:
                  number=number, flash=flash, flash_kind=flash_kind)
 
 
-def _shown(request: Request, db: Db, number: str, phone: str, *, flash: str | None = None,
+def _shown(request: Request, db: Db, order: Any, phone: str, *, flash: str | None = None,
            flash_kind: str = "ok", status: int = 200) -> Response:
-    order = service.public_lookup(db, number, phone)
     return _page(request, "workorder/public_track.html", status=status, private=True, title="进度查询",
                  order=public_out(db, order), withdrawn=order.status == Status.withdrawn, phone=phone, flash=flash,
                  flash_kind=flash_kind)
+
+
+def _withdraw_step(request: Request, number: str, phone: str, *, status: int = 200, flash: str | None = None,
+                   flash_kind: str = "ok", errors: dict[str, str] | None = None) -> Response:
+    """The code-and-reason form; it shows nothing of the order (the pair is not proven here)."""
+    return _page(request, "workorder/public_track.html", status=status, private=True, title="撤回诉求", order=None,
+                 withdraw_step=True, number=number, phone=phone, flash=flash, flash_kind=flash_kind,
+                 errors=errors or {})
+
+
+def _pair(form: dict[str, Any]) -> tuple[str, str]:
+    return (text(form, "number") or "").upper()[:20], (text(form, "phone") or "")[:30]
 
 
 @router.get("/public/track", response_class=HTMLResponse)
@@ -169,32 +243,66 @@ def public_track_page(request: Request) -> Response:
 
 @router.post("/public/track", response_class=HTMLResponse)
 def public_track(request: Request, db: Db, form: Form) -> Response:
-    number = (text(form, "number") or "").upper()[:20]
+    """Limited per visitor; wrong pairs lock the number for the hour (see selfservice.lookup)."""
+    number, phone = _pair(form)
     if not _token_ok(request, form):
         return _track_form(request, number=number, status=403, flash=EXPIRED)
     try:
-        return _shown(request, db, number, (text(form, "phone") or "")[:30])
-    except NotFound:
+        order = selfservice.lookup(db, number=number, phone=phone, client=_client(request))
+    except TooManyRequests as exc:
+        db.rollback()
+        return _limited(_track_form(request, number=number, status=429, flash=exc.message), exc)
+    except selfservice.NoSuchPair:
+        db.commit()  # the wrong guess counts
         # One message whichever part is wrong: the page must not confirm that a number exists.
         return _track_form(request, number=number, status=404, flash=NOT_FOUND)
+    return _shown(request, db, order, phone)
+
+
+@router.post("/public/track/withdraw/code", response_class=HTMLResponse)
+def public_withdrawal_code(request: Request, db: Db, form: Form) -> Response:
+    """Text a withdrawal code to the order's phone; the page answers alike whether or not the
+    pair matched."""
+    number, phone = _pair(form)
+    if not _token_ok(request, form):
+        return _track_form(request, number=number, status=403, flash=EXPIRED)
+    try:
+        message = selfservice.send_withdrawal_code(db, number=number, phone=phone, client=_client(request))
+    except TooManyRequests as exc:
+        db.rollback()
+        return _limited(_track_form(request, number=number, status=429, flash=exc.message), exc)
+    db.commit()
+    return _withdraw_step(request, number, phone, flash=message)
 
 
 @router.post("/public/track/withdraw", response_class=HTMLResponse)
 def public_withdraw(request: Request, db: Db, form: Form) -> Response:
-    number = (text(form, "number") or "").upper()[:20]
-    phone = (text(form, "phone") or "")[:30]
+    number, phone = _pair(form)
     if not _token_ok(request, form):
         return _track_form(request, number=number, status=403, flash=EXPIRED)
+    code = text(form, "code") or ""
+    if not _CODE_RE.fullmatch(code):
+        return _withdraw_step(request, number, phone, status=422, flash=BAD_CODE, flash_kind="err",
+                              errors={"code": BAD_CODE})
     try:
-        order = service.public_lookup(db, number, phone)
-        service.withdraw(db, None, order, reason=text(form, "reason"))
-    except NotFound:
+        order = selfservice.withdraw(db, number=number, phone=phone, code=code, reason=text(form, "reason"),
+                                     client=_client(request))
+    except TooManyRequests as exc:
+        db.rollback()
+        return _limited(_track_form(request, number=number, status=429, flash=exc.message), exc)
+    except selfservice.NoSuchPair:
+        db.commit()
         return _track_form(request, number=number, status=404, flash=NOT_FOUND)
+    except (selfservice.WrongCode, selfservice.CodeUnusable) as exc:
+        db.commit()  # the wrong code counts
+        return _withdraw_step(request, number, phone, status=exc.status_code, flash=exc.message, flash_kind="err",
+                              errors={"code": exc.message})
     except (IllegalTransition, InvalidInput) as exc:
         db.rollback()
         message = exc.reason if isinstance(exc, InvalidInput) else TOO_LATE
-        return _shown(request, db, number, phone, flash=message, flash_kind="err", status=exc.status_code)
+        return _shown(request, db, service.public_lookup(db, number, phone), phone, flash=message,
+                      flash_kind="err", status=exc.status_code)
     # This request is the transaction boundary: commit now so that the timeline shown below
     # already holds the withdrawal (events are appended to the audit chain at commit).
     db.commit()
-    return _shown(request, db, number, phone, flash="您的诉求已撤回，工单已终止办理。")
+    return _shown(request, db, order, phone, flash="您的诉求已撤回，工单已终止办理。")
