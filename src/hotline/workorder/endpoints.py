@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
@@ -348,9 +348,10 @@ def public_out(db: Session, order: WorkOrder) -> PublicOrderOut:
     )
 
 
-PUBLIC_LIMITED = {429: {"description": "Too many requests: wait the seconds in Retry-After"}}
-PUBLIC_PAIR = {404: {"description": "No such order for this phone"}, 422: {"description": "Invalid field"},
-               **PUBLIC_LIMITED}
+PUBLIC_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many requests: wait the seconds in Retry-After"}}
+PUBLIC_PAIR: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such order for this phone"}, 422: {"description": "Invalid field"}, **PUBLIC_LIMITED}
 
 
 def _client_address(request: Request) -> str:
