@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -95,6 +96,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print("=" * 72, flush=True)
     if args.no_serve:
         return 0
+    # No SMS leaves the demo (log adapter): the public door shows the codes it would text.
+    os.environ.setdefault("HOTLINE_PUBLIC_DEMO_CODES", "true")
+    settings.public_demo_codes = os.environ["HOTLINE_PUBLIC_DEMO_CODES"].lower() in ("1", "true", "yes")
     serve(settings, host, port)
     return 0
 

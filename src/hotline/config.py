@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     public_number_failures_per_hour: int = Field(default=5, ge=1)
     public_code_minutes: int = Field(default=10, ge=1, le=60)
     public_code_attempts: int = Field(default=5, ge=1, le=10)
+    #: Demo only (``hotline demo`` sets it): with the "log" SMS adapter nothing reaches a phone,
+    #: so the public pages and API show the code they would have texted. Ignored with "http".
+    public_demo_codes: bool = False
 
     @property
     def resolved_database_url(self) -> str:

@@ -41,6 +41,7 @@ def test_a_citizen_files_an_appeal_with_the_sms_code_and_withdraws_it_with_anoth
     page.get_by_role("button", name="提交诉求").click()
 
     expect(page.locator("#code-sent")).to_contain_text("139****6666")
+    expect(page.locator("#demo-code")).to_contain_text(last_code(server, "public_code"))  # the demo texts nothing
     page.fill("input[name=code]", "000000" if last_code(server, "public_code") != "000000" else "111111")
     page.get_by_role("button", name="确认提交").click()
     expect(page.locator(".flash")).to_contain_text("还可以再试 4 次")

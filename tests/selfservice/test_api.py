@@ -192,3 +192,15 @@ def test_withdrawal_codes_to_one_phone_stop_at_the_per_phone_limit(client, from_
                                                   json={"phone": STRANGER})
         assert answer.status_code == 202
     assert len(texts(db, STRANGER, "public_withdrawal_code")) == 2  # 3 codes an hour in all
+
+
+def test_codes_are_shown_only_on_the_demo_whose_sms_adapter_texts_nothing(client, world, db, monkeypatch):
+    from hotline.config import get_settings
+
+    assert client.post("/api/v1/public/appeals", json=APPEAL).json()["demo_code"] is None
+    monkeypatch.setattr(get_settings(), "public_demo_codes", True)
+    monkeypatch.setattr(get_settings(), "sms_adapter", "http")  # a real gateway: never shown
+    assert client.post("/api/v1/public/appeals", json={**APPEAL, "phone": "13700001111"}).json()["demo_code"] is None
+    monkeypatch.setattr(get_settings(), "sms_adapter", "log")
+    shown = client.post("/api/v1/public/appeals", json={**APPEAL, "phone": "13700002222"}).json()["demo_code"]
+    assert shown == last_code(db, "13700002222")

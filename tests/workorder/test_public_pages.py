@@ -28,7 +28,7 @@ def submit(client, db, **change):
     response = client.post("/public", data={**APPEAL, **change, "form_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/public/confirm", response.text
     page = client.get("/public/confirm")
-    assert page.status_code == 200 and "验证码已发送至" in page.text
+    assert page.status_code == 200 and "验证码已发送至" in page.text and "演示环境" not in page.text
     code = last_code(db, change.get("phone", PHONE))
     response = client.post("/public/confirm", data={"code": code, "form_token": token}, follow_redirects=False)
     assert response.status_code == 303, response.text
@@ -266,3 +266,13 @@ def test_the_public_pages_have_their_own_layout_even_for_a_logged_in_member_of_s
         assert "我要反映" in html and "进度查询" in html
         assert "工作台" not in html and "csrf_token" not in html and "X-CSRF-Token" not in html
         assert 'name="viewport"' in html
+
+
+def test_the_demo_shows_the_code_on_the_code_page_because_it_texts_nothing(client, world, db, monkeypatch):
+    from hotline.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_demo_codes", True)
+    token = form_token(client)
+    client.post("/public", data={**APPEAL, "form_token": token})
+    page = client.get("/public/confirm")
+    assert "演示环境" in page.text and last_code(db, PHONE) in page.text

@@ -112,6 +112,12 @@ def limits() -> Limits:
     )
 
 
+def demo_codes() -> bool:
+    """Show the codes instead of texting them: the demo, whose SMS adapter sends nothing."""
+    s = get_settings()
+    return s.public_demo_codes and s.sms_adapter == "log"
+
+
 def _client(client: str) -> str:
     return f"client:{client}"
 
@@ -145,6 +151,7 @@ class Pending:
     masked_phone: str
     expires_at: dt.datetime
     attempts_left: int
+    demo_code: str | None = None  # only in the demo (:func:`demo_codes`)
 
 
 def submit(session: Session, data: workorder_service.IntakeData, *, client: str) -> Pending:
@@ -175,7 +182,7 @@ def submit(session: Session, data: workorder_service.IntakeData, *, client: str)
     notify.notify(session, template="public_code", recipient_kind="citizen", phone=phone,
                   body=notify.render("public_code", code=code, minutes=minutes))
     return Pending(token=token, masked_phone=crypto.mask_phone(phone) or "", expires_at=now + lim.code_ttl,
-                   attempts_left=lim.code_attempts)
+                   attempts_left=lim.code_attempts, demo_code=code if demo_codes() else None)
 
 
 def pending(session: Session, token: str) -> Pending | None:
@@ -260,14 +267,20 @@ def lookup(session: Session, *, number: str, phone: str, client: str) -> WorkOrd
     return order
 
 
-def send_withdrawal_code(session: Session, *, number: str, phone: str, client: str) -> str:
+@dataclass(frozen=True)
+class CodeRequest:
+    message: str  # the same words whether or not a code was sent
+    demo_code: str | None = None  # only in the demo (:func:`demo_codes`)
+
+
+def send_withdrawal_code(session: Session, *, number: str, phone: str, client: str) -> CodeRequest:
     """Text a withdrawal code to the order's phone when the pair matches and the order can
-    still be withdrawn. Answers the same words either way (returned), so the answer tells
-    nothing about the order; limited like a lookup, and a phone gets no more codes than the
-    per-phone limits allow (the surplus is silently not sent)."""
+    still be withdrawn. Answers the same words either way, so the answer tells nothing about
+    the order; limited like a lookup, and a phone gets no more codes than the per-phone
+    limits allow (the surplus is silently not sent)."""
     lim, number = limits(), _number(number)
     minutes = int(lim.code_ttl.total_seconds() // 60)
-    answer = CODE_MAYBE_SENT.format(minutes=minutes)
+    answer = CodeRequest(CODE_MAYBE_SENT.format(minutes=minutes))
     _guard(session, number, client, lim)
     order = _match(session, number, phone, lim)
     if order is None or order.status not in WITHDRAWABLE:
@@ -281,7 +294,7 @@ def send_withdrawal_code(session: Session, *, number: str, phone: str, client: s
                                attempts=0, created_at=now, expires_at=now + lim.code_ttl))
     notify.notify(session, template="public_withdrawal_code", recipient_kind="citizen", phone=digits,
                   body=notify.render("public_withdrawal_code", number=order.number, code=code, minutes=minutes))
-    return answer
+    return CodeRequest(answer.message, demo_code=code if demo_codes() else None)
 
 
 def withdraw(session: Session, *, number: str, phone: str, code: str, reason: str | None,

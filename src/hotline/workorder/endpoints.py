@@ -377,7 +377,8 @@ def public_intake(body: PublicIntakeIn, request: Request, db: Db) -> PublicSubmi
     pending = selfservice.submit(db, _intake_data(body, channel="web"), client=_client_address(request))
     minutes = selfservice.limits().code_ttl.total_seconds() // 60
     return PublicSubmissionOut(token=pending.token, phone=pending.masked_phone, expires_at=pending.expires_at,
-                               message=f"验证码已发送至 {pending.masked_phone}，{minutes:.0f}分钟内有效")
+                               message=f"验证码已发送至 {pending.masked_phone}，{minutes:.0f}分钟内有效",
+                               demo_code=pending.demo_code)
 
 
 @public_router.post("/public/appeals/confirm", response_model=PublicOrderOut, status_code=201,
@@ -409,9 +410,8 @@ def public_lookup(number: str, request: Request, db: Db,
 def public_withdrawal_code(number: str, body: PublicWithdrawCodeIn, request: Request, db: Db) -> PublicNoticeOut:
     """Text a withdrawal code to the order's phone. The answer is the same whether or not the
     number and phone matched."""
-    message = selfservice.send_withdrawal_code(db, number=number, phone=body.phone,
-                                               client=_client_address(request))
-    return PublicNoticeOut(message=message)
+    sent = selfservice.send_withdrawal_code(db, number=number, phone=body.phone, client=_client_address(request))
+    return PublicNoticeOut(message=sent.message, demo_code=sent.demo_code)
 
 
 @public_router.post("/public/appeals/{number}/withdraw", response_model=PublicOrderOut,

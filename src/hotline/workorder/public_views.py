@@ -38,6 +38,8 @@ router = routing.router()
 PUBLIC_CSRF_COOKIE = "hotline_public_csrf"
 #: The handle of the visitor's appeal waiting for its SMS code (never in a URL).
 PENDING_COOKIE = "hotline_public_pending"
+#: Demo only: the code the demo would have texted (see selfservice.service.demo_codes).
+DEMO_CODE_COOKIE = "hotline_public_demo_code"
 _CODE_RE = re.compile(r"^[0-9]{6}$")
 BAD_CODE = "请输入短信中的 6 位数字验证码"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{24,64}$")
@@ -153,9 +155,11 @@ def public_submit(request: Request, db: Db, form: Form) -> Response:
                      flash="请按提示修改后再提交" if errors else banner)
     # Post/redirect/get: reloading the code page cannot file the appeal twice or text again.
     response = RedirectResponse("/public/confirm", status_code=303)
-    response.set_cookie(PENDING_COOKIE, pending.token, httponly=True, samesite="strict", path="/public",
-                        max_age=int(selfservice.limits().code_ttl.total_seconds()),
-                        secure=request.app.state.settings.cookie_secure)
+    for name, value in ((PENDING_COOKIE, pending.token), (DEMO_CODE_COOKIE, pending.demo_code)):
+        if value:
+            response.set_cookie(name, value, httponly=True, samesite="strict", path="/public",
+                                max_age=int(selfservice.limits().code_ttl.total_seconds()),
+                                secure=request.app.state.settings.cookie_secure)
     return response
 
 
@@ -164,11 +168,18 @@ def _confirm_page(request: Request, db: Db, *, status: int = 200, errors: dict[s
     token = request.cookies.get(PENDING_COOKIE) or ""
     pending = selfservice.pending(db, token) if reason is None else None
     minutes = int(selfservice.limits().code_ttl.total_seconds() // 60)
+    demo_code = request.cookies.get(DEMO_CODE_COOKIE) if selfservice.demo_codes() else None
     response = _page(request, "workorder/public_confirm.html", status=status, private=True, title="短信验证",
-                     pending=pending, minutes=minutes, errors=errors or {}, flash=flash, reason=reason)
+                     pending=pending, minutes=minutes, errors=errors or {}, flash=flash, reason=reason,
+                     demo_code=demo_code)
     if pending is None:
-        response.delete_cookie(PENDING_COOKIE, path="/public")
+        _forget_pending(response)
     return response
+
+
+def _forget_pending(response: Response) -> None:
+    response.delete_cookie(PENDING_COOKIE, path="/public")
+    response.delete_cookie(DEMO_CODE_COOKIE, path="/public")
 
 
 @router.get("/public/confirm", response_class=HTMLResponse)
@@ -195,7 +206,7 @@ def public_confirm(request: Request, db: Db, form: Form) -> Response:
         db.commit()
         return _confirm_page(request, db, status=exc.status_code, reason=exc.message)
     response = RedirectResponse(f"/public/submitted?number={quote(order.number)}", status_code=303)
-    response.delete_cookie(PENDING_COOKIE, path="/public")
+    _forget_pending(response)
     return response
 
 
@@ -224,11 +235,12 @@ def _shown(request: Request, db: Db, order: Any, phone: str, *, flash: str | Non
 
 
 def _withdraw_step(request: Request, number: str, phone: str, *, status: int = 200, flash: str | None = None,
-                   flash_kind: str = "ok", errors: dict[str, str] | None = None) -> Response:
+                   flash_kind: str = "ok", errors: dict[str, str] | None = None,
+                   demo_code: str | None = None) -> Response:
     """The code-and-reason form; it shows nothing of the order (the pair is not proven here)."""
     return _page(request, "workorder/public_track.html", status=status, private=True, title="撤回诉求", order=None,
                  withdraw_step=True, number=number, phone=phone, flash=flash, flash_kind=flash_kind,
-                 errors=errors or {})
+                 errors=errors or {}, demo_code=demo_code)
 
 
 def _pair(form: dict[str, Any]) -> tuple[str, str]:
@@ -267,12 +279,12 @@ def public_withdrawal_code(request: Request, db: Db, form: Form) -> Response:
     if not _token_ok(request, form):
         return _track_form(request, number=number, status=403, flash=EXPIRED)
     try:
-        message = selfservice.send_withdrawal_code(db, number=number, phone=phone, client=_client(request))
+        sent = selfservice.send_withdrawal_code(db, number=number, phone=phone, client=_client(request))
     except TooManyRequests as exc:
         db.rollback()
         return _limited(_track_form(request, number=number, status=429, flash=exc.message), exc)
     db.commit()
-    return _withdraw_step(request, number, phone, flash=message)
+    return _withdraw_step(request, number, phone, flash=sent.message, demo_code=sent.demo_code)
 
 
 @router.post("/public/track/withdraw", response_class=HTMLResponse)

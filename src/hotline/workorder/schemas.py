@@ -240,6 +240,7 @@ class PublicSubmissionOut(BaseModel):
     phone: str = Field(description="The phone the code went to, masked (138****8000)")
     expires_at: dt.datetime
     message: str
+    demo_code: str | None = Field(default=None, description="Only on the demo, which texts nothing")
 
 
 class PublicConfirmIn(BaseModel):
@@ -253,6 +254,7 @@ class PublicWithdrawCodeIn(BaseModel):
 
 class PublicNoticeOut(BaseModel):
     message: str
+    demo_code: str | None = Field(default=None, description="Only on the demo, which texts nothing")
 
 
 class PublicWithdrawIn(BaseModel):
