@@ -32,6 +32,7 @@ from hotline.web.templating import templates
 from hotline.workorder import service
 from hotline.workorder.endpoints import public_out
 from hotline.workorder.lifecycle import Status
+from hotline.workorder.models import WorkOrder
 
 router = routing.router()
 
@@ -227,7 +228,7 @@ def _track_form(request: Request, *, number: str = "", status: int = 200, flash:
                  number=number, flash=flash, flash_kind=flash_kind)
 
 
-def _shown(request: Request, db: Db, order: Any, phone: str, *, flash: str | None = None,
+def _shown(request: Request, db: Db, order: WorkOrder, phone: str, *, flash: str | None = None,
            flash_kind: str = "ok", status: int = 200) -> Response:
     return _page(request, "workorder/public_track.html", status=status, private=True, title="进度查询",
                  order=public_out(db, order), withdrawn=order.status == Status.withdrawn, phone=phone, flash=flash,
