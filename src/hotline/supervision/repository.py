@@ -476,10 +476,10 @@ def notices(session: Session, *, centre_prefix: str | None, status: NoticeStatus
     return list(rows), int(total)
 
 
-def latest_ledger_reason(session: Session, work_order_id: int) -> str | None:
-    """What the most recent ledger entry of an order says about it (the problem a notice names)."""
+def latest_ledger_entry(session: Session, work_order_id: int) -> LedgerEntry | None:
+    """The most recent ledger entry of an order: the problem and the unit a notice names."""
     return session.execute(
-        select(LedgerEntry.reason).where(LedgerEntry.work_order_id == work_order_id)
+        select(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id)
         .order_by(LedgerEntry.entered_at.desc(), LedgerEntry.id.desc()).limit(1)).scalar_one_or_none()
 
 

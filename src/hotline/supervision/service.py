@@ -106,7 +106,7 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
     texts: list[dict[str, Any]] = []
     for orders, event, template in ((overdue, "overdue", "unit_overdue"), (warned, "due_soon", "unit_due_soon")):
         for order in orders:
-            _event(session, order, event, due_at=order.due_at.isoformat())
+            _event(session, order, event, due_at=order.due_at.isoformat(), unit_id=order.lead_unit_id)
             unit = org_repository.cached_unit(session, order.lead_unit_id) if order.lead_unit_id else None
             if unit is not None and unit.contact_phone:
                 texts.append(notify.notification_row(
@@ -161,6 +161,9 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     action = event.action.removeprefix("work_order.")
     detail: dict[str, Any] = dict(event.detail or {})
     day = event.at.astimezone(clock.CST).date()
+    # Every fact carries the unit named in its event: the lead unit *now* may be another one
+    # (two returns by one bureau, then a re-dispatch, must not blame the new unit). Only events
+    # written before they named their unit fall back to the lead unit at projection time.
     named = detail.get("unit_id")
     unit_id: int | None = named if isinstance(named, int) else order.lead_unit_id
 
@@ -172,7 +175,7 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
 
     def ledger(kind: LedgerKind, reason: str) -> None:
         repository.enter_ledger(session, {
-            "kind": kind, "work_order_id": order.id, "unit_id": order.lead_unit_id,
+            "kind": kind, "work_order_id": order.id, "unit_id": unit_id,
             "centre_unit_id": order.centre_unit_id, "region_id": order.region_id,
             "category_id": order.category_id, "entered_at": event.at,
             "reason": reason[:200],
@@ -187,7 +190,7 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
         extra = (result,) if result in ("resolved", "partly_resolved", "not_resolved") else ()
         count("replied", *(("replied_on_time",) if detail.get("on_time", True) else ()), *extra)
     elif action == "reply_rejected":
-        count("reply_rejected", unit=order.lead_unit_id)
+        count("reply_rejected")
         ledger(LedgerKind.perfunctory, "答复审核被退回：" + str(detail.get("note") or ""))
     elif action == "returned":
         count("returned")
@@ -198,7 +201,7 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     elif action == "callback_recorded":
         verdict = detail.get("verdict")
         extra = (verdict,) if verdict in ("satisfied", "basically_satisfied", "dissatisfied") else ()
-        count("rated", *extra, unit=order.lead_unit_id)
+        count("rated", *extra)
     elif action == "supervision_flagged":
         ledger(LedgerKind.dissatisfied_twice, str(detail.get("reason") or "两次回访不满意"))
         if detail.get("unit_fault"):
@@ -208,11 +211,11 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     elif action == "rehandle":
         count("rehandled")
     elif action == "overdue":
-        count("overdue", unit=order.lead_unit_id)
+        count("overdue")
         ledger(LedgerKind.overdue, "超过办理期限未答复")
     elif action == "closed":
         on_time = order.replied_at is not None and (order.due_at is None or order.replied_at <= order.due_at)
-        count("closed", *(("closed_on_time",) if on_time else ()), unit=order.lead_unit_id)
+        count("closed", *(("closed_on_time",) if on_time else ()))
         repository.clear_ledgers(session, order.id, event.at)
     elif action in ("answered", "withdrawn"):
         repository.clear_ledgers(session, order.id, event.at)
@@ -848,10 +851,13 @@ def _notice_items(session: Session, actor: Principal, lines: list[NoticeLine]) -
         seen.add(number)
         order = access.access_work_order(session, actor, number)
         problem = validate.text(line.problem, "problem", max_length=500, required=False)
-        problem = problem or repository.latest_ledger_reason(session, order.id)
+        latest = repository.latest_ledger_entry(session, order.id)
+        problem = problem or (latest.reason if latest else None)
         if not problem:
             raise InvalidInput("problem", f"请写明工单 {number} 存在的问题")
-        items.append(NoticeItem(work_order_id=order.id, unit_id=order.lead_unit_id, problem=problem,
+        # the unit the ledger blames, not whoever holds the order now (a re-dispatched order)
+        unit_id = latest.unit_id if latest is not None and latest.unit_id is not None else order.lead_unit_id
+        items.append(NoticeItem(work_order_id=order.id, unit_id=unit_id, problem=problem,
                                 position=len(items) + 1))
     return items
 

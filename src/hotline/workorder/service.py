@@ -875,7 +875,7 @@ def review_reply(session: Session, actor: Principal, order: WorkOrder, *, accept
     else:
         _transition(order, Action.reject_reply)
         pending.review = Decision.rejected
-        _event(session, actor, order, "reply_rejected", note=note)
+        _event(session, actor, order, "reply_rejected", note=note, unit_id=order.lead_unit_id)
     return order
 
 
@@ -909,7 +909,7 @@ def record_callback(session: Session, actor: Principal, order: WorkOrder, *, rea
         return attempt
     assert verdict is not None
     _event(session, actor, order, "callback_recorded", verdict=verdict.value, resolved=resolved,
-           unit_fault=unit_fault, note=text)
+           unit_fault=unit_fault, note=text, unit_id=order.lead_unit_id)
     if verdict != Verdict.dissatisfied:
         order.final_verdict = verdict
         _close(session, actor, order, note=None)
@@ -951,7 +951,7 @@ def _close(session: Session, actor: Principal | None, order: WorkOrder, *, note:
     for a in order.assignments:
         if a.state == AssignmentState.active:
             a.state = AssignmentState.done
-    _event(session, actor, order, "closed", note=note)
+    _event(session, actor, order, "closed", note=note, unit_id=order.lead_unit_id)
 
 
 def withdraw(session: Session, actor: Principal | None, order: WorkOrder, *, reason: str | None = None,
