@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
 from hotline.auth import access
+from hotline.auth.models import User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, region_prefix
 from hotline.config import get_settings
@@ -104,17 +105,50 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
             warned.append(order)
     repository.mark_deadlines(session, overdue=[o.id for o in overdue], warned=[o.id for o in warned], now=now)
     texts: list[dict[str, Any]] = []
+    supervisors: dict[int, list[User]] = {}
     for orders, event, template in ((overdue, "overdue", "unit_overdue"), (warned, "due_soon", "unit_due_soon")):
         for order in orders:
             _event(session, order, event, due_at=order.due_at.isoformat(), unit_id=order.lead_unit_id)
             unit = org_repository.cached_unit(session, order.lead_unit_id) if order.lead_unit_id else None
-            if unit is not None and unit.contact_phone:
-                texts.append(notify.notification_row(
-                    template=template, recipient_kind="unit", phone=unit.contact_phone,
+            if unit is not None:  # a unit without a contact phone gets a skipped row, not silence
+                texts.append(notify.unit_row(
+                    template=template, phone=unit.contact_phone,
                     body=notify.render(template, number=order.number, due=_cst(order.due_at)),
                     work_order_id=order.id, unit_id=unit.id))
+            if event == "overdue" and order.centre_unit_id is not None:
+                if order.centre_unit_id not in supervisors:
+                    supervisors[order.centre_unit_id] = supervisors_for(session, order.centre_unit_id)
+                body = notify.render("supervisor_overdue", number=order.number, unit=unit.name if unit else "—",
+                                     due=_cst(order.due_at))
+                texts.extend(to_supervisor(user, "supervisor_overdue", body, order.id)
+                             for user in supervisors[order.centre_unit_id])
     notify.queue_rows(session, texts)
     return SweepResult(warned=len(warned), overdue=len(overdue))
+
+
+def supervisors_for(session: Session, centre_unit_id: int) -> list[User]:
+    """The supervisors responsible for a centre's orders: its own, or — a county workstation
+    has none — those of the centre above it."""
+    node = org_repository.cached_unit(session, centre_unit_id)
+    while node is not None:
+        found = repository.supervisors_of(session, node.id)
+        if found:
+            return found
+        node = org_repository.cached_unit(session, node.parent_id) if node.parent_id else None
+    return []
+
+
+def to_supervisor(user: User, template: str, body: str, work_order_id: int | None) -> dict[str, Any]:
+    """A text to a supervisor's own phone; one without a (valid) phone leaves a skipped row."""
+    reason = notify.NO_USER_PHONE
+    if user.phone:
+        try:
+            return notify.notification_row(template=template, recipient_kind="user", phone=user.phone, body=body,
+                                           work_order_id=work_order_id)
+        except InvalidInput:
+            reason = "用户手机号无效"
+    return notify.skipped_row(template=template, recipient_kind="user", body=body,
+                              reason=f"{reason}（{user.username}）", work_order_id=work_order_id)
 
 
 def _cst(at: dt.datetime) -> str:
@@ -259,12 +293,10 @@ def escalate(session: Session, now: dt.datetime | None = None, limit: int = SWEE
             if unit is not None:  # the higher centre's reminder letter, told in the escalation's own text
                 letter = issue_letter(session, None, order, kind=LetterKind.reminder, reason=f"提级督办：{reason}",
                                       centre=higher, tell_unit=False)
-                if unit.contact_phone:
-                    notify.notify(session, template="unit_escalated", recipient_kind="unit",
-                                  phone=unit.contact_phone,
-                                  body=notify.render("unit_escalated", number=order.number, centre=higher.name,
-                                                     due=_cst(letter.due_at)),
-                                  work_order_id=order.id, unit_id=unit.id)
+                notify.notify_unit(session, template="unit_escalated", phone=unit.contact_phone,
+                                   body=notify.render("unit_escalated", number=order.number, centre=higher.name,
+                                                      due=_cst(letter.due_at)),
+                                   work_order_id=order.id, unit_id=unit.id)
             done += 1
     return done
 
@@ -505,10 +537,10 @@ def issue_letter(session: Session, actor: Principal | None, order: WorkOrder, *,
                  detail={"number": order.number, "status": order.status.value, "letter": letter.number,
                          "kind": kind.value, "unit": unit.name, "due_at": due.isoformat(), "reason": reason},
                  actor_name=None if actor else "system")
-    if tell_unit and unit.contact_phone:
-        notify.notify(session, template="unit_letter", recipient_kind="unit", phone=unit.contact_phone,
-                      body=notify.render("unit_letter", kind=LETTER_NAMES[kind], number=order.number,
-                                         due=_cst(due)), work_order_id=order.id, unit_id=unit.id)
+    if tell_unit:
+        notify.notify_unit(session, template="unit_letter", phone=unit.contact_phone,
+                           body=notify.render("unit_letter", kind=LETTER_NAMES[kind], number=order.number,
+                                              due=_cst(due)), work_order_id=order.id, unit_id=unit.id)
     return letter
 
 
@@ -776,10 +808,9 @@ def record_meeting(session: Session, actor: Principal, *, kind: MeetingKind, hel
     centre = session.get(Unit, actor.unit_id)
     when = _date(held_at)
     for unit in units:
-        if unit.contact_phone:
-            notify.notify(session, template="unit_meeting", recipient_kind="unit", phone=unit.contact_phone,
-                          body=notify.render("unit_meeting", centre=centre.name if centre else "", when=when,
-                                             subject=meeting.subject, kind=MEETING_NAMES[kind]), unit_id=unit.id)
+        notify.notify_unit(session, template="unit_meeting", phone=unit.contact_phone,
+                           body=notify.render("unit_meeting", centre=centre.name if centre else "", when=when,
+                                              subject=meeting.subject, kind=MEETING_NAMES[kind]), unit_id=unit.id)
     return meeting
 
 
@@ -917,10 +948,10 @@ def publish_notice(session: Session, actor: Principal, notice: PublicNotice) -> 
                  detail={"number": notice.number, "items": len(notice.items)})
     for unit_id, count in per_unit.items():
         unit = session.get(Unit, unit_id)
-        if unit is not None and unit.contact_phone:
-            notify.notify(session, template="unit_notice", recipient_kind="unit", phone=unit.contact_phone,
-                          body=notify.render("unit_notice", centre=notice.centre_unit.name, notice=notice.number,
-                                             count=count), unit_id=unit.id)
+        if unit is not None:
+            notify.notify_unit(session, template="unit_notice", phone=unit.contact_phone,
+                               body=notify.render("unit_notice", centre=notice.centre_unit.name,
+                                                  notice=notice.number, count=count), unit_id=unit.id)
     return notice
 
 
