@@ -236,7 +236,7 @@ class CoordinationCase(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     #: Set once by supervision when the case passes its 3 working days undecided (warned,
-    #: on the ledger, escalated); cleared when the calendar moves the deadline later.
+    #: on the ledger, escalated).
     overdue_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -1093,7 +1093,10 @@ def _lead_unit(order: WorkOrder) -> Unit | None:
 
 
 def deadline_state(session: Session, order: WorkOrder, now: dt.datetime | None = None) -> sla.DeadlineState | None:
-    if order.due_at is None or order.status in (Status.closed, Status.withdrawn, Status.callback):
+    """None while no unit's clock runs: closed, withdrawn, awaiting callback, or in a
+    coordination case (the clock is paused; the decided unit gets a fresh deadline, ADR 0013)."""
+    if order.due_at is None or order.status in (Status.closed, Status.withdrawn, Status.callback,
+                                                Status.coordinating):
         return None
     # Hour-based deadlines (direct dispatch, emergencies) warn hours ahead, not a working day.
     hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency
