@@ -109,7 +109,7 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
     return {
         "channel": "sms", "template": template, "recipient_kind": recipient_kind, "recipient": number, "body": text,
         "work_order_id": work_order_id, "unit_id": unit_id, "status": NotificationStatus.pending, "attempts": 0,
-        "created_at": now, "next_attempt_at": now,
+        "last_error": None, "created_at": now, "next_attempt_at": now,
     }
 
 
