@@ -70,8 +70,8 @@ def recount_all(session: Session) -> None:
 
 def warn_administrators(session: Session, now: dt.datetime | None = None) -> int:
     """From 1 November, while next year's holiday schedule is not entered, text every
-    province administrator (who alone may enter it) once a week; one without a phone leaves
-    a skipped row. Returns how many texts were queued."""
+    province administrator (who alone may enter it) with a valid phone, once a week (the
+    warning is on every administrator's home page too). Returns how many texts were queued."""
     now = now or clock.now()
     years = [y for y in calendar_admin.warning_years(session, today=now.astimezone(clock.CST).date())
              if y > now.astimezone(clock.CST).year]
@@ -87,11 +87,8 @@ def warn_administrators(session: Session, now: dt.datetime | None = None) -> int
             try:
                 rows.append(notify.notification_row(template=template, recipient_kind="user", phone=user.phone,
                                                     body=body))
-                continue
             except InvalidInput:
-                pass
-        rows.append(notify.skipped_row(template=template, recipient_kind="user", body=body,
-                                       reason=f"{notify.NO_USER_PHONE}（{user.username}）"))
+                continue
     notify.queue_rows(session, rows)
     return len(rows)
 
