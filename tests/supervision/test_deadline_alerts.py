@@ -70,3 +70,12 @@ def test_the_administrator_sees_the_units_without_a_contact_on_the_home_page(api
     db.get(Unit, world.units["990100-zj"]).contact_phone = "01012345678"
     db.commit()
     assert "青川市住建局" not in api("city_admin").get("/").text
+
+
+def test_several_orders_going_overdue_at_once_make_one_text_to_the_supervisor(db, world, travel):
+    travel.move_to(cst(2026, 11, 16, 9))
+    orders = [dispatched(db, world) for _ in range(4)]
+    service.sweep_batch(db, cst(2026, 11, 24))
+    assert _texts(db, "supervisor_overdue") == []
+    [text] = _texts(db, "supervisor_overdue_batch")
+    assert text.body.startswith("4 件工单") and orders[0].number in text.body and orders[3].number not in text.body

@@ -128,7 +128,9 @@ class WorkCalendar:
         """This calendar without the overrides of the years the package does not know: what
         a deadline saw when it was counted before those years' schedules were entered
         (Monday to Friday there). A deadline marked uncovered was counted that way, so
-        counting its working days over this calendar gives back the number it was given."""
+        counting its working days over this calendar gives back the number it was given.
+        (The exception — a deadline reaching over two such years, one of which already had
+        its schedule when it was counted — would need deadlines longer than a year.)"""
         return WorkCalendar({day: value for day, value in self._overrides.items() if package_covers(day.year)})
 
     def recount(self, before: WorkCalendar, start: dt.datetime, due: dt.datetime) -> Deadline:

@@ -60,6 +60,8 @@ TEMPLATES: dict[str, str] = {
     "supervisor_warning": "【12345预警】{summary}，请登录平台查看相关工单。",
     # to a centre supervisor, when an order of the centre passes its handling deadline
     "supervisor_overdue": "工单 {number}（{unit}）已超过办理期限（{due}），请督促办理。",
+    # ... and when several went overdue in the same sweep: one text for them all
+    "supervisor_overdue_batch": "{count} 件工单刚超过办理期限（{numbers}），请登录平台查看并督促办理。",
     # to a centre supervisor, when a coordination case passes its 3-working-day limit
     "supervisor_coordination_overdue": "工单 {number} 的协调已超过 3 个工作日（{due}）仍未裁定，已提级督办。",
     # to a province administrator, from 1 November while next year's holiday schedule is missing

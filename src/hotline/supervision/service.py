@@ -105,7 +105,7 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
             warned.append(order)
     repository.mark_deadlines(session, overdue=[o.id for o in overdue], warned=[o.id for o in warned], now=now)
     texts: list[dict[str, Any]] = []
-    supervisors: dict[int, list[User]] = {}
+    by_centre: dict[int, list[tuple[repository.SweepCandidate, str]]] = defaultdict(list)
     for orders, event, template in ((overdue, "overdue", "unit_overdue"), (warned, "due_soon", "unit_due_soon")):
         for order in orders:
             _event(session, order, event, due_at=order.due_at.isoformat(), unit_id=order.lead_unit_id)
@@ -116,14 +116,32 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
                     body=notify.render(template, number=order.number, due=_cst(order.due_at)),
                     work_order_id=order.id, unit_id=unit.id))
             if event == "overdue" and order.centre_unit_id is not None:
-                if order.centre_unit_id not in supervisors:
-                    supervisors[order.centre_unit_id] = supervisors_for(session, order.centre_unit_id)
-                body = notify.render("supervisor_overdue", number=order.number, unit=unit.name if unit else "—",
-                                     due=_cst(order.due_at))
-                texts.extend(to_supervisor(user, "supervisor_overdue", body, order.id)
-                             for user in supervisors[order.centre_unit_id])
+                by_centre[order.centre_unit_id].append((order, unit.name if unit else "—"))
+    for centre_id, late in by_centre.items():
+        texts.extend(_overdue_to_supervisors(session, centre_id, late))
     notify.queue_rows(session, texts)
     return SweepResult(warned=len(warned), overdue=len(overdue))
+
+
+#: How many order numbers a supervisor's text of a batch of overdue orders names.
+OVERDUE_NUMBERS_NAMED = 3
+
+
+def _overdue_to_supervisors(session: Session, centre_id: int,
+                            late: list[tuple[repository.SweepCandidate, str]]) -> list[dict[str, Any]]:
+    """The supervisors of the centre are told of the orders that just went overdue: one text
+    for one order, one summary per sweep batch for several (midnight turns many at once, and
+    a text per order would bury the supervisor)."""
+    if len(late) == 1:
+        order, unit = late[0]
+        template, order_id = "supervisor_overdue", order.id
+        body = notify.render(template, number=order.number, unit=unit, due=_cst(order.due_at))
+    else:
+        template, order_id = "supervisor_overdue_batch", None
+        numbers = "、".join(o.number for o, _ in late[:OVERDUE_NUMBERS_NAMED])
+        body = notify.render(template, count=len(late),
+                             numbers=numbers + ("等" if len(late) > OVERDUE_NUMBERS_NAMED else ""))
+    return [to_supervisor(user, template, body, order_id) for user in supervisors_for(session, centre_id)]
 
 
 def supervisors_for(session: Session, centre_unit_id: int) -> list[User]:
