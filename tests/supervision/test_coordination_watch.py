@@ -10,7 +10,7 @@ from hotline.notify.models import Notification
 from hotline.supervision import deadlines, service
 from hotline.supervision.models import LedgerEntry, LedgerKind
 from hotline.workorder import service as wo
-from tests.supervision.helpers import cst, dispatched
+from tests.supervision.helpers import cst, dispatched, project
 
 
 def _in_coordination(db, world):
@@ -41,6 +41,11 @@ def test_a_coordination_case_past_three_working_days_is_warned_ledgered_and_esca
 
     travel.move_to(cst(2026, 11, 21, 9))
     assert deadlines.watch_coordination(db) == 0  # once
+
+    wo.decide_coordination(db, world.p("dispatcher"), order, unit_id=world.units["990100-wat"], note="属供水范围")
+    project(db)
+    db.refresh(entries[LedgerKind.coordination_overdue])
+    assert entries[LedgerKind.coordination_overdue].cleared_at is not None  # the late coordination ended
 
 
 def test_the_escalation_job_watches_coordination_cases(db, world, travel):

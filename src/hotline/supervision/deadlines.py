@@ -16,7 +16,7 @@ from hotline.kit.errors import InvalidInput
 from hotline.kit.workcalendar import load_calendar
 from hotline.knowledge import service as knowledge
 from hotline.notify import service as notify
-from hotline.supervision import repository
+from hotline.supervision import repository, service
 from hotline.supervision.models import LedgerKind
 from hotline.workorder import repository as workorder_repository
 from hotline.workorder import service as workorder
@@ -101,8 +101,6 @@ def watch_coordination(session: Session, now: dt.datetime | None = None, limit: 
     marked once, with a warning event on the order, an entry on the centre's ledger
     (协调超期) and escalated supervision by the centre one level up (提级督办: its ledger,
     and a text to its supervisors). Returns how many cases were caught."""
-    from hotline.supervision import service
-
     now = now or clock.now()
     cases = workorder_repository.overdue_coordination_cases(session, now, limit)
     for case in cases:

@@ -208,9 +208,12 @@ def clear_document_ledger(session: Session, policy_document_id: int, at: dt.date
                                               LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
 
 
-def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime) -> None:
-    session.execute(update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id,
-                                              LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
+def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime, kind: LedgerKind | None = None) -> None:
+    """Clear an order's open ledger entries (of one ``kind``, or all)."""
+    stmt = update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id, LedgerEntry.cleared_at.is_(None))
+    if kind is not None:
+        stmt = stmt.where(LedgerEntry.kind == kind)
+    session.execute(stmt.values(cleared_at=at))
 
 
 # --- escalated supervision -----------------------------------------------------------------

@@ -273,6 +273,8 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
         repository.clear_ledgers(session, order.id, event.at)
     elif action == "transferred":
         repository.move_ledgers(session, order.id, order.centre_unit_id)
+    elif action == "coordination_decided":  # a late decision is still the end of the late coordination
+        repository.clear_ledgers(session, order.id, event.at, LedgerKind.coordination_overdue)
     elif action == "registered":
         found = rules.classify(order.title, order.content)
         if found is not None:
