@@ -21,11 +21,16 @@ from sqlalchemy.orm import Session
 from hotline.audit import service as audit
 from hotline.auth.access import require_province_admin
 from hotline.auth.principal import Principal
-from hotline.kit import clock, validate, workcalendar
+from hotline.kit import clock, jobs, validate, workcalendar
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.errors import Forbidden, InvalidInput, NotFound
 from hotline.kit.workcalendar import DayStatus
 
+#: The background job that counts uncovered deadlines again after a change to the calendar
+#: (its handler belongs to the domains that own deadlines: :mod:`hotline.supervision.tasks`).
+RECOUNT_JOB = "calendar.recount"
+#: From this day of the year (1 November) next year's missing schedule is a warning.
+WARN_FROM = (11, 1)
 #: The years the calendar accepts: a date outside is a typing error, not a schedule.
 MIN_YEAR, MAX_YEAR = 2000, 2099
 #: The longest range :func:`day_statuses` answers in one call.
@@ -94,6 +99,12 @@ def _days_in_year(values: Iterable[object], field: str, year: int) -> list[dt.da
 # --- use cases -------------------------------------------------------------------------------
 
 
+def _recount_later(session: Session) -> None:
+    """Deadlines counted weekends-only may now be countable: the recount job (one per change,
+    idempotent, in batches) sets them and says so on each order's timeline."""
+    jobs.enqueue(session, RECOUNT_JOB, {})
+
+
 def _put(session: Session, actor: Principal, day: dt.date, is_workday: bool, note: str) -> CalendarOverride:
     row = override_by_day(session, day)
     if row is None:
@@ -119,6 +130,7 @@ def set_override(
     row = _put(session, actor, day, is_workday, _note(note))
     session.flush()
     workcalendar.invalidate(session)
+    _recount_later(session)
     audit.record(session, actor, "calendar_override.set", object_type="calendar_override",
                  object_id=day.isoformat(), detail={"is_workday": is_workday, "previous": before})
     return row
@@ -135,6 +147,7 @@ def delete_override(session: Session, actor: Principal, *, day: dt.date) -> None
     session.delete(row)
     session.flush()
     workcalendar.invalidate(session)
+    _recount_later(session)
     audit.record(session, actor, "calendar_override.deleted", object_type="calendar_override",
                  object_id=day.isoformat(), detail={"previous": was})
 
@@ -172,6 +185,7 @@ def import_schedule(
     rows = [_put(session, actor, day, is_workday, text) for day, is_workday in sorted(wanted.items())]
     session.flush()
     workcalendar.invalidate(session)
+    _recount_later(session)
     audit.record(session, actor, "calendar.schedule_imported", object_type="calendar", object_id=year,
                  detail={"holidays": [d.isoformat() for d in days_off],
                          "workdays": [d.isoformat() for d in days_on],
@@ -197,6 +211,14 @@ def day_statuses(session: Session, *, start: dt.date, end: dt.date) -> list[tupl
 def uncovered_years(session: Session, *, ahead: int = 1) -> list[int]:
     """This year and the next ``ahead`` ones that have no schedule yet (the admin warning)."""
     return workcalendar.load_calendar(session).uncovered_years(clock.today(), ahead)
+
+
+def warning_years(session: Session, *, today: dt.date | None = None) -> list[int]:
+    """The years whose missing schedule the administrators are warned of on their home page
+    and by text: this year whenever it is missing, next year from 1 November on."""
+    today = today or clock.today()
+    ahead = 1 if (today.month, today.day) >= WARN_FROM else 0
+    return workcalendar.load_calendar(session).uncovered_years(today, ahead)
 
 
 def uncovered_message(year: int) -> str:

@@ -124,6 +124,28 @@ class WorkCalendar:
         """A year is covered when the package knows it or the administrator entered overrides for it."""
         return package_covers(year) or year in self._override_years
 
+    def as_before_schedules(self) -> WorkCalendar:
+        """This calendar without the overrides of the years the package does not know: what
+        a deadline saw when it was counted before those years' schedules were entered
+        (Monday to Friday there). A deadline marked uncovered was counted that way, so
+        counting its working days over this calendar gives back the number it was given.
+        (The exception — a deadline reaching over two such years, one of which already had
+        its schedule when it was counted — would need deadlines longer than a year.)"""
+        return WorkCalendar({day: value for day, value in self._overrides.items() if package_covers(day.year)})
+
+    def recount(self, before: WorkCalendar, start: dt.datetime, due: dt.datetime) -> Deadline:
+        """The working-day deadline ``due``, counted from ``start`` over the calendar ``before``,
+        counted again over this one: the same number of working days after ``start``. A
+        deadline in clock hours (it does not end at 23:59:59 CST) stays as it is."""
+        _require_aware(start, "start")
+        _require_aware(due, "due")
+        if due.astimezone(CST).time() != END_OF_DAY:
+            return Deadline(at=due, covered=True)
+        days = before.working_days_between(business_date(start), business_date(due))
+        if days < 1:
+            return Deadline(at=due, covered=self.year_covered(business_date(due).year))
+        return self.add_working_days(start, days)
+
     def day_status(self, day: dt.date) -> DayStatus:
         """Override, else the official schedule, else Monday to Friday (see the module docstring)."""
         _require_date(day, "day")

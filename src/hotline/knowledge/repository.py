@@ -328,6 +328,13 @@ def unsettled_documents(session: Session, *, due_before: dt.date, limit: int) ->
     ).unique().scalars())
 
 
+def unsettled_after(session: Session, *, after_id: int, limit: int) -> list[PolicyDocument]:
+    """Documents not yet settled (on time or late), by id."""
+    return list(session.execute(
+        select(PolicyDocument).where(PolicyDocument.settled_at.is_(None), PolicyDocument.id > after_id)
+        .order_by(PolicyDocument.id).limit(limit)).unique().scalars())
+
+
 def document_item_counts(session: Session, document_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     """Per document: its items, and those with a published version."""
     wanted = sorted(set(document_ids))

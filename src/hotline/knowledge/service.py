@@ -153,6 +153,25 @@ def _settle(session: Session, doc: PolicyDocument, *, published: dt.datetime | N
                       body=notify.render("unit_knowledge_late", doc=doc.doc_number))
 
 
+def recount_due_dates(session: Session, *, after_id: int = 0, limit: int = 500) -> tuple[int, int | None]:
+    """Count the 7 working days of each policy document not yet settled again over the
+    calendar as it is now (a year's schedule entered after the document was registered),
+    with an event on each document whose due day moves. Returns how many moved and the last
+    id read (None when there are no more)."""
+    calendar = load_calendar(session)
+    docs = repository.unsettled_after(session, after_id=after_id, limit=limit)
+    moved = 0
+    for doc in docs:
+        due_on = lifecycle.publish_due(calendar, doc.issued_on)
+        if due_on != doc.due_on:
+            audit.record(session, None, "policy_document.due_recounted", object_type="policy_document",
+                         object_id=doc.id, detail={"doc_number": doc.doc_number, "due_on": due_on.isoformat(),
+                                                   "previous_due_on": doc.due_on.isoformat()}, actor_name="system")
+            doc.due_on = due_on
+            moved += 1
+    return moved, (docs[-1].id if len(docs) == limit else None)
+
+
 def settle_overdue_documents(session: Session, today: dt.date | None = None, limit: int = 200) -> int:
     """Documents still without a published item after their due day: late (the job runs
     every few minutes; several workers never settle one twice)."""

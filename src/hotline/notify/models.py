@@ -16,6 +16,10 @@ class NotificationStatus(enum.StrEnum):
     pending = "pending"
     sent = "sent"
     failed = "failed"
+    #: Never sent because the recipient has no number (a unit without a contact phone): kept,
+    #: with the reason in ``last_error``, so that the gap shows on the administrator's list of
+    #: problems instead of vanishing.
+    skipped = "skipped"
 
 
 class Notification(Base):

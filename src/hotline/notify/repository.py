@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hotline.kit.db import table_of
 from hotline.notify.models import Notification, NotificationStatus
+from hotline.org.models import Region, Unit
 
 
 def claim_due(session: Session, now: dt.datetime, limit: int) -> list[Notification]:
@@ -86,3 +87,30 @@ def count_by_status(session: Session) -> dict[NotificationStatus, int]:
     counts = dict.fromkeys(NotificationStatus, 0)
     counts.update({NotificationStatus(status): n for status, n in rows})
     return counts
+
+
+@dataclass(frozen=True)
+class SkippedUnit:
+    """A unit without a contact phone whose texts were skipped: how many, and the latest."""
+
+    unit_id: int
+    name: str
+    skipped: int
+    last_at: dt.datetime
+
+
+def skipped_units(session: Session, *, region_prefix: str) -> list[SkippedUnit]:
+    """Units of the region (code prefix) without a contact phone now and with skipped texts,
+    the most skipped first (a unit given a phone since drops off the list)."""
+    stmt = (
+        select(Unit.id, Unit.name, func.count(Notification.id), func.max(Notification.created_at))
+        .join(Notification, Notification.unit_id == Unit.id)
+        .join(Region, Region.id == Unit.region_id)
+        .where(Notification.status == NotificationStatus.skipped,
+               (Unit.contact_phone.is_(None)) | (Unit.contact_phone == ""),
+               Region.code.startswith(region_prefix, autoescape=True))
+        .group_by(Unit.id, Unit.name)
+        .order_by(func.count(Notification.id).desc(), Unit.id)
+    )
+    return [SkippedUnit(unit_id=row[0], name=row[1], skipped=int(row[2]), last_at=row[3])
+            for row in session.execute(stmt)]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hotline.kit import clock, validate
 from hotline.kit.db import insert_many
+from hotline.notify import repository
 from hotline.notify.models import Notification, NotificationStatus
 
 #: An SMS body longer than this is cut, ending with "…" (gateways split long messages into
@@ -61,6 +62,14 @@ TEMPLATES: dict[str, str] = {
     "unit_special_list": "您单位被确定为“{title}”的牵头单位，涉及 {count} 件工单，请登录平台查看并统筹办理。",
     # to a centre supervisor, within a minute of an early warning
     "supervisor_warning": "【12345预警】{summary}，请登录平台查看相关工单。",
+    # to a centre supervisor, when an order of the centre passes its handling deadline
+    "supervisor_overdue": "工单 {number}（{unit}）已超过办理期限（{due}），请督促办理。",
+    # ... and when several went overdue in the same sweep: one text for them all
+    "supervisor_overdue_batch": "{count} 件工单刚超过办理期限（{numbers}），请登录平台查看并督促办理。",
+    # to a centre supervisor, when a coordination case passes its 3-working-day limit
+    "supervisor_coordination_overdue": "工单 {number} 的协调已超过 3 个工作日（{due}）仍未裁定，已提级督办。",
+    # to a province administrator, from 1 November while next year's holiday schedule is missing
+    "admin_calendar_uncovered": "{year} 年法定节假日安排尚未录入工作日历，期限暂按周一至周五推算，请尽快录入。",
     # to a provincial sector department, each morning: yesterday's emergency and stability ledger
     "sector_daily_ledger": "{day}突发事件台账 {emergency} 条、涉稳风险台账 {stability} 条，请登录 12345 平台查看。",
 }
@@ -106,8 +115,55 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
     return {
         "channel": "sms", "template": template, "recipient_kind": recipient_kind, "recipient": number, "body": text,
         "work_order_id": work_order_id, "unit_id": unit_id, "status": NotificationStatus.pending, "attempts": 0,
-        "created_at": now, "next_attempt_at": now,
+        "last_error": None, "created_at": now, "next_attempt_at": now,
     }
+
+
+#: Why a unit's notification was not sent (``last_error`` of a skipped row).
+NO_UNIT_PHONE = "单位未登记联系电话"
+NO_USER_PHONE = "用户未登记手机号"
+
+
+def skipped_row(*, template: str, recipient_kind: str, body: str, reason: str,
+                work_order_id: int | None = None, unit_id: int | None = None) -> dict[str, Any]:
+    """The record of a notification that could not be sent (no number to send it to): a row
+    with status ``skipped`` and the reason, never relayed, so that nobody believes the unit
+    was told and the administrator sees which units lack a contact."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown notification template {template!r}")
+    if recipient_kind not in RECIPIENT_KINDS:
+        raise ValueError(f"recipient_kind must be one of {sorted(RECIPIENT_KINDS)}")
+    return {
+        "channel": "sms", "template": template, "recipient_kind": recipient_kind, "recipient": "",
+        "body": cap(body), "work_order_id": work_order_id, "unit_id": unit_id,
+        "status": NotificationStatus.skipped, "attempts": 0, "last_error": reason[:500],
+        "created_at": clock.now(), "next_attempt_at": None,
+    }
+
+
+def unit_row(*, template: str, phone: str | None, body: str, unit_id: int,
+             work_order_id: int | None = None) -> dict[str, Any]:
+    """A text to a unit at its contact ``phone``; a unit without one gets a skipped row."""
+    if not phone:
+        return skipped_row(template=template, recipient_kind="unit", body=body, reason=NO_UNIT_PHONE,
+                           work_order_id=work_order_id, unit_id=unit_id)
+    return notification_row(template=template, recipient_kind="unit", phone=phone, body=body,
+                            work_order_id=work_order_id, unit_id=unit_id)
+
+
+def notify_unit(session: Session, *, template: str, phone: str | None, body: str, unit_id: int,
+                work_order_id: int | None = None) -> Notification:
+    """Queue a text to a unit, or record that it could not be sent (:func:`unit_row`)."""
+    notification = Notification(**unit_row(template=template, phone=phone, body=body, unit_id=unit_id,
+                                           work_order_id=work_order_id))
+    session.add(notification)
+    return notification
+
+
+def units_without_contact(session: Session, *, region_prefix: str) -> list[repository.SkippedUnit]:
+    """Units of the region (code prefix) that still have no contact phone and whose texts were
+    skipped for it: the administrator's list of problems."""
+    return repository.skipped_units(session, region_prefix=region_prefix)
 
 
 def notify(session: Session, *, template: str, recipient_kind: str, phone: str, body: str,

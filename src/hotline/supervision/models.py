@@ -49,6 +49,7 @@ class LedgerKind(enum.StrEnum):
     referred = "referred"  # 移交纪检监察
     letter_overdue = "letter_overdue"  # 督办文书逾期未回复
     knowledge_late = "knowledge_late"  # 政策文件 7 个工作日内未发布知识点 (an entry of a policy document, no order)
+    coordination_overdue = "coordination_overdue"  # 管辖争议协调超过 3 个工作日未裁定
 
 
 LEDGER_NAMES = {
@@ -62,6 +63,7 @@ LEDGER_NAMES = {
     LedgerKind.referred: "移交纪检监察",
     LedgerKind.letter_overdue: "文书逾期未回复",
     LedgerKind.knowledge_late: "知识库逾期未更新",
+    LedgerKind.coordination_overdue: "协调超期未裁定",
 }
 
 

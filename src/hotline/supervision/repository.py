@@ -12,6 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
+from hotline.auth.models import Role, User
+from hotline.notify.models import Notification
 from hotline.org.models import Region, Unit
 from hotline.supervision.models import (
     COUNTERS,
@@ -59,6 +61,7 @@ class SweepCandidate:
     direct_rule_id: int | None
     urgency: str
     lead_unit_id: int | None
+    centre_unit_id: int | None = None
 
 
 def sweep_candidates(session: Session, now: dt.datetime, *, soon_before: dt.datetime, soon_hourly: dt.datetime,
@@ -73,7 +76,7 @@ def sweep_candidates(session: Session, now: dt.datetime, *, soon_before: dt.date
         (hourly & (w.due_at <= soon_hourly)) | (~hourly & (w.due_at < soon_before)))
     stmt = (
         select(w.id, w.number, w.status, w.due_at, w.overdue_at, w.due_soon_warned_at, w.direct_rule_id, w.urgency,
-               w.lead_unit_id)
+               w.lead_unit_id, w.centre_unit_id)
         # ix_work_order_sweep's own condition, word for word: SQLite uses a partial index only
         # for a query whose WHERE holds the index's terms as written (bound values do not count)
         .where(text(SWEEP_INDEX_WHERE), w.due_at <= max(soon_before, soon_hourly))
@@ -87,7 +90,8 @@ def sweep_candidates(session: Session, now: dt.datetime, *, soon_before: dt.date
         assert r.due_at is not None  # compared above
         out.append(SweepCandidate(id=r.id, number=r.number, status=r.status, due_at=r.due_at, overdue_at=r.overdue_at,
                                   due_soon_warned_at=r.due_soon_warned_at, direct_rule_id=r.direct_rule_id,
-                                  urgency=r.urgency, lead_unit_id=r.lead_unit_id))
+                                  urgency=r.urgency, lead_unit_id=r.lead_unit_id,
+                                  centre_unit_id=r.centre_unit_id))
     return out
 
 
@@ -204,9 +208,12 @@ def clear_document_ledger(session: Session, policy_document_id: int, at: dt.date
                                               LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
 
 
-def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime) -> None:
-    session.execute(update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id,
-                                              LedgerEntry.cleared_at.is_(None)).values(cleared_at=at))
+def clear_ledgers(session: Session, work_order_id: int, at: dt.datetime, kind: LedgerKind | None = None) -> None:
+    """Clear an order's open ledger entries (of one ``kind``, or all)."""
+    stmt = update(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id, LedgerEntry.cleared_at.is_(None))
+    if kind is not None:
+        stmt = stmt.where(LedgerEntry.kind == kind)
+    session.execute(stmt.values(cleared_at=at))
 
 
 # --- escalated supervision -----------------------------------------------------------------
@@ -476,10 +483,10 @@ def notices(session: Session, *, centre_prefix: str | None, status: NoticeStatus
     return list(rows), int(total)
 
 
-def latest_ledger_reason(session: Session, work_order_id: int) -> str | None:
-    """What the most recent ledger entry of an order says about it (the problem a notice names)."""
+def latest_ledger_entry(session: Session, work_order_id: int) -> LedgerEntry | None:
+    """The most recent ledger entry of an order: the problem and the unit a notice names."""
     return session.execute(
-        select(LedgerEntry.reason).where(LedgerEntry.work_order_id == work_order_id)
+        select(LedgerEntry).where(LedgerEntry.work_order_id == work_order_id)
         .order_by(LedgerEntry.entered_at.desc(), LedgerEntry.id.desc()).limit(1)).scalar_one_or_none()
 
 
@@ -585,3 +592,24 @@ def orders_by_ids(session: Session, ids: Iterable[int]) -> dict[int, WorkOrder]:
         found.update((o.id, o) for o in session.execute(
             select(WorkOrder).where(WorkOrder.id.in_(chunk))).unique().scalars())
     return found
+
+
+def supervisors_of(session: Session, centre_unit_id: int) -> list[User]:
+    """The active centre supervisors (督办员) of a centre."""
+    stmt = select(User).where(User.unit_id == centre_unit_id, User.role == Role.centre_supervisor,
+                              User.active.is_(True)).order_by(User.id)
+    return list(session.execute(stmt).scalars().unique())
+
+
+def notified_since(session: Session, template: str, since: dt.datetime) -> bool:
+    """Whether a text of ``template`` was queued (or skipped) since ``since``."""
+    return session.execute(select(Notification.id).where(Notification.template == template,
+                                                         Notification.created_at >= since).limit(1)).first() is not None
+
+
+def province_admins(session: Session) -> list[User]:
+    """The active administrators of the province centre (their unit's region is the province)."""
+    stmt = (select(User).join(Unit, Unit.id == User.unit_id).join(Region, Region.id == Unit.region_id)
+            .where(User.role == Role.admin, User.active.is_(True), User.is_service.is_(False),
+                   Region.parent_id.is_(None)).order_by(User.id))
+    return list(session.execute(stmt).scalars().unique())

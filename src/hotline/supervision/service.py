@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
 from hotline.auth import access
+from hotline.auth.models import User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, region_prefix
 from hotline.config import get_settings
@@ -104,17 +105,68 @@ def sweep_batch(session: Session, now: dt.datetime | None = None, limit: int = S
             warned.append(order)
     repository.mark_deadlines(session, overdue=[o.id for o in overdue], warned=[o.id for o in warned], now=now)
     texts: list[dict[str, Any]] = []
+    by_centre: dict[int, list[tuple[repository.SweepCandidate, str]]] = defaultdict(list)
     for orders, event, template in ((overdue, "overdue", "unit_overdue"), (warned, "due_soon", "unit_due_soon")):
         for order in orders:
-            _event(session, order, event, due_at=order.due_at.isoformat())
+            _event(session, order, event, due_at=order.due_at.isoformat(), unit_id=order.lead_unit_id)
             unit = org_repository.cached_unit(session, order.lead_unit_id) if order.lead_unit_id else None
-            if unit is not None and unit.contact_phone:
-                texts.append(notify.notification_row(
-                    template=template, recipient_kind="unit", phone=unit.contact_phone,
+            if unit is not None:  # a unit without a contact phone gets a skipped row, not silence
+                texts.append(notify.unit_row(
+                    template=template, phone=unit.contact_phone,
                     body=notify.render(template, number=order.number, due=_cst(order.due_at)),
                     work_order_id=order.id, unit_id=unit.id))
+            if event == "overdue" and order.centre_unit_id is not None:
+                by_centre[order.centre_unit_id].append((order, unit.name if unit else "—"))
+    for centre_id, late in by_centre.items():
+        texts.extend(_overdue_to_supervisors(session, centre_id, late))
     notify.queue_rows(session, texts)
     return SweepResult(warned=len(warned), overdue=len(overdue))
+
+
+#: How many order numbers a supervisor's text of a batch of overdue orders names.
+OVERDUE_NUMBERS_NAMED = 3
+
+
+def _overdue_to_supervisors(session: Session, centre_id: int,
+                            late: list[tuple[repository.SweepCandidate, str]]) -> list[dict[str, Any]]:
+    """The supervisors of the centre are told of the orders that just went overdue: one text
+    for one order, one summary per sweep batch for several (midnight turns many at once, and
+    a text per order would bury the supervisor)."""
+    if len(late) == 1:
+        order, unit = late[0]
+        template, order_id = "supervisor_overdue", order.id
+        body = notify.render(template, number=order.number, unit=unit, due=_cst(order.due_at))
+    else:
+        template, order_id = "supervisor_overdue_batch", None
+        numbers = "、".join(o.number for o, _ in late[:OVERDUE_NUMBERS_NAMED])
+        body = notify.render(template, count=len(late),
+                             numbers=numbers + ("等" if len(late) > OVERDUE_NUMBERS_NAMED else ""))
+    return [to_supervisor(user, template, body, order_id) for user in supervisors_for(session, centre_id)]
+
+
+def supervisors_for(session: Session, centre_unit_id: int) -> list[User]:
+    """The supervisors responsible for a centre's orders: its own, or — a county workstation
+    has none — those of the centre above it."""
+    node = org_repository.cached_unit(session, centre_unit_id)
+    while node is not None:
+        found = repository.supervisors_of(session, node.id)
+        if found:
+            return found
+        node = org_repository.cached_unit(session, node.parent_id) if node.parent_id else None
+    return []
+
+
+def to_supervisor(user: User, template: str, body: str, work_order_id: int | None) -> dict[str, Any]:
+    """A text to a supervisor's own phone; one without a (valid) phone leaves a skipped row."""
+    reason = notify.NO_USER_PHONE
+    if user.phone:
+        try:
+            return notify.notification_row(template=template, recipient_kind="user", phone=user.phone, body=body,
+                                           work_order_id=work_order_id)
+        except InvalidInput:
+            reason = "用户手机号无效"
+    return notify.skipped_row(template=template, recipient_kind="user", body=body,
+                              reason=f"{reason}（{user.username}）", work_order_id=work_order_id)
 
 
 def _cst(at: dt.datetime) -> str:
@@ -161,6 +213,9 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     action = event.action.removeprefix("work_order.")
     detail: dict[str, Any] = dict(event.detail or {})
     day = event.at.astimezone(clock.CST).date()
+    # Every fact carries the unit named in its event: the lead unit *now* may be another one
+    # (two returns by one bureau, then a re-dispatch, must not blame the new unit). Only events
+    # written before they named their unit fall back to the lead unit at projection time.
     named = detail.get("unit_id")
     unit_id: int | None = named if isinstance(named, int) else order.lead_unit_id
 
@@ -172,7 +227,7 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
 
     def ledger(kind: LedgerKind, reason: str) -> None:
         repository.enter_ledger(session, {
-            "kind": kind, "work_order_id": order.id, "unit_id": order.lead_unit_id,
+            "kind": kind, "work_order_id": order.id, "unit_id": unit_id,
             "centre_unit_id": order.centre_unit_id, "region_id": order.region_id,
             "category_id": order.category_id, "entered_at": event.at,
             "reason": reason[:200],
@@ -187,7 +242,7 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
         extra = (result,) if result in ("resolved", "partly_resolved", "not_resolved") else ()
         count("replied", *(("replied_on_time",) if detail.get("on_time", True) else ()), *extra)
     elif action == "reply_rejected":
-        count("reply_rejected", unit=order.lead_unit_id)
+        count("reply_rejected")
         ledger(LedgerKind.perfunctory, "答复审核被退回：" + str(detail.get("note") or ""))
     elif action == "returned":
         count("returned")
@@ -198,7 +253,7 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     elif action == "callback_recorded":
         verdict = detail.get("verdict")
         extra = (verdict,) if verdict in ("satisfied", "basically_satisfied", "dissatisfied") else ()
-        count("rated", *extra, unit=order.lead_unit_id)
+        count("rated", *extra)
     elif action == "supervision_flagged":
         ledger(LedgerKind.dissatisfied_twice, str(detail.get("reason") or "两次回访不满意"))
         if detail.get("unit_fault"):
@@ -208,16 +263,18 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     elif action == "rehandle":
         count("rehandled")
     elif action == "overdue":
-        count("overdue", unit=order.lead_unit_id)
+        count("overdue")
         ledger(LedgerKind.overdue, "超过办理期限未答复")
     elif action == "closed":
         on_time = order.replied_at is not None and (order.due_at is None or order.replied_at <= order.due_at)
-        count("closed", *(("closed_on_time",) if on_time else ()), unit=order.lead_unit_id)
+        count("closed", *(("closed_on_time",) if on_time else ()))
         repository.clear_ledgers(session, order.id, event.at)
     elif action in ("answered", "withdrawn"):
         repository.clear_ledgers(session, order.id, event.at)
     elif action == "transferred":
         repository.move_ledgers(session, order.id, order.centre_unit_id)
+    elif action == "coordination_decided":  # a late decision is still the end of the late coordination
+        repository.clear_ledgers(session, order.id, event.at, LedgerKind.coordination_overdue)
     elif action == "registered":
         found = rules.classify(order.title, order.content)
         if found is not None:
@@ -256,12 +313,10 @@ def escalate(session: Session, now: dt.datetime | None = None, limit: int = SWEE
             if unit is not None:  # the higher centre's reminder letter, told in the escalation's own text
                 letter = issue_letter(session, None, order, kind=LetterKind.reminder, reason=f"提级督办：{reason}",
                                       centre=higher, tell_unit=False)
-                if unit.contact_phone:
-                    notify.notify(session, template="unit_escalated", recipient_kind="unit",
-                                  phone=unit.contact_phone,
-                                  body=notify.render("unit_escalated", number=order.number, centre=higher.name,
-                                                     due=_cst(letter.due_at)),
-                                  work_order_id=order.id, unit_id=unit.id)
+                notify.notify_unit(session, template="unit_escalated", phone=unit.contact_phone,
+                                   body=notify.render("unit_escalated", number=order.number, centre=higher.name,
+                                                      due=_cst(letter.due_at)),
+                                   work_order_id=order.id, unit_id=unit.id)
             done += 1
     return done
 
@@ -502,10 +557,10 @@ def issue_letter(session: Session, actor: Principal | None, order: WorkOrder, *,
                  detail={"number": order.number, "status": order.status.value, "letter": letter.number,
                          "kind": kind.value, "unit": unit.name, "due_at": due.isoformat(), "reason": reason},
                  actor_name=None if actor else "system")
-    if tell_unit and unit.contact_phone:
-        notify.notify(session, template="unit_letter", recipient_kind="unit", phone=unit.contact_phone,
-                      body=notify.render("unit_letter", kind=LETTER_NAMES[kind], number=order.number,
-                                         due=_cst(due)), work_order_id=order.id, unit_id=unit.id)
+    if tell_unit:
+        notify.notify_unit(session, template="unit_letter", phone=unit.contact_phone,
+                           body=notify.render("unit_letter", kind=LETTER_NAMES[kind], number=order.number,
+                                              due=_cst(due)), work_order_id=order.id, unit_id=unit.id)
     return letter
 
 
@@ -773,10 +828,9 @@ def record_meeting(session: Session, actor: Principal, *, kind: MeetingKind, hel
     centre = session.get(Unit, actor.unit_id)
     when = _date(held_at)
     for unit in units:
-        if unit.contact_phone:
-            notify.notify(session, template="unit_meeting", recipient_kind="unit", phone=unit.contact_phone,
-                          body=notify.render("unit_meeting", centre=centre.name if centre else "", when=when,
-                                             subject=meeting.subject, kind=MEETING_NAMES[kind]), unit_id=unit.id)
+        notify.notify_unit(session, template="unit_meeting", phone=unit.contact_phone,
+                           body=notify.render("unit_meeting", centre=centre.name if centre else "", when=when,
+                                              subject=meeting.subject, kind=MEETING_NAMES[kind]), unit_id=unit.id)
     return meeting
 
 
@@ -848,10 +902,13 @@ def _notice_items(session: Session, actor: Principal, lines: list[NoticeLine]) -
         seen.add(number)
         order = access.access_work_order(session, actor, number)
         problem = validate.text(line.problem, "problem", max_length=500, required=False)
-        problem = problem or repository.latest_ledger_reason(session, order.id)
+        latest = repository.latest_ledger_entry(session, order.id)
+        problem = problem or (latest.reason if latest else None)
         if not problem:
             raise InvalidInput("problem", f"请写明工单 {number} 存在的问题")
-        items.append(NoticeItem(work_order_id=order.id, unit_id=order.lead_unit_id, problem=problem,
+        # the unit the ledger blames, not whoever holds the order now (a re-dispatched order)
+        unit_id = latest.unit_id if latest is not None and latest.unit_id is not None else order.lead_unit_id
+        items.append(NoticeItem(work_order_id=order.id, unit_id=unit_id, problem=problem,
                                 position=len(items) + 1))
     return items
 
@@ -911,10 +968,10 @@ def publish_notice(session: Session, actor: Principal, notice: PublicNotice) -> 
                  detail={"number": notice.number, "items": len(notice.items)})
     for unit_id, count in per_unit.items():
         unit = session.get(Unit, unit_id)
-        if unit is not None and unit.contact_phone:
-            notify.notify(session, template="unit_notice", recipient_kind="unit", phone=unit.contact_phone,
-                          body=notify.render("unit_notice", centre=notice.centre_unit.name, notice=notice.number,
-                                             count=count), unit_id=unit.id)
+        if unit is not None:
+            notify.notify_unit(session, template="unit_notice", phone=unit.contact_phone,
+                               body=notify.render("unit_notice", centre=notice.centre_unit.name,
+                                                  notice=notice.number, count=count), unit_id=unit.id)
     return notice
 
 

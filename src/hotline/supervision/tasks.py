@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.kit import jobs
-from hotline.supervision import service
+from hotline.kit import calendar_admin, jobs
+from hotline.supervision import deadlines, service
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ SWEEP_JOB = "supervision.sweep"
 PROJECT_JOB = "supervision.project"
 ESCALATE_JOB = "supervision.escalate"
 DAILY_REPORT_JOB = "supervision.daily_report"
+CALENDAR_WARNING_JOB = "supervision.calendar_warning"
 
 
 @jobs.handler(SWEEP_JOB, every=dt.timedelta(minutes=1))
@@ -42,6 +43,9 @@ def escalate(session: Session, payload: dict[str, Any]) -> None:
     """The escalation rules count orders over windows of days, and unanswered rectification
     letters are referred once past their deadline: every five minutes is soon enough."""
     found = service.escalate(session)
+    stuck = deadlines.watch_coordination(session)
+    if stuck:
+        log.info("coordination cases past their 3 working days escalated: %d", stuck)
     referred = service.refer_overdue_rectifications(session)
     late = service.ledger_overdue_letters(session)
     if late:
@@ -61,3 +65,20 @@ def daily_report(session: Session, payload: dict[str, Any]) -> None:
     sent = service.send_daily_reports(session)
     if sent:
         log.info("daily emergency ledger sent to %d sector departments", sent)
+
+
+@jobs.handler(calendar_admin.RECOUNT_JOB)
+def recount(session: Session, payload: dict[str, Any]) -> None:
+    """After a change to the working-day calendar: count the uncovered deadlines again, one
+    batch per run; the next batch is queued at once."""
+    following = deadlines.recount_batch(session, payload)
+    if following is not None:
+        jobs.enqueue(session, calendar_admin.RECOUNT_JOB, following)
+
+
+@jobs.handler(CALENDAR_WARNING_JOB, every=dt.timedelta(hours=6))
+def calendar_warning(session: Session, payload: dict[str, Any]) -> None:
+    """From 1 November, while next year's holiday schedule is missing, the province
+    administrators are texted (once a week)."""
+    if deadlines.warn_administrators(session):
+        log.warning("next year's holiday schedule is not entered: administrators told")

@@ -428,4 +428,5 @@ def submit_calendar_schedule(request: Request, principal: CurrentPrincipal, db: 
                               values={k: text(form, k) or ""
                                       for k in ("year", "holidays", "workdays", "note", "month")},
                               flash=banner, flash_kind="err")
-    return _calendar_back(request, f"已录入 {year} 年节假日安排：共 {len(rows)} 天调整", f"{year:04d}-01")
+    return _calendar_back(request, f"已录入 {year} 年节假日安排：共 {len(rows)} 天调整；"
+                                   "按周末推算的期限将在后台重新计算", f"{year:04d}-01")

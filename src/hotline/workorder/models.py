@@ -235,6 +235,9 @@ class CoordinationCase(Base):
     decision_note: Mapped[str | None] = mapped_column(String(500))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: Set once by supervision when the case passes its 3 working days undecided (warned,
+    #: on the ledger, escalated).
+    overdue_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Callback(Base):

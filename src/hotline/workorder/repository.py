@@ -247,3 +247,40 @@ def merged_children(session: Session, order_id: int) -> list[WorkOrder]:
 
 def number_of(session: Session, order_id: int) -> str | None:
     return session.execute(select(WorkOrder.number).where(WorkOrder.id == order_id)).scalar_one_or_none()
+
+
+#: The events that start a new handling deadline (``_set_deadlines``): its count starts then.
+DEADLINE_EVENTS = ("work_order.dispatched", "work_order.direct_dispatched", "work_order.rehandle")
+
+
+def uncovered_open_orders(session: Session, *, after_id: int, limit: int) -> list[WorkOrder]:
+    """Open orders whose deadline was counted over a year without a schedule, by id."""
+    stmt = (select(WorkOrder).where(WorkOrder.due_covered.is_(False), WorkOrder.status.in_(OPEN_STATUSES),
+                                    WorkOrder.id > after_id)
+            .order_by(WorkOrder.id).limit(limit))
+    return list(session.execute(stmt).scalars().unique())
+
+
+def deadline_start(session: Session, order_id: int) -> dt.datetime | None:
+    """When the order's current handling deadline started counting (its latest dispatch or
+    re-handling)."""
+    return session.execute(
+        select(AuditEvent.at).where(AuditEvent.object_type == "work_order", AuditEvent.object_id == str(order_id),
+                                    AuditEvent.action.in_(DEADLINE_EVENTS))
+        .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+
+
+def open_coordination_cases(session: Session, *, after_id: int, limit: int) -> list[CoordinationCase]:
+    """Undecided coordination cases, by id."""
+    return list(session.execute(
+        select(CoordinationCase).where(CoordinationCase.decided_at.is_(None), CoordinationCase.id > after_id)
+        .order_by(CoordinationCase.id).limit(limit)).scalars())
+
+
+def overdue_coordination_cases(session: Session, now: dt.datetime, limit: int) -> list[CoordinationCase]:
+    """Undecided coordination cases past their 3 working days and not yet flagged."""
+    return list(session.execute(
+        select(CoordinationCase).where(CoordinationCase.decided_at.is_(None), CoordinationCase.due_at < now,
+                                       CoordinationCase.overdue_at.is_(None))
+        .order_by(CoordinationCase.due_at, CoordinationCase.id).limit(limit)
+        .with_for_update(skip_locked=True)).scalars())

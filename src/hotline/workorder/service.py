@@ -326,11 +326,10 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
                 assignments.append({"work_order_id": order_id, "unit_id": unit.id, "role": role,
                                     "state": AssignmentState.active, "assigned_at": plan.now, "signed_at": None,
                                     "contribution": None, "contributed_at": None})
-            if plan.direct.lead.contact_phone:
-                texts.append(notify.notification_row(
-                    template="unit_new_order", recipient_kind="unit", phone=plan.direct.lead.contact_phone,
-                    body=notify.render("unit_new_order", number=number, sign_due=_cst(plan.direct.sign_due_at)),
-                    work_order_id=order_id, unit_id=plan.direct.lead.id))
+            texts.append(notify.unit_row(
+                template="unit_new_order", phone=plan.direct.lead.contact_phone,
+                body=notify.render("unit_new_order", number=number, sign_due=_cst(plan.direct.sign_due_at)),
+                work_order_id=order_id, unit_id=plan.direct.lead.id))
         if plan.phone is not None:
             texts.append(notify.notification_row(
                 template="order_accepted", recipient_kind="citizen", phone=plan.phone,
@@ -572,11 +571,9 @@ def _dispatch(session: Session, actor: Principal | None, order: WorkOrder, lead:
            actor_name=None if actor else "system", unit=lead.name, unit_id=lead.id,
            assisting=[u.name for u in assisting] or None, copies=[u.name for u in copies] or None, note=note,
            due_at=order.due_at.isoformat() if order.due_at else None)
-    if lead.contact_phone:
-        notify.notify(session, template="unit_new_order", recipient_kind="unit", phone=lead.contact_phone,
-                      body=notify.render("unit_new_order", number=order.number,
-                                         sign_due=_cst(order.sign_due_at)),
-                      work_order_id=order.id, unit_id=lead.id)
+    notify.notify_unit(session, template="unit_new_order", phone=lead.contact_phone,
+                       body=notify.render("unit_new_order", number=order.number, sign_due=_cst(order.sign_due_at)),
+                       work_order_id=order.id, unit_id=lead.id)
 
 
 def _cst(value: dt.datetime | None) -> str:
@@ -875,7 +872,7 @@ def review_reply(session: Session, actor: Principal, order: WorkOrder, *, accept
     else:
         _transition(order, Action.reject_reply)
         pending.review = Decision.rejected
-        _event(session, actor, order, "reply_rejected", note=note)
+        _event(session, actor, order, "reply_rejected", note=note, unit_id=order.lead_unit_id)
     return order
 
 
@@ -909,7 +906,7 @@ def record_callback(session: Session, actor: Principal, order: WorkOrder, *, rea
         return attempt
     assert verdict is not None
     _event(session, actor, order, "callback_recorded", verdict=verdict.value, resolved=resolved,
-           unit_fault=unit_fault, note=text)
+           unit_fault=unit_fault, note=text, unit_id=order.lead_unit_id)
     if verdict != Verdict.dissatisfied:
         order.final_verdict = verdict
         _close(session, actor, order, note=None)
@@ -939,10 +936,9 @@ def _rehandle(session: Session, actor: Principal, order: WorkOrder, *, note: str
     _set_deadlines(session, order, now, direct=False)
     _event(session, actor, order, "rehandle", unit=lead.unit.name, unit_id=lead.unit_id, note=note,
            due_at=order.due_at.isoformat() if order.due_at else None)
-    if lead.unit.contact_phone:
-        notify.notify(session, template="unit_new_order", recipient_kind="unit", phone=lead.unit.contact_phone,
-                      body=notify.render("unit_new_order", number=order.number, sign_due=_cst(order.sign_due_at)),
-                      work_order_id=order.id, unit_id=lead.unit_id)
+    notify.notify_unit(session, template="unit_new_order", phone=lead.unit.contact_phone,
+                       body=notify.render("unit_new_order", number=order.number, sign_due=_cst(order.sign_due_at)),
+                       work_order_id=order.id, unit_id=lead.unit_id)
 
 
 def _close(session: Session, actor: Principal | None, order: WorkOrder, *, note: str | None) -> None:
@@ -951,7 +947,7 @@ def _close(session: Session, actor: Principal | None, order: WorkOrder, *, note:
     for a in order.assignments:
         if a.state == AssignmentState.active:
             a.state = AssignmentState.done
-    _event(session, actor, order, "closed", note=note)
+    _event(session, actor, order, "closed", note=note, unit_id=order.lead_unit_id)
 
 
 def withdraw(session: Session, actor: Principal | None, order: WorkOrder, *, reason: str | None = None,
@@ -1046,6 +1042,50 @@ def _share_reply(session: Session, actor: Principal, parent: WorkOrder, reply: R
                           work_order_id=child.id)
 
 
+def recount_deadlines(session: Session, order: WorkOrder, *, before: WorkCalendar, calendar: WorkCalendar) -> bool:
+    """Count an uncovered order's deadlines again once the calendar covers them (issue 18):
+    the handling deadline (with any extension in it) and the signing deadline keep their
+    number of working days from the start of the count (the latest dispatch or re-handling),
+    counted over ``calendar`` instead of ``before`` (the weekends-only view the order was
+    counted with). An order still reaching into a year without a schedule is left as it is
+    (returns False); otherwise both deadlines and the mark are set, with an event old → new.
+    Marks of the sweep are cleared when the new deadline is still ahead."""
+    start = repository.deadline_start(session, order.id)
+    if start is None or order.due_at is None:
+        return False
+    due = calendar.recount(before, start, order.due_at)
+    sign = calendar.recount(before, start, order.sign_due_at) if order.sign_due_at else None
+    if not due.covered or (sign is not None and not sign.covered):
+        return False
+    old_due, old_sign = order.due_at, order.sign_due_at
+    order.due_at, order.due_covered = due.at, True
+    if sign is not None:
+        order.sign_due_at = sign.at
+    if due.at != old_due and due.at > clock.now():
+        order.due_soon_warned_at = order.overdue_at = None  # the sweep watches the new deadline
+    _event(session, None, order, "deadline_recounted", actor_name="system", due_at=due.at.isoformat(),
+           previous_due_at=old_due.isoformat(), sign_due_at=sign.at.isoformat() if sign else None,
+           previous_sign_due_at=old_sign.isoformat() if old_sign else None,
+           note=f"办理期限 {_cst(old_due)} → {_cst(due.at)}")
+    return True
+
+
+def recount_coordination(session: Session, case: CoordinationCase, *, calendar: WorkCalendar) -> bool:
+    """Count an open coordination case's 3 working days again over ``calendar``; when the
+    deadline moves, set it with an event on the order (old → new)."""
+    due = calendar.add_working_days(case.opened_at, COORDINATION_WORKING_DAYS)
+    if due.at == case.due_at:
+        return False
+    order = session.get(WorkOrder, case.work_order_id)
+    if order is None:
+        return False
+    old = case.due_at
+    case.due_at = due.at
+    _event(session, None, order, "deadline_recounted", actor_name="system", coordination_due_at=due.at.isoformat(),
+           previous_coordination_due_at=old.isoformat(), note=f"协调期限 {_cst(old)} → {_cst(due.at)}")
+    return True
+
+
 def _lead_unit(order: WorkOrder) -> Unit | None:
     lead = next((a for a in reversed(order.assignments) if a.role == AssignmentRole.lead
                  and a.state != AssignmentState.revoked), None)
@@ -1053,7 +1093,10 @@ def _lead_unit(order: WorkOrder) -> Unit | None:
 
 
 def deadline_state(session: Session, order: WorkOrder, now: dt.datetime | None = None) -> sla.DeadlineState | None:
-    if order.due_at is None or order.status in (Status.closed, Status.withdrawn, Status.callback):
+    """None while no unit's clock runs: closed, withdrawn, awaiting callback, or in a
+    coordination case (the clock is paused; the decided unit gets a fresh deadline, ADR 0013)."""
+    if order.due_at is None or order.status in (Status.closed, Status.withdrawn, Status.callback,
+                                                Status.coordinating):
         return None
     # Hour-based deadlines (direct dispatch, emergencies) warn hours ahead, not a working day.
     hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency

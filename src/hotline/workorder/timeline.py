@@ -42,6 +42,8 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.referred": ("移交纪检监察机关", None),
     "work_order.meeting_held": ("召开约谈/联席会议", None),
     "work_order.notice_published": ("列入通报", None),
+    "work_order.deadline_recounted": ("按新录入的工作日历重算期限", None),
+    "work_order.coordination_overdue": ("协调超过 3 个工作日未裁定", None),
 }
 
 
