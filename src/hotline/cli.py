@@ -13,13 +13,17 @@ from collections.abc import Sequence
 from hotline.config import Settings, get_settings
 
 
-def _session_factory(settings: Settings):  # type: ignore[no-untyped-def]
-    from hotline.kit import crypto
+def _session_factory(settings: Settings, *, check_index: bool = True):  # type: ignore[no-untyped-def]
+    """Sessions on the configured database, after the start-up checks (kit/keyguard.py): the
+    keys open this database and the audit log's triggers are in place, or StartupRefused."""
+    from hotline.kit import crypto, keyguard
     from hotline.kit.db import make_engine, make_session_factory
 
     assert settings.pii_keys and settings.pii_index_key
-    crypto.configure(settings.pii_keys, settings.pii_index_key)
-    return make_session_factory(make_engine(settings.resolved_database_url))
+    cipher = crypto.configure(settings.pii_keys, settings.pii_index_key)
+    engine = make_engine(settings.resolved_database_url)
+    keyguard.startup_checks(engine, cipher, check_index=check_index)
+    return make_session_factory(engine)
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -50,6 +54,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    _session_factory(settings).kw["bind"].dispose()  # refuse here, with a clear message, not in each worker
     serve(settings, args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers)
     return 0
 
@@ -195,9 +200,13 @@ def cmd_pii_rotate(settings: Settings, args: argparse.Namespace) -> int:
     from hotline.citizen import service
     from hotline.kit.db import transaction
 
-    factory = _session_factory(settings)
+    from hotline.kit import crypto, keyguard
+
+    # A new index key is what rotation is for: only the SM4 keys must open the canary here.
+    factory = _session_factory(settings, check_index=False)
     with transaction(factory) as session:
         count = service.rotate_keys(session)
+        keyguard.rewrite_canary(session, crypto.cipher())
     print(f"已用密钥 {settings.pii_keys.split(':')[0] if settings.pii_keys else '?'} 重新加密 {count} 行")
     return 0
 
@@ -449,10 +458,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Commands on files alone (model evaluate, hotspots) touch no database and no personal
     # data: they neither need the platform's keys nor create them in the working folder.
-    settings = Settings() if getattr(args, "offline", False) else get_settings()
     from hotline.kit.errors import HotlineError
 
     try:
+        settings = Settings() if getattr(args, "offline", False) else get_settings()
         return int(args.func(settings, args))
     except HotlineError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
