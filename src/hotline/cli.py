@@ -198,9 +198,8 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_pii_rotate(settings: Settings, args: argparse.Namespace) -> int:
     from hotline.citizen import service
-    from hotline.kit.db import transaction
-
     from hotline.kit import crypto, keyguard
+    from hotline.kit.db import transaction
 
     # A new index key is what rotation is for: only the SM4 keys must open the canary here.
     factory = _session_factory(settings, check_index=False)
@@ -458,6 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Commands on files alone (model evaluate, hotspots) touch no database and no personal
     # data: they neither need the platform's keys nor create them in the working folder.
+    from sqlalchemy.exc import StatementError
+
     from hotline.kit.errors import HotlineError
 
     try:
@@ -465,6 +466,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(settings, args))
     except HotlineError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    except StatementError as exc:  # a HotlineError raised while binding a value (kit.db.EncryptedString)
+        if not isinstance(exc.orig, HotlineError):
+            raise
+        print(f"错误：{exc.orig.message}", file=sys.stderr)
         return 2
 
 

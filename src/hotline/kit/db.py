@@ -88,7 +88,7 @@ class EncryptedString(TypeDecorator[str]):
             return None
         try:
             return crypto.cipher().decrypt(value)
-        except Exception:  # noqa: BLE001 - unknown key id, wrong key, tampered or truncated value
+        except Exception:  # unknown key id, wrong key, tampered or truncated value
             UNDECRYPTABLE.inc()
             log.error("a stored personal-data value (key id %r) does not decrypt with the configured keys; "
                       "shown as unreadable", crypto.cipher().key_id_of(value)[:16],

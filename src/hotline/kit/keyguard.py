@@ -110,7 +110,8 @@ def check_audit_triggers(engine: Engine) -> None:
     kind = "sqlite" if is_sqlite(engine) else "postgresql"
     with engine.connect() as conn:
         if kind == "sqlite":
-            if not conn.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='audit_event'")).first():
+            table = sa.text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='audit_event'")
+            if not conn.execute(table).first():
                 raise StartupRefused("数据库尚未迁移（没有 audit_event 表）：请先运行 hotline db upgrade")
             found = set(conn.execute(sa.text(
                 "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'")).scalars())
@@ -129,7 +130,7 @@ def check_audit_triggers(engine: Engine) -> None:
 def _decrypts(cipher: crypto.PiiCipher, token: str) -> bool:
     try:
         return cipher.decrypt(token) == CANARY_PLAINTEXT
-    except Exception:  # noqa: BLE001 - wrong key, unknown key id, tampered value: all mean "not these keys"
+    except Exception:  # wrong key, unknown key id, tampered value: all mean "not these keys"
         return False
 
 
@@ -156,7 +157,7 @@ def check_keys(engine: Engine, cipher: crypto.PiiCipher, *, check_index: bool = 
             if sample is not None:
                 try:
                     cipher.decrypt(sample)
-                except Exception:  # noqa: BLE001 - any failure means these keys did not write this data
+                except Exception:  # any failure means these keys did not write this data
                     raise StartupRefused(
                         f"个人信息密钥与数据库不符：库中已有加密数据（密钥编号 {cipher.key_id_of(sample)}），"
                         f"当前密钥无法解密，拒绝启动。{KEYS_HELP}") from None
