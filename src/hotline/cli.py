@@ -210,6 +210,44 @@ def cmd_pii_rotate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A consistent copy of the database, the key file and a manifest, while the platform runs."""
+    from pathlib import Path
+
+    from hotline.kit import backup
+
+    manifest = backup.create(settings.resolved_database_url, settings.data_dir, Path(args.out))
+    counts = manifest["row_counts"]
+    print(f"已备份到 {args.out}：{manifest['database']} 数据库（迁移版本 {manifest['alembic_revision']}），"
+          f"工单 {counts.get('work_order', 0)} 件，审计记录 {counts.get('audit_event', 0)} 条")
+    if manifest["keys"] != backup.KEYS_FILE:
+        print("注意：密钥来自环境变量，未写入备份；请确认 HOTLINE_PII_KEYS、HOTLINE_PII_INDEX_KEY 另有保管",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Restore a backup into the configured (empty) database and data folder, then run the
+    start-up checks with the keys now in place."""
+    from pathlib import Path
+
+    from hotline.kit import backup, crypto, keyguard
+    from hotline.kit.db import make_engine
+
+    manifest = backup.restore(Path(args.source), settings.resolved_database_url, settings.data_dir, force=args.force)
+    print(f"已从 {args.source} 恢复：{manifest['database']} 数据库，各表行数与备份清单一致")
+    restored = Settings()
+    restored.ensure_keys()  # the key file just restored, or the environment's keys
+    assert restored.pii_keys and restored.pii_index_key
+    engine = make_engine(restored.resolved_database_url)
+    try:
+        keyguard.startup_checks(engine, crypto.configure(restored.pii_keys, restored.pii_index_key))
+    finally:
+        engine.dispose()
+    print("密钥校验通过；请再运行 hotline audit verify 核验审计链")
+    return 0
+
+
 def _labelled(path: str) -> tuple[list[str], list[str]]:
     """Texts and labels of a ``label<TAB>text`` file with a header row."""
     from pathlib import Path
@@ -421,6 +459,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit_verify)
 
+    p = sub.add_parser("backup", help="back up the database, the key file and a manifest (safe while running)")
+    p.add_argument("--out", required=True, help="a new or empty folder")
+    p.set_defaults(func=cmd_backup, offline=True)
+    p = sub.add_parser("restore", help="restore a backup into the configured, empty database and data folder")
+    p.add_argument("source", help="the backup folder")
+    p.add_argument("--force", action="store_true", help="overwrite a database that holds data, replace keys.json")
+    p.set_defaults(func=cmd_restore, offline=True)
+
     pii = sub.add_parser("pii", help="personal data keys").add_subparsers(dest="pii_command", required=True)
     p = pii.add_parser("rotate", help="re-encrypt all personal data with the first key of HOTLINE_PII_KEYS")
     p.set_defaults(func=cmd_pii_rotate)
@@ -456,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Commands on files alone (model evaluate, hotspots) touch no database and no personal
-    # data: they neither need the platform's keys nor create them in the working folder.
+    # data: they neither need the platform's keys nor create them in the working folder;
+    # backup and restore copy the key file as it is and must not make one.
     from sqlalchemy.exc import StatementError
 
     from hotline.kit.errors import HotlineError
