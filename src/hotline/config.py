@@ -114,7 +114,8 @@ class Settings(BaseSettings):
 
         if keyguard.holds_encrypted_data(self.resolved_database_url):
             raise keyguard.StartupRefused(
-                f"密钥文件 {path} 不存在，但数据库中已有加密的个人信息或密钥校验值：不会生成新密钥。{keyguard.KEYS_HELP}")
+                f"密钥文件 {path} 不存在，但数据库中已有加密的个人信息或密钥校验值：不会生成新密钥。"
+                f"{keyguard.KEYS_HELP}")
 
 
 @lru_cache(maxsize=1)
