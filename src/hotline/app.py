@@ -30,6 +30,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     crypto.configure(settings.pii_keys, settings.pii_index_key)
     if session_factory is None:
         engine = make_engine(settings.resolved_database_url)
+        # Refuse to serve with keys that do not open this database, or without the audit
+        # log's append-only triggers (kit/keyguard.py).
+        from hotline.kit import keyguard
+
+        keyguard.startup_checks(engine, crypto.cipher())
         session_factory = make_session_factory(engine)
         read_factory = session_factory
         writers = settings.intake_writers

@@ -14,13 +14,17 @@ from collections.abc import Sequence
 from hotline.config import Settings, get_settings
 
 
-def _session_factory(settings: Settings):  # type: ignore[no-untyped-def]
-    from hotline.kit import crypto
+def _session_factory(settings: Settings, *, check_index: bool = True):  # type: ignore[no-untyped-def]
+    """Sessions on the configured database, after the start-up checks (kit/keyguard.py): the
+    keys open this database and the audit log's triggers are in place, or StartupRefused."""
+    from hotline.kit import crypto, keyguard
     from hotline.kit.db import make_engine, make_session_factory
 
     assert settings.pii_keys and settings.pii_index_key
-    crypto.configure(settings.pii_keys, settings.pii_index_key)
-    return make_session_factory(make_engine(settings.resolved_database_url))
+    cipher = crypto.configure(settings.pii_keys, settings.pii_index_key)
+    engine = make_engine(settings.resolved_database_url)
+    keyguard.startup_checks(engine, cipher, check_index=check_index)
+    return make_session_factory(engine)
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -51,6 +55,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    _session_factory(settings).kw["bind"].dispose()  # refuse here, with a clear message, not in each worker
     serve(settings, args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers)
     return 0
 
@@ -197,12 +202,53 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_pii_rotate(settings: Settings, args: argparse.Namespace) -> int:
     from hotline.citizen import service
+    from hotline.kit import crypto, keyguard
     from hotline.kit.db import transaction
 
-    factory = _session_factory(settings)
+    # A new index key is what rotation is for: only the SM4 keys must open the canary here.
+    factory = _session_factory(settings, check_index=False)
     with transaction(factory) as session:
         count = service.rotate_keys(session)
+        keyguard.rewrite_canary(session, crypto.cipher())
     print(f"已用密钥 {settings.pii_keys.split(':')[0] if settings.pii_keys else '?'} 重新加密 {count} 行")
+    return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A consistent copy of the database, the key file and a manifest, while the platform runs."""
+    from pathlib import Path
+
+    from hotline.kit import backup
+
+    manifest = backup.create(settings.resolved_database_url, settings.data_dir, Path(args.out))
+    counts = manifest["row_counts"]
+    print(f"已备份到 {args.out}：{manifest['database']} 数据库（迁移版本 {manifest['alembic_revision']}），"
+          f"工单 {counts.get('work_order', 0)} 件，审计记录 {counts.get('audit_event', 0)} 条")
+    if manifest["keys"] != backup.KEYS_FILE:
+        print("注意：密钥来自环境变量，未写入备份；请确认 HOTLINE_PII_KEYS、HOTLINE_PII_INDEX_KEY 另有保管",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Restore a backup into the configured (empty) database and data folder, then run the
+    start-up checks with the keys now in place."""
+    from pathlib import Path
+
+    from hotline.kit import backup, crypto, keyguard
+    from hotline.kit.db import make_engine
+
+    manifest = backup.restore(Path(args.source), settings.resolved_database_url, settings.data_dir, force=args.force)
+    print(f"已从 {args.source} 恢复：{manifest['database']} 数据库，各表行数与备份清单一致")
+    restored = Settings()
+    restored.ensure_keys()  # the key file just restored, or the environment's keys
+    assert restored.pii_keys and restored.pii_index_key
+    engine = make_engine(restored.resolved_database_url)
+    try:
+        keyguard.startup_checks(engine, crypto.configure(restored.pii_keys, restored.pii_index_key))
+    finally:
+        engine.dispose()
+    print("密钥校验通过；请再运行 hotline audit verify 核验审计链")
     return 0
 
 
@@ -417,6 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit_verify)
 
+    p = sub.add_parser("backup", help="back up the database, the key file and a manifest (safe while running)")
+    p.add_argument("--out", required=True, help="a new or empty folder")
+    p.set_defaults(func=cmd_backup, offline=True)
+    p = sub.add_parser("restore", help="restore a backup into the configured, empty database and data folder")
+    p.add_argument("source", help="the backup folder")
+    p.add_argument("--force", action="store_true", help="overwrite a database that holds data, replace keys.json")
+    p.set_defaults(func=cmd_restore, offline=True)
+
     pii = sub.add_parser("pii", help="personal data keys").add_subparsers(dest="pii_command", required=True)
     p = pii.add_parser("rotate", help="re-encrypt all personal data with the first key of HOTLINE_PII_KEYS")
     p.set_defaults(func=cmd_pii_rotate)
@@ -452,14 +506,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Commands on files alone (model evaluate, hotspots) touch no database and no personal
-    # data: they neither need the platform's keys nor create them in the working folder.
-    settings = Settings() if getattr(args, "offline", False) else get_settings()
+    # data: they neither need the platform's keys nor create them in the working folder;
+    # backup and restore copy the key file as it is and must not make one.
+    from sqlalchemy.exc import StatementError
+
     from hotline.kit.errors import HotlineError
 
     try:
+        settings = Settings() if getattr(args, "offline", False) else get_settings()
         return int(args.func(settings, args))
     except HotlineError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    except StatementError as exc:  # a HotlineError raised while binding a value (kit.db.EncryptedString)
+        if not isinstance(exc.orig, HotlineError):
+            raise
+        print(f"错误：{exc.orig.message}", file=sys.stderr)
         return 2
 
 

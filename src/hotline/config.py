@@ -94,7 +94,8 @@ class Settings(BaseSettings):
         """Fill missing keys from ``<data_dir>/keys.json``, creating it on first use.
 
         This keeps the demo a one-command affair; a deployment passes keys in the environment
-        and never relies on the file.
+        and never relies on the file. Keys are never generated for a database that already
+        holds encrypted data (:class:`hotline.kit.keyguard.StartupRefused` instead).
         """
         if self.secret_key and self.pii_keys and self.pii_index_key:
             return
@@ -103,6 +104,8 @@ class Settings(BaseSettings):
         if path.exists():
             stored = json.loads(path.read_text(encoding="utf-8"))
         else:
+            if not (self.pii_keys and self.pii_index_key):
+                self._refuse_keys_over_data(path)
             stored = {
                 "secret_key": secrets.token_hex(32),
                 "pii_keys": f"k1:{secrets.token_hex(16)}",
@@ -115,6 +118,17 @@ class Settings(BaseSettings):
         self.secret_key = self.secret_key or stored["secret_key"]
         self.pii_keys = self.pii_keys or stored["pii_keys"]
         self.pii_index_key = self.pii_index_key or stored["pii_index_key"]
+
+    def _refuse_keys_over_data(self, path: Path) -> None:
+        """New personal-data keys are never made for a database that already holds encrypted
+        data or a key canary: they could not read it, and what they wrote could not be read
+        with the real keys (issue 18, item 11)."""
+        from hotline.kit import keyguard
+
+        if keyguard.holds_encrypted_data(self.resolved_database_url):
+            raise keyguard.StartupRefused(
+                f"密钥文件 {path} 不存在，但数据库中已有加密的个人信息或密钥校验值：不会生成新密钥。"
+                f"{keyguard.KEYS_HELP}")
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from hotline.intelligence.models import (
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
+from hotline.kit.keyguard import KeyCanary
 from hotline.kit.ratelimit import RateCounter
 from hotline.knowledge.models import (
     KnowledgeAnswer,
@@ -74,6 +75,7 @@ __all__ = [
     "HotspotSnapshot",
     "IdempotencyKey",
     "Job",
+    "KeyCanary",
     "KnowledgeAnswer",
     "KnowledgeCollection",
     "KnowledgeItem",

@@ -23,6 +23,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 NONCE_BYTES = 12
 TAG_BYTES = 16
 
+#: What a stored personal value that does not decrypt reads as (see ``kit.db.EncryptedString``).
+UNREADABLE = "〔无法解密〕"
+
 
 class KeyError_(Exception):
     """A ciphertext names a key the keyring does not hold, or the keyring is malformed."""
@@ -128,7 +131,7 @@ def constant_time_equal(a: str, b: str) -> bool:
 
 def mask_phone(phone: str | None) -> str | None:
     """``13812348000`` → ``138****8000``; landlines keep area code and last four digits."""
-    if not phone:
+    if not phone or phone == UNREADABLE:
         return phone
     digits = phone
     if len(digits) >= 11:
@@ -140,14 +143,14 @@ def mask_phone(phone: str | None) -> str | None:
 
 def mask_name(name: str | None) -> str | None:
     """``张三丰`` → ``张**``: the family name stays, the given name goes."""
-    if not name:
+    if not name or name == UNREADABLE:
         return name
     return name[0] + "*" * max(1, len(name) - 1)
 
 
 def mask_id_number(value: str | None) -> str | None:
     """``110101199003071234`` → ``110***********1234``."""
-    if not value:
+    if not value or value == UNREADABLE:
         return value
     if len(value) <= 7:
         return "*" * len(value)
@@ -156,6 +159,6 @@ def mask_id_number(value: str | None) -> str | None:
 
 def mask_address(value: str | None) -> str | None:
     """Keep the first six characters (province/city/district), hide the rest."""
-    if not value:
+    if not value or value == UNREADABLE:
         return value
     return value[:6] + "****" if len(value) > 6 else value[:2] + "****"

@@ -9,10 +9,12 @@ docs/adr/0002-sqlite-write-path.md). PostgreSQL (psycopg 3) is used when the URL
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import DateTime, Engine, MetaData, String, Table, create_engine, event, func, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -20,6 +22,12 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from hotline.kit import crypto
+from hotline.kit.errors import HotlineError
+
+log = logging.getLogger(__name__)
+
+#: Stored personal values that failed to decrypt: alert on any increase (docs/operations.md).
+UNDECRYPTABLE = Counter("hotline_pii_undecryptable_total", "Stored personal-data values that failed to decrypt")
 
 #: Ids taken from callers are 32-bit on both databases; larger values are refused up front.
 MAX_ID = 2_147_483_647
@@ -57,7 +65,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 class EncryptedString(TypeDecorator[str]):
-    """Personal data encrypted at rest with SM4-GCM (see :mod:`hotline.kit.crypto`)."""
+    """Personal data encrypted at rest with SM4-GCM (see :mod:`hotline.kit.crypto`).
+
+    A stored value that does not decrypt (a key missing from the keyring, a tampered value)
+    reads as :data:`crypto.UNREADABLE` — shown as such on pages and in the API — instead of
+    failing the whole page; each one is counted (``hotline_pii_undecryptable_total``) and
+    logged as an alert without the value. The marker is never written back: storing it
+    raises :class:`UnreadableValue`, so no save can replace real data with it."""
 
     impl = String
     cache_ok = True
@@ -65,12 +79,28 @@ class EncryptedString(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
+        if value == crypto.UNREADABLE:
+            raise UnreadableValue("个人信息无法解密，不能保存：请先恢复原来的密钥")
         return crypto.cipher().encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return crypto.cipher().decrypt(value)
+        try:
+            return crypto.cipher().decrypt(value)
+        except Exception:  # unknown key id, wrong key, tampered or truncated value
+            UNDECRYPTABLE.inc()
+            log.error("a stored personal-data value (key id %r) does not decrypt with the configured keys; "
+                      "shown as unreadable", crypto.cipher().key_id_of(value)[:16],
+                      extra={"alert": "pii_undecryptable"})
+            return crypto.UNREADABLE
+
+
+class UnreadableValue(HotlineError):
+    """An undecryptable personal-data value was about to be saved over the real one."""
+
+    status_code = 409
+    code = "pii_unreadable"
 
 
 def is_sqlite(url_or_engine: str | Engine) -> bool:

@@ -40,7 +40,7 @@ class JsonFormatter(logging.Formatter):
         rid = context.request_id.get()
         if rid:
             entry["request_id"] = rid
-        for key in ("method", "path", "status", "duration_ms", "user_id"):
+        for key in ("method", "path", "status", "duration_ms", "user_id", "alert"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
