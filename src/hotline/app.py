@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
         title="hotline — 12345 政务服务便民热线平台",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by hotline.web.apidocs from the package's own assets
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -102,6 +102,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")
     app.include_router(knowledge_api.public_router, prefix="/api/v1")
+    from hotline.web import apidocs
+
+    app.include_router(apidocs.router)
     from hotline.workorder import admin_views as workorder_admin_views
     from hotline.workorder import public_views as workorder_public_views
     from hotline.workorder import views as workorder_views

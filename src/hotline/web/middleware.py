@@ -19,7 +19,7 @@ LATENCY = Histogram(
 )
 
 
-#: Sent with every response (the Swagger page, which loads its own assets, excepted).
+#: Sent with every response, the API documentation page included (hotline.web.apidocs).
 SECURITY_HEADERS = [
     (b"content-security-policy",
      b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -68,10 +68,8 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                extra = [(b"x-request-id", rid.encode())]
-                if not scope["path"].startswith("/api/docs"):
-                    extra += SECURITY_HEADERS
-                message["headers"] = [*message.get("headers", []), *extra]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode()),
+                                      *SECURITY_HEADERS]
             await send(message)
 
         try:
