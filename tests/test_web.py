@@ -153,3 +153,18 @@ def test_the_api_docs_load_only_same_origin_assets_under_the_pages_security_poli
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert not re.search(r"https?:", policy)
     assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_an_unknown_query_parameter_on_the_api_is_refused_naming_it(api, world):
+    agent = api("agent")
+    response = agent.get("/api/v1/work-orders?channel=hotline")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid" and body["field"] == "channel" and "查询参数" in body["reason"]
+    assert agent.get("/api/v1/work-orders?limit=5").status_code == 200
+    assert agent.get("/api/v1/me?x=1").json()["field"] == "x"
+
+
+def test_pages_stay_tolerant_of_query_parameters_they_do_not_use(client, world):
+    browser_login(client, "admin")
+    assert client.get("/admin/users?utm_source=mail").status_code == 200
