@@ -16,7 +16,7 @@ from hotline.kit import crypto
 from hotline.kit import logging as hl_logging
 from hotline.kit.db import SessionFactory, is_sqlite, make_engine, make_read_engine, make_session_factory
 from hotline.web import errors
-from hotline.web.middleware import RequestContextMiddleware
+from hotline.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from hotline.web.templating import PACKAGE
 
 
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.state.intake_writer = GroupCommitter("intake", session_factory, workorder_service.write_intakes,
                                              writers=writers)
+    app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestContextMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
