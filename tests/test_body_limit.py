@@ -42,8 +42,9 @@ def test_a_body_under_the_limit_is_handled_as_usual(client, world):
 
 def _multipart(size: int) -> tuple[bytes, str]:
     boundary = "hotlineboundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode() + b"0" * size + f"\r\n--{boundary}--\r\n".encode()
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode()
+    body = head + b"0" * size + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -62,8 +63,9 @@ def test_an_upload_may_be_larger_than_a_json_body_but_not_unlimited(client, worl
 def test_a_multipart_body_on_a_route_without_uploads_keeps_the_small_limit(client, world):
     login(client, "admin")
     body, content_type = _multipart(3 * MB)
-    assert client.post("/api/v1/regions", content=body, headers={"Content-Type": content_type}).status_code == 413
-    assert client.post("/api/v1/regions", content=chunks(body), headers={"Content-Type": content_type}).status_code == 413
+    headers = {"Content-Type": content_type}
+    assert client.post("/api/v1/regions", content=body, headers=headers).status_code == 413
+    assert client.post("/api/v1/regions", content=chunks(body), headers=headers).status_code == 413
 
 
 def test_a_page_form_over_the_limit_is_refused(client, world):

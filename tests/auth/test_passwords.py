@@ -3,6 +3,8 @@ change; and one's own password is changed only with the current one."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from hotline.auth import passwords, service
@@ -66,7 +68,7 @@ def test_the_last_passwords_cannot_be_chosen_again(db, world, monkeypatch):
     monkeypatch.setattr(get_settings(), "password_history_count", 2)
     agent = world.p("agent")
     chain = [PASSWORD, "Maple-river-47", "Cedar-lake-58", "Birch-hill-69"]
-    for current, new in zip(chain, chain[1:], strict=False):
+    for current, new in itertools.pairwise(chain):
         service.change_own_password(db, agent, current=current, new=new)
     for old in ("Maple-river-47", "Cedar-lake-58"):  # the last two before the current one
         with pytest.raises(InvalidInput, match="最近 2 次"):

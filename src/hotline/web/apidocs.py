@@ -7,8 +7,9 @@ carries the same Content-Security-Policy as every other page (no outside origin)
 
 from __future__ import annotations
 
-from hotline.web import routing
 from fastapi.responses import HTMLResponse
+
+from hotline.web import routing
 
 router = routing.router()
 
