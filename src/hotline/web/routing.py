@@ -7,7 +7,7 @@ synchronous endpoint that takes a database session commits it right after it ret
 the same thread; the ``Db`` dependency then only rolls back what failed and closes
 (docs/adr/0006-request-path.md).
 
-Routes of the JSON API (``/api/``) also refuse query parameters they do not declare, with 422
+Routes of the JSON API (``/api/v1/``) also refuse query parameters they do not declare, with 422
 naming the parameter: a misspelt or unsupported filter (``?channel=…`` on a list that has no
 such filter) must not silently return everything. Pages stay tolerant (htmx and links add
 parameters of their own)."""
@@ -63,7 +63,7 @@ class TransactionalRoute(APIRoute):
         supported = "、".join(sorted(allowed)) or "无"
 
         async def checked(request: Request) -> Response:
-            if request.url.path.startswith("/api/"):
+            if request.url.path.startswith("/api/v1/"):
                 for name in request.query_params:
                     if name not in allowed:
                         raise InvalidInput(name, f"不支持的查询参数（本接口支持：{supported}）")
