@@ -137,3 +137,35 @@ def test_every_route_commits_in_the_endpoint_thread(app):
     api_routes = [r for r in walk(app.routes) if isinstance(r, APIRoute)]
     assert api_routes
     assert [r.path for r in api_routes if not isinstance(r, TransactionalRoute)] == []
+
+
+def test_the_api_docs_load_only_same_origin_assets_under_the_pages_security_policy(client):
+    import re
+
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls)
+    assert "<script>" not in page.text  # no inline script: the policy allows none
+    assert client.get("/api/docs?urls.primaryName=x").status_code == 200
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert not re.search(r"https?:", policy)
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_an_unknown_query_parameter_on_the_api_is_refused_naming_it(api, world):
+    agent = api("agent")
+    response = agent.get("/api/v1/work-orders?channel=hotline")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid" and body["field"] == "channel" and "查询参数" in body["reason"]
+    assert agent.get("/api/v1/work-orders?limit=5").status_code == 200
+    assert agent.get("/api/v1/me?x=1").json()["field"] == "x"
+
+
+def test_pages_stay_tolerant_of_query_parameters_they_do_not_use(client, world):
+    browser_login(client, "admin")
+    assert client.get("/admin/users?utm_source=mail").status_code == 200

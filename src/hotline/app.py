@@ -16,7 +16,7 @@ from hotline.kit import crypto
 from hotline.kit import logging as hl_logging
 from hotline.kit.db import SessionFactory, is_sqlite, make_engine, make_read_engine, make_session_factory
 from hotline.web import errors
-from hotline.web.middleware import RequestContextMiddleware
+from hotline.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from hotline.web.templating import PACKAGE
 
 
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
         title="hotline — 12345 政务服务便民热线平台",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by hotline.web.apidocs from the package's own assets
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.state.intake_writer = GroupCommitter("intake", session_factory, workorder_service.write_intakes,
                                              writers=writers)
+    app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestContextMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
@@ -107,6 +108,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")
     app.include_router(knowledge_api.public_router, prefix="/api/v1")
+    from hotline.web import apidocs
+
+    app.include_router(apidocs.router)
     from hotline.workorder import admin_views as workorder_admin_views
     from hotline.workorder import public_views as workorder_public_views
     from hotline.workorder import views as workorder_views

@@ -162,7 +162,8 @@ def cmd_user_password(settings: Settings, args: argparse.Namespace) -> int:
         user = repository.user_by_username(session, args.username)
         if user is None:
             raise SystemExit(f"没有账号 {args.username}")
-        service.reset_password(session, actor, user, password=args.password or getpass.getpass("新密码："))
+        service.reset_password(session, actor, user, password=args.password or getpass.getpass("新密码："),
+                               own_account=True)
     print(f"已重置 {args.username} 的密码")
     return 0
 

@@ -35,9 +35,30 @@ class Settings(BaseSettings):
 
     session_hours: int = 8
     cookie_secure: bool = False
-    login_max_failures: int = 5
-    login_window_minutes: int = 15
-    login_lockout_minutes: int = 15
+    #: Login throttling (docs/adr/0015-login-throttling.md). Failures of one account from one
+    #: client address before that pair is slowed down; the first wait, doubled with each further
+    #: failure up to the cap; how long a failure is remembered.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_backoff_seconds: int = Field(default=60, ge=1, le=3600)
+    login_backoff_max_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    login_failure_memory_hours: int = Field(default=24, ge=1, le=24 * 30)
+    #: Failures from one client address, whatever the accounts, within the window: past it the
+    #: address is throttled (password spraying).
+    login_client_max_failures: int = Field(default=20, ge=1, le=10000)
+    login_client_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    #: Failures of one account from all addresses within the window that mean a distributed
+    #: attack: addresses without a recent success for the account then back off after one failure.
+    login_attack_failures: int = Field(default=30, ge=2, le=100000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    #: An address from which the account logged in within these days keeps the normal rule.
+    login_trusted_days: int = Field(default=30, ge=1, le=365)
+    #: Passwords (MLPS level 3): days before a password must be changed again (0 = never) and
+    #: how many earlier passwords may not be chosen again.
+    password_max_age_days: int = Field(default=90, ge=0, le=3650)
+    password_history_count: int = Field(default=5, ge=0, le=24)
+    #: Largest request body (bytes): JSON and forms; uploads (multipart: Excel imports, attachments).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19456
 

@@ -29,7 +29,7 @@ def initialise(
     code = validate.region_code(province_code, "province_code")
     if validate.region_level_of(code) != "province":
         raise InvalidInput("province_code", "省级区划代码应形如 XX0000")
-    check_password_policy(admin_password, "admin_password")
+    check_password_policy(admin_password, "admin_password", username=admin_username, display_name=admin_name)
     region = Region(code=code, name=province_name, level=RegionLevel.province, active=True)
     session.add(region)
     session.flush()
@@ -39,7 +39,7 @@ def initialise(
     session.flush()
     admin = User(username=admin_username, display_name=admin_name, role=Role.admin, unit_id=centre.id,
                  password_hash=hash_password(admin_password), is_service=False, active=True,
-                 must_change_password=False, created_at=clock.now())
+                 must_change_password=False, created_at=clock.now(), password_changed_at=clock.now())
     session.add(admin)
     session.flush()
     session.refresh(admin)

@@ -61,15 +61,27 @@ def me_out(principal: Principal) -> MeOut:
     )
 
 
-@router.post("/auth/login", response_model=MeOut, responses={401: {"description": "Login failed"}})
+def throttled_message(seconds: int) -> str:
+    wait = f"{seconds} 秒" if seconds < 60 else f"{(seconds + 59) // 60} 分钟"
+    return f"登录失败次数过多，请 {wait}后再试"
+
+
+@router.post("/auth/login", response_model=MeOut, responses={
+    401: {"description": "Login failed"},
+    429: {"description": "Too many failed logins from this client: wait Retry-After seconds"},
+})
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> MeOut | JSONResponse:
     """Password login for browsers and scripts; sets the session cookie and returns the CSRF
-    token to send as ``X-CSRF-Token`` on writes. Integrations use API tokens instead."""
+    token to send as ``X-CSRF-Token`` on writes. Integrations use API tokens instead. Too many
+    failures from one client answer 429 with ``Retry-After`` (docs/adr/0015-login-throttling.md)."""
     outcome = service.login(db, username=body.username, password=body.password,
                             ip=request.client.host if request.client else None)
+    if outcome.retry_after:
+        return JSONResponse({"error": "too_many_requests", "message": throttled_message(outcome.retry_after),
+                             "retry_after": outcome.retry_after},
+                            status_code=429, headers={"Retry-After": str(outcome.retry_after)})
     if not outcome.ok or outcome.user is None or outcome.token is None or outcome.auth_session is None:
-        return JSONResponse({"error": "login_failed", "message": "用户名或密码错误，或账户暂时被锁定"},
-                            status_code=401)
+        return JSONResponse({"error": "login_failed", "message": "用户名或密码错误"}, status_code=401)
     set_session_cookie(request, response, outcome.token)
     return me_out(Principal.of(outcome.user, csrf_token=outcome.auth_session.csrf_token))
 

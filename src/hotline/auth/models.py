@@ -54,6 +54,8 @@ class User(Base):
     is_service: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When the password was last set; with ``password_max_age_days`` it must be changed again.
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -93,7 +95,11 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """Every password login attempt, known user or not, for lock-out and forensics."""
+    """Every password login attempt, known user or not, for throttling and forensics.
+
+    ``throttled``: refused without checking the password because the caller was being slowed
+    down; such attempts are kept for forensics but do not count as failures
+    (docs/adr/0015-login-throttling.md)."""
 
     __tablename__ = "login_attempt"
 
@@ -101,4 +107,17 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     success: Mapped[bool] = mapped_column(Boolean)
-    ip: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64), index=True)
+    throttled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PasswordHistory(Base):
+    """A password an account used before (its Argon2 hash only), so that a new password
+    cannot be one of the last ``password_history_count``."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

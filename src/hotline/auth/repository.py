@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, Role, User
+from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, PasswordHistory, Role, User
 from hotline.org.models import Category, Region, Unit, unit_category
 
 
@@ -16,19 +16,73 @@ def user_by_username(session: Session, username: str) -> User | None:
     return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
 
 
-def recent_failures(session: Session, username: str, since: dt.datetime) -> list[dt.datetime]:
-    """Failed attempts since ``since`` that came after the last success."""
+def _from(ip: str | None) -> ColumnElement[bool]:
+    return LoginAttempt.ip.is_(None) if ip is None else LoginAttempt.ip == ip
+
+
+def pair_failures(session: Session, username: str, ip: str | None, since: dt.datetime) -> list[dt.datetime]:
+    """Counted failures of ``username`` from ``ip`` since ``since`` that came after the last
+    success of that account from that address, oldest first."""
     last_success = session.execute(
         select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(True)
+            LoginAttempt.username == username, _from(ip), LoginAttempt.success.is_(True)
         )
     ).scalar_one()
     stmt = select(LoginAttempt.at).where(
-        LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at >= since
+        LoginAttempt.username == username, _from(ip), LoginAttempt.success.is_(False),
+        LoginAttempt.throttled.is_(False), LoginAttempt.at >= since,
     )
     if last_success is not None:
         stmt = stmt.where(LoginAttempt.at > last_success)
     return list(session.execute(stmt.order_by(LoginAttempt.at)).scalars())
+
+
+def client_failures(session: Session, ip: str | None, since: dt.datetime) -> list[dt.datetime]:
+    """Counted failures from ``ip`` since ``since``, whatever the account, oldest first."""
+    return list(session.execute(
+        select(LoginAttempt.at).where(
+            _from(ip), LoginAttempt.success.is_(False), LoginAttempt.throttled.is_(False),
+            LoginAttempt.at >= since,
+        ).order_by(LoginAttempt.at)
+    ).scalars())
+
+
+def account_failure_count(session: Session, username: str, since: dt.datetime) -> int:
+    """Counted failures of ``username`` from every address since ``since``."""
+    return int(session.execute(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(False),
+            LoginAttempt.throttled.is_(False), LoginAttempt.at >= since,
+        )
+    ).scalar_one())
+
+
+def succeeded_from(session: Session, username: str, ip: str | None, since: dt.datetime) -> bool:
+    return session.execute(
+        select(LoginAttempt.id).where(
+            LoginAttempt.username == username, _from(ip), LoginAttempt.success.is_(True),
+            LoginAttempt.at >= since,
+        ).limit(1)
+    ).first() is not None
+
+
+def password_history(session: Session, user_id: int, limit: int) -> list[str]:
+    """The hashes of the account's last ``limit`` earlier passwords, newest first."""
+    if limit <= 0:
+        return []
+    return list(session.execute(
+        select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user_id)
+        .order_by(PasswordHistory.id.desc()).limit(limit)
+    ).scalars())
+
+
+def prune_password_history(session: Session, user_id: int, keep: int) -> None:
+    """Forget all but the account's last ``keep`` earlier passwords."""
+    old = select(PasswordHistory.id).where(PasswordHistory.user_id == user_id) \
+        .order_by(PasswordHistory.id.desc()).offset(keep)
+    ids = list(session.execute(old).scalars())
+    if ids:
+        session.execute(delete(PasswordHistory).where(PasswordHistory.id.in_(ids)))
 
 
 def session_by_token_hash(session: Session, token_hash: str) -> AuthSession | None:

@@ -1,4 +1,4 @@
-"""Use cases of accounts: login and lock-out, sessions, API tokens, account management.
+"""Use cases of accounts: login and throttling, sessions, API tokens, account management.
 
 Services take the session first and never commit; the request boundary does."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -16,12 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
-from hotline.auth import repository
-from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, Role, User
+from hotline.auth import passwords, repository
+from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, PasswordHistory, Role, User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import ROLE_UNIT_KINDS, UNIT_MANAGER_GRANTS, Cap
-from hotline.config import get_settings
-from hotline.kit import clock, validate
+from hotline.config import Settings, get_settings
+from hotline.kit import clock, ratelimit, validate
 from hotline.kit.cache import TtlCache
 from hotline.kit.crypto import sha256_hex
 from hotline.kit.errors import Forbidden, InvalidInput, NotFound
@@ -34,6 +35,8 @@ from hotline.org.models import Unit
 PRINCIPAL_TTL_SECONDS = 5
 _PRINCIPALS: TtlCache[tuple[str, str], Principal] = TtlCache(PRINCIPAL_TTL_SECONDS)
 _FORGET = "forget_principals"
+
+log = logging.getLogger(__name__)
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 TOKEN_PREFIX = "hl_"  # noqa: S105 (a prefix, not a secret)
@@ -66,11 +69,29 @@ def _verify(stored: str | None, password: str) -> bool:
         return False
 
 
-def check_password_policy(password: str, field: str = "password") -> None:
-    if len(password) < 10 or len(password) > 128:
-        raise InvalidInput(field, "密码长度应为 10–128 个字符")
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        raise InvalidInput(field, "密码须同时包含字母和数字")
+def check_password_policy(password: str, field: str = "password", *, username: str = "",
+                          display_name: str = "", phone: str | None = None) -> None:
+    """The rules of :mod:`hotline.auth.passwords` (strength, complexity, no demo password,
+    nothing of the account's own data)."""
+    passwords.check(password, field, username=username, display_name=display_name, phone=phone)
+
+
+def _set_password(session: Session, user: User, password: str, *, field: str) -> None:
+    """Give ``user`` a new password that is neither the current one nor one of the last
+    ``password_history_count``; the replaced hash joins the history."""
+    settings = get_settings()
+    keep = settings.password_history_count
+    if user.password_hash and _verify(user.password_hash, password):
+        raise InvalidInput(field, "新密码不能与当前密码相同")
+    if any(_verify(old, password) for old in repository.password_history(session, user.id, keep)):
+        raise InvalidInput(field, f"新密码不能与最近 {keep} 次使用过的密码相同")
+    now = clock.now()
+    if user.password_hash and keep > 0:
+        session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, created_at=now))
+        session.flush()
+        repository.prune_password_history(session, user.id, keep)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
 
 
 @dataclass
@@ -79,28 +100,121 @@ class LoginOutcome:
     token: str | None = None
     auth_session: AuthSession | None = None
     user: User | None = None
+    #: Set when the attempt was refused unchecked: seconds before the caller may try again.
+    retry_after: int | None = None
+
+
+#: Security alerts are raised at most once an hour per subject (client address or account).
+_ALERT_ONCE = ratelimit.Limit("login-alert", hits=1, window=dt.timedelta(hours=1))
+
+
+def _seconds(delta: dt.timedelta) -> int:
+    return max(1, int(delta.total_seconds() + 0.999))
+
+
+def _backoff(failures: int, threshold: int, settings: Settings) -> dt.timedelta:
+    """The wait after ``failures`` counted failures: the first wait at the threshold,
+    doubled with each further failure, up to the cap."""
+    doublings = min(failures - threshold, 20)
+    seconds = settings.login_backoff_seconds * 2 ** doublings
+    return min(dt.timedelta(seconds=seconds), dt.timedelta(minutes=settings.login_backoff_max_minutes))
+
+
+def _pair_threshold(session: Session, name: str, ip: str | None, now: dt.datetime, settings: Settings) -> int:
+    """Failures of this account from this address before the back-off starts: normally
+    ``login_max_failures``; one while the account is under a distributed attack, unless the
+    account logged in from this address within ``login_trusted_days``."""
+    attacked = repository.account_failure_count(
+        session, name, now - dt.timedelta(minutes=settings.login_window_minutes)
+    ) >= settings.login_attack_failures
+    if attacked and not repository.succeeded_from(
+        session, name, ip, now - dt.timedelta(days=settings.login_trusted_days)
+    ):
+        return 1
+    return settings.login_max_failures
+
+
+def _wait(session: Session, name: str, ip: str | None, now: dt.datetime, settings: Settings) -> int:
+    """Seconds this client must wait before trying this account again (0: it may try now).
+
+    Rules (docs/adr/0015-login-throttling.md): a client address with
+    ``login_client_max_failures`` failures within ``login_client_window_minutes``, whatever
+    the accounts, waits until the oldest of them leaves the window (password spraying); an
+    account and address pair waits ``login_backoff_seconds`` after its threshold of failures,
+    twice as long after each further failure. Other addresses of the same account are never
+    held up by this pair's failures."""
+    window = dt.timedelta(minutes=settings.login_client_window_minutes)
+    limit = settings.login_client_max_failures
+    client = repository.client_failures(session, ip, now - window)
+    if len(client) >= limit:
+        until = client[len(client) - limit] + window
+        if until > now:
+            return _seconds(until - now)
+    pair = repository.pair_failures(
+        session, name, ip, now - dt.timedelta(hours=settings.login_failure_memory_hours)
+    )
+    threshold = _pair_threshold(session, name, ip, now, settings)
+    if len(pair) >= threshold:
+        until = pair[-1] + _backoff(len(pair), threshold, settings)
+        if until > now:
+            return _seconds(until - now)
+    return 0
+
+
+def _alert(session: Session, action: str, subject: str, message: str, *args: object,
+           detail: dict[str, object]) -> None:
+    """An audit event and a warning log line, once an hour per ``subject``."""
+    if ratelimit.count(session, _ALERT_ONCE, f"{action}:{subject}").count == 1:
+        audit.record(session, None, action, object_type="login", detail=detail, actor_name="system")
+        log.warning(message, *args)
+
+
+def _after_failure(session: Session, name: str, ip: str | None, now: dt.datetime, settings: Settings) -> None:
+    """Raise the alerts a counted failure may cross: this address is now slowed down for this
+    account; this address is spraying passwords; this account is under a distributed attack."""
+    window = dt.timedelta(minutes=settings.login_window_minutes)
+    pair = repository.pair_failures(session, name, ip, now - dt.timedelta(hours=settings.login_failure_memory_hours))
+    threshold = _pair_threshold(session, name, ip, now, settings)
+    if len(pair) >= threshold:
+        wait = _seconds(_backoff(len(pair), threshold, settings))
+        audit.record(session, None, "login.throttled", actor_name=name,
+                     detail={"failures": len(pair), "wait_seconds": wait})
+        if len(pair) == threshold:
+            log.warning("login throttled: account %s from %s after %d failures", name, ip, len(pair))
+    client = repository.client_failures(
+        session, ip, now - dt.timedelta(minutes=settings.login_client_window_minutes)
+    )
+    if len(client) >= settings.login_client_max_failures:
+        _alert(session, "security.password_spraying", f"ip:{ip}",
+               "password spraying suspected from %s: %d failed logins", ip, len(client),
+               detail={"failures": len(client)})
+    failures = repository.account_failure_count(session, name, now - window)
+    if failures >= settings.login_attack_failures:
+        _alert(session, "security.account_under_attack", f"account:{name}",
+               "account %s under attack: %d failed logins from many addresses", name, failures,
+               detail={"account": name, "failures": failures})
 
 
 def login(session: Session, *, username: str, password: str, ip: str | None) -> LoginOutcome:
     """Check a password login. Failures never say whether the username or the password was
-    wrong, and after ``login_max_failures`` failures within the window the account name is
-    locked for ``login_lockout_minutes`` — known or unknown, so lock-out reveals nothing."""
+    wrong. A caller being slowed down (see :func:`_wait`) is refused without the password
+    being checked, with the seconds to wait; known and unknown account names are treated
+    alike, so throttling reveals nothing. Every attempt is recorded (never the password)."""
     settings = get_settings()
     now = clock.now()
     name = "".join(ch for ch in username.strip().lower() if ch.isprintable())[:64]
-    failures = repository.recent_failures(
-        session, name, now - dt.timedelta(minutes=settings.login_window_minutes)
-    )
-    locked = len(failures) >= settings.login_max_failures and failures[-1] > now - dt.timedelta(
-        minutes=settings.login_lockout_minutes
-    )
+    wait = _wait(session, name, ip, now, settings)
+    if wait:
+        session.add(LoginAttempt(username=name, at=now, success=False, ip=ip, throttled=True))
+        return LoginOutcome(ok=False, retry_after=wait)
     user = repository.user_by_username(session, name)
     usable = user is not None and user.active and not user.is_service
-    ok = _verify(user.password_hash if usable and user else None, password) and not locked
-    session.add(LoginAttempt(username=name, at=now, success=ok, ip=ip))
+    ok = _verify(user.password_hash if usable and user else None, password)
+    session.add(LoginAttempt(username=name, at=now, success=ok, ip=ip, throttled=False))
     if not ok or user is None:
-        reason = "locked" if locked else "bad_credentials"
-        audit.record(session, None, "login.failed", actor_name=name, detail={"reason": reason})
+        audit.record(session, None, "login.failed", actor_name=name, detail={"reason": "bad_credentials"})
+        session.flush()
+        _after_failure(session, name, ip, now, settings)
         return LoginOutcome(ok=False)
     token = secrets.token_urlsafe(32)
     auth_session = AuthSession(
@@ -234,12 +348,14 @@ def create_user(
     else:
         if not password:
             raise InvalidInput("password", "请设置初始密码")
-        check_password_policy(password)
+        check_password_policy(password, username=name, display_name=shown or "", phone=phone)
         password_hash = hash_password(password)
+    now = clock.now()
     user = User(
         username=name, display_name=shown, role=role, unit_id=unit_id, password_hash=password_hash,
         phone=validate.optional_phone(phone), is_service=is_service, active=True,
-        must_change_password=not is_service, created_at=clock.now(),
+        must_change_password=not is_service, created_at=now,
+        password_changed_at=None if is_service else now,
     )
     session.add(user)
     session.flush()
@@ -290,28 +406,36 @@ def update_user(
     return user
 
 
-def reset_password(session: Session, actor: Principal, user: User, *, password: str) -> None:
+def reset_password(session: Session, actor: Principal, user: User, *, password: str,
+                   own_account: bool = False) -> None:
+    """An administrator sets another account's password; that account must change it at its
+    next login. One's own password is changed with the current one (``/me/password``), never
+    here: a stolen session must not be enough to take the account over. Only the shell
+    (``hotline user set-password``, the recovery path) passes ``own_account``."""
+    if user.id == actor.user_id and not own_account:
+        raise Forbidden("不能在此重置自己的密码，请在“个人设置”中修改（POST /api/v1/me/password，需提供当前密码）")
     if user.is_service:
         raise InvalidInput("password", "服务账号不使用密码，请签发 API 令牌")
-    check_password_policy(password)
+    check_password_policy(password, username=user.username, display_name=user.display_name, phone=user.phone)
     forget_principals(session)
-    user.password_hash = hash_password(password)
+    _set_password(session, user, password, field="password")
     user.must_change_password = user.id != actor.user_id
     repository.delete_sessions_of(session, user.id)
     audit.record(session, actor, "user.password_reset", object_type="user", object_id=user.id)
 
 
 def change_own_password(session: Session, actor: Principal, *, current: str, new: str) -> None:
+    """Change one's own password: the current one is required, the new one must follow the
+    rules and be none of the recent ones (see :func:`_set_password`)."""
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("用户不存在")
     if not _verify(user.password_hash, current):
         raise InvalidInput("current_password", "当前密码不正确")
-    check_password_policy(new, "new_password")
-    if current == new:
-        raise InvalidInput("new_password", "新密码不能与当前密码相同")
+    check_password_policy(new, "new_password", username=user.username, display_name=user.display_name,
+                          phone=user.phone)
     forget_principals(session)
-    user.password_hash = hash_password(new)
+    _set_password(session, user, new, field="new_password")
     user.must_change_password = False
     audit.record(session, actor, "user.password_changed", object_type="user", object_id=user.id)
 

