@@ -87,7 +87,7 @@ def test_only_a_province_admin_maintains_the_category_tree(api, role, status):
 
 @pytest.mark.parametrize(("role", "status"), expect({"agent": 200, "dispatcher": 200, "supervisor": 200}, 404))
 def test_citizen_records_are_invisible_outside_the_centre(api, world, role, status):
-    assert api(role).get(f"/api/v1/citizens/{world.citizen_id}").status_code == status
+    assert api(role).get(f"/api/v1/citizens/{world.citizen_ref}").status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), expect({"agent": 200, "dispatcher": 200, "supervisor": 200}, 403))
@@ -103,7 +103,7 @@ def test_only_auditors_read_the_audit_log(api, role, status):
 
 def test_a_missing_object_and_a_hidden_one_look_the_same(api, world):
     agent = api("handler")
-    hidden = agent.get(f"/api/v1/citizens/{world.citizen_id}")
+    hidden = agent.get(f"/api/v1/citizens/{world.citizen_ref}")
     missing = agent.get("/api/v1/citizens/999999")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()

@@ -182,6 +182,7 @@ class IntakePlan:
     direct: DirectPlan | None
     deadline_state: sla.DeadlineState | None
     enterprise_reason: str | None = None  # why the order counts as an enterprise's when the caller did not say
+    centre_region_id: int | None = None  # a new caller's citizen record belongs to the owning centre's region
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         actor=actor, idempotency_key=key, fingerprint=data.fingerprint(), now=now, values=values, phone=phone,
         phone_hash=citizen_service.phone_hash(phone) if phone else None, name=name, channel=data.channel,
         centre_name=centre.name, answer=answer, knowledge=knowledge, direct=direct, deadline_state=state,
-        enterprise_reason=enterprise_reason,
+        enterprise_reason=enterprise_reason, centre_region_id=centre.region_id,
     )
 
 
@@ -379,7 +380,7 @@ def _citizens_for(session: Session, plans: Sequence[IntakePlan]) -> dict[str, in
     created = citizen_repository.insert_citizens(session, [{
         "phone": plan.phone, "phone_hash": phone_hash, "name": plan.name,
         "created_by_id": plan.actor.user_id if plan.actor else None, "created_at": plan.now,
-        "updated_at": plan.now, "version": 1,
+        "updated_at": plan.now, "version": 1, "region_id": plan.centre_region_id,
     } for phone_hash, plan in new])
     for (phone_hash, plan), citizen_id in zip(new, created, strict=True):
         ids[phone_hash] = citizen_id
