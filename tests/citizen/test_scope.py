@@ -30,8 +30,8 @@ def yunling(api, db, world):
     """A 云岭市 agent and the citizen that agent registered: (client, ref)."""
     make_user(db, world, "yl_agent", Role.agent, "C-990200")
     client = api("yl_agent")
-    created = client.post("/api/v1/citizens", json={"phone": YL_PHONE, "name": "李云岭", "id_number": "11010519491231002X",
-                                                    "address": "云岭市云中区"})
+    created = client.post("/api/v1/citizens", json={"phone": YL_PHONE, "name": "李云岭",
+                                                    "id_number": "11010519491231002X", "address": "云岭市云中区"})
     assert created.status_code == 201, created.text
     return client, created.json()["ref"]
 

@@ -3,10 +3,32 @@ with a reason — audited, never for a confidential report's reporter (ADR 0004)
 
 from __future__ import annotations
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hotline.audit.models import AuditEvent
-from tests.workorder.test_views import browser, csrf, dispatched_order  # noqa: F401  (fixture)
+from tests.factories import PASSWORD
+from tests.workorder.test_views import csrf, dispatched_order
+
+
+@pytest.fixture
+def browser(app, world):  # type: ignore[no-untyped-def]
+    """``browser(username)`` → a client logged in through the login form."""
+    clients: list[TestClient] = []
+
+    def make(username: str) -> TestClient:
+        client = TestClient(app)
+        clients.append(client)
+        token = client.get("/login").text.split('name="login_csrf" value="')[1].split('"')[0]
+        response = client.post("/login", data={"username": username, "password": PASSWORD, "login_csrf": token,
+                                               "next": "/"}, follow_redirects=False)
+        assert response.status_code == 303, response.text
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 def rows(db, action):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy import false as sa_false
@@ -121,7 +121,8 @@ def citizen_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
     if not principal.can(Cap.view_citizens):
         return stmt.where(sa_false())
     registered = select(Region.id).where(Region.code.startswith(principal.region_prefix, autoescape=True))
-    on_orders = order_scope(principal, select(WorkOrder.id).where(WorkOrder.citizen_id == Citizen.id)).exists()
+    on_orders = order_scope(principal, cast("Select[WorkOrder]", select(WorkOrder.id).where(
+        WorkOrder.citizen_id == Citizen.id))).exists()
     seen = [Citizen.region_id.in_(registered), on_orders]
     if principal.is_province_wide:
         seen.append(Citizen.region_id.is_(None))
