@@ -40,6 +40,7 @@ class World:
     units: dict[str, int] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
     citizen_id: int = 0
+    citizen_ref: str = ""
     tokens: dict[str, str] = field(default_factory=dict)
 
     def p(self, username: str) -> Principal:
@@ -90,7 +91,7 @@ def build_world(db: Session) -> World:
     w.principals["ivr"] = Principal.of(ivr)
     citizen = citizen_service.register(db, w.p("agent"), phone="13812348000", name="张三丰",
                                        id_number="11010519491231002X", address="示范省青川市东城区幸福路1号")
-    w.citizen_id = citizen.id
+    w.citizen_id, w.citizen_ref = citizen.id, citizen.ref
     return w
 
 

@@ -83,7 +83,7 @@ def test_an_agent_sees_the_caller_unmasked_and_a_dispatcher_masked(client, world
     assert "13812348000" in client.get("/citizens", params={"phone": "13812348000"}).text
     client.cookies.clear()
     browser_login(client, "dispatcher")
-    html = client.get(f"/citizens/{world.citizen_id}").text
+    html = client.get(f"/citizens/{world.citizen_ref}").text
     assert "138****8000" in html and "13812348000" not in html
 
 

@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     #: The deadline sweep warns the lead unit this many working days before the deadline
     #: (hour-based deadlines — direct dispatch, emergencies — this many hours before).
     due_soon_working_days: int = Field(default=1, ge=0, le=10)
+    #: Reads of the citizen register per account (each unmasked profile view, each phone
+    #: search, each revealed contact) per window: past the limit → 429; at the alert count an
+    #: audit alert ``citizen.bulk_read_alert`` is recorded, once per window.
+    citizen_read_limit: int = Field(default=60, ge=1)
+    citizen_read_alert_at: int = Field(default=30, ge=1)
+    citizen_read_window_seconds: int = Field(default=600, ge=1)
+    #: Refused accesses (``access.denied``) per account per window that raise the audit alert
+    #: ``access.denied_alert``, once per window.
+    access_denied_alert_at: int = Field(default=10, ge=1)
+    access_denied_window_seconds: int = Field(default=600, ge=1)
     due_soon_hours: int = Field(default=4, ge=1, le=72)
     #: Weights of the unit evaluation's indicators (points; see supervision.rules.INDICATORS),
     #: e.g. ``{"satisfaction_rate": 40, "on_time_close_rate": 30}``; unnamed ones keep their default.

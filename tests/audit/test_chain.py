@@ -22,7 +22,7 @@ def seqs(db) -> list[int]:
 
 
 def test_the_chain_of_a_working_system_verifies(db, world, api):
-    api("agent").get(f"/api/v1/citizens/{world.citizen_id}")
+    api("agent").get(f"/api/v1/citizens/{world.citizen_ref}")
     result = service.verify(db)
     assert result.ok, result.problems
     assert result.checked == len(seqs(db)) > 10

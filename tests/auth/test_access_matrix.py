@@ -87,7 +87,7 @@ def test_only_a_province_admin_maintains_the_category_tree(api, role, status):
 
 @pytest.mark.parametrize(("role", "status"), expect({"agent": 200, "dispatcher": 200, "supervisor": 200}, 404))
 def test_citizen_records_are_invisible_outside_the_centre(api, world, role, status):
-    assert api(role).get(f"/api/v1/citizens/{world.citizen_id}").status_code == status
+    assert api(role).get(f"/api/v1/citizens/{world.citizen_ref}").status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), expect({"agent": 200, "dispatcher": 200, "supervisor": 200}, 403))
@@ -103,7 +103,98 @@ def test_only_auditors_read_the_audit_log(api, role, status):
 
 def test_a_missing_object_and_a_hidden_one_look_the_same(api, world):
     agent = api("handler")
-    hidden = agent.get(f"/api/v1/citizens/{world.citizen_id}")
+    hidden = agent.get(f"/api/v1/citizens/{world.citizen_ref}")
     missing = agent.get("/api/v1/citizens/999999")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
+
+
+# --- personal data: every role × every personal field (ADR 0004) ----------------------------
+
+NAME, PHONE, ID_NUMBER, ADDRESS = "张三丰", "13812348000", "11010519491231002X", "示范省青川市东城区幸福路1号"
+MASKED = {"name": "张**", "phone": "138****8000", "id_number": "110***********002X", "address": "示范省青川市****"}
+PLAIN = {"name": NAME, "phone": PHONE, "id_number": ID_NUMBER, "address": ADDRESS}
+REPORT_TEXT = "我叫王建国，电话13912345678，举报工地夜间施工"
+REPORT_TEXT_MASKED = "我叫王**，电话139****5678，举报工地夜间施工"
+
+#: What each role sees of the caller on an order: "plain", "masked", or None (the order is not
+#: visible to the role at all). Handling units see it masked and reveal it per order.
+ORDER_CONTACT = {"agent": "plain", "supervisor": "plain", "dispatcher": "masked", "handler": "masked",
+                 "manager": "masked"}
+#: On a confidential report: the centre sees the reporter (as on any order) and the text as
+#: typed; the unit and the sector viewer see no reporter and the text masked.
+REPORT_VIEW = {"agent": ("plain", "raw"), "supervisor": ("plain", "raw"), "dispatcher": ("masked", "raw"),
+               "handler": (None, "masked"), "manager": (None, "masked"), "sector": (None, "masked")}
+#: The citizen record itself: centre roles of the registering city; everyone else 404.
+CITIZEN_RECORD = {"agent": "plain", "supervisor": "plain", "dispatcher": "masked"}
+
+
+def _order(api, world, **change):
+    body = {"channel": "phone", "appeal_type": "complaint", "title": "小区路灯不亮", "content": "门口路灯坏了",
+            "phone": PHONE, "category_code": world.categories["lamp"], "region_code": "990102001", **change}
+    number = api("agent").post("/api/v1/work-orders", json=body).json()["number"]
+    dispatched = api("dispatcher").post(f"/api/v1/work-orders/{number}/dispatch",
+                                        json={"lead_unit_id": world.units["990100-zj"]})
+    assert dispatched.status_code == 200, dispatched.text
+    return number
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_the_callers_name_and_phone_on_an_order_as_the_rule_says(api, world, role):
+    number = _order(api, world)
+    response = api(role).get(f"/api/v1/work-orders/{number}")
+    rule = ORDER_CONTACT.get(role)
+    if rule is None:
+        assert response.status_code == 404
+        return
+    citizen = response.json()["citizen"]
+    expected = PLAIN if rule == "plain" else MASKED
+    assert citizen == {"name": expected["name"], "phone": expected["phone"], "masked": rule == "masked"}
+    # The ID number and the address of the record never travel with an order.
+    assert ID_NUMBER not in response.text and ADDRESS not in response.text
+    assert MASKED["id_number"] not in response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_a_confidential_reporter_and_his_text_as_the_rule_says(api, world, role):
+    number = _order(api, world, appeal_type="report", is_confidential=True, title="本人王建国举报违建",
+                     content=REPORT_TEXT, category_code=world.categories["noise"])
+    response = api(role).get(f"/api/v1/work-orders/{number}")
+    rule = REPORT_VIEW.get(role)
+    if rule is None:
+        assert response.status_code == 404
+        return
+    contact, text = rule
+    body = response.json()
+    if contact is None:
+        assert body["citizen"] is None
+        assert NAME not in response.text and PHONE not in response.text and MASKED["phone"] not in response.text
+    else:
+        expected = PLAIN if contact == "plain" else MASKED
+        assert body["citizen"] == {"name": expected["name"], "phone": expected["phone"],
+                                   "masked": contact == "masked"}
+    assert body["content"] == (REPORT_TEXT if text == "raw" else REPORT_TEXT_MASKED)
+    assert ("王建国" in body["title"]) is (text == "raw")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_every_field_of_the_citizen_record_as_the_rule_says(api, world, role):
+    response = api(role).get(f"/api/v1/citizens/{world.citizen_ref}")
+    rule = CITIZEN_RECORD.get(role)
+    if rule is None:
+        assert response.status_code == 404
+        return
+    body = response.json()
+    expected = PLAIN if rule == "plain" else MASKED
+    assert {f: body[f] for f in PLAIN} == expected and body["masked"] is (rule == "masked")
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"handler": 200, "manager": 200, "other_handler": 404,
+                                                     "agent": 403, "supervisor": 403, "dispatcher": 403,
+                                                     "sector": 404, "ivr": 404}, 404))
+def test_who_may_reveal_the_callers_contact_on_an_order(api, world, role, status):
+    number = _order(api, world)
+    response = api(role).post(f"/api/v1/work-orders/{number}/citizen/reveal", json={"reason": "需电话核实"})
+    assert response.status_code == status
+    if status == 200:
+        assert response.json() == {"name": NAME, "phone": PHONE, "masked": False}

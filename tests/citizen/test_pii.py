@@ -17,7 +17,7 @@ def test_personal_fields_are_stored_encrypted(db, world):
 
 
 def test_agents_see_the_data_and_the_view_is_audited(api, db, world):
-    response = api("agent").get(f"/api/v1/citizens/{world.citizen_id}")
+    response = api("agent").get(f"/api/v1/citizens/{world.citizen_ref}")
     assert response.json()["phone"] == "13812348000" and response.json()["masked"] is False
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "pii.viewed")
                        .order_by(AuditEvent.seq.desc())).first()
@@ -28,7 +28,7 @@ def test_agents_see_the_data_and_the_view_is_audited(api, db, world):
 
 def test_dispatchers_see_it_masked_and_no_unmasked_view_is_recorded(api, db, world):
     before = db.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
-    body = api("dispatcher").get(f"/api/v1/citizens/{world.citizen_id}").json()
+    body = api("dispatcher").get(f"/api/v1/citizens/{world.citizen_ref}").json()
     assert body == {**body, "phone": "138****8000", "name": "张**", "id_number": "110***********002X",
                     "masked": True}
     views = db.scalars(select(AuditEvent).where(AuditEvent.seq > before, AuditEvent.action == "pii.viewed")).all()
@@ -37,7 +37,7 @@ def test_dispatchers_see_it_masked_and_no_unmasked_view_is_recorded(api, db, wor
 
 def test_lookup_by_phone_uses_the_blind_index(api, world):
     found = api("agent").get("/api/v1/citizens", params={"phone": "+86 138 1234 8000"}).json()
-    assert [c["id"] for c in found] == [world.citizen_id]
+    assert [c["ref"] for c in found] == [world.citizen_ref]
     assert api("agent").get("/api/v1/citizens", params={"phone": "13900000000"}).json() == []
     bad = api("agent").get("/api/v1/citizens", params={"phone": "12345"})
     assert bad.status_code == 422 and bad.json()["field"] == "phone"
@@ -48,15 +48,15 @@ def test_register_validates_and_edit_checks_the_version(api, db, world):
     bad_id = agent.post("/api/v1/citizens", json={"phone": "13911112222", "id_number": "123"})
     assert bad_id.status_code == 422 and bad_id.json()["field"] == "id_number"
     created = agent.post("/api/v1/citizens", json={"phone": "13911112222", "name": "李四"}).json()
-    first = agent.patch(f"/api/v1/citizens/{created['id']}", json={"address": "新地址", "version": created["version"]})
+    first = agent.patch(f"/api/v1/citizens/{created['ref']}", json={"address": "新地址", "version": created["version"]})
     assert first.status_code == 200
-    stale = agent.patch(f"/api/v1/citizens/{created['id']}", json={"address": "再改", "version": created["version"]})
+    stale = agent.patch(f"/api/v1/citizens/{created['ref']}", json={"address": "再改", "version": created["version"]})
     assert stale.status_code == 409
-    assert db.get(Citizen, created["id"]).address == "新地址"
+    assert db.scalars(select(Citizen).where(Citizen.ref == created["ref"])).one().address == "新地址"
 
 
 def test_dispatchers_cannot_edit_citizens(api, world):
-    response = api("dispatcher").patch(f"/api/v1/citizens/{world.citizen_id}", json={"name": "改"})
+    response = api("dispatcher").patch(f"/api/v1/citizens/{world.citizen_ref}", json={"name": "改"})
     assert response.status_code == 404
 
 

@@ -3,11 +3,18 @@
 Reading the organisation (regions, units, categories) is open to all staff. Everything
 else is scoped: an object outside the caller's scope is reported as not found (404), so its
 existence does not leak; an action the role never has is refused (403).
+
+A refusal of an object that exists is remembered (:func:`deny`) and recorded in the audit log
+as ``access.denied`` after the request's own transaction has ended, so the record survives
+the rollback of the failed request (:func:`record_denials`, called by ``web.deps.get_db``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import logging
+import re
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy import false as sa_false
@@ -16,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from hotline.auth.models import Role, User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
+from hotline.citizen import repository as citizen_repository
 from hotline.citizen.models import Citizen
 from hotline.kit.errors import Forbidden, NotFound
 from hotline.org.models import Region, Unit
@@ -101,13 +109,81 @@ def can_list_users(principal: Principal) -> bool:
     return principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users)
 
 
-def access_citizen(session: Session, principal: Principal, citizen_id: int, *, write: bool = False) -> Citizen:
-    if not principal.can(Cap.view_citizens) or (write and not principal.can(Cap.edit_citizens)):
-        raise NotFound("诉求人不存在")
-    citizen = session.get(Citizen, citizen_id)
+#: A citizen's public identifier (``Citizen.ref``): anything else in a URL is simply not found.
+CITIZEN_REF = re.compile(r"[0-9a-f]{32}")
+
+
+def citizen_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
+    """Restrict a query of citizens to those the caller may see (ADR 0005): staff of a centre
+    (the roles with ``view_citizens``) see the citizens registered in their region and those
+    who appear on an order they may see; a province-wide account also sees records with no
+    region. Everyone else: none."""
+    if not principal.can(Cap.view_citizens):
+        return stmt.where(sa_false())
+    registered = select(Region.id).where(Region.code.startswith(principal.region_prefix, autoescape=True))
+    on_orders = order_scope(principal, cast("Select[WorkOrder]", select(WorkOrder.id).where(
+        WorkOrder.citizen_id == Citizen.id))).exists()
+    seen = [Citizen.region_id.in_(registered), on_orders]
+    if principal.is_province_wide:
+        seen.append(Citizen.region_id.is_(None))
+    return stmt.where(or_(*seen))
+
+
+def access_citizen(session: Session, principal: Principal, ref: str, *, write: bool = False) -> Citizen:
+    """The citizen with this public reference if the caller may see it (and edit it, with
+    ``write``); 404 otherwise — missing, outside the scope and a sequential id look the same.
+    A refused citizen that exists is recorded as a denied access."""
+    citizen = citizen_repository.by_ref(session, ref) if CITIZEN_REF.fullmatch(ref or "") else None
     if citizen is None:
         raise NotFound("诉求人不存在")
+    allowed = principal.can(Cap.view_citizens) and (not write or principal.can(Cap.edit_citizens))
+    if not allowed or session.execute(
+            citizen_scope(principal, select(Citizen.id).where(Citizen.id == citizen.id))).first() is None:
+        deny(session, principal, "citizen", citizen.id, write=write)
+        raise NotFound("诉求人不存在")
     return citizen
+
+
+# --- denied accesses -------------------------------------------------------------------------
+
+DENIALS = "access_denials"
+log = logging.getLogger(__name__)
+
+
+def deny(session: Session, principal: Principal, object_type: str, object_id: object, **detail: Any) -> None:
+    """Remember that ``principal`` was refused an object that exists (personal data, an
+    order). Kept in ``session.info``, which a rollback does not clear; written by
+    :func:`record_denials` once the request's transaction is over."""
+    session.info.setdefault(DENIALS, []).append(
+        (principal, {"object_type": object_type, "object_id": str(object_id), "detail": detail}))
+
+
+def take_denials(session: Session) -> list[tuple[Principal, dict[str, Any]]]:
+    denials: list[tuple[Principal, dict[str, Any]]] = session.info.pop(DENIALS, [])
+    return denials
+
+
+def record_denials(factory: Any, denials: list[tuple[Principal, dict[str, Any]]]) -> None:
+    """Write the denied accesses in a short transaction of their own (the caller's has ended:
+    on SQLite the one pooled connection is free again). Each is an ``access.denied`` audit
+    event; refusals are counted per account and the count reaching
+    ``access_denied_alert_at`` in a window records one ``access.denied_alert``."""
+    from hotline.audit import service as audit
+    from hotline.config import get_settings
+    from hotline.kit import ratelimit
+    from hotline.kit.db import transaction
+
+    settings = get_settings()
+    limit = ratelimit.Limit("access_denied", settings.access_denied_alert_at,
+                            dt.timedelta(seconds=settings.access_denied_window_seconds))
+    with transaction(factory) as session:
+        for principal, entry in denials:
+            audit.record(session, principal, "access.denied", object_type=entry["object_type"],
+                         object_id=entry["object_id"], detail={"role": principal.role.value, **entry["detail"]})
+            if ratelimit.count(session, limit, f"user:{principal.user_id}").count == limit.hits:
+                audit.record(session, principal, "access.denied_alert", object_type="user_account",
+                             object_id=principal.user_id,
+                             detail={"count": limit.hits, "window_seconds": settings.access_denied_window_seconds})
 
 
 def require_audit(principal: Principal) -> None:
@@ -156,6 +232,9 @@ def access_work_order(session: Session, principal: Principal, number: str) -> Wo
     stmt = order_scope(principal, select(WorkOrder).where(WorkOrder.number == number))
     order = session.execute(stmt).unique().scalar_one_or_none()
     if order is None:
+        hidden = session.execute(select(WorkOrder.id).where(WorkOrder.number == number)).scalar_one_or_none()
+        if hidden is not None:  # it exists: a refused access, recorded
+            deny(session, principal, "work_order", hidden, number=number)
         raise NotFound(f"工单 {number} 不存在")
     return order
 

@@ -11,7 +11,7 @@ from hotline.auth import access
 from hotline.citizen import service
 from hotline.citizen.schemas import CitizenCreate, CitizenOut, CitizenUpdate
 from hotline.web import routing
-from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.web.deps import CurrentPrincipal, Db
 
 router = routing.router(tags=["citizens"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -21,11 +21,12 @@ ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
-@router.get("/citizens", response_model=list[CitizenOut], responses=ERRORS)
+@router.get("/citizens", response_model=list[CitizenOut], responses={**ERRORS, 429: {"description": "Too many reads"}})
 def find_citizens(
     principal: CurrentPrincipal, db: Db, phone: Annotated[str, Query(max_length=30)],
 ) -> list[CitizenOut]:
-    """Find citizens by phone number (exact, through the keyed hash)."""
+    """Find citizens by phone number (exact, through the keyed hash), among those in the
+    caller's scope. Each search counts against the caller's read limit (429 past it)."""
     found = service.find_by_phone(db, principal, phone)
     return [CitizenOut(**asdict(v)) for v in service.view(db, principal, found, purpose="phone_lookup")]
 
@@ -36,15 +37,16 @@ def register_citizen(body: CitizenCreate, principal: CurrentPrincipal, db: Db) -
     return CitizenOut(**asdict(service.view(db, principal, [citizen], purpose="registered")[0]))
 
 
-@router.get("/citizens/{citizen_id}", response_model=CitizenOut, responses=ERRORS)
-def get_citizen(citizen_id: IdPath, principal: CurrentPrincipal, db: Db) -> CitizenOut:
-    citizen = access.access_citizen(db, principal, citizen_id)
+@router.get("/citizens/{ref}", response_model=CitizenOut, responses={**ERRORS, 429: {"description": "Too many reads"}})
+def get_citizen(ref: str, principal: CurrentPrincipal, db: Db) -> CitizenOut:
+    """One citizen by public reference; outside the caller's scope (or a sequential id) → 404."""
+    citizen = access.access_citizen(db, principal, ref)
     return CitizenOut(**asdict(service.view(db, principal, [citizen], purpose="profile")[0]))
 
 
-@router.patch("/citizens/{citizen_id}", response_model=CitizenOut, responses=ERRORS)
-def update_citizen(citizen_id: IdPath, body: CitizenUpdate, principal: CurrentPrincipal, db: Db) -> CitizenOut:
-    citizen = access.access_citizen(db, principal, citizen_id, write=True)
+@router.patch("/citizens/{ref}", response_model=CitizenOut, responses=ERRORS)
+def update_citizen(ref: str, body: CitizenUpdate, principal: CurrentPrincipal, db: Db) -> CitizenOut:
+    citizen = access.access_citizen(db, principal, ref, write=True)
     fields = body.model_dump(exclude_unset=True)
     version = fields.pop("version", None)
     service.update(db, principal, citizen, version=version, **fields)

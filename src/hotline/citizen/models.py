@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,11 +14,17 @@ from hotline.kit.db import Base, EncryptedString, UTCDateTime
 class Citizen(Base):
     """A person who appealed (诉求人). Name, phone, ID number and address are personal data:
     encrypted with SM4 at rest, found by phone or ID number through keyed SM3 hashes, masked
-    for roles without need-to-know, and every unmasked view is audited."""
+    for roles without need-to-know, and every unmasked view is audited.
+
+    ``ref`` is the record's public identifier (128 random bits): URLs and the API use it, never
+    the sequential id, so no one can walk the register. ``region_id`` is the scope the record
+    belongs to (the region of the centre that registered it, ADR 0005)."""
 
     __tablename__ = "citizen"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=lambda: new_ref())
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     name: Mapped[str | None] = mapped_column(EncryptedString(300))
     phone: Mapped[str] = mapped_column(EncryptedString(200))
     phone_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -31,3 +38,8 @@ class Citizen(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+def new_ref() -> str:
+    """A citizen's public identifier: 128 random bits as 32 hex digits."""
+    return secrets.token_hex(16)

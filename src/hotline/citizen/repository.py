@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Select, select, text, update
 from sqlalchemy.orm import Session
 
 from hotline.citizen.models import Citizen
 
 
-def by_phone_hash(session: Session, phone_hash: str) -> list[Citizen]:
-    return list(session.execute(
-        select(Citizen).where(Citizen.phone_hash == phone_hash).order_by(Citizen.id)
-    ).scalars())
+def by_phone_hash(session: Session, phone_hash: str, *,
+                  scope: Callable[[Select[Any]], Select[Any]] | None = None) -> list[Citizen]:
+    """Citizens with this phone (keyed hash), restricted by ``scope`` when given."""
+    stmt = select(Citizen).where(Citizen.phone_hash == phone_hash).order_by(Citizen.id)
+    return list(session.execute(scope(stmt) if scope else stmt).scalars())
 
 
 def by_id_number_hash(session: Session, id_hash: str) -> list[Citizen]:
@@ -59,10 +61,17 @@ def insert_citizens(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     from hotline.kit.db import insert_many, reserve_ids
 
     ids = reserve_ids(session, Citizen, len(rows))
-    insert_many(session, Citizen, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    from hotline.citizen.models import new_ref
+
+    insert_many(session, Citizen, [{"ref": new_ref(), "region_id": None, **row, "id": i}
+                                   for row, i in zip(rows, ids, strict=True)])
     return ids
 
 
 def set_name(session: Session, citizen_id: int, name: str, now: dt.datetime) -> None:
     session.execute(update(Citizen).where(Citizen.id == citizen_id, Citizen.name.is_(None))
                     .values(name=name, updated_at=now, version=Citizen.version + 1))
+
+
+def by_ref(session: Session, ref: str) -> Citizen | None:
+    return session.execute(select(Citizen).where(Citizen.ref == ref)).scalar_one_or_none()

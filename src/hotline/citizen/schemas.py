@@ -8,7 +8,7 @@ from hotline.kit.db import MAX_ID
 
 
 class CitizenOut(BaseModel):
-    id: int
+    ref: str = Field(description="The citizen's public identifier (32 hex digits), used in every URL")
     name: str | None
     phone: str | None
     id_number: str | None

@@ -1,10 +1,13 @@
 """Use cases of the citizen register: register, find by phone, view (masked or not), edit.
 
 Whether a caller sees personal data unmasked is decided by role (``auth.roles.PII_ROLES``);
-every unmasked view is audited with the fields shown, never their values."""
+every unmasked view is audited with the fields shown, never their values. Which citizens a
+caller reaches at all is decided by ``auth.access.citizen_scope``; reading many in a row is
+rate-limited per account (:func:`count_read`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,13 +15,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from hotline.audit import service as audit
-from hotline.auth.access import require
+from hotline.auth.access import citizen_scope, require
 from hotline.auth.models import User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.citizen import repository
 from hotline.citizen.models import Citizen
-from hotline.kit import clock, crypto, validate
+from hotline.config import get_settings
+from hotline.kit import clock, crypto, ratelimit, validate
 from hotline.kit.errors import StaleVersion
 
 PII_FIELDS = ("name", "phone", "id_number", "address")
@@ -26,7 +30,7 @@ PII_FIELDS = ("name", "phone", "id_number", "address")
 
 @dataclass
 class CitizenView:
-    id: int
+    ref: str
     name: str | None
     phone: str | None
     id_number: str | None
@@ -54,12 +58,21 @@ def register(
         id_number=idn, id_number_hash=crypto.cipher().blind_index(idn) if idn else None,
         address=validate.text(address, "address", max_length=300, required=False),
         note=validate.text(note, "note", max_length=500, required=False),
-        created_by_id=actor.user_id, created_at=now, updated_at=now,
+        created_by_id=actor.user_id, created_at=now, updated_at=now, region_id=_region_of(session, actor),
     )
     session.add(citizen)
     session.flush()
     audit.record(session, actor, "citizen.created", object_type="citizen", object_id=citizen.id)
     return citizen
+
+
+def _region_of(session: Session, actor: Principal) -> int:
+    """The scope a record registered by ``actor`` belongs to: the region of their unit."""
+    from hotline.org.models import Unit
+
+    unit = session.get(Unit, actor.unit_id)
+    assert unit is not None
+    return unit.region_id
 
 
 def update(
@@ -92,27 +105,57 @@ def update(
 
 
 def find_by_phone(session: Session, actor: Principal, phone: str) -> list[Citizen]:
-    """Exact lookup through the keyed hash: no decryption of the table."""
+    """Exact lookup through the keyed hash (no decryption of the table), among the citizens
+    the caller may see only. Every search counts as a read of the register."""
     require(actor, Cap.view_citizens)
     number = validate.phone(phone)
-    return repository.by_phone_hash(session, phone_hash(number))
+    count_read(session, actor)
+    return repository.by_phone_hash(session, phone_hash(number), scope=lambda stmt: citizen_scope(actor, stmt))
+
+
+#: Purposes whose unmasked views were already counted as one read (the search that found them)
+#: or are the caller's own writing.
+UNCOUNTED = frozenset({"phone_lookup", "intake_lookup", "registered", "updated"})
+
+
+def _read_limit() -> ratelimit.Limit:
+    settings = get_settings()
+    return ratelimit.Limit("citizen_read", settings.citizen_read_limit,
+                           dt.timedelta(seconds=settings.citizen_read_window_seconds),
+                           "查看诉求人信息过于频繁，请稍后再试")
+
+
+def count_read(session: Session, actor: Principal) -> None:
+    """One read of the register by ``actor`` (an unmasked profile, a phone search, a revealed
+    contact). Past ``citizen_read_limit`` in the window the read is refused (429); the
+    ``citizen_read_alert_at``-th read of a window records one ``citizen.bulk_read_alert``
+    audit event, so an account walking the register is noticed before it is stopped."""
+    settings = get_settings()
+    decision = ratelimit.hit(session, _read_limit(), f"user:{actor.user_id}")
+    if decision.count == settings.citizen_read_alert_at:
+        audit.record(session, actor, "citizen.bulk_read_alert", object_type="user_account",
+                     object_id=actor.user_id,
+                     detail={"count": decision.count, "window_seconds": settings.citizen_read_window_seconds})
 
 
 def view(session: Session, actor: Principal, citizens: list[Citizen], *, purpose: str) -> list[CitizenView]:
     """What ``actor`` may see of these citizens. Unmasked views are audited, one event per
-    citizen, naming the fields shown and why (``purpose``)."""
+    citizen, naming the fields shown and why (``purpose``), and each counts as a read of the
+    register (:func:`count_read`) unless a search already counted it."""
     masked = not actor.sees_pii
     out = []
     for c in citizens:
         if masked:
-            out.append(CitizenView(c.id, crypto.mask_name(c.name), crypto.mask_phone(c.phone),
+            out.append(CitizenView(c.ref, crypto.mask_name(c.name), crypto.mask_phone(c.phone),
                                    crypto.mask_id_number(c.id_number), crypto.mask_address(c.address),
                                    c.note, True, c.version))
             continue
+        if purpose not in UNCOUNTED:
+            count_read(session, actor)
         shown = [f for f in PII_FIELDS if getattr(c, f)]
         audit.record(session, actor, "pii.viewed", object_type="citizen", object_id=c.id,
                      detail={"fields": shown, "purpose": purpose})
-        out.append(CitizenView(c.id, c.name, c.phone, c.id_number, c.address, c.note, False, c.version))
+        out.append(CitizenView(c.ref, c.name, c.phone, c.id_number, c.address, c.note, False, c.version))
     return out
 
 

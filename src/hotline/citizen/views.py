@@ -8,9 +8,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hotline.auth import access
 from hotline.auth.roles import Cap
 from hotline.citizen import service
-from hotline.kit.errors import HotlineError
+from hotline.kit.errors import HotlineError, InvalidInput
 from hotline.web import routing
-from hotline.web.deps import CurrentPrincipal, Db, IdPath
+from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, error_map, integer, text
 from hotline.web.templating import render
 
@@ -29,7 +29,7 @@ def citizens_page(request: Request, principal: CurrentPrincipal, db: Db) -> Resp
         searched = True
         try:
             results = service.view(db, principal, service.find_by_phone(db, principal, phone), purpose="phone_lookup")
-        except HotlineError as exc:
+        except InvalidInput as exc:  # a malformed number; a refused read (429) is the page's answer
             db.rollback()
             errors, _ = error_map(exc)
     return render(request, "citizen/citizens.html", principal, title="诉求人档案", phone=phone, results=results,
@@ -46,27 +46,27 @@ def register_citizen(request: Request, principal: CurrentPrincipal, db: Db, form
         return render(request, "citizen/citizens.html", principal, status_code=exc.status_code,
                       title="诉求人档案", phone="", results=[], errors={}, searched=False, values=form,
                       form_errors=errors, flash=banner, flash_kind="err")
-    return RedirectResponse(f"/citizens/{citizen.id}?created=1", status_code=303)
+    return RedirectResponse(f"/citizens/{citizen.ref}?created=1", status_code=303)
 
 
-@router.get("/citizens/{citizen_id}", response_class=HTMLResponse)
-def citizen_page(request: Request, citizen_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
-    citizen = access.access_citizen(db, principal, citizen_id)
+@router.get("/citizens/{ref}", response_class=HTMLResponse)
+def citizen_page(request: Request, ref: str, principal: CurrentPrincipal, db: Db) -> Response:
+    citizen = access.access_citizen(db, principal, ref)
     shown = service.view(db, principal, [citizen], purpose="profile")[0]
     return render(request, "citizen/citizen.html", principal, title="诉求人", c=shown, errors={},
                   flash="已登记" if request.query_params.get("created") else None)
 
 
-@router.post("/citizens/{citizen_id}", response_class=HTMLResponse)
-def update_citizen(request: Request, citizen_id: IdPath, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
-    citizen = access.access_citizen(db, principal, citizen_id, write=True)
+@router.post("/citizens/{ref}", response_class=HTMLResponse)
+def update_citizen(request: Request, ref: str, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    citizen = access.access_citizen(db, principal, ref, write=True)
     try:
         service.update(db, principal, citizen, version=integer(form, "version"),
                        **{f: (text(form, f) or "") for f in FIELDS if f in form})
     except HotlineError as exc:
         db.rollback()
         errors, banner = error_map(exc)
-        citizen = access.access_citizen(db, principal, citizen_id)
+        citizen = access.access_citizen(db, principal, ref)
         shown = service.view(db, principal, [citizen], purpose="profile")[0]
         return render(request, "citizen/citizen.html", principal, status_code=exc.status_code, title="诉求人",
                       c=shown, errors=errors, flash=banner, flash_kind="err")

@@ -3,6 +3,7 @@ sent, so a 2xx means committed) and the calling principal (cookie session or bea
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from hotline.kit.errors import Forbidden, PasswordChangeRequired, Unauthenticate
 
 SESSION_COOKIE = "hotline_session"
 CSRF_HEADER = "X-CSRF-Token"
+log = logging.getLogger(__name__)
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -35,10 +37,31 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(session.commit)
     except BaseException:
         await run_in_threadpool(_rollback_and_close, session)
+        await _record_denials(factory, session)
         raise
     finally:
         if not session.in_transaction():
             session.close()
+    await _record_denials(factory, session)
+
+
+async def _record_denials(factory: SessionFactory, session: Session) -> None:
+    """Write the accesses the request was refused (``auth.access.deny``) once its own
+    transaction is over — committed or rolled back, and the session closed, so on SQLite the
+    engine's single connection is back in the pool and a second transaction cannot wait on
+    the first. A failure to write them is logged, never turned into the response."""
+    from hotline.auth import access
+
+    denials = access.take_denials(session)
+    if not denials:
+        return
+    if session.in_transaction():  # cannot happen after close; never risk a self-deadlock
+        log.error("denied accesses not recorded: the request's transaction is still open")
+        return
+    try:
+        await run_in_threadpool(access.record_denials, factory, denials)
+    except Exception:
+        log.exception("denied accesses not recorded")
 
 
 def _rollback_and_close(session: Session) -> None:

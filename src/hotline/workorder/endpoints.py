@@ -50,6 +50,7 @@ from hotline.workorder.schemas import (
     ReasonIn,
     ReplyIn,
     ReturnIn,
+    RevealIn,
     ReviewIn,
     SuggestionOut,
     TimelineEntry,
@@ -70,14 +71,15 @@ ERRORS: dict[int | str, dict[str, str]] = {
 
 def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
     shown = service.citizen_shown(session, actor, order)
+    title, content = service.order_text(actor, order)
     return OrderOut(
         number=order.number, status=order.status, status_name=STATUS_NAMES[order.status], version=order.version,
         channel=order.channel.code, appeal_type=order.appeal_type,
         category_code=order.category.code if order.category else None,
         category_name=order.category.name if order.category else None,
         region_code=order.region.code if order.region else None,
-        region_name=order.region.name if order.region else None, address=order.address, title=order.title,
-        content=order.content,
+        region_name=order.region.name if order.region else None, address=order.address, title=title,
+        content=content,
         citizen=CitizenBrief(name=shown.name, phone=shown.phone, masked=shown.masked) if shown else None,
         is_confidential=order.is_confidential, urgency=order.urgency, is_enterprise=order.is_enterprise,
         enterprise_name=order.enterprise_name, uscc=order.uscc, centre_unit=order.centre_unit.name,
@@ -99,9 +101,10 @@ def _assignment_out(a: Assignment) -> AssignmentOut:
                          assigned_at=a.assigned_at, signed_at=a.signed_at, contribution=a.contribution)
 
 
-def brief(session: Session, order: WorkOrder) -> OrderBrief:
+def brief(session: Session, order: WorkOrder, actor: Principal | None = None) -> OrderBrief:
+    title = service.order_text(actor, order)[0] if actor is not None else order.title
     return OrderBrief(number=order.number, status=order.status, status_name=STATUS_NAMES[order.status],
-                      title=order.title, appeal_type=order.appeal_type,
+                      title=title, appeal_type=order.appeal_type,
                       lead_unit=order.lead_unit.name if order.lead_unit else None,
                       registered_at=order.registered_at, due_at=order.due_at,
                       deadline_state=service.deadline_state(session, order), urgency=order.urgency)
@@ -196,12 +199,23 @@ def list_orders(
         limit=limit, offset=offset,
     )
     response.headers["X-Total-Count"] = str(total)
-    return [brief(db, o) for o in rows]
+    return [brief(db, o, principal) for o in rows]
 
 
 @router.get("/work-orders/{number}", response_model=OrderOut, responses=ERRORS)
 def get_order(number: str, principal: CurrentPrincipal, db: Db) -> OrderOut:
     return order_out(db, principal, access.access_work_order(db, principal, number))
+
+
+@router.post("/work-orders/{number}/citizen/reveal", response_model=CitizenBrief,
+             responses={**ERRORS, 429: {"description": "Too many reads"}})
+def reveal_citizen(number: str, body: RevealIn, principal: CurrentPrincipal, db: Db) -> CitizenBrief:
+    """查看联系方式: a handling unit sees the caller's name and phone for this order, stating
+    why; audited (``pii.revealed``) and counted as a read of the register. 403 for other roles
+    and for the reporter of a confidential report."""
+    order = access.access_work_order(db, principal, number)
+    shown = service.reveal_citizen(db, principal, order, reason=body.reason)
+    return CitizenBrief(name=shown.name, phone=shown.phone, masked=False)
 
 
 @router.get("/work-orders/{number}/timeline", response_model=list[TimelineEntry], responses=ERRORS)

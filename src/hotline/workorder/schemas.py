@@ -175,6 +175,10 @@ class ReturnIn(BaseModel):
     version: int | None = Version
 
 
+class RevealIn(BaseModel):
+    reason: str = Field(max_length=200, description="Why the unit needs the caller's contact (audited)")
+
+
 class ReasonIn(BaseModel):
     reason: str = Field(max_length=500)
     version: int | None = Version

@@ -360,6 +360,7 @@ def orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
     rows = [Row(o, _deadline(db, o, calendar, now), _sign_countdown(o, calendar, now)) for o in orders]
     base = "/orders?" + urlencode({"tab": tab.key, "q": q}) + "&"
     return render(request, "workorder/orders.html", principal, title="工单", tabs=tabs, tab=tab, counts=counts,
+                  title_of=lambda o: service.order_text(principal, o)[0],
                   rows=rows, total=total, offset=offset, limit=PAGE, base=base, q=q,
                   appeal_types=_appeal_type_names(db), **NAMES)
 
@@ -544,11 +545,13 @@ def _knowledge_answer(db: Session, order: WorkOrder) -> tuple[int, str] | None:
 
 def _detail(request: Request, principal: Principal, db: Session, order: WorkOrder, *, status: int = 200,
             flash: str | None = None, flash_kind: str = "ok", failed: str | None = None,
-            errors: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Response:
+            errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+            revealed: service.CitizenShown | None = None) -> Response:
     now = clock.now()
     calendar = load_calendar(db)
     actions = _actions(db, principal, order)
-    shown = service.citizen_shown(db, principal, order)
+    shown = revealed or service.citizen_shown(db, principal, order)
+    order_title, order_content = service.order_text(principal, order)
     needs_units = actions & {"dispatch", "return", "coordinate", "decide"}
     local, upper = _unit_options(db, order) if needs_units else ([], [])
     lower = _lower_centres(db, order) if "transfer" in actions else []
@@ -573,7 +576,8 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
     return render(
         request, "workorder/order.html", principal, status_code=status, title=f"工单 {order.number}", order=order,
         flash=flash, flash_kind=flash_kind, failed=failed, errors=errors or {}, values=values or {},
-        actions=actions, citizen=shown, hidden_reporter=order.is_confidential and principal.can(Cap.handle),
+        actions=actions, citizen=shown, hidden_reporter=service.hides_reporter(principal, order),
+        order_title=order_title, order_content=order_content,
         deadline=_deadline(db, order, calendar, now), sign=_sign_countdown(order, calendar, now),
         replies=repository.replies(db, order.id), returns=repository.returns(db, order.id),
         extensions=repository.extensions(db, order.id), cases=cases, callbacks=repository.callbacks(db, order.id),
@@ -603,6 +607,28 @@ def order_page(request: Request, number: str, principal: CurrentPrincipal, db: D
     order = access.access_work_order(db, principal, number)
     done = request.query_params.get("done")
     return _detail(request, principal, db, order, flash=_done_message(done, order))
+
+
+@router.post("/orders/{number}/citizen/reveal", response_class=HTMLResponse)
+def reveal_citizen(request: Request, number: str, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    """查看联系方式 on the order page: with htmx the contact card is swapped in place (an error
+    is shown inside it); without, the whole page comes back with the contact shown."""
+    order = access.access_work_order(db, principal, number)
+    fragment = request.headers.get("HX-Request") == "true"
+    try:
+        shown = service.reveal_citizen(db, principal, order, reason=text(form, "reason"))
+    except HotlineError as exc:
+        db.rollback()
+        if not fragment:
+            errors, banner = error_map(exc)
+            return _detail(request, principal, db, order, status=exc.status_code, flash=banner, flash_kind="err",
+                           errors=errors, values=form)
+        return render(request, "workorder/_contact.html", principal, order=order,
+                      citizen=service.citizen_shown(db, principal, order),
+                      error=f"查看理由{exc.reason}" if isinstance(exc, InvalidInput) else exc.message)
+    if fragment:
+        return render(request, "workorder/_contact.html", principal, order=order, citizen=shown, error=None)
+    return _detail(request, principal, db, order, revealed=shown, flash="联系方式已显示，本次查看已记入审计日志")
 
 
 # --- actions -----------------------------------------------------------------------------------
