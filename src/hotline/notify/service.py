@@ -27,6 +27,8 @@ RECIPIENT_KINDS = frozenset({"citizen", "unit", "user"})
 TEMPLATES: dict[str, str] = {
     # to the citizen, when the order is registered
     "order_accepted": "您的诉求已受理，工单号 {number}，可凭工单号和手机号查询办理进度。",
+    # to the citizen, when the appeal repeats an open order and joins it (并案) instead of being dispatched again
+    "order_merged": "您的诉求已受理，工单号 {number}。同一问题已在工单 {main} 中办理，办理结果将短信告知您。",
     # to the citizen, with the reply once the centre has accepted it (S4 答复内容短信直达)
     "order_replied": "您的诉求（工单号 {number}）承办单位已答复：{reply}",
     # to the handling unit, when an order is dispatched to it

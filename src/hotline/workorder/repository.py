@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -74,11 +74,54 @@ def idempotency_rows(session: Session, idents: list[tuple[int, str]]) -> dict[tu
     return found
 
 
-def insert_work_orders(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert work orders, one multi-row statement for the batch; their ids in the rows' order."""
+def insert_work_orders(session: Session, rows: list[dict[str, Any]], joins: dict[int, int] | None = None) -> list[int]:
+    """Insert work orders, one multi-row statement for the batch; their ids in the rows' order.
+    ``joins``: row position → the position of an earlier row of the batch it is merged into."""
     ids = reserve_ids(session, WorkOrder, len(rows))
-    insert_many(session, WorkOrder, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    joins = joins or {}
+    insert_many(session, WorkOrder, [{**row, "id": i, **({"merged_into_id": ids[joins[n]]} if n in joins else {})}
+                                     for n, (row, i) in enumerate(zip(rows, ids, strict=True))])
     return ids
+
+
+@dataclass(frozen=True)
+class MainCandidate:
+    """An open direct-dispatched order a repeat appeal may join at intake."""
+
+    id: int
+    number: str
+    status: Status
+    direct_rule_id: int
+    region_id: int
+    address: str | None
+    registered_at: dt.datetime
+
+
+def open_direct_orders(session: Session, *, rule_ids: list[int], region_ids: list[int], since: dt.datetime,
+                       statuses: frozenset[Status]) -> list[MainCandidate]:
+    """The orders dispatched by these catalogue entries to these places since ``since``,
+    still in one of ``statuses`` and not merged themselves, oldest first (the partial index
+    ``ix_work_order_direct_place`` holds only direct-dispatched orders)."""
+    if not rule_ids or not region_ids:
+        return []
+    stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, WorkOrder.direct_rule_id, WorkOrder.region_id,
+                   WorkOrder.address, WorkOrder.registered_at)
+            .where(WorkOrder.direct_rule_id.is_not(None), WorkOrder.direct_rule_id.in_(sorted(set(rule_ids))),
+                   WorkOrder.region_id.in_(sorted(set(region_ids))), WorkOrder.registered_at >= since,
+                   WorkOrder.status.in_(sorted(statuses)),
+                   WorkOrder.merged_into_id.is_(None))
+            .order_by(WorkOrder.id))
+    return [MainCandidate(row.id, row.number, row.status, row.direct_rule_id or 0, row.region_id or 0, row.address,
+                          row.registered_at) for row in session.execute(stmt)]
+
+
+def add_urges(session: Session, counts: dict[int, int]) -> None:
+    """Count repeat appeals on their main orders. Not a version change: a unit's or a
+    dispatcher's form on the main order stays valid when another caller reports the same."""
+    for order_id, n in counts.items():
+        session.execute(update(WorkOrder).where(WorkOrder.id == order_id)
+                        .values(urge_count=WorkOrder.urge_count + n)
+                        .execution_options(synchronize_session="fetch"))
 
 
 def by_number(session: Session, number: str) -> WorkOrder | None:

@@ -37,7 +37,7 @@ from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render
 from hotline.workorder import repository, service, timeline
-from hotline.workorder.lifecycle import OPEN_STATUSES, STATUS_NAMES, Action, Status, allowed_actions
+from hotline.workorder.lifecycle import MAIN_STATUSES, OPEN_STATUSES, STATUS_NAMES, Action, Status, allowed_actions
 from hotline.workorder.models import (
     RESULT_NAMES,
     AssignmentRole,
@@ -435,8 +435,7 @@ def _actions(db: Session, principal: Principal, order: WorkOrder) -> set[str]:
             out.add("callback")
         if principal.can(Cap.intake) and Action.withdraw in allowed:
             out.add("withdraw")
-        if principal.can(Cap.dispatch) and order.merged_into_id is None and order.status in (
-                Status.registered, Status.dispatched, Status.handling, Status.returned, Status.coordinating):
+        if principal.can(Cap.dispatch) and order.merged_into_id is None and order.status in MAIN_STATUSES:
             out.add("merge")
         if principal.can(Cap.dispatch) and Action.unmerge in allowed:
             out.add("unmerge")
