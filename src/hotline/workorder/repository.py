@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -97,19 +98,30 @@ class MainCandidate:
     registered_at: dt.datetime
 
 
-def open_direct_orders(session: Session, *, rule_ids: list[int], region_ids: list[int], since: dt.datetime,
+def open_direct_orders(session: Session, *, places: list[tuple[int, int]], since: dt.datetime,
                        statuses: frozenset[Status]) -> list[MainCandidate]:
-    """The orders dispatched by these catalogue entries to these places since ``since``,
-    still in one of ``statuses`` and not merged themselves, oldest first (the partial index
-    ``ix_work_order_direct_place`` holds only direct-dispatched orders)."""
-    if not rule_ids or not region_ids:
+    """The orders dispatched by these catalogue entries to these places — ``(rule id,
+    region id)`` pairs — since ``since``, still in one of ``statuses`` and not merged
+    themselves, oldest first (the partial index ``ix_work_order_direct_place`` holds only
+    direct-dispatched orders).
+
+    On PostgreSQL each pair is first locked for the rest of the transaction (an advisory
+    lock, in sorted order, always before the callers' phones are): a concurrent intake of the
+    same outage in another process waits, then finds the order this one dispatches. SQLite
+    has one writer, so nothing can race there."""
+    wanted = sorted(set(places))
+    if not wanted:
         return []
+    if session.get_bind().dialect.name == "postgresql":
+        keys = sorted(int.from_bytes(hashlib.sha256(f"direct:{r}:{g}".encode()).digest()[:8], "big", signed=True)
+                      for r, g in wanted)
+        session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM "
+                             "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS places"), {"keys": keys})
     stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, WorkOrder.direct_rule_id, WorkOrder.region_id,
                    WorkOrder.address, WorkOrder.registered_at)
-            .where(WorkOrder.direct_rule_id.is_not(None), WorkOrder.direct_rule_id.in_(sorted(set(rule_ids))),
-                   WorkOrder.region_id.in_(sorted(set(region_ids))), WorkOrder.registered_at >= since,
-                   WorkOrder.status.in_(sorted(statuses)),
-                   WorkOrder.merged_into_id.is_(None))
+            .where(WorkOrder.direct_rule_id.is_not(None), WorkOrder.direct_rule_id.in_(sorted({r for r, _ in wanted})),
+                   WorkOrder.region_id.in_(sorted({g for _, g in wanted})), WorkOrder.registered_at >= since,
+                   WorkOrder.status.in_(sorted(statuses)), WorkOrder.merged_into_id.is_(None))
             .order_by(WorkOrder.id))
     return [MainCandidate(row.id, row.number, row.status, row.direct_rule_id or 0, row.region_id or 0, row.address,
                           row.registered_at) for row in session.execute(stmt)]

@@ -400,20 +400,21 @@ def _repeat_appeals(session: Session, plans: Sequence[IntakePlan],
     or an earlier appeal of the same batch. The same place: the same catalogue entry, the
     same region (the finest the order records) and, when both give an address, addresses
     that may name the same spot; recent: registered within ``duplicate_merge_hours``; open:
-    still in the unit's hands (``URGE_STATUSES``). One indexed query per batch."""
+    still in the unit's hands (``URGE_STATUSES``). One indexed query per batch (on PostgreSQL
+    after locking the places, so that two processes cannot both dispatch the same outage).
+    Must run before ``_citizens_for``, which locks phones: places first, then phones."""
     hours = get_settings().duplicate_merge_hours
     direct = [i for i in fresh if plans[i].direct is not None and plans[i].values["region_id"] is not None]
     if not hours or not direct:
         return {}
     window = dt.timedelta(hours=hours)
-    found = repository.open_direct_orders(
-        session, rule_ids=[d.rule_id for i in direct if (d := plans[i].direct) is not None],
-        region_ids=[plans[i].values["region_id"] for i in direct],
-        since=min(plans[i].now for i in direct) - window, statuses=URGE_STATUSES)
 
     def place(plan: IntakePlan) -> tuple[int, int]:
         assert plan.direct is not None
         return plan.direct.rule_id, plan.values["region_id"]
+
+    found = repository.open_direct_orders(session, places=[place(plans[i]) for i in direct],
+                                          since=min(plans[i].now for i in direct) - window, statuses=URGE_STATUSES)
 
     joins: dict[int, repository.MainCandidate | int] = {}
     leaders: list[int] = []  # appeals of this batch dispatched on their own
