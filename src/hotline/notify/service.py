@@ -31,6 +31,8 @@ TEMPLATES: dict[str, str] = {
     "order_merged": "您的诉求已受理，工单号 {number}。同一问题已在工单 {main} 中办理，办理结果将短信告知您。",
     # to the citizen, with the reply once the centre has accepted it (S4 答复内容短信直达)
     "order_replied": "您的诉求（工单号 {number}）承办单位已答复：{reply}",
+    # to a hotline centre, when another centre passes it an order to dispatch (转办 / 跨市互派)
+    "centre_transferred_in": "{centre}转来 12345 工单 {number}，请登录平台及时派单办理。",
     # to the handling unit, when an order is dispatched to it
     "unit_new_order": "您单位有新的 12345 工单 {number}，请在 {sign_due} 前签收。",
     # to the handling unit, before the handling deadline

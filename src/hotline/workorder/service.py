@@ -710,8 +710,11 @@ def dispatch(session: Session, actor: Principal, order: WorkOrder, *, lead_unit_
 
 def transfer(session: Session, actor: Principal, order: WorkOrder, *, centre_unit_id: int,
              note: str | None = None, version: int | None = None) -> WorkOrder:
-    """Pass a registered order down a level (province → city → county centre) to be
-    dispatched there."""
+    """Pass a registered order to another centre to be dispatched there: down a level
+    (province → city → county centre or workstation), or — a city centre only — across to
+    the centre of another city of the same province (跨市协作 / 互派工单, S4 川南四市). Nothing
+    outside the province, and nothing but a hotline centre or workstation, takes an order
+    (422). The receiving centre is told by text (its contact phone)."""
     access.require_centre_of(actor, order, Cap.dispatch)
     _expect_version(order, version)
     centre = session.get(Unit, centre_unit_id)
@@ -719,13 +722,26 @@ def transfer(session: Session, actor: Principal, order: WorkOrder, *, centre_uni
     assert current is not None
     if centre is None or centre.kind not in (UnitKind.hotline_centre, UnitKind.workstation) or not centre.active:
         raise InvalidInput("centre_unit_id", "目标不是热线中心或县级工作站")
-    if centre.id == current.id or not in_region(current.region.code, centre.region.code):
-        raise InvalidInput("centre_unit_id", "只能转给本中心下级的热线中心或工作站")
+    text = validate.text(note, "note", max_length=500, required=False)
+    below = centre.id != current.id and in_region(current.region.code, centre.region.code)
+    if not (below or sibling_city_centre(current, centre)):
+        raise InvalidInput("centre_unit_id", "只能转给本中心下级的热线中心或工作站，或本省其他市的热线中心")
     _transition(order, Action.transfer)
     order.centre_unit_id, order.centre_unit = centre.id, centre
-    _event(session, actor, order, "transferred", unit=centre.name,
-           note=validate.text(note, "note", max_length=500, required=False))
+    _event(session, actor, order, "transferred", unit=centre.name, unit_id=centre.id, from_unit=current.name,
+           across=None if below else True, note=text)
+    if centre.contact_phone:
+        notify.notify(session, template="centre_transferred_in", recipient_kind="unit", phone=centre.contact_phone,
+                      body=notify.render("centre_transferred_in", centre=current.name, number=order.number),
+                      work_order_id=order.id, unit_id=centre.id)
     return order
+
+
+def sibling_city_centre(current: Unit, centre: Unit) -> bool:
+    """Both are the hotline centres of two cities of one province."""
+    mine, theirs = current.region, centre.region
+    return (current.kind == centre.kind == UnitKind.hotline_centre and mine.id != theirs.id
+            and mine.level == theirs.level == RegionLevel.city and mine.parent_id == theirs.parent_id)
 
 
 @dataclass

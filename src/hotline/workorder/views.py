@@ -458,10 +458,14 @@ def _unit_options(db: Session, order: WorkOrder) -> tuple[list[tuple[int, str]],
 
 
 def _lower_centres(db: Session, order: WorkOrder) -> list[tuple[int, str]]:
+    """The centres the order may be transferred to: those below its centre, then (for a city
+    centre) the other cities' centres of the province."""
     units, _ = org_repository.list_units(db, active=True, limit=10_000)
     code = order.centre_unit.region.code
-    return [(u.id, u.name) for u in units
-            if u.kind in CENTRE_KINDS and u.id != order.centre_unit_id and in_region(code, u.region.code)]
+    below = [(u.id, u.name) for u in units
+             if u.kind in CENTRE_KINDS and u.id != order.centre_unit_id and in_region(code, u.region.code)]
+    across = [(u.id, f"{u.name}（跨市互派）") for u in units if service.sibling_city_centre(order.centre_unit, u)]
+    return below + across
 
 
 def _case_candidates(db: Session, cases: list[Any]) -> list[service.Suggestion]:
@@ -482,7 +486,7 @@ DONE = {
     "letter": "督办文书已发出，已短信告知承办单位",
     "letter_response": "已书面回复督办文书",
     "referral": "已移交纪检监察机关，并列入移交纪检监察台账",
-    "transfer": "已转至下级热线中心",
+    "transfer": "已转至其他热线中心",
     "sign": "已签收，请在办理期限内答复",
     "assist": "协办意见已提交主办单位",
     "return": "已退单，等待热线中心审核",
