@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from hotline.audit.models import AuditEvent
-from hotline.notify.models import Notification
 from hotline.auth import service as auth_service
 from hotline.auth.models import Role
+from hotline.notify.models import Notification
 from hotline.org.models import Region, RegionLevel, Unit, UnitKind
 from hotline.workorder.models import AssignmentRole, AssignmentState, WorkOrder
 from tests.factories import PASSWORD
