@@ -154,6 +154,8 @@ class DispatchIn(BaseModel):
     lead_unit_id: int = Id
     assisting_unit_ids: list[int] = Field(default_factory=list, max_length=20)
     note: str | None = Field(default=None, max_length=500)
+    category_code: str | None = Field(default=None, max_length=16, description=(
+        "The category the dispatcher accepts or chooses; a change is recorded as category_set"))
     version: int | None = Version
 
 

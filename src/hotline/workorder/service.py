@@ -690,14 +690,27 @@ def _units(session: Session, ids: list[int], field: str) -> list[Unit]:
 
 def dispatch(session: Session, actor: Principal, order: WorkOrder, *, lead_unit_id: int,
              assisting_unit_ids: list[int] | None = None, note: str | None = None,
-             version: int | None = None) -> WorkOrder:
+             category_code: str | None = None, version: int | None = None) -> WorkOrder:
     """A dispatcher sends the order to a lead unit (and assisting units). Also used to
-    re-dispatch a returned order to another unit."""
+    re-dispatch a returned order to another unit. ``category_code``: the category the
+    dispatcher accepts (the suggested one) or chooses; a change from the order's category is
+    recorded (``category_set``, old and new) before the deadline is set by it."""
     access.require_centre_of(actor, order, Cap.dispatch)
     _expect_version(order, version)
     lead = _units(session, [lead_unit_id], "lead_unit_id")[0]
     assisting = _units(session, [u for u in (assisting_unit_ids or []) if u != lead_unit_id], "assisting_unit_ids")
     note = validate.text(note, "note", max_length=500, required=False)
+    category = None
+    if category_code:
+        category = org_repository.category_by_code(session, category_code.strip()[:16])
+        if category is None or not category.active:
+            raise InvalidInput("category_code", "诉求分类不存在或已停用")
+    if category is not None and category.id != order.category_id:
+        old = order.category
+        apply(order.status, Action.dispatch)  # an order that cannot be dispatched keeps its category (409)
+        order.category_id, order.category = category.id, category
+        _event(session, actor, order, "category_set", old=old.code if old else None,
+               old_name=old.name if old else None, new=category.code, new_name=category.name)
     pending = repository.pending_return(session, order.id)
     if pending is not None:
         pending.decision, pending.decided_by_id, pending.decided_at = "redispatched", actor.user_id, clock.now()

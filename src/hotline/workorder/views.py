@@ -555,6 +555,12 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
     needs_units = actions & {"dispatch", "return", "coordinate", "decide"}
     local, upper = _unit_options(db, order) if needs_units else ([], [])
     lower = _lower_centres(db, order) if "transfer" in actions else []
+    if "dispatch" in actions:
+        from hotline.intelligence import service as intelligence  # the models read the work-order tables
+
+        defaults = intelligence.dispatch_defaults(db, order, {uid for uid, _ in local + upper})
+    else:
+        defaults = None
     if not lower:
         actions.discard("transfer")
     cases = repository.coordination_cases(db, order.id)
@@ -585,7 +591,8 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         pending_extension=repository.pending_extension(db, order.id),
         open_case=repository.open_coordination(db, order.id),
         suggestions=service.suggest_units(db, order) if actions & {"dispatch"} else [],
-        local_units=local, upper_units=upper, lower_centres=lower,
+        local_units=local, upper_units=upper, lower_centres=lower, dispatch_defaults=defaults,
+        dispatch_categories=_category_options(db) if defaults is not None else [],
         unit_name=lambda uid: _unit_name(db, uid), category_path=_path(order.category),
         region_path=_path(order.region), appeal_types=_appeal_type_names(db),
         case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
@@ -656,7 +663,8 @@ Handler = Callable[[Session, Principal, WorkOrder, dict[str, Any], int | None], 
 
 def _do_dispatch(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
     service.dispatch(db, p, o, lead_unit_id=_required_id(f, "lead_unit_id", "请选择主办单位"),
-                     assisting_unit_ids=_ids(f, "assisting_unit_ids"), note=text(f, "note"), version=v)
+                     assisting_unit_ids=_ids(f, "assisting_unit_ids"), note=text(f, "note"),
+                     category_code=text(f, "category_code"), version=v)
 
 
 def _do_transfer(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
