@@ -131,4 +131,4 @@ def test_the_dispatch_form_applies_the_accepted_category_and_the_feedback_record
     feedback = db.execute(select(DispatchFeedback).where(DispatchFeedback.work_order_id == order.id)).scalar_one()
     assert feedback.chosen_category == world.categories["lamp"] and feedback.category_rank == 1
     timeline = api("dispatcher").get(f"/orders/{order.number}").text
-    assert "确定诉求分类" in timeline
+    assert "确定诉求分类" in timeline and "分类：未分类 → 路灯" in timeline

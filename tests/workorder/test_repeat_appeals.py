@@ -82,6 +82,7 @@ def test_thirty_callers_reporting_one_outage_make_one_dispatched_order_and_twent
     assert shown["urge_count"] == 29 and len(shown["merged"]) == 29
     page = api("dispatcher").get(f"/orders/{main.number}").text
     assert 'id="urge-count"' in page and "29 次" in page
+    assert "催办：同一诉求再次来电" in page and f"重复来电工单：{child.number}" in page  # the timeline
 
 
 def test_repeats_arriving_in_one_batch_join_the_first_of_them(db, world, water):

@@ -391,6 +391,13 @@ def _event_detail(detail: dict[str, Any]) -> str:
         parts.append(f"受理中心：{detail['centre']}")
     if detail.get("unit"):
         parts.append(f"单位：{detail['unit']}")
+    if detail.get("from_unit"):
+        parts.append(f"转出：{detail['from_unit']}")
+    if detail.get("new_name"):
+        parts.append(f"分类：{detail.get('old_name') or '未分类'} → {detail['new_name']}")
+    for key, label in (("into", "并入"), ("by", "重复来电工单")):
+        if detail.get(key):
+            parts.append(f"{label}：{detail[key]}")
     for key, label in (("assisting", "协办"), ("copies", "抄送"), ("units", "争议单位")):
         if isinstance(detail.get(key), list) and detail[key]:
             parts.append(f"{label}：" + "、".join(str(u) for u in detail[key]))
