@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     access_denied_alert_at: int = Field(default=10, ge=1)
     access_denied_window_seconds: int = Field(default=600, ge=1)
     due_soon_hours: int = Field(default=4, ge=1, le=72)
+    #: A catalogue appeal repeating an open direct-dispatched order of the same entry and place
+    #: registered within this many hours joins that order instead of being dispatched again
+    #: (0: never; docs/adr/0014-merging-catalogue-duplicates.md).
+    duplicate_merge_hours: int = Field(default=24, ge=0, le=720)
     #: Weights of the unit evaluation's indicators (points; see supervision.rules.INDICATORS),
     #: e.g. ``{"satisfaction_rate": 40, "on_time_close_rate": 30}``; unnamed ones keep their default.
     evaluation_weights: dict[str, float] = Field(default_factory=dict)

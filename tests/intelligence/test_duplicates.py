@@ -90,10 +90,12 @@ def test_merged_orders_share_the_parents_reply_and_each_get_a_callback(db, world
 
 def test_what_cannot_be_merged(db, world):
     parent = _intake(db, world)
-    dispatched = _intake(db, world, "幸福路路灯坏了一个月", phone="13800001111")
-    wo.dispatch(db, world.p("dispatcher"), dispatched, lead_unit_id=world.units["990100-zj"])
+    replied = _intake(db, world, "幸福路路灯坏了一个月", phone="13800001111")
+    wo.dispatch(db, world.p("dispatcher"), replied, lead_unit_id=world.units["990100-zj"])
+    wo.sign(db, world.p("handler"), replied)
+    wo.reply(db, world.p("handler"), replied, result=ReplyResult.resolved, text="已修复")
     with pytest.raises(IllegalTransition):
-        wo.merge(db, world.p("dispatcher"), parent, [dispatched])  # already with a unit
+        wo.merge(db, world.p("dispatcher"), parent, [replied])  # its unit has answered it already
     child = _intake(db, world, "幸福路12号门口路灯不亮", phone="13800002222")
     wo.merge(db, world.p("dispatcher"), parent, [child])
     with pytest.raises(Conflict):

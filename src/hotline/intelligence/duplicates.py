@@ -131,3 +131,16 @@ def rank(probe: Probe, candidates: Iterable[Candidate], limit: int = 5) -> list[
         out.append(Likely(id=c.id, score=round(score, 4), text_similarity=round(text, 4), reasons=tuple(reasons)))
     out.sort(key=lambda x: (-x.score, -x.id))
     return out[:limit]
+
+
+def same_address(a: str | None, b: str | None) -> bool:
+    """Whether two addresses may name the same spot: yes when either is missing (the region
+    alone then says where), no when they name different house numbers, else when alike
+    (``ADDRESS_ALIKE``). Used at intake, where a repeat of a catalogue appeal joins its
+    main order (docs/adr/0014-merging-catalogue-duplicates.md)."""
+    if not a or not b:
+        return True
+    mine, theirs = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
+    if mine and theirs and not mine & theirs:
+        return False
+    return alike(shingles(a), shingles(b)) >= ADDRESS_ALIKE

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,6 +306,33 @@ def suggest(session: Session, text: str, *, region: Region | None = None, top: i
     return Suggestions(categories=categories, units=units,
                        category_model_id=category_model[0] if category_model else None,
                        unit_model_id=unit_model[0] if unit_model else None)
+
+
+#: A lead unit the model suggests with at least this confidence is preselected on the dispatch
+#: form (the dispatcher may choose another); below it the form keeps its rule-based default.
+CONFIDENT = 0.6
+
+
+@dataclass(frozen=True)
+class DispatchDefaults:
+    """What the dispatch form starts from: the category — the order's own, else the top
+    suggestion — with the top suggestion to show beside it, and the lead unit to preselect:
+    the top suggested unit the form offers, when the model is at least ``CONFIDENT``."""
+
+    category_code: str | None
+    category: CategorySuggestion | None
+    unit: UnitSuggestion | None
+
+
+def dispatch_defaults(session: Session, order: WorkOrder, offered: Collection[int]) -> DispatchDefaults:
+    """The dispatch form's defaults for ``order``; ``offered``: the ids of the units the form
+    lists. Without an active model: the order's category and no unit."""
+    found = suggest(session, f"{order.title} {order.content}", region=order.region or order.centre_unit.region)
+    top_category = found.categories[0] if found.categories else None
+    code = order.category.code if order.category else (top_category.category.code if top_category else None)
+    top_unit = next((s for s in found.units if s.unit.id in offered), None)
+    return DispatchDefaults(category_code=code, category=top_category,
+                            unit=top_unit if top_unit is not None and top_unit.confidence >= CONFIDENT else None)
 
 
 def record_dispatch(session: Session, order: WorkOrder) -> DispatchFeedback | None:

@@ -44,7 +44,7 @@ from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.web.forms import Form, choice, error_map, integer
 from hotline.web.forms import text as form_text
 from hotline.web.templating import render
-from hotline.workorder.lifecycle import Action, allowed_actions
+from hotline.workorder.lifecycle import Action, Status, allowed_actions
 from hotline.workorder.models import WorkOrder
 
 router = routing.router()
@@ -120,15 +120,16 @@ def console_duplicates(request: Request, principal: CurrentPrincipal, db: Db) ->
 
 @router.get("/orders/{number}/duplicates", response_class=HTMLResponse)
 def order_duplicates(request: Request, number: str, principal: CurrentPrincipal, db: Db) -> Response:
-    """The likely duplicates of an order, to tick and merge into it (only those still awaiting
-    dispatch can be merged), and the orders already merged into it."""
+    """The likely duplicates of an order, to tick and merge into it (those awaiting dispatch
+    or with a unit that has not replied yet), and the orders already merged into it."""
     order = access.access_work_order(db, principal, number)
     if principal.role not in access.CENTRE_ROLES or not principal.can(Cap.dispatch):
         raise Forbidden("您的角色无权并案")
     found = service.duplicates_of(db, principal, order)
     merged = service.merged_numbers(db, order)
+    mergeable = {s.value for s in Status if Action.merge in allowed_actions(s)}
     return render(request, "intelligence/_order_duplicates.html", principal, order=order, duplicates=found,
-                  merged=merged)
+                  merged=merged, mergeable=mergeable)
 
 
 # --- at dispatch -------------------------------------------------------------------------------

@@ -32,8 +32,12 @@ TEMPLATES: dict[str, str] = {
     "public_withdrawal_code": "您正在撤回12345工单 {number}，验证码为{code}，{minutes}分钟内有效。如非本人操作请忽略。",
     # to the citizen, when the order is registered
     "order_accepted": "您的诉求已受理，工单号 {number}，可凭工单号和手机号查询办理进度。",
+    # to the citizen, when the appeal repeats an open order and joins it (并案) instead of being dispatched again
+    "order_merged": "您的诉求已受理，工单号 {number}。同一问题已在工单 {main} 中办理，办理结果将短信告知您。",
     # to the citizen, with the reply once the centre has accepted it (S4 答复内容短信直达)
     "order_replied": "您的诉求（工单号 {number}）承办单位已答复：{reply}",
+    # to a hotline centre, when another centre passes it an order to dispatch (转办 / 跨市互派)
+    "centre_transferred_in": "{centre}转来 12345 工单 {number}，请登录平台及时派单办理。",
     # to the handling unit, when an order is dispatched to it
     "unit_new_order": "您单位有新的 12345 工单 {number}，请在 {sign_due} 前签收。",
     # to the handling unit, before the handling deadline

@@ -92,7 +92,7 @@ def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
         supervision_flag=order.supervision_flag, final_result=order.final_result, final_verdict=order.final_verdict,
         assignments=[_assignment_out(a) for a in order.assignments],
         merged_into=repository.number_of(session, order.merged_into_id) if order.merged_into_id else None,
-        merged=[c.number for c in repository.merged_children(session, order.id)],
+        merged=[c.number for c in repository.merged_children(session, order.id)], urge_count=order.urge_count,
     )
 
 
@@ -155,7 +155,7 @@ def _planned_intake_out(result: service.IntakeResult) -> IntakeOut:
         lead_unit=direct.lead.name if direct else None, direct_dispatch=direct is not None,
         registered_at=plan.now, dispatched_at=values["dispatched_at"], dispatch_seconds=values["dispatch_seconds"],
         due_at=values["due_at"], due_covered=values["due_covered"], deadline_state=plan.deadline_state,
-        closed_at=values["closed_at"], answer=values["answer"], created=True,
+        closed_at=values["closed_at"], answer=values["answer"], created=True, merged_into=result.merged_into,
         assignments=[AssignmentOut(unit_id=u.id, unit_name=u.name, role=role, state=AssignmentState.active.value,
                                    assigned_at=plan.now, signed_at=None, contribution=None) for u, role in units],
     )
@@ -176,6 +176,7 @@ def _order_intake_out(db: Session, order_id: int) -> IntakeOut:
         registered_at=order.registered_at, dispatched_at=order.dispatched_at, dispatch_seconds=order.dispatch_seconds,
         due_at=order.due_at, due_covered=order.due_covered, deadline_state=service.deadline_state(db, order),
         closed_at=order.closed_at, answer=order.answer, created=False,
+        merged_into=repository.number_of(db, order.merged_into_id) if order.merged_into_id else None,
         assignments=[_assignment_out(a) for a in order.assignments] if order.dispatched_at else [],
     )
     return out

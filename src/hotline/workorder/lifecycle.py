@@ -38,6 +38,11 @@ STATUS_NAMES = {
 }
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.closed, Status.withdrawn})
+#: A main order (并案主工单) takes duplicates in while it is open and not merged itself.
+MAIN_STATUSES = frozenset(OPEN_STATUSES - {Status.merged})
+#: At intake a repeat of a catalogue appeal joins its main order only while the main order is
+#: in the unit's hands: once replied, a new report may mean the reply did not fix it.
+URGE_STATUSES = frozenset({Status.dispatched, Status.handling, Status.returned, Status.coordinating})
 
 
 class Action(enum.StrEnum):
@@ -79,6 +84,10 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.callback, Action.rehandle): Status.handling,
     (Status.callback, Action.close): Status.closed,
     (Status.registered, Action.merge): Status.merged,
+    # a duplicate already with a unit may still join the main order (its unit is relieved)
+    (Status.dispatched, Action.merge): Status.merged,
+    (Status.handling, Action.merge): Status.merged,
+    (Status.returned, Action.merge): Status.merged,
     (Status.merged, Action.unmerge): Status.registered,
     (Status.merged, Action.share_reply): Status.callback,
     (Status.merged, Action.withdraw): Status.withdrawn,

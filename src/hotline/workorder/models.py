@@ -61,6 +61,8 @@ class DirectTarget(enum.StrEnum):
 #: The condition of the sweep's partial index (the migration spells it out the same way).
 SWEEP_INDEX_WHERE = ("status IN ('dispatched', 'handling') "
                      "AND (due_soon_warned_at IS NULL OR overdue_at IS NULL)")
+#: The condition of the intake's main-order lookup index: only direct-dispatched orders.
+DIRECT_INDEX_WHERE = "direct_rule_id IS NOT NULL"
 
 
 class WorkOrder(Base):
@@ -115,6 +117,9 @@ class WorkOrder(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     #: A duplicate merged into another order (并案): handled with it, answered with its reply.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
+    #: 催办: repeat appeals about this open order that joined it at intake instead of making
+    #: an order of their own (docs/adr/0014-merging-catalogue-duplicates.md).
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     category: Mapped[Category | None] = relationship(lazy="joined")
@@ -135,6 +140,9 @@ class WorkOrder(Base):
         Index("ix_work_order_region_category_registered", "region_id", "category_id", "registered_at"),
         Index("ix_work_order_region_registered", "region_id", "registered_at"),
         Index("ix_work_order_citizen_registered", "citizen_id", "registered_at"),
+        # The intake's lookup of an open main order: a catalogue entry's recent orders at a place.
+        Index("ix_work_order_direct_place", "direct_rule_id", "region_id", "registered_at",
+              postgresql_where=text(DIRECT_INDEX_WHERE), sqlite_where=text(DIRECT_INDEX_WHERE)),
     )
 
 

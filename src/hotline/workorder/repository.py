@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -74,11 +75,66 @@ def idempotency_rows(session: Session, idents: list[tuple[int, str]]) -> dict[tu
     return found
 
 
-def insert_work_orders(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert work orders, one multi-row statement for the batch; their ids in the rows' order."""
+def insert_work_orders(session: Session, rows: list[dict[str, Any]], joins: dict[int, int] | None = None) -> list[int]:
+    """Insert work orders, one multi-row statement for the batch; their ids in the rows' order.
+    ``joins``: row position → the position of an earlier row of the batch it is merged into."""
     ids = reserve_ids(session, WorkOrder, len(rows))
-    insert_many(session, WorkOrder, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    joins = joins or {}
+    insert_many(session, WorkOrder, [{**row, "id": i, **({"merged_into_id": ids[joins[n]]} if n in joins else {})}
+                                     for n, (row, i) in enumerate(zip(rows, ids, strict=True))])
     return ids
+
+
+@dataclass(frozen=True)
+class MainCandidate:
+    """An open direct-dispatched order a repeat appeal may join at intake."""
+
+    id: int
+    number: str
+    status: Status
+    direct_rule_id: int
+    region_id: int
+    address: str | None
+    registered_at: dt.datetime
+
+
+def open_direct_orders(session: Session, *, places: list[tuple[int, int]], since: dt.datetime,
+                       statuses: frozenset[Status]) -> list[MainCandidate]:
+    """The orders dispatched by these catalogue entries to these places — ``(rule id,
+    region id)`` pairs — since ``since``, still in one of ``statuses`` (open, not merged
+    ones), oldest first (the partial index ``ix_work_order_direct_place`` holds only
+    direct-dispatched orders).
+
+    On PostgreSQL each pair is first locked for the rest of the transaction (an advisory
+    lock, in sorted order, always before the callers' phones are): a concurrent intake of the
+    same outage in another process waits, then finds the order this one dispatches. SQLite
+    has one writer, so nothing can race there."""
+    wanted = sorted(set(places))
+    if not wanted:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        keys = sorted(int.from_bytes(hashlib.sha256(f"direct:{r}:{g}".encode()).digest()[:8], "big", signed=True)
+                      for r, g in wanted)
+        session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM "
+                             "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS places"), {"keys": keys})
+    stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, WorkOrder.direct_rule_id, WorkOrder.region_id,
+                   WorkOrder.address, WorkOrder.registered_at)
+            .where(WorkOrder.direct_rule_id.is_not(None), WorkOrder.direct_rule_id.in_(sorted({r for r, _ in wanted})),
+                   WorkOrder.region_id.in_(sorted({g for _, g in wanted})), WorkOrder.registered_at >= since)
+            .order_by(WorkOrder.id))
+    # the status is tested here, not in SQL: a condition on it (or on merged_into_id) lures the
+    # planner onto that column's index, which holds every open order of the province
+    return [MainCandidate(row.id, row.number, row.status, row.direct_rule_id or 0, row.region_id or 0, row.address,
+                          row.registered_at) for row in session.execute(stmt) if row.status in statuses]
+
+
+def add_urges(session: Session, counts: dict[int, int]) -> None:
+    """Count repeat appeals on their main orders. Not a version change: a unit's or a
+    dispatcher's form on the main order stays valid when another caller reports the same."""
+    for order_id, n in counts.items():
+        session.execute(update(WorkOrder).where(WorkOrder.id == order_id)
+                        .values(urge_count=WorkOrder.urge_count + n)
+                        .execution_options(synchronize_session="fetch"))
 
 
 def by_number(session: Session, number: str) -> WorkOrder | None:

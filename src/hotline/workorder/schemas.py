@@ -107,6 +107,7 @@ class OrderOut(BaseModel):
     assignments: list[AssignmentOut]
     merged_into: str | None = None  # the number of the order this one was merged into
     merged: list[str] = Field(default_factory=list)  # the numbers of the orders merged into this one
+    urge_count: int = Field(default=0, description="催办: repeat appeals that joined this open order at intake")
 
 
 class OrderBrief(BaseModel):
@@ -145,12 +146,16 @@ class IntakeOut(BaseModel):
     answer: str | None
     assignments: list[AssignmentOut]
     created: bool = Field(description="False when an Idempotency-Key replay returned the earlier order")
+    merged_into: str | None = Field(default=None, description=(
+        "The open order this appeal repeats (同一诉求): it joined that order instead of being dispatched again"))
 
 
 class DispatchIn(BaseModel):
     lead_unit_id: int = Id
     assisting_unit_ids: list[int] = Field(default_factory=list, max_length=20)
     note: str | None = Field(default=None, max_length=500)
+    category_code: str | None = Field(default=None, max_length=16, description=(
+        "The category the dispatcher accepts or chooses; a change is recorded as category_set"))
     version: int | None = Version
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from hotline.auth.roles import Cap, in_region
 from hotline.citizen import repository as citizen_repository
 from hotline.citizen import service as citizen_service
 from hotline.config import get_settings
-from hotline.intelligence import enterprise
+from hotline.intelligence import duplicates, enterprise
 from hotline.kit import clock, validate
 from hotline.kit.db import insert_many
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, StaleVersion
@@ -32,7 +32,7 @@ from hotline.notify import service as notify
 from hotline.org import repository as org_repository
 from hotline.org.models import AppealType, Category, Region, RegionLevel, Unit, UnitKind
 from hotline.workorder import repository, sla
-from hotline.workorder.lifecycle import STATUS_NAMES, Action, Status, apply
+from hotline.workorder.lifecycle import MAIN_STATUSES, STATUS_NAMES, URGE_STATUSES, Action, Status, apply
 from hotline.workorder.models import (
     Assignment,
     AssignmentRole,
@@ -184,6 +184,7 @@ class IntakePlan:
     deadline_state: sla.DeadlineState | None
     enterprise_reason: str | None = None  # why the order counts as an enterprise's when the caller did not say
     centre_region_id: int | None = None  # a new caller's citizen record belongs to the owning centre's region
+    joined_rule: str | None = None  # the catalogue entry of the open order this repeat appeal joined
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class IntakeResult:
     number: str
     created: bool  # False: an Idempotency-Key replay, the order of the first request
     plan: IntakePlan
+    merged_into: str | None = None  # the open main order this repeat appeal joined (no dispatch of its own)
 
 
 def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
@@ -244,7 +246,8 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         "created_by_id": actor.user_id if actor else None, "registered_at": now,
         "answer": None, "closed_at": None, "final_result": None,
         "lead_unit_id": None, "direct_rule_id": None, "dispatched_at": None, "dispatch_seconds": None,
-        "due_at": None, "sign_due_at": None, "due_covered": True, "version": 1,
+        "due_at": None, "sign_due_at": None, "due_covered": True, "version": 1, "urge_count": 0,
+        "merged_into_id": None,
     }
     direct = None
     if answer is not None:
@@ -300,6 +303,14 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
             first_of_key[ident] = i
             fresh.append(i)
 
+    plans = list(plans)
+    joins = _repeat_appeals(session, plans, fresh)
+    for i in joins:  # a repeat of an open catalogue order: no dispatch of its own
+        plan = plans[i]
+        rule = plan.direct
+        assert rule is not None
+        values = {**plan.values, **_UNDISPATCHED, "status": apply(Status.registered, Action.merge)}
+        plans[i] = replace(plan, values=values, direct=None, deadline_state=None, joined_rule=rule.rule_name)
     citizens = _citizens_for(session, [plans[i] for i in fresh])
     by_day: dict[str, list[int]] = {}
     for i in fresh:
@@ -309,19 +320,40 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
         last = repository.take_numbers(session, day, len(positions))
         for offset, i in enumerate(positions):
             numbers[i] = f"HL{day}{last - len(positions) + 1 + offset:06d}"
-    rows = [{**plans[i].values, "number": numbers[i], "citizen_id": citizens.get(plans[i].phone_hash or "")}
-            for i in fresh]
-    ids = repository.insert_work_orders(session, rows)
+    row_of = {i: n for n, i in enumerate(fresh)}
+    urges: dict[int | str, int] = {}  # main order id (or the batch position of a new one, as text) → repeats
+    for target in joins.values():
+        key = target.id if isinstance(target, repository.MainCandidate) else str(target)
+        urges[key] = urges.get(key, 0) + 1
+    existing = {i: main.id for i, main in joins.items() if isinstance(main, repository.MainCandidate)}
+    rows = [{**plans[i].values, "number": numbers[i], "citizen_id": citizens.get(plans[i].phone_hash or ""),
+             "urge_count": urges.get(str(i), 0), "merged_into_id": existing.get(i)} for i in fresh]
+    ids = repository.insert_work_orders(session, rows, {row_of[i]: row_of[main] for i, main in joins.items()
+                                                        if isinstance(main, int)})
+    repository.add_urges(session, {key: n for key, n in urges.items() if isinstance(key, int)})
     assignments: list[dict[str, Any]] = []
     keys: list[dict[str, Any]] = []
     texts: list[dict[str, Any]] = []
     for i, order_id in zip(fresh, ids, strict=True):
         plan, number = plans[i], numbers[i]
-        outcomes[i] = IntakeResult(order_id, number, True, plan)
+        joined = joins.get(i)
+        main_ref = None
+        if joined is not None:
+            main_ref = (joined.id, joined.number, joined.status) if isinstance(joined, repository.MainCandidate) \
+                else (ids[row_of[joined]], numbers[joined], Status.dispatched)
+        outcomes[i] = IntakeResult(order_id, number, True, plan, merged_into=main_ref[1] if main_ref else None)
         if plan.actor is not None and plan.idempotency_key is not None:
             keys.append({"principal_id": plan.actor.user_id, "key": plan.idempotency_key,
                          "request_hash": plan.fingerprint, "work_order_id": order_id, "created_at": plan.now})
         _intake_events(session, plan, order_id, number)
+        if main_ref is not None:
+            _repeat_events(session, plan, order_id, number, main_ref)
+            if plan.phone is not None:
+                texts.append(notify.notification_row(
+                    template="order_merged", recipient_kind="citizen", phone=plan.phone,
+                    body=notify.render("order_merged", number=number, main=main_ref[1]), work_order_id=order_id,
+                    phone_checked=True))
+            continue
         if plan.direct is not None:
             for unit, role in ((plan.direct.lead, AssignmentRole.lead),
                                *((u, AssignmentRole.copy) for u in plan.direct.copies)):
@@ -353,6 +385,67 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
 
 def _key_reused() -> Conflict:
     return Conflict("Idempotency-Key 已用于另一个不同的请求", field="Idempotency-Key")
+
+
+#: The columns of a direct dispatch, as an order that was not dispatched has them.
+_UNDISPATCHED: dict[str, Any] = {
+    "lead_unit_id": None, "direct_rule_id": None, "dispatched_at": None, "dispatch_seconds": None, "due_at": None,
+    "sign_due_at": None, "due_covered": True,
+}
+
+
+def _repeat_appeals(session: Session, plans: Sequence[IntakePlan],
+                    fresh: list[int]) -> dict[int, repository.MainCandidate | int]:
+    """同一诉求合并派单只派1件 (S4): which new catalogue appeals repeat an open order and join
+    it instead of being dispatched again — batch position → the main order, an existing one
+    or an earlier appeal of the same batch. The same place: the same catalogue entry, the
+    same region (the finest the order records) and, when both give an address, addresses
+    that may name the same spot; recent: registered within ``duplicate_merge_hours``; open:
+    still in the unit's hands (``URGE_STATUSES``). One indexed query per batch (on PostgreSQL
+    after locking the places, so that two processes cannot both dispatch the same outage).
+    Must run before ``_citizens_for``, which locks phones: places first, then phones."""
+    hours = get_settings().duplicate_merge_hours
+    direct = [i for i in fresh if plans[i].direct is not None and plans[i].values["region_id"] is not None]
+    if not hours or not direct:
+        return {}
+    window = dt.timedelta(hours=hours)
+
+    def place(plan: IntakePlan) -> tuple[int, int]:
+        assert plan.direct is not None
+        return plan.direct.rule_id, plan.values["region_id"]
+
+    found = repository.open_direct_orders(session, places=[place(plans[i]) for i in direct],
+                                          since=min(plans[i].now for i in direct) - window, statuses=URGE_STATUSES)
+
+    joins: dict[int, repository.MainCandidate | int] = {}
+    leaders: list[int] = []  # appeals of this batch dispatched on their own
+    for i in direct:
+        plan = plans[i]
+        main: repository.MainCandidate | int | None = next(
+            (m for m in found if (m.direct_rule_id, m.region_id) == place(plan) and m.registered_at >= plan.now - window
+             and duplicates.same_address(plan.values["address"], m.address)), None)
+        if main is None:
+            main = next((j for j in leaders if place(plans[j]) == place(plan)
+                         and duplicates.same_address(plan.values["address"], plans[j].values["address"])), None)
+        if main is None:
+            leaders.append(i)
+        else:
+            joins[i] = main
+    return joins
+
+
+def _repeat_events(session: Session, plan: IntakePlan, order_id: int, number: str,
+                   main: tuple[int, str, Status]) -> None:
+    """A repeat appeal joined its main order: "merged" on it, "urged" on the main order."""
+    actor, actor_name = plan.actor, None if plan.actor else "system"
+    main_id, main_number, main_status = main
+    audit.record(session, actor, "work_order.merged", object_type="work_order", object_id=order_id,
+                 detail={"number": number, "status": Status.merged.value, "into": main_number,
+                         "note": f"同一诉求已在办理（直派目录：{plan.joined_rule}），并入主工单，不再另行派单"},
+                 actor_name=actor_name)
+    audit.record(session, actor, "work_order.urged", object_type="work_order", object_id=main_id,
+                 detail={"number": main_number, "status": main_status.value, "by": number, "channel": plan.channel},
+                 actor_name=actor_name)
 
 
 def _citizens_for(session: Session, plans: Sequence[IntakePlan]) -> dict[str, int]:
@@ -596,14 +689,27 @@ def _units(session: Session, ids: list[int], field: str) -> list[Unit]:
 
 def dispatch(session: Session, actor: Principal, order: WorkOrder, *, lead_unit_id: int,
              assisting_unit_ids: list[int] | None = None, note: str | None = None,
-             version: int | None = None) -> WorkOrder:
+             category_code: str | None = None, version: int | None = None) -> WorkOrder:
     """A dispatcher sends the order to a lead unit (and assisting units). Also used to
-    re-dispatch a returned order to another unit."""
+    re-dispatch a returned order to another unit. ``category_code``: the category the
+    dispatcher accepts (the suggested one) or chooses; a change from the order's category is
+    recorded (``category_set``, old and new) before the deadline is set by it."""
     access.require_centre_of(actor, order, Cap.dispatch)
     _expect_version(order, version)
     lead = _units(session, [lead_unit_id], "lead_unit_id")[0]
     assisting = _units(session, [u for u in (assisting_unit_ids or []) if u != lead_unit_id], "assisting_unit_ids")
     note = validate.text(note, "note", max_length=500, required=False)
+    category = None
+    if category_code:
+        category = org_repository.category_by_code(session, category_code.strip()[:16])
+        if category is None or not category.active:
+            raise InvalidInput("category_code", "诉求分类不存在或已停用")
+    if category is not None and category.id != order.category_id:
+        old = order.category
+        apply(order.status, Action.dispatch)  # an order that cannot be dispatched keeps its category (409)
+        order.category_id, order.category = category.id, category
+        _event(session, actor, order, "category_set", old=old.code if old else None,
+               old_name=old.name if old else None, new=category.code, new_name=category.name)
     pending = repository.pending_return(session, order.id)
     if pending is not None:
         pending.decision, pending.decided_by_id, pending.decided_at = "redispatched", actor.user_id, clock.now()
@@ -616,8 +722,11 @@ def dispatch(session: Session, actor: Principal, order: WorkOrder, *, lead_unit_
 
 def transfer(session: Session, actor: Principal, order: WorkOrder, *, centre_unit_id: int,
              note: str | None = None, version: int | None = None) -> WorkOrder:
-    """Pass a registered order down a level (province → city → county centre) to be
-    dispatched there."""
+    """Pass a registered order to another centre to be dispatched there: down a level
+    (province → city → county centre or workstation), or — a city centre only — across to
+    the centre of another city of the same province (跨市协作 / 互派工单, S4 川南四市). Nothing
+    outside the province, and nothing but a hotline centre or workstation, takes an order
+    (422). The receiving centre is told by text (its contact phone)."""
     access.require_centre_of(actor, order, Cap.dispatch)
     _expect_version(order, version)
     centre = session.get(Unit, centre_unit_id)
@@ -625,13 +734,26 @@ def transfer(session: Session, actor: Principal, order: WorkOrder, *, centre_uni
     assert current is not None
     if centre is None or centre.kind not in (UnitKind.hotline_centre, UnitKind.workstation) or not centre.active:
         raise InvalidInput("centre_unit_id", "目标不是热线中心或县级工作站")
-    if centre.id == current.id or not in_region(current.region.code, centre.region.code):
-        raise InvalidInput("centre_unit_id", "只能转给本中心下级的热线中心或工作站")
+    text = validate.text(note, "note", max_length=500, required=False)
+    below = centre.id != current.id and in_region(current.region.code, centre.region.code)
+    if not (below or sibling_city_centre(current, centre)):
+        raise InvalidInput("centre_unit_id", "只能转给本中心下级的热线中心或工作站，或本省其他市的热线中心")
     _transition(order, Action.transfer)
     order.centre_unit_id, order.centre_unit = centre.id, centre
-    _event(session, actor, order, "transferred", unit=centre.name,
-           note=validate.text(note, "note", max_length=500, required=False))
+    _event(session, actor, order, "transferred", unit=centre.name, unit_id=centre.id, from_unit=current.name,
+           across=None if below else True, note=text)
+    if centre.contact_phone:
+        notify.notify(session, template="centre_transferred_in", recipient_kind="unit", phone=centre.contact_phone,
+                      body=notify.render("centre_transferred_in", centre=current.name, number=order.number),
+                      work_order_id=order.id, unit_id=centre.id)
     return order
+
+
+def sibling_city_centre(current: Unit, centre: Unit) -> bool:
+    """Both are the hotline centres of two cities of one province."""
+    mine, theirs = current.region, centre.region
+    return (current.kind == centre.kind == UnitKind.hotline_centre and mine.id != theirs.id
+            and mine.level == theirs.level == RegionLevel.city and mine.parent_id == theirs.parent_id)
 
 
 @dataclass
@@ -986,27 +1108,43 @@ MAX_MERGE = 50
 
 def merge(session: Session, actor: Principal, parent: WorkOrder, children: Sequence[WorkOrder], *,
           version: int | None = None) -> list[WorkOrder]:
-    """并案: duplicates still awaiting dispatch join ``parent``. The unit handles the parent
-    alone; when its reply is accepted every merged order gets the reply (its citizen a text)
-    and goes to callback on its own. Unmerge while the parent is still being handled."""
+    """并案: duplicates join ``parent`` while it is open (not closed, withdrawn or merged
+    itself). A duplicate may be awaiting dispatch or already with a unit (dispatched, being
+    handled, returned): its unit is relieved of it (its assignments revoked, its deadline
+    dropped). The unit handles the parent alone; when its reply is accepted every merged order
+    gets the reply (its citizen a text) and goes to callback on its own — at once, when the
+    parent's reply was accepted already. Unmerge while the parent is still being handled."""
     access.require_centre_of(actor, parent, Cap.dispatch)
     _expect_version(parent, version)
     if parent.merged_into_id is not None:
         raise Conflict("该工单本身已并入其他工单", status=parent.status.value)
-    if parent.status not in (Status.registered, Status.dispatched, Status.handling, Status.returned,
-                             Status.coordinating):
+    if parent.status not in MAIN_STATUSES:
         raise Conflict(f"主工单当前状态为“{STATUS_NAMES[parent.status]}”，不能再并入工单", status=parent.status.value)
     unique = {c.id: c for c in children if c.id != parent.id}
     if not 1 <= len(unique) <= MAX_MERGE:
         raise InvalidInput("numbers", f"请选择 1 到 {MAX_MERGE} 张其他工单")
+    now = clock.now()
+    answered = repository.latest_accepted_reply(session, parent.id) if parent.status == Status.callback else None
     for child in unique.values():
         if repository.merged_children(session, child.id):
             raise Conflict(f"工单 {child.number} 已有并入的工单，不能再并入其他工单", status=child.status.value)
         _transition(child, Action.merge)
+        relieved = [a.unit.name for a in child.assignments if a.state == AssignmentState.active]
+        for a in child.assignments:
+            if a.state == AssignmentState.active:
+                a.state = AssignmentState.revoked
+        pending = repository.pending_return(session, child.id)
+        if pending is not None:
+            pending.decision, pending.decided_by_id, pending.decided_at = "merged", actor.user_id, now
+        child.due_at = child.sign_due_at = child.due_soon_warned_at = child.overdue_at = None
         child.merged_into_id = parent.id
-        _event(session, actor, child, "merged", into=parent.number)
+        _event(session, actor, child, "merged", into=parent.number, relieved=relieved or None)
     _event(session, actor, parent, "merged_in", numbers=[c.number for c in unique.values()])
     session.flush()
+    if answered is not None:
+        lead = _lead_unit(parent)
+        for child in unique.values():
+            _answer_merged(session, actor, parent, child, answered, lead, now)
     return list(unique.values())
 
 
@@ -1030,18 +1168,23 @@ def _share_reply(session: Session, actor: Principal, parent: WorkOrder, reply: R
     now = clock.now()
     lead = _lead_unit(parent)
     for child in repository.merged_children(session, parent.id):
-        _transition(child, Action.share_reply)
-        child.final_result = reply.result
-        child.answer = reply.text
-        if lead is not None:
-            child.lead_unit_id, child.lead_unit = lead.id, lead
-            _assign(child, lead, AssignmentRole.lead, now).state = AssignmentState.done
-        _event(session, actor, child, "reply_shared", parent=parent.number, public=reply.text)
-        citizen = repository.citizen_of(session, child)
-        if citizen is not None:
-            notify.notify(session, template="order_replied", recipient_kind="citizen", phone=citizen.phone,
-                          body=notify.render("order_replied", number=child.number, reply=reply.text),
-                          work_order_id=child.id)
+        _answer_merged(session, actor, parent, child, reply, lead, now)
+
+
+def _answer_merged(session: Session, actor: Principal, parent: WorkOrder, child: WorkOrder, reply: Reply,
+                   lead: Unit | None, now: dt.datetime) -> None:
+    _transition(child, Action.share_reply)
+    child.final_result = reply.result
+    child.answer = reply.text
+    if lead is not None:
+        child.lead_unit_id, child.lead_unit = lead.id, lead
+        _assign(child, lead, AssignmentRole.lead, now).state = AssignmentState.done
+    _event(session, actor, child, "reply_shared", parent=parent.number, public=reply.text)
+    citizen = repository.citizen_of(session, child)
+    if citizen is not None:
+        notify.notify(session, template="order_replied", recipient_kind="citizen", phone=citizen.phone,
+                      body=notify.render("order_replied", number=child.number, reply=reply.text),
+                      work_order_id=child.id)
 
 
 def recount_deadlines(session: Session, order: WorkOrder, *, before: WorkCalendar, calendar: WorkCalendar) -> bool:

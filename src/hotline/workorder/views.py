@@ -37,7 +37,7 @@ from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render
 from hotline.workorder import repository, service, timeline
-from hotline.workorder.lifecycle import OPEN_STATUSES, STATUS_NAMES, Action, Status, allowed_actions
+from hotline.workorder.lifecycle import MAIN_STATUSES, OPEN_STATUSES, STATUS_NAMES, Action, Status, allowed_actions
 from hotline.workorder.models import (
     RESULT_NAMES,
     AssignmentRole,
@@ -392,6 +392,13 @@ def _event_detail(detail: dict[str, Any]) -> str:
         parts.append(f"受理中心：{detail['centre']}")
     if detail.get("unit"):
         parts.append(f"单位：{detail['unit']}")
+    if detail.get("from_unit"):
+        parts.append(f"转出：{detail['from_unit']}")
+    if detail.get("new_name"):
+        parts.append(f"分类：{detail.get('old_name') or '未分类'} → {detail['new_name']}")
+    for key, label in (("into", "并入"), ("by", "重复来电工单")):
+        if detail.get(key):
+            parts.append(f"{label}：{detail[key]}")
     for key, label in (("assisting", "协办"), ("copies", "抄送"), ("units", "争议单位")):
         if isinstance(detail.get(key), list) and detail[key]:
             parts.append(f"{label}：" + "、".join(str(u) for u in detail[key]))
@@ -436,8 +443,7 @@ def _actions(db: Session, principal: Principal, order: WorkOrder) -> set[str]:
             out.add("callback")
         if principal.can(Cap.intake) and Action.withdraw in allowed:
             out.add("withdraw")
-        if principal.can(Cap.dispatch) and order.merged_into_id is None and order.status in (
-                Status.registered, Status.dispatched, Status.handling, Status.returned, Status.coordinating):
+        if principal.can(Cap.dispatch) and order.merged_into_id is None and order.status in MAIN_STATUSES:
             out.add("merge")
         if principal.can(Cap.dispatch) and Action.unmerge in allowed:
             out.add("unmerge")
@@ -460,10 +466,14 @@ def _unit_options(db: Session, order: WorkOrder) -> tuple[list[tuple[int, str]],
 
 
 def _lower_centres(db: Session, order: WorkOrder) -> list[tuple[int, str]]:
+    """The centres the order may be transferred to: those below its centre, then (for a city
+    centre) the other cities' centres of the province."""
     units, _ = org_repository.list_units(db, active=True, limit=10_000)
     code = order.centre_unit.region.code
-    return [(u.id, u.name) for u in units
-            if u.kind in CENTRE_KINDS and u.id != order.centre_unit_id and in_region(code, u.region.code)]
+    below = [(u.id, u.name) for u in units
+             if u.kind in CENTRE_KINDS and u.id != order.centre_unit_id and in_region(code, u.region.code)]
+    across = [(u.id, f"{u.name}（跨市互派）") for u in units if service.sibling_city_centre(order.centre_unit, u)]
+    return below + across
 
 
 def _case_candidates(db: Session, cases: list[Any]) -> list[service.Suggestion]:
@@ -484,7 +494,7 @@ DONE = {
     "letter": "督办文书已发出，已短信告知承办单位",
     "letter_response": "已书面回复督办文书",
     "referral": "已移交纪检监察机关，并列入移交纪检监察台账",
-    "transfer": "已转至下级热线中心",
+    "transfer": "已转至其他热线中心",
     "sign": "已签收，请在办理期限内答复",
     "assist": "协办意见已提交主办单位",
     "return": "已退单，等待热线中心审核",
@@ -555,6 +565,12 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
     needs_units = actions & {"dispatch", "return", "coordinate", "decide"}
     local, upper = _unit_options(db, order) if needs_units else ([], [])
     lower = _lower_centres(db, order) if "transfer" in actions else []
+    if "dispatch" in actions:
+        from hotline.intelligence import service as intelligence  # the models read the work-order tables
+
+        defaults = intelligence.dispatch_defaults(db, order, {uid for uid, _ in local + upper})
+    else:
+        defaults = None
     if not lower:
         actions.discard("transfer")
     cases = repository.coordination_cases(db, order.id)
@@ -586,7 +602,8 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         pending_extension=repository.pending_extension(db, order.id),
         open_case=repository.open_coordination(db, order.id),
         suggestions=service.suggest_units(db, order) if actions & {"dispatch"} else [],
-        local_units=local, upper_units=upper, lower_centres=lower,
+        local_units=local, upper_units=upper, lower_centres=lower, dispatch_defaults=defaults,
+        dispatch_categories=_category_options(db) if defaults is not None else [],
         unit_name=lambda uid: _unit_name(db, uid), category_path=_path(order.category),
         region_path=_path(order.region), appeal_types=_appeal_type_names(db),
         case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
@@ -679,7 +696,8 @@ Handler = Callable[[Session, Principal, WorkOrder, dict[str, Any], int | None], 
 
 def _do_dispatch(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
     service.dispatch(db, p, o, lead_unit_id=_required_id(f, "lead_unit_id", "请选择主办单位"),
-                     assisting_unit_ids=_ids(f, "assisting_unit_ids"), note=text(f, "note"), version=v)
+                     assisting_unit_ids=_ids(f, "assisting_unit_ids"), note=text(f, "note"),
+                     category_code=text(f, "category_code"), version=v)
 
 
 def _do_transfer(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
