@@ -1,7 +1,7 @@
 """citizens get an unguessable public reference and the region of the centre that registered them
 
 Revision ID: c1712e0910aa
-Revises: 5a1e0c0d0850
+Revises: 3c0a8e1f0900
 Create Date: 2026-12-05 09:10:00
 
 ``citizen.ref`` (32 random hex digits) replaces the sequential id in every URL; existing rows
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'c1712e0910aa'
-down_revision: str | None = '5a1e0c0d0850'
+down_revision: str | None = '3c0a8e1f0900'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """public door: appeals waiting for their SMS code, and withdrawal codes
 
 Revision ID: 3b9d51f0a920
-Revises: 5a1e0c0d0850
+Revises: c1712e0910aa
 Create Date: 2026-12-05 09:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '3b9d51f0a920'
-down_revision: str | None = '5a1e0c0d0850'
+down_revision: str | None = 'c1712e0910aa'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

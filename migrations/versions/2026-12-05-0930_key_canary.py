@@ -1,7 +1,7 @@
 """key canary: a known value encrypted with the personal-data keys, checked at every start
 
 Revision ID: 5c1a9e0d0930
-Revises: 77719c9027bb
+Revises: 3b9d51f0a920
 Create Date: 2026-12-05 09:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5c1a9e0d0930'
-down_revision: str | None = '77719c9027bb'
+down_revision: str | None = '3b9d51f0a920'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 urges (催办), and a partial index finds a catalogue entry's recent orders at a place
 
 Revision ID: 5c1e0a4d7b21
-Revises: 77719c9027bb
+Revises: 5c0d7e2a9b41
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5c1e0a4d7b21'
-down_revision: str | None = '77719c9027bb'
+down_revision: str | None = '5c0d7e2a9b41'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
