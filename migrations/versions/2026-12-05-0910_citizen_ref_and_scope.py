@@ -32,12 +32,13 @@ def upgrade() -> None:
     for start in range(0, len(ids), 1000):
         bind.execute(citizen.update().where(citizen.c.id == sa.bindparam('cid')).values(ref=sa.bindparam('new_ref')),
                      [{'cid': i, 'new_ref': secrets.token_hex(16)} for i in ids[start:start + 1000]])
-    first_order = "(SELECT MIN(w2.id) FROM work_order w2 WHERE w2.citizen_id = citizen.id)"
     bind.execute(sa.text(
         "UPDATE citizen SET region_id = COALESCE("
         "(SELECT u.region_id FROM user_account a JOIN unit u ON a.unit_id = u.id WHERE a.id = citizen.created_by_id), "
-        f"(SELECT u.region_id FROM work_order w JOIN unit u ON w.centre_unit_id = u.id WHERE w.id = {first_order}), "
-        f"(SELECT w.region_id FROM work_order w WHERE w.id = {first_order}))"
+        "(SELECT u.region_id FROM work_order w JOIN unit u ON w.centre_unit_id = u.id WHERE w.id = "
+        "(SELECT MIN(w2.id) FROM work_order w2 WHERE w2.citizen_id = citizen.id)), "
+        "(SELECT w.region_id FROM work_order w WHERE w.id = "
+        "(SELECT MIN(w2.id) FROM work_order w2 WHERE w2.citizen_id = citizen.id)))"
     ))
     with op.batch_alter_table('citizen', schema=None) as batch_op:
         batch_op.alter_column('ref', existing_type=sa.String(length=32), nullable=False)
