@@ -186,3 +186,55 @@ def test_while_a_long_job_computes_in_its_lane_the_minutes_jobs_go_on(db, factor
     states = {j.status for j in db.scalars(select(Job).where(Job.kind == "test.slow").execution_options(
         populate_existing=True))}
     assert states == {JobStatus.done}
+
+
+_REGISTRY_CHECK = r'''
+import importlib, json, pkgutil, sys
+import hotline
+from hotline.kit import jobs
+
+assert not jobs.HANDLERS and not jobs.LONG_HANDLERS and not jobs.POLLERS, "the kit registers nothing itself"
+seen = {}
+jobs.run_worker = lambda factory, **kw: seen.update(
+    handlers=sorted(jobs.HANDLERS), long=sorted(jobs.LONG_HANDLERS), pollers=sorted(jobs.POLLERS))
+from hotline import cli
+cli.main(["worker", "--once"])
+tasks_modules = [m.name for m in pkgutil.walk_packages(hotline.__path__, "hotline.") if m.name.endswith(".tasks")]
+kinds = set()
+for name in tasks_modules + [n[:-len("tasks")] + "service" for n in tasks_modules]:
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError:
+        continue
+    kinds |= {v for k, v in vars(module).items() if k.endswith("_JOB") and isinstance(v, str)}
+print(json.dumps({**seen, "kinds": sorted(kinds), "missing_modules": [
+    m for m in tasks_modules if m != "hotline.tasks" and m not in sys.modules]}))
+'''
+
+
+def test_the_worker_started_from_the_command_line_knows_every_domains_jobs(tmp_path):
+    """The kit knows no domain: ``hotline worker`` (and the app) fill the registry at start-up,
+    with every domain's ``tasks`` module and every job kind a domain enqueues."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOTLINE_DATA_DIR": str(tmp_path), "HOTLINE_DATABASE_URL": f"sqlite:///{tmp_path}/w.db"}
+    out = subprocess.run([sys.executable, "-c", _REGISTRY_CHECK], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["missing_modules"] == []
+    assert set(seen["kinds"]) <= set(seen["handlers"]) | set(seen["long"]), seen
+    assert "auth.housekeeping" in seen["handlers"] and "notify.deliver" in seen["pollers"]
+
+
+def test_the_job_kit_imports_no_domain():
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(jobs.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert {m for m in imported if m.startswith("hotline") and not m.startswith("hotline.kit")} == set()

@@ -255,9 +255,12 @@ def drain(factory: SessionFactory, limit: int = 1000, lane: Lane | None = None) 
 
 def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: float = 1.0,
                stop: threading.Event | None = None) -> None:
-    import hotline.tasks  # noqa: F401  (registers every domain's handlers)
-
+    """Drain the queue until ``stop``. The handlers must be registered first — the kit knows no
+    domain: ``hotline worker`` and ``hotline serve`` fill the registry at start-up
+    (``hotline.app.load_tasks``)."""
     stop = stop or threading.Event()
+    if not HANDLERS and not LONG_HANDLERS:
+        log.warning("worker started with no job handlers registered")
     log.info("worker started")
     lane = None if once else Lane()
     try:
