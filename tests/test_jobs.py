@@ -119,7 +119,7 @@ def test_a_long_job_is_leased_then_run_outside_the_workers_transaction(db, facto
     assert db.scalars(select(Job.payload).where(Job.kind == "test.record")).all() == [{"during": 1}]
 
 
-def test_a_long_job_whose_worker_died_runs_again_when_its_lease_ends(db, factory, travel, monkeypatch):
+def test_a_long_job_whose_worker_died_runs_again_within_a_minute(db, factory, travel, monkeypatch):
     LONG.clear()
     jobs.enqueue(db, "test.long", {"n": 2})
     db.commit()
@@ -127,12 +127,78 @@ def test_a_long_job_whose_worker_died_runs_again_when_its_lease_ends(db, factory
     assert jobs.run_batch(factory) == 1
     monkeypatch.undo()
     assert jobs.run_batch(factory) == 0  # leased: no other worker takes it
-    travel.shift(jobs.LEASE.total_seconds() + 1)
+    travel.shift(30)
+    assert jobs.run_batch(factory) == 0
+    travel.shift(31)  # a minute without a heartbeat
     assert jobs.run_batch(factory) == 1
     assert LONG == [({"n": 2}, 2)]
     job = db.scalars(select(Job).where(Job.kind == "test.long")).one()
     db.refresh(job)
     assert job.status == JobStatus.done
+
+
+def test_a_running_long_jobs_heartbeat_keeps_other_workers_off_it_past_its_first_lease(
+        own_database, travel, monkeypatch):
+    """A training longer than the lease is not taken over while its worker lives: the
+    heartbeat renews the lease (here every 20 ms, while the clock runs minutes ahead)."""
+    import threading
+    import time
+
+    from hotline.kit.db import make_engine, make_session_factory, transaction
+
+    url, _ = own_database
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    monkeypatch.setattr(jobs, "HEARTBEAT", dt.timedelta(milliseconds=20))
+    release, started, runs = threading.Event(), threading.Event(), []
+
+    @jobs.long_handler("test.training")
+    def _training(factory, payload):
+        runs.append(threading.current_thread().name)
+        started.set()
+        if len(runs) == 1:
+            assert release.wait(10)
+
+    with transaction(factory) as session:
+        jobs.enqueue(session, "test.training")
+    lane = jobs.Lane()
+    try:
+        assert jobs.run_batch(factory, lane=lane) == 1
+        assert started.wait(10)
+        for _ in range(5):  # five minutes of computing
+            travel.shift(jobs.LEASE.total_seconds() - 1)
+            time.sleep(0.2)  # several heartbeats
+            assert jobs.run_batch(factory) == 0  # a second worker finds nothing to take
+        release.set()
+        lane._running.result(timeout=10)
+    finally:
+        release.set()
+        lane.shutdown()
+        jobs.LONG_HANDLERS.pop("test.training")
+        with transaction(factory) as session:
+            job = session.scalars(select(Job).where(Job.kind == "test.training")).one()
+            state = (job.status, job.attempts)
+        engine.dispose()
+    assert len(runs) == 1
+    assert state == (JobStatus.done, 1)
+
+
+def test_a_heartbeat_does_not_renew_a_lease_another_worker_has_taken_over(db, factory, travel, monkeypatch):
+    jobs.enqueue(db, "test.long", {"n": 4})
+    db.commit()
+    monkeypatch.setattr(jobs, "_run_long", lambda *args: None)
+    jobs.run_batch(factory)  # leased with attempt 1, then its worker stalls
+    travel.shift(jobs.LEASE.total_seconds() + 1)
+    jobs.run_batch(factory)  # a second worker takes it over: attempt 2
+    job = db.scalars(select(Job).where(Job.kind == "test.long")).one()
+    db.refresh(job)
+    taken_over_until = job.run_at
+    with factory() as session:
+        assert jobs.renew_lease(session, job.id, 1) is False  # the first worker's late heartbeat
+        assert jobs.renew_lease(session, job.id, 2) is True
+        session.commit()
+    db.refresh(job)
+    assert job.attempts == 2 and job.run_at > taken_over_until
 
 
 def test_a_failing_long_job_is_retried_with_back_off(db, factory):
