@@ -155,7 +155,7 @@ async def load(port: int, token: str, concurrency: int, stop: threading.Event,
                 try:
                     status, data = await asyncio.wait_for(
                         conn.request("POST", "/api/v1/work-orders", appeal(n), {"Idempotency-Key": key}), 30)
-                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, IndexError):
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
                     await conn.close()
                     conn = Client(port, token)
                     status, data = 0, None
