@@ -30,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import JSON, Integer, String, Text, select, update
+from sqlalchemy import JSON, Connection, Integer, String, Text, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -221,7 +221,8 @@ def renew_lease(session: Session, job_id: int, attempt: int) -> bool:
 
 class Heartbeat:
     """Renews a long job's lease every ``HEARTBEAT`` in a thread of its own, while the job's
-    handler runs; stops when told, or when the lease turns out lost."""
+    handler runs; stops when told, or when the lease turns out lost. A session factory bound
+    to one connection (a test's transaction) cannot serve a second thread: then no beat."""
 
     def __init__(self, factory: SessionFactory, job_id: int, attempt: int) -> None:
         self._factory, self._job_id, self._attempt = factory, job_id, attempt
@@ -229,12 +230,14 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
 
     def __enter__(self) -> Heartbeat:
-        self._thread.start()
+        if not isinstance(self._factory.kw.get("bind"), Connection):
+            self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT.total_seconds()):
