@@ -33,6 +33,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -250,6 +251,7 @@ def main() -> None:
         platform.stop()
         platform = None
         after = counts(url)
+        shutil.rmtree(tmp, ignore_errors=True)  # kept, with platform.log, when the run fails
     finally:
         if platform is not None:
             with contextlib.suppress(Exception):
