@@ -135,11 +135,9 @@ def _fresh_caches() -> Iterator[None]:
     from hotline.auth import service as auth_service
     from hotline.intelligence import service as intelligence_service
     from hotline.kit import cache
-    from hotline.knowledge import service as knowledge_service
 
     auth_service.clear_principal_cache()
     cache.clear_reference_caches()
-    knowledge_service.forget_votes()
     intelligence_service.forget_models()
     yield
     auth_service.clear_principal_cache()

@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                run_jobs: bool = False) -> FastAPI:
     """The web application. With ``run_jobs`` its lifespan also runs the background job
     worker in a thread (``hotline serve`` on SQLite, or when configured)."""
+    load_tasks()
     settings = settings or get_settings()
     settings.ensure_keys()
     assert settings.pii_keys and settings.pii_index_key
@@ -120,6 +121,12 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                    knowledge_public_views, intelligence_views):
         app.include_router(module.router, include_in_schema=False)
     return app
+
+
+def load_tasks() -> None:
+    """Fill the job registry (``kit.jobs`` knows no domain): import every domain's background
+    jobs, listed in ``hotline.tasks``. Called at start-up by the app and ``hotline worker``."""
+    import hotline.tasks  # noqa: F401
 
 
 def serving_app() -> FastAPI:

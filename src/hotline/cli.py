@@ -61,10 +61,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from hotline.app import configure_logging
+    from hotline.app import configure_logging, load_tasks
     from hotline.kit import jobs
 
     configure_logging(settings)
+    load_tasks()
     factory = _session_factory(settings)
     jobs.run_worker(factory, once=args.once, poll_seconds=args.poll)
     return 0

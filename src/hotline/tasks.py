@@ -1,4 +1,6 @@
-"""Imports every domain's background job handlers so that a worker knows them all."""
+"""Every domain's background jobs, in one list: importing it fills the job registry of
+``kit.jobs``. Imported at start-up by the app and ``hotline worker`` (``hotline.app.load_tasks``),
+never by the kit, which knows no domain. A new domain's ``tasks`` module is added here."""
 
 from hotline.auth import tasks as auth_tasks
 from hotline.intelligence import tasks as intelligence_tasks

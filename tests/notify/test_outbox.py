@@ -16,19 +16,29 @@ PHONE = "13812348000"
 
 
 class FakeGateway:
-    """Records every send; ``failures`` are raised, one per call, before sends succeed."""
+    """Records every send (and its idempotency key); ``failures`` are raised, one per call,
+    before sends succeed; the call numbered ``die_on`` is accepted, then the worker dies;
+    ``during`` runs inside every call (a slow gateway moving the clock)."""
 
     def __init__(self):
         self.calls: list[tuple[str, str]] = []
+        self.keys: list[str | None] = []
         self.failures: list[BaseException] = []
         self.always: BaseException | None = None
+        self.die_on: int | None = None
+        self.during = None
 
-    def send(self, phone, body):
+    def send(self, phone, body, *, key=None):
         self.calls.append((phone, body))
+        self.keys.append(key)
+        if self.during is not None:
+            self.during()
         if self.always is not None:
             raise self.always
         if self.failures:
             raise self.failures.pop(0)
+        if len(self.calls) == self.die_on:
+            raise WorkerDied()
         return f"gw-{len(self.calls)}"
 
 
@@ -172,6 +182,54 @@ def test_a_worker_dying_after_the_gateway_accepted_sends_again_rather_than_losin
     db.refresh(n)
     assert len(gateway.calls) == 2  # at least once: the message is sent again
     assert n.status == NotificationStatus.sent
+
+
+def test_a_worker_killed_mid_batch_sends_again_only_the_message_in_flight(db, factory, gateway, travel):
+    phones = [f"1390000{i:04d}" for i in range(6)]
+    rows = [accepted(db, phone=phone) for phone in phones]
+    db.commit()
+    gateway.die_on = 4  # three messages sent and recorded, the fourth accepted, then the kill
+
+    with pytest.raises(WorkerDied):
+        tasks.deliver_due(factory)
+    travel.shift(tasks.LEASE.total_seconds() + 1)
+    jobs.drain(factory)
+
+    sent = [phone for phone, _ in gateway.calls]
+    assert sorted(sent) == sorted([*phones, phones[3]])  # one duplicate: the message in flight
+    for row in rows:
+        db.refresh(row)
+    assert {row.status for row in rows} == {NotificationStatus.sent}
+
+
+def test_every_attempt_of_a_notification_carries_the_same_idempotency_key(db, factory, gateway, travel):
+    gateway.failures.append(SmsError("SMS gateway answered HTTP 503"))
+    first, second = accepted(db), accepted(db, phone="13900001111")
+    db.commit()
+    jobs.drain(factory)
+    travel.shift(jobs.backoff(1).total_seconds() + 1)
+    jobs.drain(factory)
+
+    assert len(gateway.keys) == 3
+    assert gateway.keys[0] == gateway.keys[2] == tasks.idempotency_key(first.id, first.created_at)
+    assert gateway.keys[1] == tasks.idempotency_key(second.id, second.created_at) != gateway.keys[0]
+
+
+def test_messages_left_when_the_lease_runs_short_are_handed_back_not_sent_late(db, factory, gateway, travel):
+    first, second = accepted(db), accepted(db, phone="13900001111")
+    db.commit()
+    gateway.during = lambda: travel.shift((tasks.LEASE - tasks.LEASE_MARGIN).total_seconds())  # a slow gateway
+
+    assert tasks.deliver_due(factory) == 2
+    assert len(gateway.calls) == 1
+    db.refresh(first), db.refresh(second)
+    assert first.status == NotificationStatus.sent
+    assert second.status == NotificationStatus.pending and second.attempts == 0
+    assert second.next_attempt_at <= clock.now()  # due at once, not at the end of the lease
+    gateway.during = None
+    assert tasks.deliver_due(factory) == 1
+    db.refresh(second)
+    assert second.status == NotificationStatus.sent and len(gateway.calls) == 2
 
 
 def test_a_notification_the_gateway_already_took_is_not_sent_again(db, factory, gateway):

@@ -82,6 +82,14 @@ def test_a_2xx_answer_returns_the_gateway_message_id(gateway_server):
     assert request["headers"]["Content-Type"].startswith("application/json")
 
 
+def test_the_idempotency_key_is_sent_as_a_header_when_given(gateway_server):
+    adapter(gateway_server, "/ok").send(PHONE, BODY, key="hotline-7-20261205093000000000")
+    adapter(gateway_server, "/ok").send(PHONE, BODY)
+    first, second = gateway_server.requests
+    assert first["headers"]["Idempotency-Key"] == "hotline-7-20261205093000000000"
+    assert "Idempotency-Key" not in second["headers"]
+
+
 def test_a_2xx_answer_without_an_id_still_counts_as_sent(gateway_server):
     assert adapter(gateway_server, "/ok-without-id").send(PHONE, BODY) == ""
 

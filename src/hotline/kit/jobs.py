@@ -12,9 +12,11 @@ hold a transaction that long — on SQLite every transaction holds the one write
 intake would wait behind it. Its handler (``long_handler``) is given the session factory and
 opens its own short transactions: one to read, none while it computes, one to write. The
 worker first leases the job (``run_at`` moved ``LEASE`` ahead, the attempt counted) and commits:
-no other worker takes it meanwhile, and if this one is killed the job runs again when the lease
-ends — nothing acknowledged is lost. The worker runs long jobs in a thread of their own, one at
-a time, so the minute's jobs (the early-warning scan) go on meanwhile."""
+no other worker takes it meanwhile. While the handler runs, a heartbeat thread renews the lease
+every ``HEARTBEAT``, so a job of any length stays the worker's; if the worker is killed the
+heartbeat stops with it and the job is claimable again within ``LEASE`` (a minute) — nothing
+acknowledged is lost, and nothing waits an hour. The worker runs long jobs in a thread of their
+own, one at a time, so the minute's jobs (the early-warning scan) go on meanwhile."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import JSON, Integer, String, Text, select
+from sqlalchemy import JSON, Connection, Integer, String, Text, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -44,8 +46,12 @@ HANDLERS: dict[str, Handler] = {}
 PERIODIC: dict[str, dt.timedelta] = {}
 LongHandler = Callable[[SessionFactory, dict[str, Any]], None]
 LONG_HANDLERS: dict[str, LongHandler] = {}
-#: How long a long job is someone's before another worker may take it again.
-LEASE = dt.timedelta(hours=1)
+#: How long a long job stays someone's without a heartbeat: a dead worker's job is claimable
+#: again this long after its last heartbeat.
+LEASE = dt.timedelta(seconds=60)
+#: How often a running long job's lease is renewed (several beats fit in one lease, so a
+#: busy database delaying one beat does not lose it).
+HEARTBEAT = dt.timedelta(seconds=10)
 Poller = Callable[[SessionFactory], int]
 POLLERS: dict[str, Poller] = {}
 
@@ -171,7 +177,7 @@ def run_batch(factory: SessionFactory, limit: int = BATCH, lane: Lane | None = N
     that transaction, and run after it — in the ``lane`` when one is given (the worker's own
     thread for long jobs, so the minute's jobs go on meanwhile: then one long job at a time,
     and none while the lane is busy), else here. Returns how many ran (or went to the lane)."""
-    leased: list[tuple[int, str, dict[str, Any]]] = []
+    leased: list[tuple[int, str, dict[str, Any], int]] = []
     ran = 0
     with transaction(factory) as session:
         for job in _claim(session, limit, long_jobs=lane is None or lane.idle()):
@@ -182,7 +188,7 @@ def run_batch(factory: SessionFactory, limit: int = BATCH, lane: Lane | None = N
                 ran += 1
                 job.attempts += 1
                 job.run_at = clock.now() + LEASE
-                leased.append((job.id, kind, payload))
+                leased.append((job.id, kind, payload, job.attempts))
                 continue
             ran += 1
             try:
@@ -196,17 +202,60 @@ def run_batch(factory: SessionFactory, limit: int = BATCH, lane: Lane | None = N
                 continue
             job.status, job.finished_at, job.attempts = JobStatus.done, clock.now(), job.attempts + 1
             JOBS.labels(kind, "done").inc()
-    for job_id, kind, payload in leased:
+    for job_id, kind, payload, attempt in leased:
         if lane is None:
-            _run_long(factory, job_id, kind, payload)
+            _run_long(factory, job_id, kind, payload, attempt)
         else:
-            lane.run(_run_long, factory, job_id, kind, payload)
+            lane.run(_run_long, factory, job_id, kind, payload, attempt)
     return ran
 
 
-def _run_long(factory: SessionFactory, job_id: int, kind: str, payload: dict[str, Any]) -> None:
+def renew_lease(session: Session, job_id: int, attempt: int) -> bool:
+    """Move a leased long job's ``run_at`` a whole ``LEASE`` ahead again — only while it is
+    still pending under this lease (``attempt``: the attempt count it was leased with; another
+    worker taking it over counts one more). False when the lease is no longer this worker's."""
+    stmt = (update(Job).where(Job.id == job_id, Job.status == JobStatus.pending, Job.attempts == attempt)
+            .values(run_at=clock.now() + LEASE).execution_options(synchronize_session=False))
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+class Heartbeat:
+    """Renews a long job's lease every ``HEARTBEAT`` in a thread of its own, while the job's
+    handler runs; stops when told, or when the lease turns out lost. A session factory bound
+    to one connection (a test's transaction) cannot serve a second thread: then no beat."""
+
+    def __init__(self, factory: SessionFactory, job_id: int, attempt: int) -> None:
+        self._factory, self._job_id, self._attempt = factory, job_id, attempt
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        if not isinstance(self._factory.kw.get("bind"), Connection):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT.total_seconds()):
+            try:
+                with transaction(self._factory) as session:
+                    kept = renew_lease(session, self._job_id, self._attempt)
+            except Exception:
+                log.warning("job %s: lease renewal failed, trying again", self._job_id, exc_info=True)
+                continue
+            if not kept:
+                log.warning("job %s: lease lost (finished or taken over); heartbeat stopped", self._job_id)
+                return
+
+
+def _run_long(factory: SessionFactory, job_id: int, kind: str, payload: dict[str, Any], attempt: int) -> None:
     try:
-        LONG_HANDLERS[kind](factory, payload)
+        with Heartbeat(factory, job_id, attempt):
+            LONG_HANDLERS[kind](factory, payload)
     except Exception as exc:
         with transaction(factory) as session:
             job = session.get(Job, job_id)
@@ -255,9 +304,12 @@ def drain(factory: SessionFactory, limit: int = 1000, lane: Lane | None = None) 
 
 def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: float = 1.0,
                stop: threading.Event | None = None) -> None:
-    import hotline.tasks  # noqa: F401  (registers every domain's handlers)
-
+    """Drain the queue until ``stop``. The handlers must be registered first — the kit knows no
+    domain: ``hotline worker`` and ``hotline serve`` fill the registry at start-up
+    (``hotline.app.load_tasks``)."""
     stop = stop or threading.Event()
+    if not HANDLERS and not LONG_HANDLERS:
+        log.warning("worker started with no job handlers registered")
     log.info("worker started")
     lane = None if once else Lane()
     try:

@@ -232,3 +232,15 @@ class KnowledgeAnswer(Base):
     work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(16))  # agent | assistant
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class KnowledgeVote(Base):
+    """A reader's latest counted vote on an item (知识点评价): one per reader and item within
+    the vote window, counted once across every web process and host. The reader is a keyed
+    digest of the address (a blind index), never the address itself."""
+
+    __tablename__ = "knowledge_vote"
+
+    reader: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("knowledge_item.id", ondelete="CASCADE"), primary_key=True)
+    voted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, column, func, literal_column, or_, select, table, text, update
+from sqlalchemy import Select, column, delete, func, literal_column, or_, select, table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql.elements import ColumnElement
@@ -24,6 +24,7 @@ from hotline.knowledge.models import (
     KnowledgeSearchEntry,
     KnowledgeTerm,
     KnowledgeVersion,
+    KnowledgeVote,
     PolicyClass,
     PolicyDocument,
     VersionStatus,
@@ -258,6 +259,23 @@ def add_usage(session: Session, item_id: int, **deltas: int) -> None:
     c = KnowledgeItem.__table__.c
     session.execute(update(KnowledgeItem).where(KnowledgeItem.id == item_id)
                     .values({name: c[name] + n for name, n in deltas.items()}))
+
+
+def take_vote(session: Session, reader: str, item_id: int, now: dt.datetime, since: dt.datetime) -> bool:
+    """Record ``reader``'s vote on the item at ``now`` unless the reader's last counted vote on
+    it is later than ``since``; True when recorded. One statement (an upsert), so two
+    processes taking the same reader's vote at once record it once."""
+    t = KnowledgeVote.__table__
+    stmt = _insert(session)(t).values(reader=reader, item_id=item_id, voted_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=[t.c.reader, t.c.item_id], set_={"voted_at": now},
+                                      where=t.c.voted_at <= since).returning(t.c.item_id)
+    return session.execute(stmt).first() is not None
+
+
+def forget_votes_before(session: Session, before: dt.datetime) -> int:
+    """Drop votes older than ``before`` (they no longer hold a reader back)."""
+    return int(session.execute(delete(KnowledgeVote).where(KnowledgeVote.voted_at < before))
+               .rowcount)  # type: ignore[attr-defined]
 
 
 def record_answer(session: Session, values: dict[str, Any]) -> None:

@@ -10,8 +10,6 @@ reads what is published, and the public too. Every write leaves an audit event."
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -20,7 +18,7 @@ from hotline.audit import service as audit
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region, region_prefix
-from hotline.kit import clock, context, validate
+from hotline.kit import clock, context, crypto, validate
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hotline.kit.workcalendar import load_calendar
 from hotline.knowledge import lifecycle, repository, search
@@ -554,35 +552,27 @@ def record_view(session: Session, item: KnowledgeItem) -> None:
     repository.add_usage(session, item.id, views=1)
 
 
-#: One vote per reader (address) and item in this time, per web process: a loop pressing the
-#: button does not move the figures. The cache forgets its oldest entries beyond its size.
+#: One vote per reader (address) and item in this time, across every web process and host
+#: (the votes are in the database): a loop pressing the button does not move the figures.
 VOTE_WINDOW_SECONDS = 3600
-_VOTES: OrderedDict[tuple[str, int], float] = OrderedDict()
-_VOTES_MAX = 100_000
-_VOTES_LOCK = threading.Lock()
-
-
-def forget_votes() -> None:
-    """Tests roll the database back under the vote memory's feet; production never does."""
-    with _VOTES_LOCK:
-        _VOTES.clear()
 
 
 def vote(session: Session, item_id: int, *, helpful: bool) -> bool:
     """A reader's vote on a published item: helpful or not. Returns False (and counts
-    nothing) for a second vote of the same address on the item within the hour."""
+    nothing) for a second vote of the same address on the item within the hour, whichever
+    process took the first."""
     answering_version(session, item_id)
-    key, now = (context.client_ip.get() or "", item_id), clock.monotonic()
-    with _VOTES_LOCK:  # endpoints run in a thread pool
-        last = _VOTES.get(key)
-        if last is not None and now - last < VOTE_WINDOW_SECONDS:
-            return False
-        _VOTES[key] = now
-        _VOTES.move_to_end(key)
-        while len(_VOTES) > _VOTES_MAX:
-            _VOTES.popitem(last=False)
+    reader = crypto.cipher().blind_index(f"knowledge-vote:{context.client_ip.get() or ''}")
+    now = clock.now()
+    if not repository.take_vote(session, reader, item_id, now, now - dt.timedelta(seconds=VOTE_WINDOW_SECONDS)):
+        return False
     repository.add_usage(session, item_id, **({"helpful": 1} if helpful else {"not_helpful": 1}))
     return True
+
+
+def forget_old_votes(session: Session) -> int:
+    """Votes past the window hold no reader back: housekeeping drops them."""
+    return repository.forget_votes_before(session, clock.now() - dt.timedelta(seconds=VOTE_WINDOW_SECONDS))
 
 
 def answer_rows(session: Session, answers: list[tuple[int, int, int | None, str]]) -> None:

@@ -1,6 +1,7 @@
 """Background jobs of the knowledge base: items reaching their expiry date stop answering,
 and policy documents whose 7 working days ran out without a published item are settled as
-late (ledger, evaluation) — both every five minutes, each run idempotent."""
+late (ledger, evaluation) — both every five minutes, each run idempotent; readers' votes past
+their window are dropped on the way."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ BATCH = 500
 def upkeep(session: Session, payload: dict[str, Any]) -> None:
     expired = service.expire_due(session, limit=BATCH)
     late = service.settle_overdue_documents(session, limit=BATCH)
+    service.forget_old_votes(session)
     if expired or late:
         log.info("knowledge upkeep: %d items expired, %d policy documents late", expired, late)
     if expired >= BATCH or late >= BATCH:

@@ -36,6 +36,7 @@ class Leased:
     gateway_id: str | None
     attempts: int
     channel: str
+    created_at: dt.datetime
 
 
 def lease_due(session: Session, now: dt.datetime, limit: int, until: dt.datetime) -> list[Leased]:
@@ -44,7 +45,7 @@ def lease_due(session: Session, now: dt.datetime, limit: int, until: dt.datetime
     the relay runs as often as orders come in. PostgreSQL skips rows another worker holds."""
     t = table_of(Notification)
     stmt = (
-        select(t.c.id, t.c.recipient, t.c.body, t.c.gateway_id, t.c.attempts, t.c.channel)
+        select(t.c.id, t.c.recipient, t.c.body, t.c.gateway_id, t.c.attempts, t.c.channel, t.c.created_at)
         .where(t.c.status == NotificationStatus.pending, t.c.next_attempt_at <= now)
         .order_by(t.c.next_attempt_at, t.c.id)
         .limit(limit)
@@ -54,6 +55,16 @@ def lease_due(session: Session, now: dt.datetime, limit: int, until: dt.datetime
     if rows:
         session.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(next_attempt_at=until))
     return rows
+
+
+def release(session: Session, ids: list[int], until: dt.datetime, now: dt.datetime) -> None:
+    """Hand leased notifications back, due at ``now``: those still pending and still under
+    the lease that ends at ``until`` (not settled, not taken by another worker since)."""
+    if not ids:
+        return
+    t = table_of(Notification)
+    session.execute(update(t).where(t.c.id.in_(ids), t.c.status == NotificationStatus.pending,
+                                    t.c.next_attempt_at == until).values(next_attempt_at=now))
 
 
 def mark_sent(session: Session, sent: list[tuple[int, int, str | None]], now: dt.datetime) -> None:

@@ -1,12 +1,17 @@
 """Pluggable SMS adapters: how a notification leaves the machine.
 
-An adapter has one method, ``send(phone, body) -> gateway message id``, and reports a failure
-by raising
+An adapter has one method, ``send(phone, body, *, key=None) -> gateway message id``, and
+reports a failure by raising
 
 * :class:`SmsError` — temporary (gateway down, timeout, throttled): the delivery job retries
   with back-off;
 * :class:`SmsRejected` — permanent: the gateway refused this number or this message; retrying
   would only be refused again, so the notification is marked failed.
+
+``key`` is the notification's idempotency key, the same on every attempt: an adapter passes
+it to a gateway that de-duplicates on it (the HTTP adapter sends it as ``Idempotency-Key``),
+so a message re-sent after a worker died between the gateway's acceptance and the recorded
+outcome is still delivered once.
 
 Two adapters ship: :class:`LogAdapter` (the default; development and the demo) and
 :class:`HttpGatewayAdapter` (a JSON-over-HTTP gateway). ``HOTLINE_SMS_ADAPTER`` chooses one.
@@ -57,8 +62,9 @@ class SmsRejected(Exception):
 
 
 class SmsAdapter(Protocol):
-    def send(self, phone: str, body: str) -> str:
-        """Send ``body`` to ``phone`` (national digits); return the gateway's message id."""
+    def send(self, phone: str, body: str, *, key: str | None = None) -> str:
+        """Send ``body`` to ``phone`` (national digits); return the gateway's message id.
+        ``key``: the idempotency key, for gateways that de-duplicate on one."""
         ...
 
 
@@ -79,7 +85,7 @@ class LogAdapter:
     def __init__(self, keep: int = 1000) -> None:
         self.sent: collections.deque[SentSms] = collections.deque(maxlen=keep)
 
-    def send(self, phone: str, body: str) -> str:
+    def send(self, phone: str, body: str, *, key: str | None = None) -> str:
         message_id = f"log-{uuid.uuid4().hex}"
         self.sent.append(SentSms(message_id, phone, body, clock.now()))
         masked = mask_phone(phone)
@@ -97,7 +103,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class HttpGatewayAdapter:
-    """POSTs ``{"phone", "text", "sign"}`` as JSON with ``Authorization: Bearer <key>``.
+    """POSTs ``{"phone", "text", "sign"}`` as JSON with ``Authorization: Bearer <key>`` and,
+    when the relay gives one, ``Idempotency-Key`` (a gateway that honours it answers a repeat
+    with the first message's id and delivers nothing new).
 
     2xx with ``{"id": ...}`` → that id · 4xx → :class:`SmsRejected` (except
     :data:`TEMPORARY_4XX`) · 5xx, 3xx, timeouts, connection errors → :class:`SmsError`.
@@ -121,12 +129,12 @@ class HttpGatewayAdapter:
     def __repr__(self) -> str:  # never shows the key
         return f"HttpGatewayAdapter(url={self.url!r}, timeout={self.timeout})"
 
-    def send(self, phone: str, body: str) -> str:
+    def send(self, phone: str, body: str, *, key: str | None = None) -> str:
         data = json.dumps({"phone": phone, "text": body, "sign": self.sign}, ensure_ascii=False).encode()
         request = urllib.request.Request(  # noqa: S310  (scheme checked in __init__)
             self.url, data=data, method="POST",
             headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
-                     "Authorization": f"Bearer {self._api_key}"},
+                     "Authorization": f"Bearer {self._api_key}", **({"Idempotency-Key": key} if key else {})},
         )
         try:
             with self._opener.open(request, timeout=self.timeout) as response:

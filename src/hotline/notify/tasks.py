@@ -6,20 +6,27 @@ Rules, and why:
   it, due at once, with the change that causes it; the relay delivers every pending row that
   is due. Nothing else has to be queued, so nothing can be queued twice.
 * **No database lock while the gateway is called.** A batch is leased in a short transaction
-  (its rows become due again only after :data:`LEASE`, so another worker skips them), sent
-  with no transaction open, and the outcomes are recorded in a second short transaction. A
-  slow SMS gateway never holds SQLite's write lock or a PostgreSQL row lock.
+  (its rows become due again only after :data:`LEASE`, so another worker skips them); then each
+  message is sent with no transaction open, and its outcome recorded in a short transaction
+  of its own **before the next message is sent**. A slow SMS gateway never holds SQLite's write
+  lock or a PostgreSQL row lock.
+* **A lease is never overrun.** A message not yet sent when less than :data:`LEASE_MARGIN` of
+  the lease remains (a slow gateway) is handed back, due at once, instead of being sent while
+  another worker may take it.
 * **Temporary failures are retried with back-off** (``kit.jobs.backoff``): the row stays
   ``pending`` with its attempt count and last error, due again later. After
   :data:`MAX_ATTEMPTS` it becomes ``failed``, so none stays pending for ever.
 * **A permanent refusal is final at once:** :class:`~hotline.notify.sms.SmsRejected` marks the
   notification ``failed`` without retry.
 * **A row that already has a gateway id is never sent again**, only marked ``sent``.
+* **Every send carries the notification's idempotency key** (:func:`idempotency_key`, stable
+  across attempts): a gateway that honours it delivers a repeated message once.
 
 Delivery is **at least once**. If the worker dies after the gateway accepted a message but
-before the outcome is recorded, the lease runs out and the message is sent again. Nothing
-committed is lost; a crash at that moment can duplicate the messages of one batch. (Exactly
-once would need the gateway to de-duplicate on a key we send.)
+before its outcome is recorded, the lease runs out and that one message is sent again — only
+the message in flight, never the batch before it (each outcome is committed before the next
+send), and not even that one where the gateway de-duplicates on the key. Nothing committed is
+lost.
 """
 
 from __future__ import annotations
@@ -42,6 +49,9 @@ NOTIFICATIONS = Counter("hotline_notifications_total", "Notification delivery at
 
 #: How long a worker holds a leased batch before other workers may take it again.
 LEASE = dt.timedelta(seconds=60)
+#: A message is sent only while at least this much of the lease remains (a gateway call
+#: times out well within it), so no other worker can take it meanwhile.
+LEASE_MARGIN = dt.timedelta(seconds=15)
 MAX_ATTEMPTS = 8
 BATCH = 200
 
@@ -57,34 +67,48 @@ class _Outcome:
 
 @jobs.poller("notify.deliver")
 def deliver_due(factory: SessionFactory, limit: int = BATCH) -> int:
-    """Send up to ``limit`` due notifications; returns how many were taken."""
+    """Send up to ``limit`` due notifications, recording each outcome before the next send;
+    returns how many were taken."""
     with transaction(factory) as session:
         now = clock.now()
-        leased = repository.lease_due(session, now, limit, now + LEASE)
-    if not leased:
-        return 0
-    outcomes = [_send(n.id, n.recipient, n.body, n.gateway_id, n.attempts, n.channel) for n in leased]
-    sent = [o for o in outcomes if o.status == NotificationStatus.sent]
-    others = [o for o in outcomes if o.status != NotificationStatus.sent]
-    with transaction(factory) as session:
-        repository.mark_sent(session, [(o.id, o.attempts, o.gateway_id) for o in sent], clock.now())
-        if others:  # retries and failures: rare, one object each
-            rows = {n.id: n for n in repository.by_ids(session, [o.id for o in others])}
-            for outcome in others:
-                notification = rows.get(outcome.id)
-                if notification is not None and notification.status == NotificationStatus.pending:
-                    _apply(notification, outcome)
+        until = now + LEASE
+        leased = repository.lease_due(session, now, limit, until)
+    for index, n in enumerate(leased):
+        if clock.now() >= until - LEASE_MARGIN:
+            with transaction(factory) as session:  # hand the rest back rather than overrun the lease
+                repository.release(session, [m.id for m in leased[index:]], until, clock.now())
+            log.warning("notification relay: %d messages handed back, the lease ran short", len(leased) - index)
+            break
+        _record(factory, _send(n.id, n.recipient, n.body, n.gateway_id, n.attempts, n.channel,
+                               idempotency_key(n.id, n.created_at)))
     return len(leased)
 
 
+def idempotency_key(notification_id: int, created_at: dt.datetime) -> str:
+    """The key a gateway may de-duplicate on: the same for every attempt of one notification,
+    and different for a notification that reuses an id (a database restored from a backup)."""
+    return f"hotline-{notification_id}-{created_at.astimezone(dt.UTC):%Y%m%d%H%M%S%f}"
+
+
+def _record(factory: SessionFactory, outcome: _Outcome) -> None:
+    """Commit one message's outcome (a short transaction of its own)."""
+    with transaction(factory) as session:
+        if outcome.status == NotificationStatus.sent:
+            repository.mark_sent(session, [(outcome.id, outcome.attempts, outcome.gateway_id)], clock.now())
+            return
+        for notification in repository.by_ids(session, [outcome.id]):  # retries and failures: rare
+            if notification.status == NotificationStatus.pending:
+                _apply(notification, outcome)
+
+
 def _send(notification_id: int, recipient: str, body: str, gateway_id: str | None, attempts: int,
-          channel: str) -> _Outcome:
+          channel: str, key: str) -> _Outcome:
     if gateway_id is not None:
         # The gateway already took it: repair the status, never send twice.
         return _Outcome(notification_id, NotificationStatus.sent, attempts, gateway_id)
     attempt = attempts + 1
     try:
-        sent_id = sms.get_adapter().send(recipient, body)
+        sent_id = sms.get_adapter().send(recipient, body, key=key)
     except sms.SmsRejected as exc:
         NOTIFICATIONS.labels(channel, "rejected").inc()
         log.warning("notification %s rejected by the gateway: %s", notification_id, _describe(exc))
