@@ -2,7 +2,7 @@
 window, shared by every web process and host)
 
 Revision ID: 5d2c7e1a0940
-Revises: 77719c9027bb
+Revises: 5c1a9e0d0930
 Create Date: 2026-12-05 09:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5d2c7e1a0940'
-down_revision: str | None = '77719c9027bb'
+down_revision: str | None = '5c1a9e0d0930'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """coordination cases marked once when they pass their 3 working days undecided (issue 18)
 
 Revision ID: 5c0d7e2a9b41
-Revises: 5c1a9e0d0930
+Revises: 5d2c7e1a0940
 Create Date: 2026-12-05 09:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5c0d7e2a9b41'
-down_revision: str | None = '5c1a9e0d0930'
+down_revision: str | None = '5d2c7e1a0940'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
