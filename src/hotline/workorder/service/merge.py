@@ -1,0 +1,110 @@
+"""Duplicates merged into one order (并案): merge, unmerge, and the reply shared with merged orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from hotline.auth import access
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap
+from hotline.kit import clock
+from hotline.kit.errors import Conflict, InvalidInput
+from hotline.notify import service as notify
+from hotline.org.models import Unit
+from hotline.workorder import repository
+from hotline.workorder.lifecycle import MAIN_STATUSES, STATUS_NAMES, Action, Status
+from hotline.workorder.models import AssignmentRole, AssignmentState, Reply, WorkOrder
+from hotline.workorder.service._common import _assign, _event, _expect_version, _transition
+
+#: How many duplicates one order may take in at a time.
+MAX_MERGE = 50
+
+
+def merge(session: Session, actor: Principal, parent: WorkOrder, children: Sequence[WorkOrder], *,
+          version: int | None = None) -> list[WorkOrder]:
+    """并案: duplicates join ``parent`` while it is open (not closed, withdrawn or merged
+    itself). A duplicate may be awaiting dispatch or already with a unit (dispatched, being
+    handled, returned): its unit is relieved of it (its assignments revoked, its deadline
+    dropped). The unit handles the parent alone; when its reply is accepted every merged order
+    gets the reply (its citizen a text) and goes to callback on its own — at once, when the
+    parent's reply was accepted already. Unmerge while the parent is still being handled."""
+    access.require_centre_of(actor, parent, Cap.dispatch)
+    _expect_version(parent, version)
+    if parent.merged_into_id is not None:
+        raise Conflict("该工单本身已并入其他工单", status=parent.status.value)
+    if parent.status not in MAIN_STATUSES:
+        raise Conflict(f"主工单当前状态为“{STATUS_NAMES[parent.status]}”，不能再并入工单", status=parent.status.value)
+    unique = {c.id: c for c in children if c.id != parent.id}
+    if not 1 <= len(unique) <= MAX_MERGE:
+        raise InvalidInput("numbers", f"请选择 1 到 {MAX_MERGE} 张其他工单")
+    now = clock.now()
+    answered = repository.latest_accepted_reply(session, parent.id) if parent.status == Status.callback else None
+    for child in unique.values():
+        if repository.merged_children(session, child.id):
+            raise Conflict(f"工单 {child.number} 已有并入的工单，不能再并入其他工单", status=child.status.value)
+        _transition(child, Action.merge)
+        relieved = [a.unit.name for a in child.assignments if a.state == AssignmentState.active]
+        for a in child.assignments:
+            if a.state == AssignmentState.active:
+                a.state = AssignmentState.revoked
+        pending = repository.pending_return(session, child.id)
+        if pending is not None:
+            pending.decision, pending.decided_by_id, pending.decided_at = "merged", actor.user_id, now
+        child.due_at = child.sign_due_at = child.due_soon_warned_at = child.overdue_at = None
+        child.merged_into_id = parent.id
+        _event(session, actor, child, "merged", into=parent.number, relieved=relieved or None)
+    _event(session, actor, parent, "merged_in", numbers=[c.number for c in unique.values()])
+    session.flush()
+    if answered is not None:
+        lead = _lead_unit(parent)
+        for child in unique.values():
+            _answer_merged(session, actor, parent, child, answered, lead, now)
+    return list(unique.values())
+
+
+def unmerge(session: Session, actor: Principal, child: WorkOrder, *, version: int | None = None) -> WorkOrder:
+    """A merged order leaves its group and waits for dispatch again."""
+    access.require_centre_of(actor, child, Cap.dispatch)
+    _expect_version(child, version)
+    parent = session.get(WorkOrder, child.merged_into_id) if child.merged_into_id else None
+    _transition(child, Action.unmerge)
+    child.merged_into_id = None
+    _event(session, actor, child, "unmerged", parent=parent.number if parent else None)
+    if parent is not None:
+        _event(session, actor, parent, "merged_out", number=child.number)
+    session.flush()
+    return child
+
+
+def _share_reply(session: Session, actor: Principal, parent: WorkOrder, reply: Reply) -> None:
+    """The parent's accepted reply answers every order merged into it: each takes the reply
+    and the lead unit, its citizen gets the text, and it waits for its own callback."""
+    now = clock.now()
+    lead = _lead_unit(parent)
+    for child in repository.merged_children(session, parent.id):
+        _answer_merged(session, actor, parent, child, reply, lead, now)
+
+
+def _answer_merged(session: Session, actor: Principal, parent: WorkOrder, child: WorkOrder, reply: Reply,
+                   lead: Unit | None, now: dt.datetime) -> None:
+    _transition(child, Action.share_reply)
+    child.final_result = reply.result
+    child.answer = reply.text
+    if lead is not None:
+        child.lead_unit_id, child.lead_unit = lead.id, lead
+        _assign(child, lead, AssignmentRole.lead, now).state = AssignmentState.done
+    _event(session, actor, child, "reply_shared", parent=parent.number, public=reply.text)
+    citizen = repository.citizen_of(session, child)
+    if citizen is not None:
+        notify.notify(session, template="order_replied", recipient_kind="citizen", phone=citizen.phone,
+                      body=notify.render("order_replied", number=child.number, reply=reply.text),
+                      work_order_id=child.id)
+
+
+def _lead_unit(order: WorkOrder) -> Unit | None:
+    lead = next((a for a in reversed(order.assignments) if a.role == AssignmentRole.lead
+                 and a.state != AssignmentState.revoked), None)
+    return lead.unit if lead is not None else None
