@@ -18,6 +18,8 @@ from hotline.knowledge import service as knowledge
 from hotline.notify import service as notify
 from hotline.supervision import repository, service
 from hotline.supervision.models import LedgerKind
+from hotline.supervision.service import _common as supervision_common
+from hotline.supervision.service import sweeps
 from hotline.workorder import repository as workorder_repository
 from hotline.workorder import service as workorder
 from hotline.workorder.models import WorkOrder
@@ -108,12 +110,12 @@ def watch_coordination(session: Session, now: dt.datetime | None = None, limit: 
         if order is None:
             continue
         case.overdue_at = now
-        higher = service._higher_centre(session, order)
-        due = service._cst(case.due_at)
+        higher = sweeps._higher_centre(session, order)
+        due = supervision_common._cst(case.due_at)
         reason = f"管辖争议协调已超过 3 个工作日（期限 {due}）仍未裁定"
-        service._event(session, order, "coordination_overdue", case_id=case.id, due_at=case.due_at.isoformat(),
-                       note=reason)
-        service._event(session, order, "escalated", rule="coordination_overdue", reason=reason, centre=higher.name)
+        sweeps._event(session, order, "coordination_overdue", case_id=case.id, due_at=case.due_at.isoformat(),
+                      note=reason)
+        sweeps._event(session, order, "escalated", rule="coordination_overdue", reason=reason, centre=higher.name)
         for centre_id, kind in ((order.centre_unit_id, LedgerKind.coordination_overdue),
                                 (higher.id, LedgerKind.escalated)):
             repository.enter_ledger(session, {
