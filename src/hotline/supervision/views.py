@@ -199,7 +199,8 @@ def respond_letter_form(request: Request, letter_id: IdPath, principal: CurrentP
 
 def _failed(request: Request, principal: Principal, db: Session, order: WorkOrder, exc: HotlineError,
             failed: str, form: dict[str, Any]) -> Response:
-    from hotline.workorder.views import _detail, _failure
+    from hotline.workorder.views.actions import _failure
+    from hotline.workorder.views.order import _detail
 
     db.rollback()
     errors, banner, kind = _failure(exc)
@@ -226,7 +227,7 @@ def refer_form(request: Request, number: str, principal: CurrentPrincipal, db: D
 
 def _admin_failure(db: Session, exc: HotlineError) -> tuple[dict[str, str], str, str]:
     """Roll the failed write back; the field errors, banner and banner kind to re-render with."""
-    from hotline.workorder.views import _failure
+    from hotline.workorder.views.actions import _failure
 
     db.rollback()
     return _failure(exc)
