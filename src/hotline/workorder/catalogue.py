@@ -4,7 +4,7 @@ administrator: the direct-dispatch catalogue (直派目录) and the deadline rul
 Direct-dispatch catalogue: an entry names categories (a code covers its sub-categories) and/or
 keywords; an order that matches goes straight to the local unit — the public utility of the
 named type, the county government or the competent county department — with copies to the
-county government and the city department (``workorder.service._direct_dispatch``).
+county government and the city department (``workorder.service.direct._plan_direct_dispatch``).
 
 Deadline rules: while the ``deadline_rule`` table is empty the built-in defaults
 (:data:`hotline.workorder.sla.DEFAULT_RULES`) apply; once it has rows they replace the defaults
