@@ -114,7 +114,26 @@ def object_name(kind: str | None) -> str:
     return OBJECT_NAMES.get(kind or "", kind or "")
 
 
-def _value(value: Any) -> str:
+def _coded_values() -> dict[str, dict[str, str]]:
+    """Codes stored as detail values (an order's status, an account's role …) → their names."""
+    from hotline.auth.models import ROLE_NAMES
+    from hotline.workorder.lifecycle import STATUS_NAMES
+    from hotline.workorder.models import RESULT_NAMES
+
+    verdicts = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+    return {"status": {k.value: v for k, v in STATUS_NAMES.items()}, "role": {k.value: v for k, v in ROLE_NAMES.items()},
+            "result": {k.value: v for k, v in RESULT_NAMES.items()}, "verdict": verdicts}
+
+
+_CODED: dict[str, dict[str, str]] = {}
+
+
+def _value(value: Any, key: str | None = None) -> str:
+    if key is not None and isinstance(value, str):
+        if not _CODED:
+            _CODED.update(_coded_values())
+        if value in _CODED.get(key, {}):
+            return _CODED[key][value]
     if isinstance(value, bool) or value is None:
         return _VALUES[str(value)]
     if isinstance(value, list):
@@ -134,7 +153,7 @@ def detail_text(detail: dict[str, Any] | None) -> str:
     """``detail`` as ``名称：值；…`` in the order it was written (no JSON, no escapes)."""
     if not detail:
         return ""
-    return "；".join(f"{FIELD_NAMES.get(key, key)}：{_value(value)}" for key, value in detail.items())
+    return "；".join(f"{FIELD_NAMES.get(key, key)}：{_value(value, key)}" for key, value in detail.items())
 
 
 def actor_name(actor_id: int | None, login: str, display_names: dict[int, str]) -> str:
