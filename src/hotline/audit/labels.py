@@ -69,8 +69,9 @@ ACTION_NAMES: dict[str, str] = {
     "model_version.trained": "训练派单模型", "model_version.activated": "启用派单模型",
     "model_version.train_requested": "请求训练派单模型", "model_version.train_refused": "拒绝训练派单模型",
     "model_version.rolled_back": "回退派单模型",
-    "knowledge_item.created": "新建知识点", "knowledge_item.revised": "修订知识点", "knowledge_item.submitted": "提交审核",
-    "knowledge_item.approved": "审核通过", "knowledge_item.rejected": "审核退回", "knowledge_item.published": "发布知识点",
+    "knowledge_item.created": "新建知识点", "knowledge_item.revised": "修订知识点",
+    "knowledge_item.submitted": "提交审核", "knowledge_item.approved": "审核通过",
+    "knowledge_item.rejected": "审核退回", "knowledge_item.published": "发布知识点",
     "knowledge_item.withdrawn": "撤回知识点", "knowledge_item.expired": "知识点到期失效",
     "knowledge_collection.created": "发起知识征集", "knowledge_collection.closed": "结束知识征集",
     "place_name.created": "新增地名", "place_name.deleted": "删除地名",
@@ -82,7 +83,8 @@ ACTION_NAMES: dict[str, str] = {
 FIELD_NAMES: dict[str, str] = {
     "number": "工单编号", "numbers": "工单编号", "kind": "类别", "fields": "字段", "changed": "修改项", "title": "标题",
     "status": "状态", "reason": "原因", "name": "名称", "items": "条目", "active": "启用", "summary": "摘要",
-    "rows": "行数", "role": "角色", "region_code": "区划代码", "purpose": "用途", "previous": "原值", "orders": "工单数",
+    "rows": "行数", "role": "角色", "region_code": "区划代码", "purpose": "用途", "previous": "原值",
+    "orders": "工单数",
     "code": "编码", "window_days": "统计天数", "user_id": "账号编号", "updated": "更新", "unit_id": "单位编号",
     "unit": "单位", "topic": "主题", "threshold": "阈值", "on_time": "按时", "month": "月份", "lead_unit": "主办单位",
     "key_id": "密钥编号", "is_workday": "工作日", "is_service": "服务账号", "ids": "编号", "due_on": "到期日",
@@ -121,7 +123,8 @@ def _coded_values() -> dict[str, dict[str, str]]:
     from hotline.workorder.models import RESULT_NAMES
 
     verdicts = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
-    return {"status": {k.value: v for k, v in STATUS_NAMES.items()}, "role": {k.value: v for k, v in ROLE_NAMES.items()},
+    return {"status": {k.value: v for k, v in STATUS_NAMES.items()},
+            "role": {k.value: v for k, v in ROLE_NAMES.items()},
             "result": {k.value: v for k, v in RESULT_NAMES.items()}, "verdict": verdicts}
 
 

@@ -63,6 +63,8 @@ CLOSINGS = ["，希望尽快处理。", "，请相关部门管一管。", "，�
 PER_CATEGORY = 48
 #: How far back the history reaches, and how recent its newest appeal is.
 HISTORY_DAYS, NEWEST_HOURS = 120, 3
+#: The day's rhythm: how often an appeal comes in each hour (China time), relatively.
+HOURLY = [1, 1, 1, 1, 1, 1, 2, 4, 8, 10, 10, 9, 7, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1]
 #: The planted spike: appeals in the last hour about one street of 安平县北固镇 without water.
 SPIKE = ("990121002", ("城乡建设", "城市建设和市政管理", "自来水供应"),
          ["中心街一带停水了", "北固镇中心街又停水了", "家里一直不来水", "中心街自来水管破裂停水", "整条街都停水了",
@@ -108,7 +110,7 @@ def _registered_at(rng: random.Random, now: dt.datetime) -> dt.datetime:
         day = (now - dt.timedelta(days=rng.uniform(0, HISTORY_DAYS))).astimezone(clock.CST)
         if day.weekday() >= 5 and rng.random() < 0.5:
             continue
-        hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 1, 2, 4, 8, 10, 10, 9, 7, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1])[0]
+        hour = rng.choices(range(24), weights=HOURLY)[0]
         at = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
         if at <= now - dt.timedelta(hours=NEWEST_HOURS):
             return at.astimezone(dt.UTC)

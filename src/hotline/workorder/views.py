@@ -572,8 +572,9 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         order_meetings = None
     rows = repository.events(db, order.id)
     names = audit_repository.display_names(db, {e.actor_id for e in rows if e.actor_id is not None})
-    events = [TimelineRow(e.at, timeline.staff_label(e.action), audit_labels.actor_name(e.actor_id, e.actor_name, names),
-                          _event_detail(e.detail)) for e in rows]
+    events = [TimelineRow(e.at, timeline.staff_label(e.action),
+                          audit_labels.actor_name(e.actor_id, e.actor_name, names), _event_detail(e.detail))
+              for e in rows]
     return render(
         request, "workorder/order.html", principal, status_code=status, title=f"工单 {order.number}", order=order,
         flash=flash, flash_kind=flash_kind, failed=failed, errors=errors or {}, values=values or {},
