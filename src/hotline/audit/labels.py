@@ -28,7 +28,8 @@ OBJECT_NAMES: dict[str, str] = {
 
 _WORK_ORDER: dict[str, str] = {
     "registered": "受理登记", "answered": "即时解答并办结", "transferred": "转下级热线中心", "dispatched": "派单",
-    "direct_dispatched": "直派（直派目录）", "signed": "承办单位签收", "assist_submitted": "协办单位提交协办意见",
+    "direct_dispatched": "直派（直派目录）", "category_set": "设置诉求分类", "deadline_recounted": "日历更新后重算期限",
+    "urged": "催办（重复来电并入）", "signed": "承办单位签收", "assist_submitted": "协办单位提交协办意见",
     "returned": "承办单位退单", "return_rejected": "驳回退单（无理退单）", "coordination_opened": "提交管辖争议协调",
     "coordination_decided": "协调裁定承办单位", "extension_requested": "申请延期", "extension_approved": "批准延期",
     "extension_refused": "拒绝延期", "replied": "承办单位答复", "reply_accepted": "答复认定通过",
@@ -77,6 +78,10 @@ ACTION_NAMES: dict[str, str] = {
     "place_name.created": "新增地名", "place_name.deleted": "删除地名",
     "policy_document.registered": "登记政策文件", "policy_document.settled": "政策文件办结",
     "access.denied": "越权访问被拒绝", "audit.exported": "导出审计日志",
+    "access.denied_alert": "告警：短时间内多次越权访问", "citizen.bulk_read_alert": "告警：短时间内大量查看诉求人信息",
+    "login.throttled": "登录受限（失败次数过多）", "security.password_spraying": "告警：同一地址尝试多个账号（撞库）",
+    "security.account_under_attack": "告警：账号遭多地址密码猜测", "pii.revealed": "查看诉求人联系方式（说明理由）",
+    "policy_document.due_recounted": "日历更新后重算政策文件发布期限",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
