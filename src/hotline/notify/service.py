@@ -104,10 +104,11 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
                      phone_checked: bool = False) -> dict[str, Any]:
     """The outbox row of an SMS to ``phone``, checked.
 
-    A number that could not be decrypted gives a skipped row instead: the action that sends
-    the text goes on, and the row shows that nobody was told. The phone number is validated (``InvalidInput`` naming ``phone``) and normalised to
+    The phone number is validated (``InvalidInput`` naming ``phone``) and normalised to
     national digits (the column stores it encrypted) unless the caller has just done so
-    (``phone_checked``); the body is capped at :data:`SMS_MAX_CHARS`."""
+    (``phone_checked``); the body is capped at :data:`SMS_MAX_CHARS`. A number that could not
+    be decrypted gives a skipped row instead: the action that sends the text goes on, and the
+    row shows that nobody was told."""
     if phone == crypto.UNREADABLE:  # the stored number does not open with these keys (an alert was raised)
         return skipped_row(template=template, recipient_kind=recipient_kind, body=body, reason=UNREADABLE_PHONE,
                            work_order_id=work_order_id, unit_id=unit_id)
