@@ -264,6 +264,8 @@ seen = {}
 jobs.run_worker = lambda factory, **kw: seen.update(
     handlers=sorted(jobs.HANDLERS), long=sorted(jobs.LONG_HANDLERS), pollers=sorted(jobs.POLLERS))
 from hotline import cli
+cli.main(["db", "upgrade"])  # the worker refuses an unmigrated database (start-up checks)
+assert not jobs.HANDLERS, "migrating loads no domain's jobs"
 cli.main(["worker", "--once"])
 tasks_modules = [m.name for m in pkgutil.walk_packages(hotline.__path__, "hotline.") if m.name.endswith(".tasks")]
 kinds = set()

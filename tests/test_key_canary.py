@@ -184,9 +184,9 @@ def test_one_undecryptable_value_shows_as_unreadable_with_an_alert_instead_of_fa
     _corrupt_phone(db, world.citizen_id)
     before = UNDECRYPTABLE._value.get()
     with caplog.at_level(logging.ERROR, logger="hotline.kit.db"):
-        page = api("agent").get(f"/citizens/{world.citizen_id}")
-        body = api("agent").get(f"/api/v1/citizens/{world.citizen_id}")
-        masked = api("dispatcher").get(f"/api/v1/citizens/{world.citizen_id}")
+        page = api("agent").get(f"/citizens/{world.citizen_ref}")
+        body = api("agent").get(f"/api/v1/citizens/{world.citizen_ref}")
+        masked = api("dispatcher").get(f"/api/v1/citizens/{world.citizen_ref}")
     assert page.status_code == 200 and crypto.UNREADABLE in page.text and "张三丰" in page.text
     assert body.status_code == 200 and body.json()["phone"] == crypto.UNREADABLE
     assert body.json()["name"] == "张三丰"

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     #: Weights of the unit evaluation's indicators (points; see supervision.rules.INDICATORS),
     #: e.g. ``{"satisfaction_rate": 40, "on_time_close_rate": 30}``; unnamed ones keep their default.
     evaluation_weights: dict[str, float] = Field(default_factory=dict)
+    #: A unit is ranked (好差评榜单) only with at least this many orders dispatched to it in the
+    #: period; the others are listed apart, unranked (a unit with no orders must not top the list).
+    ranking_min_orders: int = Field(default=5, ge=1, le=10_000)
     #: Threads per web process writing intakes in batches (PostgreSQL; SQLite has one writer).
     intake_writers: int = Field(default=1, ge=1, le=16)
     #: Python's GIL switch interval in the web processes (see hotline.app.serving_app).

@@ -318,3 +318,25 @@ def test_a_work_orders_notifications_are_listed_and_counted_by_status(db, factor
     counts = repository.count_by_status(db)
     assert counts[NotificationStatus.failed] == 1 and counts[NotificationStatus.sent] == 2
     assert counts[NotificationStatus.pending] == 0
+
+
+def test_a_text_to_a_number_that_cannot_be_decrypted_is_recorded_as_skipped_and_the_action_goes_on(db):
+    from hotline.kit import crypto
+
+    row = accepted(db, phone=crypto.UNREADABLE)
+    assert row.status == NotificationStatus.skipped and row.last_error == service.UNREADABLE_PHONE
+
+
+def test_the_relay_never_texts_a_recipient_it_cannot_decrypt(db, factory, gateway):
+    from hotline.kit import crypto
+
+    queued = accepted(db)
+    db.commit()
+    foreign = crypto.PiiCipher([("t1", bytes(16))], bytes(32)).encrypt(PHONE)  # other keys, same key id
+    db.execute(text("UPDATE notification SET recipient = :r WHERE id = :id"), {"r": foreign, "id": queued.id})
+    db.commit()
+    db.expire_all()
+    jobs.drain(factory)
+    assert gateway.calls == []
+    failed = db.get(Notification, queued.id)
+    assert failed.status == NotificationStatus.failed and failed.last_error == service.UNREADABLE_PHONE

@@ -91,3 +91,45 @@ def test_the_internal_page_draws_the_chart_from_escaped_data(api, november):
     page = api("supervisor").get("/rankings", params={"period": "2026-11"})
     assert page.status_code == 200 and 'data-chart="bar"' in page.text and "青川市住建局" in page.text
     assert "</script><" not in page.text.split('class="chart-data">')[1].split("</script>")[0]
+
+
+def _quiet_unit_with_full_marks(db, world, day=dt.date(2026, 11, 20)):
+    """A unit with no order in November but one policy document published on time: on the
+    rates it has, full marks."""
+    from hotline.supervision.models import UnitDayStats
+
+    unit_id = world.units["G-990102"]
+    db.add(UnitDayStats(unit_id=unit_id, day=day, kb_due=1, kb_on_time=1))
+    db.flush()
+    return unit_id
+
+
+def test_a_unit_without_orders_is_listed_apart_and_never_ranks_first(db, world, november):
+    quiet = _quiet_unit_with_full_marks(db, world)
+    assert rules.evaluate({"kb_due": 1, "kb_on_time": 1}).score == 100
+    r = service.ranking(db, rules.period("2026-11"))
+    assert r.rows and r.rows[0].unit_id == november and r.rows[0].rank == 1
+    assert all(row.unit_id != quiet for row in r.rows)
+    apart = next(row for row in r.unranked if row.unit_id == quiet)
+    assert apart.counts["assigned"] == 0 and apart.rank == 0
+
+
+def test_units_below_the_minimum_of_orders_are_not_ranked(db, world, november, monkeypatch):
+    from hotline.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "ranking_min_orders", 6)  # the housing bureau has 5
+    r = service.ranking(db, rules.period("2026-11"))
+    assert r.min_orders == 6 and all(row.unit_id != november for row in r.rows)
+    assert [row.counts["assigned"] for row in r.unranked if row.unit_id == november] == [5]
+    monkeypatch.setattr(get_settings(), "ranking_min_orders", 5)
+    assert [row.rank for row in service.ranking(db, rules.period("2026-11")).rows if row.unit_id == november] == [1]
+
+
+def test_the_public_page_lists_unranked_units_apart(client, db, world, november):
+    _quiet_unit_with_full_marks(db, world)
+    db.commit()
+    page = client.get("/public/rankings", params={"period": "2026-11"}).text
+    ranked, apart = page.split('id="ranking-unranked"')
+    assert "青川市住建局" in ranked and "本期无工单" in apart
+    body = client.get("/api/v1/public/rankings", params={"period": "2026-11"}).json()
+    assert body["rows"][0]["unit_name"] == "青川市住建局" and body["unranked"][0]["rank"] == 0

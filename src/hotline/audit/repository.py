@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent, AuditHead
+from hotline.auth.models import User
 from hotline.kit.db import insert_many
 
 
@@ -61,8 +62,9 @@ class AuditFilter:
 
 def _filtered(f: AuditFilter) -> Select[AuditEvent]:
     stmt = select(AuditEvent)
-    if f.actor:
-        stmt = stmt.where(AuditEvent.actor_name == f.actor)
+    if f.actor:  # the login name, or the display name people know
+        named = select(User.id).where(User.display_name == f.actor).scalar_subquery()
+        stmt = stmt.where(or_(AuditEvent.actor_name == f.actor, AuditEvent.actor_id.in_(named)))
     if f.action:
         stmt = stmt.where(AuditEvent.action.startswith(f.action, autoescape=True))
     if f.object_type:
@@ -81,3 +83,17 @@ def search(session: Session, f: AuditFilter, *, limit: int, offset: int) -> tupl
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     rows = session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)).all()
     return list(rows), total
+
+
+def newest(session: Session, f: AuditFilter, *, limit: int) -> list[AuditEvent]:
+    """The matching rows, newest first, at most ``limit`` (the export)."""
+    return list(session.scalars(_filtered(f).order_by(AuditEvent.seq.desc()).limit(limit)).all())
+
+
+def display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Display names of the accounts behind audit rows."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(sorted(user_ids))))
+    return {int(user_id): str(name) for user_id, name in rows}
+

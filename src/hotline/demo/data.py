@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.auth import bootstrap
 from hotline.auth import repository as auth_repository
 from hotline.auth import service as auth_service
-from hotline.auth.models import Role
+from hotline.auth.models import Role, User
 from hotline.auth.principal import Principal
 from hotline.citizen import service as citizen_service
 from hotline.org import repository
@@ -117,6 +117,11 @@ ACCOUNTS = [
     ("kb_reviewer", "知识库审核员", Role.centre_supervisor, "C-990000"),
 ]
 
+#: Contact phones of the demo: mobile numbers in the 1380000xxxx (units) and 1370000xxxx
+#: (staff) blocks. They are valid in form, so the texts to units and supervisors are written
+#: and visible in the outbox, but clearly made up: do not reuse them outside the demo.
+UNIT_PHONE, STAFF_PHONE = "1380000{:04d}", "1370000{:04d}"
+
 TAXONOMY = Path(__file__).with_name("taxonomy.csv")
 
 
@@ -135,6 +140,18 @@ def load_categories(session: Session, admin: Principal) -> dict[tuple[str, ...],
                 if path not in codes:
                     codes[path] = org.create_category(session, admin, name=name, parent_code=parent).code
     return codes
+
+
+def demo_account(session: Session, admin: Principal, *, username: str, display_name: str, role: Role, unit_id: int,
+                 phone: str) -> User:
+    """A demo account that logs in with the published demo password and is not asked to change
+    it. The password rules refuse that password to anyone choosing it, so the account is made
+    with a throw-away strong one and the demo password is set directly."""
+    user = auth_service.create_user(session, admin, username=username, display_name=display_name, role=role,
+                                    unit_id=unit_id, password=f"Demo-{secrets.token_urlsafe(12)}-9", phone=phone)
+    user.must_change_password = False
+    user.password_hash = auth_service.hash_password(DEMO_PASSWORD)
+    return user
 
 
 def load(session: Session) -> list[tuple[str, str, str, str]]:
@@ -204,14 +221,13 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     admin_user = auth_repository.user_by_username(session, "admin")
     assert admin_user is not None
     admin_user.password_hash = auth_service.hash_password(DEMO_PASSWORD)
+    load_unit_phones(session, admin)
     accounts = [("admin", DEMO_PASSWORD, "系统管理员", "示范省12345政务服务便民热线中心")]
-    for username, name, role, unit_code in ACCOUNTS[1:]:
+    for n, (username, name, role, unit_code) in enumerate(ACCOUNTS[1:], start=1):
         unit = repository.unit_by_code(session, unit_code)
         assert unit is not None
-        user = auth_service.create_user(session, admin, username=username, display_name=name, role=role,
-                                        unit_id=unit.id, password=setup_password)
-        user.must_change_password = False
-        user.password_hash = auth_service.hash_password(DEMO_PASSWORD)
+        demo_account(session, admin, username=username, display_name=name, role=role, unit_id=unit.id,
+                     phone=STAFF_PHONE.format(n))
         accounts.append((username, DEMO_PASSWORD, role.value, unit.name))
 
     agent_user = auth_repository.user_by_username(session, "agent")
@@ -233,6 +249,14 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
 
     load_intelligence(session, cats)
     return accounts
+
+
+def load_unit_phones(session: Session, admin: Principal) -> None:
+    """Every demo unit gets a contact phone (see ``UNIT_PHONE``), so that due-soon, overdue and
+    letter texts to units are written rather than skipped for want of a number."""
+    for n, unit in enumerate(sorted(repository.all_units(session), key=lambda u: u.code), start=1):
+        if not unit.contact_phone:
+            org.update_unit(session, admin, unit, contact_phone=UNIT_PHONE.format(n))
 
 
 def load_supervision_authorities(session: Session, admin: Principal) -> None:
@@ -273,17 +297,22 @@ def load_sample_orders(session: Session) -> None:
            for u in ("agent", "dispatcher", "handler")}
     zj = repository.unit_by_code(session, "990100-zj")
     assert zj is not None
+    # (type, title, content, township, how far it has got, the unit's reply once it replies):
+    # each order carries its own reply, written for its own appeal.
     samples = [
         ("complaint", "小区楼道堆放杂物无人清理",
-         "东城区东华街道幸福小区3栋楼道长期堆放杂物，存在消防隐患。", "990102001", 0),
-        ("help", "咨询公租房申请条件", "想了解青川市公租房的申请条件和办理流程。", "990103001", 0),
-        ("complaint", "小区电梯频繁故障", "安平县安平镇锦绣家园2号楼电梯一周内故障三次，物业不处理。", "990121001", 1),
-        ("suggestion", "建议增设公交站点", "建议在西城区金水街道新建小区附近增设公交站点。", "990103002", 2),
-        ("complaint", "物业擅自涨价", "东城区朝阳街道某小区物业费未经业主大会同意上涨。", "990102002", 3),
-        ("complaint", "新房墙体开裂", "购买的新房交付半年墙体多处开裂，开发商推诿。", "990102003", 4),
-        ("help", "家里突然停水了", "安平县北固镇中心街一带从早上开始停水，一直没有来水。", "990121002", 0),
+         "东城区东华街道幸福小区3栋楼道长期堆放杂物，存在消防隐患。", "990102001", 0, None),
+        ("help", "咨询公租房申请条件", "想了解青川市公租房的申请条件和办理流程。", "990103001", 0, None),
+        ("complaint", "小区电梯频繁故障", "安平县安平镇锦绣家园2号楼电梯一周内故障三次，物业不处理。", "990121001", 1,
+         None),
+        ("suggestion", "建议增设公交站点", "建议在西城区金水街道新建小区附近增设公交站点。", "990103002", 2, None),
+        ("complaint", "物业擅自涨价", "东城区朝阳街道某小区物业费未经业主大会同意上涨。", "990102002", 3,
+         "已约谈物业公司，责令其按规定程序调整物业收费并向业主公示，未经业主大会同意的涨价部分暂停收取。"),
+        ("complaint", "新房墙体开裂", "购买的新房交付半年墙体多处开裂，开发商推诿。", "990102003", 4,
+         "已组织质监站现场查勘，认定墙体开裂属保修范围内的质量问题，开发商已承诺十五日内完成修复。"),
+        ("help", "家里突然停水了", "安平县北固镇中心街一带从早上开始停水，一直没有来水。", "990121002", 0, None),
     ]
-    for i, (appeal_type, title, content, town, stage) in enumerate(samples):
+    for i, (appeal_type, title, content, town, stage, reply_text) in enumerate(samples):
         order, _ = wo_service.intake(session, who["agent"], wo_service.IntakeData(
             channel="phone", appeal_type=appeal_type, title=title, content=content,
             phone=f"1390000{i:04d}", name=["赵", "钱", "孙", "李", "周", "吴", "郑"][i] + "先生", region_code=town,
@@ -293,8 +322,8 @@ def load_sample_orders(session: Session) -> None:
         if stage >= 2:
             wo_service.sign(session, who["handler"], order)
         if stage >= 3:
-            wo_service.reply(session, who["handler"], order, result=ReplyResult.resolved,
-                             text="已约谈物业公司，责令其按规定程序调整收费并向业主公示。")
+            assert reply_text is not None
+            wo_service.reply(session, who["handler"], order, result=ReplyResult.resolved, text=reply_text)
         if stage >= 4:
             wo_service.review_reply(session, who["dispatcher"], order, accept=True)
 

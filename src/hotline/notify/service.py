@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.kit import clock, validate
+from hotline.kit import clock, crypto, validate
 from hotline.kit.db import insert_many
 from hotline.notify import repository
 from hotline.notify.models import Notification, NotificationStatus
@@ -106,7 +106,12 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
 
     The phone number is validated (``InvalidInput`` naming ``phone``) and normalised to
     national digits (the column stores it encrypted) unless the caller has just done so
-    (``phone_checked``); the body is capped at :data:`SMS_MAX_CHARS`."""
+    (``phone_checked``); the body is capped at :data:`SMS_MAX_CHARS`. A number that could not
+    be decrypted gives a skipped row instead: the action that sends the text goes on, and the
+    row shows that nobody was told."""
+    if phone == crypto.UNREADABLE:  # the stored number does not open with these keys (an alert was raised)
+        return skipped_row(template=template, recipient_kind=recipient_kind, body=body, reason=UNREADABLE_PHONE,
+                           work_order_id=work_order_id, unit_id=unit_id)
     number = phone if phone_checked else validate.phone(phone, "phone")
     if template not in TEMPLATES:
         raise ValueError(f"unknown notification template {template!r}")
@@ -126,6 +131,7 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
 #: Why a unit's notification was not sent (``last_error`` of a skipped row).
 NO_UNIT_PHONE = "单位未登记联系电话"
 NO_USER_PHONE = "用户未登记手机号"
+UNREADABLE_PHONE = "号码无法解密（密钥不符），未发送"
 
 
 def skipped_row(*, template: str, recipient_kind: str, body: str, reason: str,

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter
 
-from hotline.kit import clock, jobs
+from hotline.kit import clock, crypto, jobs
 from hotline.kit.db import SessionFactory, transaction
 from hotline.kit.logging import scrub
-from hotline.notify import repository, sms
+from hotline.notify import repository, service, sms
 from hotline.notify.models import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,10 @@ def _send(notification_id: int, recipient: str, body: str, gateway_id: str | Non
         # The gateway already took it: repair the status, never send twice.
         return _Outcome(notification_id, NotificationStatus.sent, attempts, gateway_id)
     attempt = attempts + 1
+    if recipient == crypto.UNREADABLE:  # queued before the keys changed: never text the marker
+        NOTIFICATIONS.labels(channel, "rejected").inc()
+        log.warning("notification %s not sent: its recipient cannot be decrypted", notification_id)
+        return _Outcome(notification_id, NotificationStatus.failed, attempt, error=service.UNREADABLE_PHONE)
     try:
         sent_id = sms.get_adapter().send(recipient, body, key=key)
     except sms.SmsRejected as exc:

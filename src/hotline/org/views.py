@@ -206,17 +206,36 @@ def _categories_page(request: Request, principal: Principal, db: Db, *, status: 
                      errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                      flash: str | None = None, flash_kind: str = "ok",
                      import_errors: list[dict[str, Any]] | None = None) -> Response:
+    """The tree of categories, collapsed to its first level; each category's edit form is
+    fetched when asked for (``category_form``), so the page stays small with hundreds of them."""
     access.require_province_admin(principal)
     rows = repository.all_categories(db)
+    children: dict[int | None, list[Any]] = {}
+    for c in rows:
+        children.setdefault(c.parent_id, []).append(c)
     return render(request, "org/categories.html", principal, status_code=status, title="诉求分类",
-                  categories=rows, errors=errors or {}, values=values or {}, flash=flash, flash_kind=flash_kind,
-                  parents=[(c.code, ("　" * (c.level - 1)) + f"{c.code} {c.name}") for c in rows if c.level < 3],
-                  import_errors=import_errors)
+                  categories=rows, children=children, errors=errors or {}, values=values or {}, flash=flash,
+                  flash_kind=flash_kind, parents=_category_parents(rows), import_errors=import_errors)
+
+
+def _category_parents(rows: list[Any]) -> list[tuple[str, str]]:
+    return [(c.code, ("　" * (c.level - 1)) + f"{c.code} {c.name}") for c in rows if c.level < 3]
 
 
 @router.get("/admin/categories", response_class=HTMLResponse)
 def categories_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
     return _categories_page(request, principal, db, flash=request.query_params.get("ok"))
+
+
+@router.get("/admin/categories/{code}/form", response_class=HTMLResponse)
+def category_form(request: Request, code: str, principal: CurrentPrincipal, db: Db) -> Response:
+    """One category's edit form (a fragment the tree loads on demand)."""
+    access.require_province_admin(principal)
+    category = repository.category_by_code(db, code)
+    if category is None:
+        raise NotFound("分类不存在")
+    return render(request, "org/_category_form.html", principal, c=category,
+                  parents=_category_parents(repository.all_categories(db)))
 
 
 @router.post("/admin/categories", response_class=HTMLResponse)

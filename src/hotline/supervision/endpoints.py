@@ -133,7 +133,8 @@ def ranking(principal: CurrentPrincipal, db: Db, period: Annotated[str | None, Q
     access.require(principal, Cap.view_org)
     r = service.ranking(db, service.parse_period(period), region_prefix=_scope(principal, region_code))
     return StaffRankingOut(period=r.period.key, label=r.period.label, indicators=rules.INDICATORS,
-                           rows=[StaffRankRowOut(**row.__dict__) for row in r.rows])
+                           rows=[StaffRankRowOut(**row.__dict__) for row in r.rows],
+                           unranked=[StaffRankRowOut(**row.__dict__) for row in r.unranked], min_orders=r.min_orders)
 
 
 @router.get("/rankings/export.xlsx", responses={**ERRORS, 200: {"content": {XLSX_MEDIA_TYPE: {}}}})
@@ -151,7 +152,9 @@ def public_ranking(db: Db, period: Annotated[str | None, Query(max_length=10)] =
     """The public good/bad ranking (好差评榜单): unit-level rates and scores, province-wide."""
     r = service.ranking(db, service.parse_period(period))
     return RankingOut(period=r.period.key, label=r.period.label, indicators=rules.INDICATORS,
-                      rows=[RankRowOut(**{k: v for k, v in row.__dict__.items() if k != "counts"}) for row in r.rows])
+                      rows=[RankRowOut(**{k: v for k, v in row.__dict__.items() if k != "counts"}) for row in r.rows],
+                      unranked=[RankRowOut(**{k: v for k, v in row.__dict__.items() if k != "counts"})
+                                for row in r.unranked], min_orders=r.min_orders)
 
 
 def _rule_out(rule: EscalationRule) -> EscalationRuleOut:

@@ -45,10 +45,15 @@ class _Ranking(BaseModel):
 
 class RankingOut(_Ranking):
     rows: list[RankRowOut]
+    #: Units with fewer than ``min_orders`` orders in the period: listed, not ranked (rank 0).
+    unranked: list[RankRowOut] = []
+    min_orders: int = 0
 
 
 class StaffRankingOut(_Ranking):
     rows: list[StaffRankRowOut]
+    unranked: list[StaffRankRowOut] = []
+    min_orders: int = 0
 
 
 class EscalationRuleIn(BaseModel):

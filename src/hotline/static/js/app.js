@@ -16,6 +16,31 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // <input data-filter-tree="#list">: in a tree of <li>, keep the items whose own line holds
+  // the text, with their ancestors opened to show them.
+  document.querySelectorAll("input[data-filter-tree]").forEach((input) => {
+    const tree = document.querySelector(input.dataset.filterTree);
+    if (!tree) return;
+    const items = Array.from(tree.querySelectorAll("li")).reverse();  // children before parents
+    const own = (li) => (li.querySelector(":scope > details > summary") || li).textContent.toLowerCase();
+    input.addEventListener("input", () => {
+      const q = input.value.trim().toLowerCase();
+      for (const li of items) {
+        const shownChild = li.querySelector(":scope > details > ul > li:not([hidden])");
+        li.hidden = Boolean(q) && !shownChild && !own(li).includes(q);
+        const details = li.querySelector(":scope > details");
+        if (details && q) details.open = Boolean(shownChild);
+      }
+    });
+  });
+  // A link to #id inside closed <details> (the category saved a moment ago): open the way to it.
+  if (location.hash.length > 1) {
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (let node = target && target.parentElement; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    if (target) target.scrollIntoView({ block: "center" });
+  }
   // <input data-filter-rows="#table">: hide table rows that do not contain the text.
   document.querySelectorAll("input[data-filter-rows]").forEach((input) => {
     const table = document.querySelector(input.dataset.filterRows);

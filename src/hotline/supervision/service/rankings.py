@@ -44,6 +44,9 @@ class RankRow:
 class Ranking:
     period: rules.Period
     rows: list[RankRow]
+    #: Units with activity but fewer than ``min_orders`` orders in the period: not ranked.
+    unranked: tuple[RankRow, ...] = ()
+    min_orders: int = 0
 
 
 def parse_period(key: str | None) -> rules.Period:
@@ -59,17 +62,27 @@ def parse_period(key: str | None) -> rules.Period:
 def ranking(session: Session, period: rules.Period, *, region_prefix: str | None = None) -> Ranking:
     """The good/bad ranking (好差评榜单) of handling units for a period, best first, within a
     region (its prefix) or the whole province. Read from the day counters the projector keeps,
-    never by scanning orders. Unit-level figures only: nothing personal."""
-    evaluated = evaluation(session, period.since, period.until, get_settings().evaluation_weights or None)
+    never by scanning orders. Unit-level figures only: nothing personal.
+
+    Only a unit with at least ``ranking_min_orders`` orders dispatched to it in the period (and
+    a score) is ranked: a rate over two orders says little, and a unit with none would score
+    full marks on what remains. The others are listed apart (``unranked``, by region and name)."""
+    settings = get_settings()
+    evaluated = evaluation(session, period.since, period.until, settings.evaluation_weights or None)
     units = repository.units_by_ids(session, [unit_id for unit_id, _ in evaluated])
     rows: list[RankRow] = []
+    unranked: list[RankRow] = []
     for unit_id, result in evaluated:
         unit = units.get(unit_id)
         if unit is None or (region_prefix and not unit.region.code.startswith(region_prefix)):
             continue
-        rows.append(RankRow(rank=len(rows) + 1, unit_id=unit_id, unit_name=unit.name, region_name=unit.region.name,
-                            score=result.score, rates=dict(result.rates), counts=dict(result.counts)))
-    return Ranking(period=period, rows=rows)
+        ranked = result.score is not None and result.counts.get("assigned", 0) >= settings.ranking_min_orders
+        row = RankRow(rank=len(rows) + 1 if ranked else 0, unit_id=unit_id, unit_name=unit.name,
+                      region_name=unit.region.name, score=result.score, rates=dict(result.rates),
+                      counts=dict(result.counts))
+        (rows if ranked else unranked).append(row)
+    unranked.sort(key=lambda row: (units[row.unit_id].region.code, row.unit_name))
+    return Ranking(period=period, rows=rows, unranked=tuple(unranked), min_orders=settings.ranking_min_orders)
 
 
 def _percent(rate: float | None) -> float | None:

@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from hotline.audit import labels as audit_labels
+from hotline.audit import repository as audit_repository
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
@@ -271,8 +273,11 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         order_meetings: list[Any] | None = supervision.meetings(db, principal, order=order, limit=20)[0]
     except Forbidden:
         order_meetings = None
-    events = [TimelineRow(e.at, timeline.staff_label(e.action), e.actor_name, _event_detail(e.detail))
-              for e in repository.events(db, order.id)]
+    rows = repository.events(db, order.id)
+    names = audit_repository.display_names(db, {e.actor_id for e in rows if e.actor_id is not None})
+    events = [TimelineRow(e.at, timeline.staff_label(e.action),
+                          audit_labels.actor_name(e.actor_id, e.actor_name, names), _event_detail(e.detail))
+              for e in rows]
     return render(
         request, "workorder/order.html", principal, status_code=status, title=f"工单 {order.number}", order=order,
         flash=flash, flash_kind=flash_kind, failed=failed, errors=errors or {}, values=values or {},

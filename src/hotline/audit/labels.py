@@ -1,0 +1,171 @@
+"""How the audit log reads for a person: Chinese names for action codes, object kinds and
+detail fields, and the detail written out as ``名称：值`` instead of JSON. Pure, no I/O.
+
+Every action code the platform writes must have a name here (a test walks the source for
+them); a code without one is shown as its object's name plus the raw verb, never hidden."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from hotline.kit import clock
+
+#: Object kinds (``object_type`` and the part of an action code before the dot).
+OBJECT_NAMES: dict[str, str] = {
+    "work_order": "工单", "user": "账号", "citizen": "诉求人", "unit": "单位", "units": "单位",
+    "region": "行政区划", "regions": "行政区划", "category": "诉求分类", "categories": "诉求分类",
+    "channel": "受理渠道", "channels": "受理渠道", "appeal_type": "诉求类型", "api_token": "接口令牌",
+    "calendar": "工作日历", "calendar_override": "日历调整", "deadline_rule": "办理时限规则",
+    "direct_dispatch_rule": "直派目录", "early_warning": "预警", "escalation_rule": "提级督办规则",
+    "hotspot_snapshot": "热点分析", "knowledge_collection": "知识征集", "knowledge_item": "知识点",
+    "letter_template": "督办文书模板", "login": "登录", "logout": "退出登录", "model_version": "派单模型",
+    "pii": "个人信息", "place_name": "地名", "platform": "平台", "policy_document": "政策文件",
+    "public_notice": "通报", "special_list": "专项清单", "supervision": "督办", "supervision_authority": "督办主管部门",
+    "supervision_meeting": "约谈/联席会议", "audit": "审计日志",
+}
+
+_WORK_ORDER: dict[str, str] = {
+    "registered": "受理登记", "answered": "即时解答并办结", "transferred": "转下级热线中心", "dispatched": "派单",
+    "direct_dispatched": "直派（直派目录）", "category_set": "设置诉求分类", "deadline_recounted": "日历更新后重算期限",
+    "urged": "催办（重复来电并入）", "signed": "承办单位签收", "assist_submitted": "协办单位提交协办意见",
+    "returned": "承办单位退单", "return_rejected": "驳回退单（无理退单）", "coordination_opened": "提交管辖争议协调",
+    "coordination_decided": "协调裁定承办单位", "extension_requested": "申请延期", "extension_approved": "批准延期",
+    "extension_refused": "拒绝延期", "replied": "承办单位答复", "reply_accepted": "答复认定通过",
+    "reply_rejected": "答复退回重新办理", "reply_shared": "共享答复", "callback_unreached": "回访未接通",
+    "callback_recorded": "记录回访", "rehandle": "回访不满意，退回重办", "closed": "办结", "withdrawn": "撤回",
+    "supervision_flagged": "二次不满意，列入督办", "due_soon": "临期预警", "overdue": "超期未办结",
+    "escalated": "提级督办", "letter_issued": "发出督办文书", "letter_responded": "回复督办文书",
+    "business_environment_notified": "通报营商环境主管部门", "referred": "移交纪检监察机关",
+    "meeting_held": "召开约谈/联席会议", "notice_published": "列入通报", "case_file_exported": "导出工单卷宗",
+    "merged": "合并工单", "merged_in": "并入其他工单", "merged_out": "被合并工单移出", "unmerged": "取消合并",
+}
+
+#: Action codes → what a person reads.
+ACTION_NAMES: dict[str, str] = {
+    **{f"work_order.{verb}": name for verb, name in _WORK_ORDER.items()},
+    "login.succeeded": "登录成功", "login.failed": "登录失败", "logout": "退出登录",
+    "user.created": "创建账号", "user.updated": "修改账号", "user.password_changed": "修改密码",
+    "user.password_reset": "重置密码", "api_token.issued": "签发接口令牌", "api_token.revoked": "吊销接口令牌",
+    "pii.viewed": "查看个人信息", "pii.keys_rotated": "轮换个人信息加密密钥", "platform.initialised": "平台初始化",
+    "citizen.created": "建立诉求人档案", "citizen.updated": "修改诉求人档案",
+    "region.created": "新增行政区划", "region.updated": "修改行政区划", "unit.created": "新增单位",
+    "unit.updated": "修改单位", "category.created": "新增诉求分类", "category.updated": "修改诉求分类",
+    "channel.created": "新增受理渠道", "channel.updated": "修改受理渠道", "appeal_type.updated": "修改诉求类型",
+    "regions.imported": "导入行政区划", "units.imported": "导入单位", "categories.imported": "导入诉求分类",
+    "channels.imported": "导入受理渠道", "regions.exported": "导出行政区划", "units.exported": "导出单位",
+    "categories.exported": "导出诉求分类", "channels.exported": "导出受理渠道",
+    "calendar.schedule_imported": "导入节假日安排", "calendar_override.set": "调整工作日历",
+    "calendar_override.deleted": "删除日历调整", "deadline_rule.created": "新增办理时限规则",
+    "deadline_rule.updated": "修改办理时限规则", "deadline_rule.deleted": "删除办理时限规则",
+    "deadline_rule.defaults_loaded": "载入默认办理时限", "direct_dispatch_rule.created": "新增直派目录",
+    "direct_dispatch_rule.updated": "修改直派目录", "escalation_rule.saved": "保存提级督办规则",
+    "letter_template.saved": "保存督办文书模板", "supervision_authority.saved": "设置督办主管部门",
+    "supervision.meeting_recorded": "记录约谈/联席会议", "supervision.daily_ledger_sent": "发送每日台账",
+    "public_notice.drafted": "起草通报", "public_notice.edited": "修改通报", "public_notice.published": "发布通报",
+    "public_notice.withdrawn": "撤回通报", "special_list.created": "建立专项清单",
+    "early_warning.spike": "诉求量突增预警", "early_warning.emergency": "突发事件预警",
+    "early_warning.acknowledged": "确认预警", "hotspot_snapshot.requested": "请求热点分析",
+    "model_version.trained": "训练派单模型", "model_version.activated": "启用派单模型",
+    "model_version.train_requested": "请求训练派单模型", "model_version.train_refused": "拒绝训练派单模型",
+    "model_version.rolled_back": "回退派单模型",
+    "knowledge_item.created": "新建知识点", "knowledge_item.revised": "修订知识点",
+    "knowledge_item.submitted": "提交审核", "knowledge_item.approved": "审核通过",
+    "knowledge_item.rejected": "审核退回", "knowledge_item.published": "发布知识点",
+    "knowledge_item.withdrawn": "撤回知识点", "knowledge_item.expired": "知识点到期失效",
+    "knowledge_collection.created": "发起知识征集", "knowledge_collection.closed": "结束知识征集",
+    "place_name.created": "新增地名", "place_name.deleted": "删除地名",
+    "policy_document.registered": "登记政策文件", "policy_document.settled": "政策文件办结",
+    "access.denied": "越权访问被拒绝", "audit.exported": "导出审计日志",
+    "access.denied_alert": "告警：短时间内多次越权访问", "citizen.bulk_read_alert": "告警：短时间内大量查看诉求人信息",
+    "login.throttled": "登录受限（失败次数过多）", "security.password_spraying": "告警：同一地址尝试多个账号（撞库）",
+    "security.account_under_attack": "告警：账号遭多地址密码猜测", "pii.revealed": "查看诉求人联系方式（说明理由）",
+    "policy_document.due_recounted": "日历更新后重算政策文件发布期限",
+}
+
+#: Detail fields (and the field names listed in ``fields``/``changed``).
+FIELD_NAMES: dict[str, str] = {
+    "number": "工单编号", "numbers": "工单编号", "kind": "类别", "fields": "字段", "changed": "修改项", "title": "标题",
+    "status": "状态", "reason": "原因", "name": "名称", "items": "条目", "active": "启用", "summary": "摘要",
+    "rows": "行数", "role": "角色", "region_code": "区划代码", "purpose": "用途", "previous": "原值",
+    "orders": "工单数",
+    "code": "编码", "window_days": "统计天数", "user_id": "账号编号", "updated": "更新", "unit_id": "单位编号",
+    "unit": "单位", "topic": "主题", "threshold": "阈值", "on_time": "按时", "month": "月份", "lead_unit": "主办单位",
+    "key_id": "密钥编号", "is_workday": "工作日", "is_service": "服务账号", "ids": "编号", "due_on": "到期日",
+    "doc_number": "文号", "days": "天数", "created": "新增", "count": "数量", "changes": "变更", "before": "修改前",
+    "after": "修改后", "activate": "启用", "attempt": "次数", "centre": "热线中心", "due_at": "期限",
+    "examples": "样本数", "into": "并入", "labels": "类别数", "note": "备注", "on_time_rate": "按时率",
+    "parent": "上级", "public": "公开说明", "question": "问题", "rule": "规则", "version": "版本",
+    "working_days": "工作日数", "display_name": "显示名", "id_number": "身份证号", "phone": "电话",
+    "short_name": "简称", "assisting": "协办单位", "copies": "抄送", "units": "单位", "result": "办理结果",
+    "verdict": "满意度", "resolved": "是否解决", "unit_fault": "承办单位责任", "letter": "文书编号",
+    "path": "路径", "method": "请求方式", "username": "用户名", "ip": "来源 IP", "accuracy": "准确率",
+    "macro_f1": "宏 F1", "target": "对象", "keywords": "关键词", "utility_type": "公用事业类型",
+    "password": "密码", "email": "邮箱", "address": "地址", "category": "分类", "region": "区划",
+}
+
+_VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def action_name(code: str) -> str:
+    """The Chinese name of an action code; an unknown code reads as its object's name and verb."""
+    if code in ACTION_NAMES:
+        return ACTION_NAMES[code]
+    head, _, verb = code.partition(".")
+    return f"{OBJECT_NAMES.get(head, head)}：{verb}" if verb else OBJECT_NAMES.get(head, code)
+
+
+def object_name(kind: str | None) -> str:
+    return OBJECT_NAMES.get(kind or "", kind or "")
+
+
+def _coded_values() -> dict[str, dict[str, str]]:
+    """Codes stored as detail values (an order's status, an account's role …) → their names."""
+    from hotline.auth.models import ROLE_NAMES
+    from hotline.workorder.lifecycle import STATUS_NAMES
+    from hotline.workorder.models import RESULT_NAMES
+
+    verdicts = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+    return {"status": {k.value: v for k, v in STATUS_NAMES.items()},
+            "role": {k.value: v for k, v in ROLE_NAMES.items()},
+            "result": {k.value: v for k, v in RESULT_NAMES.items()}, "verdict": verdicts}
+
+
+_CODED: dict[str, dict[str, str]] = {}
+
+
+def _value(value: Any, key: str | None = None) -> str:
+    if key is not None and isinstance(value, str):
+        if not _CODED:
+            _CODED.update(_coded_values())
+        if value in _CODED.get(key, {}):
+            return _CODED[key][value]
+    if isinstance(value, bool) or value is None:
+        return _VALUES[str(value)]
+    if isinstance(value, list):
+        return "、".join(FIELD_NAMES.get(v, v) if isinstance(v, str) else _value(v) for v in value) or "无"
+    if isinstance(value, dict):
+        return "，".join(f"{FIELD_NAMES.get(k, k)} {_value(v)}" for k, v in value.items())
+    text = str(value)
+    if _ISO.match(text):
+        try:
+            return clock.as_aware(dt.datetime.fromisoformat(text)).astimezone(clock.CST).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return text
+    return text
+
+
+def detail_text(detail: dict[str, Any] | None) -> str:
+    """``detail`` as ``名称：值；…`` in the order it was written (no JSON, no escapes)."""
+    if not detail:
+        return ""
+    return "；".join(f"{FIELD_NAMES.get(key, key)}：{_value(value, key)}" for key, value in detail.items())
+
+
+def actor_name(actor_id: int | None, login: str, display_names: dict[int, str]) -> str:
+    """Who acted, as people know them: the account's display name; the platform itself as 系统."""
+    if actor_id is not None and actor_id in display_names:
+        return display_names[actor_id]
+    return {"system": "系统", "public": "诉求人（网上）", "anonymous": "未登录访客"}.get(login, login)

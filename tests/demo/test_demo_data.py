@@ -1,0 +1,58 @@
+"""The demo's data looks like a real centre's: history over past months, one planted spike,
+replies that answer their own appeals, and phones to reach units and supervisors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from hotline.auth.models import Role, User
+from hotline.intelligence import service as intel
+from hotline.intelligence.models import WarningKind
+from hotline.kit import clock
+from hotline.org.models import Unit
+from hotline.workorder.models import Reply, WorkOrder
+
+
+def test_the_demo_start_raises_only_the_planted_spike(demo_db, demo):
+    raised = intel.scan_warnings(demo_db, now=demo.loaded_at + dt.timedelta(minutes=1))
+    assert [w.kind for w in raised] == [WarningKind.spike]
+    assert "安平县" in raised[0].summary and raised[0].count >= 5
+
+
+def test_demo_orders_spread_over_past_months(demo_db, demo):
+    registered = [clock.as_aware(at) for at in demo_db.scalars(select(WorkOrder.registered_at))]
+    months = {at.astimezone(clock.CST).strftime("%Y-%m") for at in registered}
+    assert len(registered) > 300 and len(months) >= 4
+    in_last_hour = [at for at in registered if at > demo.loaded_at - dt.timedelta(hours=1)]
+    assert len(in_last_hour) < 20  # the planted spike and the few sample orders, not the history
+    closed = demo_db.scalars(select(WorkOrder).where(WorkOrder.closed_at.is_not(None))).all()
+    assert len(closed) > 200
+    assert all(clock.as_aware(o.closed_at) >= clock.as_aware(o.registered_at) for o in closed)  # type: ignore[arg-type]
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def test_each_demo_reply_answers_its_own_order(demo_db):
+    """A reply shares words with its own order's subject (the sample 新房墙体开裂 once carried
+    the property-fee reply of another order)."""
+    rows = demo_db.execute(select(WorkOrder.number, WorkOrder.title, WorkOrder.content, Reply.text)
+                           .join(Reply, Reply.work_order_id == WorkOrder.id)).all()
+    assert len(rows) > 100
+    cracked = [text for _n, title, _c, text in rows if title == "新房墙体开裂"]
+    assert cracked and all("开裂" in text for text in cracked)
+    foreign = [(number, title, text) for number, title, content, text in rows
+               if not _bigrams(f"{title}{content}") & _bigrams(text)]
+    assert foreign == []
+
+
+def test_every_demo_unit_and_supervisor_has_a_contact_phone(demo_db):
+    units = demo_db.scalars(select(Unit)).all()
+    assert len(units) > 300
+    assert [u.code for u in units if not u.contact_phone] == []
+    assert len({u.contact_phone for u in units}) == len(units)
+    supervisors = demo_db.scalars(select(User).where(User.role == Role.centre_supervisor)).all()
+    assert supervisors and all(u.phone and u.phone.startswith("1370000") for u in supervisors)
