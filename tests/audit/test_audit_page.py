@@ -18,7 +18,8 @@ from tests.supervision.helpers import dispatched
 
 SRC = Path(hotline.__file__).parent
 #: Files whose ``_event(…, "verb")`` helper writes ``<prefix>.<verb>``.
-WRAPPERS = {"workorder/service.py": "work_order", "supervision/service.py": "work_order",
+#: A module, or a package (every module in it), whose ``_event`` helper writes codes with the prefix.
+WRAPPERS = {"workorder/service": "work_order", "supervision/service": "work_order",
             "intelligence/service.py": "model_version", "knowledge/service.py": "knowledge_item"}
 
 
@@ -29,7 +30,8 @@ def written_action_codes() -> set[str]:
     for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         codes.update(re.findall(r'audit(?:_service)?\.record\(\s*[^,]+,\s*[^,]+,\s*"([a-z_.]+)"', text))
-        prefix = WRAPPERS.get(path.relative_to(SRC).as_posix())
+        where = path.relative_to(SRC).as_posix()
+        prefix = next((p for key, p in WRAPPERS.items() if where == key or where.startswith(key + "/")), None)
         if prefix:
             for call in re.findall(r'\b_?event\(([^)]*)\)', text):
                 positional = re.split(r"\b[a-z_]+=", call)[0]
