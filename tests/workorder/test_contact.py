@@ -101,3 +101,17 @@ def test_the_dispatcher_sees_the_caller_masked_and_has_no_reveal(browser, api, w
     number = dispatched_order(api, world)
     page = browser("dispatcher").get(f"/orders/{number}").text
     assert "139****2222" in page and "13911112222" not in page and "查看联系方式" not in page
+
+
+def test_a_units_text_search_does_not_look_into_confidential_reports(api, world, browser):
+    secret = dispatched_order(api, world, appeal_type="report", is_confidential=True, title="举报违建",
+                              content="本人王小明举报邻居违建")
+    open_ = dispatched_order(api, world, title="王小明反映路灯不亮")
+    unit_hits = {o["number"] for o in api("handler").get("/api/v1/work-orders", params={"q": "王小明"}).json()}
+    centre_hits = {o["number"] for o in api("agent").get("/api/v1/work-orders", params={"q": "王小明"}).json()}
+    assert open_ in unit_hits and secret not in unit_hits
+    assert {open_, secret} <= centre_hits
+    page = browser("handler").get("/orders", params={"q": "王小明", "tab": "all"})
+    assert open_ in page.text and secret not in page.text
+    by_number = {o["number"] for o in api("handler").get("/api/v1/work-orders", params={"q": secret}).json()}
+    assert by_number == {secret}  # the number itself still finds it

@@ -196,6 +196,7 @@ def list_orders(
     rows, total = repository.search(
         db, lambda s: access.order_scope(principal, s),
         repository.OrderFilter(status=status, open_only=open_only, q=q,
+                               q_in_confidential=not service.hides_reporters(principal),
                                unit_id=principal.unit_id if inbox else None),
         limit=limit, offset=offset,
     )

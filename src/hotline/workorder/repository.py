@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy import Select, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -193,6 +193,7 @@ class OrderFilter:
     due_before: dt.datetime | None = None
     citizen_id: int | None = None
     q: str | None = None
+    q_in_confidential: bool = True  # False: the text search skips confidential reports (number only)
     needs: str | None = None  # returns | extensions | coordination (centre review queues)
 
 
@@ -213,7 +214,10 @@ def search(session: Session, scope: Scope, f: OrderFilter, *, limit: int, offset
         stmt = stmt.where(WorkOrder.citizen_id == f.citizen_id)
     if f.q:
         like = f"%{f.q}%"
-        stmt = stmt.where(or_(WorkOrder.number == f.q, WorkOrder.title.ilike(like), WorkOrder.content.ilike(like)))
+        in_text = or_(WorkOrder.title.ilike(like), WorkOrder.content.ilike(like))
+        if not f.q_in_confidential:
+            in_text = and_(in_text, WorkOrder.is_confidential.is_(False))
+        stmt = stmt.where(or_(WorkOrder.number == f.q, in_text))
     if f.needs == "extensions":
         stmt = stmt.where(WorkOrder.id.in_(select(Extension.work_order_id).where(Extension.decision == "pending")))
     if f.needs == "coordination":

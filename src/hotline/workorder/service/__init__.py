@@ -26,7 +26,14 @@ not the submodules of the same name; import a submodule's private helpers by its
 
 from hotline.workorder.models import ReplyResult, Verdict
 from hotline.workorder.service._common import COORDINATION_WORKING_DAYS
-from hotline.workorder.service.citizen import CitizenShown, citizen_shown, hides_reporter, order_text, reveal_citizen
+from hotline.workorder.service.citizen import (
+    CitizenShown,
+    citizen_shown,
+    hides_reporter,
+    hides_reporters,
+    order_text,
+    reveal_citizen,
+)
 from hotline.workorder.service.deadlines import deadline_state, recount_coordination, recount_deadlines
 from hotline.workorder.service.direct import DirectPlan, UnitRef
 from hotline.workorder.service.dispatch import Suggestion, dispatch, sibling_city_centre, suggest_units, transfer
@@ -74,6 +81,7 @@ __all__ = [
     "decide_extension",
     "dispatch",
     "hides_reporter",
+    "hides_reporters",
     "intake",
     "merge",
     "open_coordination",

@@ -30,7 +30,14 @@ def hides_reporter(actor: Principal, order: WorkOrder) -> bool:
     """The reporter of a confidential report (举报) is hidden from the units that handle it and
     from sector viewers — the people the report may be about (S1 §10): no name, no phone, no
     reveal, and personal data in the text masked (:func:`order_text`)."""
-    return order.is_confidential and (actor.can(Cap.handle) or actor.role == Role.sector_viewer)
+    return order.is_confidential and hides_reporters(actor)
+
+
+def hides_reporters(actor: Principal) -> bool:
+    """Whether confidential reports hide their reporter from this caller (:func:`hides_reporter`);
+    such a caller's text search does not look into them either, or a search for a name would
+    tell whether the report names it."""
+    return actor.can(Cap.handle) or actor.role == Role.sector_viewer
 
 
 def citizen_shown(session: Session, actor: Principal, order: WorkOrder) -> CitizenShown | None:

@@ -103,6 +103,7 @@ def orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
     offset = forms.offset(request)
     f = tab.make(principal, now)
     f.q = q or None
+    f.q_in_confidential = not service.hides_reporters(principal)
     orders, total = repository.search(db, _scope(principal), f, limit=PAGE, offset=offset)
     counts = {}
     for t in tabs:
