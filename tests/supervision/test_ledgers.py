@@ -112,3 +112,17 @@ def test_a_long_ledger_is_counted_only_so_far(api, db, world, travel, monkeypatc
     assert last.headers["X-Total-Count"] == "3" and "X-Total-Count-Capped" not in last.headers
     page = supervisor.get("/ledgers", params={"offset": 0})
     assert "共 3 条" in page.text  # 50 a page: counted up to the page's end
+
+
+def test_a_confidential_reports_title_is_masked_on_the_ledger_for_the_unit_but_not_the_centre(api, db, world,
+                                                                                                   travel):
+    travel.move_to(cst(2026, 11, 16, 9))
+    report = new_order(db, world, appeal_type="report", title="本人李明举报13912345678违建", content="违建")
+    report.is_confidential = True
+    wo.dispatch(db, world.p("dispatcher"), report, lead_unit_id=world.units["990100-zj"])
+    service.sweep_batch(db, cst(2026, 11, 24))
+    project(db)
+    unit = {r["number"]: r["title"] for r in api("handler").get("/api/v1/ledgers").json()}
+    centre = {r["number"]: r["title"] for r in api("supervisor").get("/api/v1/ledgers").json()}
+    assert "李明" not in unit[report.number] and "13912345678" not in unit[report.number]
+    assert centre[report.number] == "本人李明举报13912345678违建"
