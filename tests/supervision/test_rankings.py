@@ -133,3 +133,17 @@ def test_the_public_page_lists_unranked_units_apart(client, db, world, november)
     assert "青川市住建局" in ranked and "本期无工单" in apart
     body = client.get("/api/v1/public/rankings", params={"period": "2026-11"}).json()
     assert body["rows"][0]["unit_name"] == "青川市住建局" and body["unranked"][0]["rank"] == 0
+
+
+def test_the_export_lists_the_units_with_too_few_orders_after_the_ranked_ones(api, db, world, november):
+    quiet = _quiet_unit_with_full_marks(db, world)
+    db.commit()
+    r = api("supervisor").get("/api/v1/rankings/export.xlsx", params={"period": "2026-11"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))[1:]
+    quiet_name = next(row.unit_name for row in service.ranking(db, rules.period("2026-11")).unranked
+                      if row.unit_id == quiet)
+    ranked = [row for row in rows if isinstance(row[0], int)]
+    apart = [row for row in rows if not isinstance(row[0], int)]
+    assert ranked and rows[: len(ranked)] == ranked  # ranked units first
+    listed = next(row for row in apart if row[1] == quiet_name)
+    assert listed[0].startswith("不参与排名") and listed[3] is None

@@ -90,11 +90,15 @@ def _percent(rate: float | None) -> float | None:
 
 
 def ranking_xlsx(r: Ranking) -> tuple[bytes, str]:
+    """The ranked units by rank, then the units with too few orders, marked 不参与排名 in the
+    rank column (their figures kept, as on the page)."""
     names = list(rules.INDICATORS.values())
+    apart = f"不参与排名（工单不足 {r.min_orders} 件）"
     data = excel.write("好差评榜单", ["名次", "单位", "区划", "综合得分", *names, "受理派单", "无理退单"], [
-        (row.rank, row.unit_name, row.region_name, row.score,
+        (row.rank if ranked else apart, row.unit_name, row.region_name, row.score if ranked else None,
          *[_percent(row.rates[k]) for k in rules.INDICATORS],
-         row.counts.get("assigned", 0), row.counts.get("unjustified_returns", 0)) for row in r.rows])
+         row.counts.get("assigned", 0), row.counts.get("unjustified_returns", 0))
+        for ranked, rows in ((True, r.rows), (False, r.unranked)) for row in rows])
     return data, quote(f"好差评榜单-{r.period.key}.xlsx")
 
 
