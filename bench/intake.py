@@ -6,7 +6,8 @@ Starts its own server with a fresh database and the demo province, then ``--conc
 clients post appeals (integration token, ``Idempotency-Key`` on every request; about one in
 five matches the direct-dispatch catalogue) for ``--seconds``. Prints one JSON object:
 ``orders_per_s``, ``p50_ms``, ``p95_ms``, ``p99_ms``, ``errors``, and for direct-dispatch
-orders ``direct_dispatched`` and ``direct_dispatch_max_s`` (intake → dispatch)."""
+orders ``direct_dispatched``, ``direct_dispatch_max_s`` (intake → dispatch) and
+``repeats_joined`` (a second caller of one outage at one building: joined the open order)."""
 
 from __future__ import annotations
 
@@ -29,28 +30,37 @@ ORDINARY = [
     ("report", "某餐馆后厨卫生条件差"),
 ]
 DIRECT = [("help", "家里突然停水了，一直没有来水"), ("complaint", "深夜工地施工噪音扰民")]
+STREETS = ["人民路", "解放路", "建设路", "中山路", "滨江路"]
+PLACES_PER_STREET = 60
 CATEGORIES: list[str] = []
 failures: dict[str, int] = {}  # status → count of non-201 answers
+joined: list[str] = []  # repeat catalogue appeals that joined an open order instead of a dispatch
 samples: list[str] = []  # level-3 category codes of the demo tree, read at start
 
 
 def body(n: int) -> dict[str, object]:
     rng = random.Random(n)
-    appeal_type, text = rng.choice(DIRECT if rng.random() < 0.2 else ORDINARY)
+    direct = rng.random() < 0.2
+    appeal_type, text = rng.choice(DIRECT if direct else ORDINARY)
     category = rng.choice(CATEGORIES) if CATEGORIES else None
+    # a catalogue appeal names its building: callers of one outage at one building join its
+    # first order, outages elsewhere are dispatched on their own
+    address = f"{rng.choice(STREETS)}{rng.randrange(1, PLACES_PER_STREET + 1)}号" if direct else None
     return {
         "channel": "api", "appeal_type": appeal_type, "title": text[:20], "content": f"{text}（第{n}号）",
         "phone": f"139{rng.randrange(10**8):08d}", "region_code": rng.choice(TOWNS),
-        **({"category_code": category} if category else {}),
+        **({"category_code": category} if category else {}), **({"address": address} if address else {}),
     }
 
 
-async def drive(port: int, token: str, concurrency: int, seconds: float) -> tuple[list[float], int, list[str]]:
+async def drive(port: int, token: str, concurrency: int, seconds: float,
+                first: int = 0) -> tuple[list[float], int, list[str]]:
     latencies: list[float] = []
     errors = 0
     failures.clear()
     numbers: list[str] = []
-    counter = iter(range(10**9))
+    joined.clear()
+    counter = iter(range(first, first + 10**9))
     run = time.monotonic_ns()
     stop = time.monotonic() + seconds
 
@@ -77,6 +87,8 @@ async def drive(port: int, token: str, concurrency: int, seconds: float) -> tupl
                     samples.append(str(data)[:300])
             elif data.get("direct_dispatch"):
                 numbers.append(data["number"])
+            elif data.get("merged_into"):
+                joined.append(data["number"])
         await client.close()
 
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
@@ -97,7 +109,7 @@ def main() -> None:
         with engine.connect() as conn:
             CATEGORIES.extend(conn.execute(sa.text("SELECT code FROM category WHERE level = 3")).scalars())
         engine.dispose()
-        asyncio.run(drive(inst.port, inst.token, 4, 2))  # warm-up
+        asyncio.run(drive(inst.port, inst.token, 4, 2, first=10**9))  # warm-up: appeals of its own
         started = time.monotonic()
         latencies, errors, direct = asyncio.run(drive(inst.port, inst.token, args.concurrency, args.seconds))
         elapsed = time.monotonic() - started
@@ -118,6 +130,7 @@ def main() -> None:
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "errors": errors,
         "error_statuses": failures, "direct_dispatched": len(direct),
+        "repeats_joined": len(joined),
         "direct_dispatch_max_s": round(max_dispatch, 3) if max_dispatch is not None else None,
     })
 

@@ -97,6 +97,14 @@ def test_repeats_arriving_in_one_batch_join_the_first_of_them(db, world, water):
     assert len(texts(db, "unit_new_order")) == 1
 
 
+def test_a_main_order_loaded_in_the_session_reads_its_new_urge_count(db, world, water):
+    first, _ = wo.intake(db, world.p("agent"), wo.IntakeData(**OUTAGE, phone="13900001111"))
+    assert first.urge_count == 0  # loaded: the repeat's count is written past the ORM
+    repeat, _ = wo.intake(db, world.p("agent"), wo.IntakeData(**OUTAGE, phone="13900002222"))
+    assert repeat.merged_into_id == first.id
+    assert first.urge_count == 1
+
+
 def test_an_outage_at_another_place_or_another_house_is_an_order_of_its_own(api, db, world, water):
     org.create_region(db, world.p("admin"), code="990102002", name="西华街道")
     db.commit()

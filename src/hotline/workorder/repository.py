@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from hotline.audit.models import AuditEvent
 from hotline.citizen.models import Citizen
 from hotline.kit import cache
-from hotline.kit.db import insert_many, reserve_ids
+from hotline.kit.db import insert_many, reserve_ids, table_of
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
 from hotline.workorder.models import (
     Assignment,
@@ -131,10 +132,15 @@ def open_direct_orders(session: Session, *, places: list[tuple[int, int]], since
 def add_urges(session: Session, counts: dict[int, int]) -> None:
     """Count repeat appeals on their main orders. Not a version change: a unit's or a
     dispatcher's form on the main order stays valid when another caller reports the same."""
-    for order_id, n in counts.items():
-        session.execute(update(WorkOrder).where(WorkOrder.id == order_id)
-                        .values(urge_count=WorkOrder.urge_count + n)
-                        .execution_options(synchronize_session="fetch"))
+    if not counts:
+        return
+    t = table_of(WorkOrder)
+    session.execute(update(t).where(t.c.id == bindparam("b_id")).values(urge_count=t.c.urge_count + bindparam("b_n")),
+                    [{"b_id": order_id, "b_n": n} for order_id, n in counts.items()])
+    for order_id in counts:  # a main order already loaded in this session reads the new count
+        loaded = session.identity_map.get(identity_key(WorkOrder, order_id))
+        if loaded is not None:
+            session.expire(loaded, ["urge_count"])
 
 
 def by_number(session: Session, number: str) -> WorkOrder | None:
