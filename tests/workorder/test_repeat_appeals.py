@@ -197,3 +197,48 @@ def test_a_dispatched_duplicate_is_merged_through_the_order_page(api, db, world)
     assert r.status_code == 303, r.text
     child = order(db, child.number)
     assert child.status == Status.merged and child.merged_into_id == parent.id
+
+
+def test_two_processes_taking_the_same_outage_at_once_dispatch_it_once(own_database):
+    """Two processes each with their own connection (their own engine), eight callers each,
+    all at once: one order reaches the utility, fifteen join it. SQLite has one writer
+    (``BEGIN IMMEDIATE``); PostgreSQL locks the place before looking for an open order."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from hotline.kit.db import make_engine, transaction
+    from hotline.kit.db import make_session_factory as factory_for
+
+    url, world = own_database
+    engines = [make_engine(url) for _ in range(2)]
+    try:
+        with Session(engines[0]) as session:
+            session.add(DirectDispatchRule(name="停水", category_codes=[], keywords=["停水"],
+                                           target=DirectTarget.utility, utility_type="water", active=True))
+            session.commit()
+        factories = [factory_for(e) for e in engines]
+        start = threading.Barrier(16)
+        failures: list[BaseException] = []
+
+        def call(i: int) -> None:
+            try:
+                start.wait(10)
+                with transaction(factories[i % 2]) as session:
+                    wo.intake(session, world.p("agent"), wo.IntakeData(**OUTAGE, phone=f"1390003{i:04d}"))
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=call, args=(i,)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert failures == []
+        with Session(engines[0]) as session:
+            statuses = session.execute(select(WorkOrder.status, func.count()).where(
+                WorkOrder.content == OUTAGE["content"]).group_by(WorkOrder.status)).all()
+        assert dict(statuses) == {Status.dispatched: 1, Status.merged: 15}
+    finally:
+        for e in engines:
+            e.dispose()
