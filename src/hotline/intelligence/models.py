@@ -22,7 +22,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from hotline.kit.db import Base, UTCDateTime
@@ -102,6 +102,8 @@ class PlaceName(Base):
     name: Mapped[str] = mapped_column(String(50), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
     kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind, "place_kind"))
+    latitude: Mapped[float | None] = mapped_column(Float)  # WGS-84 degrees, when known
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, Column, Enum, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Enum, Float, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.kit.db import Base
@@ -102,6 +102,9 @@ class Region(Base):
     level: Mapped[RegionLevel] = mapped_column(str_enum(RegionLevel, "region_level"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the region's seat (WGS-84 degrees): an appeal given as a point is placed in the nearest
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     parent: Mapped[Region | None] = relationship(remote_side=[id])
 

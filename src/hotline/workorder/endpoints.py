@@ -52,6 +52,7 @@ from hotline.workorder.schemas import (
     ReturnIn,
     RevealIn,
     ReviewIn,
+    SourceOut,
     SuggestionOut,
     TimelineEntry,
     TransferIn,
@@ -93,6 +94,8 @@ def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
         assignments=[_assignment_out(a) for a in order.assignments],
         merged_into=repository.number_of(session, order.merged_into_id) if order.merged_into_id else None,
         merged=[c.number for c in repository.merged_children(session, order.id)], urge_count=order.urge_count,
+        sources=[SourceOut(number=s.number, channel=s.channel_code, channel_name=s.channel_name, ref=s.ref,
+                           received_at=s.received_at) for s in repository.sources_of(session, order.id)],
     )
 
 

@@ -317,3 +317,20 @@ class NumberCounter(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class OrderSource(Base):
+    """Where an appeal came from outside the platform: the channel's own id of it (a board's
+    留言编号, an Open311 request, a PBX call id) and the time that source gives it (a message
+    posted before a backlog import keeps its own time). One row per ``(channel, ref)``: an
+    intake repeating one gets the order the first made (docs/adr/0017-channel-model.md)."""
+
+    __tablename__ = "work_order_source"
+    __table_args__ = (UniqueConstraint("channel_id", "ref", name="uq_work_order_source_channel_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
+    ref: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

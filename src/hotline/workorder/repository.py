@@ -17,6 +17,7 @@ from hotline.audit.models import AuditEvent
 from hotline.citizen.models import Citizen
 from hotline.kit import cache
 from hotline.kit.db import insert_many, reserve_ids, table_of
+from hotline.org.models import Channel
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
 from hotline.workorder.models import (
     Assignment,
@@ -29,6 +30,7 @@ from hotline.workorder.models import (
     Extension,
     IdempotencyKey,
     NumberCounter,
+    OrderSource,
     Reply,
     ReturnRequest,
     WorkOrder,
@@ -74,6 +76,42 @@ def idempotency_rows(session: Session, idents: list[tuple[int, str]]) -> dict[tu
         for key, request_hash, order_id, number in session.execute(stmt):
             found[(principal_id, key)] = IdempotencyRow(request_hash, order_id, number)
     return found
+
+
+def orders_by_source(session: Session, sources: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
+    """The orders already made from these ``(channel id, source ref)`` pairs: pair → (id, number)."""
+    if not sources:
+        return {}
+    refs = sorted({ref for _, ref in sources})
+    stmt = (select(OrderSource.channel_id, OrderSource.ref, WorkOrder.id, WorkOrder.number)
+            .join(WorkOrder, WorkOrder.id == OrderSource.work_order_id).where(OrderSource.ref.in_(refs)))
+    wanted = set(sources)
+    return {(row.channel_id, row.ref): (row.id, row.number) for row in session.execute(stmt)
+            if (row.channel_id, row.ref) in wanted}
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One way an appeal reached the platform: the order it made (the order itself or one
+    merged into it), its channel and, when the channel gave one, its own reference and time."""
+
+    number: str
+    channel_code: str
+    channel_name: str
+    ref: str | None
+    received_at: dt.datetime | None
+    registered_at: dt.datetime
+
+
+def sources_of(session: Session, order_id: int) -> list[SourceRow]:
+    """Every source of an order: its own and those of the orders merged into it, oldest first."""
+    stmt = (select(WorkOrder.number, Channel.code, Channel.name, OrderSource.ref, OrderSource.received_at,
+                   WorkOrder.registered_at)
+            .join(Channel, Channel.id == WorkOrder.channel_id)
+            .outerjoin(OrderSource, OrderSource.work_order_id == WorkOrder.id)
+            .where(or_(WorkOrder.id == order_id, WorkOrder.merged_into_id == order_id))
+            .order_by(WorkOrder.registered_at, WorkOrder.id))
+    return [SourceRow(*row) for row in session.execute(stmt)]
 
 
 def insert_work_orders(session: Session, rows: list[dict[str, Any]], joins: dict[int, int] | None = None) -> list[int]:

@@ -108,6 +108,17 @@ class OrderOut(BaseModel):
     merged_into: str | None = None  # the number of the order this one was merged into
     merged: list[str] = Field(default_factory=list)  # the numbers of the orders merged into this one
     urge_count: int = Field(default=0, description="催办: repeat appeals that joined this open order at intake")
+    sources: list[SourceOut] = Field(default_factory=list, description="every source, merged orders' included")
+
+
+class SourceOut(BaseModel):
+    """One way the appeal reached the platform: this order's own, or that of an order merged into it."""
+
+    number: str = Field(description="the order the source made (this one, or one merged into it)")
+    channel: str
+    channel_name: str
+    ref: str | None = Field(default=None, description="the channel's own id: board message, Open311 request, call")
+    received_at: dt.datetime | None = Field(default=None, description="the time the source gives the appeal")
 
 
 class OrderBrief(BaseModel):

@@ -29,7 +29,15 @@ from hotline.org import repository as org_repository
 from hotline.org.models import AppealType, Category, Region, Unit
 from hotline.workorder import repository, sla
 from hotline.workorder.lifecycle import URGE_STATUSES, Action, Status, apply
-from hotline.workorder.models import Assignment, AssignmentRole, AssignmentState, IdempotencyKey, ReplyResult, WorkOrder
+from hotline.workorder.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    IdempotencyKey,
+    OrderSource,
+    ReplyResult,
+    WorkOrder,
+)
 from hotline.workorder.service._common import _calendar, _cst
 from hotline.workorder.service.direct import DirectPlan, _matching_direct_rule, _plan_direct_dispatch
 
@@ -56,12 +64,16 @@ class IntakeData:
     uscc: str | None = None
     answer: str | None = None  # consultation answered during the call: closes the order at once
     knowledge_item_id: int | None = None  # the knowledge item that answered it (its answer by default)
+    # the channel's own id of the appeal (a board's 留言编号, an Open311 request, a call id): an
+    # intake repeating one gets the order the first made; and the time the source gives it
+    source_ref: str | None = None
+    received_at: dt.datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """Hash of the request, to tell a retry from a different request reusing a key."""
         body = {k: (v.value if hasattr(v, "value") else v) for k, v in self.__dict__.items()}
-        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def _resolve_reference(session: Session, data: IntakeData) -> tuple[int, AppealType, Category | None, Region | None]:
@@ -108,6 +120,8 @@ class IntakePlan:
     enterprise_reason: str | None = None  # why the order counts as an enterprise's when the caller did not say
     centre_region_id: int | None = None  # a new caller's citizen record belongs to the owning centre's region
     joined_rule: str | None = None  # the catalogue entry of the open order this repeat appeal joined
+    source_ref: str | None = None  # the channel's own id of the appeal (``IntakeData.source_ref``)
+    received_at: dt.datetime | None = None  # the time the source gives it
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,8 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
     name = validate.text(data.name, "name", max_length=50, required=False) if phone else None
     if phone is None and actor is None:
         raise InvalidInput("phone", "请留下联系电话，以便告知办理结果")
+    source_ref = validate.text(data.source_ref, "source_ref", max_length=100, required=False)
+    received_at = _received_at(data.received_at, source_ref)
     answer = validate.text(data.answer, "answer", max_length=5000, multiline=True) or "" \
         if data.answer is not None else None
     knowledge = None
@@ -191,8 +207,23 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         actor=actor, idempotency_key=key, fingerprint=data.fingerprint(), now=now, values=values, phone=phone,
         phone_hash=citizen_service.phone_hash(phone) if phone else None, name=name, channel=data.channel,
         centre_name=centre.name, answer=answer, knowledge=knowledge, direct=direct, deadline_state=state,
-        enterprise_reason=enterprise_reason, centre_region_id=centre.region_id,
+        enterprise_reason=enterprise_reason, centre_region_id=centre.region_id, source_ref=source_ref,
+        received_at=received_at,
     )
+
+
+def _received_at(value: dt.datetime | None, source_ref: str | None) -> dt.datetime | None:
+    """The source's own time of an appeal: only with its reference, with a time zone, not in
+    the future (a few minutes of clock skew between systems allowed)."""
+    if value is None:
+        return None
+    if source_ref is None:
+        raise InvalidInput("received_at", "来源时间须与来源编号一同提供")
+    if value.tzinfo is None:
+        raise InvalidInput("received_at", "来源时间须带时区")
+    if value > clock.now() + dt.timedelta(minutes=10):
+        raise InvalidInput("received_at", "来源时间不能晚于当前时间")
+    return value
 
 
 def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeResult | BaseException]:
@@ -207,7 +238,20 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
     repeats: dict[int, int] = {}  # a key used twice in one batch: position → the first use
     replays = repository.idempotency_rows(
         session, [(p.actor.user_id, p.idempotency_key) for p in plans if p.actor and p.idempotency_key is not None])
+    sourced = repository.orders_by_source(
+        session, [(p.values["channel_id"], p.source_ref) for p in plans if p.source_ref is not None])
+    first_of_source: dict[tuple[int, str], int] = {}
     for i, plan in enumerate(plans):
+        if plan.source_ref is not None:  # the channel's own id: the same appeal again gets its order
+            source = (plan.values["channel_id"], plan.source_ref)
+            if source in sourced:
+                order_id, number = sourced[source]
+                outcomes[i] = IntakeResult(order_id, number, False, plan)
+                continue
+            if source in first_of_source:
+                repeats[i] = first_of_source[source]
+                continue
+            first_of_source[source] = i
         if plan.actor is None or plan.idempotency_key is None:
             fresh.append(i)
             continue
@@ -293,6 +337,10 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
                 body=notify.render("order_accepted", number=number), work_order_id=order_id, phone_checked=True))
     insert_many(session, Assignment, assignments)
     insert_many(session, IdempotencyKey, keys)
+    insert_many(session, OrderSource, [
+        {"work_order_id": order_id, "channel_id": plans[i].values["channel_id"], "ref": plans[i].source_ref,
+         "received_at": plans[i].received_at, "created_at": plans[i].now}
+        for i, order_id in zip(fresh, ids, strict=True) if plans[i].source_ref is not None])
     notify.queue_rows(session, texts)
     answered = [(plans[i].knowledge, order_id) for i, order_id in zip(fresh, ids, strict=True) if plans[i].knowledge]
     if answered:
@@ -301,8 +349,9 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
         knowledge_service.answer_rows(session, [(k[0], k[1], order_id, "agent") for k, order_id in answered if k])
     for i, j in repeats.items():
         first_result = outcomes[j]
-        assert isinstance(first_result, IntakeResult)
-        outcomes[i] = IntakeResult(first_result.work_order_id, first_result.number, False, plans[i])
+        assert first_result is not None
+        outcomes[i] = IntakeResult(first_result.work_order_id, first_result.number, False, plans[i]) \
+            if isinstance(first_result, IntakeResult) else first_result
     return [outcome for outcome in outcomes if outcome is not None]
 
 

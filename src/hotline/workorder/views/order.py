@@ -296,6 +296,7 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         unit_name=lambda uid: _unit_name(db, uid), category_path=_path(order.category),
         region_path=_path(order.region), appeal_types=_appeal_type_names(db),
         case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
+        sources=repository.sources_of(db, order.id),
         **NAMES, RESULT_NAMES=RESULT_NAMES,
         VERDICT_NAMES=VERDICT_NAMES, ASSIGNMENT_ROLE_NAMES=ASSIGNMENT_ROLE_NAMES,
         ASSIGNMENT_STATE_NAMES=ASSIGNMENT_STATE_NAMES, DECISION_NAMES=DECISION_NAMES,
