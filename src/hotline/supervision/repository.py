@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, and_, func, insert, literal, select, text, update
+from sqlalchemy import Row, Select, Table, and_, delete, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -145,6 +145,7 @@ class OrderFacts:
     content: str
     due_at: dt.datetime | None
     replied_at: dt.datetime | None
+    merged_into_id: int | None = None
 
 
 def order_facts(session: Session, ids: Iterable[int]) -> dict[int, OrderFacts]:
@@ -153,7 +154,7 @@ def order_facts(session: Session, ids: Iterable[int]) -> dict[int, OrderFacts]:
         return {}
     c = WorkOrder.__table__.c
     stmt = select(c.id, c.lead_unit_id, c.centre_unit_id, c.region_id, c.category_id, c.title, c.content, c.due_at,
-                  c.replied_at).where(c.id.in_(wanted))
+                  c.replied_at, c.merged_into_id).where(c.id.in_(wanted))
     return {row.id: OrderFacts(*row) for row in session.execute(stmt)}
 
 
@@ -177,6 +178,21 @@ def add_evaluation_facts(session: Session, rows: list[dict[str, Any]]) -> None:
     """Which order is behind each count just added (one executemany)."""
     if rows:
         session.execute(insert(EvaluationFact), rows)
+
+
+def withdraw_facts(session: Session, work_order_id: int, names: tuple[str, ...]) -> None:
+    """Take back the counts ``names`` an order made (on the days and for the units they were
+    made): the order has become part of another one (并案)."""
+    table = UnitDayStats.__table__
+    assert isinstance(table, Table)
+    rows = session.execute(select(EvaluationFact.unit_id, EvaluationFact.day, EvaluationFact.counter, func.count())
+                           .where(EvaluationFact.work_order_id == work_order_id, EvaluationFact.counter.in_(names))
+                           .group_by(EvaluationFact.unit_id, EvaluationFact.day, EvaluationFact.counter)).all()
+    for unit_id, day, counter, n in rows:
+        session.execute(update(table).where(table.c.unit_id == unit_id, table.c.day == day)
+                        .values({counter: table.c[counter] - n}))
+    session.execute(delete(EvaluationFact).where(EvaluationFact.work_order_id == work_order_id,
+                                                 EvaluationFact.counter.in_(names)))
 
 
 def enter_ledger(session: Session, values: dict[str, Any]) -> None:

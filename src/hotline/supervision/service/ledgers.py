@@ -54,6 +54,20 @@ def project(session: Session, limit: int = PROJECT_BATCH) -> int:
     return len(events)
 
 
+#: The counts a dispatched order takes back when it is merged into another (并案).
+MERGED_AWAY = ("assigned", "signed", "signed_on_time")
+
+
+def _withdraw(session: Session, order_id: int, names: tuple[str, ...],
+              counts: dict[tuple[int, dt.date], dict[str, int]], behind: list[dict[str, Any]]) -> None:
+    """Take back an order's counts ``names``: those of this projection batch, not yet
+    written, and those already in the tables."""
+    for fact in [f for f in behind if f["work_order_id"] == order_id and f["counter"] in names]:
+        counts[(fact["unit_id"], fact["day"])][fact["counter"]] -= 1
+        behind.remove(fact)
+    repository.withdraw_facts(session, order_id, names)
+
+
 def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
           counts: dict[tuple[int, dt.date], dict[str, int]], behind: list[dict[str, Any]]) -> None:
     action = event.action.removeprefix("work_order.")
@@ -111,6 +125,12 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
     elif action == "overdue":
         count("overdue")
         ledger(LedgerKind.overdue, "超过办理期限未答复")
+    elif action == "merged":
+        # one matter, counted once: a duplicate merged into its main order is no longer an
+        # order of its unit (the unit handles the main one); its ratings still count
+        _withdraw(session, order.id, MERGED_AWAY, counts, behind)
+    elif action == "closed" and order.merged_into_id is not None:
+        pass  # closed with its main order's reply: the main order's closing counts for the unit
     elif action == "closed":
         on_time = order.replied_at is not None and (order.due_at is None or order.replied_at <= order.due_at)
         count("closed", *(("closed_on_time",) if on_time else ()))
