@@ -155,7 +155,7 @@ def order_facts(session: Session, ids: Iterable[int]) -> dict[int, OrderFacts]:
     c = WorkOrder.__table__.c
     stmt = select(c.id, c.lead_unit_id, c.centre_unit_id, c.region_id, c.category_id, c.title, c.content, c.due_at,
                   c.replied_at, c.merged_into_id).where(c.id.in_(wanted))
-    return {row.id: OrderFacts(*row) for row in session.execute(stmt)}
+    return {row.id: OrderFacts(**row._mapping) for row in session.execute(stmt)}
 
 
 def add_counts(session: Session, increments: Mapping[tuple[int, dt.date], Mapping[str, int]]) -> None:
