@@ -95,3 +95,16 @@ def test_the_audit_page_reads_in_chinese_and_dates_are_typed_as_iso(person) -> N
     with page.expect_download() as download:
         page.locator("#audit-export").click()
     assert download.value.suggested_filename.startswith("审计日志-")
+
+
+@pytest.mark.parametrize("path", ["/public", "/public/track", "/public/knowledge", "/public/assistant",
+                                  "/public/notices", "/public/rankings"])
+def test_the_public_pages_fit_the_screen_without_scrolling_sideways(viewer: Page, path: str) -> None:
+    viewer.goto(path)
+    expect(viewer.locator("h1").first).to_be_visible()
+    width, screen = viewer.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= screen, (path, width, screen)
+    if path == "/public":  # the appeal form itself: every field within the screen
+        right = viewer.evaluate("Math.max(...[...document.querySelectorAll('form input, form textarea, form select,"
+                                " form button')].map(e => e.getBoundingClientRect().right))")
+        assert right <= screen, right
