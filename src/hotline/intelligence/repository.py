@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Row, Select, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.sql.elements import ColumnElement
@@ -173,18 +173,32 @@ def first_registered(session: Session) -> dt.datetime | None:
 
 
 def orders_in_cell(session: Session, cell: Cell, start: dt.datetime, end: dt.datetime, limit: int = 200
-                   ) -> list[WorkOrder]:
+                   ) -> list[Row[Any]]:
+    """The orders of a cell in a window (the columns a warning reads: see ``texts_since``)."""
     w = WorkOrder
-    stmt = (select(w).join(Category, Category.id == w.category_id).join(Region, Region.id == w.region_id)
+    stmt = (select(*_WARNED).join(Category, Category.id == w.category_id).join(Region, Region.id == w.region_id)
             .where(w.registered_at >= start, w.registered_at < end, _category_key == cell[0],
                    _region_key == cell[1])
             .order_by(w.registered_at, w.id).limit(limit))
-    return list(session.execute(stmt).scalars().unique())
+    return list(session.execute(stmt))
 
 
-def orders_since(session: Session, since: dt.datetime, limit: int = 2000) -> list[WorkOrder]:
-    stmt = select(WorkOrder).where(WorkOrder.registered_at >= since).order_by(WorkOrder.id).limit(limit)
-    return list(session.execute(stmt).scalars().unique())
+#: What a warning reads of its orders: to put them on the emergency ledger and find their centre.
+_WARNED = (WorkOrder.id, WorkOrder.lead_unit_id, WorkOrder.centre_unit_id, WorkOrder.region_id,
+           WorkOrder.category_id, WorkOrder.registered_at)
+
+
+def texts_since(session: Session, since: dt.datetime, limit: int = 2000) -> list[Row[Any]]:
+    """The orders registered since ``since``, with the columns the emergency scan reads (the
+    text, and those of ``orders_in_cell``), not whole orders."""
+    stmt = (select(*_WARNED, WorkOrder.title, WorkOrder.content).where(WorkOrder.registered_at >= since)
+            .order_by(WorkOrder.id).limit(limit))
+    return list(session.execute(stmt))
+
+
+def warning_raised(session: Session, key: str) -> bool:
+    """Whether the warning of this key (a cell or place and its hour) was raised already."""
+    return session.execute(select(EarlyWarning.id).where(EarlyWarning.key == key)).first() is not None
 
 
 def claim_warning(session: Session, values: dict[str, object]) -> int | None:

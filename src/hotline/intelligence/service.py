@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Row, Select
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
@@ -476,7 +476,8 @@ def scan_warnings(session: Session, now: dt.datetime | None = None) -> list[Earl
     history = repository.cell_history(session, start, now, weeks) if current else {}
     for cell, count in sorted(current.items()):
         verdict = warning.judge(count, history.get(cell, 0), weeks)
-        if not verdict.spike:
+        key = f"spike:{cell[0]}:{cell[1]}:{_hour_key(now)}"
+        if not verdict.spike or repository.warning_raised(session, key):  # raised once per cell and hour
             continue
         orders = repository.orders_in_cell(session, cell, start, now)
         category = org_repository.category_by_code(session, cell[0])
@@ -485,20 +486,23 @@ def scan_warnings(session: Session, now: dt.datetime | None = None) -> list[Earl
             continue
         summary = (f"{region.name}{category.name if category else ''}类诉求近一小时 {count} 件，"
                    f"常态约 {verdict.expected:.1f} 件")
-        found = _raise(session, key=f"spike:{cell[0]}:{cell[1]}:{_hour_key(now)}", kind=WarningKind.spike,
+        found = _raise(session, key=key, kind=WarningKind.spike,
                        category=category, region=region, start=start, end=now, orders=orders, summary=summary,
                        expected=verdict.expected, p_value=verdict.p_value, now=now)
         if found is not None:
             raised.append(found)
-    by_place: dict[tuple[str, int | None], list[WorkOrder]] = {}
-    for order in repository.orders_since(session, now - EMERGENCY_LOOKBACK):
-        matched = supervision_rules.classify(order.title, order.content)
-        if matched is not None and order.registered_at <= now:
-            by_place.setdefault((matched[1], order.region_id), []).append(order)
+    by_place: dict[tuple[str, int | None], list[Row[Any]]] = {}
+    for row in repository.texts_since(session, now - EMERGENCY_LOOKBACK):
+        matched = supervision_rules.classify(row.title, row.content)
+        if matched is not None and row.registered_at <= now:
+            by_place.setdefault((matched[1], row.region_id), []).append(row)
     for (term, region_id), orders in sorted(by_place.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        key = f"emergency:{term}:{region_id or 0}:{_hour_key(now)}"
+        if repository.warning_raised(session, key):
+            continue
         region = session.get(Region, region_id) if region_id else None
         summary = f"{region.name if region else '未知地点'}出现“{term}”相关诉求 {len(orders)} 件"
-        found = _raise(session, key=f"emergency:{term}:{region_id or 0}:{_hour_key(now)}", kind=WarningKind.emergency,
+        found = _raise(session, key=key, kind=WarningKind.emergency,
                        category=None, region=region, start=now - EMERGENCY_LOOKBACK, end=now, orders=orders,
                        summary=summary, term=term, now=now)
         if found is not None:
@@ -507,10 +511,11 @@ def scan_warnings(session: Session, now: dt.datetime | None = None) -> list[Earl
 
 
 def _raise(session: Session, *, key: str, kind: WarningKind, category: Category | None, region: Region | None,
-           start: dt.datetime, end: dt.datetime, orders: list[WorkOrder], summary: str, now: dt.datetime,
+           start: dt.datetime, end: dt.datetime, orders: list[Row[Any]], summary: str, now: dt.datetime,
            expected: float | None = None, p_value: float | None = None, term: str | None = None
            ) -> EarlyWarning | None:
-    centre = org_repository.centre_for_region(session, region) or orders[0].centre_unit
+    centre = org_repository.centre_for_region(session, region) or session.get(Unit, orders[0].centre_unit_id)
+    assert centre is not None
     warning_id = repository.claim_warning(session, {
         "key": key, "kind": kind, "category_id": category.id if category else None,
         "region_id": region.id if region else None, "centre_unit_id": centre.id, "window_start": start,
@@ -518,11 +523,10 @@ def _raise(session: Session, *, key: str, kind: WarningKind, category: Category 
         "summary": summary[:200], "order_ids": [o.id for o in orders], "raised_at": now})
     if warning_id is None:
         return None  # raised already in this hour
-    for order in orders:
-        supervision_repository.enter_ledger(session, {
-            "kind": LedgerKind.emergency, "work_order_id": order.id, "unit_id": order.lead_unit_id,
-            "centre_unit_id": order.centre_unit_id, "region_id": order.region_id, "category_id": order.category_id,
-            "entered_at": now, "reason": f"预警：{summary}"[:200]})
+    supervision_repository.enter_ledgers(session, [{
+        "kind": LedgerKind.emergency, "work_order_id": order.id, "unit_id": order.lead_unit_id,
+        "centre_unit_id": order.centre_unit_id, "region_id": order.region_id, "category_id": order.category_id,
+        "entered_at": now, "reason": f"预警：{summary}"[:200]} for order in orders])
     supervisors: list[User] = []
     node: Unit | None = centre
     while node is not None and not supervisors:  # a county workstation's supervisors sit at the city centre

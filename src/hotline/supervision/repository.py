@@ -197,10 +197,18 @@ def withdraw_facts(session: Session, work_order_id: int, names: tuple[str, ...])
 
 def enter_ledger(session: Session, values: dict[str, Any]) -> None:
     """Put an order on a ledger once (a second entry of the same kind does nothing)."""
+    enter_ledgers(session, [values])
+
+
+def enter_ledgers(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Put orders on ledgers, each once per kind, in one statement (executemany)."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(LedgerEntry).values(**values).on_conflict_do_nothing(
-        index_elements=["kind", "work_order_id"]))
+    table = LedgerEntry.__table__
+    assert isinstance(table, Table)
+    session.execute(insert(table).on_conflict_do_nothing(index_elements=["kind", "work_order_id"]), rows)
 
 
 def move_ledgers(session: Session, work_order_id: int, centre_unit_id: int) -> None:
