@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 import hotline
-from hotline.audit import labels
+from hotline.audit import alerts, labels
 from hotline.intelligence.models import WarningKind
 from hotline.org.excel import SHEETS
 from tests.supervision.helpers import dispatched
@@ -39,6 +39,7 @@ def written_action_codes() -> set[str]:
     codes.update(f"early_warning.{kind.value}" for kind in WarningKind)
     codes.update(f"{kind}.{verb}" for kind in SHEETS for verb in ("imported", "exported"))
     codes.update({"work_order.due_soon", "work_order.overdue"})  # the sweep's loop names them in a tuple
+    codes.update(alerts.SUMMARIES)  # written through alerts.raise_alert
     return codes
 
 

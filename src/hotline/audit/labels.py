@@ -23,7 +23,7 @@ OBJECT_NAMES: dict[str, str] = {
     "letter_template": "督办文书模板", "login": "登录", "logout": "退出登录", "model_version": "派单模型",
     "pii": "个人信息", "place_name": "地名", "platform": "平台", "policy_document": "政策文件",
     "public_notice": "通报", "special_list": "专项清单", "supervision": "督办", "supervision_authority": "督办主管部门",
-    "supervision_meeting": "约谈/联席会议", "audit": "审计日志",
+    "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
 }
 
 _WORK_ORDER: dict[str, str] = {
@@ -103,6 +103,7 @@ FIELD_NAMES: dict[str, str] = {
     "path": "路径", "method": "请求方式", "username": "用户名", "ip": "来源 IP", "accuracy": "准确率",
     "macro_f1": "宏 F1", "target": "对象", "keywords": "关键词", "utility_type": "公用事业类型",
     "password": "密码", "email": "邮箱", "address": "地址", "category": "分类", "region": "区划",
+    "failures": "失败次数", "account": "账号", "window_seconds": "统计秒数", "wait_seconds": "等待秒数",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,3 +97,11 @@ def display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(sorted(user_ids))))
     return {int(user_id): str(name) for user_id, name in rows}
 
+
+
+def with_actions_since(session: Session, actions: Iterable[str], since: dt.datetime, *,
+                       limit: int) -> list[AuditEvent]:
+    """The rows of these exact action codes since ``since``, newest first, at most ``limit``."""
+    stmt = (select(AuditEvent).where(AuditEvent.action.in_(sorted(actions)), AuditEvent.at >= since)
+            .order_by(AuditEvent.seq.desc()).limit(limit))
+    return list(session.scalars(stmt).all())

@@ -167,7 +167,10 @@ def record_denials(factory: Any, denials: list[tuple[Principal, dict[str, Any]]]
     """Write the denied accesses in a short transaction of their own (the caller's has ended:
     on SQLite the one pooled connection is free again). Each is an ``access.denied`` audit
     event; refusals are counted per account and the count reaching
-    ``access_denied_alert_at`` in a window records one ``access.denied_alert``."""
+    ``access_denied_alert_at`` in a window raises the security alert ``access.denied_alert``
+    (audited, logged, texted to the administrators of the account's region;
+    :func:`hotline.audit.alerts.raise_alert`)."""
+    from hotline.audit import alerts
     from hotline.audit import service as audit
     from hotline.config import get_settings
     from hotline.kit import ratelimit
@@ -181,9 +184,11 @@ def record_denials(factory: Any, denials: list[tuple[Principal, dict[str, Any]]]
             audit.record(session, principal, "access.denied", object_type=entry["object_type"],
                          object_id=entry["object_id"], detail={"role": principal.role.value, **entry["detail"]})
             if ratelimit.count(session, limit, f"user:{principal.user_id}").count == limit.hits:
-                audit.record(session, principal, "access.denied_alert", object_type="user_account",
-                             object_id=principal.user_id,
-                             detail={"count": limit.hits, "window_seconds": settings.access_denied_window_seconds})
+                alerts.raise_alert(session, "access.denied_alert", subject=f"user:{principal.user_id}",
+                                   actor=principal, account=principal.username, region_code=principal.region_code,
+                                   object_type="user_account", object_id=principal.user_id,
+                                   detail={"count": limit.hits,
+                                           "window_seconds": settings.access_denied_window_seconds})
 
 
 def require_audit(principal: Principal) -> None:

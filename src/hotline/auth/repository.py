@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, PasswordHistory, Role, User
+from hotline.auth.roles import in_region, region_prefix
 from hotline.org.models import Category, Region, Unit, unit_category
 
 
@@ -152,3 +153,15 @@ def list_users(
 def unit_with_region(session: Session, unit_id: int) -> tuple[Unit, Region] | None:
     unit = session.get(Unit, unit_id)
     return (unit, unit.region) if unit else None
+
+
+def admins_over(session: Session, region_code: str | None) -> list[User]:
+    """The active administrator accounts (not service accounts) whose scope covers
+    ``region_code``: the province's always, a city's when the code lies in its region.
+    Without a code (a client address, an unknown account name) only the province's."""
+    rows = session.execute(
+        select(User, Region.code).join(Unit, Unit.id == User.unit_id).join(Region, Region.id == Unit.region_id)
+        .where(User.role == Role.admin, User.active.is_(True), User.is_service.is_(False)).order_by(User.id)
+    ).unique().all()
+    return [user for user, code in rows
+            if len(region_prefix(code)) == 2 or (region_code is not None and in_region(code, region_code))]

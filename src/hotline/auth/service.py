@@ -16,13 +16,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from hotline.audit import alerts
 from hotline.audit import service as audit
 from hotline.auth import passwords, repository
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, PasswordHistory, Role, User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import ROLE_UNIT_KINDS, UNIT_MANAGER_GRANTS, Cap
 from hotline.config import Settings, get_settings
-from hotline.kit import clock, ratelimit, validate
+from hotline.kit import clock, validate
 from hotline.kit.cache import TtlCache
 from hotline.kit.crypto import sha256_hex
 from hotline.kit.errors import Forbidden, InvalidInput, NotFound
@@ -104,10 +105,6 @@ class LoginOutcome:
     retry_after: int | None = None
 
 
-#: Security alerts are raised at most once an hour per subject (client address or account).
-_ALERT_ONCE = ratelimit.Limit("login-alert", hits=1, window=dt.timedelta(hours=1))
-
-
 def _seconds(delta: dt.timedelta) -> int:
     return max(1, int(delta.total_seconds() + 0.999))
 
@@ -161,17 +158,10 @@ def _wait(session: Session, name: str, ip: str | None, now: dt.datetime, setting
     return 0
 
 
-def _alert(session: Session, action: str, subject: str, message: str, *args: object,
-           detail: dict[str, object]) -> None:
-    """An audit event and a warning log line, once an hour per ``subject``."""
-    if ratelimit.count(session, _ALERT_ONCE, f"{action}:{subject}").count == 1:
-        audit.record(session, None, action, object_type="login", detail=detail, actor_name="system")
-        log.warning(message, *args)
-
-
 def _after_failure(session: Session, name: str, ip: str | None, now: dt.datetime, settings: Settings) -> None:
     """Raise the alerts a counted failure may cross: this address is now slowed down for this
-    account; this address is spraying passwords; this account is under a distributed attack."""
+    account; this address is spraying passwords; this account is under a distributed attack
+    (the last two are security alerts: :func:`hotline.audit.alerts.raise_alert`)."""
     window = dt.timedelta(minutes=settings.login_window_minutes)
     pair = repository.pair_failures(session, name, ip, now - dt.timedelta(hours=settings.login_failure_memory_hours))
     threshold = _pair_threshold(session, name, ip, now, settings)
@@ -185,14 +175,25 @@ def _after_failure(session: Session, name: str, ip: str | None, now: dt.datetime
         session, ip, now - dt.timedelta(minutes=settings.login_client_window_minutes)
     )
     if len(client) >= settings.login_client_max_failures:
-        _alert(session, "security.password_spraying", f"ip:{ip}",
-               "password spraying suspected from %s: %d failed logins", ip, len(client),
-               detail={"failures": len(client)})
+        alerts.raise_alert(session, "security.password_spraying", subject=f"ip:{ip}",
+                           object_type="login", detail={"failures": len(client)})
     failures = repository.account_failure_count(session, name, now - window)
     if failures >= settings.login_attack_failures:
-        _alert(session, "security.account_under_attack", f"account:{name}",
-               "account %s under attack: %d failed logins from many addresses", name, failures,
-               detail={"account": name, "failures": failures})
+        _account_under_attack(session, name, failures)
+
+
+def _account_under_attack(session: Session, name: str, failures: int) -> None:
+    """The alert of a distributed attack on ``name``: when the account exists, its
+    administrators are told and the text names it; a name that does not exist is typed by
+    the attacker (it could be anything, a citizen's number too) and goes to the province's
+    administrators without being repeated."""
+    user = repository.user_by_username(session, name)
+    detail: dict[str, object] = {"account": name, "failures": failures}
+    if user is not None:
+        detail["user_id"] = user.id
+    alerts.raise_alert(session, "security.account_under_attack", subject=f"account:{name}", object_type="login",
+                       detail=detail, account=user.username if user else None,
+                       region_code=user.unit.region.code if user else None)
 
 
 def login(session: Session, *, username: str, password: str, ip: str | None) -> LoginOutcome:

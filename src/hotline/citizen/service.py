@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from hotline.audit import alerts
 from hotline.audit import service as audit
 from hotline.auth.access import citizen_scope, require
 from hotline.auth.models import User
@@ -128,14 +129,17 @@ def _read_limit() -> ratelimit.Limit:
 def count_read(session: Session, actor: Principal) -> None:
     """One read of the register by ``actor`` (an unmasked profile, a phone search, a revealed
     contact). Past ``citizen_read_limit`` in the window the read is refused (429); the
-    ``citizen_read_alert_at``-th read of a window records one ``citizen.bulk_read_alert``
-    audit event, so an account walking the register is noticed before it is stopped."""
+    ``citizen_read_alert_at``-th read of a window raises the security alert
+    ``citizen.bulk_read_alert`` (audited, logged, texted to the administrators of the
+    account's region; :func:`hotline.audit.alerts.raise_alert`), so an account walking the
+    register is noticed before it is stopped."""
     settings = get_settings()
     decision = ratelimit.hit(session, _read_limit(), f"user:{actor.user_id}")
     if decision.count == settings.citizen_read_alert_at:
-        audit.record(session, actor, "citizen.bulk_read_alert", object_type="user_account",
-                     object_id=actor.user_id,
-                     detail={"count": decision.count, "window_seconds": settings.citizen_read_window_seconds})
+        alerts.raise_alert(session, "citizen.bulk_read_alert", subject=f"user:{actor.user_id}", actor=actor,
+                           account=actor.username, region_code=actor.region_code, object_type="user_account",
+                           object_id=actor.user_id,
+                           detail={"count": decision.count, "window_seconds": settings.citizen_read_window_seconds})
 
 
 def view(session: Session, actor: Principal, citizens: list[Citizen], *, purpose: str) -> list[CitizenView]:

@@ -9,7 +9,9 @@ stored only as keyed hashes (the blind-index key), never as the phone number or 
 A refused hit raises :class:`TooManyRequests` (429, with the seconds to wait), which rolls the
 request back; the hits that were allowed have already been counted by then. Callers that must
 react before the refusal (an audit alert when someone reads many citizens in a row) look at
-:attr:`Decision.count` of an allowed hit.
+:attr:`Decision.count` of an allowed hit. :func:`once` is the same counter used as a
+deduplicator: something done at most once per window and subject (a security alert and its
+texts, once an hour per client address or account).
 """
 
 from __future__ import annotations
@@ -99,6 +101,13 @@ def hit(session: Session, limit: Limit, subject: str) -> Decision:
     if decision.count > limit.hits:
         raise TooManyRequests(limit.message, retry_after=decision.retry_after)
     return decision
+
+
+def once(session: Session, limit: Limit, subject: str) -> bool:
+    """Whether this is the first hit of ``subject`` in ``limit``'s current window (counting
+    it): do the thing now if so, not again before the window ends. Shared by every process
+    and host, and only counted if the caller's transaction commits."""
+    return count(session, limit, subject).count == 1
 
 
 def purge(session: Session, *, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hotline.kit import clock, crypto, validate
 from hotline.kit.db import insert_many
+from hotline.kit.errors import InvalidInput
 from hotline.notify import repository
 from hotline.notify.models import Notification, NotificationStatus
 
@@ -74,6 +75,9 @@ TEMPLATES: dict[str, str] = {
     "supervisor_coordination_overdue": "工单 {number} 的协调已超过 3 个工作日（{due}）仍未裁定，已提级督办。",
     # to a province administrator, from 1 November while next year's holiday schedule is missing
     "admin_calendar_uncovered": "{year} 年法定节假日安排尚未录入工作日历，期限暂按周一至周五推算，请尽快录入。",
+    # to the administrators responsible, when a security alert is raised (password spraying, an account under
+    # attack, many citizens read or many refused accesses in a row): what happened, never whose data
+    "admin_security_alert": "【12345安全告警】{time}，{summary}。请登录平台核查，必要时停用相关账号。",
     # to a provincial sector department, each morning: yesterday's emergency and stability ledger
     "sector_daily_ledger": "{day}突发事件台账 {emergency} 条、涉稳风险台账 {stability} 条，请登录 12345 平台查看。",
 }
@@ -131,6 +135,7 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
 #: Why a unit's notification was not sent (``last_error`` of a skipped row).
 NO_UNIT_PHONE = "单位未登记联系电话"
 NO_USER_PHONE = "用户未登记手机号"
+INVALID_USER_PHONE = "用户手机号无效"
 UNREADABLE_PHONE = "号码无法解密（密钥不符），未发送"
 
 
@@ -159,6 +164,22 @@ def unit_row(*, template: str, phone: str | None, body: str, unit_id: int,
                            work_order_id=work_order_id, unit_id=unit_id)
     return notification_row(template=template, recipient_kind="unit", phone=phone, body=body,
                             work_order_id=work_order_id, unit_id=unit_id)
+
+
+def user_row(*, template: str, phone: str | None, username: str, body: str,
+             work_order_id: int | None = None) -> dict[str, Any]:
+    """A text to a staff account's own ``phone`` (a supervisor, an administrator); an account
+    without a (valid) phone leaves a skipped row naming the account, so that nobody believes
+    it was told."""
+    reason = NO_USER_PHONE
+    if phone:
+        try:
+            return notification_row(template=template, recipient_kind="user", phone=phone, body=body,
+                                    work_order_id=work_order_id)
+        except InvalidInput:
+            reason = INVALID_USER_PHONE
+    return skipped_row(template=template, recipient_kind="user", body=body, reason=f"{reason}（{username}）",
+                       work_order_id=work_order_id)
 
 
 def notify_unit(session: Session, *, template: str, phone: str | None, body: str, unit_id: int,

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from hotline.audit import alerts
 from hotline.auth import access
 from hotline.auth.models import Role
 from hotline.auth.principal import Principal
@@ -31,7 +32,7 @@ def home(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
     }
     flash = "密码已修改" if request.query_params.get("password_changed") else None
     return render(request, "web/home.html", principal, title="工作台", stats=stats, flash=flash,
-                  problems=_problems(db, principal))
+                  problems=_problems(db, principal), alerts=alerts.recent(db, principal))
 
 
 def _problems(db: Db, principal: Principal) -> dict[str, Any] | None:

@@ -127,15 +127,8 @@ def supervisors_for(session: Session, centre_unit_id: int) -> list[User]:
 
 def to_supervisor(user: User, template: str, body: str, work_order_id: int | None) -> dict[str, Any]:
     """A text to a supervisor's own phone; one without a (valid) phone leaves a skipped row."""
-    reason = notify.NO_USER_PHONE
-    if user.phone:
-        try:
-            return notify.notification_row(template=template, recipient_kind="user", phone=user.phone, body=body,
-                                           work_order_id=work_order_id)
-        except InvalidInput:
-            reason = "用户手机号无效"
-    return notify.skipped_row(template=template, recipient_kind="user", body=body,
-                              reason=f"{reason}（{user.username}）", work_order_id=work_order_id)
+    return notify.user_row(template=template, phone=user.phone, username=user.username, body=body,
+                           work_order_id=work_order_id)
 
 
 def _event(session: Session, order: WorkOrder | repository.SweepCandidate, event: str, **detail: Any) -> None:
