@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hotline.kit import clock, crypto, validate
 from hotline.kit.db import insert_many
+from hotline.kit.errors import InvalidInput
 from hotline.notify import repository
 from hotline.notify.models import Notification, NotificationStatus
 
@@ -128,9 +129,10 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
     }
 
 
-#: Why a unit's notification was not sent (``last_error`` of a skipped row).
+#: Why a notification was not sent (``last_error`` of a skipped row).
 NO_UNIT_PHONE = "单位未登记联系电话"
 NO_USER_PHONE = "用户未登记手机号"
+INVALID_USER_PHONE = "用户手机号无效"
 UNREADABLE_PHONE = "号码无法解密（密钥不符），未发送"
 
 
@@ -168,6 +170,22 @@ def notify_unit(session: Session, *, template: str, phone: str | None, body: str
                                            work_order_id=work_order_id))
     session.add(notification)
     return notification
+
+
+def user_row(*, template: str, phone: str | None, username: str, body: str,
+             work_order_id: int | None = None) -> dict[str, Any]:
+    """A text to a user's own ``phone`` (a supervisor, an administrator); a user without a
+    (valid) phone leaves a skipped row naming the account, so that the text is not lost in
+    silence and the job that sends it goes on."""
+    reason = NO_USER_PHONE
+    if phone:
+        try:
+            return notification_row(template=template, recipient_kind="user", phone=phone, body=body,
+                                    work_order_id=work_order_id)
+        except InvalidInput:
+            reason = INVALID_USER_PHONE
+    return skipped_row(template=template, recipient_kind="user", body=body, reason=f"{reason}（{username}）",
+                       work_order_id=work_order_id)
 
 
 def units_without_contact(session: Session, *, region_prefix: str) -> list[repository.SkippedUnit]:
