@@ -528,10 +528,9 @@ def _raise(session: Session, *, key: str, kind: WarningKind, category: Category 
     while node is not None and not supervisors:  # a county workstation's supervisors sit at the city centre
         supervisors = repository.supervisors_of(session, node.id)
         node = node.parent
-    for user in supervisors:
-        if user.phone:
-            notify.notify(session, template="supervisor_warning", recipient_kind="user", phone=user.phone,
-                          body=notify.render("supervisor_warning", summary=summary))
+    body = notify.render("supervisor_warning", summary=summary)
+    notify.queue_rows(session, [notify.user_row(template="supervisor_warning", phone=user.phone,
+                                                username=user.username, body=body) for user in supervisors])
     audit.record(session, None, f"early_warning.{kind.value}", object_type="early_warning", object_id=warning_id,
                  detail={"summary": summary, "orders": len(orders)}, actor_name="system")
     log.info("early warning %s: %s", key, summary)
@@ -721,10 +720,9 @@ def create_special_list(session: Session, actor: Principal, *, month: str, rank:
     session.flush()
     audit.record(session, actor, "special_list.created", object_type="special_list", object_id=row.id,
                  detail={"title": name, "lead_unit": lead.name, "orders": len(row.order_ids)})
-    if lead.contact_phone:
-        notify.notify(session, template="unit_special_list", recipient_kind="unit", phone=lead.contact_phone,
-                      body=notify.render("unit_special_list", title=name, count=len(row.order_ids)),
-                      unit_id=lead.id)
+    notify.notify_unit(session, template="unit_special_list", phone=lead.contact_phone,
+                       body=notify.render("unit_special_list", title=name, count=len(row.order_ids)),
+                       unit_id=lead.id)
     return row
 
 
