@@ -12,9 +12,11 @@ from hotline.intelligence import service as intel
 from hotline.intelligence import warning
 from hotline.intelligence.models import EarlyWarning, WarningKind
 from hotline.kit import clock, jobs
-from hotline.notify.models import Notification
+from hotline.notify import service as notify
+from hotline.notify.models import Notification, NotificationStatus
 from hotline.supervision.models import LedgerEntry, LedgerKind
 from hotline.workorder import service as wo
+from tests.factories import user_of
 
 NOW = dt.datetime(2026, 11, 30, 2, 30, tzinfo=dt.UTC)  # a Monday, 10:30 in China
 
@@ -100,3 +102,15 @@ def test_supervisors_list_and_acknowledge_warnings(db, world, api):
     r = supervisor.post(f"/api/v1/intelligence/warnings/{rows[0]['id']}/acknowledge")
     assert r.status_code == 200 and r.json()["acknowledged_at"]
     assert supervisor.post(f"/api/v1/intelligence/warnings/{rows[0]['id']}/acknowledge").status_code == 409
+
+
+@pytest.mark.parametrize(("phone", "reason"), [(None, notify.NO_USER_PHONE), ("12345", notify.INVALID_USER_PHONE)])
+def test_a_supervisor_without_a_usable_phone_leaves_a_skipped_row_and_the_warning_stands(db, world, phone, reason):
+    user_of(db, "supervisor").phone = phone
+    wo.intake(db, world.p("agent"), wo.IntakeData(
+        channel="phone", appeal_type="complaint", title="山体滑坡", content="村后山体滑坡堵住道路",
+        phone="13911112222", category_code=world.categories["lamp"], region_code="990102001"))
+    [raised] = intel.scan_warnings(db, clock.now())
+    [text] = db.execute(select(Notification).where(Notification.template == "supervisor_warning")).scalars().all()
+    assert (text.recipient_kind, text.status, text.recipient) == ("user", NotificationStatus.skipped, "")
+    assert text.last_error == f"{reason}（supervisor）" and raised.summary in text.body

@@ -3,7 +3,8 @@ morning, once; supervision letters left unanswered past their deadline go on a l
 
 from sqlalchemy import select
 
-from hotline.notify.models import Notification
+from hotline.notify import service as notify
+from hotline.notify.models import Notification, NotificationStatus
 from hotline.org.models import Unit
 from hotline.supervision import service
 from hotline.supervision.models import LedgerEntry, LedgerKind
@@ -45,3 +46,13 @@ def test_an_unanswered_letter_past_its_deadline_goes_on_the_ledger_once(api, db,
     assert service.ledger_overdue_letters(db, cst(2026, 11, 19, 10)) == 0
     entry = db.scalars(select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.letter_overdue)).one()
     assert entry.work_order_id == order.id and "逾期未回复" in entry.reason
+
+
+def test_a_sector_department_without_a_contact_phone_gets_a_skipped_row(db, world, travel):
+    travel.move_to(cst(2026, 12, 1, 10))
+    assert not db.get(Unit, world.units["990000-sthj"]).contact_phone
+    assert service.send_daily_reports(db, cst(2026, 12, 2, 8)) == 1  # the report is kept all the same
+    [text] = db.scalars(select(Notification).where(Notification.template == "sector_daily_ledger")).all()
+    assert (text.unit_id, text.status, text.last_error) == (world.units["990000-sthj"], NotificationStatus.skipped,
+                                                           notify.NO_UNIT_PHONE)
+    assert world.units["990000-sthj"] in [u.unit_id for u in notify.units_without_contact(db, region_prefix="99")]

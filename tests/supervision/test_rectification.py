@@ -7,7 +7,8 @@ import io
 from docx import Document
 from sqlalchemy import select
 
-from hotline.notify.models import Notification
+from hotline.notify import service as notify
+from hotline.notify.models import Notification, NotificationStatus
 from hotline.org import service as org
 from hotline.org.models import UnitKind
 from hotline.supervision import service
@@ -112,3 +113,24 @@ def test_an_authority_must_lie_in_its_region(api, db, world):
     body = {"region_code": "990100", "kind": "discipline", "unit_id": world.units["990100-zj"]}
     r = api("other_admin").put("/api/v1/supervision-authorities", json=body)
     assert r.status_code == 403
+
+
+def _skipped(db, template, unit_id):
+    return db.scalars(select(Notification).where(Notification.template == template,
+                                                 Notification.unit_id == unit_id)).all()
+
+
+def test_an_authority_without_a_contact_phone_gets_skipped_rows_and_shows_on_the_admin_list(api, db, world, travel):
+    travel.move_to(cst(2026, 11, 16, 9))
+    zw, jw = authorities(api, db, world)
+    zw.contact_phone = jw.contact_phone = None
+    order = dissatisfied_twice(db, world, unit_fault=True)
+    project(db)
+    [notice] = _skipped(db, "authority_rectification", zw.id)
+    assert (notice.status, notice.last_error, notice.work_order_id) == (NotificationStatus.skipped,
+                                                                       notify.NO_UNIT_PHONE, order.id)
+    assert service.refer_overdue_rectifications(db, cst(2026, 11, 25)) == 1  # the referral goes on
+    [referral] = _skipped(db, "authority_referral", jw.id)
+    assert (referral.status, referral.last_error) == (NotificationStatus.skipped, notify.NO_UNIT_PHONE)
+    listed = {u.unit_id: u.skipped for u in notify.units_without_contact(db, region_prefix="9901")}
+    assert listed[zw.id] == 1 and listed[jw.id] == 1

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from hotline.audit.models import AuditEvent
 from hotline.auth import service as auth_service
 from hotline.auth.models import Role
-from hotline.notify.models import Notification
+from hotline.notify import service as notify
+from hotline.notify.models import Notification, NotificationStatus
 from hotline.org.models import Region, RegionLevel, Unit, UnitKind
 from hotline.workorder.models import AssignmentRole, AssignmentState, WorkOrder
 from tests.factories import PASSWORD
@@ -83,6 +84,16 @@ def test_a_city_centre_passes_an_order_across_to_another_citys_centre_which_is_t
     assert number in [o["number"] for o in queue]
     assert api("dispatcher").post(f"/api/v1/work-orders/{number}/transfer",
                                   json={"centre_unit_id": world.units["W-990102"]}).status_code == 404
+
+
+def test_a_receiving_centre_without_a_contact_phone_gets_a_skipped_row_for_the_administrator(api, db, world):
+    assert not db.get(Unit, world.units["W-990102"]).contact_phone
+    number = new_order(api)
+    post(api("dispatcher"), f"/api/v1/work-orders/{number}/transfer", {"centre_unit_id": world.units["W-990102"]})
+    [text] = told(db, world.units["W-990102"])
+    assert (text.work_order_id, text.status, text.last_error) == (order(db, number).id, NotificationStatus.skipped,
+                                                                 notify.NO_UNIT_PHONE)
+    assert world.units["W-990102"] in [u.unit_id for u in notify.units_without_contact(db, region_prefix="9901")]
 
 
 def test_the_order_page_offers_the_other_citys_centre_for_a_transfer(api, world):

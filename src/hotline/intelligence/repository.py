@@ -11,7 +11,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.sql.elements import ColumnElement
 
-from hotline.auth.models import Role, User
 from hotline.intelligence.models import (
     DispatchFeedback,
     EarlyWarning,
@@ -207,12 +206,6 @@ def claim_warning(session: Session, values: dict[str, object]) -> int | None:
     stmt = insert(EarlyWarning).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(
         EarlyWarning.id)
     return session.execute(stmt).scalar_one_or_none()
-
-
-def supervisors_of(session: Session, centre_unit_id: int) -> list[User]:
-    stmt = select(User).where(User.unit_id == centre_unit_id, User.role == Role.centre_supervisor,
-                              User.active.is_(True))
-    return list(session.execute(stmt).scalars().unique())
 
 
 def warnings(session: Session, *, region_prefix: str, limit: int, offset: int) -> tuple[list[EarlyWarning], int]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
 from hotline.auth import access
-from hotline.auth.models import Role, User
+from hotline.auth.models import Role
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
 from hotline.auth.roles import region_prefix as in_region_prefix
@@ -527,15 +527,12 @@ def _raise(session: Session, *, key: str, kind: WarningKind, category: Category 
         "kind": LedgerKind.emergency, "work_order_id": order.id, "unit_id": order.lead_unit_id,
         "centre_unit_id": order.centre_unit_id, "region_id": order.region_id, "category_id": order.category_id,
         "entered_at": now, "reason": f"预警：{summary}"[:200]} for order in orders])
-    supervisors: list[User] = []
-    node: Unit | None = centre
-    while node is not None and not supervisors:  # a county workstation's supervisors sit at the city centre
-        supervisors = repository.supervisors_of(session, node.id)
-        node = node.parent
-    for user in supervisors:
-        if user.phone:
-            notify.notify(session, template="supervisor_warning", recipient_kind="user", phone=user.phone,
-                          body=notify.render("supervisor_warning", summary=summary))
+    from hotline.supervision import service as supervision  # warnings feed supervision, not the other way
+
+    supervisors = supervision.supervisors_for(session, centre.id)  # a county's sit at the city centre
+    body = notify.render("supervisor_warning", summary=summary)
+    notify.queue_rows(session, [notify.user_row(template="supervisor_warning", phone=user.phone,
+                                                username=user.username, body=body) for user in supervisors])
     audit.record(session, None, f"early_warning.{kind.value}", object_type="early_warning", object_id=warning_id,
                  detail={"summary": summary, "orders": len(orders)}, actor_name="system")
     log.info("early warning %s: %s", key, summary)
@@ -725,10 +722,9 @@ def create_special_list(session: Session, actor: Principal, *, month: str, rank:
     session.flush()
     audit.record(session, actor, "special_list.created", object_type="special_list", object_id=row.id,
                  detail={"title": name, "lead_unit": lead.name, "orders": len(row.order_ids)})
-    if lead.contact_phone:
-        notify.notify(session, template="unit_special_list", recipient_kind="unit", phone=lead.contact_phone,
-                      body=notify.render("unit_special_list", title=name, count=len(row.order_ids)),
-                      unit_id=lead.id)
+    notify.notify_unit(session, template="unit_special_list", phone=lead.contact_phone,
+                       body=notify.render("unit_special_list", title=name, count=len(row.order_ids)),
+                       unit_id=lead.id)
     return row
 
 

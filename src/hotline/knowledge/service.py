@@ -145,10 +145,9 @@ def _settle(session: Session, doc: PolicyDocument, *, published: dt.datetime | N
     audit.record(session, None, "policy_document.settled", object_type="policy_document", object_id=doc.id,
                  detail={"doc_number": doc.doc_number, "on_time": on_time, "due_on": doc.due_on.isoformat()},
                  actor_name="system")
-    if not on_time and doc.owner_unit.contact_phone:
-        notify.notify(session, template="unit_knowledge_late", recipient_kind="unit",
-                      phone=doc.owner_unit.contact_phone, unit_id=doc.owner_unit_id,
-                      body=notify.render("unit_knowledge_late", doc=doc.doc_number))
+    if not on_time:
+        notify.notify_unit(session, template="unit_knowledge_late", phone=doc.owner_unit.contact_phone,
+                           unit_id=doc.owner_unit_id, body=notify.render("unit_knowledge_late", doc=doc.doc_number))
 
 
 def recount_due_dates(session: Session, *, after_id: int = 0, limit: int = 500) -> tuple[int, int | None]:
@@ -360,10 +359,9 @@ def reject(session: Session, actor: Principal, item: KnowledgeItem, *, reason: s
     version.status = lifecycle.step(version.status, "reject")
     version.reviewed_by_id, version.reviewed_at, version.review_reason = actor.user_id, clock.now(), text
     _event(session, actor, item, "rejected", version=version.number, reason=text)
-    if item.owner_unit.contact_phone:
-        notify.notify(session, template="unit_knowledge_rejected", recipient_kind="unit",
-                      phone=item.owner_unit.contact_phone, unit_id=item.owner_unit_id,
-                      body=notify.render("unit_knowledge_rejected", question=version.question[:30], reason=text[:60]))
+    notify.notify_unit(session, template="unit_knowledge_rejected", phone=item.owner_unit.contact_phone,
+                       unit_id=item.owner_unit_id,
+                       body=notify.render("unit_knowledge_rejected", question=version.question[:30], reason=text[:60]))
     return version
 
 
@@ -659,12 +657,10 @@ def create_collection(session: Session, actor: Principal, *, topic: str, descrip
                                                   "due_at": due_at.isoformat()})
     centre = session.get(Unit, actor.unit_id)
     due = due_at.astimezone(clock.CST).strftime("%m月%d日%H:%M")
-    for unit in units:
-        if unit.contact_phone:
-            body = notify.render("unit_knowledge_collection", centre=centre.name if centre else "",
-                                 topic=topic_text[:40], due=due)
-            notify.notify(session, template="unit_knowledge_collection", recipient_kind="unit",
-                          phone=unit.contact_phone, unit_id=unit.id, body=body)
+    text = notify.render("unit_knowledge_collection", centre=centre.name if centre else "", topic=topic_text[:40],
+                         due=due)
+    notify.queue_rows(session, [notify.unit_row(template="unit_knowledge_collection", phone=unit.contact_phone,
+                                                unit_id=unit.id, body=text) for unit in units])
     return collection
 
 

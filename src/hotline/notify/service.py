@@ -132,7 +132,7 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
     }
 
 
-#: Why a unit's notification was not sent (``last_error`` of a skipped row).
+#: Why a notification was not sent (``last_error`` of a skipped row).
 NO_UNIT_PHONE = "单位未登记联系电话"
 NO_USER_PHONE = "用户未登记手机号"
 INVALID_USER_PHONE = "用户手机号无效"

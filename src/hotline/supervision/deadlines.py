@@ -125,7 +125,8 @@ def watch_coordination(session: Session, now: dt.datetime | None = None, limit: 
         body = notify.render("supervisor_coordination_overdue", number=order.number, due=due)
         told = {user.id: user for centre_id in (order.centre_unit_id, higher.id)
                 for user in service.supervisors_for(session, centre_id)}
-        notify.queue_rows(session, [service.to_supervisor(user, "supervisor_coordination_overdue", body, order.id)
+        notify.queue_rows(session, [notify.user_row(template="supervisor_coordination_overdue", phone=user.phone,
+                                                    username=user.username, body=body, work_order_id=order.id)
                                     for user in told.values()])
     return len(cases)
 

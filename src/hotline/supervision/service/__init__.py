@@ -92,7 +92,6 @@ from hotline.supervision.service.sweeps import (
     save_escalation_rule,
     supervisors_for,
     sweep_batch,
-    to_supervisor,
 )
 
 __all__ = [
@@ -158,7 +157,6 @@ __all__ = [
     "set_authority",
     "supervisors_for",
     "sweep_batch",
-    "to_supervisor",
     "update_notice",
     "withdraw_notice",
 ]

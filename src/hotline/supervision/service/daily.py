@@ -72,11 +72,10 @@ def send_daily_reports(session: Session, now: dt.datetime | None = None) -> int:
         audit.record(session, None, "supervision.daily_ledger_sent", object_type="unit", object_id=unit.id,
                      detail={"day": day.isoformat(), "emergency": counts[LedgerKind.emergency],
                              "stability": counts[LedgerKind.stability]}, actor_name="system")
-        if unit.contact_phone:
-            notify.notify(session, template="sector_daily_ledger", recipient_kind="unit", phone=unit.contact_phone,
-                          body=notify.render("sector_daily_ledger", day=f"{day.month}月{day.day}日",
-                                             emergency=counts[LedgerKind.emergency],
-                                             stability=counts[LedgerKind.stability]), unit_id=unit.id)
+        notify.notify_unit(session, template="sector_daily_ledger", phone=unit.contact_phone,
+                           body=notify.render("sector_daily_ledger", day=f"{day.month}月{day.day}日",
+                                              emergency=counts[LedgerKind.emergency],
+                                              stability=counts[LedgerKind.stability]), unit_id=unit.id)
         sent += 1
     return sent
 

@@ -46,13 +46,11 @@ def rectify(session: Session, order: WorkOrder) -> SupervisionLetter | None:
                      object_id=order.id, detail={"number": order.number, "status": order.status.value,
                                                  "unit": authority.name, "letter": letter.number},
                      actor_name="system")
-        if authority.contact_phone:
-            notify.notify(session, template="authority_rectification", recipient_kind="unit",
-                          phone=authority.contact_phone,
-                          body=notify.render("authority_rectification", number=order.number,
-                                             unit=order.lead_unit.name if order.lead_unit else "",
-                                             letter=letter.number or ""),
-                          work_order_id=order.id, unit_id=authority.id)
+        notify.notify_unit(session, template="authority_rectification", phone=authority.contact_phone,
+                           body=notify.render("authority_rectification", number=order.number,
+                                              unit=order.lead_unit.name if order.lead_unit else "",
+                                              letter=letter.number or ""),
+                           work_order_id=order.id, unit_id=authority.id)
     return letter
 
 
@@ -82,10 +80,9 @@ def refer(session: Session, actor: Principal | None, order: WorkOrder, *, reason
                  detail={"number": order.number, "status": order.status.value, "unit": commission.name,
                          "letter": letters[-1].number, "reason": text},
                  actor_name=None if actor else "system")
-    if commission.contact_phone:
-        notify.notify(session, template="authority_referral", recipient_kind="unit", phone=commission.contact_phone,
-                      body=notify.render("authority_referral", number=order.number), work_order_id=order.id,
-                      unit_id=commission.id)
+    notify.notify_unit(session, template="authority_referral", phone=commission.contact_phone,
+                       body=notify.render("authority_referral", number=order.number), work_order_id=order.id,
+                       unit_id=commission.id)
     return commission
 
 

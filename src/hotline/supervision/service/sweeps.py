@@ -110,7 +110,8 @@ def _overdue_to_supervisors(session: Session, centre_id: int,
         numbers = "、".join(o.number for o, _ in late[:OVERDUE_NUMBERS_NAMED])
         body = notify.render(template, count=len(late),
                              numbers=numbers + ("等" if len(late) > OVERDUE_NUMBERS_NAMED else ""))
-    return [to_supervisor(user, template, body, order_id) for user in supervisors_for(session, centre_id)]
+    return [notify.user_row(template=template, phone=user.phone, username=user.username, body=body,
+                            work_order_id=order_id) for user in supervisors_for(session, centre_id)]
 
 
 def supervisors_for(session: Session, centre_unit_id: int) -> list[User]:
@@ -123,12 +124,6 @@ def supervisors_for(session: Session, centre_unit_id: int) -> list[User]:
             return found
         node = org_repository.cached_unit(session, node.parent_id) if node.parent_id else None
     return []
-
-
-def to_supervisor(user: User, template: str, body: str, work_order_id: int | None) -> dict[str, Any]:
-    """A text to a supervisor's own phone; one without a (valid) phone leaves a skipped row."""
-    return notify.user_row(template=template, phone=user.phone, username=user.username, body=body,
-                           work_order_id=work_order_id)
 
 
 def _event(session: Session, order: WorkOrder | repository.SweepCandidate, event: str, **detail: Any) -> None:

@@ -75,10 +75,9 @@ def transfer(session: Session, actor: Principal, order: WorkOrder, *, centre_uni
     order.centre_unit_id, order.centre_unit = centre.id, centre
     _event(session, actor, order, "transferred", unit=centre.name, unit_id=centre.id, from_unit=current.name,
            across=None if below else True, note=text)
-    if centre.contact_phone:
-        notify.notify(session, template="centre_transferred_in", recipient_kind="unit", phone=centre.contact_phone,
-                      body=notify.render("centre_transferred_in", centre=current.name, number=order.number),
-                      work_order_id=order.id, unit_id=centre.id)
+    notify.notify_unit(session, template="centre_transferred_in", phone=centre.contact_phone,
+                       body=notify.render("centre_transferred_in", centre=current.name, number=order.number),
+                       work_order_id=order.id, unit_id=centre.id)
     return order
 
 
