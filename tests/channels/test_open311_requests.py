@@ -220,7 +220,8 @@ def test_filters_by_service_status_and_time(client, db, world, o311, travel):
 
     assert {lamp.number, noise.number, closed.number} <= listed("") and old.number not in listed("")
     assert old.number in listed(f"service_request_id={old.number}")
-    assert noise.number in listed(f"service_code={o311.noise}") and lamp.number not in listed(f"service_code={o311.noise}")
+    assert noise.number in listed(f"service_code={o311.noise}")
+    assert lamp.number not in listed(f"service_code={o311.noise}")
     assert {lamp.number, noise.number} <= listed(f"service_code={o311.lamp},{o311.noise}")
     assert closed.number in listed("status=closed") and lamp.number not in listed("status=closed")
     assert lamp.number in listed("status=open") and closed.number not in listed("status=open")

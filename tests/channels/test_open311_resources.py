@@ -104,7 +104,8 @@ def test_a_token_gives_the_request_id_in_both_formats(client, o311):
     ("/open311/v2/services.html", 404), ("/open311/v2/nothing.json", 404), ("/open311/v3/services.json", 404),
     ("/open311/v2/services.json?jurisdiction_id=123456", 404), ("/open311/v2/services.json?jurisdiction_id=x", 404),
     ("/open311/v2/services.json?jurisdiction_id=990102", 404),  # a county is not a jurisdiction
-    ("/open311/v2/services.json?jurisdiction_id=990100", 200), ("/open311/v2/services.json?jurisdiction_id=990000", 200),
+    ("/open311/v2/services.json?jurisdiction_id=990100", 200),
+    ("/open311/v2/services.json?jurisdiction_id=990000", 200),
 ])
 def test_unknown_resources_formats_and_jurisdictions_answer_with_the_error_array(client, o311, path, status):
     response = client.get(path)
