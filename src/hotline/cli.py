@@ -86,6 +86,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             data.load(session)
     with transaction(factory) as session:
         token = data.issue_demo_token(session)
+    from hotline.demo.open311 import issue_demo_key
+
+    with transaction(factory) as session:
+        open311_key = issue_demo_key(session)
     port = args.port or settings.port
     host = settings.host
     print()
@@ -98,6 +102,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     for username, name, role, unit_code in data.ACCOUNTS:
         print(f"   {username:<11} {ROLE_NAMES[role]}（{name}，单位 {unit_code}）")
     print(f" 对接服务账号 ivr 的 API 令牌（30 天）：{token}")
+    print(f" 开放311接口（Open311 GeoReport v2）：http://{host}:{port}/open311/v2/services.json")
+    print(f"   演示城市服务 App 的接口密钥（api_key）：{open311_key}")
     print(f" 数据目录：{settings.data_dir.resolve()}   API 文档：http://{host}:{port}/api/docs")
     print("=" * 72, flush=True)
     if args.no_serve:
