@@ -146,11 +146,14 @@ def test_get_requests_answers_schema_valid_json_and_spec_xml(client, o311):
     assert request.findtext("lat") == "30.6705" and request.findtext("status") == "open"
 
 
-def test_an_unknown_request_is_a_404_error_array(client, o311):
+def test_an_unknown_request_or_service_is_a_404_error_array(client, o311):
     for fmt in ("json", "xml"):
         response = client.get(f"/open311/v2/requests/HL20990101000001.{fmt}")
         assert response.status_code == 404
     assert xml(response).findtext("error/code") == "404"
+    for code in ("9999", "x"):
+        unknown = client.get(f"/open311/v2/requests.json?service_code={o311.lamp},{code}")
+        assert unknown.status_code == 404 and unknown.json()[0]["code"] == 404
 
 
 def _order(db, world, **change):  # type: ignore[no-untyped-def]

@@ -423,6 +423,9 @@ def read_requests(session: Session, query: Query, *, jurisdiction: str | None) -
     """Orders as Open311 service requests, newest first, at most 1,000: no name, phone or
     e-mail; confidential reports never appear; a merged order shows its main order's reply."""
     prefix = jurisdiction_prefix(session, jurisdiction)
+    for code in query.service_codes or []:
+        if org_repository.cached_category_by_code(session, code) is None:
+            raise NotFound(f"没有这个服务：{code}")
     opened = {c.code for _, c in repository.services(session, enabled_only=True)}
     is_open = None
     if query.status is not None and len(query.status) == 1:
