@@ -12,7 +12,11 @@ from sqlalchemy.orm import Session
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.channels.open311.rules import KnownPoint
 from hotline.intelligence.models import PlaceName
+from hotline.kit import cache
 from hotline.org.models import Category, Channel, Region
+
+cache.watch(Region, PlaceName)
+_POINTS = cache.reference_cache()
 
 
 def key_by_hash(session: Session, key_hash: str) -> Open311Key | None:
@@ -53,18 +57,25 @@ def service_of(session: Session, category_id: int) -> Open311Service | None:
 
 
 def known_points(session: Session, region_prefix: str | None) -> list[KnownPoint]:
-    """Place names and region seats with coordinates, of active regions under the prefix."""
-    place = (select(PlaceName.latitude, PlaceName.longitude, Region.code, PlaceName.name)
-             .join(Region, Region.id == PlaceName.region_id)
-             .where(PlaceName.latitude.is_not(None), PlaceName.longitude.is_not(None), Region.active.is_(True)))
-    seat = select(Region.latitude, Region.longitude, Region.code, Region.name).where(
-        Region.latitude.is_not(None), Region.longitude.is_not(None), Region.active.is_(True))
-    if region_prefix is not None:
-        place = place.where(Region.code.startswith(region_prefix, autoescape=True))
-        seat = seat.where(Region.code.startswith(region_prefix, autoescape=True))
-    return [KnownPoint(float(lat), float(lon), code, name)
-            for stmt in (place, seat) for lat, lon, code, name in session.execute(stmt)
-            if lat is not None and lon is not None]
+    """Place names and region seats with coordinates, of active regions under the prefix
+    (reference data: cached for a minute, afresh after a change in this process)."""
+
+    def load() -> list[KnownPoint]:
+        place = (select(PlaceName.latitude, PlaceName.longitude, Region.code, PlaceName.name)
+                 .join(Region, Region.id == PlaceName.region_id)
+                 .where(PlaceName.latitude.is_not(None), PlaceName.longitude.is_not(None), Region.active.is_(True)))
+        seat = select(Region.latitude, Region.longitude, Region.code, Region.name).where(
+            Region.latitude.is_not(None), Region.longitude.is_not(None), Region.active.is_(True))
+        if region_prefix is not None:
+            place = place.where(Region.code.startswith(region_prefix, autoescape=True))
+            seat = seat.where(Region.code.startswith(region_prefix, autoescape=True))
+        return [KnownPoint(float(lat), float(lon), code, name)
+                for stmt in (place, seat) for lat, lon, code, name in session.execute(stmt)
+                if lat is not None and lon is not None]
+
+    if cache.changes_reference(session):
+        return load()
+    return list(_POINTS.get_or_load(("points", region_prefix), load))
 
 
 def region_seats(session: Session, codes: list[str]) -> dict[str, tuple[float, float]]:
