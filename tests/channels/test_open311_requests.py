@@ -58,6 +58,19 @@ def test_the_post_answer_in_xml_uses_the_specifications_names(client, o311):
     assert request.findtext("service_request_id").startswith("HL")
 
 
+def test_a_retry_with_the_same_idempotency_key_makes_nothing_new(client, db, o311):
+    before = orders(db)
+    first = client.post("/open311/v2/requests.json", headers={"Idempotency-Key": "app-42"}, data={
+        "api_key": o311.key, "service_code": o311.lamp, "attribute[LAMP_STATE]": "off", **NEAR_XINGFU}).json()[0]
+    again = client.post("/open311/v2/requests.xml", headers={"Idempotency-Key": "app-42"}, data={
+        "api_key": o311.key, "service_code": o311.lamp, "attribute[LAMP_STATE]": "off", **NEAR_XINGFU})
+    assert xml(again).findtext("request/service_request_id") == first["service_request_id"]
+    assert xml(again).findtext("request/token") == first["token"]
+    other = post(client, o311, **NEAR_XINGFU).json()[0]
+    assert other["service_request_id"] != first["service_request_id"]
+    assert orders(db) == before + 2
+
+
 def test_a_json_body_is_accepted_too(client, o311):
     response = client.post("/open311/v2/requests.json", json={
         "api_key": o311.key, "service_code": o311.lamp, **NEAR_XINGFU, "attribute": {"LAMP_STATE": "flicker"}})

@@ -17,10 +17,10 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 
 from hotline.channels.open311 import formats, service
-from hotline.kit.errors import Forbidden, HotlineError, InvalidInput, NotFound, Unauthenticated
+from hotline.kit.errors import Conflict, Forbidden, HotlineError, InvalidInput, NotFound, Unauthenticated
 from hotline.kit.ratelimit import TooManyRequests
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
@@ -67,6 +67,8 @@ def _answer(request: Request, fmt: str, db: Db, work: Callable[[], tuple[int, by
         status, body = work()
     except (HotlineError, DataError) as exc:
         return _refusal(fmt, exc)
+    except IntegrityError:  # the same Idempotency-Key posted twice at the same instant
+        return _refusal(fmt, Conflict("同一请求正在处理，请稍后用 tokens 查询"))
     except StatementError as exc:  # a HotlineError raised while binding a value
         if not isinstance(exc.orig, HotlineError):
             raise
@@ -158,7 +160,8 @@ def post_request(fmt: str, request: Request, db: Db,
         if posted.get("jurisdiction_id") is None and request.query_params.get("jurisdiction_id"):
             posted.fields["jurisdiction_id"] = request.query_params["jurisdiction_id"]
         with db.begin_nested():  # a refused request writes nothing but its rate-limit hit
-            done = service.submit(db, caller, posted, jurisdiction=posted.get("jurisdiction_id"))
+            done = service.submit(db, caller, posted, jurisdiction=posted.get("jurisdiction_id"),
+                                  retry_key=request.headers.get("Idempotency-Key"))
         body = [{"service_request_id": done.number, "token": done.token, "service_notice": done.notice,
                  "account_id": None}]
         return 200, formats.render(fmt, "service_requests", "request", body)

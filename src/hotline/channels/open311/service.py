@@ -299,13 +299,17 @@ def _placement(session: Session, lat: float | None, lon: float | None,
     return found[0] if found is not None else None
 
 
-def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: str | None) -> Submitted:
+def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: str | None,
+           retry_key: str | None = None) -> Submitted:
     """A service request becomes an order: ``workorder.service.intake`` on the key's
     channel, acting as the key's account, with ``source_ref`` = the request's token. The
     category is the service; a point is placed in the nearest known place and its region
     (outside the deployment's area it needs an address, and then the centre places it);
     the answers to the extra questions join the order's text. Personal data go only where
-    intake keeps them (phone and name on the citizen record); e-mail is not kept."""
+    intake keeps them (phone and name on the citizen record); e-mail is not kept.
+
+    ``retry_key`` (the client's ``Idempotency-Key``): the same key again from the same API key
+    gets the request the first made, and makes nothing new."""
     assert caller.principal is not None and caller.channel is not None and caller.key_id is not None
     code = posted.get("service_code")
     if code is None:
@@ -338,14 +342,18 @@ def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: st
                                  f"地址编号：{address_id}" if address_id else None,
                                  f"位置：北纬 {lat:.6f}，东经 {lon:.6f}" if lat is not None and lon is not None
                                  else None) if t)
-    token = secrets.token_urlsafe(18)
-    order, _created = workorder.intake(session, caller.principal, workorder.IntakeData(
+    if retry_key is not None:
+        retry_key = validate.text(retry_key, "Idempotency-Key", max_length=100)
+    token = f"r{caller.key_id}-{_hash(f'{caller.key_id}:{retry_key}')[:32]}" if retry_key else secrets.token_urlsafe(18)
+    order, created = workorder.intake(session, caller.principal, workorder.IntakeData(
         channel=caller.channel, appeal_type=APPEAL_TYPE,
         title=(flat[:40] if flat else category.name),
         content=text or category.name, phone=phone, name=name if phone else None, category_code=category.code,
         region_code=place.region_code if place is not None else None, address=where, source_ref=token,
         extra={"open311": {"service_code": category.code, "attributes": answers}},
     ))
+    if not created and repository.request_by_token(session, token) is not None:
+        return Submitted(number=order.number, token=token, notice=f"已受理（重复提交），工单号 {order.number}。")
     session.add(Open311Request(token=token, number=order.number, key_id=caller.key_id, service_code=category.code,
                                lat=lat, long=lon, address_id=address_id, zipcode=None, media_url=media_url,
                                attributes=answers, created_at=clock.now()))
