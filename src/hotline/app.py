@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.audit import views as audit_views
     from hotline.auth import endpoints as auth_api
     from hotline.auth import views as auth_views
+    from hotline.channels.open311 import views as open311_views
     from hotline.citizen import endpoints as citizen_api
     from hotline.citizen import views as citizen_views
     from hotline.intelligence import endpoints as intelligence_api
@@ -109,6 +110,10 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")
     app.include_router(knowledge_api.public_router, prefix="/api/v1")
+    from hotline.channels.open311 import endpoints as open311_api
+
+    app.include_router(open311_api.admin_router, prefix="/api/v1")
+    app.include_router(open311_api.router)
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)
@@ -118,7 +123,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     for module in (web_views, auth_views, org_views, citizen_views, audit_views, workorder_views,
                    workorder_public_views, workorder_admin_views, supervision_views, knowledge_views,
-                   knowledge_public_views, intelligence_views):
+                   knowledge_public_views, intelligence_views, open311_views):
         app.include_router(module.router, include_in_schema=False)
     return app
 

@@ -1,4 +1,4 @@
-"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots."""
+"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, open311."""
 
 from __future__ import annotations
 
@@ -86,6 +86,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             data.load(session)
     with transaction(factory) as session:
         token = data.issue_demo_token(session)
+    from hotline.demo.open311 import issue_demo_key
+
+    with transaction(factory) as session:
+        open311_key = issue_demo_key(session)
     port = args.port or settings.port
     host = settings.host
     print()
@@ -98,6 +102,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     for username, name, role, unit_code in data.ACCOUNTS:
         print(f"   {username:<11} {ROLE_NAMES[role]}（{name}，单位 {unit_code}）")
     print(f" 对接服务账号 ivr 的 API 令牌（30 天）：{token}")
+    print(f" 开放311接口（Open311 GeoReport v2）：http://{host}:{port}/open311/v2/services.json")
+    print(f"   演示城市服务 App 的接口密钥（api_key）：{open311_key}")
     print(f" 数据目录：{settings.data_dir.resolve()}   API 文档：http://{host}:{port}/api/docs")
     print("=" * 72, flush=True)
     if args.no_serve:
@@ -395,6 +401,60 @@ def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_open311_key_create(settings: Settings, args: argparse.Namespace) -> int:
+    """Issue an Open311 key; the key alone is the last line printed (shown this once)."""
+    from hotline.channels.open311 import service
+    from hotline.kit.db import transaction
+
+    factory = _session_factory(settings)
+    with transaction(factory) as session:
+        actor = _principal_for(session, args.as_user)
+        key, row = service.issue_key(session, actor, name=args.name, channel=args.channel,
+                                     rate_per_minute=args.rate)
+        shown = next(r for r in service.list_keys(session, actor) if r.id == row.id)
+    print(f"已签发开放311接口密钥 #{shown.id}“{shown.name}”，受理渠道 {shown.channel}，"
+          f"每分钟上限 {shown.rate_per_minute} 次。密钥只显示这一次，请立即保存：")
+    print(key)
+    return 0
+
+
+def cmd_open311_key_list(settings: Settings, args: argparse.Namespace) -> int:
+    from hotline.channels.open311 import service
+    from hotline.kit.clock import CST
+    from hotline.kit.db import transaction
+
+    def at(value: dt.datetime | None) -> str:
+        return value.astimezone(CST).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+    factory = _session_factory(settings)
+    with transaction(factory) as session:
+        rows = service.list_keys(session, _principal_for(session, args.as_user))
+    if args.json:
+        print(json.dumps([{"id": r.id, "name": r.name, "hint": r.hint, "channel": r.channel,
+                           "rate_per_minute": r.rate_per_minute, "created_at": r.created_at.isoformat(),
+                           "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+                           "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None}
+                          for r in rows], ensure_ascii=False))
+        return 0
+    for r in rows:
+        state = f"已吊销 {at(r.revoked_at)}" if r.revoked_at else "有效"
+        print(f"#{r.id}\t{r.hint}…\t{r.name}\t{r.channel}\t{r.rate_per_minute}/分钟\t签发 {at(r.created_at)}"
+              f"\t最近使用 {at(r.last_used_at)}\t{state}")
+    return 0
+
+
+def cmd_open311_key_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from hotline.channels.open311 import service
+    from hotline.kit.db import transaction
+
+    factory = _session_factory(settings)
+    with transaction(factory) as session:
+        key = service.revoke_key(session, _principal_for(session, args.as_user), args.id)
+        name = key.name
+    print(f"已吊销开放311接口密钥 #{args.id}“{name}”")
+    return 0
+
+
 def _positive(value: str) -> int:
     """A count given on the command line: a whole number of at least 1."""
     try:
@@ -496,6 +556,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rollback", dest="kind", choices=["category", "lead_unit"],
                    help="instead of a version: go back to the one before the active version of this kind")
     p.set_defaults(func=cmd_model_activate)
+
+    open311 = sub.add_parser("open311", help="Open311 GeoReport v2 keys").add_subparsers(dest="open311_command",
+                                                                                       required=True)
+    key = open311.add_parser("key", help="API keys of partner systems").add_subparsers(dest="key_command",
+                                                                                     required=True)
+    p = key.add_parser("create", help="issue a key; the key alone is printed on the last line")
+    p.add_argument("--name", required=True, help="the partner system, e.g. 青川市民通 App")
+    p.add_argument("--channel", help="the channel its requests are recorded under (default open311)")
+    p.add_argument("--rate", type=_positive, default=60, help="requests per minute (default 60)")
+    p.add_argument("--as", dest="as_user", default="admin", help="acting province administrator")
+    p.set_defaults(func=cmd_open311_key_create)
+    p = key.add_parser("list", help="every key: hint, name, channel, created, last used, revoked")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--as", dest="as_user", default="admin")
+    p.set_defaults(func=cmd_open311_key_list)
+    p = key.add_parser("revoke", help="revoke a key by its number (see key list)")
+    p.add_argument("id", type=_positive)
+    p.add_argument("--as", dest="as_user", default="admin")
+    p.set_defaults(func=cmd_open311_key_revoke)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

@@ -2,6 +2,7 @@
 
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.citizen.models import Citizen
 from hotline.intelligence.models import (
     DispatchFeedback,
@@ -89,6 +90,9 @@ __all__ = [
     "ModelVersion",
     "Notification",
     "NumberCounter",
+    "Open311Key",
+    "Open311Request",
+    "Open311Service",
     "OrderSource",
     "PlaceName",
     "PolicyDocument",

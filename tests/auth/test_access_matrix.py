@@ -198,3 +198,39 @@ def test_who_may_reveal_the_callers_contact_on_an_order(api, world, role, status
     assert response.status_code == status
     if status == 200:
         assert response.json() == {"name": NAME, "phone": PHONE, "masked": False}
+
+
+# --- Open311 keys and service definitions: the province's reference data --------------------
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 200}, 403))
+def test_only_a_province_admin_lists_open311_keys(api, role, status):
+    assert api(role).get("/api/v1/open311/keys").status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 201}, 403))
+def test_only_a_province_admin_issues_an_open311_key(api, role, status):
+    response = api(role).post("/api/v1/open311/keys", json={"name": f"{role} 的系统"})
+    assert response.status_code == status
+    assert ("key" in response.json()) is (status == 201)
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 200}, 403))
+def test_only_a_province_admin_revokes_an_open311_key(api, db, world, role, status):
+    from hotline.channels.open311 import service
+
+    _, key = service.issue_key(db, world.p("admin"), name="门户")
+    db.commit()
+    assert api(role).post(f"/api/v1/open311/keys/{key.id}/revoke").status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 200}, 403))
+def test_only_a_province_admin_reads_and_edits_open311_service_definitions(api, world, role, status):
+    assert api(role).get("/api/v1/open311/services").status_code == status
+    body = {"enabled": True, "attributes": [{"code": "STATE", "datatype": "string", "description": "状态"}]}
+    assert api(role).put(f"/api/v1/open311/services/{world.categories['lamp']}", json=body).status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 200}, 403))
+def test_only_a_province_admin_opens_the_open311_page(api, world, role, status):
+    assert api(role).get("/admin/open311").status_code == status
+    assert api(role).get(f"/admin/open311/services/{world.categories['lamp']}").status_code == status

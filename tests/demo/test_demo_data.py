@@ -56,3 +56,35 @@ def test_every_demo_unit_and_supervisor_has_a_contact_phone(demo_db):
     assert len({u.contact_phone for u in units}) == len(units)
     supervisors = demo_db.scalars(select(User).where(User.role == Role.centre_supervisor)).all()
     assert supervisors and all(u.phone and u.phone.startswith("1370000") for u in supervisors)
+
+
+def test_the_demo_has_coordinates_open311_services_and_a_working_key(demo_db):
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm import sessionmaker
+
+    from hotline.app import create_app
+    from hotline.config import get_settings
+    from hotline.demo.open311 import issue_demo_key
+    from hotline.intelligence.models import PlaceName
+    from hotline.org.models import Region
+
+    assert demo_db.scalar(select(Region.id).where(Region.latitude.is_(None))) is None
+    assert demo_db.scalar(select(PlaceName.id).where(PlaceName.latitude.is_(None))) is None
+    key = issue_demo_key(demo_db)
+    again = issue_demo_key(demo_db)  # a new start: the earlier key is revoked
+    demo_db.commit()
+    factory = sessionmaker(bind=demo_db.connection(), join_transaction_mode="create_savepoint",
+                           expire_on_commit=False)
+    with TestClient(create_app(get_settings(), session_factory=factory)) as client:
+        services = client.get("/open311/v2/services.json").json()
+        assert len(services) >= 10 and sum(s["metadata"] for s in services) >= 2
+        facilities = next(s for s in services if s["service_name"] == "城市公共设施")
+        assert client.post("/open311/v2/requests.json", data={"api_key": key, "service_code": "x"}).status_code == 403
+        answer = client.post("/open311/v2/requests.json", data={
+            "api_key": again, "service_code": facilities["service_code"], "attribute[FACILITY]": "lamp",
+            "lat": "30.683", "long": "104.103", "description": "幸福路路灯不亮"})
+        assert answer.status_code == 200, answer.text
+        number = answer.json()[0]["service_request_id"]
+    order = demo_db.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one()
+    assert order.region is not None and order.region.code.startswith("990102")
+    assert order.channel.code == "city_app"

@@ -24,6 +24,7 @@ OBJECT_NAMES: dict[str, str] = {
     "pii": "个人信息", "place_name": "地名", "platform": "平台", "policy_document": "政策文件",
     "public_notice": "通报", "special_list": "专项清单", "supervision": "督办", "supervision_authority": "督办主管部门",
     "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
+    "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
 }
 
 _WORK_ORDER: dict[str, str] = {
@@ -82,6 +83,8 @@ ACTION_NAMES: dict[str, str] = {
     "login.throttled": "登录受限（失败次数过多）", "security.password_spraying": "告警：同一地址尝试多个账号（撞库）",
     "security.account_under_attack": "告警：账号遭多地址密码猜测", "pii.revealed": "查看诉求人联系方式（说明理由）",
     "policy_document.due_recounted": "日历更新后重算政策文件发布期限",
+    "open311_key.created": "签发开放311接口密钥", "open311_key.revoked": "吊销开放311接口密钥",
+    "open311_service.saved": "保存开放311服务定义",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
@@ -104,6 +107,7 @@ FIELD_NAMES: dict[str, str] = {
     "macro_f1": "宏 F1", "target": "对象", "keywords": "关键词", "utility_type": "公用事业类型",
     "password": "密码", "email": "邮箱", "address": "地址", "category": "分类", "region": "区划",
     "failures": "失败次数", "account": "账号", "window_seconds": "统计秒数", "wait_seconds": "等待秒数",
+    "channel": "受理渠道", "enabled": "对外开放", "attributes": "附加问题",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}

@@ -248,7 +248,59 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.intelligence import load_intelligence
 
     load_intelligence(session, cats)
+    load_coordinates(session)
+    from hotline.demo.open311 import load_open311
+
+    load_open311(session, admin, cats)
     return accounts
+
+
+#: Where the demo lies (WGS-84; plausible, in the Sichuan basin): each city's seat, its
+#: districts and counties around it, the townships around those, each place name beside its
+#: township's seat. An Open311 request given as a point is placed by these.
+PROVINCE_SEAT = (30.651, 104.076)
+CITY_SEATS = {"990100": (30.659, 104.066), "990200": (29.563, 106.551), "990300": (28.871, 105.442)}
+#: Offsets (degrees) of a city's four districts/counties from its seat, in ``CITIES`` order.
+COUNTY_OFFSETS = [(0.021, 0.034), (-0.027, -0.041), (0.312, -0.268), (-0.286, 0.295)]
+#: Offsets of a district's (small) or county's (large) three townships from its seat.
+TOWN_OFFSETS = [(0.0, 0.0), (0.011, -0.016), (-0.013, 0.012)]
+TOWN_SPREAD = {"区": 1.0, "县": 5.0, "县级市": 4.0}
+
+
+def load_coordinates(session: Session) -> None:
+    """Coordinates for every demo region and place name (reference data loaded as the
+    migration left it: no service edits coordinates yet)."""
+    from sqlalchemy import select
+
+    from hotline.intelligence.models import PlaceName
+    from hotline.org.models import Region
+
+    def put(code: str, point: tuple[float, float]) -> None:
+        region = repository.region_by_code(session, code)
+        assert region is not None
+        region.latitude, region.longitude = round(point[0], 6), round(point[1], 6)
+
+    put(PROVINCE[0], PROVINCE_SEAT)
+    seats: dict[str, tuple[float, float]] = {}
+    for city_code, _city, _short, counties in CITIES:
+        city = CITY_SEATS[city_code]
+        put(city_code, city)
+        for (county_code, _county, suffix, towns), (dlat, dlon) in zip(counties, COUNTY_OFFSETS, strict=True):
+            county = (city[0] + dlat, city[1] + dlon)
+            put(county_code, county)
+            spread = TOWN_SPREAD[suffix]
+            for i, (tlat, tlon) in enumerate(TOWN_OFFSETS[:len(towns)], start=1):
+                town = (county[0] + tlat * spread + 0.004, county[1] + tlon * spread + 0.003)
+                seats[f"{county_code}{i:03d}"] = town
+                put(f"{county_code}{i:03d}", town)
+    session.flush()
+    places = session.execute(select(PlaceName, Region.code).join(Region, Region.id == PlaceName.region_id)
+                             .order_by(PlaceName.id)).all()
+    for n, (place, town_code) in enumerate(places):
+        if town_code in seats:  # a few hundred metres from the township's seat
+            lat, lon = seats[town_code]
+            place.latitude, place.longitude = round(lat + 0.002 * (n % 3 - 1), 6), round(lon + 0.0025 * (n % 2), 6)
+    session.flush()
 
 
 def load_unit_phones(session: Session, admin: Principal) -> None:

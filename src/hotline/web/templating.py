@@ -25,7 +25,8 @@ from hotline.org.models import (
 )
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence"]
+DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
+           "channels"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -84,7 +85,7 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型"),
                   ("/admin/direct-dispatch", "直派目录"), ("/admin/deadlines", "办理时限"),
                   ("/admin/calendar", "工作日历"), ("/admin/escalation-rules", "提级督办规则"),
-                  ("/admin/letter-templates", "督办文书模板")]
+                  ("/admin/letter-templates", "督办文书模板"), ("/admin/open311", "开放311接口")]
     if principal.can(Cap.manage_org):
         items.append(("/admin/supervision-authorities", "督办联动单位"))
     if principal.can(Cap.manage_models) and principal.is_province_wide:  # as intelligence.service.require_manager

@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import identity_key
 
 from hotline.audit.models import AuditEvent
 from hotline.citizen.models import Citizen
 from hotline.kit import cache
 from hotline.kit.db import insert_many, reserve_ids, table_of
-from hotline.org.models import Channel
+from hotline.org.models import Category, Channel, Region, Unit
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
 from hotline.workorder.models import (
     Assignment,
@@ -388,3 +388,80 @@ def overdue_coordination_cases(session: Session, now: dt.datetime, limit: int) -
                                        CoordinationCase.overdue_at.is_(None))
         .order_by(CoordinationCase.due_at, CoordinationCase.id).limit(limit)
         .with_for_update(skip_locked=True)).scalars())
+
+
+@dataclass(frozen=True)
+class OpenDataRow:
+    """An order's columns as open data shows them (``service.public_records``): no reporter."""
+
+    id: int
+    number: str
+    status: Status
+    category_code: str | None
+    category_name: str | None
+    title: str
+    content: str
+    address: str | None
+    region_code: str | None
+    region_name: str | None
+    registered_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    replied_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    due_at: dt.datetime | None
+    lead_unit_name: str | None
+    answer: str | None
+    merged_into_id: int | None
+
+
+def open_data_orders(session: Session, *, numbers: list[str] | None, category_prefix: str | None,
+                     since: dt.datetime | None, until: dt.datetime | None, statuses: frozenset[Status] | None,
+                     region_prefix: str | None, limit: int) -> list[OpenDataRow]:
+    """Non-confidential orders, newest first, filtered by number, category subtree (code
+    prefix), registration time, status and place (the order's region, or for an order not
+    yet placed its centre's region). Columns only: one statement, no ORM loading."""
+    lead, centre, centre_region = aliased(Unit), aliased(Unit), aliased(Region)
+    stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, Category.code, Category.name, WorkOrder.title,
+                   WorkOrder.content, WorkOrder.address, Region.code, Region.name, WorkOrder.registered_at,
+                   WorkOrder.dispatched_at, WorkOrder.signed_at, WorkOrder.replied_at, WorkOrder.closed_at,
+                   WorkOrder.due_at, lead.name, WorkOrder.answer, WorkOrder.merged_into_id)
+            .outerjoin(Category, Category.id == WorkOrder.category_id)
+            .outerjoin(Region, Region.id == WorkOrder.region_id)
+            .outerjoin(lead, lead.id == WorkOrder.lead_unit_id)
+            .where(WorkOrder.is_confidential.is_(False)))
+    if numbers is not None:
+        stmt = stmt.where(WorkOrder.number.in_(numbers))
+    if category_prefix is not None:
+        stmt = stmt.where(Category.code.startswith(category_prefix, autoescape=True))
+    if since is not None:
+        stmt = stmt.where(WorkOrder.registered_at >= since)
+    if until is not None:
+        stmt = stmt.where(WorkOrder.registered_at <= until)
+    if statuses is not None:
+        stmt = stmt.where(WorkOrder.status.in_(sorted(statuses)))
+    if region_prefix is not None:
+        stmt = (stmt.join(centre, centre.id == WorkOrder.centre_unit_id)
+                .join(centre_region, centre_region.id == centre.region_id)
+                .where(or_(Region.code.startswith(region_prefix, autoescape=True),
+                           and_(WorkOrder.region_id.is_(None),
+                                centre_region.code.startswith(region_prefix, autoescape=True)))))
+    stmt = stmt.order_by(WorkOrder.registered_at.desc(), WorkOrder.id.desc()).limit(limit)
+    return [OpenDataRow(*tuple(row)) for row in session.execute(stmt)]
+
+
+def public_answers(session: Session, ids: list[int]) -> dict[int, str]:
+    """The public answer of each order: the answer it carries (a consultation answered at
+    intake, a shared reply) or else its latest accepted reply."""
+    if not ids:
+        return {}
+    found: dict[int, str] = {}
+    for order_id, text_ in session.execute(
+            select(Reply.work_order_id, Reply.text).where(Reply.work_order_id.in_(ids), Reply.review == "accepted")
+            .order_by(Reply.id)):
+        found[order_id] = text_
+    for order_id, answer in session.execute(
+            select(WorkOrder.id, WorkOrder.answer).where(WorkOrder.id.in_(ids), WorkOrder.answer.is_not(None))):
+        if answer is not None:
+            found[order_id] = answer
+    return found

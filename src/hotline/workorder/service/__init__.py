@@ -18,7 +18,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``review`` — review, callback, rehandling, closing, withdrawal;
 - ``merge`` — merging duplicates and the shared reply;
 - ``deadlines`` — the deadline state and recounts after a calendar change;
-- ``citizen`` — the reporter as shown to a viewer; ``public`` — the public lookup;
+- ``citizen`` — the reporter as shown to a viewer; ``public`` — the public lookup and open data;
 - ``_common`` — private helpers shared by the steps.
 
 (The attributes ``intake``, ``dispatch`` and ``merge`` of this package are the functions,
@@ -58,7 +58,7 @@ from hotline.workorder.service.intake import (
     write_intakes,
 )
 from hotline.workorder.service.merge import MAX_MERGE, merge, unmerge
-from hotline.workorder.service.public import public_lookup
+from hotline.workorder.service.public import PublicRecord, public_lookup, public_records
 from hotline.workorder.service.review import MAX_CALLBACK_ATTEMPTS, record_callback, review_reply, withdraw
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "IntakeData",
     "IntakePlan",
     "IntakeResult",
+    "PublicRecord",
     "ReplyResult",
     "Suggestion",
     "UnitRef",
@@ -88,6 +89,7 @@ __all__ = [
     "order_text",
     "plan_intake",
     "public_lookup",
+    "public_records",
     "record_callback",
     "recount_coordination",
     "recount_deadlines",
