@@ -114,6 +114,8 @@ def test_an_outage_at_another_place_or_another_house_is_an_order_of_its_own(api,
     same_house = report(api, "13900000004", address="幸福路12号楼下")
     assert first["status"] == elsewhere["status"] == other_house["status"] == "dispatched"
     assert same_house["status"] == "merged" and same_house["merged_into"] == first["number"]
+    other_street = report(api, "13900000005", address="和平路12号")  # the same number on another street
+    assert other_street["status"] == "dispatched"
 
 
 def test_once_the_main_order_is_closed_or_too_old_a_new_report_is_dispatched_again(api, db, world, water, travel):

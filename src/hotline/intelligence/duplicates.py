@@ -135,12 +135,16 @@ def rank(probe: Probe, candidates: Iterable[Candidate], limit: int = 5) -> list[
 
 def same_address(a: str | None, b: str | None) -> bool:
     """Whether two addresses may name the same spot: yes when either is missing (the region
-    alone then says where), no when they name different house numbers, else when alike
-    (``ADDRESS_ALIKE``). Used at intake, where a repeat of a catalogue appeal joins its
-    main order (docs/adr/0014-merging-catalogue-duplicates.md)."""
+    alone then says where), no when they name different house numbers, else when their names
+    (the numbers taken out) are alike (``ADDRESS_ALIKE``). Used at intake, where a repeat of a
+    catalogue appeal joins its main order (docs/adr/0014-merging-catalogue-duplicates.md)."""
     if not a or not b:
         return True
     mine, theirs = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
     if mine and theirs and not mine & theirs:
         return False
-    return alike(shingles(a), shingles(b)) >= ADDRESS_ALIKE
+    # the names with the numbers taken out: 建设路19号 and 解放路19号 share a number, not a street
+    name_a, name_b = shingles(_NUMBER.sub(" ", a)), shingles(_NUMBER.sub(" ", b))
+    if not name_a or not name_b:
+        return True  # a bare number on one side: the region and the number say where
+    return alike(name_a, name_b) >= ADDRESS_ALIKE
