@@ -267,3 +267,18 @@ def test_odd_bodies_never_make_a_server_error(client, o311, body):
     broken = client.post("/open311/v2/requests.json", content=b"{not json",
                          headers={"content-type": "application/json"})
     assert broken.status_code == 400 and broken.json()[0]["code"] == 400
+
+
+def test_a_form_posted_as_raw_utf8_bytes_reads_as_chinese(client, api, o311):
+    """``curl -d 'description=路灯不亮'`` sends the UTF-8 bytes without percent-encoding them."""
+    body = (f"api_key={o311.key}&service_code={o311.noise}&lat={NEAR_XINGFU['lat']}&long={NEAR_XINGFU['long']}"
+            "&description=幸福路深夜施工噪音扰民").encode()
+    response = client.post("/open311/v2/requests.json", content=body,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 200, response.text
+    number = response.json()[0]["service_request_id"]
+    shown = client.get(f"/open311/v2/requests/{number}.json").json()[0]
+    assert shown["description"].startswith("幸福路深夜施工噪音扰民")
+    broken = client.post("/open311/v2/requests.json", content=b"api_key=x&description=\xff\xfe",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert broken.status_code == 400 and broken.json()[0]["code"] == 400

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -105,7 +106,13 @@ async def _posted(request: Request) -> dict[str, list[str]] | None:
                 elif value is not None:
                     out[str(key)] = [str(v) for v in (value if isinstance(value, list) else [value])]
             return out
-        form = await request.form()
+        if content_type.startswith("application/x-www-form-urlencoded") or not content_type:
+            # UTF-8, percent-encoded or raw (``curl -d 'description=路灯不亮'`` sends the bytes as they are)
+            fields: dict[str, list[str]] = {}
+            for key, value in parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True):
+                fields.setdefault(key, []).append(value)
+            return fields
+        form = await request.form()  # multipart/form-data
         return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
     except Exception:  # any unreadable body is the client's 400, never a 500
         return None
