@@ -1,4 +1,4 @@
-"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots."""
+"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, board."""
 
 from __future__ import annotations
 
@@ -496,6 +496,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rollback", dest="kind", choices=["category", "lead_unit"],
                    help="instead of a version: go back to the one before the active version of this kind")
     p.set_defaults(func=cmd_model_activate)
+
+    from hotline.channels.boards import cli as board_cli
+
+    board_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

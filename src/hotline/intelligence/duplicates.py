@@ -101,11 +101,13 @@ class Likely:
     reasons: tuple[str, ...]
 
 
-def rank(probe: Probe, candidates: Iterable[Candidate], limit: int = 5) -> list[Likely]:
-    """The likely duplicates among ``candidates``, most likely first."""
+def rank(probe: Probe, candidates: Iterable[Candidate], limit: int = 5,
+         prepared: list[frozenset[str]] | None = None) -> list[Likely]:
+    """The likely duplicates among ``candidates``, most likely first. ``prepared``: the
+    candidates' :func:`shingles`, when the caller ranks many probes against the same ones."""
     candidates = list(candidates)
     mine = shingles(probe.text)
-    theirs = [shingles(c.text) for c in candidates]
+    theirs = prepared if prepared is not None else [shingles(c.text) for c in candidates]
     weight = _weights([mine, *theirs])
     numbers = set(_NUMBER.findall(probe.text or ""))
     place = shingles(probe.address or "") if probe.address else frozenset()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -604,6 +604,94 @@ def find_duplicates(session: Session, actor: Principal, *, title: str, content: 
     return [Duplicate(id=x.id, number=orders[x.id][0], title=orders[x.id][1], status=orders[x.id][2],
                       registered_at=orders[x.id][3], merged_into_id=orders[x.id][4], score=x.score, reasons=x.reasons)
             for x in likely if x.id in orders]
+
+
+@dataclass(frozen=True)
+class DuplicateProbe:
+    """An appeal about to be registered, as :func:`likely_duplicates` reads it."""
+
+    title: str
+    content: str
+    region: Region | None = None
+    category: Category | None = None
+    address: str | None = None
+
+
+def likely_duplicates(session: Session, actor: Principal, probes: Sequence[DuplicateProbe], *,
+                      now: dt.datetime | None = None) -> list[Duplicate | int | None]:
+    """The most likely duplicate of each of many appeals arriving together (a board import):
+    the same rule as :func:`find_duplicates` — orders of the same place registered in the
+    last ``DUPLICATE_WINDOW`` with a similar text, among the orders ``actor`` may see — with
+    the candidates read once per place and category for the whole batch, and the earlier
+    appeals of the batch about the same place as candidates too. Each probe gets an existing
+    order (:class:`Duplicate`), the position of an earlier probe of the batch (``int``), or
+    None. A probe without a place has none (no caller to match either)."""
+    now = now or clock.now()
+    scope = _order_scope(session, actor)
+    groups: dict[tuple[int, int | None], tuple[list[duplicates.Candidate], list[frozenset[str]]]] = {}
+    out: list[Duplicate | int | None] = []
+    earlier: dict[int, list[int]] = {}  # region id → positions of earlier probes
+    shingled: list[frozenset[str]] = []
+    for i, probe in enumerate(probes):
+        text = f"{probe.title} {probe.content}"
+        shingled.append(duplicates.shingles(text))
+        if probe.region is None:
+            out.append(None)
+            continue
+        key = (probe.region.id, probe.category.id if probe.category else None)
+        if key not in groups:
+            rows = repository.duplicate_candidates(session, citizen_id=None, region_id=key[0], category_id=key[1],
+                                                   since=now - DUPLICATE_WINDOW, exclude_id=None,
+                                                   chars=duplicates.TEXT_CHARS, scope=scope)
+            found = [duplicates.Candidate(id=r[0], text=f"{r[1]} {r[2] or ''}", citizen_id=r[3], region_code=r[4],
+                                          address=r[5], registered_at=r[6]) for r in rows]
+            groups[key] = (found, [duplicates.shingles(c.text) for c in found])
+        found, prepared = groups[key]
+        mates = earlier.setdefault(probe.region.id, [])
+        batch = [duplicates.Candidate(id=-1 - j, text=f"{probes[j].title} {probes[j].content}", citizen_id=None,
+                                      region_code=probe.region.code, address=probes[j].address, registered_at=now)
+                 for j in mates]
+        likely = duplicates.rank(duplicates.Probe(text=text, region_code=probe.region.code, address=probe.address),
+                                 [*found, *batch], limit=1, prepared=[*prepared, *(shingled[j] for j in mates)])
+        mates.append(i)
+        if not likely:
+            out.append(None)
+        elif likely[0].id < 0:
+            out.append(-1 - likely[0].id)
+        else:
+            x = likely[0]
+            brief = repository.order_briefs(session, [x.id]).get(x.id)
+            out.append(Duplicate(id=x.id, number=brief[0], title=brief[1], status=brief[2], registered_at=brief[3],
+                                 merged_into_id=brief[4], score=x.score, reasons=x.reasons) if brief else None)
+    return out
+
+
+def suggest_categories(session: Session, texts: Sequence[str], *, confident: float = 0.0
+                       ) -> list[CategorySuggestion | None]:
+    """The likeliest category of each of many texts (one call of the active model for them
+    all), when at least ``confident``; None for each without an active model."""
+    model = active_model(session, ModelKind.category)
+    if model is None or not texts:
+        return [None] * len(texts)
+    predicted = model[1].predict([(t or "").strip() or "-" for t in texts], top=1)
+    known = repository.categories_by_code(session, (p[0].label for p in predicted if p))
+    out: list[CategorySuggestion | None] = []
+    for p in predicted:
+        category = known.get(p[0].label) if p else None
+        if category is None or not category.active or p[0].confidence < confident:
+            out.append(None)
+        else:
+            out.append(CategorySuggestion(category, p[0].confidence, _path(category)))
+    return out
+
+
+def locate_regions(session: Session, texts: Sequence[str], *, within: Region | None = None) -> list[Region | None]:
+    """The region each of many texts names, as :func:`locate` reads it, when it names one
+    place without doubt (an ambiguous or unknown place: None, the centre places it)."""
+    gazetteer = _gazetteer(session)
+    found = [places.locate(gazetteer, (t or "")[:5000], "", within=within.code if within else None) for t in texts]
+    regions = repository.regions_by_code(session, [f.region_code for f in found if f is not None and not f.ambiguous])
+    return [regions.get(f.region_code) if f is not None and not f.ambiguous else None for f in found]
 
 
 def merged_numbers(session: Session, order: WorkOrder) -> list[str]:

@@ -388,3 +388,46 @@ def overdue_coordination_cases(session: Session, now: dt.datetime, limit: int) -
                                        CoordinationCase.overdue_at.is_(None))
         .order_by(CoordinationCase.due_at, CoordinationCase.id).limit(limit)
         .with_for_update(skip_locked=True)).scalars())
+
+
+# --- what outside channels read (service/channels.py) ------------------------------------------
+
+
+def orders_by_id(session: Session, ids: list[int]) -> dict[int, WorkOrder]:
+    if not ids:
+        return {}
+    stmt = select(WorkOrder).where(WorkOrder.id.in_(sorted(set(ids))))
+    return {o.id: o for o in session.execute(stmt).scalars().unique()}
+
+
+def order_states(session: Session, ids: list[int]) -> dict[int, tuple[str, Status, str | None]]:
+    """id → (number, status, number of the main order it is merged into)."""
+    if not ids:
+        return {}
+    main = WorkOrder.__table__.alias("main")
+    stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, main.c.number)
+            .outerjoin(main, main.c.id == WorkOrder.merged_into_id).where(WorkOrder.id.in_(sorted(set(ids)))))
+    return {row[0]: (row[1], row[2], row[3]) for row in session.execute(stmt)}
+
+
+def accepted_answers(session: Session, ids: list[int], *, since: dt.datetime | None
+                     ) -> dict[int, tuple[str, dt.datetime, str]]:
+    """id → (reply text, accepted at, number of the replied order) of the latest accepted
+    reply of each order, or of its main order when it is merged into one."""
+    if not ids:
+        return {}
+    targets = {row[0]: row[1] or row[0] for row in session.execute(
+        select(WorkOrder.id, WorkOrder.merged_into_id).where(WorkOrder.id.in_(sorted(set(ids)))))}
+    stmt = (select(Reply.work_order_id, Reply.text, Reply.reviewed_at, Reply.id, WorkOrder.number)
+            .join(WorkOrder, WorkOrder.id == Reply.work_order_id)
+            .where(Reply.work_order_id.in_(sorted(set(targets.values()))), Reply.review == "accepted")
+            .order_by(Reply.id))
+    latest: dict[int, tuple[str, dt.datetime | None, str]] = {}
+    for order_id, text_, reviewed_at, _, number in session.execute(stmt):
+        latest[order_id] = (text_, reviewed_at, number)  # ordered by id: the last one wins
+    out = {}
+    for order_id, target in targets.items():
+        found = latest.get(target)
+        if found is not None and found[1] is not None and (since is None or found[1] >= since):
+            out[order_id] = (found[0], found[1], found[2])
+    return out

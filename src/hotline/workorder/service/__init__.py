@@ -18,6 +18,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``review`` — review, callback, rehandling, closing, withdrawal;
 - ``merge`` — merging duplicates and the shared reply;
 - ``deadlines`` — the deadline state and recounts after a calendar change;
+- ``channels`` — what outside channels read of their orders (state, accepted answers);
 - ``citizen`` — the reporter as shown to a viewer; ``public`` — the public lookup;
 - ``_common`` — private helpers shared by the steps.
 
@@ -26,6 +27,13 @@ not the submodules of the same name; import a submodule's private helpers by its
 
 from hotline.workorder.models import ReplyResult, Verdict
 from hotline.workorder.service._common import COORDINATION_WORKING_DAYS
+from hotline.workorder.service.channels import (
+    ChannelAnswer,
+    OrderState,
+    accepted_answers,
+    order_states,
+    orders_by_id,
+)
 from hotline.workorder.service.citizen import (
     CitizenShown,
     citizen_shown,
@@ -66,15 +74,18 @@ __all__ = [
     "COORDINATION_WORKING_DAYS",
     "MAX_CALLBACK_ATTEMPTS",
     "MAX_MERGE",
+    "ChannelAnswer",
     "CitizenShown",
     "DirectPlan",
     "IntakeData",
     "IntakePlan",
     "IntakeResult",
+    "OrderState",
     "ReplyResult",
     "Suggestion",
     "UnitRef",
     "Verdict",
+    "accepted_answers",
     "citizen_shown",
     "deadline_state",
     "decide_coordination",
@@ -85,7 +96,9 @@ __all__ = [
     "intake",
     "merge",
     "open_coordination",
+    "order_states",
     "order_text",
+    "orders_by_id",
     "plan_intake",
     "public_lookup",
     "record_callback",
