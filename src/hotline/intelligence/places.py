@@ -52,6 +52,7 @@ class Match:
 class Gazetteer:
     names: dict[str, list[Entry]] = field(default_factory=dict)
     longest: int = 0
+    heads: set[str] = field(default_factory=set)  # the first two characters of every name
 
     def add(self, name: str, region_code: str, kind: str) -> None:
         name = _SPACE.sub("", name or "")
@@ -63,6 +64,7 @@ class Gazetteer:
         elif kind != "short":  # a full name beats a short form of the same region
             self.names[name] = [Entry(region_code, kind) if e.region_code == region_code else e for e in entries]
         self.longest = max(self.longest, len(name))
+        self.heads.add(name[:MIN_SHORT])
 
 
 def short_form(name: str) -> str | None:
@@ -91,6 +93,9 @@ def scan(g: Gazetteer, text: str, *, in_address: bool = False) -> list[Match]:
     out: list[Match] = []
     i = 0
     while i < len(text):
+        if text[i:i + MIN_SHORT] not in g.heads:  # no name starts here
+            i += 1
+            continue
         for size in range(min(g.longest, len(text) - i), MIN_SHORT - 1, -1):
             entries = g.names.get(text[i:i + size])
             if entries:

@@ -617,53 +617,79 @@ class DuplicateProbe:
     address: str | None = None
 
 
+class DuplicateLookup:
+    """Duplicate lookup for many appeals arriving in batches (a board import): the rule of
+    :func:`find_duplicates` — orders of the same place registered in the last
+    ``DUPLICATE_WINDOW`` with a similar text, among the orders ``actor`` may see — with each
+    place's recent orders read once (its ``BATCH_CANDIDATES`` newest, whatever their
+    category) and kept for the following batches, and the appeals of the run about the same
+    place as candidates too (:meth:`settle` gives them their orders once written). An order
+    another channel registers while a run goes on is seen by the next run."""
+
+    def __init__(self, actor: Principal, now: dt.datetime | None = None) -> None:
+        self.actor, self.now = actor, now or clock.now()
+        self.pools: dict[int, duplicates.Pool] = {}
+        self.pending: list[int] = []  # provisional ids given to the last batch's appeals
+
+    def find(self, session: Session, probes: Sequence[DuplicateProbe]) -> list[Duplicate | int | None]:
+        """The most likely duplicate of each probe: an existing order (:class:`Duplicate`), the
+        position of an earlier probe of the same batch (``int``), or None. A probe without a
+        place has none (no caller to match either)."""
+        scope = _order_scope(session, self.actor)
+        out: list[Duplicate | int | None] = []
+        if self.pending:  # the last batch was not written: its appeals are no candidates
+            self.pools.clear()
+        base = -1  # provisional ids of this batch's appeals: -1 - position
+        for i, probe in enumerate(probes):
+            self.pending.append(base - i)
+            if probe.region is None:
+                out.append(None)
+                continue
+            pool = self.pools.get(probe.region.id)
+            if pool is None:
+                rows = repository.duplicate_candidates(
+                    session, citizen_id=None, region_id=probe.region.id, category_id=None,
+                    since=self.now - DUPLICATE_WINDOW, exclude_id=None, chars=duplicates.TEXT_CHARS, scope=scope,
+                    place_limit=BATCH_CANDIDATES)
+                pool = self.pools[probe.region.id] = duplicates.Pool(
+                    duplicates.Candidate(id=r[0], text=f"{r[1]} {r[2] or ''}", citizen_id=r[3], region_code=r[4],
+                                         address=r[5], registered_at=r[6]) for r in rows)
+            text = f"{probe.title} {probe.content}"
+            mine = duplicates.shingles(text)
+            likely = pool.rank(duplicates.Probe(text=text, region_code=probe.region.code, address=probe.address),
+                               limit=1, mine=mine)
+            pool.add(duplicates.Candidate(id=base - i, text=text, citizen_id=None, region_code=probe.region.code,
+                                          address=probe.address, registered_at=self.now), mine)
+            if not likely:
+                out.append(None)
+            elif likely[0].id < 0:
+                out.append(base - likely[0].id)
+            else:
+                x = likely[0]
+                brief = repository.order_briefs(session, [x.id]).get(x.id)
+                out.append(Duplicate(id=x.id, number=brief[0], title=brief[1], status=brief[2],
+                                     registered_at=brief[3], merged_into_id=brief[4], score=x.score,
+                                     reasons=x.reasons) if brief else None)
+        return out
+
+    def settle(self, order_ids: Sequence[int | None]) -> None:
+        """The orders the last batch's probes became (None: not written), in order: later
+        batches find them as orders."""
+        ids = {p: o for p, o in zip(self.pending, order_ids, strict=True) if o is not None}
+        for pool in self.pools.values():
+            pool.rename(ids)
+        self.pending = []
+
+
 def likely_duplicates(session: Session, actor: Principal, probes: Sequence[DuplicateProbe], *,
                       now: dt.datetime | None = None) -> list[Duplicate | int | None]:
-    """The most likely duplicate of each of many appeals arriving together (a board import):
-    the same rule as :func:`find_duplicates` — orders of the same place registered in the
-    last ``DUPLICATE_WINDOW`` with a similar text, among the orders ``actor`` may see — with
-    the candidates read once per place and category for the whole batch, and the earlier
-    appeals of the batch about the same place as candidates too. Each probe gets an existing
-    order (:class:`Duplicate`), the position of an earlier probe of the batch (``int``), or
-    None. A probe without a place has none (no caller to match either)."""
-    now = now or clock.now()
-    scope = _order_scope(session, actor)
-    groups: dict[tuple[int, int | None], tuple[list[duplicates.Candidate], list[frozenset[str]]]] = {}
-    out: list[Duplicate | int | None] = []
-    earlier: dict[int, list[int]] = {}  # region id → positions of earlier probes
-    shingled: list[frozenset[str]] = []
-    for i, probe in enumerate(probes):
-        text = f"{probe.title} {probe.content}"
-        shingled.append(duplicates.shingles(text))
-        if probe.region is None:
-            out.append(None)
-            continue
-        key = (probe.region.id, probe.category.id if probe.category else None)
-        if key not in groups:
-            rows = repository.duplicate_candidates(session, citizen_id=None, region_id=key[0], category_id=key[1],
-                                                   since=now - DUPLICATE_WINDOW, exclude_id=None,
-                                                   chars=duplicates.TEXT_CHARS, scope=scope)
-            found = [duplicates.Candidate(id=r[0], text=f"{r[1]} {r[2] or ''}", citizen_id=r[3], region_code=r[4],
-                                          address=r[5], registered_at=r[6]) for r in rows]
-            groups[key] = (found, [duplicates.shingles(c.text) for c in found])
-        found, prepared = groups[key]
-        mates = earlier.setdefault(probe.region.id, [])
-        batch = [duplicates.Candidate(id=-1 - j, text=f"{probes[j].title} {probes[j].content}", citizen_id=None,
-                                      region_code=probe.region.code, address=probes[j].address, registered_at=now)
-                 for j in mates]
-        likely = duplicates.rank(duplicates.Probe(text=text, region_code=probe.region.code, address=probe.address),
-                                 [*found, *batch], limit=1, prepared=[*prepared, *(shingled[j] for j in mates)])
-        mates.append(i)
-        if not likely:
-            out.append(None)
-        elif likely[0].id < 0:
-            out.append(-1 - likely[0].id)
-        else:
-            x = likely[0]
-            brief = repository.order_briefs(session, [x.id]).get(x.id)
-            out.append(Duplicate(id=x.id, number=brief[0], title=brief[1], status=brief[2], registered_at=brief[3],
-                                 merged_into_id=brief[4], score=x.score, reasons=x.reasons) if brief else None)
-    return out
+    """The most likely duplicate of each of a batch of appeals (see :class:`DuplicateLookup`)."""
+    return DuplicateLookup(actor, now).find(session, probes)
+
+
+#: How many of a place's newest orders a batch lookup reads (the single lookup reads the
+#: place's 150 newest of the category and its 60 newest).
+BATCH_CANDIDATES = 150
 
 
 def suggest_categories(session: Session, texts: Sequence[str], *, confident: float = 0.0

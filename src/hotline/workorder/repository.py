@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
 from hotline.audit.models import AuditEvent
@@ -396,7 +396,7 @@ def overdue_coordination_cases(session: Session, now: dt.datetime, limit: int) -
 def orders_by_id(session: Session, ids: list[int]) -> dict[int, WorkOrder]:
     if not ids:
         return {}
-    stmt = select(WorkOrder).where(WorkOrder.id.in_(sorted(set(ids))))
+    stmt = select(WorkOrder).where(WorkOrder.id.in_(sorted(set(ids)))).options(selectinload(WorkOrder.assignments))
     return {o.id: o for o in session.execute(stmt).scalars().unique()}
 
 
@@ -431,3 +431,11 @@ def accepted_answers(session: Session, ids: list[int], *, since: dt.datetime | N
         if found is not None and found[1] is not None and (since is None or found[1] >= since):
             out[order_id] = (found[0], found[1], found[2])
     return out
+
+
+def parents_among(session: Session, ids: list[int]) -> list[int]:
+    """Those of ``ids`` that have orders merged into them."""
+    if not ids:
+        return []
+    stmt = select(WorkOrder.merged_into_id).where(WorkOrder.merged_into_id.in_(sorted(set(ids)))).distinct()
+    return [i for i in session.execute(stmt).scalars() if i is not None]

@@ -296,13 +296,13 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
             continue
     else:
         raise FileRefused("无法识别文件编码（应为 UTF-8 或 GBK 的 CSV，或 XLSX）")
-    sample = text[:4096]
+    # the delimiter that makes the header row name the columns (guessing from the messages'
+    # own text, full of commas and tabs, goes wrong)
+    header = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", "\t", ";") if d in header and any(
+        clean_text(c.strip('"'), multiline=False) in COLUMNS for c in header.split(d))), ",")
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as exc:
         raise FileRefused(f"CSV 格式错误：{exc}") from None
 

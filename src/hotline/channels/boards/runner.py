@@ -14,6 +14,7 @@ from typing import Any
 from hotline.auth.principal import Principal
 from hotline.channels.boards import repository, service
 from hotline.channels.boards.fileformat import Parsed
+from hotline.intelligence import service as intelligence
 from hotline.kit.db import SessionFactory, transaction
 from hotline.kit.errors import NotFound
 
@@ -52,13 +53,16 @@ def run_import(factory: SessionFactory, *, board_code: str, parsed: Parsed, acto
         return Summary(counts, time.perf_counter() - started, run.id, "rejected")
     status = "done"
     messages = parsed.messages
+    lookup = None
     for start in range(0, len(messages), service.BATCH):
         chunk = messages[start:start + service.BATCH]
         try:
             with transaction(factory) as session:
                 found = repository.board_by_code(session, board_code)
                 assert found is not None
-                done = service.import_messages(session, found[0], found[1], chunk, import_id=run.id)
+                if lookup is None:
+                    lookup = intelligence.DuplicateLookup(service.board_actor(session, found[0]))
+                done = service.import_messages(session, found[0], found[1], chunk, import_id=run.id, lookup=lookup)
         except service.BatchRefused as exc:
             counts.rejected += len(chunk)
             counts.errors = exc.errors + counts.errors

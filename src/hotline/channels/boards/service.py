@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,11 +43,13 @@ from hotline.org import repository as org_repository
 from hotline.org import service as org_service
 from hotline.org.models import Channel, ChannelKind
 from hotline.workorder import service as workorder
-from hotline.workorder.lifecycle import MAIN_STATUSES
 
 #: The model's category is taken only when it is at least this confident (else the centre
 #: chooses, as it does for the agent's console suggestion below ``CONFIDENT``).
 CATEGORY_CONFIDENCE = intelligence.CONFIDENT
+#: What the category model reads of a message: its subject and opening say what it is about
+#: (reading whole letters costs a millisecond each and changes little).
+CATEGORY_CHARS = 160
 #: The appeal type a message's subject names (the first word found), else the board's default.
 APPEAL_WORDS = (("举报", "report"), ("投诉", "complaint"), ("咨询", "consultation"), ("请问", "consultation"),
                 ("建议", "suggestion"), ("求助", "help"), ("表扬", "praise"), ("感谢", "praise"))
@@ -267,11 +270,13 @@ def finish_import(session: Session, run: BoardImport, counts: Counts, *, actor: 
 
 
 def import_messages(session: Session, board: Board, channel: Channel, messages: Sequence[Message], *,
-                    import_id: int | None = None, actor: Principal | None = None) -> Counts:
+                    import_id: int | None = None, actor: Principal | None = None,
+                    lookup: intelligence.DuplicateLookup | None = None) -> Counts:
     """Register a batch of a board's checked messages in the session's transaction (see the
     module's docstring). Known messages only have their likes and dislikes refreshed. An
     intake refusing any message refuses the batch (``BatchRefused``, naming its row):
-    nothing of it is written — the caller rolls back."""
+    nothing of it is written — the caller rolls back. ``lookup``: the duplicate lookup of the
+    run, when the run imports several batches (its places' recent orders are read once)."""
     counts = Counts(read=len(messages))
     if not messages:
         return counts
@@ -294,9 +299,13 @@ def import_messages(session: Session, board: Board, channel: Channel, messages: 
         return counts
 
     texts = [f"{m.title} {m.text}" for m in fresh]
-    categories = intelligence.suggest_categories(session, texts, confident=CATEGORY_CONFIDENCE)
+    lap = _Laps()
+    categories = intelligence.suggest_categories(session, [t[:CATEGORY_CHARS] for t in texts],
+                                                 confident=CATEGORY_CONFIDENCE)
+    lap("category")
     within = org_repository.cached_region_by_code(session, repository.centre_region_code(session, board))
     regions = intelligence.locate_regions(session, texts, within=within)
+    lap("place")
     plans: list[workorder.IntakePlan] = []
     errors: list[str] = []
     for m, category, region in zip(fresh, categories, regions, strict=True):
@@ -310,17 +319,23 @@ def import_messages(session: Session, board: Board, channel: Channel, messages: 
             errors.append(f"第 {m.row} 行 留言编号 {m.ref}: {exc.message}")
     if errors:
         raise BatchRefused(errors)
+    lap("plan")
     probes = [intelligence.DuplicateProbe(title=m.title, content=m.text, region=region,
                                           category=category.category if category else None)
               for m, category, region in zip(fresh, categories, regions, strict=True)]
-    likely = intelligence.likely_duplicates(session, actor, probes)
+    lookup = lookup or intelligence.DuplicateLookup(actor)
+    likely = lookup.find(session, probes)
+    lap("duplicates")
     results = workorder.write_intakes(session, plans)
+    lap("write")
     refused = [f"第 {m.row} 行 留言编号 {m.ref}: {getattr(r, 'message', str(r))}"
                for m, r in zip(fresh, results, strict=True) if isinstance(r, BaseException)]
     if refused:
         raise BatchRefused(refused)
     outcomes = [r for r in results if isinstance(r, workorder.IntakeResult)]
+    lookup.settle([r.work_order_id for r in outcomes])
     main_of = _merge_duplicates(session, actor, outcomes, likely)
+    lap("merge")
     rows = []
     for m, outcome in zip(fresh, outcomes, strict=True):
         main = outcome.merged_into or main_of.get(outcome.work_order_id)
@@ -336,7 +351,22 @@ def import_messages(session: Session, board: Board, channel: Channel, messages: 
                      "work_order_number": outcome.number, "merged_into_number": main, "import_id": import_id,
                      "imported_at": now, "updated_at": now})
     repository.insert_messages(session, rows)
+    lap("messages")
     return counts
+
+
+#: Seconds spent in each step of the imports of this process (bench/board_import.py reports them).
+STAGES: dict[str, float] = {}
+
+
+class _Laps:
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        STAGES[name] = STAGES.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def _merge_duplicates(session: Session, actor: Principal, outcomes: Sequence[workorder.IntakeResult],
@@ -361,23 +391,10 @@ def _merge_duplicates(session: Session, actor: Principal, outcomes: Sequence[wor
         target[i] = main
     if not target:
         return {}
-    orders = workorder.orders_by_id(session, [*target.values(), *(outcomes[i].work_order_id for i in target)])
-    children: dict[int, list[int]] = {}
+    groups: dict[int, list[int]] = {}
     for i, main in target.items():
-        children.setdefault(main, []).append(outcomes[i].work_order_id)
-    merged: dict[int, str] = {}
-    for main_id, child_ids in children.items():
-        parent = orders.get(main_id)
-        if parent is None or parent.merged_into_id is not None or parent.status not in MAIN_STATUSES:
-            continue
-        for start in range(0, len(child_ids), workorder.MAX_MERGE):
-            chunk = [orders[c] for c in child_ids[start:start + workorder.MAX_MERGE] if c in orders]
-            try:
-                workorder.merge(session, actor, parent, chunk)
-            except (Conflict, InvalidInput):
-                continue
-            merged.update({c.id: parent.number for c in chunk})
-    return merged
+        groups.setdefault(main, []).append(outcomes[i].work_order_id)
+    return workorder.merge_new(session, actor, groups)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ from hotline.workorder.service.intake import (
     plan_intake,
     write_intakes,
 )
-from hotline.workorder.service.merge import MAX_MERGE, merge, unmerge
+from hotline.workorder.service.merge import MAX_MERGE, merge, merge_new, unmerge
 from hotline.workorder.service.public import public_lookup
 from hotline.workorder.service.review import MAX_CALLBACK_ATTEMPTS, record_callback, review_reply, withdraw
 
@@ -95,6 +95,7 @@ __all__ = [
     "hides_reporters",
     "intake",
     "merge",
+    "merge_new",
     "open_coordination",
     "order_states",
     "order_text",

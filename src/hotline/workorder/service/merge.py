@@ -108,3 +108,50 @@ def _lead_unit(order: WorkOrder) -> Unit | None:
     lead = next((a for a in reversed(order.assignments) if a.role == AssignmentRole.lead
                  and a.state != AssignmentState.revoked), None)
     return lead.unit if lead is not None else None
+
+
+def merge_new(session: Session, actor: Principal, groups: dict[int, list[int]]) -> dict[int, str]:
+    """并案 of appeals just registered (a channel's batch found them to repeat an open order):
+    ``groups`` maps a main order's id to the ids of new orders that join it. The same rule
+    and events as :func:`merge`, written for the whole batch in one flush: a new order
+    joins only while it is still ``registered`` (no unit to relieve, no deadline, nothing
+    merged into it) and the main order is open and not merged itself; a main order whose reply
+    was accepted already (callback) goes through :func:`merge`, which answers the newcomers
+    at once. Returns each merged order's id → its main order's number."""
+    access.require(actor, Cap.dispatch)
+    if actor.role not in access.CENTRE_ROLES:
+        raise Conflict("只有热线中心可以并案")
+    ids = {c for children in groups.values() for c in children} | set(groups)
+    orders = repository.orders_by_id(session, list(ids))
+    merged: dict[int, str] = {}
+    rows: list[tuple[WorkOrder, WorkOrder]] = []
+    for parent_id, child_ids in groups.items():
+        parent = orders.get(parent_id)
+        if parent is None or parent.merged_into_id is not None or parent.status not in MAIN_STATUSES:
+            continue
+        children = [orders[c] for c in child_ids if c in orders and c != parent_id
+                    and orders[c].status == Status.registered and orders[c].merged_into_id is None]
+        if not children:
+            continue
+        if parent.status == Status.callback:
+            for start in range(0, len(children), MAX_MERGE):
+                chunk = merge(session, actor, parent, children[start:start + MAX_MERGE])
+                merged.update({c.id: parent.number for c in chunk})
+            continue
+        rows += [(parent, child) for child in children]
+    if not rows:
+        return merged
+    parents_of_children = set(repository.parents_among(session, [child.id for _, child in rows]))
+    rows = [(p, c) for p, c in rows if c.id not in parents_of_children]
+    for parent, child in rows:
+        _transition(child, Action.merge)
+        child.merged_into_id = parent.id
+        _event(session, actor, child, "merged", into=parent.number)
+        merged[child.id] = parent.number
+    by_parent: dict[int, tuple[WorkOrder, list[str]]] = {}
+    for parent, child in rows:
+        by_parent.setdefault(parent.id, (parent, []))[1].append(child.number)
+    for parent, numbers in by_parent.values():
+        _event(session, actor, parent, "merged_in", numbers=numbers)
+    session.flush()
+    return merged
