@@ -248,6 +248,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.intelligence import load_intelligence
 
     load_intelligence(session, cats)
+    from hotline.demo.boards import load_board
+
+    load_board(session)
     return accounts
 
 
