@@ -194,10 +194,12 @@ class Pool:
         if len(self.sets) >= 4 * POOL_SIZE:
             self.__init__(self.candidates[len(self.candidates) - POOL_SIZE:])  # type: ignore[misc]
         pairs = pairs if pairs is not None else shingles(candidate.text)
+        n, unknown, w2, postings = len(self.sets), self._unknown, self.w2, self.postings
         for g in pairs:
-            self.w2.setdefault(g, self._unknown)
-        for g in pairs:
-            self.postings.setdefault(g, []).append(len(self.sets))
+            if g in w2:
+                postings[g].append(n)
+            else:
+                w2[g], postings[g] = unknown, [n]
         self.candidates.append(candidate)
         self.sets.append(pairs)
         self.numbers.append(set(_NUMBER.findall(candidate.text or "")))

@@ -636,7 +636,7 @@ class DuplicateLookup:
         position of an earlier probe of the same batch (``int``), or None. A probe without a
         place has none (no caller to match either)."""
         scope = _order_scope(session, self.actor)
-        out: list[Duplicate | int | None] = []
+        out: list[duplicates.Likely | int | None] = []
         if self.pending:  # the last batch was not written: its appeals are no candidates
             self.pools.clear()
         base = -1  # provisional ids of this batch's appeals: -1 - position
@@ -665,12 +665,16 @@ class DuplicateLookup:
             elif likely[0].id < 0:
                 out.append(base - likely[0].id)
             else:
-                x = likely[0]
-                brief = repository.order_briefs(session, [x.id]).get(x.id)
-                out.append(Duplicate(id=x.id, number=brief[0], title=brief[1], status=brief[2],
-                                     registered_at=brief[3], merged_into_id=brief[4], score=x.score,
-                                     reasons=x.reasons) if brief else None)
-        return out
+                out.append(likely[0])  # an order: its brief is read below, for all at once
+        found = [x for x in out if isinstance(x, duplicates.Likely)]
+        briefs: dict[int, tuple[Any, ...]] = {}
+        ids = sorted({x.id for x in found})
+        for start in range(0, len(ids), 900):
+            briefs.update(repository.order_briefs(session, ids[start:start + 900]))
+        return [x if not isinstance(x, duplicates.Likely) else
+                Duplicate(id=x.id, number=briefs[x.id][0], title=briefs[x.id][1], status=briefs[x.id][2],
+                          registered_at=briefs[x.id][3], merged_into_id=briefs[x.id][4], score=x.score,
+                          reasons=x.reasons) if x.id in briefs else None for x in out]
 
     def settle(self, order_ids: Sequence[int | None]) -> None:
         """The orders the last batch's probes became (None: not written), in order: later
