@@ -19,6 +19,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import chain
 from dataclasses import dataclass, replace
 
 #: How much of a text is compared (the title and the opening say what it is about).
@@ -177,6 +178,8 @@ class Pool:
         top = math.log((self.n + 1) / 0.5) ** 2  # the weight of a pair no candidate of the pool has
         self.w2: dict[str, float] = {g: math.log((self.n + 1) / (d + 0.5)) ** 2 for g, d in self.df.items()}
         self._unknown = top
+        # a pair's weight with the probe counted, by how many of the pool's candidates have it
+        self._with_probe = [math.log((self.n + 1) / (d + 1.5)) ** 2 for d in range(len(self.sets) + 1)]
         self.numbers = [set(_NUMBER.findall(c.text or "")) for c in self.candidates]
         self.masses = [sum(map(self.w2.__getitem__, s)) for s in self.sets]
         self.postings: dict[str, list[int]] = {}
@@ -210,9 +213,8 @@ class Pool:
         mine = mine if mine is not None else shingles(probe.text)
         if not mine:
             return []
-        n1 = self.n + 1
-        df = self.df
-        own = {g: math.log(n1 / (df.get(g, 0) + 1.5)) ** 2 for g in mine}  # the probe's pairs, counted once more
+        table, df_get = self._with_probe, self.df.get
+        own = {g: table[df_get(g, 0)] for g in mine}  # the probe's pairs, counted once more
         own_get, w2_get = own.__getitem__, self.w2.__getitem__
         mass_mine = sum(own.values())
         numbers = set(_NUMBER.findall(probe.text or ""))
@@ -220,11 +222,9 @@ class Pool:
         # only candidates sharing a pair that is rare in the pool can be alike enough: the
         # common pairs (the place's name, 希望, 处理) weigh little
         rare = max(RARE_MIN, min(len(self.sets), POOL_SIZE) // RARE_SHARE)
-        counted: Counter[int] = Counter()
-        for g in mine:
-            posting = self.postings.get(g)
-            if posting is not None and len(posting) <= rare:
-                counted.update(posting)
+        postings = self.postings
+        counted = Counter(chain.from_iterable(
+            p for p in (postings.get(g) for g in mine) if p is not None and len(p) <= rare))
         least = len(mine) * MIN_SHARED_RARE
         sets = self.sets
         out: list[Likely] = []
