@@ -19,8 +19,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import chain
 from dataclasses import dataclass, replace
+from itertools import chain
 
 #: How much of a text is compared (the title and the opening say what it is about).
 TEXT_CHARS = 160
