@@ -119,7 +119,12 @@ def _from_text(text: str) -> dt.datetime:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
-    for fmt in _DATE_FORMATS:
+    if "年" in text:
+        formats: tuple[str, ...] = ()
+    else:  # only the formats with the text's own separator (a failed strptime costs)
+        sep = "/" if "/" in text else "." if "." in text else "-" if "-" in text else ""
+        formats = tuple(f for f in _DATE_FORMATS if (sep and sep in f) or (not sep and "%Y%m" in f))
+    for fmt in formats:
         try:
             return dt.datetime.strptime(text, fmt)  # noqa: DTZ007 (made aware by the caller)
         except ValueError:
