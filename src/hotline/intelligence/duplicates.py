@@ -198,9 +198,12 @@ class Pool:
             self.__init__(self.candidates[len(self.candidates) - POOL_SIZE:])  # type: ignore[misc]
         pairs = pairs if pairs is not None else shingles(candidate.text)
         n, unknown, w2, postings = len(self.sets), self._unknown, self.w2, self.postings
+        cap = max(RARE_MIN, POOL_SIZE // RARE_SHARE)  # a longer posting is never read again
         for g in pairs:
             if g in w2:
-                postings[g].append(n)
+                posting = postings[g]
+                if len(posting) <= cap:
+                    posting.append(n)
             else:
                 w2[g], postings[g] = unknown, [n]
         self.candidates.append(candidate)

@@ -439,3 +439,16 @@ def parents_among(session: Session, ids: list[int]) -> list[int]:
         return []
     stmt = select(WorkOrder.merged_into_id).where(WorkOrder.merged_into_id.in_(sorted(set(ids)))).distinct()
     return [i for i in session.execute(stmt).scalars() if i is not None]
+
+
+def merge_registered(session: Session, rows: list[tuple[int, int]]) -> None:
+    """Registered orders join their main order: (order id, main order id) pairs; a new version
+    (a form opened on the order before is stale)."""
+    t = table_of(WorkOrder)
+    session.execute(update(t).where(t.c.id == bindparam("b_id"), t.c.status == Status.registered.value)
+                    .values(status=Status.merged.value, merged_into_id=bindparam("b_main"), version=t.c.version + 1),
+                    [{"b_id": child, "b_main": main} for child, main in rows])
+    for child, _ in rows:  # an order already loaded in this session reads its new state
+        loaded = session.identity_map.get(identity_key(WorkOrder, child))
+        if loaded is not None:
+            session.expire(loaded)
