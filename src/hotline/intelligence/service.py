@@ -623,7 +623,8 @@ class DuplicateLookup:
     ``DUPLICATE_WINDOW`` with a similar text, among the orders ``actor`` may see — with each
     place's recent orders read once (its ``BATCH_CANDIDATES`` newest, whatever their
     category) and kept for the following batches, and the appeals of the run about the same
-    place as candidates too (:meth:`settle` gives them their orders once written). An order
+    place as candidates too (:meth:`settle` gives them their orders once written) — except
+    those found to repeat another, which stands for both. An order
     another channel registers while a run goes on is seen by the next run."""
 
     def __init__(self, actor: Principal, now: dt.datetime | None = None) -> None:
@@ -658,8 +659,9 @@ class DuplicateLookup:
             mine = duplicates.shingles(text)
             likely = pool.rank(duplicates.Probe(text=text, region_code=probe.region.code, address=probe.address),
                                limit=1, mine=mine)
-            pool.add(duplicates.Candidate(id=base - i, text=text, citizen_id=None, region_code=probe.region.code,
-                                          address=probe.address, registered_at=self.now), mine)
+            if not likely:  # a repeat is no candidate itself: what it repeats stands for both
+                pool.add(duplicates.Candidate(id=base - i, text=text, citizen_id=None, region_code=probe.region.code,
+                                              address=probe.address, registered_at=self.now), mine)
             if not likely:
                 out.append(None)
             elif likely[0].id < 0:
