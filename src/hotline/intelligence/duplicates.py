@@ -148,9 +148,9 @@ def same_address(a: str | None, b: str | None) -> bool:
     return alike(shingles(a), shingles(b)) >= ADDRESS_ALIKE
 
 
-#: A pair is rare in a pool when at most one in ``RARE_SHARE`` of its candidates (and at least
-#: ``RARE_MIN``) have it.
-RARE_SHARE, RARE_MIN = 16, 4
+#: A pair is rare in a pool when at most ``RARE`` of its candidates have it (one in sixteen of
+#: a full pool).
+RARE = 25
 #: A candidate is scored only when it shares rare pairs making at least this share of the
 #: smaller text's pairs (at least two): below it, it cannot be alike enough.
 MIN_SHARED_RARE = 0.08
@@ -162,7 +162,7 @@ class Pool:
     """The candidates of one place prepared once for many probes (a board import ranks
     thousands of messages against the same recent orders): each candidate's pairs, house
     numbers and weighted mass are computed once. Ranking a probe then only looks at the pairs
-    it shares with each candidate that shares enough rare ones (``RARE_SHARE``,
+    it shares with each candidate that shares enough rare ones (``RARE``,
     ``MIN_SHARED_RARE``), with :func:`rank`'s scores: the pairs weighted by their
     rarity among the pool and the probe (``_weights``); candidates added later (earlier
     messages of the same batch) are weighted as the pool was when it was made."""
@@ -186,6 +186,8 @@ class Pool:
         for i, s in enumerate(self.sets):
             for g in s:
                 self.postings.setdefault(g, []).append(i)
+        # the postings of the pairs still rare in the pool (at most ``RARE`` candidates have them)
+        self.rare = {g: p for g, p in self.postings.items() if len(p) <= RARE}
 
     def rename(self, ids: Mapping[int, int]) -> None:
         """Give candidates added under a provisional id (an appeal of a batch) their order's id."""
@@ -197,15 +199,16 @@ class Pool:
         if len(self.sets) >= 4 * POOL_SIZE:
             self.__init__(self.candidates[len(self.candidates) - POOL_SIZE:])  # type: ignore[misc]
         pairs = pairs if pairs is not None else shingles(candidate.text)
-        n, unknown, w2, postings = len(self.sets), self._unknown, self.w2, self.postings
-        cap = max(RARE_MIN, POOL_SIZE // RARE_SHARE)  # a longer posting is never read again
+        n, unknown, w2, rare = len(self.sets), self._unknown, self.w2, self.rare
         for g in pairs:
-            if g in w2:
-                posting = postings[g]
-                if len(posting) <= cap:
-                    posting.append(n)
-            else:
-                w2[g], postings[g] = unknown, [n]
+            posting = rare.get(g)
+            if posting is not None:
+                posting.append(n)
+                if len(posting) > RARE:  # common now: never read again
+                    del rare[g]
+            elif g not in w2:
+                w2[g] = unknown
+                rare[g] = self.postings[g] = [n]
         self.candidates.append(candidate)
         self.sets.append(pairs)
         self.numbers.append(set(_NUMBER.findall(candidate.text or "")))
@@ -224,10 +227,7 @@ class Pool:
         place = shingles(probe.address or "") if probe.address else frozenset()
         # only candidates sharing a pair that is rare in the pool can be alike enough: the
         # common pairs (the place's name, 希望, 处理) weigh little
-        rare = max(RARE_MIN, min(len(self.sets), POOL_SIZE) // RARE_SHARE)
-        postings = self.postings
-        counted = Counter(chain.from_iterable(
-            p for p in (postings.get(g) for g in mine) if p is not None and len(p) <= rare))
+        counted = Counter(chain.from_iterable(filter(None, map(self.rare.get, mine))))
         least = len(mine) * MIN_SHARED_RARE
         sets = self.sets
         out: list[Likely] = []
