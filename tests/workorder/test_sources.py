@@ -14,7 +14,8 @@ from hotline.org.models import ChannelKind
 from hotline.workorder import service as wo
 from hotline.workorder.models import OrderSource, WorkOrder
 
-APPEAL = {"appeal_type": "complaint", "title": "路灯不亮", "content": "幸福路路灯坏了一个月", "region_code": "990102001"}
+APPEAL = {"appeal_type": "complaint", "title": "路灯不亮", "content": "幸福路路灯坏了一个月",
+          "region_code": "990102001"}
 
 
 @pytest.fixture
