@@ -75,7 +75,7 @@ def test_the_pages_show_boards_messages_and_take_an_upload(api):
     upload = dispatcher.post(f"/boards/{code}/import", files={"file": ("export.csv", csv_file(ROWS))},
                              data={"csrf_token": dispatcher.headers["X-CSRF-Token"]}, follow_redirects=True)
     assert upload.status_code == 200 and "导入完成：读取 2 条，新建 2 件" in upload.text
-    assert "W1" in upload.text and "东华街道路灯不亮" in upload.text
+    assert "W1" in upload.text and "东华街道路灯不亮" in upload.text and "registered" not in upload.text
     bad_file = csv_file([["W9", "", "", "x", "t", "1", "0"]])
     bad = dispatcher.post(f"/boards/{code}/import", files={"file": ("export.csv", bad_file)},
                           data={"csrf_token": dispatcher.headers["X-CSRF-Token"]})

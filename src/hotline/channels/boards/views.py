@@ -24,6 +24,7 @@ from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, error_map, flag, integer, text
 from hotline.web.templating import render
+from hotline.workorder.lifecycle import STATUS_NAMES
 
 router = routing.router()
 
@@ -86,7 +87,7 @@ def _board_page(request: Request, principal: Principal, db: Db, code: str, *, st
     return render(request, "channels/boards/board.html", principal, status_code=status, title=channel.name,
                   board=board, channel=channel, rows=rows, total=total, offset=offset, q=q or "",
                   imports=service.list_imports(db, board)[:20], may_import=principal.can(Cap.dispatch),
-                  today=clock.today().isoformat(), **kw)
+                  today=clock.today().isoformat(), status_names={k.value: v for k, v in STATUS_NAMES.items()}, **kw)
 
 
 @router.get("/boards/{code}", response_class=HTMLResponse)
