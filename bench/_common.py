@@ -179,3 +179,23 @@ class Client:
 def report(result: dict[str, Any]) -> None:
     """Each benchmark prints one JSON object as its last line."""
     print(json.dumps(result, ensure_ascii=False))
+
+
+@contextlib.contextmanager
+def demo_database(database_url: str | None = None) -> Iterator[dict[str, str]]:
+    """A fresh database holding the demo province (no server): the environment that points
+    the platform at it (SQLite in a temp folder, or a fresh schema of ``database_url``)."""
+    tmp = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env.update({"HOTLINE_DATA_DIR": str(tmp), "HOTLINE_LOG_LEVEL": "WARNING"})
+    schema = None
+    if database_url:
+        url, schema = _fresh_postgres(database_url)
+        env["HOTLINE_DATABASE_URL"] = url
+    subprocess.run([str(HOTLINE), "demo", "--no-serve"], env=env, cwd=tmp, capture_output=True, text=True,
+                   check=True)
+    try:
+        yield env
+    finally:
+        if schema and database_url:
+            _drop_postgres(database_url, schema)

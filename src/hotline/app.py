@@ -87,6 +87,8 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.audit import views as audit_views
     from hotline.auth import endpoints as auth_api
     from hotline.auth import views as auth_views
+    from hotline.channels.boards import endpoints as board_api
+    from hotline.channels.boards import views as board_views
     from hotline.channels.open311 import views as open311_views
     from hotline.citizen import endpoints as citizen_api
     from hotline.citizen import views as citizen_views
@@ -105,7 +107,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.workorder import endpoints as workorder_api
 
     for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
-                   catalogue_endpoints, supervision_api, knowledge_api, intelligence_api):
+                   catalogue_endpoints, supervision_api, knowledge_api, intelligence_api, board_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")
@@ -123,7 +125,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     for module in (web_views, auth_views, org_views, citizen_views, audit_views, workorder_views,
                    workorder_public_views, workorder_admin_views, supervision_views, knowledge_views,
-                   knowledge_public_views, intelligence_views, open311_views):
+                   knowledge_public_views, intelligence_views, open311_views, board_views):
         app.include_router(module.router, include_in_schema=False)
     return app
 

@@ -1,4 +1,4 @@
-"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, open311."""
+"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, open311, board."""
 
 from __future__ import annotations
 
@@ -575,6 +575,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=_positive)
     p.add_argument("--as", dest="as_user", default="admin")
     p.set_defaults(func=cmd_open311_key_revoke)
+    from hotline.channels.boards import cli as board_cli
+
+    board_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

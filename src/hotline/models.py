@@ -2,6 +2,7 @@
 
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
+from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.citizen.models import Citizen
 from hotline.intelligence.models import (
@@ -62,6 +63,9 @@ __all__ = [
     "AuditHead",
     "AuthSession",
     "Base",
+    "Board",
+    "BoardImport",
+    "BoardMessage",
     "CalendarOverride",
     "Callback",
     "Category",

@@ -234,3 +234,61 @@ def test_only_a_province_admin_reads_and_edits_open311_service_definitions(api, 
 def test_only_a_province_admin_opens_the_open311_page(api, world, role, status):
     assert api(role).get("/admin/open311").status_code == status
     assert api(role).get(f"/admin/open311/services/{world.categories['lamp']}").status_code == status
+
+
+# --- message boards: boards, their messages and imports (channels.boards) ---------------------
+
+BOARD_FILE = ("留言编号,留言用户,留言主题,留言时间,留言详情,点赞数,反对数\r\n"
+              "AM1,u1,路灯不亮,2024-05-01 10:00,东华街道幸福路路灯不亮,1,0\r\n").encode("utf-8-sig")
+
+
+@pytest.fixture
+def board(api):
+    response = api("admin").post("/api/v1/boards", json={"code": "matrix_board", "name": "矩阵留言板",
+                                                         "centre_unit_code": "C-990100"})
+    assert response.status_code == 201, response.text
+    return "matrix_board"
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 200, "agent": 200, "dispatcher": 200,
+                                                     "supervisor": 200}, 403))
+def test_who_may_list_the_boards(api, board, role, status):
+    assert api(role).get("/api/v1/boards").status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 201}, 403))
+def test_only_the_province_administrator_adds_a_board(api, role, status):
+    response = api(role).post("/api/v1/boards", json={"code": f"b_{role}", "name": "新留言板"})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 200}, 403))
+def test_only_the_province_administrator_sets_a_boards_pull_adapter(api, board, role, status):
+    response = api(role).put(f"/api/v1/boards/{board}/pull", json={"url": "https://board.example/api",
+                                                                    "interval_seconds": 600})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"agent": 200, "dispatcher": 200, "supervisor": 200}, 403))
+def test_who_may_read_a_boards_messages_imports_and_reply_file(api, board, role, status):
+    client = api(role)
+    assert client.get(f"/api/v1/boards/{board}/messages").status_code == status
+    assert client.get(f"/api/v1/boards/{board}/imports").status_code == status
+    assert client.get(f"/api/v1/boards/{board}/replies").status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"dispatcher": 200, "supervisor": 200}, 403))
+def test_who_may_import_a_boards_export(api, board, role, status):
+    response = api(role).post(f"/api/v1/boards/{board}/import", files={"file": ("export.csv", BOARD_FILE)})
+    assert response.status_code == status
+
+
+def test_a_board_of_another_citys_centre_is_not_found_by_this_citys_centre(api):
+    created = api("admin").post("/api/v1/boards", json={"code": "yunling_board", "name": "云岭留言板",
+                                                        "centre_unit_code": "C-990200"})
+    assert created.status_code == 201
+    dispatcher = api("dispatcher")
+    assert dispatcher.get("/api/v1/boards/yunling_board/messages").status_code == 404
+    assert "yunling_board" not in {b["code"] for b in dispatcher.get("/api/v1/boards").json()}
+    assert dispatcher.post("/api/v1/boards/yunling_board/import",
+                           files={"file": ("export.csv", BOARD_FILE)}).status_code == 404

@@ -25,7 +25,12 @@ def test_demo_orders_spread_over_past_months(demo_db, demo):
     registered = [clock.as_aware(at) for at in demo_db.scalars(select(WorkOrder.registered_at))]
     months = {at.astimezone(clock.CST).strftime("%Y-%m") for at in registered}
     assert len(registered) > 300 and len(months) >= 4
-    in_last_hour = [at for at in registered if at > demo.loaded_at - dt.timedelta(hours=1)]
+    from hotline.org.models import Channel
+
+    typed = [clock.as_aware(at) for at in demo_db.scalars(  # the board's messages are imported at load
+        select(WorkOrder.registered_at).join(Channel, Channel.id == WorkOrder.channel_id)
+        .where(Channel.code != "leader_board"))]
+    in_last_hour = [at for at in typed if at > demo.loaded_at - dt.timedelta(hours=1)]
     assert len(in_last_hour) < 20  # the planted spike and the few sample orders, not the history
     closed = demo_db.scalars(select(WorkOrder).where(WorkOrder.closed_at.is_not(None))).all()
     assert len(closed) > 200
@@ -88,3 +93,22 @@ def test_the_demo_has_coordinates_open311_services_and_a_working_key(demo_db):
     order = demo_db.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one()
     assert order.region is not None and order.region.code.startswith("990102")
     assert order.channel.code == "city_app"
+
+
+def test_the_demo_board_holds_imported_messages_merged_across_channels_and_a_reply_to_send(demo_db):
+    from hotline.channels.boards import repository as board_repository
+    from hotline.channels.boards import service as board_service
+    from hotline.channels.boards.models import BoardImport, BoardMessage
+    from hotline.workorder import repository as wo_repository
+
+    board, _ = board_repository.board_by_code(demo_db, "leader_board")  # type: ignore[misc]
+    messages = demo_db.scalars(select(BoardMessage).where(BoardMessage.board_id == board.id)).all()
+    assert len(messages) >= 15 and all(m.work_order_id for m in messages)
+    run = demo_db.scalars(select(BoardImport).where(BoardImport.board_id == board.id)).one()
+    assert run.skipped == 1 and run.merged >= 2
+    corridor = next(m for m in messages if "楼道" in m.subject)
+    assert corridor.merged_into_number is not None  # the phone order of the same corridor
+    sources = wo_repository.sources_of(demo_db, wo_repository.by_number(demo_db, corridor.merged_into_number).id)
+    assert {s.channel_code for s in sources} == {"phone", "leader_board"}
+    assert [r[0] for r in board_service.reply_rows(demo_db, board, since=None)] == \
+        [next(m.ref for m in messages if "墙体开裂" in m.subject)]

@@ -252,6 +252,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.open311 import load_open311
 
     load_open311(session, admin, cats)
+    from hotline.demo.boards import load_board
+
+    load_board(session)
     return accounts
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain
 
 #: How much of a text is compared (the title and the opening say what it is about).
 TEXT_CHARS = 160
@@ -148,3 +150,121 @@ def same_address(a: str | None, b: str | None) -> bool:
     if not name_a or not name_b:
         return True  # a bare number on one side: the region and the number say where
     return alike(name_a, name_b) >= ADDRESS_ALIKE
+
+
+#: A pair is rare in a pool when at most ``RARE`` of its candidates have it (one in sixteen of
+#: a full pool).
+RARE = 25
+#: A candidate is scored only when it shares rare pairs making at least this share of the
+#: smaller text's pairs (at least two): below it, it cannot be alike enough.
+MIN_SHARED_RARE = 0.08
+#: Candidates a pool holds at most (a place's newest).
+POOL_SIZE = 400
+
+
+class Pool:
+    """The candidates of one place prepared once for many probes (a board import ranks
+    thousands of messages against the same recent orders): each candidate's pairs, house
+    numbers and weighted mass are computed once. Ranking a probe then only looks at the pairs
+    it shares with each candidate that shares enough rare ones (``RARE``,
+    ``MIN_SHARED_RARE``), with :func:`rank`'s scores: the pairs weighted by their
+    rarity among the pool and the probe (``_weights``); candidates added later (earlier
+    messages of the same batch) are weighted as the pool was when it was made."""
+
+    def __init__(self, candidates: Iterable[Candidate]) -> None:
+        self.candidates = list(candidates)
+        self.sets = [shingles(c.text) for c in self.candidates]
+        self.df: dict[str, int] = {}
+        for s in self.sets:
+            for g in s:
+                self.df[g] = self.df.get(g, 0) + 1
+        self.n = len(self.sets) + 1 + PRIOR_DOCUMENTS  # the probe counts as one more document
+        top = math.log((self.n + 1) / 0.5) ** 2  # the weight of a pair no candidate of the pool has
+        self.w2: dict[str, float] = {g: math.log((self.n + 1) / (d + 0.5)) ** 2 for g, d in self.df.items()}
+        self._unknown = top
+        # a pair's weight with the probe counted, by how many of the pool's candidates have it
+        self._with_probe = [math.log((self.n + 1) / (d + 1.5)) ** 2 for d in range(len(self.sets) + 1)]
+        self.numbers = [set(_NUMBER.findall(c.text or "")) for c in self.candidates]
+        self.masses = [sum(map(self.w2.__getitem__, s)) for s in self.sets]
+        self.postings: dict[str, list[int]] = {}
+        for i, s in enumerate(self.sets):
+            for g in s:
+                self.postings.setdefault(g, []).append(i)
+        # the postings of the pairs still rare in the pool (at most ``RARE`` candidates have them)
+        self.rare = {g: p for g, p in self.postings.items() if len(p) <= RARE}
+
+    def rename(self, ids: Mapping[int, int]) -> None:
+        """Give candidates added under a provisional id (an appeal of a batch) their order's id."""
+        self.candidates = [replace(c, id=ids[c.id]) if c.id in ids else c for c in self.candidates]
+
+    def add(self, candidate: Candidate, pairs: frozenset[str] | None = None) -> None:
+        """A newer candidate. Only the newest ``POOL_SIZE`` are ranked; past four times as many
+        the pool keeps those, weighted anew."""
+        if len(self.sets) >= 4 * POOL_SIZE:
+            self.__init__(self.candidates[len(self.candidates) - POOL_SIZE:])  # type: ignore[misc]
+        pairs = pairs if pairs is not None else shingles(candidate.text)
+        n, unknown, w2, rare = len(self.sets), self._unknown, self.w2, self.rare
+        for g in pairs:
+            posting = rare.get(g)
+            if posting is not None:
+                posting.append(n)
+                if len(posting) > RARE:  # common now: never read again
+                    del rare[g]
+            elif g not in w2:
+                w2[g] = unknown
+                rare[g] = self.postings[g] = [n]
+        self.candidates.append(candidate)
+        self.sets.append(pairs)
+        self.numbers.append(set(_NUMBER.findall(candidate.text or "")))
+        self.masses.append(sum(map(self.w2.__getitem__, pairs)))
+
+    def rank(self, probe: Probe, limit: int = 5, mine: frozenset[str] | None = None) -> list[Likely]:
+        """As :func:`rank` over the pool's candidates."""
+        mine = mine if mine is not None else shingles(probe.text)
+        if not mine:
+            return []
+        table, df_get = self._with_probe, self.df.get
+        own = {g: table[df_get(g, 0)] for g in mine}  # the probe's pairs, counted once more
+        own_get, w2_get = own.__getitem__, self.w2.__getitem__
+        mass_mine = sum(own.values())
+        numbers = set(_NUMBER.findall(probe.text or ""))
+        place = shingles(probe.address or "") if probe.address else frozenset()
+        # only candidates sharing a pair that is rare in the pool can be alike enough: the
+        # common pairs (the place's name, 希望, 处理) weigh little
+        counted = Counter(chain.from_iterable(filter(None, map(self.rare.get, mine))))
+        least = len(mine) * MIN_SHARED_RARE
+        sets = self.sets
+        out: list[Likely] = []
+        oldest = len(sets) - POOL_SIZE
+        for i, count in counted.items():
+            if i < oldest or count < 2 or count < min(least, len(sets[i]) * MIN_SHARED_RARE):
+                continue
+            c, pairs, other, base = self.candidates[i], self.sets[i], self.numbers[i], self.masses[i]
+            if numbers and other and not numbers & other:
+                continue
+            both = mine & pairs
+            if not both or not pairs:
+                continue
+            shared = sum(map(own_get, both))
+            mass = base + shared - sum(map(w2_get, both))
+            if not mass_mine or mass <= 0:
+                continue
+            cosine = shared / math.sqrt(mass_mine * mass)
+            text = cosine if min(len(mine), len(pairs)) < MIN_CONTAINED \
+                else (cosine + shared / min(mass_mine, mass)) / 2
+            same_place = bool(probe.region_code and probe.region_code == c.region_code)
+            if place and c.address and alike(place, shingles(c.address)) >= ADDRESS_ALIKE:
+                same_place = True
+            caller = probe.citizen_id is not None and probe.citizen_id == c.citizen_id
+            if not (text >= LIKELY_TEXT or (caller and text >= LIKELY_TEXT_SAME_CALLER)
+                    or (same_place and text >= LIKELY_TEXT_SAME_PLACE)):
+                continue
+            reasons = [f"内容相似 {round(100 * text)}%"]
+            if caller:
+                reasons.append("同一来电人")
+            if same_place:
+                reasons.append("同一地点")
+            score = TEXT_WEIGHT * text + CALLER_WEIGHT * caller + PLACE_WEIGHT * same_place
+            out.append(Likely(id=c.id, score=round(score, 4), text_similarity=round(text, 4), reasons=tuple(reasons)))
+        out.sort(key=lambda x: (-x.score, -x.id))
+        return out[:limit]

@@ -52,6 +52,15 @@ class Match:
 class Gazetteer:
     names: dict[str, list[Entry]] = field(default_factory=dict)
     longest: int = 0
+    heads: set[str] = field(default_factory=set)  # the first two characters of every name
+    _starts: re.Pattern[str] | None = None
+
+    def starts(self) -> re.Pattern[str]:
+        """Finds the next character a name may start with (the scan jumps there)."""
+        if self._starts is None:
+            chars = "".join(sorted({h[0] for h in self.heads})) or "\x00"
+            self._starts = re.compile("[" + re.escape(chars) + "]")
+        return self._starts
 
     def add(self, name: str, region_code: str, kind: str) -> None:
         name = _SPACE.sub("", name or "")
@@ -63,6 +72,8 @@ class Gazetteer:
         elif kind != "short":  # a full name beats a short form of the same region
             self.names[name] = [Entry(region_code, kind) if e.region_code == region_code else e for e in entries]
         self.longest = max(self.longest, len(name))
+        self.heads.add(name[:MIN_SHORT])
+        self._starts = None
 
 
 def short_form(name: str) -> str | None:
@@ -90,7 +101,15 @@ def scan(g: Gazetteer, text: str, *, in_address: bool = False) -> list[Match]:
     text = text or ""
     out: list[Match] = []
     i = 0
+    starts = g.starts()
     while i < len(text):
+        found = starts.search(text, i)  # the next place a name may start
+        if found is None:
+            break
+        i = found.start()
+        if text[i:i + MIN_SHORT] not in g.heads:  # no name starts here
+            i += 1
+            continue
         for size in range(min(g.longest, len(text) - i), MIN_SHORT - 1, -1):
             entries = g.names.get(text[i:i + size])
             if entries:

@@ -226,7 +226,8 @@ CALLER_CANDIDATES, PLACE_CATEGORY_CANDIDATES, PLACE_CANDIDATES = 30, 150, 60
 
 def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id: int | None,
                          category_id: int | None, since: dt.datetime, exclude_id: int | None,
-                         chars: int, scope: Callable[[Select[Any]], Select[Any]]) -> list[tuple[Any, ...]]:
+                         chars: int, scope: Callable[[Select[Any]], Select[Any]],
+                         place_limit: int = PLACE_CANDIDATES) -> list[tuple[Any, ...]]:
     """Orders of the same caller or the same place registered since ``since`` (not withdrawn),
     newest first: (id, title, opening of content, citizen id, region code, address, registered at).
     ``scope`` narrows the query to the orders the caller may see."""
@@ -239,7 +240,7 @@ def duplicate_candidates(session: Session, *, citizen_id: int | None, region_id:
     if region_id is not None and category_id is not None:
         queries.append(([w.region_id == region_id, w.category_id == category_id], PLACE_CATEGORY_CANDIDATES))
     if region_id is not None:
-        queries.append(([w.region_id == region_id], PLACE_CANDIDATES))
+        queries.append(([w.region_id == region_id], place_limit))
     rows: dict[int, tuple[Any, ...]] = {}
     for conditions, limit in queries:
         stmt = scope(select(*columns).select_from(w).outerjoin(Region, Region.id == w.region_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -605,6 +605,126 @@ def find_duplicates(session: Session, actor: Principal, *, title: str, content: 
     return [Duplicate(id=x.id, number=orders[x.id][0], title=orders[x.id][1], status=orders[x.id][2],
                       registered_at=orders[x.id][3], merged_into_id=orders[x.id][4], score=x.score, reasons=x.reasons)
             for x in likely if x.id in orders]
+
+
+@dataclass(frozen=True)
+class DuplicateProbe:
+    """An appeal about to be registered, as :func:`likely_duplicates` reads it."""
+
+    title: str
+    content: str
+    region: Region | None = None
+    category: Category | None = None
+    address: str | None = None
+
+
+class DuplicateLookup:
+    """Duplicate lookup for many appeals arriving in batches (a board import): the rule of
+    :func:`find_duplicates` — orders of the same place registered in the last
+    ``DUPLICATE_WINDOW`` with a similar text, among the orders ``actor`` may see — with each
+    place's recent orders read once (its ``BATCH_CANDIDATES`` newest, whatever their
+    category) and kept for the following batches, and the appeals of the run about the same
+    place as candidates too (:meth:`settle` gives them their orders once written) — except
+    those found to repeat another, which stands for both. An order
+    another channel registers while a run goes on is seen by the next run."""
+
+    def __init__(self, actor: Principal, now: dt.datetime | None = None) -> None:
+        self.actor, self.now = actor, now or clock.now()
+        self.pools: dict[int, duplicates.Pool] = {}
+        self.pending: list[int] = []  # provisional ids given to the last batch's appeals
+
+    def find(self, session: Session, probes: Sequence[DuplicateProbe]) -> list[Duplicate | int | None]:
+        """The most likely duplicate of each probe: an existing order (:class:`Duplicate`), the
+        position of an earlier probe of the same batch (``int``), or None. A probe without a
+        place has none (no caller to match either)."""
+        scope = _order_scope(session, self.actor)
+        out: list[duplicates.Likely | int | None] = []
+        if self.pending:  # the last batch was not written: its appeals are no candidates
+            self.pools.clear()
+        base = -1  # provisional ids of this batch's appeals: -1 - position
+        for i, probe in enumerate(probes):
+            self.pending.append(base - i)
+            if probe.region is None:
+                out.append(None)
+                continue
+            pool = self.pools.get(probe.region.id)
+            if pool is None:
+                rows = repository.duplicate_candidates(
+                    session, citizen_id=None, region_id=probe.region.id, category_id=None,
+                    since=self.now - DUPLICATE_WINDOW, exclude_id=None, chars=duplicates.TEXT_CHARS, scope=scope,
+                    place_limit=BATCH_CANDIDATES)
+                pool = self.pools[probe.region.id] = duplicates.Pool(
+                    duplicates.Candidate(id=r[0], text=f"{r[1]} {r[2] or ''}", citizen_id=r[3], region_code=r[4],
+                                         address=r[5], registered_at=r[6]) for r in rows)
+            text = f"{probe.title} {probe.content}"
+            mine = duplicates.shingles(text)
+            likely = pool.rank(duplicates.Probe(text=text, region_code=probe.region.code, address=probe.address),
+                               limit=1, mine=mine)
+            if not likely:  # a repeat is no candidate itself: what it repeats stands for both
+                pool.add(duplicates.Candidate(id=base - i, text=text, citizen_id=None, region_code=probe.region.code,
+                                              address=probe.address, registered_at=self.now), mine)
+            if not likely:
+                out.append(None)
+            elif likely[0].id < 0:
+                out.append(base - likely[0].id)
+            else:
+                out.append(likely[0])  # an order: its brief is read below, for all at once
+        found = [x for x in out if isinstance(x, duplicates.Likely)]
+        briefs: dict[int, tuple[Any, ...]] = {}
+        ids = sorted({x.id for x in found})
+        for start in range(0, len(ids), 900):
+            briefs.update(repository.order_briefs(session, ids[start:start + 900]))
+        return [x if not isinstance(x, duplicates.Likely) else
+                Duplicate(id=x.id, number=briefs[x.id][0], title=briefs[x.id][1], status=briefs[x.id][2],
+                          registered_at=briefs[x.id][3], merged_into_id=briefs[x.id][4], score=x.score,
+                          reasons=x.reasons) if x.id in briefs else None for x in out]
+
+    def settle(self, order_ids: Sequence[int | None]) -> None:
+        """The orders the last batch's probes became (None: not written), in order: later
+        batches find them as orders."""
+        ids = {p: o for p, o in zip(self.pending, order_ids, strict=True) if o is not None}
+        for pool in self.pools.values():
+            pool.rename(ids)
+        self.pending = []
+
+
+def likely_duplicates(session: Session, actor: Principal, probes: Sequence[DuplicateProbe], *,
+                      now: dt.datetime | None = None) -> list[Duplicate | int | None]:
+    """The most likely duplicate of each of a batch of appeals (see :class:`DuplicateLookup`)."""
+    return DuplicateLookup(actor, now).find(session, probes)
+
+
+#: How many of a place's newest orders a batch lookup reads (the single lookup reads the
+#: place's 150 newest of the category and its 60 newest).
+BATCH_CANDIDATES = 150
+
+
+def suggest_categories(session: Session, texts: Sequence[str], *, confident: float = 0.0
+                       ) -> list[CategorySuggestion | None]:
+    """The likeliest category of each of many texts (one call of the active model for them
+    all), when at least ``confident``; None for each without an active model."""
+    model = active_model(session, ModelKind.category)
+    if model is None or not texts:
+        return [None] * len(texts)
+    predicted = model[1].predict([(t or "").strip() or "-" for t in texts], top=1)
+    known = repository.categories_by_code(session, (p[0].label for p in predicted if p))
+    out: list[CategorySuggestion | None] = []
+    for p in predicted:
+        category = known.get(p[0].label) if p else None
+        if category is None or not category.active or p[0].confidence < confident:
+            out.append(None)
+        else:
+            out.append(CategorySuggestion(category, p[0].confidence, _path(category)))
+    return out
+
+
+def locate_regions(session: Session, texts: Sequence[str], *, within: Region | None = None) -> list[Region | None]:
+    """The region each of many texts names, as :func:`locate` reads it, when it names one
+    place without doubt (an ambiguous or unknown place: None, the centre places it)."""
+    gazetteer = _gazetteer(session)
+    found = [places.locate(gazetteer, (t or "")[:5000], "", within=within.code if within else None) for t in texts]
+    regions = repository.regions_by_code(session, [f.region_code for f in found if f is not None and not f.ambiguous])
+    return [regions.get(f.region_code) if f is not None and not f.ambiguous else None for f in found]
 
 
 def merged_numbers(session: Session, order: WorkOrder) -> list[str]:

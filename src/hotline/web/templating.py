@@ -69,6 +69,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/meetings", "督办会议"))
     if centre_staff:
         items.append(("/notices", "通报"))
+    if (centre_staff and not principal.is_service) or access.is_province_admin(principal):  # as boards.service
+        items.append(("/boards", "网络留言板"))
     if principal.can(Cap.dispatch):  # as intelligence.service.monthly_hotspots and warnings
         items += [("/hotspots", "热点问题"), ("/warnings", "预警")]
     if principal.can(Cap.view_org) and not principal.is_service:

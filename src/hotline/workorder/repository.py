@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.util import identity_key
 
 from hotline.audit.models import AuditEvent
@@ -465,3 +465,65 @@ def public_answers(session: Session, ids: list[int]) -> dict[int, str]:
         if answer is not None:
             found[order_id] = answer
     return found
+# --- what outside channels read (service/channels.py) ------------------------------------------
+
+
+def orders_by_id(session: Session, ids: list[int]) -> dict[int, WorkOrder]:
+    if not ids:
+        return {}
+    stmt = select(WorkOrder).where(WorkOrder.id.in_(sorted(set(ids)))).options(selectinload(WorkOrder.assignments))
+    return {o.id: o for o in session.execute(stmt).scalars().unique()}
+
+
+def order_states(session: Session, ids: list[int]) -> dict[int, tuple[str, Status, str | None]]:
+    """id → (number, status, number of the main order it is merged into)."""
+    if not ids:
+        return {}
+    main = WorkOrder.__table__.alias("main")
+    stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, main.c.number)
+            .outerjoin(main, main.c.id == WorkOrder.merged_into_id).where(WorkOrder.id.in_(sorted(set(ids)))))
+    return {row[0]: (row[1], row[2], row[3]) for row in session.execute(stmt)}
+
+
+def accepted_answers(session: Session, ids: list[int], *, since: dt.datetime | None
+                     ) -> dict[int, tuple[str, dt.datetime, str]]:
+    """id → (reply text, accepted at, number of the replied order) of the latest accepted
+    reply of each order, or of its main order when it is merged into one."""
+    if not ids:
+        return {}
+    targets = {row[0]: row[1] or row[0] for row in session.execute(
+        select(WorkOrder.id, WorkOrder.merged_into_id).where(WorkOrder.id.in_(sorted(set(ids)))))}
+    stmt = (select(Reply.work_order_id, Reply.text, Reply.reviewed_at, Reply.id, WorkOrder.number)
+            .join(WorkOrder, WorkOrder.id == Reply.work_order_id)
+            .where(Reply.work_order_id.in_(sorted(set(targets.values()))), Reply.review == "accepted")
+            .order_by(Reply.id))
+    latest: dict[int, tuple[str, dt.datetime | None, str]] = {}
+    for order_id, text_, reviewed_at, _, number in session.execute(stmt):
+        latest[order_id] = (text_, reviewed_at, number)  # ordered by id: the last one wins
+    out = {}
+    for order_id, target in targets.items():
+        found = latest.get(target)
+        if found is not None and found[1] is not None and (since is None or found[1] >= since):
+            out[order_id] = (found[0], found[1], found[2])
+    return out
+
+
+def parents_among(session: Session, ids: list[int]) -> list[int]:
+    """Those of ``ids`` that have orders merged into them."""
+    if not ids:
+        return []
+    stmt = select(WorkOrder.merged_into_id).where(WorkOrder.merged_into_id.in_(sorted(set(ids)))).distinct()
+    return [i for i in session.execute(stmt).scalars() if i is not None]
+
+
+def merge_registered(session: Session, rows: list[tuple[int, int]]) -> None:
+    """Registered orders join their main order: (order id, main order id) pairs; a new version
+    (a form opened on the order before is stale)."""
+    t = table_of(WorkOrder)
+    session.execute(update(t).where(t.c.id == bindparam("b_id"), t.c.status == Status.registered.value)
+                    .values(status=Status.merged.value, merged_into_id=bindparam("b_main"), version=t.c.version + 1),
+                    [{"b_id": child, "b_main": main} for child, main in rows])
+    for child, _ in rows:  # an order already loaded in this session reads its new state
+        loaded = session.identity_map.get(identity_key(WorkOrder, child))
+        if loaded is not None:
+            session.expire(loaded)

@@ -18,6 +18,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``review`` — review, callback, rehandling, closing, withdrawal;
 - ``merge`` — merging duplicates and the shared reply;
 - ``deadlines`` — the deadline state and recounts after a calendar change;
+- ``channels`` — what outside channels read of their orders (state, accepted answers);
 - ``citizen`` — the reporter as shown to a viewer; ``public`` — the public lookup and open data;
 - ``_common`` — private helpers shared by the steps.
 
@@ -26,6 +27,13 @@ not the submodules of the same name; import a submodule's private helpers by its
 
 from hotline.workorder.models import ReplyResult, Verdict
 from hotline.workorder.service._common import COORDINATION_WORKING_DAYS
+from hotline.workorder.service.channels import (
+    ChannelAnswer,
+    OrderState,
+    accepted_answers,
+    order_states,
+    orders_by_id,
+)
 from hotline.workorder.service.citizen import (
     CitizenShown,
     citizen_shown,
@@ -57,7 +65,7 @@ from hotline.workorder.service.intake import (
     plan_intake,
     write_intakes,
 )
-from hotline.workorder.service.merge import MAX_MERGE, merge, unmerge
+from hotline.workorder.service.merge import MAX_MERGE, merge, merge_new, unmerge
 from hotline.workorder.service.public import PublicRecord, public_lookup, public_records
 from hotline.workorder.service.review import MAX_CALLBACK_ATTEMPTS, record_callback, review_reply, withdraw
 
@@ -66,16 +74,19 @@ __all__ = [
     "COORDINATION_WORKING_DAYS",
     "MAX_CALLBACK_ATTEMPTS",
     "MAX_MERGE",
+    "ChannelAnswer",
     "CitizenShown",
     "DirectPlan",
     "IntakeData",
     "IntakePlan",
     "IntakeResult",
+    "OrderState",
     "PublicRecord",
     "ReplyResult",
     "Suggestion",
     "UnitRef",
     "Verdict",
+    "accepted_answers",
     "citizen_shown",
     "deadline_state",
     "decide_coordination",
@@ -85,8 +96,11 @@ __all__ = [
     "hides_reporters",
     "intake",
     "merge",
+    "merge_new",
     "open_coordination",
+    "order_states",
     "order_text",
+    "orders_by_id",
     "plan_intake",
     "public_lookup",
     "public_records",

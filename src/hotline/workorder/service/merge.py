@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from hotline.audit import service as audit
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
@@ -15,7 +16,7 @@ from hotline.kit.errors import Conflict, InvalidInput
 from hotline.notify import service as notify
 from hotline.org.models import Unit
 from hotline.workorder import repository
-from hotline.workorder.lifecycle import MAIN_STATUSES, STATUS_NAMES, Action, Status
+from hotline.workorder.lifecycle import MAIN_STATUSES, STATUS_NAMES, Action, Status, apply
 from hotline.workorder.models import AssignmentRole, AssignmentState, Reply, WorkOrder
 from hotline.workorder.service._common import _assign, _event, _expect_version, _transition
 
@@ -108,3 +109,50 @@ def _lead_unit(order: WorkOrder) -> Unit | None:
     lead = next((a for a in reversed(order.assignments) if a.role == AssignmentRole.lead
                  and a.state != AssignmentState.revoked), None)
     return lead.unit if lead is not None else None
+
+
+def merge_new(session: Session, actor: Principal, groups: dict[int, list[int]]) -> dict[int, str]:
+    """并案 of appeals just registered (a channel's batch found them to repeat an open order):
+    ``groups`` maps a main order's id to the ids of new orders that join it. The same rule
+    and events as :func:`merge`, written for the whole batch at once: a new order joins only
+    while it is still ``registered`` (no unit to relieve, no deadline, nothing merged into it)
+    and the main order is open and not merged itself; a main order whose reply was accepted
+    already (callback) goes through :func:`merge`, which answers the newcomers at once.
+    Returns each merged order's id → its main order's number."""
+    access.require(actor, Cap.dispatch)
+    if actor.role not in access.CENTRE_ROLES:
+        raise Conflict("只有热线中心可以并案")
+    ids = {c for children in groups.values() for c in children} | set(groups)
+    states = repository.order_states(session, list(ids))
+    has_children = set(repository.parents_among(session, [c for cs in groups.values() for c in cs]))
+    merged: dict[int, str] = {}
+    rows: list[tuple[int, int]] = []  # (child, parent)
+    events: list[tuple[int, str, list[str]]] = []  # parent id, number, children's numbers
+    for parent_id, child_ids in groups.items():
+        parent = states.get(parent_id)
+        if parent is None or parent[2] is not None or parent[1] not in MAIN_STATUSES:
+            continue
+        children = [c for c in dict.fromkeys(child_ids) if c in states and c != parent_id
+                    and states[c][1] == Status.registered and states[c][2] is None and c not in has_children]
+        if not children:
+            continue
+        if parent[1] == Status.callback:  # answered already: the full merge shares the reply
+            orders = repository.orders_by_id(session, [parent_id, *children])
+            for start in range(0, len(children), MAX_MERGE):
+                chunk = merge(session, actor, orders[parent_id], [orders[c] for c in children[start:start + MAX_MERGE]])
+                merged.update({c.id: parent[0] for c in chunk})
+            continue
+        rows += [(c, parent_id) for c in children]
+        events.append((parent_id, parent[0], [states[c][0] for c in children]))
+        merged.update({c: parent[0] for c in children})
+    if rows:
+        apply(Status.registered, Action.merge)  # the transition the rows take (raises if it ever goes)
+        repository.merge_registered(session, rows)
+        for child, parent_id in rows:
+            audit.record(session, actor, "work_order.merged", object_type="work_order", object_id=child,
+                         detail={"number": states[child][0], "status": Status.merged.value,
+                                 "into": states[parent_id][0]})
+        for parent_id, number, numbers in events:
+            audit.record(session, actor, "work_order.merged_in", object_type="work_order", object_id=parent_id,
+                         detail={"number": number, "status": states[parent_id][1].value, "numbers": numbers})
+    return merged
