@@ -200,3 +200,83 @@ def test_the_reply_file_holds_accepted_replies_only_and_a_merged_message_gets_it
     assert data[0] == "留言编号,答复意见,答复时间" and len(data) == 3
     sheet = fileformat.write_replies(rows_out, "xlsx")
     assert sheet[:2] == b"PK"
+
+
+def test_two_imports_of_one_board_at_once_register_each_message_once_and_both_finish(own_database, monkeypatch):
+    """Two processes import the same export at the same moment (an upload beside the command):
+    their batches take turns on the board, each message becomes one order, and both runs are
+    recorded as finished — neither is left "running"."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from hotline.channels.boards.models import BoardImport
+    from hotline.kit.db import make_engine, make_session_factory
+    from hotline.workorder.models import OrderSource
+
+    url, world = own_database
+    engines = [make_engine(url) for _ in range(2)]
+    try:
+        with Session(engines[0]) as session:
+            make_board(session, world)
+            session.commit()
+        monkeypatch.setattr(service, "BATCH", 4)  # many small batches, so the two runs interleave
+        rows = [[f"K{i:03d}", f"u{i}", f"第{i}号留言", "2024-05-01 08:00",
+                 f"东华街道幸福路{i}号的第{i}件不同的事情，编号{i * 7919}，请处理。", str(i), "0"] for i in range(24)]
+        data = csv_file(rows)
+        start = threading.Barrier(2)
+        summaries: list[runner.Summary] = []
+        failures: list[BaseException] = []
+
+        def run(engine) -> None:  # type: ignore[no-untyped-def]
+            try:
+                start.wait(10)
+                summaries.append(_import(make_session_factory(engine), data))
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert failures == []
+        assert sorted(s.status for s in summaries) == ["done", "done"]
+        assert sum(s.counts.created + s.counts.merged for s in summaries) == 24
+        with Session(engines[0]) as session:
+            assert session.execute(select(func.count()).select_from(BoardMessage)).scalar_one() == 24
+            sources = session.execute(select(func.count()).select_from(OrderSource)
+                                      .where(OrderSource.ref.like("K%"))).scalar_one()
+            assert sources == 24
+            assert session.execute(select(BoardImport.status)).scalars().all() == ["done", "done"]
+    finally:
+        for e in engines:
+            e.dispose()
+
+
+def test_a_run_stopped_by_an_unexpected_error_is_recorded_as_failed_and_keeps_its_batches(db, world, factory,
+                                                                                          monkeypatch):
+    from hotline.channels.boards.models import BoardImport
+
+    make_board(db, world)
+    db.commit()
+    monkeypatch.setattr(service, "BATCH", 2)
+    real = service.import_messages
+    calls = []
+
+    def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "import_messages", flaky)
+    with pytest.raises(RuntimeError):
+        _import(factory, csv_file(ROWS))
+    db.expire_all()
+    run = db.execute(select(BoardImport)).scalar_one()
+    assert run.status == "failed" and run.finished_at is not None and run.errors[0].startswith("导入中断")
+    assert sorted(_messages(db)) == ["M1001", "M1002"]  # the first batch stays; a re-run takes the rest
+    monkeypatch.setattr(service, "import_messages", real)
+    again = _import(factory, csv_file(ROWS))
+    assert (again.status, again.counts.created, again.counts.unchanged) == ("done", 1, 2)

@@ -79,7 +79,7 @@ class BoardImport(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16), default="done")  # done | rejected
+    status: Mapped[str] = mapped_column(String(16), default="done")  # running | done | rejected | failed
     read: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)
     merged: Mapped[int] = mapped_column(Integer, default=0)

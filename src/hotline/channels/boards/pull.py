@@ -131,8 +131,9 @@ def pull_board(factory: SessionFactory, board_id: int, *, sleep: Callable[[float
                 counts.errors = parsed.errors + counts.errors
                 raise PullFailed(parsed.errors[0])
             with transaction(factory) as session:
-                board = session.get(Board, board_id)
-                assert board is not None
+                board = session.get(Board, board_id, with_for_update=True)  # one import of a board at a time
+                if board is None:
+                    raise PullFailed("留言板已删除")
                 channel = repository.board_by_code_id(session, board)
                 try:
                     done = service.import_messages(session, board, channel, parsed.messages, import_id=run.id)
@@ -151,6 +152,10 @@ def pull_board(factory: SessionFactory, board_id: int, *, sleep: Callable[[float
         status, error = "rejected", str(exc)
         if error not in counts.errors:
             counts.errors.insert(0, error)
+    except Exception as exc:  # recorded and tried again later, as a failing board API is
+        log.exception("board %s: pull stopped", board_id)
+        status, error = "failed", f"导入中断：{getattr(exc, 'message', type(exc).__name__)}"
+        counts.errors.insert(0, error)
     now = clock.now()
     with transaction(factory) as session:
         board = session.get(Board, board_id)

@@ -21,9 +21,14 @@ def board_channels(session: Session) -> list[tuple[Channel, Board | None]]:
     return [(c, b) for c, b in session.execute(stmt)]
 
 
-def board_by_code(session: Session, code: str) -> tuple[Board, Channel] | None:
-    row = session.execute(select(Board, Channel).join(Channel, Channel.id == Board.channel_id)
-                          .where(Channel.code == code)).first()
+def board_by_code(session: Session, code: str, *, lock: bool = False) -> tuple[Board, Channel] | None:
+    """A board and its channel by the channel's code. ``lock``: hold the board's row until the
+    transaction ends (PostgreSQL; SQLite has one writer anyway), so that two imports of one
+    board take their batches in turn and each sees what the other wrote."""
+    stmt = select(Board, Channel).join(Channel, Channel.id == Board.channel_id).where(Channel.code == code)
+    if lock:
+        stmt = stmt.with_for_update(of=Board)
+    row = session.execute(stmt).first()
     return (row[0], row[1]) if row else None
 
 

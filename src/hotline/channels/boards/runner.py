@@ -54,22 +54,33 @@ def run_import(factory: SessionFactory, *, board_code: str, parsed: Parsed, acto
     status = "done"
     messages = parsed.messages
     lookup = None
-    for start in range(0, len(messages), service.BATCH):
-        chunk = messages[start:start + service.BATCH]
-        try:
-            with transaction(factory) as session:
-                found = repository.board_by_code(session, board_code)
-                assert found is not None
-                if lookup is None:
-                    lookup = intelligence.DuplicateLookup(service.board_actor(session, found[0]))
-                done = service.import_messages(session, found[0], found[1], chunk, import_id=run.id, lookup=lookup)
-        except service.BatchRefused as exc:
-            counts.rejected += len(chunk)
-            counts.errors = exc.errors + counts.errors
-            status = "rejected"
-            break
-        done.read = 0  # counted once, from the file
-        counts.add(done)
+    try:
+        for start in range(0, len(messages), service.BATCH):
+            chunk = messages[start:start + service.BATCH]
+            try:
+                with transaction(factory) as session:
+                    found = repository.board_by_code(session, board_code, lock=True)
+                    if found is None:
+                        raise NotFound("留言板不存在")
+                    if lookup is None:
+                        lookup = intelligence.DuplicateLookup(service.board_actor(session, found[0]))
+                    done = service.import_messages(session, found[0], found[1], chunk, import_id=run.id,
+                                                   lookup=lookup)
+            except service.BatchRefused as exc:
+                counts.rejected += len(chunk)
+                counts.errors = exc.errors + counts.errors
+                status = "rejected"
+                break
+            done.read = 0  # counted once, from the file
+            counts.add(done)
+    except BaseException as exc:
+        # Whatever stopped the run (the board removed, its account disabled, the database
+        # gone): the batches before stay imported, the run is recorded as failed, not left
+        # "running" — a re-run picks up where it stopped.
+        counts.errors = [f"导入中断：{getattr(exc, 'message', type(exc).__name__)}", *counts.errors]
+        with transaction(factory) as session:
+            service.finish_import(session, run, counts, actor=actor, status="failed")
+        raise
     with transaction(factory) as session:
         service.finish_import(session, run, counts, actor=actor, status=status)
     return Summary(counts, time.perf_counter() - started, run.id, status)
