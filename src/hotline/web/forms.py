@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from hotline.kit.db import MAX_ID
@@ -46,6 +48,15 @@ def error_map(exc: HotlineError) -> tuple[dict[str, str], str]:
     if isinstance(exc, InvalidInput):
         return {exc.field: exc.reason}, exc.reason
     return {}, exc.message
+
+
+def refused(db: Session, exc: HotlineError, page: Callable[..., Response], **kw: Any) -> Response:
+    """A form action the service refused: roll back what it wrote, then ``page`` again with the
+    field errors, the banner and the refusal's status (``kw``: more for the page, e.g. the
+    values typed)."""
+    db.rollback()
+    errors, banner = error_map(exc)
+    return page(status=exc.status_code, errors=errors, flash=banner, flash_kind="err", **kw)
 
 
 def choice(form: dict[str, Any], key: str, cls: type[E]) -> E | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -22,7 +23,7 @@ from hotline.kit.errors import HotlineError, InvalidInput
 from hotline.org import repository as org_repository
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
-from hotline.web.forms import Form, error_map, flag, integer, text
+from hotline.web.forms import Form, flag, integer, refused, text
 from hotline.web.templating import render
 from hotline.workorder.lifecycle import STATUS_NAMES
 
@@ -49,10 +50,7 @@ def add_board(request: Request, principal: CurrentPrincipal, db: Db, form: Form)
                              centre_unit_code=text(form, "centre_unit_code"),
                              appeal_type=text(form, "appeal_type") or "complaint")
     except HotlineError as exc:
-        db.rollback()
-        errors, banner = error_map(exc)
-        return _boards_page(request, principal, db, status=exc.status_code, errors=errors, flash=banner,
-                            flash_kind="err")
+        return refused(db, exc, partial(_boards_page, request, principal, db))
     return RedirectResponse(f"/boards?ok={quote('已添加留言板 ' + (text(form, 'code') or ''))}", status_code=303)
 
 
@@ -71,10 +69,7 @@ def save_pull(request: Request, code: str, principal: CurrentPrincipal, db: Db, 
                                interval_seconds=integer(form, "interval_seconds") or 900, field_map=mapping,
                                enabled=flag(form, "enabled"))
     except HotlineError as exc:
-        db.rollback()
-        errors, banner = error_map(exc)
-        return _boards_page(request, principal, db, status=exc.status_code, errors=errors, flash=banner,
-                            flash_kind="err")
+        return refused(db, exc, partial(_boards_page, request, principal, db))
     return RedirectResponse(f"/boards?ok={quote('已保存拉取设置 ' + code)}", status_code=303)
 
 

@@ -4,6 +4,7 @@ questions. Province administrators only, as all reference data."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from hotline.kit.errors import HotlineError, InvalidInput
 from hotline.org import repository as org_repository
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
-from hotline.web.forms import Form, error_map, flag, integer, text
+from hotline.web.forms import Form, error_map, flag, integer, refused, text
 from hotline.web.templating import render
 
 router = routing.router()
@@ -52,10 +53,8 @@ def create_key(request: Request, principal: CurrentPrincipal, db: Db, form: Form
         plaintext, key = service.issue_key(db, principal, name=text(form, "name") or "", channel=text(form, "channel"),
                                            rate_per_minute=rate or 60)
     except HotlineError as exc:
-        db.rollback()
-        errors, banner = error_map(exc)
-        return _page(request, principal, db, status=exc.status_code, errors=errors, flash=banner, flash_kind="err",
-                     values={k: text(form, k) for k in ("name", "channel", "rate_per_minute")})
+        return refused(db, exc, partial(_page, request, principal, db),
+                       values={k: text(form, k) for k in ("name", "channel", "rate_per_minute")})
     return _page(request, principal, db, status=201, new_key=plaintext,
                  flash=f"已签发接口密钥“{key.name}”：请立即复制保存，密钥只显示这一次")
 
