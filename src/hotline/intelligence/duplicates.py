@@ -116,23 +116,31 @@ def rank(probe: Probe, candidates: Iterable[Candidate], limit: int = 5) -> list[
         other = set(_NUMBER.findall(c.text or ""))
         if numbers and other and not numbers & other:
             continue  # another house: another matter
-        text = alike(mine, pairs, weight)
-        caller = probe.citizen_id is not None and probe.citizen_id == c.citizen_id
-        same_place = bool(probe.region_code and probe.region_code == c.region_code)
-        if place and c.address and alike(place, shingles(c.address)) >= ADDRESS_ALIKE:
-            same_place = True
-        if not (text >= LIKELY_TEXT or (caller and text >= LIKELY_TEXT_SAME_CALLER)
-                or (same_place and text >= LIKELY_TEXT_SAME_PLACE)):
-            continue
-        reasons = [f"内容相似 {round(100 * text)}%"]
-        if caller:
-            reasons.append("同一来电人")
-        if same_place:
-            reasons.append("同一地点")
-        score = TEXT_WEIGHT * text + CALLER_WEIGHT * caller + PLACE_WEIGHT * same_place
-        out.append(Likely(id=c.id, score=round(score, 4), text_similarity=round(text, 4), reasons=tuple(reasons)))
+        found = _judge(probe, c, alike(mine, pairs, weight), place)
+        if found is not None:
+            out.append(found)
     out.sort(key=lambda x: (-x.score, -x.id))
     return out[:limit]
+
+
+def _judge(probe: Probe, c: Candidate, text: float, place: frozenset[str]) -> Likely | None:
+    """A candidate whose text is ``text`` alike the probe's, with the caller and the place
+    weighed in: likely the same appeal (with its reasons and score), or None.
+    ``place``: the pairs of the probe's address."""
+    caller = probe.citizen_id is not None and probe.citizen_id == c.citizen_id
+    same_place = bool(probe.region_code and probe.region_code == c.region_code)
+    if place and c.address and alike(place, shingles(c.address)) >= ADDRESS_ALIKE:
+        same_place = True
+    if not (text >= LIKELY_TEXT or (caller and text >= LIKELY_TEXT_SAME_CALLER)
+            or (same_place and text >= LIKELY_TEXT_SAME_PLACE)):
+        return None
+    reasons = [f"内容相似 {round(100 * text)}%"]
+    if caller:
+        reasons.append("同一来电人")
+    if same_place:
+        reasons.append("同一地点")
+    score = TEXT_WEIGHT * text + CALLER_WEIGHT * caller + PLACE_WEIGHT * same_place
+    return Likely(id=c.id, score=round(score, 4), text_similarity=round(text, 4), reasons=tuple(reasons))
 
 
 def same_address(a: str | None, b: str | None) -> bool:
@@ -252,19 +260,8 @@ class Pool:
             cosine = shared / math.sqrt(mass_mine * mass)
             text = cosine if min(len(mine), len(pairs)) < MIN_CONTAINED \
                 else (cosine + shared / min(mass_mine, mass)) / 2
-            same_place = bool(probe.region_code and probe.region_code == c.region_code)
-            if place and c.address and alike(place, shingles(c.address)) >= ADDRESS_ALIKE:
-                same_place = True
-            caller = probe.citizen_id is not None and probe.citizen_id == c.citizen_id
-            if not (text >= LIKELY_TEXT or (caller and text >= LIKELY_TEXT_SAME_CALLER)
-                    or (same_place and text >= LIKELY_TEXT_SAME_PLACE)):
-                continue
-            reasons = [f"内容相似 {round(100 * text)}%"]
-            if caller:
-                reasons.append("同一来电人")
-            if same_place:
-                reasons.append("同一地点")
-            score = TEXT_WEIGHT * text + CALLER_WEIGHT * caller + PLACE_WEIGHT * same_place
-            out.append(Likely(id=c.id, score=round(score, 4), text_similarity=round(text, 4), reasons=tuple(reasons)))
+            found = _judge(probe, c, text, place)
+            if found is not None:
+                out.append(found)
         out.sort(key=lambda x: (-x.score, -x.id))
         return out[:limit]
