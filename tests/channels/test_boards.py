@@ -280,3 +280,22 @@ def test_a_run_stopped_by_an_unexpected_error_is_recorded_as_failed_and_keeps_it
     monkeypatch.setattr(service, "import_messages", real)
     again = _import(factory, csv_file(ROWS))
     assert (again.status, again.counts.created, again.counts.unchanged) == ("done", 1, 2)
+
+
+def test_a_run_whose_process_ended_is_recorded_as_failed_by_the_next_run_of_the_board(db, world, factory, travel):
+    from hotline.channels.boards.models import BoardImport
+
+    board = make_board(db, world)
+    killed = service.start_import(db, board, actor=None, source="file", filename="killed.csv")
+    db.commit()
+    _import(factory, csv_file(ROWS[:1]))  # a run beside it, while the first may still be working
+    db.expire_all()
+    assert db.get(BoardImport, killed.id).status == "running"
+    travel.shift((service.STALE_RUN + dt.timedelta(minutes=1)).total_seconds())
+    summary = _import(factory, csv_file(ROWS))
+    db.expire_all()
+    stale = db.get(BoardImport, killed.id)
+    assert stale.status == "failed" and stale.finished_at is not None and "进程已退出" in stale.errors[0]
+    latest = db.get(BoardImport, summary.import_id)
+    assert (latest.status, latest.created) == ("done", 2)  # the first message was imported beside it
+    assert latest.progressed_at is not None

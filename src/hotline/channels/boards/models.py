@@ -79,6 +79,9 @@ class BoardImport(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: When the run last committed a batch (its counts are then those so far): a run left
+    #: "running" that has not moved for ``service.STALE_RUN`` was stopped by its process' end.
+    progressed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default="done")  # running | done | rejected | failed
     read: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)

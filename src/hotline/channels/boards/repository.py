@@ -92,6 +92,26 @@ def message_orders(session: Session, board_id: int) -> list[tuple[str, int]]:
     return [(r[0], r[1]) for r in session.execute(stmt) if r[1] is not None]
 
 
+def record_progress(session: Session, import_id: int, done: Any, now: dt.datetime) -> None:
+    """Add a committed batch's counts (``service.Counts``) to its run and mark the time."""
+    table = table_of(BoardImport)
+    session.execute(table.update().where(table.c.id == import_id).values(
+        created=table.c.created + done.created, merged=table.c.merged + done.merged,
+        updated=table.c.updated + done.updated, progressed_at=now))
+
+
+def close_stale_imports(session: Session, board_id: int, *, before: dt.datetime, now: dt.datetime,
+                        reason: str) -> int:
+    """Runs of the board still "running" that have not moved since ``before`` (their process
+    ended without a word): recorded as failed. Returns how many."""
+    table = table_of(BoardImport)
+    result = session.execute(table.update().where(
+        table.c.board_id == board_id, table.c.status == "running",
+        func.coalesce(table.c.progressed_at, table.c.started_at) < before,
+    ).values(status="failed", finished_at=now, errors=[reason]))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def imports(session: Session, board_id: int, limit: int = 50) -> list[BoardImport]:
     stmt = select(BoardImport).where(BoardImport.board_id == board_id).order_by(BoardImport.id.desc()).limit(limit)
     return list(session.execute(stmt).scalars())

@@ -246,10 +246,20 @@ def appeal_type_of(message: Message, default: str) -> str:
     return next((code for word, code in APPEAL_WORDS if word in head), default)
 
 
+#: A run still "running" without a batch committed for this long was stopped by its process'
+#: end (a batch takes about a second; a pull page waits at most its retries).
+STALE_RUN = dt.timedelta(minutes=10)
+
+
 def start_import(session: Session, board: Board, *, actor: Principal | None, source: str,
                  filename: str | None = None) -> BoardImport:
+    """A new run of the board, recorded "running"; earlier runs of the board that stopped
+    moving (``STALE_RUN``) are recorded as failed first."""
+    now = clock.now()
+    repository.close_stale_imports(session, board.id, before=now - STALE_RUN, now=now,
+                                   reason="导入中断：进程已退出，未导入的留言可重新导入")
     row = BoardImport(board_id=board.id, source=source, filename=(filename or "")[:200] or None,
-                      actor_id=actor.user_id if actor else None, started_at=clock.now(), status="running",
+                      actor_id=actor.user_id if actor else None, started_at=now, status="running",
                       read=0, created=0, merged=0, updated=0, skipped=0, rejected=0, errors=[])
     session.add(row)
     session.flush()
@@ -259,7 +269,9 @@ def start_import(session: Session, board: Board, *, actor: Principal | None, sou
 def finish_import(session: Session, run: BoardImport, counts: Counts, *, actor: Principal | None,
                   status: str = "done") -> None:
     """Record what the run did (and an audit event: who imported what into which board)."""
-    run = session.merge(run)
+    found = session.get(BoardImport, run.id, populate_existing=True)  # the run may come from another session
+    assert found is not None
+    run = found
     run.status, run.finished_at = status, clock.now()
     run.read, run.created, run.merged, run.updated = counts.read, counts.created, counts.merged, counts.updated
     run.skipped, run.rejected, run.errors = counts.skipped, counts.rejected, counts.errors[:200]
@@ -276,7 +288,17 @@ def import_messages(session: Session, board: Board, channel: Channel, messages: 
     module's docstring). Known messages only have their likes and dislikes refreshed. An
     intake refusing any message refuses the batch (``BatchRefused``, naming its row):
     nothing of it is written — the caller rolls back. ``lookup``: the duplicate lookup of the
-    run, when the run imports several batches (its places' recent orders are read once)."""
+    run, when the run imports several batches (its places' recent orders are read once).
+    ``import_id``: the run, whose counts grow by the batch's in the same transaction."""
+    counts = _import_batch(session, board, channel, messages, import_id=import_id, actor=actor, lookup=lookup)
+    if import_id is not None:
+        repository.record_progress(session, import_id, counts, clock.now())
+    return counts
+
+
+def _import_batch(session: Session, board: Board, channel: Channel, messages: Sequence[Message], *,
+                  import_id: int | None, actor: Principal | None,
+                  lookup: intelligence.DuplicateLookup | None) -> Counts:
     counts = Counts(read=len(messages))
     if not messages:
         return counts
