@@ -69,3 +69,13 @@ def test_text_rejects_control_characters_and_oversized_values():
     with pytest.raises(InvalidInput, match="控制字符"):
         validate.text("a\x00b", "name", max_length=50)
     assert validate.text("  ", "name", max_length=5, required=False) is None
+
+
+@pytest.mark.parametrize("bad", ["a\x0bb", "a\x1fb", "a\x08b", "a\x00b"])
+def test_multiline_text_keeps_line_breaks_and_tabs_and_refuses_other_control_characters(bad):
+    assert validate.text("第一行\r\n\t第二行\r第三行", "content", max_length=50, multiline=True) == \
+        "第一行\n\t第二行\n第三行"
+    with pytest.raises(InvalidInput, match="控制字符"):
+        validate.text(bad, "content", max_length=50, multiline=True)
+    with pytest.raises(InvalidInput, match="控制字符"):
+        validate.text("a\tb", "name", max_length=50)

@@ -100,6 +100,11 @@ def parent_codes(code: str) -> list[str]:
     return []
 
 
+#: Control characters a text may not hold (a multiline text keeps line breaks and tabs).
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
 def text(value: str | None, field: str, *, max_length: int, required: bool = True,
          multiline: bool = False) -> str | None:
     """Trimmed text without control characters; ``multiline`` text may keep its line breaks
@@ -113,7 +118,6 @@ def text(value: str | None, field: str, *, max_length: int, required: bool = Tru
         return None
     if len(cleaned) > max_length:
         raise InvalidInput(field, f"长度不能超过 {max_length} 个字符")
-    allowed = "\n\t" if multiline else ""
-    if any(ord(ch) < 32 and ch not in allowed for ch in cleaned):
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(cleaned):
         raise InvalidInput(field, "不能包含控制字符")
     return cleaned
