@@ -89,6 +89,11 @@ def build_world(db: Session) -> World:
     w.user_ids["ivr"] = ivr.id
     w.tokens["ivr"], _ = auth_service.issue_api_token(db, admin, ivr, name="test", days=None)
     w.principals["ivr"] = Principal.of(ivr)
+    pbx = auth_service.create_user(db, admin, username="pbx", display_name="PBX", role=Role.cti,
+                                   unit_id=w.units["C-990100"], password=None, is_service=True)
+    w.user_ids["pbx"] = pbx.id
+    w.tokens["pbx"], _ = auth_service.issue_api_token(db, admin, pbx, name="test", days=None)
+    w.principals["pbx"] = Principal.of(pbx)
     citizen = citizen_service.register(db, w.p("agent"), phone="13812348000", name="张三丰",
                                        id_number="11010519491231002X", address="示范省青川市东城区幸福路1号")
     w.citizen_id, w.citizen_ref = citizen.id, citizen.ref

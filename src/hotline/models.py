@@ -40,6 +40,7 @@ from hotline.supervision.models import (
     SupervisionLetter,
     UnitDayStats,
 )
+from hotline.telephony.models import Call, CallEvent, CallOrder, CtiQueue, Seat, SeatState
 from hotline.workorder.models import (
     Assignment,
     Callback,
@@ -67,11 +68,15 @@ __all__ = [
     "BoardImport",
     "BoardMessage",
     "CalendarOverride",
+    "Call",
+    "CallEvent",
+    "CallOrder",
     "Callback",
     "Category",
     "Channel",
     "Citizen",
     "CoordinationCase",
+    "CtiQueue",
     "DeadlineRuleRow",
     "DirectDispatchRule",
     "DispatchFeedback",
@@ -106,6 +111,8 @@ __all__ = [
     "Region",
     "Reply",
     "ReturnRequest",
+    "Seat",
+    "SeatState",
     "SpecialList",
     "SupervisionAuthority",
     "SupervisionLetter",

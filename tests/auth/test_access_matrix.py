@@ -4,14 +4,14 @@ it may not (403 for an action its role never has, 404 for an object outside its 
 import pytest
 
 ROLES = ["admin", "city_admin", "other_admin", "agent", "dispatcher", "supervisor", "handler", "manager",
-         "other_handler", "sector", "auditor", "ivr"]
+         "other_handler", "sector", "auditor", "ivr", "pbx"]
 
 
 def expect(table: dict[str, int], default: int) -> list[tuple[str, int]]:
     return [(role, table.get(role, default)) for role in ROLES]
 
 
-@pytest.mark.parametrize(("role", "status"), expect({}, 200))
+@pytest.mark.parametrize(("role", "status"), expect({"pbx": 403}, 200))
 def test_every_staff_role_reads_the_unit_directory(api, role, status):
     assert api(role).get("/api/v1/units").status_code == status
 

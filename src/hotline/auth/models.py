@@ -22,6 +22,7 @@ class Role(enum.StrEnum):
     admin = "admin"  # 系统管理员
     auditor = "auditor"  # 安全审计员
     integration = "integration"  # 对接系统（服务账号）
+    cti = "cti"  # 呼叫中心接口（PBX/ACD 的服务账号，只报送话务事件）
 
 
 ROLE_NAMES = {
@@ -34,6 +35,7 @@ ROLE_NAMES = {
     Role.admin: "系统管理员",
     Role.auditor: "安全审计员",
     Role.integration: "对接服务账号",
+    Role.cti: "呼叫中心接口账号",
 }
 
 

@@ -25,21 +25,27 @@ class Cap(enum.StrEnum):
     edit_knowledge = "edit_knowledge"  # write knowledge items of one's own unit, register its policy documents
     review_knowledge = "review_knowledge"  # approve, reject, publish and withdraw items; emergency collections
     manage_models = "manage_models"  # train, activate and roll back the dispatch-suggestion models
+    report_calls = "report_calls"  # a PBX/ACD reporting call events (the CTI service account)
+    view_calls = "view_calls"  # calls, seats, the wallboard and call statistics of one's region
+    manage_telephony = "manage_telephony"  # queues, seats, CTI keys, the quality checklist
+    inspect_quality = "inspect_quality"  # sample and score agents' calls and orders (质检)
 
 
-_CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders}
+_CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders, Cap.view_calls}
 ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.agent: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.callback}),
     Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch}),
     Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback,
-                                                 Cap.edit_knowledge, Cap.review_knowledge}),
+                                                 Cap.edit_knowledge, Cap.review_knowledge, Cap.inspect_quality}),
     Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.edit_knowledge}),
     Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
                                   Cap.edit_knowledge}),
     Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
-    Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users, Cap.manage_models}),
+    Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users, Cap.manage_models,
+                           Cap.view_calls, Cap.manage_telephony}),
     Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),
     Role.integration: frozenset({Cap.view_org, Cap.intake, Cap.view_orders}),
+    Role.cti: frozenset({Cap.report_calls}),
 }
 
 #: Roles that need a citizen's contact data to do their job (taking the call, calling back).
@@ -57,6 +63,7 @@ ROLE_UNIT_KINDS: dict[Role, frozenset[UnitKind]] = {
     Role.admin: CENTRE_KINDS,
     Role.auditor: CENTRE_KINDS,
     Role.integration: CENTRE_KINDS,
+    Role.cti: CENTRE_KINDS,
 }
 
 #: Roles a unit manager may give to accounts of their own unit.
