@@ -27,6 +27,7 @@ from hotline.citizen import repository as citizen_repository
 from hotline.citizen.models import Citizen
 from hotline.kit.errors import Forbidden, NotFound
 from hotline.org.models import Region, Unit
+from hotline.telephony.models import Call, Seat
 from hotline.workorder.models import WorkOrder
 
 CENTRE_ROLES = frozenset({Role.agent, Role.dispatcher, Role.centre_supervisor})
@@ -142,6 +143,53 @@ def access_citizen(session: Session, principal: Principal, ref: str, *, write: b
         deny(session, principal, "citizen", citizen.id, write=write)
         raise NotFound("诉求人不存在")
     return citizen
+
+
+# --- telephony ----------------------------------------------------------------------------
+
+#: A call's or a seat's public identifier: anything else in a URL is simply not found.
+TELEPHONY_REF = re.compile(r"[0-9a-f]{32}")
+
+
+def call_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
+    """Calls the caller may see: those of the centres of their region (roles with
+    ``view_calls``); none for anyone else."""
+    if not principal.can(Cap.view_calls):
+        return stmt.where(sa_false())
+    return stmt.where(Call.region_id.in_(
+        select(Region.id).where(Region.code.startswith(principal.region_prefix, autoescape=True))))
+
+
+def seat_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
+    if not principal.can(Cap.view_calls):
+        return stmt.where(sa_false())
+    return stmt.where(Seat.region_id.in_(
+        select(Region.id).where(Region.code.startswith(principal.region_prefix, autoescape=True))))
+
+
+def access_call(session: Session, principal: Principal, ref: str) -> Call:
+    """The call with this public reference if the caller may see it; 404 otherwise."""
+    call = session.execute(select(Call).where(Call.ref == ref)).scalar_one_or_none() \
+        if TELEPHONY_REF.fullmatch(ref or "") else None
+    if call is None:
+        raise NotFound("来电记录不存在")
+    if session.execute(call_scope(principal, select(Call.id).where(Call.id == call.id))).first() is None:
+        deny(session, principal, "call", call.ref)
+        raise NotFound("来电记录不存在")
+    return call
+
+
+def access_seat(session: Session, principal: Principal, ref: str, *, write: bool = False) -> Seat:
+    """The seat with this public reference if the caller may see it (and manage it, with
+    ``write``: the administrators with ``manage_telephony``); 404 otherwise."""
+    seat = session.execute(select(Seat).where(Seat.ref == ref)).scalar_one_or_none() \
+        if TELEPHONY_REF.fullmatch(ref or "") else None
+    if seat is None or session.execute(seat_scope(principal, select(Seat.id).where(Seat.id == seat.id))).first() \
+            is None:
+        raise NotFound("坐席不存在")
+    if write and not principal.can(Cap.manage_telephony):
+        raise Forbidden("无权管理坐席")
+    return seat
 
 
 # --- denied accesses -------------------------------------------------------------------------

@@ -184,3 +184,25 @@ def fold(events: Iterable[Event], *, ivr_queues: Mapping[str, str] | None = None
         last_seq=ordered[-1].seq,
         last_event_at=max(e.at for e in ordered),
     )
+
+
+# --- agents' states on seats ----------------------------------------------------------------
+
+#: The states an agent may choose on the console, from each state (the PBX may set any state).
+CONSOLE_MOVES: dict[str, frozenset[str]] = {
+    "ready": frozenset({"break", "logged_out"}),
+    "break": frozenset({"ready", "logged_out"}),
+    "wrap_up": frozenset({"ready", "break", "logged_out"}),
+    "busy": frozenset(),  # a call in progress ends by the PBX's ``ended``
+    "logged_out": frozenset(),  # logging in on a seat is its own step
+}
+
+#: What a call event does to the state of the seat it names (set by the PBX's events).
+STATE_AFTER_EVENT: dict[EventType, str] = {
+    EventType.answered: "busy",
+    EventType.ended: "wrap_up",
+}
+
+
+def console_move_allowed(current: str, wanted: str) -> bool:
+    return wanted in CONSOLE_MOVES.get(current, frozenset())
