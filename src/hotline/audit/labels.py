@@ -26,6 +26,7 @@ OBJECT_NAMES: dict[str, str] = {
     "public_notice": "通报", "special_list": "专项清单", "supervision": "督办", "supervision_authority": "督办主管部门",
     "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
+    "seat": "坐席", "call": "来电",
 }
 
 _WORK_ORDER: dict[str, str] = {
@@ -58,6 +59,7 @@ ACTION_NAMES: dict[str, str] = {
     "board.created": "新增网络留言板", "board.pull_configured": "设置留言板拉取接口",
     "board.replies_exported": "导出留言板答复文件", "board_import.done": "导入留言板留言",
     "board_import.rejected": "留言板留言未导入",
+    "seat.logged_in": "坐席签入", "seat.logged_out": "坐席签出",
     "regions.imported": "导入行政区划", "units.imported": "导入单位", "categories.imported": "导入诉求分类",
     "channels.imported": "导入受理渠道", "regions.exported": "导出行政区划", "units.exported": "导出单位",
     "categories.exported": "导出诉求分类", "channels.exported": "导出受理渠道",
