@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import random
 import subprocess
 import sys
@@ -166,6 +167,26 @@ async def drive(port: int, token: str, concurrency: int, seconds: float, batch: 
     return {"latencies": latencies, "totals": totals, "statuses": statuses, "samples": samples}
 
 
+def server_cpu_seconds(port: int) -> float | None:
+    """CPU time (user + system) of the server's processes so far (Linux ``/proc``): events per
+    CPU second do not depend on what else the machine is running."""
+    total, found = 0.0, False
+    tick = os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"serve" not in cmdline or str(port).encode() not in cmdline:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
+        found = True
+    return total if found else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--concurrency", type=int, default=4)
@@ -180,9 +201,12 @@ def main() -> None:
                                text=True, check=True)
         token = json.loads(setup.stdout.strip().splitlines()[-1])["token"]
         asyncio.run(drive(inst.port, token, 2, 2, args.batch, args.seats, "warm"))
+        cpu_before = server_cpu_seconds(inst.port)
         started = time.monotonic()
         result = asyncio.run(drive(inst.port, token, args.concurrency, args.seconds, args.batch, args.seats, "run"))
         elapsed = time.monotonic() - started
+        cpu_after = server_cpu_seconds(inst.port)
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     totals, latencies = result["totals"], result["latencies"]
     report({
         "benchmark": "cti_ingest", "database": "postgresql" if args.database_url else "sqlite",
@@ -192,7 +216,10 @@ def main() -> None:
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
         "errors": totals["errors"] + totals["rejected"], "rejected": totals["rejected"],
-        "duplicates": totals["duplicates"], "error_statuses": result["statuses"], "samples": result["samples"],
+        "duplicates": totals["duplicates"],
+        "server_cpu_s": round(cpu, 2) if cpu is not None else None,
+        "events_per_server_cpu_s": round(totals["events"] / cpu, 1) if cpu else None,
+        "error_statuses": result["statuses"], "samples": result["samples"],
     })
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from hotline.kit.db import insert_many, reserve_ids, table_of
+from hotline.kit.db import UTCDateTime, insert_many, reserve_ids, table_of
 from hotline.org.models import Region, Unit
 from hotline.telephony.models import Call, CallEvent, CtiQueue, Seat, SeatState
 
@@ -94,35 +94,49 @@ def _statement(kind: str, table: Table) -> Any:
 _COMPILED: dict[tuple[str, str, str, tuple[str, ...]], Any] = {}
 
 
+def _sqlite_utc(value: dt.datetime) -> str:
+    """What SQLAlchemy's SQLite DATETIME stores for an aware instant (UTC, microseconds),
+    formatted by ``isoformat`` in C rather than by a format dict per value."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _processor(table: Table, name: str, dialect: Any) -> Any:
+    column = table.c.get(_KEYS.get(name, name))
+    if column is None:
+        return None
+    if dialect.name == "sqlite" and isinstance(column.type, UTCDateTime):
+        return _sqlite_utc
+    return column.type._cached_bind_processor(dialect)
+
+
 def _executemany(session: Session, kind: str, table: Table, names: Sequence[str],
-                 rows: Iterable[Mapping[str, Any]]) -> None:
-    """An ``insert`` (or an ``update`` by ``call_pk``) of ``names``, once per row, through the
-    driver's own ``executemany``: each value goes through its column's bind processor
-    (encryption, UTC, JSON) exactly as SQLAlchemy would send it, without SQLAlchemy's
-    per-row parameter machinery — the ingest's hottest cost on batches of hundreds of rows."""
+                 rows: Sequence[Mapping[str, Any]]) -> None:
+    """An ``insert`` (or an update, see :func:`_statement`) of ``names``, once per row,
+    through the driver's own ``executemany``: each value goes through its column's bind
+    processor (encryption, UTC, JSON) as SQLAlchemy would send it, column by column, without
+    SQLAlchemy's per-row parameter machinery — the ingest's hottest cost on batches of
+    hundreds of rows."""
+    if not rows:
+        return
     connection = session.connection()
     dialect = connection.dialect
     key = (dialect.name, kind, table.name, tuple(names))
     compiled = _COMPILED.get(key)
     if compiled is None:
         compiled = _COMPILED[key] = _statement(kind, table).compile(dialect=dialect, column_keys=list(names))
-    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in names
-                  if name in table.c}
-    processors.update({name: table.c[column].type._cached_bind_processor(dialect)
-                       for name, column in _KEYS.items() if column in table.c})
-    order: Sequence[str] = (compiled.positiontup or []) if compiled.positional else list(compiled.binds)
-
-    def value(row: Mapping[str, Any], name: str) -> Any:
-        raw = row[name]
-        proc = processors.get(name)
-        return raw if proc is None or raw is None else proc(raw)
-
+    order: list[str] = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
+    columns = []
+    for name in order:
+        values = [row[name] for row in rows]
+        proc = _processor(table, name, dialect)
+        if proc is not None:
+            values = [None if v is None else proc(v) for v in values]
+        columns.append(values)
     if compiled.positional:
-        params: list[Any] = [tuple(value(row, name) for name in order) for row in rows]
+        params: list[Any] = list(zip(*columns, strict=True))
     else:
-        params = [{name: value(row, name) for name in order} for row in rows]
-    if params:
-        connection.exec_driver_sql(compiled.string, params)
+        params = [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
+    connection.exec_driver_sql(compiled.string, params)
 
 
 def region_of_unit(session: Session, unit_id: int) -> int:

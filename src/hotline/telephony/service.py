@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from hotline.citizen import service as citizen_service
 from hotline.config import get_settings
 from hotline.kit import clock
+from hotline.kit.cache import TtlCache
 from hotline.telephony import lifecycle, repository, seats
 from hotline.telephony.lifecycle import EndReason, Event, EventType, Facts, TransferMode
 from hotline.telephony.models import QueueKind, new_ref
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Calls closed per round of the timeout job (each round one transaction).
 CLOSE_CHUNK = 500
+#: The region of a CTI account's unit (a unit never moves to another region).
+_REGION_OF_UNIT: TtlCache[int, int] = TtlCache(ttl_seconds=600)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +208,7 @@ def ingest(session: Session, batch: Batch) -> Outcome:
         return outcome
     now = clock.now()
     writer = _Writer(session, now)
-    region_id = repository.region_of_unit(session, batch.unit_id)
+    region_id = _REGION_OF_UNIT.get_or_load(batch.unit_id, lambda: repository.region_of_unit(session, batch.unit_id))
     grouped: dict[str, list[Incoming]] = defaultdict(list)
     for item in batch.events:
         grouped[item.call_id].append(item)
