@@ -416,3 +416,19 @@ def test_the_fast_sqlite_timestamp_is_what_sqlalchemy_stores():
     for value in (dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
                   dt.datetime(2026, 1, 1, 0, 0, 0, 5, tzinfo=dt.UTC)):
         assert _sqlite_utc(value) == stock(value)
+
+
+def test_the_call_keeps_the_agent_who_was_on_the_seat_when_it_was_answered(db, world, pbx):
+    make_seat(db, "A01")
+    make_seat(db, "A02")
+    seats.log_in(db, world.p("agent"), seat_code="A01")
+    db.flush()
+    t0 = clock.now() + dt.timedelta(seconds=1)
+    first, second = stream("c-agent", t0), stream("c-nobody", t0, seat="A02")
+    pbx.post(URL, json=first[:3] + second[:3])
+    seats.log_out(db, world.p("agent"))
+    seats.log_in(db, world.p("supervisor"), seat_code="A02")  # logs in after c-nobody was answered
+    db.flush()
+    pbx.post(URL, json=first[3:] + second[3:])
+    assert call_of(db, "c-agent").agent_id == world.user_ids["agent"]
+    assert call_of(db, "c-nobody").agent_id is None

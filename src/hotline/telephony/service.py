@@ -163,8 +163,10 @@ class _Writer:
         seat = self.seats.get(facts.seat) if facts.seat else None
         seat_id = seat[0] if seat else (row["seat_id"] if row is not None else None)
         agent_id = row["agent_id"] if row is not None else None
-        if agent_id is None and seat is not None:
-            agent_id = seat[1]  # the agent on the seat when the answer is taken in; kept once set
+        if seat is not None and (row is None or row["seat_id"] != seat_id):
+            # the agent on the answering seat when its answer is taken in, kept afterwards (an
+            # earlier answer arriving late names another seat: that seat's agent, then)
+            agent_id = seat[1]
         return {
             "state": facts.state, "offered_at": facts.offered_at, "queued_at": facts.queued_at,
             "answered_at": facts.answered_at, "ended_at": facts.ended_at,
@@ -284,7 +286,7 @@ def ingest(session: Session, batch: Batch) -> Outcome:
     repository.update_calls(session, updates)
     repository.insert_call_events(session, event_rows)
     writer.apply_seat_moves()
-    log.info("call events taken in: %d accepted, %d duplicates, %d rejected, %d calls", outcome.accepted,
+    log.debug("call events taken in: %d accepted, %d duplicates, %d rejected, %d calls", outcome.accepted,
              outcome.duplicates, len(outcome.rejected), len(works))
     return outcome
 
