@@ -47,7 +47,7 @@ class SeatNow:
 def seat_states(session: Session, ids: Collection[int], *, lock: bool = False) -> dict[int, SeatNow]:
     stmt = select(Seat.id, Seat.agent_id, Seat.state, Seat.state_since).where(Seat.id.in_(sorted(ids)))
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.order_by(Seat.id).with_for_update()
     return {seat_id: SeatNow(agent_id, state, since) for seat_id, agent_id, state, since in session.execute(stmt)}
 
 
@@ -150,8 +150,8 @@ def calls_by_pbx_ids(session: Session, call_ids: Collection[str], *, lock: bool 
         return []
     table = table_of(Call)
     stmt = select(*(table.c[name] for name in CALL_COLUMNS)).where(table.c.call_id.in_(sorted(call_ids)))
-    if lock:
-        stmt = stmt.with_for_update()
+    if lock:  # in one order, so that two batches locking the same calls never deadlock
+        stmt = stmt.order_by(table.c.call_id).with_for_update()
     return list(session.execute(stmt).mappings())
 
 
@@ -211,10 +211,13 @@ def update_calls(session: Session, rows: list[dict[str, Any]]) -> None:
         _executemany(session, "update", table, names, group)
 
 
-def stale_open_calls(session: Session, before: dt.datetime, *, limit: int) -> list[RowMapping]:
-    """Calls still open (no end) whose last event is older than ``before``, oldest first."""
+def stale_open_calls(session: Session, before: dt.datetime, *, limit: int, lock: bool = False) -> list[RowMapping]:
+    """Calls still open (no end) whose last event is older than ``before``, oldest first
+    (``lock``: locked, skipping calls a batch is writing — they are not silent)."""
     table = table_of(Call)
     stmt = (select(*(table.c[name] for name in CALL_COLUMNS))
             .where(table.c.ended_at.is_(None), table.c.last_event_at < before)
             .order_by(table.c.last_event_at).limit(limit))
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=True)
     return list(session.execute(stmt).mappings())

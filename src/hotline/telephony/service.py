@@ -282,7 +282,8 @@ def ingest(session: Session, batch: Batch) -> Outcome:
         end_is_new = facts.ended_at is not None and (
             not was_ended or any(i.event.type is EventType.ended for i in work.new))
         writer.seat_moves(events, [i.event for i in work.new], facts, end_is_new=end_is_new)
-    repository.insert_calls(session, inserts)
+    # new calls in one order: two batches creating the same calls never deadlock on PostgreSQL
+    repository.insert_calls(session, sorted(inserts, key=lambda row: row["call_id"]))
     repository.update_calls(session, updates)
     repository.insert_call_events(session, event_rows)
     writer.apply_seat_moves()
@@ -304,7 +305,8 @@ def close_stale_calls(session: Session, *, limit: int = CLOSE_CHUNK) -> int:
     A real ``ended`` arriving later replaces the closure. Returns how many were closed."""
     now = clock.now()
     writer = _Writer(session, now)
-    rows = repository.stale_open_calls(session, now - writer.timeout, limit=limit)
+    rows = repository.stale_open_calls(session, now - writer.timeout, limit=limit,
+                                       lock=session.get_bind().dialect.name == "postgresql")
     if not rows:
         return 0
     stored: dict[int, list[Event]] = defaultdict(list)
