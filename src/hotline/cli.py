@@ -1,4 +1,4 @@
-"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, open311, board."""
+"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, open311, board, cti."""
 
 from __future__ import annotations
 
@@ -578,6 +578,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.channels.boards import cli as board_cli
 
     board_cli.register(sub)
+    from hotline.telephony import cli as cti_cli
+
+    cti_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)
