@@ -87,7 +87,8 @@ class SeatState(Base):
 
     __tablename__ = "seat_state"
     __table_args__ = (Index("ix_seat_state_agent_started", "agent_id", "started_at"),
-                      Index("ix_seat_state_seat_started", "seat_id", "started_at"))
+                      Index("ix_seat_state_seat_started", "seat_id", "started_at"),
+                      Index("ix_seat_state_seat_open", "seat_id", "ended_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seat_id: Mapped[int] = mapped_column(ForeignKey("seat.id"))
@@ -107,7 +108,8 @@ class Call(Base):
     its keyed hash. ``region_id`` is the region of the centre whose PBX reported the call."""
 
     __tablename__ = "call"
-    __table_args__ = (Index("ix_call_region_offered", "region_id", "offered_at"),)
+    __table_args__ = (Index("ix_call_region_offered", "region_id", "offered_at"),
+                      Index("ix_call_open_last_event", "ended_at", "last_event_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: new_ref())
