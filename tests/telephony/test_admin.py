@@ -202,3 +202,14 @@ def test_the_admin_page_adds_seats_maps_queues_and_issues_keys_shown_once(api):
     assert admin.post(f"/cti/admin/seats/{seat['ref']}", data={"active": "0"},
                       follow_redirects=False).status_code == 303
     assert next(s for s in admin.get("/api/v1/cti/seats").json() if s["code"] == "P001")["active"] is False
+
+
+def test_odd_identifiers_are_refused_not_failed(api):
+    admin = api("admin")
+    assert admin.patch("/api/v1/cti/queues/²", json={"kind": "general"}).status_code == 404  # a digit, not 0–9
+    assert admin.patch("/api/v1/cti/queues/a%00b", json={"kind": "general"}).status_code == 404
+    assert admin.patch("/api/v1/cti/seats/S%00", json={"kind": "general"}).status_code == 404
+    for payload, field in (({"code": "S1", "region": "99\x00"}, "region"), ({"code": "S1", "unit": "C\x00"}, "unit")):
+        refused = admin.post("/api/v1/cti/seats", json=payload)
+        assert refused.status_code == 422 and field in refused.text
+    assert admin.post("/api/v1/cti/keys", json={"name": "k", "unit": "C\x00"}).status_code == 422

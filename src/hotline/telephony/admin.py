@@ -34,6 +34,16 @@ from hotline.telephony.seats import set_state
 #: A seat code as PBXs name their positions: letters, digits, ``.``, ``_``, ``-``.
 SEAT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 KINDS = {k.value: k for k in QueueKind}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _code(value: str | None, field: str, length: int) -> str:
+    """A code typed or sent by a client (region, unit, seat, queue): trimmed, cut to its
+    column's length; control characters are refused (no driver ever sees them)."""
+    code = (value or "").strip()[:length]
+    if _CONTROL.search(code):
+        raise InvalidInput(field, "不能包含控制字符")
+    return code
 
 
 def _kind(value: str | None, field: str = "kind") -> str:
@@ -49,10 +59,10 @@ def _operator(value: str | None) -> str | None:
 
 def _unit(session: Session, actor: Principal, code: str | None) -> Unit | None:
     """The unit of an expert seat: a unit inside the administrator's region."""
-    code = (code or "").strip()
+    code = _code(code, "unit", 32)
     if not code:
         return None
-    unit = org_repository.unit_by_code(session, code[:32])
+    unit = org_repository.unit_by_code(session, code)
     if unit is None or not in_region(actor.region_code, unit.region.code):
         raise InvalidInput("unit", f"单位 {code[:32]} 不存在或不在您的管理范围内")
     return unit
@@ -95,6 +105,8 @@ def get_seat(session: Session, actor: Principal, ref_or_code: str) -> Seat:
     """A seat of the administrator's region by its ref or its code; 404 outside the region."""
     require(actor, Cap.manage_telephony)
     key = (ref_or_code or "").strip()[:50]
+    if _CONTROL.search(key):
+        raise NotFound("坐席不存在")
     seat = repository.seat_by_ref(session, key) or repository.seat_by_code(session, key)
     if seat is None:
         raise NotFound("坐席不存在")
@@ -114,7 +126,7 @@ def add_seat(session: Session, actor: Principal, *, code: str, kind: str = Queue
     if not SEAT_CODE.fullmatch(code):
         raise InvalidInput("code", "坐席号为 1–50 位字母、数字、点、横线或下划线，以字母或数字开头")
     kind = _kind(kind)
-    region_code = (region_code or "").strip()[:12] or actor.region_code
+    region_code = _code(region_code, "region", 12) or actor.region_code
     region = org_repository.region_by_code(session, region_code)
     if region is None or not in_region(actor.region_code, region.code):
         raise InvalidInput("region", f"地区 {region_code} 不存在或不在您的管理范围内")
@@ -180,8 +192,10 @@ def get_queue(session: Session, actor: Principal, id_or_name: str) -> CtiQueue:
     """A queue by its number or its name (as the PBX sends it); 404 if unknown."""
     require(actor, Cap.manage_telephony)
     key = (id_or_name or "").strip()[:100]
+    if _CONTROL.search(key):
+        raise NotFound("队列不存在")
     queue = repository.queue_by_name(session, key)
-    if queue is None and key.isdigit() and len(key) < 10:
+    if queue is None and re.fullmatch(r"[0-9]{1,9}", key):
         queue = repository.queue_by_id(session, int(key))
     if queue is None:
         raise NotFound("队列不存在")
@@ -280,10 +294,11 @@ def issue_key(session: Session, actor: Principal, *, name: str, unit_code: str |
     require(actor, Cap.manage_telephony)
     label = validate.text(name, "name", max_length=100)
     assert label is not None
-    if unit_code and unit_code.strip():
-        unit = org_repository.unit_by_code(session, unit_code.strip()[:32])
+    code = _code(unit_code, "unit", 32)
+    if code:
+        unit = org_repository.unit_by_code(session, code)
         if unit is None or not in_region(actor.region_code, unit.region.code):
-            raise InvalidInput("unit", f"单位 {unit_code.strip()[:32]} 不存在或不在您的管理范围内")
+            raise InvalidInput("unit", f"单位 {code} 不存在或不在您的管理范围内")
     else:
         unit = session.get(Unit, actor.unit_id)
         assert unit is not None

@@ -248,7 +248,7 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _host_port(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit():
+    if not sep or not (port.isascii() and port.isdigit()):
         raise argparse.ArgumentTypeError("HOST:PORT, e.g. 127.0.0.1:8021")
     return host or "127.0.0.1", int(port)
 

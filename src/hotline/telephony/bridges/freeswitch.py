@@ -155,7 +155,11 @@ def _strip_domain(name: str) -> str:
 def _at(event: dict[str, str]) -> str:
     """The event's instant (FreeSWITCH stamps microseconds since the epoch), else now."""
     micros = event.get("Event-Date-Timestamp", "")
-    at = dt.datetime.fromtimestamp(int(micros) / 1e6, dt.UTC) if micros.isdigit() else clock.now()
+    try:
+        at = dt.datetime.fromtimestamp(int(micros) / 1e6, dt.UTC) if micros.isascii() and micros.isdigit() \
+            else clock.now()
+    except (OverflowError, OSError, ValueError):
+        at = clock.now()
     return at.isoformat(timespec="milliseconds")
 
 
