@@ -121,3 +121,30 @@ def test_the_stream_played_into_the_running_app_lands_as_planned(client, db, wor
     assert sum(c.transfers for c in calls) == summary.transfers
     assert db.execute(select(func.count()).select_from(Call).where(Call.end_reason == "abandoned")).scalar_one() \
         == summary.abandoned
+
+
+def test_the_simulate_command_posts_the_stream_and_prints_a_json_summary(client, db, world, monkeypatch, capsys):
+    import json
+
+    from hotline import cli
+    from hotline.telephony.bridges import poster
+
+    region_id = db.execute(select(Region.id).where(Region.code == "990100")).scalar_one()
+    for code in ("S001", "S002", "E001"):
+        db.add(Seat(code=code, kind="enterprise" if code.startswith("E") else "general", region_id=region_id,
+                    created_at=clock.now()))
+    db.commit()
+    monkeypatch.setattr(poster.httpx, "Client", lambda **kw: client)
+    monkeypatch.setattr(client, "close", lambda: None)
+    status = cli.main(["cti", "simulate", "--calls", "12", "--rate", "40", "--speed", "2000", "--seed", "4",
+                       "--url", "http://testserver", "--key", world.tokens["pbx"], "--seats", "S001,S002,E001",
+                       "--prefix", "cmd"])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert status == 0 and summary["error"] is None
+    assert summary["plan"]["calls"] == 12 and summary["sent"]["rejected"] == 0
+    assert summary["sent"]["accepted"] == summary["plan"]["events"]
+    db.expire_all()
+    assert db.execute(select(func.count()).select_from(Call).where(Call.call_id.like("cmd-%"))).scalar_one() == 12
+    refused = cli.main(["cti", "simulate", "--calls", "1", "--url", "http://testserver", "--key", "forged",
+                        "--seats", "S001"])
+    assert refused == 2 and "401" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
