@@ -187,6 +187,8 @@ def test_the_admin_page_adds_seats_maps_queues_and_issues_keys_shown_once(api):
     assert "P001" in admin.get("/cti/admin").text
     refused = admin.post("/cti/admin/seats", data={"code": "P001", "kind": "general"})
     assert refused.status_code == 409 and "已存在" in refused.text
+    bad = admin.post("/cti/admin/keys", data={"key_name": "页面签发", "key_unit": "990100-zj"})
+    assert bad.status_code == 422 and "热线中心" in bad.text
     created = admin.post("/cti/admin/keys", data={"key_name": "页面签发"})
     assert created.status_code == 201 and "只显示这一次" in created.text
     [row] = [k for k in admin.get("/api/v1/cti/keys").json() if k["name"] == "页面签发"]

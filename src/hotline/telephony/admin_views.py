@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hotline.auth.access import require
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
-from hotline.kit.errors import HotlineError
+from hotline.kit.errors import HotlineError, InvalidInput
 from hotline.telephony import admin
 from hotline.telephony.models import AGENT_STATE_NAMES, QUEUE_KIND_NAMES, AgentState, QueueKind
 from hotline.web import routing
@@ -97,6 +97,8 @@ def create_key(request: Request, principal: CurrentPrincipal, db: Db, form: Form
         plaintext, row = admin.issue_key(db, principal, name=text(form, "key_name") or "",
                                          unit_code=text(form, "key_unit"))
     except HotlineError as exc:
+        if isinstance(exc, InvalidInput) and exc.field in ("name", "unit"):  # the key form's own field names
+            exc = InvalidInput(f"key_{exc.field}", exc.reason)
         return refused(db, exc, partial(_page, request, principal, db),
                        values={k: text(form, k) for k in ("key_name", "key_unit")})
     return _page(request, principal, db, status=201, new_key=plaintext,
