@@ -124,6 +124,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.telephony import endpoints as telephony_api
 
     app.include_router(telephony_api.router, prefix="/api/v1")
+    from hotline.telephony import admin_endpoints as telephony_admin_api
+    from hotline.telephony import admin_views as telephony_admin_views
+
+    app.include_router(telephony_admin_api.router, prefix="/api/v1")
+    app.include_router(telephony_admin_views.router, include_in_schema=False)
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

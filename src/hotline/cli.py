@@ -1,4 +1,4 @@
-"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, open311, board."""
+"""The ``hotline`` command: serve, worker, db, demo, user, audit, pii, model, hotspots, open311, board, cti."""
 
 from __future__ import annotations
 
@@ -90,6 +90,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     with transaction(factory) as session:
         open311_key = issue_demo_key(session)
+    from hotline.demo import telephony as demo_telephony
+
+    with transaction(factory) as session:
+        cti_key = demo_telephony.issue_demo_key(session)
+        cti_seats = demo_telephony.seat_kinds(session)
     port = args.port or settings.port
     host = settings.host
     print()
@@ -104,6 +109,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print(f" 对接服务账号 ivr 的 API 令牌（30 天）：{token}")
     print(f" 开放311接口（Open311 GeoReport v2）：http://{host}:{port}/open311/v2/services.json")
     print(f"   演示城市服务 App 的接口密钥（api_key）：{open311_key}")
+    print(f" 呼叫中心接口（POST /api/v1/cti/events）青川市中心交换机的密钥：{cti_key}")
+    print("   坐席 S001–S008、E001–E003、X001；模拟来电流持续送入（HOTLINE_DEMO_CALL_STREAM=0 关闭）")
     print(f" 数据目录：{settings.data_dir.resolve()}   API 文档：http://{host}:{port}/api/docs")
     print("=" * 72, flush=True)
     if args.no_serve:
@@ -111,6 +118,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     # No SMS leaves the demo (log adapter): the public door shows the codes it would text.
     os.environ.setdefault("HOTLINE_PUBLIC_DEMO_CODES", "true")
     settings.public_demo_codes = os.environ["HOTLINE_PUBLIC_DEMO_CODES"].lower() in ("1", "true", "yes")
+    if os.environ.get("HOTLINE_DEMO_CALL_STREAM", "1").lower() not in ("0", "false", "no"):
+        demo_telephony.start_stream(f"http://127.0.0.1:{port}", cti_key, cti_seats)
     serve(settings, host, port)
     return 0
 
@@ -578,6 +587,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.channels.boards import cli as board_cli
 
     board_cli.register(sub)
+    from hotline.telephony import cli as cti_cli
+
+    cti_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

@@ -255,6 +255,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.boards import load_board
 
     load_board(session)
+    from hotline.demo.telephony import load_telephony
+
+    load_telephony(session)
     return accounts
 
 

@@ -284,3 +284,60 @@ def stale_open_calls(session: Session, before: dt.datetime, *, limit: int,
     if lock:
         stmt = stmt.with_for_update(skip_locked=True)
     return [{str(k): v for k, v in row.items()} for row in session.execute(stmt).mappings()]
+
+
+# --- telephony administration (admin.py: seats, queues, CTI keys) ------------------------------
+
+def seat_rows(session: Session, *, region_prefix: str) -> list[tuple[Seat, str, str | None, str | None, str | None]]:
+    """(seat, its region's code, its unit's code and name, the name of the agent logged in)
+    of every seat in the regions under ``region_prefix``, by code."""
+    from hotline.auth.models import User
+
+    stmt = (select(Seat, Region.code, Unit.code, Unit.name, User.display_name)
+            .join(Region, Region.id == Seat.region_id)
+            .outerjoin(Unit, Unit.id == Seat.unit_id)
+            .outerjoin(User, User.id == Seat.agent_id)
+            .where(Region.code.startswith(region_prefix, autoescape=True))
+            .order_by(Seat.code))
+    return [(s, rc, uc, un, an) for s, rc, uc, un, an in session.execute(stmt)]
+
+
+def active_seat_codes(session: Session, *, kind: str | None = None) -> list[str]:
+    """Codes of the active seats (of one kind), by code (the simulator's default seats)."""
+    stmt = select(Seat.code).where(Seat.active.is_(True)).order_by(Seat.code)
+    if kind is not None:
+        stmt = stmt.where(Seat.kind == kind)
+    return list(session.execute(stmt).scalars())
+
+
+def all_queues(session: Session) -> list[CtiQueue]:
+    return list(session.execute(select(CtiQueue).order_by(CtiQueue.name)).scalars())
+
+
+def queue_by_name(session: Session, name: str) -> CtiQueue | None:
+    return session.execute(select(CtiQueue).where(CtiQueue.name == name)).scalar_one_or_none()
+
+
+def queue_by_id(session: Session, queue_id: int) -> CtiQueue | None:
+    return session.get(CtiQueue, queue_id)
+
+
+def region_by_id(session: Session, region_id: int) -> Region | None:
+    return session.get(Region, region_id)
+
+
+def cti_tokens(session: Session, *, region_prefix: str, token_id: int | None = None) -> list[tuple[Any, ...]]:
+    """(token, account username, unit code, unit name) of the API tokens of CTI accounts whose
+    unit lies under ``region_prefix`` (one token with ``token_id``), newest first."""
+    from hotline.auth.models import ApiToken, User
+    from hotline.auth.roles import Role
+
+    stmt = (select(ApiToken, User.username, Unit.code, Unit.name)
+            .join(User, User.id == ApiToken.user_id)
+            .join(Unit, Unit.id == User.unit_id)
+            .join(Region, Region.id == Unit.region_id)
+            .where(User.role == Role.cti, Region.code.startswith(region_prefix, autoescape=True))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    if token_id is not None:
+        stmt = stmt.where(ApiToken.id == token_id)
+    return [tuple(row) for row in session.execute(stmt)]

@@ -26,7 +26,7 @@ from hotline.org.models import (
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
-           "channels"]
+           "channels", "telephony"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -90,6 +90,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
                   ("/admin/letter-templates", "督办文书模板"), ("/admin/open311", "开放311接口")]
     if principal.can(Cap.manage_org):
         items.append(("/admin/supervision-authorities", "督办联动单位"))
+    if principal.can(Cap.manage_telephony):  # as telephony.admin
+        items.append(("/cti/admin", "坐席与队列"))
     if principal.can(Cap.manage_models) and principal.is_province_wide:  # as intelligence.service.require_manager
         items.append(("/admin/models", "智能派单模型"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):

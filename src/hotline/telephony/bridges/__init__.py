@@ -1,0 +1,1 @@
+"""Bridges from PBXs to the call-event interface (docs/cti-pbx.md)."""

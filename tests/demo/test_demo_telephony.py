@@ -1,0 +1,40 @@
+"""The demo's telephony: queues with their skill groups, a dozen seats (outsourced ones, an
+expert seat of a department), three weeks of past calls taken in through the ingest (a demo
+citizen is a repeat caller), and a CTI key issued afresh at each start."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from hotline.citizen import service as citizen_service
+from hotline.demo import telephony
+from hotline.telephony.models import Call, CallEvent, CtiQueue, Seat
+
+
+def test_the_demo_has_queues_seats_and_weeks_of_past_calls(demo_db):
+    queues = {q.name: (q.kind, q.label) for q in demo_db.execute(select(CtiQueue)).scalars()}
+    assert queues == {"general": ("general", "综合话务"), "enterprise": ("enterprise", "企业专线"),
+                      "expert": ("expert", "专家坐席")}
+    seats = {s.code: s for s in demo_db.execute(select(Seat)).scalars()}
+    assert len(seats) == 12 and seats["X001"].kind == "expert" and seats["X001"].unit_id is not None
+    assert seats["S008"].operator == telephony.OUTSOURCED and seats["S001"].operator is None
+    calls = demo_db.execute(select(func.count()).select_from(Call)).scalar_one()
+    assert calls == telephony.HISTORY_DAYS * telephony.CALLS_PER_DAY
+    assert demo_db.execute(select(func.count()).select_from(Call).where(Call.ended_at.is_(None))).scalar_one() == 0
+    answered = demo_db.execute(select(func.count()).select_from(Call).where(Call.answered_at.is_not(None))).scalar_one()
+    enterprise = demo_db.execute(select(func.count()).select_from(Call).where(Call.enterprise.is_(True))).scalar_one()
+    assert 0.7 < answered / calls < 0.97 and 0.08 < enterprise / calls < 0.22
+    assert demo_db.execute(select(func.count()).select_from(CallEvent)).scalar_one() > calls * 4
+    repeat = citizen_service.phone_hash("13800138000")
+    assert demo_db.execute(select(func.count()).select_from(Call).where(Call.caller_hash == repeat)).scalar_one() >= 2
+
+
+def test_each_demo_start_issues_a_fresh_cti_key_and_revokes_the_last(demo_db):
+    from hotline.telephony import admin
+
+    first = telephony.issue_demo_key(demo_db)
+    second = telephony.issue_demo_key(demo_db)
+    assert first != second
+    rows = [r for r in admin.list_keys(demo_db, telephony._admin(demo_db)) if r.name == telephony.DEMO_KEY_NAME]
+    assert [r.revoked_at is None for r in rows] == [True, False] and rows[0].account == "cti.c-990100"
+    assert set(telephony.seat_kinds(demo_db)) == {code for code, *_ in telephony.SEATS}
