@@ -107,7 +107,8 @@ class Call(Base):
     its keyed hash. ``region_id`` is the region of the centre whose PBX reported the call."""
 
     __tablename__ = "call"
-    __table_args__ = (Index("ix_call_region_offered", "region_id", "offered_at"),)
+    __table_args__ = (Index("ix_call_region_offered", "region_id", "offered_at"),
+                      Index("ix_call_seat_answered", "seat_id", "answered_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: new_ref())
