@@ -320,3 +320,38 @@ def test_a_recording_link_that_is_not_http_is_not_shown(api, db, world):
     call.recording_url = "javascript:alert(1)"
     db.flush()
     assert api("supervisor").get(f"/api/v1/cti/calls/{call.ref}").json()["recording_url"] is None
+
+
+# --- driven through the call-event API --------------------------------------------------------------
+
+def test_a_call_reported_by_the_pbx_pops_on_the_agents_seat_and_the_order_keeps_it(api, db, world):
+    _closed, open_ = history(db, world)
+    make_seat(db, "8020")
+    agent = api("agent")
+    agent.post("/api/v1/cti/seat/login", json={"seat": "8020"})
+    t0 = clock.now().replace(microsecond=0) - dt.timedelta(seconds=16)  # answered just after the log-in
+
+    def at(seconds: int) -> str:
+        return (t0 + dt.timedelta(seconds=seconds)).astimezone(clock.CST).isoformat()
+
+    pbx = api("pbx")
+    answered = pbx.post("/api/v1/cti/events", json=[
+        {"call_id": "pbx-pop-1", "seq": 1, "type": "offered", "at": at(0), "caller": REPEAT, "called": "12345"},
+        {"call_id": "pbx-pop-1", "seq": 2, "type": "ivr", "at": at(4), "digits": "1"},
+        {"call_id": "pbx-pop-1", "seq": 3, "type": "queued", "at": at(5), "queue": "enterprise"},
+        {"call_id": "pbx-pop-1", "seq": 4, "type": "answered", "at": at(17), "seat": "8020"}])
+    assert answered.status_code == 202 and answered.json()["accepted"] == 4, answered.text
+    mine = agent.get("/api/v1/cti/seat").json()
+    assert mine["state"] == "busy"
+    pop = mine["call"]["pop"]
+    assert pop["caller"] == REPEAT and pop["wait_s"] == 12.0 and pop["enterprise_line"] is True
+    assert open_ in [o["number"] for o in pop["open_orders"]]
+    ref = mine["call"]["ref"]
+    response = agent.post("/console", data=console_form(agent, phone=REPEAT, call_ref=ref), follow_redirects=False)
+    number = NUMBER.search(response.headers["location"]).group(0)  # type: ignore[union-attr]
+    pbx.post("/api/v1/cti/events", json=[{"call_id": "pbx-pop-1", "seq": 5, "type": "ended", "at": at(40),
+                                          "reason": "completed", "recording_url": "https://rec.example/pop-1.wav"}])
+    assert agent.get("/api/v1/cti/seat").json()["state"] == "wrap_up"
+    calls = agent.get(f"/api/v1/orders/{number}/calls").json()
+    assert [(c["ref"], c["seat"], c["wait_s"], c["talk_s"], c["recording_url"]) for c in calls] == [
+        (ref, "8020", 12.0, 23.0, "https://rec.example/pop-1.wav")]
