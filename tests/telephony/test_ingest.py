@@ -338,3 +338,97 @@ def test_the_timeout_job_is_registered_and_closes_stale_calls(db, world, pbx, fa
     travel.shift(dt.timedelta(hours=5))
     jobs.HANDLERS[tasks.CLOSE_JOB](db, {})
     assert call_of(db, "c-job").end_reason == "timeout"
+
+
+def test_a_call_answered_and_never_ended_frees_its_seat_when_closed_as_timeout(db, world, pbx, travel):
+    seat = make_seat(db, "A01")
+    seats.log_in(db, world.p("agent"), seat_code="A01")
+    db.flush()
+    t0 = clock.now() + dt.timedelta(seconds=1)
+    pbx.post(URL, json=stream("c-hung", t0)[:3])  # offered, queued, answered: then silence
+    db.expire_all()
+    assert db.get(Seat, seat.id).state == "busy"
+    travel.shift(dt.timedelta(hours=5))
+    assert service.close_stale_calls(db) == 1
+    db.expire_all()
+    assert db.get(Seat, seat.id).state == "wrap_up"
+    call = call_of(db, "c-hung")
+    assert (call.end_reason, call.talk_s) == ("timeout", 0.0)
+
+
+def test_an_event_after_the_platform_closed_the_call_reopens_it_when_recent(db, world, pbx, travel):
+    t0 = clock.now().replace(microsecond=0)
+    pbx.post(URL, json=stream("c-reopen", t0, answered=False)[:1])
+    travel.shift(dt.timedelta(hours=5))
+    service.close_stale_calls(db)
+    assert call_of(db, "c-reopen").state == "ended"
+    old = {"call_id": "c-reopen", "seq": 2, "type": "ivr", "at": iso(t0 + dt.timedelta(seconds=5)), "digits": "2"}
+    assert pbx.post(URL, json=[old]).json()["accepted"] == 1  # late but old: the call stays closed
+    call = call_of(db, "c-reopen")
+    assert (call.state, call.end_reason, call.ended_at) == ("ended", "timeout", t0 + dt.timedelta(seconds=5))
+    recent = {"call_id": "c-reopen", "seq": 3, "type": "queued", "at": iso(clock.now()), "queue": "general"}
+    assert pbx.post(URL, json=[recent]).json()["accepted"] == 1  # the call was alive after all
+    call = call_of(db, "c-reopen")
+    assert (call.state, call.end_reason, call.ended_at) == ("queued", None, None)
+
+
+def test_bulk_seat_moves_follow_the_same_rules_as_one_at_a_time(db, world):
+    from hotline.telephony.lifecycle import EventType
+
+    one, bulk, idle = make_seat(db, "B01"), make_seat(db, "B02"), make_seat(db, "B03")
+    seats.log_in(db, world.p("agent"), seat_code="B01")
+    seats.log_in(db, world.p("supervisor"), seat_code="B02")
+    db.flush()
+    now = clock.now()
+    moves = [(now + dt.timedelta(seconds=s), kind) for s, kind in (
+        (5, EventType.ended),  # not busy: nothing
+        (10, EventType.answered), (70, EventType.ended), (-100, EventType.answered),  # late: nothing
+        (80, EventType.answered), (90, EventType.ended), (95, EventType.ended))]
+    for at, kind in moves:
+        seats.on_call_event(db, one, kind, at)
+    db.flush()
+    assert seats.on_call_events(db, [(at, bulk.id, kind) for at, kind in moves]
+                                + [(now, idle.id, EventType.answered)]) == 4
+    db.expire_all()
+
+    def spells(seat):
+        return [(s.state, s.started_at, s.ended_at) for s in db.execute(
+            select(SeatState).where(SeatState.seat_id == seat.id, SeatState.source == "pbx")
+            .order_by(SeatState.started_at)).scalars()]
+
+    assert spells(db.get(Seat, bulk.id)) == spells(db.get(Seat, one.id))
+    assert [s for s, _, _ in spells(db.get(Seat, bulk.id))] == ["busy", "wrap_up", "busy", "wrap_up"]
+    assert (db.get(Seat, bulk.id).state, db.get(Seat, bulk.id).state_since) == ("wrap_up", now + dt.timedelta(
+        seconds=90))
+    assert db.get(Seat, idle.id).state == "logged_out"  # no agent on it
+    open_spells = db.execute(select(func.count()).select_from(SeatState).where(
+        SeatState.seat_id == bulk.id, SeatState.ended_at.is_(None))).scalar_one()
+    assert open_spells == 1
+
+
+def test_the_fast_sqlite_timestamp_is_what_sqlalchemy_stores():
+    from sqlalchemy.dialects import sqlite
+
+    from hotline.kit.db import UTCDateTime
+    from hotline.telephony.repository import _sqlite_utc
+
+    stock = UTCDateTime()._cached_bind_processor(sqlite.dialect())
+    for value in (dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+                  dt.datetime(2026, 1, 1, 0, 0, 0, 5, tzinfo=dt.UTC)):
+        assert _sqlite_utc(value) == stock(value)
+
+
+def test_the_call_keeps_the_agent_who_was_on_the_seat_when_it_was_answered(db, world, pbx):
+    make_seat(db, "A01")
+    make_seat(db, "A02")
+    seats.log_in(db, world.p("agent"), seat_code="A01")
+    db.flush()
+    t0 = clock.now() + dt.timedelta(seconds=1)
+    first, second = stream("c-agent", t0), stream("c-nobody", t0, seat="A02")
+    pbx.post(URL, json=first[:3] + second[:3])
+    seats.log_out(db, world.p("agent"))
+    seats.log_in(db, world.p("supervisor"), seat_code="A02")  # logs in after c-nobody was answered
+    db.flush()
+    pbx.post(URL, json=first[3:] + second[3:])
+    assert call_of(db, "c-agent").agent_id == world.user_ids["agent"]
+    assert call_of(db, "c-nobody").agent_id is None

@@ -87,7 +87,8 @@ class SeatState(Base):
 
     __tablename__ = "seat_state"
     __table_args__ = (Index("ix_seat_state_agent_started", "agent_id", "started_at"),
-                      Index("ix_seat_state_seat_started", "seat_id", "started_at"))
+                      Index("ix_seat_state_seat_started", "seat_id", "started_at"),
+                      Index("ix_seat_state_seat_open", "seat_id", "ended_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seat_id: Mapped[int] = mapped_column(ForeignKey("seat.id"))
@@ -108,6 +109,7 @@ class Call(Base):
 
     __tablename__ = "call"
     __table_args__ = (Index("ix_call_region_offered", "region_id", "offered_at"),
+                      Index("ix_call_open_last_event", "ended_at", "last_event_at"),
                       Index("ix_call_seat_answered", "seat_id", "answered_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -121,7 +121,7 @@ def _scope(actor: Principal) -> Any:
 
 
 def _rows(session: Session, actor: Principal, calls: list[Call], *, unmasked_purpose: str | None) -> list[CallRow]:
-    seats = repository.seats_by_ids(session, {c.seat_id for c in calls if c.seat_id is not None})
+    seats = repository.seats_by_id(session, {c.seat_id for c in calls if c.seat_id is not None})
     queues = repository.queues_by_id(session, {c.queue_id for c in calls if c.queue_id is not None})
     names = audit_repository.display_names(session, {c.agent_id for c in calls if c.agent_id is not None})
     links = repository.order_ids_of_calls(session, [c.id for c in calls])

@@ -7,6 +7,7 @@ commit."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -90,3 +91,42 @@ def on_call_event(session: Session, seat: Seat, event_type: EventType, at: dt.da
         return
     set_state(session, seat, state, at=at, source="pbx")
 
+
+
+# --- the PBX's call events, a batch at a time (telephony.service.ingest) ----------------------
+
+def on_call_events(session: Session, moves: Sequence[tuple[dt.datetime, int, EventType]]) -> int:
+    """:func:`on_call_event` for many (at, seat id, event type) at once, with the same rules
+    (answered → busy, ended → wrap-up if busy; no agent logged in, or a report older than the
+    seat's state: nothing): the seats are read in one query, their spells closed, added and
+    the seats updated in bulk — the ingest of a PBX's batch sets hundreds of states. Returns
+    how many states were set."""
+    if not moves:
+        return 0
+    current = repository.seat_states(session, {seat_id for _, seat_id, _ in moves},
+                                     lock=session.get_bind().dialect.name == "postgresql")
+    spells: dict[int, list[tuple[str, dt.datetime]]] = {}
+    for at, seat_id, event_type in sorted(moves, key=lambda m: m[0]):
+        seat = current.get(seat_id)
+        state = lifecycle.STATE_AFTER_EVENT.get(event_type)
+        if seat is None or state is None or seat.agent_id is None:
+            continue
+        if event_type is EventType.ended and seat.state != AgentState.busy.value:
+            continue
+        if seat.state_since is not None and at < seat.state_since:
+            continue
+        seat.state, seat.state_since = state, at
+        spells.setdefault(seat_id, []).append((state, at))
+    if not spells:
+        return 0
+    repository.close_open_spells(session, [(seat_id, runs[0][1]) for seat_id, runs in spells.items()])
+    rows = []
+    for seat_id, runs in spells.items():
+        agent_id = current[seat_id].agent_id
+        for i, (state, at) in enumerate(runs):
+            rows.append({"seat_id": seat_id, "agent_id": agent_id, "state": state, "source": "pbx", "started_at": at,
+                         "ended_at": runs[i + 1][1] if i + 1 < len(runs) else None})
+    repository.insert_spells(session, rows)
+    repository.set_seat_states(session, [(seat_id, current[seat_id].state, current[seat_id].state_since)
+                                         for seat_id in spells])
+    return len(rows)

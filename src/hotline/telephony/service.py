@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from hotline.citizen import service as citizen_service
 from hotline.config import get_settings
 from hotline.kit import clock
+from hotline.kit.cache import TtlCache
 from hotline.telephony import lifecycle, repository, seats
 from hotline.telephony.lifecycle import EndReason, Event, EventType, Facts, TransferMode
 from hotline.telephony.models import QueueKind, new_ref
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Calls closed per round of the timeout job (each round one transaction).
 CLOSE_CHUNK = 500
+#: The region of a CTI account's unit (a unit never moves to another region).
+_REGION_OF_UNIT: TtlCache[int, int] = TtlCache(ttl_seconds=600)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +75,18 @@ class _CallWork:
     new: list[Incoming] = field(default_factory=list)
 
 
+_TYPES = {t.value: t for t in EventType}
+_MODES = {m.value: m for m in TransferMode}
+_REASONS = {r.value: r for r in EndReason}
+
+
 def _stored_event(seq: int, type_: str, at: dt.datetime, data: Mapping[str, Any] | None) -> Event:
-    data = data or {}
-    mode, reason = data.get("mode"), data.get("reason")
-    return Event(seq=seq, type=EventType(type_), at=at, called=data.get("called"), digits=data.get("digits"),
-                 queue=data.get("queue"), seat=data.get("seat"), to=data.get("to"),
-                 mode=TransferMode(mode) if mode else None, reason=EndReason(reason) if reason else None,
-                 recording_url=data.get("recording_url"))
+    if not data:
+        return Event(seq, _TYPES[type_], at)
+    get = data.get
+    mode, reason = get("mode"), get("reason")
+    return Event(seq, _TYPES[type_], at, None, get("called"), get("digits"), get("queue"), get("seat"), get("to"),
+                 _MODES[mode] if mode else None, _REASONS[reason] if reason else None, get("recording_url"))
 
 
 def _event_data(event: Event) -> dict[str, Any]:
@@ -155,8 +163,10 @@ class _Writer:
         seat = self.seats.get(facts.seat) if facts.seat else None
         seat_id = seat[0] if seat else (row["seat_id"] if row is not None else None)
         agent_id = row["agent_id"] if row is not None else None
-        if agent_id is None and seat is not None:
-            agent_id = seat[1]  # the agent on the seat when the answer is taken in; kept once set
+        if seat is not None and (row is None or row["seat_id"] != seat_id):
+            # the agent on the answering seat when its answer is taken in, kept afterwards (an
+            # earlier answer arriving late names another seat: that seat's agent, then)
+            agent_id = seat[1]
         return {
             "state": facts.state, "offered_at": facts.offered_at, "queued_at": facts.queued_at,
             "answered_at": facts.answered_at, "ended_at": facts.ended_at,
@@ -185,15 +195,10 @@ class _Writer:
                 self.transitions.append((facts.ended_at, facts.last_seq + 1, code, EventType.ended))
 
     def apply_seat_moves(self) -> None:
-        if not self.transitions:
-            return
-        ids = {self.seats[code][0] for _, _, code, _ in self.transitions if code in self.seats}
-        loaded = repository.seats_by_ids(self.session, ids)
-        for at, _, code, kind in sorted(self.transitions, key=lambda t: (t[0], t[1])):
-            known = self.seats.get(code)
-            seat = loaded.get(known[0]) if known else None
-            if seat is not None:
-                seats.on_call_event(self.session, seat, kind, at)
+        moves = [(at, self.seats[code][0], kind) for at, _, code, kind in sorted(self.transitions,
+                                                                                   key=lambda t: (t[0], t[1]))
+                 if code in self.seats]
+        seats.on_call_events(self.session, moves)
         self.transitions.clear()
 
 
@@ -205,7 +210,7 @@ def ingest(session: Session, batch: Batch) -> Outcome:
         return outcome
     now = clock.now()
     writer = _Writer(session, now)
-    region_id = repository.region_of_unit(session, batch.unit_id)
+    region_id = _REGION_OF_UNIT.get_or_load(batch.unit_id, lambda: repository.region_of_unit(session, batch.unit_id))
     grouped: dict[str, list[Incoming]] = defaultdict(list)
     for item in batch.events:
         grouped[item.call_id].append(item)
@@ -281,7 +286,7 @@ def ingest(session: Session, batch: Batch) -> Outcome:
     repository.update_calls(session, updates)
     repository.insert_call_events(session, event_rows)
     writer.apply_seat_moves()
-    log.info("call events taken in: %d accepted, %d duplicates, %d rejected, %d calls", outcome.accepted,
+    log.debug("call events taken in: %d accepted, %d duplicates, %d rejected, %d calls", outcome.accepted,
              outcome.duplicates, len(outcome.rejected), len(works))
     return outcome
 

@@ -2,7 +2,7 @@
 answered call once a second)
 
 Revision ID: 7c4e1b3f0400
-Revises: 9cfc71524143
+Revises: 8a5d2c4e0500 (cti-ingest's indexes; originally 9cfc71524143)
 Create Date: 2026-12-06 02:00:00
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '7c4e1b3f0400'
-down_revision: str | None = '9cfc71524143'
+down_revision: str | None = '8a5d2c4e0500'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
