@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from hotline.kit import migrate
 from hotline.kit.db import make_engine, make_session_factory
@@ -97,18 +98,18 @@ def run(engine: sa.Engine, calls: int, seats: int, polls: int) -> dict[str, obje
                 batch = []
         if batch:
             conn.execute(call.insert(), batch)
-    plan = None
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.execute(sa.text("ANALYZE"))
-            from hotline.telephony.models import Call, Seat
+    from hotline.telephony.models import Call, Seat
 
-            last_call = (sa.select(Call.ref).where(Call.seat_id == Seat.id, Call.answered_at.is_not(None),
-                                                   Call.agent_id == Seat.agent_id)
-                         .order_by(Call.answered_at.desc()).limit(1).scalar_subquery())
-            stmt = sa.select(Seat.code, Seat.state, Seat.state_since, last_call).where(Seat.agent_id == 1).limit(1)
-            compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
-            plan = [row[-1] for row in conn.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    last = sa.orm.aliased(Call)
+    newest = (sa.select(last.id).where(last.seat_id == Seat.id, last.answered_at.is_not(None))
+              .order_by(last.answered_at.desc()).limit(1).scalar_subquery())
+    stmt = (sa.select(Seat.code, Seat.state, Seat.state_since, Call.ref, Call.agent_id)
+            .outerjoin(Call, Call.id == newest).where(Seat.agent_id == 1).limit(1))
+    compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.begin() as conn:
+        conn.execute(sa.text("ANALYZE"))
+        explain = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN"
+        plan = [str(row[-1]).strip() for row in conn.execute(sa.text(f"{explain} {compiled}"))]
     factory = make_session_factory(engine)
     times = []
     with factory() as session:

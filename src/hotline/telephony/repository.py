@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, Table, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hotline.kit.db import UTCDateTime, insert_many, reserve_ids, table_of
 from hotline.org.models import Region, Unit
@@ -224,14 +224,18 @@ def stale_open_calls(session: Session, before: dt.datetime, *, limit: int) -> li
 
 def console_status(session: Session, agent_id: int) -> tuple[str, str, dt.datetime | None, str | None] | None:
     """The agent's seat as the console polls it — ``(code, state, state_since, ref of the last
-    call answered there by the agent)`` — in one statement (the call through the index on
-    ``(seat_id, answered_at)``); None when the agent is on no seat."""
-    last_call = (select(Call.ref).where(Call.seat_id == Seat.id, Call.answered_at.is_not(None),
-                                        Call.agent_id == Seat.agent_id)
-                 .order_by(Call.answered_at.desc()).limit(1).scalar_subquery())
-    row = session.execute(select(Seat.code, Seat.state, Seat.state_since, last_call)
+    call answered on the seat if the agent answered it)`` — in one statement: the seat by its
+    agent, the seat's newest answered call by a backward step on the index ``(seat_id,
+    answered_at)``; None when the agent is on no seat."""
+    last = aliased(Call)
+    newest = (select(last.id).where(last.seat_id == Seat.id, last.answered_at.is_not(None))
+              .order_by(last.answered_at.desc()).limit(1).scalar_subquery())
+    row = session.execute(select(Seat.code, Seat.state, Seat.state_since, Call.ref, Call.agent_id)
+                          .outerjoin(Call, Call.id == newest)
                           .where(Seat.agent_id == agent_id).limit(1)).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    if row is None:
+        return None
+    return row[0], row[1], row[2], row[3] if row[4] == agent_id else None
 
 
 def call_by_ref(session: Session, ref: str) -> Call | None:
