@@ -1,6 +1,6 @@
 """Call-event ingest: events per second a PBX can post to ``/api/v1/cti/events``.
 
-    python bench/cti.py [--concurrency 4] [--batch 250] [--seconds 20] [--seats 100]
+    python bench/cti.py [--concurrency 2] [--batch 100] [--rate EVENTS_PER_S] [--seconds 20] [--seats 100]
                         [--database-url postgresql+psycopg://…]
 
 Starts its own server with a fresh database and the demo province, makes a CTI service
@@ -10,9 +10,13 @@ for most (key 1, the enterprise line, for one in five), queued, answered by a se
 abandoned, a transfer now and then (blind or three-way), ended with a recording link — in
 batches of ``--batch`` events, as a PBX's adapter would: mostly in order, a few events out of
 order within a batch, about one in a hundred sent again (a retried batch's tail), a call's
-events often spread over two batches. Prints one JSON object: ``events_per_s``, ``calls_per_s``,
-``p50_ms``, ``p95_ms``, ``p99_ms`` (per request), ``errors`` (non-202 answers or events
-rejected), ``duplicates``."""
+events often spread over two batches. Without ``--rate`` each client posts its next batch as
+soon as the last is answered (the most the server takes); with ``--rate`` the clients offer
+that many events per second between them on a schedule, as PBXes do, and a request's time
+runs from when it was due (queueing included). Prints one JSON object: ``events_per_s``,
+``calls_per_s``, ``p50_ms``, ``p95_ms``, ``p99_ms`` (per request), ``errors`` (non-202 answers
+or events rejected), ``duplicates``, and the server's CPU seconds with ``events_per_server_cpu_s``
+(independent of what else the machine runs)."""
 
 from __future__ import annotations
 
@@ -126,7 +130,7 @@ def batches(client: int, batch: int, seats: int, run: str) -> Iterator[list[dict
 
 
 async def drive(port: int, token: str, concurrency: int, seconds: float, batch: int, seats: int,
-                run: str) -> dict[str, Any]:
+                run: str, rate: float | None = None) -> dict[str, Any]:
     latencies: list[float] = []
     totals = {"events": 0, "accepted": 0, "duplicates": 0, "rejected": 0, "errors": 0, "calls": 0}
     statuses: dict[str, int] = {}
@@ -137,9 +141,16 @@ async def drive(port: int, token: str, concurrency: int, seconds: float, batch: 
         client = Client(port, token)
         await client.connect()
         stream = batches(i, batch, seats, run)
+        interval = concurrency * batch / rate if rate else 0.0
+        due = time.perf_counter() + interval * i / concurrency
         while time.monotonic() < stop:
             body = next(stream)
-            started = time.perf_counter()
+            if rate:  # a PBX sends when its events happen: on schedule, late requests measured from it
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                started = due
+                due += interval
+            else:
+                started = time.perf_counter()
             try:
                 status, data = await client.request("POST", "/api/v1/cti/events", body)
             except (OSError, asyncio.IncompleteReadError, ValueError):
@@ -189,8 +200,9 @@ def server_cpu_seconds(port: int) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--rate", type=float, help="events per second to offer (default: as fast as answered)")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1, help="web processes (hotline serve --workers)")
@@ -203,14 +215,16 @@ def main() -> None:
         asyncio.run(drive(inst.port, token, 2, 2, args.batch, args.seats, "warm"))
         cpu_before = server_cpu_seconds(inst.port)
         started = time.monotonic()
-        result = asyncio.run(drive(inst.port, token, args.concurrency, args.seconds, args.batch, args.seats, "run"))
+        result = asyncio.run(drive(inst.port, token, args.concurrency, args.seconds, args.batch, args.seats, "run",
+                                   args.rate))
         elapsed = time.monotonic() - started
         cpu_after = server_cpu_seconds(inst.port)
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     totals, latencies = result["totals"], result["latencies"]
     report({
         "benchmark": "cti_ingest", "database": "postgresql" if args.database_url else "sqlite",
-        "concurrency": args.concurrency, "batch": args.batch, "workers": args.workers, "seconds": round(elapsed, 1),
+        "concurrency": args.concurrency, "batch": args.batch, "rate": args.rate, "workers": args.workers,
+        "seconds": round(elapsed, 1),
         "requests": len(latencies), "events": totals["events"],
         "events_per_s": round(totals["events"] / elapsed, 1), "calls_per_s": round(totals["calls"] / elapsed, 1),
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),

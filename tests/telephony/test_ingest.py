@@ -432,3 +432,22 @@ def test_the_call_keeps_the_agent_who_was_on_the_seat_when_it_was_answered(db, w
     pbx.post(URL, json=first[3:] + second[3:])
     assert call_of(db, "c-agent").agent_id == world.user_ids["agent"]
     assert call_of(db, "c-nobody").agent_id is None
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("13812348000", "13812348000"), ("13812340001", "13812340001"), ("+86 138 1234 8000", "13812348000"),
+    ("010-12345678", "01012345678"), ("12000000000", None), ("17400000000", "17400000000"),
+    ("17406000000", None), ("14100000000", None),
+])
+def test_callers_numbers_are_checked_as_the_citizen_register_checks_them(raw, expected):
+    from hotline.kit import validate
+    from hotline.kit.errors import InvalidInput
+    from hotline.telephony.schemas import _phone
+
+    number, _ = _phone(raw)
+    try:
+        stock = validate.phone(raw)
+    except InvalidInput:
+        stock = None
+    assert number == stock == expected
+    assert _phone(raw)[0] == expected  # the cached verdict of the number's block

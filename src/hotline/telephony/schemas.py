@@ -74,10 +74,36 @@ def _text(item: dict[str, Any], index: int, name: str) -> str | None:
     return value
 
 
-@functools.lru_cache(maxsize=65536)
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
 def _phone(raw: str) -> tuple[str | None, str]:
     """The caller's number in national digits (as the citizen register keeps it, so the
-    blind index matches), or why it is not a number. Callers call again: the parse is cached."""
+    blind index matches), or why it is not a number.
+
+    Parsing a number costs about a tenth of a millisecond, more than the rest of the event.
+    A mobile number already in national digits (what PBXes send) is valid or not by its
+    7-digit block (号段 and HLR code: ``phonenumbers``' patterns for China look at no more),
+    and is then its own national form: one parse per block decides for every number in it."""
+    if _MOBILE.match(raw):
+        reason = _mobile_block(raw[:7], raw)
+        return (raw, "") if reason is None else (None, reason)
+    return _parsed(raw)
+
+
+#: 7-digit mobile block → why its numbers are refused (``None``: valid). At most 70,000 blocks.
+_BLOCKS: dict[str, str | None] = {}
+
+
+def _mobile_block(block: str, sample: str) -> str | None:
+    if block not in _BLOCKS:
+        number, reason = _parsed(sample)
+        _BLOCKS[block] = None if number == sample else (reason or "不是有效的中国大陆电话号码")
+    return _BLOCKS[block]
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed(raw: str) -> tuple[str | None, str]:
     try:
         return validate.phone(raw), ""
     except InvalidInput as exc:

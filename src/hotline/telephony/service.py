@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from hotline.citizen import service as citizen_service
@@ -70,7 +69,7 @@ class _CallWork:
     """One call touched by a batch: what is stored, what the batch adds."""
 
     call_id: str
-    row: RowMapping | None
+    row: Mapping[str, Any] | None
     stored: list[Event]
     new: list[Incoming] = field(default_factory=list)
 
@@ -97,7 +96,7 @@ def _event_data(event: Event) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _closed_by_platform(row: RowMapping | None, events: Iterable[Event]) -> bool:
+def _closed_by_platform(row: Mapping[str, Any] | None, events: Iterable[Event]) -> bool:
     """The platform closed the call as ``timeout`` (no ``ended`` event is stored)."""
     return (row is not None and row["end_reason"] == EndReason.timeout.value and row["ended_at"] is not None
             and not any(e.type is EventType.ended for e in events))
@@ -126,14 +125,14 @@ class _Writer:
         self.ivr_queues = dict(settings.cti_ivr_queues)
         self.enterprise_queues = frozenset(v for k, v in self.ivr_queues.items() if k == "1")
         self.timeout = dt.timedelta(minutes=settings.cti_call_timeout_minutes)
-        self._seats: dict[str, tuple[int, int | None]] | None = None
+        #: seat code → (id, agent logged in) of the active seats the calls at hand name
+        self.seats: dict[str, tuple[int, int | None]] = {}
         self.transitions: list[tuple[dt.datetime, int, str, EventType]] = []  # (at, seq, seat code, type)
 
-    @property
-    def seats(self) -> dict[str, tuple[int, int | None]]:
-        if self._seats is None:
-            self._seats = repository.active_seats(self.session)
-        return self._seats
+    def load_seats(self, events: Iterable[Event]) -> None:
+        """The active seats these events name (only those: a province has thousands)."""
+        codes = {e.seat for e in events if e.seat and e.type in (EventType.answered, EventType.transferred)}
+        self.seats = repository.active_seats(self.session, codes)
 
     def fold(self, events: list[Event], *, was_closed: bool) -> Facts:
         """The call's facts; a call the platform had closed stays closed (at its last event)
@@ -157,7 +156,7 @@ class _Writer:
             found.update(repository.queues_by_names(self.session, missing))
         return found
 
-    def facts_values(self, facts: Facts, row: RowMapping | None, queues: Mapping[str, tuple[int, str]]
+    def facts_values(self, facts: Facts, row: Mapping[str, Any] | None, queues: Mapping[str, tuple[int, str]]
                      ) -> dict[str, Any]:
         queue = queues.get(facts.queue) if facts.queue else None
         seat = self.seats.get(facts.seat) if facts.seat else None
@@ -219,6 +218,7 @@ def ingest(session: Session, batch: Batch) -> Outcome:
     stored: dict[int, list[Event]] = defaultdict(list)
     for call_pk, seq, type_, at, data in repository.events_of_calls(session, [r["id"] for r in rows.values()]):
         stored[call_pk].append(_stored_event(seq, type_, at, data))
+    writer.load_seats([i.event for i in batch.events] + [e for events in stored.values() for e in events])
     known_seats = frozenset(writer.seats)
 
     works: list[_CallWork] = []
@@ -282,7 +282,8 @@ def ingest(session: Session, batch: Batch) -> Outcome:
         end_is_new = facts.ended_at is not None and (
             not was_ended or any(i.event.type is EventType.ended for i in work.new))
         writer.seat_moves(events, [i.event for i in work.new], facts, end_is_new=end_is_new)
-    repository.insert_calls(session, inserts)
+    # new calls in one order: two batches creating the same calls never deadlock on PostgreSQL
+    repository.insert_calls(session, sorted(inserts, key=lambda row: row["call_id"]))
     repository.update_calls(session, updates)
     repository.insert_call_events(session, event_rows)
     writer.apply_seat_moves()
@@ -304,12 +305,14 @@ def close_stale_calls(session: Session, *, limit: int = CLOSE_CHUNK) -> int:
     A real ``ended`` arriving later replaces the closure. Returns how many were closed."""
     now = clock.now()
     writer = _Writer(session, now)
-    rows = repository.stale_open_calls(session, now - writer.timeout, limit=limit)
+    rows = repository.stale_open_calls(session, now - writer.timeout, limit=limit,
+                                       lock=session.get_bind().dialect.name == "postgresql")
     if not rows:
         return 0
     stored: dict[int, list[Event]] = defaultdict(list)
     for call_pk, seq, type_, at, data in repository.events_of_calls(session, [r["id"] for r in rows]):
         stored[call_pk].append(_stored_event(seq, type_, at, data))
+    writer.load_seats(e for events in stored.values() for e in events)
     folded = []
     for row in rows:
         events = stored.get(row["id"], [])
