@@ -109,7 +109,8 @@ class Call(Base):
 
     __tablename__ = "call"
     __table_args__ = (Index("ix_call_region_offered", "region_id", "offered_at"),
-                      Index("ix_call_open_last_event", "ended_at", "last_event_at"))
+                      Index("ix_call_open_last_event", "ended_at", "last_event_at"),
+                      Index("ix_call_seat_answered", "seat_id", "answered_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: new_ref())

@@ -8,12 +8,12 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
 from hotline.kit.db import UTCDateTime, insert_many, reserve_ids, table_of
 from hotline.org.models import Region, Unit
-from hotline.telephony.models import Call, CallEvent, CtiQueue, Seat, SeatState
+from hotline.telephony.models import Call, CallEvent, CallOrder, CtiQueue, Seat, SeatState
 
 # --- seats ------------------------------------------------------------------------------------
 
@@ -341,3 +341,100 @@ def cti_tokens(session: Session, *, region_prefix: str, token_id: int | None = N
     if token_id is not None:
         stmt = stmt.where(ApiToken.id == token_id)
     return [tuple(row) for row in session.execute(stmt)]
+
+
+# --- the agent's console, the screen-pop and the call records (cti-console) ------------------
+
+def console_status(session: Session, agent_id: int) -> tuple[str, str, dt.datetime | None, str | None] | None:
+    """The agent's seat as the console polls it — ``(code, state, state_since, ref of the last
+    call answered on the seat if the agent answered it)`` — in one statement: the seat by its
+    agent, the seat's newest answered call by a backward step on the index ``(seat_id,
+    answered_at)``; None when the agent is on no seat."""
+    last = aliased(Call)
+    newest = (select(last.id).where(last.seat_id == Seat.id, last.answered_at.is_not(None))
+              .order_by(last.answered_at.desc()).limit(1).scalar_subquery())
+    row = session.execute(select(Seat.code, Seat.state, Seat.state_since, Call.ref, Call.agent_id)
+                          .outerjoin(Call, Call.id == newest)
+                          .where(Seat.agent_id == agent_id).limit(1)).first()
+    if row is None:
+        return None
+    return row[0], row[1], row[2], row[3] if row[4] == agent_id else None
+
+
+def call_by_ref(session: Session, ref: str) -> Call | None:
+    return session.execute(select(Call).where(Call.ref == ref)).scalar_one_or_none()
+
+
+def queue_of(session: Session, queue_id: int | None) -> CtiQueue | None:
+    return session.get(CtiQueue, queue_id) if queue_id is not None else None
+
+
+def seats_by_id(session: Session, ids: set[int]) -> dict[int, Seat]:
+    if not ids:
+        return {}
+    return {s.id: s for s in session.execute(select(Seat).where(Seat.id.in_(ids))).scalars()}
+
+
+def queues_by_id(session: Session, ids: set[int]) -> dict[int, CtiQueue]:
+    if not ids:
+        return {}
+    return {q.id: q for q in session.execute(select(CtiQueue).where(CtiQueue.id.in_(ids))).scalars()}
+
+
+def call_events(session: Session, call_id: int) -> list[CallEvent]:
+    return list(session.execute(select(CallEvent).where(CallEvent.call_id == call_id)
+                                .order_by(CallEvent.seq)).scalars())
+
+
+def order_ids_of_call(session: Session, call_id: int) -> list[int]:
+    return list(session.execute(select(CallOrder.order_id).where(CallOrder.call_id == call_id)
+                                .order_by(CallOrder.created_at, CallOrder.order_id)).scalars())
+
+
+def order_ids_of_calls(session: Session, call_ids: list[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    if not call_ids:
+        return out
+    for call_id, order_id in session.execute(select(CallOrder.call_id, CallOrder.order_id)
+                                             .where(CallOrder.call_id.in_(call_ids))
+                                             .order_by(CallOrder.created_at, CallOrder.order_id)):
+        out.setdefault(call_id, []).append(order_id)
+    return out
+
+
+def link_exists(session: Session, call_id: int, order_id: int) -> bool:
+    return session.get(CallOrder, (call_id, order_id)) is not None
+
+
+def calls_of_order(session: Session, order_id: int, scope: Callable[[Select[Any]], Select[Any]]) -> list[Call]:
+    """The calls an order was registered from, oldest first, among those ``scope`` lets through."""
+    stmt = scope(select(Call).join(CallOrder, CallOrder.call_id == Call.id).where(CallOrder.order_id == order_id))
+    return list(session.execute(stmt.order_by(Call.offered_at, Call.id)).scalars())
+
+
+@dataclass
+class CallFilter:
+    offered_from: dt.datetime | None = None
+    offered_to: dt.datetime | None = None
+    queue: str | None = None  # the PBX's queue name
+    seat: str | None = None  # the seat's code
+    state: str | None = None
+
+
+def search_calls(session: Session, scope: Callable[[Select[Any]], Select[Any]], f: CallFilter, *,
+                 limit: int, offset: int) -> tuple[list[Call], int]:
+    """Calls newest first (through the index on ``(region_id, offered_at)`` once scoped)."""
+    stmt = scope(select(Call))
+    if f.offered_from is not None:
+        stmt = stmt.where(Call.offered_at >= f.offered_from)
+    if f.offered_to is not None:
+        stmt = stmt.where(Call.offered_at < f.offered_to)
+    if f.queue:
+        stmt = stmt.where(Call.queue_id.in_(select(CtiQueue.id).where(CtiQueue.name == f.queue)))
+    if f.seat:
+        stmt = stmt.where(Call.seat_id.in_(select(Seat.id).where(Seat.code == f.seat)))
+    if f.state:
+        stmt = stmt.where(Call.state == f.state)
+    total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(Call.offered_at.desc(), Call.id.desc()).limit(limit).offset(offset))
+    return list(rows.scalars()), int(total)

@@ -62,6 +62,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/orders", "工单"))
     if principal.can(Cap.callback):
         items.append(("/callbacks", "回访"))
+    if principal.can(Cap.view_calls) and not principal.is_service:
+        items.append(("/cti/calls", "来电记录"))
     if principal.can(Cap.view_orders) and not principal.is_service:
         items.append(("/ledgers", "督办台账"))
     centre_staff = principal.role in access.CENTRE_ROLES and principal.can(Cap.view_orders)

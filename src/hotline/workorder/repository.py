@@ -527,3 +527,35 @@ def merge_registered(session: Session, rows: list[tuple[int, int]]) -> None:
         loaded = session.identity_map.get(identity_key(WorkOrder, child))
         if loaded is not None:
             session.expire(loaded)
+
+
+# --- a caller's orders (the telephony's screen-pop reads them through workorder.service) ------
+
+def orders_of_citizens(session: Session, scope: Scope, citizen_ids: list[int], *, open_only: bool,
+                       limit: int) -> list[WorkOrder]:
+    """The citizens' orders in scope, newest first (through the index on ``citizen_id``)."""
+    if not citizen_ids:
+        return []
+    stmt = scope(select(WorkOrder)).where(WorkOrder.citizen_id.in_(citizen_ids))
+    if open_only:
+        stmt = stmt.where(WorkOrder.status.in_(OPEN_STATUSES))
+    return list(session.execute(stmt.order_by(WorkOrder.registered_at.desc(), WorkOrder.id.desc())
+                                .limit(limit)).scalars())
+
+
+def enterprise_of_citizens(session: Session, scope: Scope, citizen_ids: list[int]) -> tuple[str, str | None] | None:
+    """The market entity named on the citizens' latest enterprise order in scope: (name, USCC)."""
+    if not citizen_ids:
+        return None
+    stmt = scope(select(WorkOrder)).where(WorkOrder.citizen_id.in_(citizen_ids), WorkOrder.is_enterprise.is_(True),
+                                          WorkOrder.enterprise_name.is_not(None))
+    order = session.execute(stmt.order_by(WorkOrder.registered_at.desc(), WorkOrder.id.desc()).limit(1)).scalar()
+    return None if order is None or not order.enterprise_name else (order.enterprise_name, order.uscc)
+
+
+def ids_in_scope(session: Session, scope: Scope, ids: list[int]) -> set[int]:
+    """Which of these orders ``scope`` lets through."""
+    if not ids:
+        return set()
+    stmt = scope(select(WorkOrder)).where(WorkOrder.id.in_(sorted(set(ids)))).with_only_columns(WorkOrder.id)
+    return set(session.execute(stmt).scalars())

@@ -9,8 +9,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from hotline.auth import access
+from hotline.auth.principal import Principal
 from hotline.workorder import repository
 from hotline.workorder.lifecycle import Status
 from hotline.workorder.models import WorkOrder
@@ -19,6 +22,15 @@ from hotline.workorder.models import WorkOrder
 def orders_by_id(session: Session, ids: Sequence[int]) -> dict[int, WorkOrder]:
     """The orders with these ids (those that exist)."""
     return repository.orders_by_id(session, list(ids))
+
+
+def orders_visible(session: Session, actor: Principal, ids: Sequence[int]) -> set[int]:
+    """Which of these orders ``actor`` may see (``access.order_scope``): a channel lists the
+    orders of its records and links only those."""
+    def scope(stmt: Select[WorkOrder]) -> Select[WorkOrder]:
+        return access.order_scope(actor, stmt)
+
+    return repository.ids_in_scope(session, scope, list(ids))
 
 
 @dataclass(frozen=True)

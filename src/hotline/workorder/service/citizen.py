@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
@@ -93,3 +94,27 @@ def order_text(actor: Principal, order: WorkOrder) -> tuple[str, str]:
     from hotline.kit import redact
 
     return redact.mask_personal_text(order.title), redact.mask_personal_text(order.content)
+
+
+@dataclass
+class CallerHistory:
+    """What the platform knows of a caller (the screen-pop): their earlier orders, the open
+    ones among them, and a market entity named on their latest enterprise order."""
+
+    orders: list[WorkOrder]
+    open_orders: list[WorkOrder]
+    enterprise_name: str | None
+    uscc: str | None
+
+
+def caller_history(session: Session, actor: Principal, citizen_ids: list[int], *, limit: int = 10) -> CallerHistory:
+    """The orders of these citizens that ``actor`` may see (``access.order_scope``), newest
+    first, at most ``limit`` of each list; reporters' texts are shown through :func:`order_text`."""
+    def scope(stmt: Select[WorkOrder]) -> Select[WorkOrder]:
+        return access.order_scope(actor, stmt)
+
+    orders = repository.orders_of_citizens(session, scope, citizen_ids, open_only=False, limit=limit)
+    open_orders = repository.orders_of_citizens(session, scope, citizen_ids, open_only=True, limit=limit)
+    enterprise = repository.enterprise_of_citizens(session, scope, citizen_ids)
+    return CallerHistory(orders, open_orders, enterprise[0] if enterprise else None,
+                         enterprise[1] if enterprise else None)

@@ -21,6 +21,7 @@ from hotline.web.templating import render
 from hotline.workorder import repository, service
 from hotline.workorder.models import WorkOrder
 from hotline.workorder.sla import Urgency
+from hotline.workorder.views import extensions
 from hotline.workorder.views._common import (
     NAMES,
     URGENCY_NAMES,
@@ -48,6 +49,11 @@ def _console(request: Request, principal: Principal, db: Session, *, status: int
     values.setdefault("channel", "phone")
     values.setdefault("urgency", Urgency.normal.value)
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
+    if values.get("title") is None and values.get("content") is None:  # a blank form, not one sent back
+        for ext in extensions.CONSOLE:
+            ext.prefill(request, db, principal, values)
+    panels = [p for p in (ext.panel(request, db, principal) for ext in extensions.CONSOLE) if p]
+    form_parts = [p for p in (ext.form(request, db, principal, values) for ext in extensions.CONSOLE) if p]
     return render(
         request, "workorder/console.html", principal, status_code=status, title="受理台", values=values,
         errors=errors or {}, flash=flash, flash_kind=flash_kind,
@@ -55,7 +61,7 @@ def _console(request: Request, principal: Principal, db: Session, *, status: int
         appeal_types=[(t.code, t.name) for t in org_repository.list_appeal_types(db) if t.active],
         categories=_category_options(db), regions=_region_options(db, principal),
         urgencies=[(u.value, n) for u, n in URGENCY_NAMES.items()],
-        lookup=principal.can(Cap.view_citizens),
+        lookup=principal.can(Cap.view_citizens), panels=panels, form_parts=form_parts,
     )
 
 
@@ -153,9 +159,13 @@ def console_submit(request: Request, principal: CurrentPrincipal, db: Db, form: 
     a reload of the POST) return the order the first submit created."""
     access.require(principal, Cap.intake)
     try:
-        order, _ = service.intake(db, principal, _intake_data(form),
-                                  idempotency_key=text(form, "idempotency_key"))
+        data = _intake_data(form)
+        for ext in extensions.CONSOLE:
+            data = ext.prepare(db, principal, form, data)
+        order, _ = service.intake(db, principal, data, idempotency_key=text(form, "idempotency_key"))
         db.flush()
+        for ext in extensions.CONSOLE:
+            ext.registered(db, principal, form, order)
     except HotlineError as exc:
         db.rollback()
         errors, banner = error_map(exc)

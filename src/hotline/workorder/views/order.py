@@ -35,6 +35,7 @@ from hotline.workorder.models import (
     Verdict,
     WorkOrder,
 )
+from hotline.workorder.views import extensions
 from hotline.workorder.views._common import (
     NAMES,
     VERDICT_NAMES,
@@ -297,6 +298,7 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         region_path=_path(order.region), appeal_types=_appeal_type_names(db),
         case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
         sources=repository.sources_of(db, order.id),
+        sections=[p for p in (section(request, db, principal, order) for section in extensions.ORDER_SECTIONS) if p],
         **NAMES, RESULT_NAMES=RESULT_NAMES,
         VERDICT_NAMES=VERDICT_NAMES, ASSIGNMENT_ROLE_NAMES=ASSIGNMENT_ROLE_NAMES,
         ASSIGNMENT_STATE_NAMES=ASSIGNMENT_STATE_NAMES, DECISION_NAMES=DECISION_NAMES,
