@@ -115,6 +115,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.channels.open311 import endpoints as open311_api
 
     app.include_router(open311_api.admin_router, prefix="/api/v1")
+    from hotline.telephony.quality import endpoints as quality_api
+
+    app.include_router(quality_api.router, prefix="/api/v1")
     app.include_router(open311_api.router)
     from hotline.web import apidocs
 

@@ -26,6 +26,7 @@ OBJECT_NAMES: dict[str, str] = {
     "public_notice": "通报", "special_list": "专项清单", "supervision": "督办", "supervision_authority": "督办主管部门",
     "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
+    "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
 _WORK_ORDER: dict[str, str] = {
@@ -89,6 +90,10 @@ ACTION_NAMES: dict[str, str] = {
     "policy_document.due_recounted": "日历更新后重算政策文件发布期限",
     "open311_key.created": "签发开放311接口密钥", "open311_key.revoked": "吊销开放311接口密钥",
     "open311_service.saved": "保存开放311服务定义",
+    "qa_checklist.saved": "保存质检评分表", "qa_sample.drawn": "抽取质检样本", "qa_inspection.picked": "指定质检对象",
+    "qa_inspection.scored": "质检评分", "qa_inspection.appealed": "坐席员申诉",
+    "qa_inspection.appeal_upheld": "申诉成立，调整得分", "qa_inspection.appeal_rejected": "申诉驳回",
+    "qa_report.exported": "导出质检月报",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
