@@ -130,6 +130,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                    workorder_public_views, workorder_admin_views, supervision_views, knowledge_views,
                    knowledge_public_views, intelligence_views, open311_views, board_views):
         app.include_router(module.router, include_in_schema=False)
+    from hotline.telephony.quality import views as quality_views
+
+    app.include_router(quality_views.router, include_in_schema=False)
     return app
 
 

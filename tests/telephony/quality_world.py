@@ -35,6 +35,7 @@ def region_id(db, code: str) -> int:
 def add_user(db, world, username: str, role: Role, unit: str) -> Principal:
     user = auth_service.create_user(db, world.p("admin"), username=username, display_name=username, role=role,
                                     unit_id=world.units[unit], password=PASSWORD, phone="13700000000")
+    user.must_change_password = False
     db.flush()
     world.user_ids.setdefault(username, user.id)
     return auth_service._principal(db, user, "csrf-" + username)

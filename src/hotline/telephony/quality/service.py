@@ -623,3 +623,7 @@ def monthly_xlsx(session: Session, principal: Principal, *, month: str | None = 
     audit.record(session, principal, "qa_report.exported", object_type="qa_report", object_id=report.month,
                  detail={"month": report.month, "rows": len(report.agents)})
     return report.month, buf.getvalue()
+
+
+def agent_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    return {uid: name for uid, (name, _, _) in repository.accounts(session, ids).items()}
