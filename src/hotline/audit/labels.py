@@ -102,6 +102,8 @@ FIELD_NAMES: dict[str, str] = {
     "status": "状态", "reason": "原因", "name": "名称", "items": "条目", "active": "启用", "summary": "摘要",
     "rows": "行数", "role": "角色", "region_code": "区划代码", "purpose": "用途", "previous": "原值",
     "orders": "工单数",
+    "score": "得分", "max_score": "满分", "seed": "随机种子", "share": "抽检比例", "from": "起始", "to": "截止",
+    "calls": "来电数",
     "code": "编码", "window_days": "统计天数", "user_id": "账号编号", "updated": "更新", "unit_id": "单位编号",
     "unit": "单位", "topic": "主题", "threshold": "阈值", "on_time": "按时", "month": "月份", "lead_unit": "主办单位",
     "key_id": "密钥编号", "is_workday": "工作日", "is_service": "服务账号", "ids": "编号", "due_on": "到期日",
