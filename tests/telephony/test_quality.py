@@ -243,3 +243,22 @@ def test_monthly_scores_per_agent_team_and_operator_and_their_excel_export(db, w
     assert ("agent", 2, 140, 200, 70) in agent_rows
     assert quality.monthly(db, world.p("other_admin"), month=month).agents == []
     assert db.execute(select(Inspection).where(Inspection.status == "pending")).scalars().first() is not None
+
+
+def test_an_open_wrap_up_spell_counts_until_now_and_one_outside_the_region_not_at_all(db, world, time_machine):
+    from hotline.telephony.models import SeatState
+    from tests.telephony.quality_world import seat
+
+    time_machine.move_to(dt.datetime.now(CST).replace(microsecond=0), tick=False)
+    q = build(db, world)
+    db.add(SeatState(seat_id=q.s3.id, agent_id=q.agent3.user_id, state="wrap_up", source="pbx",
+                     started_at=q.now - dt.timedelta(seconds=50), ended_at=None))
+    elsewhere = seat(db, "QA-Y1", region="990200")
+    db.add(SeatState(seat_id=elsewhere.id, agent_id=q.agent3.user_id, state="wrap_up", source="pbx",
+                     started_at=q.now - dt.timedelta(seconds=500), ended_at=q.now - dt.timedelta(seconds=100)))
+    db.flush()
+    tables = quality.figures(db, world.p("supervisor"), start=q.start, end=q.end)
+    assert next(f for f in tables.agents if f.key == str(q.agent3.user_id)).wrap_up_s == 50.0
+    assert by_name(tables.seats)["QA-S3"].wrap_up_s == 50.0
+    other = quality.figures(db, world.p("other_admin"), start=q.start, end=q.end)
+    assert by_name(other.seats)["QA-Y1"].wrap_up_s == 400.0

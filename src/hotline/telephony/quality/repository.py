@@ -7,10 +7,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import Role, User
+from hotline.kit.db import UTCDateTime
 from hotline.org.models import Region, Unit
 from hotline.telephony.models import Call, CallOrder, Seat, SeatState
 from hotline.telephony.quality.models import Checklist, ChecklistItem, Inspection, Sample
@@ -130,15 +132,31 @@ def orders_from_seats(session: Session, prefix: str, start: dt.datetime, end: dt
     return {int(s or 0): n for s, n in session.execute(stmt)}
 
 
-def wrap_up_spells(session: Session, prefix: str, start: dt.datetime, end: dt.datetime
-                   ) -> list[tuple[int, int | None, dt.datetime, dt.datetime | None]]:
-    """(seat, agent, started, ended) of the wrap-up spells (话后整理) of the region's seats
-    that overlap ``[start, end)``."""
-    stmt = (select(SeatState.seat_id, SeatState.agent_id, SeatState.started_at, SeatState.ended_at)
-            .join(Seat, Seat.id == SeatState.seat_id)
-            .where(Seat.region_id.in_(in_region(prefix)), SeatState.state == "wrap_up",
-                   SeatState.started_at < end, (SeatState.ended_at.is_(None)) | (SeatState.ended_at > start)))
-    return [(s, a, b, e) for s, a, b, e in session.execute(stmt)]
+def wrap_up_seconds(session: Session, prefix: str, start: dt.datetime, end: dt.datetime, now: dt.datetime
+                    ) -> tuple[dict[int, float], dict[int, float]]:
+    """Seconds in the wrap-up state (话后整理) inside ``[start, end)`` of the region's seats, per
+    agent and per seat, summed by the database (a month of a province is millions of spells).
+    A spell is clipped to the period; an open one runs until ``now``. The same arithmetic as
+    :func:`hotline.telephony.quality.rules.overlap_seconds`, spelt per dialect."""
+    stop_at, begin_at = sa.bindparam("stop", min(now, end), type_=UTCDateTime()), \
+        sa.bindparam("begin", start, type_=UTCDateTime())
+    if session.get_bind().dialect.name == "postgresql":
+        stop = func.least(func.coalesce(SeatState.ended_at, stop_at), stop_at)
+        begin = func.greatest(SeatState.started_at, begin_at)
+        seconds: Any = func.greatest(func.extract("epoch", stop - begin), 0)
+    else:
+        stop = func.min(func.coalesce(SeatState.ended_at, stop_at), stop_at)
+        begin = func.max(SeatState.started_at, begin_at)
+        seconds = func.max((func.julianday(stop) - func.julianday(begin)) * 86400.0, 0)
+    where = (SeatState.state == "wrap_up", SeatState.started_at < end,
+             (SeatState.ended_at.is_(None)) | (SeatState.ended_at > start),
+             SeatState.seat_id.in_(select(Seat.id).where(Seat.region_id.in_(in_region(prefix)))))
+    by_agent = {int(a): round(float(t or 0), 3) for a, t in session.execute(
+        select(SeatState.agent_id, func.sum(seconds)).where(*where, SeatState.agent_id.is_not(None))
+        .group_by(SeatState.agent_id))}
+    by_seat = {int(s): round(float(t or 0), 3) for s, t in session.execute(
+        select(SeatState.seat_id, func.sum(seconds)).where(*where).group_by(SeatState.seat_id))}
+    return by_agent, by_seat
 
 
 def seats_by_id(session: Session, ids: Sequence[int]) -> dict[int, Seat]:

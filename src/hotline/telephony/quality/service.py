@@ -197,14 +197,7 @@ def figures(session: Session, principal: Principal, *, start: dt.datetime | None
     registered = workorder_repository.registration_figures(session, ids, start, end, region_prefix=prefix)
     callbacks = workorder_repository.callbacks_by(session, ids, start, end, region_prefix=prefix)
     main = main_seats(repository.calls_per_agent_seat(session, prefix, start, end))
-    spells = repository.wrap_up_spells(session, prefix, start, end)
-    wrap_agent: dict[int, float] = defaultdict(float)
-    wrap_seat: dict[int, float] = defaultdict(float)
-    for seat_id, agent_id, began, ended in spells:
-        seconds = rules.overlap_seconds(began, ended, start, end, now)
-        wrap_seat[seat_id] += seconds
-        if agent_id is not None:
-            wrap_agent[agent_id] += seconds
+    wrap_agent, wrap_seat = repository.wrap_up_seconds(session, prefix, start, end, now)
     seats = {s.id: s for s in repository.region_seats(session, prefix)}
     out = FigureTables(start=start, end=end)
     teams: dict[str, Figures] = {}
