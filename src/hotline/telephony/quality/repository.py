@@ -95,41 +95,26 @@ def inspectors(session: Session, prefix: str) -> list[int]:
     return list(session.execute(stmt).scalars())
 
 
+#: A call is answered within this long of being offered (the PBX's timeout closes it much
+#: sooner): bounding ``offered_at`` too lets the (region, offered) index narrow to the period.
+MAX_RING = dt.timedelta(days=1)
+
+
 def _answered(prefix: str, start: dt.datetime, end: dt.datetime) -> list[Any]:
-    return [Call.region_id.in_(in_region(prefix)), Call.answered_at >= start, Call.answered_at < end,
-            Call.agent_id.is_not(None)]
+    return [Call.region_id.in_(in_region(prefix)), Call.offered_at >= start - MAX_RING, Call.offered_at < end,
+            Call.answered_at >= start, Call.answered_at < end, Call.agent_id.is_not(None)]
 
 
-def call_figures_by_agent(session: Session, prefix: str, start: dt.datetime, end: dt.datetime
-                          ) -> dict[int, tuple[int, float]]:
-    """agent → (calls answered, talk seconds) for calls answered in ``[start, end)``."""
-    stmt = (select(Call.agent_id, func.count(), func.coalesce(func.sum(Call.talk_s), 0.0))
-            .where(*_answered(prefix, start, end)).group_by(Call.agent_id))
-    return {int(a or 0): (n, float(t or 0)) for a, n, t in session.execute(stmt)}
-
-
-def call_figures_by_seat(session: Session, prefix: str, start: dt.datetime, end: dt.datetime
-                         ) -> dict[int, tuple[int, float]]:
-    stmt = (select(Call.seat_id, func.count(), func.coalesce(func.sum(Call.talk_s), 0.0))
-            .where(*_answered(prefix, start, end), Call.seat_id.is_not(None)).group_by(Call.seat_id))
-    return {int(s or 0): (n, float(t or 0)) for s, n, t in session.execute(stmt)}
-
-
-def calls_per_agent_seat(session: Session, prefix: str, start: dt.datetime, end: dt.datetime
-                         ) -> list[tuple[int, int, int]]:
-    """(agent, seat, calls answered) — to find each agent's main seat (and its operator)."""
-    stmt = (select(Call.agent_id, Call.seat_id, func.count()).where(*_answered(prefix, start, end),
-                                                                    Call.seat_id.is_not(None))
-            .group_by(Call.agent_id, Call.seat_id))
-    return [(int(a or 0), int(s or 0), n) for a, s, n in session.execute(stmt)]
-
-
-def orders_from_seats(session: Session, prefix: str, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
-    """seat → orders registered from calls answered on it in ``[start, end)`` (the call–order links)."""
-    stmt = (select(Call.seat_id, func.count(func.distinct(CallOrder.order_id)))
-            .join(CallOrder, CallOrder.call_id == Call.id)
-            .where(*_answered(prefix, start, end), Call.seat_id.is_not(None)).group_by(Call.seat_id))
-    return {int(s or 0): n for s, n in session.execute(stmt)}
+def call_figures(session: Session, prefix: str, start: dt.datetime, end: dt.datetime
+                 ) -> list[tuple[int, int | None, int, float, int]]:
+    """(agent, seat, calls answered, talk seconds, orders linked to those calls) of the calls
+    answered in the region in ``[start, end)``, in one pass over the calls: per agent, per seat
+    and each agent's main seat are sums of these rows."""
+    linked = select(func.count()).where(CallOrder.call_id == Call.id).correlate(Call).scalar_subquery()
+    stmt = (select(Call.agent_id, Call.seat_id, func.count(), func.coalesce(func.sum(Call.talk_s), 0.0),
+                   func.coalesce(func.sum(linked), 0))
+            .where(*_answered(prefix, start, end)).group_by(Call.agent_id, Call.seat_id))
+    return [(int(a or 0), s, n, float(t or 0), int(o or 0)) for a, s, n, t, o in session.execute(stmt)]
 
 
 def wrap_up_seconds(session: Session, prefix: str, start: dt.datetime, end: dt.datetime, now: dt.datetime
@@ -151,11 +136,16 @@ def wrap_up_seconds(session: Session, prefix: str, start: dt.datetime, end: dt.d
     where = (SeatState.state == "wrap_up", SeatState.started_at < end,
              (SeatState.ended_at.is_(None)) | (SeatState.ended_at > start),
              SeatState.seat_id.in_(select(Seat.id).where(Seat.region_id.in_(in_region(prefix)))))
-    by_agent = {int(a): round(float(t or 0), 3) for a, t in session.execute(
-        select(SeatState.agent_id, func.sum(seconds)).where(*where, SeatState.agent_id.is_not(None))
-        .group_by(SeatState.agent_id))}
-    by_seat = {int(s): round(float(t or 0), 3) for s, t in session.execute(
-        select(SeatState.seat_id, func.sum(seconds)).where(*where).group_by(SeatState.seat_id))}
+    by_agent: dict[int, float] = {}
+    by_seat: dict[int, float] = {}
+    for agent_id, seat_id, total in session.execute(
+            select(SeatState.agent_id, SeatState.seat_id, func.sum(seconds)).where(*where)
+            .group_by(SeatState.agent_id, SeatState.seat_id)):
+        if agent_id is not None:
+            by_agent[agent_id] = by_agent.get(agent_id, 0.0) + float(total or 0)
+        by_seat[seat_id] = by_seat.get(seat_id, 0.0) + float(total or 0)
+    by_agent = {k: round(v, 3) for k, v in by_agent.items()}
+    by_seat = {k: round(v, 3) for k, v in by_seat.items()}
     return by_agent, by_seat
 
 

@@ -189,14 +189,24 @@ def figures(session: Session, principal: Principal, *, start: dt.datetime | None
     require_reports(principal)
     start, end = period(start, end)
     prefix, now = principal.region_prefix, clock.now()
-    by_agent_calls = repository.call_figures_by_agent(session, prefix, start, end)
+    rows = repository.call_figures(session, prefix, start, end)
+    by_agent_calls: dict[int, tuple[int, float]] = {}
+    by_seat: dict[int, tuple[int, float]] = {}
+    seat_orders: dict[int, int] = {}
+    for agent_id, seat_id, calls, talk, linked in rows:
+        n, t = by_agent_calls.get(agent_id, (0, 0.0))
+        by_agent_calls[agent_id] = (n + calls, t + talk)
+        if seat_id is not None:
+            n, t = by_seat.get(seat_id, (0, 0.0))
+            by_seat[seat_id] = (n + calls, t + talk)
+            seat_orders[seat_id] = seat_orders.get(seat_id, 0) + linked
     agent_names = repository.centre_agents(session, prefix)
     extra = [a for a in by_agent_calls if a not in agent_names]
     agent_names.update(repository.accounts(session, extra))
     ids = sorted(agent_names)
     registered = workorder_repository.registration_figures(session, ids, start, end, region_prefix=prefix)
     callbacks = workorder_repository.callbacks_by(session, ids, start, end, region_prefix=prefix)
-    main = main_seats(repository.calls_per_agent_seat(session, prefix, start, end))
+    main = main_seats((a, s, n) for a, s, n, _, _ in rows if s is not None)
     wrap_agent, wrap_seat = repository.wrap_up_seconds(session, prefix, start, end, now)
     seats = {s.id: s for s in repository.region_seats(session, prefix)}
     out = FigureTables(start=start, end=end)
@@ -216,8 +226,6 @@ def figures(session: Session, principal: Principal, *, start: dt.datetime | None
         teams.setdefault(unit, Figures(key=unit, name=unit)).add(row)
         op = operator or IN_HOUSE
         operators.setdefault(op, Figures(key=op, name=op, operator=operator)).add(row)
-    by_seat = repository.call_figures_by_seat(session, prefix, start, end)
-    seat_orders = repository.orders_from_seats(session, prefix, start, end)
     for seat in seats.values():
         calls, talk = by_seat.get(seat.id, (0, 0.0))
         out.seats.append(Figures(key=seat.code, name=seat.code, operator=seat.operator, calls_answered=calls,
