@@ -52,9 +52,9 @@ def main() -> None:
     if args.database_url:
         from bench._common import _fresh_postgres
 
-        url, _schema = _fresh_postgres(args.database_url)
+        url, schema = _fresh_postgres(args.database_url)
     else:
-        url = f"sqlite:///{os.environ['HOTLINE_DATA_DIR']}/bench.db"
+        url, schema = f"sqlite:///{os.environ['HOTLINE_DATA_DIR']}/bench.db", ""
     settings = get_settings()
     assert settings.pii_keys and settings.pii_index_key
     crypto.configure(settings.pii_keys, settings.pii_index_key)
@@ -100,11 +100,17 @@ def main() -> None:
             timings.append((time.perf_counter() - began) * 1000)
             db.rollback()
         assert sum(f.calls_answered for f in tables.agents) == args.calls
+    dialect = engine.dialect.name
+    engine.dispose()
+    if schema:
+        from bench._common import _drop_postgres
+
+        _drop_postgres(args.database_url, schema)
     timings.sort()
     print(json.dumps({"calls": args.calls, "agents": args.agents, "runs": args.runs,
                       "p50_ms": round(timings[len(timings) // 2], 1),
                       "p95_ms": round(timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))], 1),
-                      "database": engine.dialect.name}))
+                      "database": dialect}))
 
 
 if __name__ == "__main__":
