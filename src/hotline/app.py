@@ -125,6 +125,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.channels.open311 import endpoints as open311_api
 
     app.include_router(open311_api.admin_router, prefix="/api/v1")
+    from hotline.telephony.quality import endpoints as quality_api
+
+    app.include_router(quality_api.router, prefix="/api/v1")
     app.include_router(open311_api.router)
     from hotline.telephony import endpoints as telephony_api
 
@@ -145,6 +148,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
                    workorder_public_views, workorder_admin_views, supervision_views, knowledge_views,
                    knowledge_public_views, intelligence_views, open311_views, board_views):
         app.include_router(module.router, include_in_schema=False)
+    from hotline.telephony.quality import views as quality_views
+
+    app.include_router(quality_views.router, include_in_schema=False)
     return app
 
 

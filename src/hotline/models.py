@@ -41,6 +41,7 @@ from hotline.supervision.models import (
     UnitDayStats,
 )
 from hotline.telephony.models import Call, CallEvent, CallOrder, CtiQueue, Seat, SeatState
+from hotline.telephony.quality.models import Checklist, ChecklistItem, Inspection, Sample, Score
 from hotline.workorder.models import (
     Assignment,
     Callback,
@@ -74,6 +75,8 @@ __all__ = [
     "Callback",
     "Category",
     "Channel",
+    "Checklist",
+    "ChecklistItem",
     "Citizen",
     "CoordinationCase",
     "CtiQueue",
@@ -85,6 +88,7 @@ __all__ = [
     "Extension",
     "HotspotSnapshot",
     "IdempotencyKey",
+    "Inspection",
     "Job",
     "KeyCanary",
     "KnowledgeAnswer",
@@ -111,6 +115,8 @@ __all__ = [
     "Region",
     "Reply",
     "ReturnRequest",
+    "Sample",
+    "Score",
     "Seat",
     "SeatState",
     "SpecialList",

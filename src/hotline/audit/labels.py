@@ -27,6 +27,7 @@ OBJECT_NAMES: dict[str, str] = {
     "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
     "seat": "坐席", "call": "来电",
+    "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
 _WORK_ORDER: dict[str, str] = {
@@ -91,6 +92,10 @@ ACTION_NAMES: dict[str, str] = {
     "policy_document.due_recounted": "日历更新后重算政策文件发布期限",
     "open311_key.created": "签发开放311接口密钥", "open311_key.revoked": "吊销开放311接口密钥",
     "open311_service.saved": "保存开放311服务定义",
+    "qa_checklist.saved": "保存质检评分表", "qa_sample.drawn": "抽取质检样本", "qa_inspection.picked": "指定质检对象",
+    "qa_inspection.scored": "质检评分", "qa_inspection.appealed": "坐席员申诉",
+    "qa_inspection.appeal_upheld": "申诉成立，调整得分", "qa_inspection.appeal_rejected": "申诉驳回",
+    "qa_report.exported": "导出质检月报",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
@@ -99,6 +104,8 @@ FIELD_NAMES: dict[str, str] = {
     "status": "状态", "reason": "原因", "name": "名称", "items": "条目", "active": "启用", "summary": "摘要",
     "rows": "行数", "role": "角色", "region_code": "区划代码", "purpose": "用途", "previous": "原值",
     "orders": "工单数",
+    "score": "得分", "max_score": "满分", "seed": "随机种子", "share": "抽检比例", "from": "起始", "to": "截止",
+    "calls": "来电数",
     "code": "编码", "window_days": "统计天数", "user_id": "账号编号", "updated": "更新", "unit_id": "单位编号",
     "unit": "单位", "topic": "主题", "threshold": "阈值", "on_time": "按时", "month": "月份", "lead_unit": "主办单位",
     "key_id": "密钥编号", "is_workday": "工作日", "is_service": "服务账号", "ids": "编号", "due_on": "到期日",

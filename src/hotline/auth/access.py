@@ -346,3 +346,42 @@ def ledger_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
                           LedgerEntry.category_id.in_(principal.sector_category_ids))
     submitted = select(WorkOrder.id).where(WorkOrder.created_by_id == principal.user_id)
     return stmt.where(LedgerEntry.work_order_id.in_(submitted))
+
+
+# --- quality inspections (telephony quality) -------------------------------------------------
+
+
+def inspection_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
+    """Inspections the caller may see: an agent their own, once scored (a drawn one waiting
+    for its score is the inspectors' business); an inspector (``inspect_quality``) those of
+    their region. Other roles never see one (:func:`access_inspection` answers 403)."""
+    from hotline.telephony.quality.models import Inspection
+
+    if principal.can(Cap.inspect_quality):
+        return stmt.where(Inspection.region_id.in_(
+            select(Region.id).where(Region.code.startswith(principal.region_prefix, autoescape=True))))
+    if principal.role == Role.agent:
+        return stmt.where(Inspection.agent_id == principal.user_id, Inspection.status != "pending")
+    return stmt.where(sa_false())
+
+
+def may_see_inspections(principal: Principal) -> bool:
+    return principal.can(Cap.inspect_quality) or principal.role == Role.agent
+
+
+def access_inspection(session: Session, principal: Principal, ref: str) -> Any:
+    """The inspection with this public reference if the caller may see it: 403 for a role
+    that never sees inspections, 404 outside the scope (another agent's, another region's)."""
+    from hotline.telephony.quality.models import Inspection
+
+    if not may_see_inspections(principal):
+        raise Forbidden("您的角色无权查看质检记录")
+    found = session.execute(select(Inspection).where(Inspection.ref == ref)).scalar_one_or_none() \
+        if TELEPHONY_REF.fullmatch(ref or "") else None
+    if found is None:
+        raise NotFound("质检记录不存在")
+    if session.execute(inspection_scope(principal, select(Inspection.id).where(Inspection.id == found.id))).first() \
+            is None:
+        deny(session, principal, "qa_inspection", found.ref)
+        raise NotFound("质检记录不存在")
+    return found

@@ -33,8 +33,12 @@ def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(CST).strftime(fmt) if value else ""
 
 
+#: Template folders of sub-packages: prefix → folder.
+SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates"}
+
 env = Environment(
-    loader=PrefixLoader({d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS}),
+    loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
+                         **{p: FileSystemLoader(str(path)) for p, path in SUB_TEMPLATES.items()}}),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
@@ -79,6 +83,10 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/knowledge", "知识库"))
     if not principal.is_service:
         items.append(("/rankings", "好差评榜单"))
+    if principal.can(Cap.inspect_quality) or principal.can(Cap.manage_telephony):  # as telephony.quality.views
+        items.append(("/cti/quality", "质检"))
+    elif principal.role.value == "agent":
+        items.append(("/cti/quality", "我的质检"))
     if principal.can(Cap.view_citizens):
         items.append(("/citizens", "诉求人档案"))
     if principal.can(Cap.view_org):

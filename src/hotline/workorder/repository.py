@@ -559,3 +559,99 @@ def ids_in_scope(session: Session, scope: Scope, ids: list[int]) -> set[int]:
         return set()
     stmt = scope(select(WorkOrder)).where(WorkOrder.id.in_(sorted(set(ids)))).with_only_columns(WorkOrder.id)
     return set(session.execute(stmt).scalars())
+
+
+# --- agents' figures (telephony quality inspection reads these) -------------------------------
+
+#: A centre's change of the category an order was registered with (dispatch records it).
+RECATEGORISED = "work_order.category_set"
+#: An order closed during the call with an answer (即时答); ``knowledge_item`` in its detail
+#: when the answer came from the knowledge base.
+ANSWERED_ON_SPOT = "work_order.answered"
+#: A unit's return the centre accepted by re-dispatching the order (not refused as unjustified):
+#: the order had been routed wrongly from its registration.
+RETURN_ACCEPTED = "redispatched"
+
+
+@dataclass
+class RegistrationFigures:
+    """What an agent registered in a period: orders, those answered on the spot (and of them
+    from the knowledge base), and those whose registration proved wrong (re-categorised by
+    the centre, or returned by a unit and re-dispatched)."""
+
+    registered: int = 0
+    answered_on_spot: int = 0
+    answered_from_knowledge: int = 0
+    inaccurate: int = 0
+
+
+def _centres_in(prefix: str) -> Any:
+    """Orders owned by a centre of the region with this code prefix."""
+    return WorkOrder.centre_unit_id.in_(select(Unit.id).join(Region, Region.id == Unit.region_id).where(
+        Region.code.startswith(prefix, autoescape=True)))
+
+
+def registration_figures(session: Session, agent_ids: list[int], start: dt.datetime, end: dt.datetime, *,
+                         region_prefix: str) -> dict[int, RegistrationFigures]:
+    """Per registering account (``created_by_id``), the orders it registered in ``[start, end)``
+    for a centre of the region with this code prefix."""
+    out: dict[int, RegistrationFigures] = {}
+    if not agent_ids:
+        return out
+    ids = sorted(set(agent_ids))
+    owner: dict[int, int] = {}
+    for order_id, agent_id in session.execute(
+            select(WorkOrder.id, WorkOrder.created_by_id).where(
+                WorkOrder.created_by_id.in_(ids), WorkOrder.registered_at >= start, WorkOrder.registered_at < end,
+                _centres_in(region_prefix))):
+        owner[order_id] = int(agent_id or 0)
+        out.setdefault(int(agent_id or 0), RegistrationFigures()).registered += 1
+    for actor_id, object_id, detail in session.execute(
+            select(AuditEvent.actor_id, AuditEvent.object_id, AuditEvent.detail).where(
+                AuditEvent.action == ANSWERED_ON_SPOT, AuditEvent.actor_id.in_(ids),
+                AuditEvent.at >= start, AuditEvent.at < end)):
+        if not (object_id and object_id.isdigit() and int(object_id) in owner):
+            continue  # another region's order
+        figures = out.setdefault(int(actor_id or 0), RegistrationFigures())
+        figures.answered_on_spot += 1
+        if isinstance(detail, dict) and detail.get("knowledge_item") is not None:
+            figures.answered_from_knowledge += 1
+    wrong: set[int] = set()
+    for object_id, detail in session.execute(
+            select(AuditEvent.object_id, AuditEvent.detail).where(
+                AuditEvent.action == RECATEGORISED, AuditEvent.object_type == "work_order", AuditEvent.at >= start)):
+        order_id = int(object_id) if object_id and object_id.isdigit() else 0
+        if order_id in owner and isinstance(detail, dict) and detail.get("old") is not None:
+            wrong.add(order_id)
+    wrong.update(session.execute(
+        select(ReturnRequest.work_order_id).join(WorkOrder, WorkOrder.id == ReturnRequest.work_order_id).where(
+            WorkOrder.created_by_id.in_(ids), WorkOrder.registered_at >= start, WorkOrder.registered_at < end,
+            _centres_in(region_prefix), ReturnRequest.decision == RETURN_ACCEPTED)).scalars())
+    for order_id in wrong:
+        out[owner[order_id]].inaccurate += 1
+    return out
+
+
+def callbacks_by(session: Session, agent_ids: list[int], start: dt.datetime, end: dt.datetime, *,
+                 region_prefix: str) -> dict[int, int]:
+    """Per account, the callback attempts (回访) it recorded in ``[start, end)``, reached or not,
+    on orders of the centres of the region with this code prefix."""
+    if not agent_ids:
+        return {}
+    stmt = (select(Callback.agent_id, func.count()).join(WorkOrder, WorkOrder.id == Callback.work_order_id).where(
+        Callback.agent_id.in_(sorted(set(agent_ids))), Callback.at >= start, Callback.at < end,
+        _centres_in(region_prefix))
+        .group_by(Callback.agent_id))
+    return {int(agent_id or 0): count for agent_id, count in session.execute(stmt)}
+
+
+def orders_registered_by(session: Session, agent_ids: list[int], start: dt.datetime, end: dt.datetime, *,
+                         region_prefix: str) -> list[tuple[int, int, dt.datetime]]:
+    """``(order id, registering account, registered at)`` of the accounts' orders in ``[start, end)``
+    for centres of the region (merged duplicates included: registering one is work too)."""
+    if not agent_ids:
+        return []
+    stmt = select(WorkOrder.id, WorkOrder.created_by_id, WorkOrder.registered_at).where(
+        WorkOrder.created_by_id.in_(sorted(set(agent_ids))), WorkOrder.registered_at >= start,
+        WorkOrder.registered_at < end, _centres_in(region_prefix)).order_by(WorkOrder.id)
+    return [(i, int(a or 0), at) for i, a, at in session.execute(stmt)]
