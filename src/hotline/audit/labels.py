@@ -26,7 +26,7 @@ OBJECT_NAMES: dict[str, str] = {
     "public_notice": "通报", "special_list": "专项清单", "supervision": "督办", "supervision_authority": "督办主管部门",
     "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
-    "seat": "坐席", "call": "来电",
+    "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -60,7 +60,9 @@ ACTION_NAMES: dict[str, str] = {
     "board.created": "新增网络留言板", "board.pull_configured": "设置留言板拉取接口",
     "board.replies_exported": "导出留言板答复文件", "board_import.done": "导入留言板留言",
     "board_import.rejected": "留言板留言未导入",
-    "seat.logged_in": "坐席签入", "seat.logged_out": "坐席签出",
+    "seat.logged_in": "坐席签入", "seat.logged_out": "坐席签出", "seat.created": "新增坐席", "seat.updated": "修改坐席",
+    "cti_queue.created": "新增话务队列", "cti_queue.updated": "修改话务队列", "cti_key.created": "签发呼叫中心接口密钥",
+    "cti_key.revoked": "吊销呼叫中心接口密钥", "call.order_linked": "来电关联工单",
     "regions.imported": "导入行政区划", "units.imported": "导入单位", "categories.imported": "导入诉求分类",
     "channels.imported": "导入受理渠道", "regions.exported": "导出行政区划", "units.exported": "导出单位",
     "categories.exported": "导出诉求分类", "channels.exported": "导出受理渠道",
