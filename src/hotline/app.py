@@ -109,6 +109,10 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
                    catalogue_endpoints, supervision_api, knowledge_api, intelligence_api, board_api):
         app.include_router(module.router, prefix="/api/v1")
+    from hotline.telephony.stats import endpoints as cti_stats_api
+    from hotline.telephony.stats import views as cti_stats_views
+    app.include_router(cti_stats_api.router, prefix="/api/v1")
+    app.include_router(cti_stats_views.router, include_in_schema=False)
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")
     app.include_router(knowledge_api.public_router, prefix="/api/v1")

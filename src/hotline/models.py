@@ -41,6 +41,7 @@ from hotline.supervision.models import (
     UnitDayStats,
 )
 from hotline.telephony.models import Call, CallEvent, CallOrder, CtiQueue, Seat, SeatState
+from hotline.telephony.stats.models import CallHour, RollupCursor, WrapHour
 from hotline.workorder.models import (
     Assignment,
     Callback,
@@ -70,6 +71,7 @@ __all__ = [
     "CalendarOverride",
     "Call",
     "CallEvent",
+    "CallHour",
     "CallOrder",
     "Callback",
     "Category",
@@ -111,6 +113,7 @@ __all__ = [
     "Region",
     "Reply",
     "ReturnRequest",
+    "RollupCursor",
     "Seat",
     "SeatState",
     "SpecialList",
@@ -121,6 +124,7 @@ __all__ = [
     "User",
     "WithdrawalCode",
     "WorkOrder",
+    "WrapHour",
     "collection_unit",
     "unit_category",
 ]

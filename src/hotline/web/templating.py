@@ -34,7 +34,8 @@ def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 env = Environment(
-    loader=PrefixLoader({d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS}),
+    loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
+                         "cti_stats": FileSystemLoader(str(PACKAGE / "telephony" / "stats" / "templates"))}),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
@@ -77,6 +78,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/knowledge", "知识库"))
     if not principal.is_service:
         items.append(("/rankings", "好差评榜单"))
+    if principal.can(Cap.view_calls) and not principal.is_service:  # as telephony.stats.service
+        items += [("/cti/wallboard", "话务监控"), ("/cti/stats", "话务统计")]
     if principal.can(Cap.view_citizens):
         items.append(("/citizens", "诉求人档案"))
     if principal.can(Cap.view_org):
