@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
         yield
         stop.set()
         app.state.intake_writer.close()
+        app.state.cti_writer.close()
         for factory in dict.fromkeys((session_factory, read_factory)):
             bind = factory.kw.get("bind")
             if bind is not None and hasattr(bind, "dispose"):
@@ -78,6 +79,10 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.state.intake_writer = GroupCommitter("intake", session_factory, workorder_service.write_intakes,
                                              writers=writers)
+    from hotline.telephony import service as telephony_service
+
+    app.state.cti_writer = GroupCommitter("cti", session_factory, telephony_service.write_batches, max_batch=8,
+                                          writers=writers)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestContextMiddleware)
     errors.install(app)
@@ -120,6 +125,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(open311_api.admin_router, prefix="/api/v1")
     app.include_router(open311_api.router)
+    from hotline.telephony import endpoints as telephony_api
+
+    app.include_router(telephony_api.router, prefix="/api/v1")
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

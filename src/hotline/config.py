@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     #: Demo only (``hotline demo`` sets it): with the "log" SMS adapter nothing reaches a phone,
     #: so the public pages and API show the code they would have texted. Ignored with "http".
     public_demo_codes: bool = False
+    #: Telephony (docs/cti.md): the IVR digits → queue name map (a call that chose the digits
+    #: and was never reported queued counts in that queue; the queue of digit "1" is the
+    #: enterprise line), and the minutes after its last event that a call without ``ended``
+    #: is closed by the platform as ``timeout``.
+    cti_ivr_queues: dict[str, str] = Field(default_factory=lambda: {"1": "enterprise"})
+    cti_call_timeout_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
 
     @property
     def resolved_database_url(self) -> str:
