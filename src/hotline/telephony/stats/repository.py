@@ -33,7 +33,7 @@ def region_ids(session: Session, prefix: str) -> list[int]:
 
 
 def queue_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(CtiQueue.id, CtiQueue.name)).tuples())
+    return {r.id: r.name for r in session.execute(select(CtiQueue.id, CtiQueue.name))}
 
 
 def queue_by_name(session: Session, name: str) -> int | None:
@@ -54,7 +54,8 @@ def agent_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(ids))
     out: dict[int, str] = {}
     for chunk in _chunks(wanted):
-        out.update(session.execute(select(User.id, User.display_name).where(User.id.in_(chunk))).tuples())
+        out.update({r.id: r.display_name for r in session.execute(select(User.id, User.display_name)
+                                                                   .where(User.id.in_(chunk)))})
     return out
 
 
