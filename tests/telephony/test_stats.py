@@ -242,13 +242,6 @@ def test_the_answer_rate_leaves_out_short_abandons_and_an_empty_base_is_none():
     assert rules.figures(sums)["answer_rate"] == 0.5  # 5 s is not short: held against
 
 
-def test_a_repeat_call_is_one_whose_caller_called_within_the_24_hours_before():
-    t = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
-    earlier = {"x": [t - dt.timedelta(hours=24), t, t + dt.timedelta(hours=1)], "y": [t - dt.timedelta(hours=25)]}
-    calls = [("x", t), ("x", t + dt.timedelta(hours=1)), ("y", t), (None, t), ("x", t - dt.timedelta(hours=24))]
-    assert list(rules.repeat_flags(calls, earlier)) == [True, True, False, False, False]
-
-
 def test_whole_hours_and_period_labels_are_in_china_time():
     start = dt.datetime(2026, 11, 10, 1, 30, tzinfo=dt.UTC)
     assert rules.whole_hours(start, start + dt.timedelta(hours=2)) == (start.replace(minute=0) + rules.HOUR,

@@ -8,13 +8,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, delete, exists, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hotline.auth.models import User
 from hotline.org.models import Region
 from hotline.telephony.models import Call, CallOrder, CtiQueue, Seat, SeatState
 from hotline.telephony.stats.models import CallHour, RollupCursor, WrapHour
-from hotline.telephony.stats.rules import SUM_FIELDS
+from hotline.telephony.stats.rules import REPEAT_WINDOW, SUM_FIELDS
 
 CHUNK = 500  # bound parameters per IN list
 
@@ -61,17 +61,32 @@ def agent_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 # --- raw calls ------------------------------------------------------------------------------------
 
-def _call_columns() -> list[Any]:
+def _repeat(session: Session) -> Any:
+    """Whether the call's caller called the same centre in the :data:`REPEAT_WINDOW` before it
+    (a probe of the caller-hash index per call). On SQLite the bound keeps the stored text's
+    microseconds, so the window is exact on both databases."""
+    prior = aliased(Call)
+    if session.get_bind().dialect.name == "sqlite":
+        lower: Any = func.strftime("%Y-%m-%d %H:%M:%S", Call.offered_at, "-1 day").op("||")(
+            func.substr(Call.offered_at, 20))
+        assert dt.timedelta(days=1) == REPEAT_WINDOW
+    else:
+        lower = Call.offered_at - REPEAT_WINDOW
+    return exists().where(prior.caller_hash == Call.caller_hash, prior.region_id == Call.region_id,
+                          prior.offered_at < Call.offered_at, prior.offered_at >= lower).label("repeat")
+
+
+def _call_columns(session: Session) -> list[Any]:
     return [Call.region_id, Call.offered_at, Call.queue_id, Call.seat_id, Call.agent_id,
             Call.answered_at.is_not(None).label("answered"), Call.ended_at.is_not(None).label("ended"),
             Call.wait_s, Call.talk_s, Call.transfers, Call.three_way, Call.enterprise, Call.caller_hash,
-            exists().where(CallOrder.call_id == Call.id).label("ordered")]
+            exists().where(CallOrder.call_id == Call.id).label("ordered"), _repeat(session)]
 
 
 def calls_offered(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int] | None,
                   queue_id: int | None = None) -> list[Row[Any]]:
     """The facts of the calls offered in ``[start, end)`` in these regions (all: ``None``)."""
-    stmt = select(*_call_columns()).where(Call.offered_at >= start, Call.offered_at < end)
+    stmt = select(*_call_columns(session)).where(Call.offered_at >= start, Call.offered_at < end)
     if regions is not None:
         stmt = stmt.where(Call.region_id.in_(regions))
     if queue_id is not None:

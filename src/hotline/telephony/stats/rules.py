@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -139,18 +139,6 @@ def figures(s: Sums, *, wrap_known: bool = True) -> dict[str, Any]:
         "ordered": s.ordered,
         "repeat_calls": s.repeat,
     }
-
-
-def repeat_flags(calls: Iterable[tuple[Hashable, dt.datetime]],
-                 earlier: Mapping[Hashable, list[dt.datetime]]) -> Iterator[bool]:
-    """For each ``(caller key, offered_at)`` (``None`` key: caller unknown), whether that
-    caller had called within :data:`REPEAT_WINDOW` before, given each key's other calls'
-    times in ``earlier`` (any order; may include the call itself and later calls)."""
-    for key, at in calls:
-        if key is None:
-            yield False
-            continue
-        yield any(at - REPEAT_WINDOW <= t < at for t in earlier.get(key, ()))
 
 
 # --- periods ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ rollup only makes it fast. Wrap-up spells work the same way with their own curso
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,6 @@ from hotline.telephony.stats.rules import (
     floor_hour,
     hour_ranges,
     period_label,
-    repeat_flags,
     whole_hours,
 )
 
@@ -183,18 +182,11 @@ def _raw_calls(session: Session, buckets: dict[tuple[Any, ...], Sums], lo: dt.da
                regions: Sequence[int] | None, queue_id: int | None,
                key: Callable[[Any], tuple[Any, ...]]) -> None:
     """Add the raw calls offered in ``[lo, hi)`` to the buckets, with the same rules as the rollup."""
-    rows = repository.calls_offered(session, start=lo, end=hi, regions=regions, queue_id=queue_id)
-    if not rows:
-        return
-    times = repository.caller_times(session, (r.caller_hash for r in rows if r.caller_hash),
-                                    start=lo - REPEAT_WINDOW, end=hi)
-    callers: list[tuple[Hashable, dt.datetime]] = [
-        ((r.region_id, r.caller_hash) if r.caller_hash else None, r.offered_at) for r in rows]
-    for row, repeat in zip(rows, repeat_flags(callers, times), strict=True):
+    for row in repository.calls_offered(session, start=lo, end=hi, regions=regions, queue_id=queue_id):
         add_call(buckets.setdefault(key(row), Sums()), CallFacts(
             answered=bool(row.answered), ended=bool(row.ended), wait_s=row.wait_s, talk_s=row.talk_s,
             transfers=row.transfers or 0, three_way=row.three_way or 0, enterprise=bool(row.enterprise),
-            ordered=bool(row.ordered), repeat=repeat))
+            ordered=bool(row.ordered), repeat=bool(row.repeat)))
 
 
 def dirty_hours(session: Session, since: dt.datetime) -> set[dt.datetime]:
