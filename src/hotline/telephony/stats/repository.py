@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, func, insert, select
+from sqlalchemy import Interval, Row, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from hotline.auth.models import User
@@ -71,7 +71,7 @@ def _repeat(session: Session) -> Any:
             func.substr(Call.offered_at, 20))
         assert dt.timedelta(days=1) == REPEAT_WINDOW
     else:
-        lower = Call.offered_at - REPEAT_WINDOW
+        lower = Call.offered_at - literal(REPEAT_WINDOW, Interval())
     return exists().where(prior.caller_hash == Call.caller_hash, prior.region_id == Call.region_id,
                           prior.offered_at < Call.offered_at, prior.offered_at >= lower).label("repeat")
 
