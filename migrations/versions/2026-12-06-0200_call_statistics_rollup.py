@@ -1,9 +1,9 @@
-"""call statistics: the hourly rollup of calls and wrap-up spells, its cursors, and the indexes
-that find calls changed since the cursor
+"""call statistics: the rollup of calls and wrap-up spells (per hour, per queue-hour, per day), its
+cursors, and the indexes that find calls changed since the cursor and repeat callers
 
 Revision ID: 5b7e2c1d0200
 Revises: 9cfc71524143
-Create Date: 2026-12-06 01:32:05.794668
+Create Date: 2026-12-06 02:10:36.413906
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,7 @@ def upgrade() -> None:
     )
     op.create_table('cti_call_hour',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grain', sa.String(length=16), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
     sa.Column('queue_id', sa.Integer(), nullable=True),
@@ -51,10 +52,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cti_call_hour'))
     )
     with op.batch_alter_table('cti_call_hour', schema=None) as batch_op:
-        batch_op.create_index('ix_cti_call_hour_region_hour', ['region_id', 'hour'], unique=False)
+        batch_op.create_index('ix_cti_call_hour_grain_region_hour', ['grain', 'region_id', 'hour'], unique=False)
 
     op.create_table('cti_wrap_hour',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grain', sa.String(length=16), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
     sa.Column('seat_id', sa.Integer(), nullable=False),
@@ -67,9 +69,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cti_wrap_hour'))
     )
     with op.batch_alter_table('cti_wrap_hour', schema=None) as batch_op:
-        batch_op.create_index('ix_cti_wrap_hour_region_hour', ['region_id', 'hour'], unique=False)
+        batch_op.create_index('ix_cti_wrap_hour_grain_region_hour', ['grain', 'region_id', 'hour'], unique=False)
 
     with op.batch_alter_table('call', schema=None) as batch_op:
+        batch_op.create_index('ix_call_caller_region_offered', ['caller_hash', 'region_id', 'offered_at'], unique=False)
         batch_op.create_index('ix_call_updated_at', ['updated_at'], unique=False)
 
     with op.batch_alter_table('call_order', schema=None) as batch_op:
@@ -89,13 +92,14 @@ def downgrade() -> None:
 
     with op.batch_alter_table('call', schema=None) as batch_op:
         batch_op.drop_index('ix_call_updated_at')
+        batch_op.drop_index('ix_call_caller_region_offered')
 
     with op.batch_alter_table('cti_wrap_hour', schema=None) as batch_op:
-        batch_op.drop_index('ix_cti_wrap_hour_region_hour')
+        batch_op.drop_index('ix_cti_wrap_hour_grain_region_hour')
 
     op.drop_table('cti_wrap_hour')
     with op.batch_alter_table('cti_call_hour', schema=None) as batch_op:
-        batch_op.drop_index('ix_cti_call_hour_region_hour')
+        batch_op.drop_index('ix_cti_call_hour_grain_region_hour')
 
     op.drop_table('cti_call_hour')
     op.drop_table('cti_rollup_cursor')

@@ -78,7 +78,7 @@ def test_one_queue_and_the_groupings(api, world, played):
     assert [(g["key"], g["offered"]) for g in queues] == [("", 1), ("enterprise", 2), ("general", 7)]
 
 
-WINDOWS = [(0, 3 * 3600), (1800, 5400), (-7200, 10 * 3600), (3590, 3611), (3600, 7200), (123.4, 9999.9)]
+WINDOWS = [(-30 * 3600, 50 * 3600), (0, 3 * 3600), (1800, 5400), (-7200, 10 * 3600), (3590, 3611), (3600, 7200), (123.4, 9999.9)]
 GROUPS = [None, "hour", "day", "month", "queue", "seat", "agent", "operator"]
 
 
@@ -102,9 +102,12 @@ def test_the_rollup_and_the_raw_calls_give_identical_figures(db, world, played):
     result = service.rollup(db)
     assert result.call_hours > 0 and result.wrap_hours > 0
     assert service.dirty_hours(db, result.position) == set()  # whole hours now come from the rollup only
-    rolled = db.execute(select(func.sum(CallHour.offered), func.sum(CallHour.answered_15s))).one()
-    assert tuple(rolled) == (10, 5)
-    assert db.execute(select(func.sum(WrapHour.spells))).scalar_one() == 3
+    for grain in ("hour", "queue_hour", "day"):
+        rolled = db.execute(select(func.sum(CallHour.offered), func.sum(CallHour.answered_15s))
+                            .where(CallHour.grain == grain)).one()
+        assert tuple(rolled) == (10, 5), grain
+    for grain in ("hour", "day"):
+        assert db.execute(select(func.sum(WrapHour.spells)).where(WrapHour.grain == grain)).scalar_one() == 3
     assert _all_answers(db, world) == raw
     again = service.rollup(db)  # nothing changed: nothing to do, same answers
     assert again.call_hours == 0 and _all_answers(db, world) == raw
@@ -124,7 +127,9 @@ def test_a_late_event_changing_a_rolled_up_call_counts_at_once_and_after_the_nex
     # the queued event arrives late: it waited 20 s, so it was not answered within 15 s
     s.post(pbx, [s.ev("c11", 3, "queued", 2010, queue="general")])
     now = stats(client, 0, 3 * 3600)
+    days = stats(client, -30 * 3600, 50 * 3600, group="agent")  # the whole day 2026-11-10 inside
     assert (now["offered"], now["answered"], now["answered_within_15s"]) == (11, 7, 5)
+    assert (days["offered"], days["answered_within_15s"]) == (11, 5)
     assert now["avg_wait_s"] == round((60 + 20) / 7, 1)
     assert now["by_queue"]["general"]["offered"] == 8
     played.shift(dt.timedelta(minutes=2))
@@ -132,7 +137,8 @@ def test_a_late_event_changing_a_rolled_up_call_counts_at_once_and_after_the_nex
     db.commit()
     assert service.dirty_hours(db, service.repository.cursor(db, service.CALLS)) == set()
     assert stats(client, 0, 3 * 3600) == now
-    assert db.execute(select(func.sum(CallHour.answered_15s))).scalar_one() == 5
+    assert stats(client, -30 * 3600, 50 * 3600, group="agent") == days
+    assert db.execute(select(func.sum(CallHour.answered_15s)).where(CallHour.grain == "day")).scalar_one() == 5
 
 
 def test_an_order_linked_after_the_rollup_counts_at_once(db, world, api, played):

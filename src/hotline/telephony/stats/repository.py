@@ -7,11 +7,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Interval, Row, delete, exists, func, insert, literal, select
+from sqlalchemy import Interval, Row, and_, case, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from hotline.auth.models import User
 from hotline.org.models import Region
+from hotline.telephony.lifecycle import SERVICE_LEVEL_S, SHORT_ABANDON_S
 from hotline.telephony.models import Call, CallOrder, CtiQueue, Seat, SeatState
 from hotline.telephony.stats.models import CallHour, RollupCursor, WrapHour
 from hotline.telephony.stats.rules import REPEAT_WINDOW, SUM_FIELDS
@@ -63,8 +64,8 @@ def agent_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 def _repeat(session: Session) -> Any:
     """Whether the call's caller called the same centre in the :data:`REPEAT_WINDOW` before it
-    (a probe of the caller-hash index per call). On SQLite the bound keeps the stored text's
-    microseconds, so the window is exact on both databases."""
+    (one probe of the index ``(caller_hash, region_id, offered_at)`` per call). On SQLite the
+    bound keeps the stored text's microseconds, so the window is exact on both databases."""
     prior = aliased(Call)
     if session.get_bind().dialect.name == "sqlite":
         lower: Any = func.strftime("%Y-%m-%d %H:%M:%S", Call.offered_at, "-1 day").op("||")(
@@ -73,25 +74,52 @@ def _repeat(session: Session) -> Any:
     else:
         lower = Call.offered_at - literal(REPEAT_WINDOW, Interval())
     return exists().where(prior.caller_hash == Call.caller_hash, prior.region_id == Call.region_id,
-                          prior.offered_at < Call.offered_at, prior.offered_at >= lower).label("repeat")
+                          prior.offered_at < Call.offered_at, prior.offered_at >= lower)
 
 
-def _call_columns(session: Session) -> list[Any]:
-    return [Call.region_id, Call.offered_at, Call.queue_id, Call.seat_id, Call.agent_id,
-            Call.answered_at.is_not(None).label("answered"), Call.ended_at.is_not(None).label("ended"),
-            Call.wait_s, Call.talk_s, Call.transfers, Call.three_way, Call.enterprise, Call.caller_hash,
-            exists().where(CallOrder.call_id == Call.id).label("ordered"), _repeat(session)]
+def _count(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
 
 
-def calls_offered(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int] | None,
-                  queue_id: int | None = None) -> list[Row[Any]]:
-    """The facts of the calls offered in ``[start, end)`` in these regions (all: ``None``)."""
-    stmt = select(*_call_columns(session)).where(Call.offered_at >= start, Call.offered_at < end)
+def _call_sums(session: Session) -> list[Any]:
+    """The additive parts of the figures, in SQL, as :func:`rules.add_call` defines them (the
+    statistics tests check both against the hand-computed answers)."""
+    answered = Call.answered_at.is_not(None)
+    abandoned = and_(Call.answered_at.is_(None), Call.ended_at.is_not(None))
+    exprs = {
+        "offered": func.count(),
+        "answered": _count(answered),
+        "abandoned": _count(abandoned),
+        "abandoned_short": _count(and_(abandoned, Call.wait_s < SHORT_ABANDON_S)),
+        "answered_15s": _count(and_(answered, Call.wait_s <= SERVICE_LEVEL_S)),
+        "wait_sum": func.sum(case((answered, func.coalesce(Call.wait_s, 0.0)), else_=0.0)),
+        "talked": _count(and_(answered, Call.talk_s.is_not(None))),
+        "talk_sum": func.sum(case((and_(answered, Call.talk_s.is_not(None)), Call.talk_s), else_=0.0)),
+        "transfers": func.sum(func.coalesce(Call.transfers, 0)),
+        "three_way": func.sum(func.coalesce(Call.three_way, 0)),
+        "enterprise": _count(Call.enterprise.is_(True)),
+        "ordered": _count(exists().where(CallOrder.call_id == Call.id)),
+        "repeat": _count(_repeat(session)),
+    }
+    return [exprs[name].label(name) for name in SUM_FIELDS]
+
+
+RAW_GROUPS: dict[str, Any] = {"region": Call.region_id, "queue": Call.queue_id, "seat": Call.seat_id,
+                              "agent": Call.agent_id}
+
+
+def raw_call_sums(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int] | None,
+                  queue_id: int | None, by: Sequence[str]) -> list[Row[Any]]:
+    """The sums of the raw calls offered in ``[start, end)``, grouped by ``by`` (names of
+    :data:`RAW_GROUPS`); each row: the group values then :data:`SUM_FIELDS`."""
+    keys = [RAW_GROUPS[b].label(b) for b in by]
+    stmt = select(*keys, *_call_sums(session)).where(Call.offered_at >= start, Call.offered_at < end)
     if regions is not None:
         stmt = stmt.where(Call.region_id.in_(regions))
     if queue_id is not None:
         stmt = stmt.where(Call.queue_id == queue_id)
-    return list(session.execute(stmt))
+    rows = session.execute(stmt.group_by(*keys) if keys else stmt)
+    return [r for r in rows if r.offered]
 
 
 def caller_times(session: Session, hashes: Iterable[str], *, start: dt.datetime,
@@ -119,70 +147,88 @@ def first_offered(session: Session) -> dt.datetime | None:
     return session.execute(select(func.min(Call.offered_at))).scalar_one_or_none()
 
 
-# --- the hourly rollup -------------------------------------------------------------------------
+# --- the rollup ----------------------------------------------------------------------------------
 
-GROUP_COLUMNS = {"hour": CallHour.hour, "queue": CallHour.queue_id, "seat": CallHour.seat_id,
-                 "agent": CallHour.agent_id}
+GROUP_COLUMNS: dict[str, Any] = {"hour": CallHour.hour, "region": CallHour.region_id, "queue": CallHour.queue_id,
+                                 "seat": CallHour.seat_id, "agent": CallHour.agent_id}
 
 
-def hour_sums(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int],
-              skip: Sequence[dt.datetime], queue_id: int | None, by: Sequence[str]) -> list[Row[Any]]:
-    """The rollup's sums over the hours in ``[start, end)`` but ``skip``, grouped by ``by``
-    (names of :data:`GROUP_COLUMNS`); each row: the group values then :data:`SUM_FIELDS`."""
-    if start >= end or not regions:
+def rolled_sums(session: Session, *, grain: str, start: dt.datetime, end: dt.datetime,
+                regions: Sequence[int] | None, skip: Sequence[dt.datetime] = (), queue_id: int | None = None,
+                by: Sequence[str]) -> list[Any]:
+    """The rollup's sums of one grain over the spans starting in ``[start, end)`` but
+    ``skip``, grouped by ``by`` (names of :data:`GROUP_COLUMNS`); each row: the group values
+    then :data:`SUM_FIELDS`."""
+    if start >= end or (regions is not None and not regions):
         return []
     keys = [GROUP_COLUMNS[b].label(b) for b in by]
     sums = [func.sum(getattr(CallHour, name)).label(name) for name in SUM_FIELDS]
-    stmt = select(*keys, *sums).where(CallHour.region_id.in_(regions), CallHour.hour >= start, CallHour.hour < end)
+    stmt = select(*keys, *sums).where(CallHour.grain == grain, CallHour.hour >= start, CallHour.hour < end)
+    if regions is not None:
+        stmt = stmt.where(CallHour.region_id.in_(regions))
     if skip:
         stmt = stmt.where(CallHour.hour.not_in(list(skip)))
     if queue_id is not None:
         stmt = stmt.where(CallHour.queue_id == queue_id)
-    return list(session.execute(stmt.group_by(*keys) if keys else stmt))
+    return [r for r in session.execute(stmt.group_by(*keys) if keys else stmt) if r.offered]
 
 
-def replace_call_hours(session: Session, hours: Sequence[dt.datetime], rows: list[dict[str, Any]]) -> None:
-    """The rollup rows of these hours (every region) replaced by ``rows``."""
-    for chunk in _chunks(list(hours)):
-        session.execute(delete(CallHour).where(CallHour.hour.in_(chunk)))
+def replace_rolled(session: Session, grain: str, starts: Sequence[dt.datetime], rows: list[dict[str, Any]]) -> None:
+    """The rollup rows of one grain starting at ``starts`` (every region) replaced by ``rows``."""
+    for chunk in _chunks(list(starts)):
+        session.execute(delete(CallHour).where(CallHour.grain == grain, CallHour.hour.in_(chunk)))
     if rows:
-        session.execute(insert(CallHour), rows)
+        session.execute(insert(CallHour), [{**r, "grain": grain} for r in rows])
 
 
-def clear_call_hours(session: Session) -> None:
+def clear_rolled(session: Session) -> None:
     session.execute(delete(CallHour))
 
 
 # --- wrap-up spells ------------------------------------------------------------------------------
 
-def wrap_spells(session: Session, *, start: dt.datetime, end: dt.datetime,
-                regions: Sequence[int] | None) -> list[Row[Any]]:
-    """(region, seat, agent, started, ended) of the wrap-up spells that ended in ``[start, end)``."""
-    stmt = (select(Seat.region_id, SeatState.seat_id, SeatState.agent_id, SeatState.started_at, SeatState.ended_at)
+def _wrap_seconds(session: Session) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(SeatState.ended_at) - func.julianday(SeatState.started_at)) * 86400.0
+    return func.extract("epoch", SeatState.ended_at - SeatState.started_at)
+
+
+WRAP_RAW_GROUPS: dict[str, Any] = {"region": Seat.region_id, "seat": SeatState.seat_id, "agent": SeatState.agent_id}
+
+
+def raw_wrap_sums(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int] | None,
+                  by: Sequence[str]) -> list[Any]:
+    """Count and total length of the wrap-up spells that ended in ``[start, end)``, grouped."""
+    keys = [WRAP_RAW_GROUPS[b].label(b) for b in by]
+    stmt = (select(*keys, func.count().label("wrap_spells"), func.sum(_wrap_seconds(session)).label("wrap_sum"))
             .join(Seat, Seat.id == SeatState.seat_id)
             .where(SeatState.state == "wrap_up", SeatState.ended_at >= start, SeatState.ended_at < end))
     if regions is not None:
         stmt = stmt.where(Seat.region_id.in_(regions))
-    return list(session.execute(stmt))
+    return [r for r in session.execute(stmt.group_by(*keys) if keys else stmt) if r.wrap_spells]
 
 
-WRAP_GROUP_COLUMNS = {"hour": WrapHour.hour, "seat": WrapHour.seat_id, "agent": WrapHour.agent_id}
+WRAP_GROUP_COLUMNS: dict[str, Any] = {"hour": WrapHour.hour, "region": WrapHour.region_id, "seat": WrapHour.seat_id,
+                                      "agent": WrapHour.agent_id}
 
 
-def wrap_sums(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int],
-              by: Sequence[str]) -> list[Row[Any]]:
-    if start >= end or not regions:
+def rolled_wraps(session: Session, *, grain: str, start: dt.datetime, end: dt.datetime,
+                 regions: Sequence[int] | None, by: Sequence[str]) -> list[Any]:
+    if start >= end or (regions is not None and not regions):
         return []
     keys = [WRAP_GROUP_COLUMNS[b].label(b) for b in by]
     stmt = (select(*keys, func.sum(WrapHour.spells).label("wrap_spells"), func.sum(WrapHour.wrap_sum).label("wrap_sum"))
-            .where(WrapHour.region_id.in_(regions), WrapHour.hour >= start, WrapHour.hour < end))
-    return list(session.execute(stmt.group_by(*keys) if keys else stmt))
+            .where(WrapHour.grain == grain, WrapHour.hour >= start, WrapHour.hour < end))
+    if regions is not None:
+        stmt = stmt.where(WrapHour.region_id.in_(regions))
+    return [r for r in session.execute(stmt.group_by(*keys) if keys else stmt) if r.wrap_spells]
 
 
-def replace_wrap_hours(session: Session, start: dt.datetime, end: dt.datetime, rows: list[dict[str, Any]]) -> None:
-    session.execute(delete(WrapHour).where(WrapHour.hour >= start, WrapHour.hour < end))
+def replace_wrap_rolled(session: Session, grain: str, start: dt.datetime, end: dt.datetime,
+                        rows: list[dict[str, Any]]) -> None:
+    session.execute(delete(WrapHour).where(WrapHour.grain == grain, WrapHour.hour >= start, WrapHour.hour < end))
     if rows:
-        session.execute(insert(WrapHour), rows)
+        session.execute(insert(WrapHour), [{**r, "grain": grain} for r in rows])
 
 
 def first_wrap_end(session: Session) -> dt.datetime | None:

@@ -10,7 +10,7 @@ rollup only makes it fast. Wrap-up spells work the same way with their own curso
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,16 +22,14 @@ from hotline.auth.roles import Cap
 from hotline.kit import clock
 from hotline.kit.errors import InvalidInput
 from hotline.telephony.stats import repository
+from hotline.telephony.stats.models import Grain
 from hotline.telephony.stats.rules import (
     HOUR,
     PERIODS,
     REPEAT_WINDOW,
     SUM_FIELDS,
-    CallFacts,
     Grouping,
     Sums,
-    add_call,
-    add_wrap_up,
     ceil_hour,
     figures,
     floor_hour,
@@ -141,6 +139,11 @@ def compute(session: Session, *, regions: Sequence[int], start: dt.datetime, end
 
 def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, regions: Sequence[int],
                start: dt.datetime, end: dt.datetime, queue_id: int | None, by: list[str]) -> None:
+    """Add the calls offered in ``[start, end)`` to ``buckets`` (keyed by the ``by`` values).
+
+    Whole hours come from the rollup: per queue-hour when no seat or agent is asked for,
+    otherwise per day for the whole clean days and per hour around them. Dirty hours and the
+    partial hours at the edges are read raw, an hour at a time."""
     first, last = whole_hours(start, end)
     position = repository.cursor(session, CALLS)
     raw: list[tuple[dt.datetime, dt.datetime]] = []
@@ -148,15 +151,70 @@ def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, region
         raw.append((start, end))
     else:
         dirty = sorted(h for h in dirty_hours(session, position) if first <= h < last)
-        for row in repository.hour_sums(session, start=first, end=last, regions=regions, skip=dirty,
-                                        queue_id=queue_id, by=by):
-            key = tuple(row[:len(by)])
-            _add_row(buckets.setdefault(key, Sums()), row[len(by):])
+        fine = "seat" in by or "agent" in by
+        pieces: list[tuple[str, dt.datetime, dt.datetime, Sequence[dt.datetime]]] = []
+        if not fine:
+            pieces.append((Grain.queue_hour, first, last, dirty))
+        else:
+            days = clean_days(first, last, dirty)
+            if days:
+                pieces.append((Grain.day, days[0], days[-1] + DAY, [d for d in _day_starts(days[0], days[-1])
+                                                                     if d not in days]))
+                covered = [(d, d + DAY) for d in days]
+                pieces += [(Grain.hour, lo, hi, dirty) for lo, hi in _gaps(first, last, covered)]
+            else:
+                pieces.append((Grain.hour, first, last, dirty))
+        for grain, lo, hi, skip in pieces:
+            for row in repository.rolled_sums(session, grain=grain, start=lo, end=hi, regions=regions, skip=skip,
+                                              queue_id=queue_id, by=by):
+                _add_row(buckets.setdefault(tuple(row[:len(by)]), Sums()), row[len(by):])
         raw += [(start, first)] if start < first else []
         raw += hour_ranges(dirty)
         raw += [(last, end)] if last < end else []
     for lo, hi in raw:
-        _raw_calls(session, buckets, lo, hi, regions=regions, queue_id=queue_id, key=_key_fn(by))
+        _raw_calls(session, buckets, lo, hi, regions=regions, queue_id=queue_id, by=by)
+
+
+DAY = dt.timedelta(days=1)
+
+
+def day_start(at: dt.datetime) -> dt.datetime:
+    """The UTC instant of the China-time midnight starting the day ``at`` falls in."""
+    local = at.astimezone(clock.CST)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+
+
+def _day_starts(first: dt.datetime, last: dt.datetime) -> list[dt.datetime]:
+    out, at = [], first
+    while at <= last:
+        out.append(at)
+        at += DAY
+    return out
+
+
+def clean_days(first: dt.datetime, last: dt.datetime, dirty: Sequence[dt.datetime]) -> list[dt.datetime]:
+    """The China-time days wholly inside ``[first, last)`` with no dirty hour."""
+    day = day_start(first)
+    day = day if day >= first else day + DAY
+    bad = {day_start(h) for h in dirty}
+    out = []
+    while day + DAY <= last:
+        if day not in bad:
+            out.append(day)
+        day += DAY
+    return out
+
+
+def _gaps(first: dt.datetime, last: dt.datetime,
+          covered: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datetime, dt.datetime]]:
+    out, at = [], first
+    for lo, hi in covered:
+        if at < lo:
+            out.append((at, lo))
+        at = max(at, hi)
+    if at < last:
+        out.append((at, last))
+    return out
 
 
 def _add_row(sums: Sums, values: Sequence[Any]) -> None:
@@ -164,29 +222,25 @@ def _add_row(sums: Sums, values: Sequence[Any]) -> None:
         setattr(sums, name, getattr(sums, name) + (value or 0))
 
 
-def _key_fn(by: list[str]) -> Callable[[Any], tuple[Any, ...]]:
-    def key(row: Any) -> tuple[Any, ...]:
-        parts: list[Any] = []
-        for name in by:
-            if name == "hour":
-                parts.append(floor_hour(row.offered_at))
-            elif name == "region":
-                parts.append(row.region_id)
-            else:
-                parts.append(getattr(row, f"{name}_id"))
-        return tuple(parts)
-    return key
+def _hour_pieces(lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    out = []
+    while lo < hi:
+        step = min(hi, floor_hour(lo) + HOUR)
+        out.append((lo, step))
+        lo = step
+    return out
 
 
 def _raw_calls(session: Session, buckets: dict[tuple[Any, ...], Sums], lo: dt.datetime, hi: dt.datetime, *,
-               regions: Sequence[int] | None, queue_id: int | None,
-               key: Callable[[Any], tuple[Any, ...]]) -> None:
-    """Add the raw calls offered in ``[lo, hi)`` to the buckets, with the same rules as the rollup."""
-    for row in repository.calls_offered(session, start=lo, end=hi, regions=regions, queue_id=queue_id):
-        add_call(buckets.setdefault(key(row), Sums()), CallFacts(
-            answered=bool(row.answered), ended=bool(row.ended), wait_s=row.wait_s, talk_s=row.talk_s,
-            transfers=row.transfers or 0, three_way=row.three_way or 0, enterprise=bool(row.enterprise),
-            ordered=bool(row.ordered), repeat=bool(row.repeat)))
+               regions: Sequence[int] | None, queue_id: int | None, by: list[str]) -> None:
+    """Add the raw calls offered in ``[lo, hi)`` to the buckets, an hour at a time."""
+    sql_by = [b for b in by if b != "hour"]
+    for a, b in _hour_pieces(lo, hi):
+        hour = floor_hour(a)
+        for row in repository.raw_call_sums(session, start=a, end=b, regions=regions, queue_id=queue_id, by=sql_by):
+            values = dict(zip(sql_by, row[:len(sql_by)], strict=True))
+            key = tuple(hour if name == "hour" else values[name] for name in by)
+            _add_row(buckets.setdefault(key, Sums()), row[len(sql_by):])
 
 
 def dirty_hours(session: Session, since: dt.datetime) -> set[dt.datetime]:
@@ -214,10 +268,18 @@ def _wrap_sums(session: Session, wraps: dict[tuple[Any, ...], Sums], *, regions:
     rolled_end = min(last, position) if position is not None else first
     raw: list[tuple[dt.datetime, dt.datetime]] = []
     if first < rolled_end:
-        for row in repository.wrap_sums(session, start=first, end=rolled_end, regions=regions, by=by):
-            sums = wraps.setdefault(tuple(row[:len(by)]), Sums())
-            sums.wrap_spells += row.wrap_spells or 0
-            sums.wrap_sum += row.wrap_sum or 0.0
+        pieces: list[tuple[str, dt.datetime, dt.datetime]] = []
+        days = clean_days(first, rolled_end, []) if "hour" not in by else []
+        if days:
+            pieces.append((Grain.day, days[0], days[-1] + DAY))
+            pieces += [(Grain.hour, lo, hi) for lo, hi in _gaps(first, rolled_end, [(days[0], days[-1] + DAY)])]
+        else:
+            pieces.append((Grain.hour, first, rolled_end))
+        for grain, lo, hi in pieces:
+            for row in repository.rolled_wraps(session, grain=grain, start=lo, end=hi, regions=regions, by=by):
+                sums = wraps.setdefault(tuple(row[:len(by)]), Sums())
+                sums.wrap_spells += row.wrap_spells or 0
+                sums.wrap_sum += row.wrap_sum or 0.0
         raw += [(start, first)] if start < first else []
         raw += [(rolled_end, end)] if rolled_end < end else []
     else:
@@ -228,11 +290,15 @@ def _wrap_sums(session: Session, wraps: dict[tuple[Any, ...], Sums], *, regions:
 
 def _raw_wraps(session: Session, wraps: dict[tuple[Any, ...], Sums], lo: dt.datetime, hi: dt.datetime, *,
                regions: Sequence[int] | None, by: list[str]) -> None:
-    for row in repository.wrap_spells(session, start=lo, end=hi, regions=regions):
-        parts = {"hour": floor_hour(row.ended_at), "seat": row.seat_id, "agent": row.agent_id,
-                 "region": row.region_id}
-        add_wrap_up(wraps.setdefault(tuple(parts[b] for b in by), Sums()),
-                    (row.ended_at - row.started_at).total_seconds())
+    sql_by = [b for b in by if b != "hour"]
+    pieces = _hour_pieces(lo, hi) if "hour" in by else [(lo, hi)]
+    for a, b in pieces:
+        hour = floor_hour(a)
+        for row in repository.raw_wrap_sums(session, start=a, end=b, regions=regions, by=sql_by):
+            values = dict(zip(sql_by, row[:len(sql_by)], strict=True))
+            sums = wraps.setdefault(tuple(hour if n == "hour" else values[n] for n in by), Sums())
+            sums.wrap_spells += row.wrap_spells or 0
+            sums.wrap_sum += row.wrap_sum or 0.0
 
 
 def _assemble(session: Session, buckets: dict[tuple[Any, ...], Sums], wraps: dict[tuple[Any, ...], Sums], *,
@@ -290,44 +356,59 @@ class RollupResult:
 
 
 def rollup(session: Session, *, rebuild: bool = False) -> RollupResult:
-    """Bring the hourly rollup up to date: re-aggregate every hour a change since the cursor
-    made stale (all hours with ``rebuild`` or on the first run), then the wrap-up spells that
-    ended in the hours since the wrap cursor. Idempotent; the cursor moves to ``now − LAG``."""
+    """Bring the rollup up to date: re-aggregate every hour a change since the cursor made
+    stale (all hours with ``rebuild`` or on the first run) and the days holding them, then the
+    wrap-up spells that ended in the hours since the wrap cursor. Idempotent; the cursor moves
+    to ``now − LAG``."""
     now = clock.now()
     position = now - LAG
     cursor = None if rebuild else repository.cursor(session, CALLS)
+    hours: list[dt.datetime] = []
     if cursor is None:
-        repository.clear_call_hours(session)
+        repository.clear_rolled(session)
         first = repository.first_offered(session)
-        hours: Iterable[dt.datetime] = []
-        ranges = [(floor_hour(first), ceil_hour(now) + HOUR)] if first is not None else []
+        if first is not None:
+            at, stop = floor_hour(first), ceil_hour(now) + HOUR
+            while at < stop:
+                hours.append(at)
+                at += HOUR
     else:
-        hours = dirty_hours(session, cursor)
-        ranges = hour_ranges(hours)
-    call_hours = 0
-    for lo, hi in ranges:
-        while lo < hi:  # a day at a time: bounded memory
-            step = min(hi, lo + dt.timedelta(hours=24))
-            call_hours += _roll_calls(session, lo, step)
-            lo = step
+        hours = sorted(dirty_hours(session, cursor))
+    for hour in hours:
+        _roll_call_hour(session, hour)
+    for day in sorted({day_start(h) for h in hours}):
+        _roll_day(session, day)
     repository.set_cursor(session, CALLS, position, now)
     wrap_hours = _roll_wraps(session, until=floor_hour(position), rebuild=rebuild)
-    return RollupResult(call_hours=call_hours, wrap_hours=wrap_hours, position=position)
+    return RollupResult(call_hours=len(hours), wrap_hours=wrap_hours, position=position)
 
 
-def _roll_calls(session: Session, lo: dt.datetime, hi: dt.datetime) -> int:
-    buckets: dict[tuple[Any, ...], Sums] = {}
-    _raw_calls(session, buckets, lo, hi, regions=None, queue_id=None,
-               key=_key_fn(["region", "hour", "queue", "seat", "agent"]))
-    rows = [{"region_id": k[0], "hour": k[1], "queue_id": k[2], "seat_id": k[3], "agent_id": k[4],
-             **{name: getattr(s, name) for name in SUM_FIELDS}} for k, s in buckets.items()]
-    hours = []
-    at = lo
-    while at < hi:
-        hours.append(at)
-        at += HOUR
-    repository.replace_call_hours(session, hours, rows)
-    return len(hours)
+_FINE = ["region", "queue", "seat", "agent"]
+
+
+def _roll_call_hour(session: Session, hour: dt.datetime) -> None:
+    fine: list[dict[str, Any]] = []
+    coarse: dict[tuple[Any, ...], Sums] = {}
+    for row in repository.raw_call_sums(session, start=hour, end=hour + HOUR, regions=None, queue_id=None, by=_FINE):
+        sums = Sums()
+        _add_row(sums, row[len(_FINE):])
+        fine.append({"hour": hour, **{f"{k}_id": v for k, v in zip(_FINE, row[:len(_FINE)], strict=True)},
+                     **{name: getattr(sums, name) for name in SUM_FIELDS}})
+        coarse.setdefault((row.region, row.queue), Sums()).add(sums)
+    repository.replace_rolled(session, Grain.hour, [hour], fine)
+    repository.replace_rolled(session, Grain.queue_hour, [hour], [
+        {"hour": hour, "region_id": k[0], "queue_id": k[1], "seat_id": None, "agent_id": None,
+         **{name: getattr(s, name) for name in SUM_FIELDS}} for k, s in coarse.items()])
+
+
+def _roll_day(session: Session, day: dt.datetime) -> None:
+    rows = repository.rolled_sums(session, grain=Grain.hour, start=day, end=day + DAY, regions=None, by=_FINE)
+    repository.replace_rolled(session, Grain.day, [day], [
+        {"hour": day, **{f"{k}_id": v for k, v in zip(_FINE, r[:len(_FINE)], strict=True)},
+         **dict(zip(SUM_FIELDS, r[len(_FINE):], strict=True))} for r in rows])
+
+
+_WRAP_FINE = ["region", "seat", "agent"]
 
 
 def _roll_wraps(session: Session, *, until: dt.datetime, rebuild: bool) -> int:
@@ -335,18 +416,22 @@ def _roll_wraps(session: Session, *, until: dt.datetime, rebuild: bool) -> int:
     if cursor is None:
         first = repository.first_wrap_end(session)
         cursor = floor_hour(first) if first is not None else until
-        repository.replace_wrap_hours(session, dt.datetime.min.replace(tzinfo=dt.UTC), until, [])
+        for grain in (Grain.hour, Grain.day):
+            repository.replace_wrap_rolled(session, grain, dt.datetime.min.replace(tzinfo=dt.UTC), until + DAY, [])
     count = 0
-    lo = cursor
-    while lo < until:
-        hi = min(until, lo + dt.timedelta(hours=24))
-        wraps: dict[tuple[Any, ...], Sums] = {}
-        _raw_wraps(session, wraps, lo, hi, regions=None, by=["region", "hour", "seat", "agent"])
-        repository.replace_wrap_hours(session, lo, hi, [
-            {"region_id": k[0], "hour": k[1], "seat_id": k[2], "agent_id": k[3], "spells": s.wrap_spells,
-             "wrap_sum": s.wrap_sum} for k, s in wraps.items()])
-        count += int((hi - lo) / HOUR)
-        lo = hi
+    at = cursor
+    while at < until:
+        rows = repository.raw_wrap_sums(session, start=at, end=at + HOUR, regions=None, by=_WRAP_FINE)
+        repository.replace_wrap_rolled(session, Grain.hour, at, at + HOUR, [
+            {"hour": at, "region_id": r.region, "seat_id": r.seat, "agent_id": r.agent, "spells": r.wrap_spells,
+             "wrap_sum": r.wrap_sum} for r in rows])
+        count += 1
+        at += HOUR
+    for day in sorted({day_start(cursor + HOUR * i) for i in range(count)}):
+        rows = repository.rolled_wraps(session, grain=Grain.hour, start=day, end=day + DAY, regions=None, by=_WRAP_FINE)
+        repository.replace_wrap_rolled(session, Grain.day, day, day + HOUR, [
+            {"hour": day, "region_id": r.region, "seat_id": r.seat, "agent_id": r.agent, "spells": r.wrap_spells,
+             "wrap_sum": r.wrap_sum} for r in rows])
     if cursor < until or repository.cursor(session, WRAPS) is None:
         repository.set_cursor(session, WRAPS, max(cursor, until), clock.now())
     return count
