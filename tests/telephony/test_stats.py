@@ -78,7 +78,8 @@ def test_one_queue_and_the_groupings(api, world, played):
     assert [(g["key"], g["offered"]) for g in queues] == [("", 1), ("enterprise", 2), ("general", 7)]
 
 
-WINDOWS = [(-30 * 3600, 50 * 3600), (0, 3 * 3600), (1800, 5400), (-7200, 10 * 3600), (3590, 3611), (3600, 7200), (123.4, 9999.9)]
+WINDOWS = [(-30 * 3600, 50 * 3600), (0, 3 * 3600), (1800, 5400), (-7200, 10 * 3600), (3590, 3611), (3600, 7200),
+           (123.4, 9999.9)]
 GROUPS = [None, "hour", "day", "month", "queue", "seat", "agent", "operator"]
 
 
