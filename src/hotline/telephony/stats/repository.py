@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Interval, Row, and_, case, delete, exists, func, insert, literal, select
+from sqlalchemy import Float, Interval, Row, and_, case, cast, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from hotline.auth.models import User
@@ -190,7 +190,7 @@ def clear_rolled(session: Session) -> None:
 def _wrap_seconds(session: Session) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(SeatState.ended_at) - func.julianday(SeatState.started_at)) * 86400.0
-    return func.extract("epoch", SeatState.ended_at - SeatState.started_at)
+    return cast(func.extract("epoch", SeatState.ended_at - SeatState.started_at), Float)
 
 
 WRAP_RAW_GROUPS: dict[str, Any] = {"region": Seat.region_id, "seat": SeatState.seat_id, "agent": SeatState.agent_id}

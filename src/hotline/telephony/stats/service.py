@@ -218,8 +218,10 @@ def _gaps(first: dt.datetime, last: dt.datetime,
 
 
 def _add_row(sums: Sums, values: Sequence[Any]) -> None:
+    """Add one row of sums (PostgreSQL's sums may come back as decimals)."""
     for name, value in zip(SUM_FIELDS, values, strict=True):
-        setattr(sums, name, getattr(sums, name) + (value or 0))
+        current = getattr(sums, name)
+        setattr(sums, name, current + type(current)(value or 0))
 
 
 def _hour_pieces(lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -278,8 +280,8 @@ def _wrap_sums(session: Session, wraps: dict[tuple[Any, ...], Sums], *, regions:
         for grain, lo, hi in pieces:
             for row in repository.rolled_wraps(session, grain=grain, start=lo, end=hi, regions=regions, by=by):
                 sums = wraps.setdefault(tuple(row[:len(by)]), Sums())
-                sums.wrap_spells += row.wrap_spells or 0
-                sums.wrap_sum += row.wrap_sum or 0.0
+                sums.wrap_spells += int(row.wrap_spells or 0)
+                sums.wrap_sum += float(row.wrap_sum or 0.0)
         raw += [(start, first)] if start < first else []
         raw += [(rolled_end, end)] if rolled_end < end else []
     else:
@@ -297,8 +299,8 @@ def _raw_wraps(session: Session, wraps: dict[tuple[Any, ...], Sums], lo: dt.date
         for row in repository.raw_wrap_sums(session, start=a, end=b, regions=regions, by=sql_by):
             values = dict(zip(sql_by, row[:len(sql_by)], strict=True))
             sums = wraps.setdefault(tuple(hour if n == "hour" else values[n] for n in by), Sums())
-            sums.wrap_spells += row.wrap_spells or 0
-            sums.wrap_sum += row.wrap_sum or 0.0
+            sums.wrap_spells += int(row.wrap_spells or 0)
+            sums.wrap_sum += float(row.wrap_sum or 0.0)
 
 
 def _assemble(session: Session, buckets: dict[tuple[Any, ...], Sums], wraps: dict[tuple[Any, ...], Sums], *,
@@ -402,10 +404,13 @@ def _roll_call_hour(session: Session, hour: dt.datetime) -> None:
 
 
 def _roll_day(session: Session, day: dt.datetime) -> None:
-    rows = repository.rolled_sums(session, grain=Grain.hour, start=day, end=day + DAY, regions=None, by=_FINE)
-    repository.replace_rolled(session, Grain.day, [day], [
-        {"hour": day, **{f"{k}_id": v for k, v in zip(_FINE, r[:len(_FINE)], strict=True)},
-         **dict(zip(SUM_FIELDS, r[len(_FINE):], strict=True))} for r in rows])
+    rows = []
+    for r in repository.rolled_sums(session, grain=Grain.hour, start=day, end=day + DAY, regions=None, by=_FINE):
+        sums = Sums()
+        _add_row(sums, r[len(_FINE):])
+        rows.append({"hour": day, **{f"{k}_id": v for k, v in zip(_FINE, r[:len(_FINE)], strict=True)},
+                     **{name: getattr(sums, name) for name in SUM_FIELDS}})
+    repository.replace_rolled(session, Grain.day, [day], rows)
 
 
 _WRAP_FINE = ["region", "seat", "agent"]
@@ -423,15 +428,15 @@ def _roll_wraps(session: Session, *, until: dt.datetime, rebuild: bool) -> int:
     while at < until:
         rows = repository.raw_wrap_sums(session, start=at, end=at + HOUR, regions=None, by=_WRAP_FINE)
         repository.replace_wrap_rolled(session, Grain.hour, at, at + HOUR, [
-            {"hour": at, "region_id": r.region, "seat_id": r.seat, "agent_id": r.agent, "spells": r.wrap_spells,
-             "wrap_sum": r.wrap_sum} for r in rows])
+            {"hour": at, "region_id": r.region, "seat_id": r.seat, "agent_id": r.agent, "spells": int(r.wrap_spells),
+             "wrap_sum": float(r.wrap_sum)} for r in rows])
         count += 1
         at += HOUR
     for day in sorted({day_start(cursor + HOUR * i) for i in range(count)}):
         rows = repository.rolled_wraps(session, grain=Grain.hour, start=day, end=day + DAY, regions=None, by=_WRAP_FINE)
         repository.replace_wrap_rolled(session, Grain.day, day, day + HOUR, [
-            {"hour": day, "region_id": r.region, "seat_id": r.seat, "agent_id": r.agent, "spells": r.wrap_spells,
-             "wrap_sum": r.wrap_sum} for r in rows])
+            {"hour": day, "region_id": r.region, "seat_id": r.seat, "agent_id": r.agent, "spells": int(r.wrap_spells),
+             "wrap_sum": float(r.wrap_sum)} for r in rows])
     if cursor < until or repository.cursor(session, WRAPS) is None:
         repository.set_cursor(session, WRAPS, max(cursor, until), clock.now())
     return count
