@@ -1,10 +1,10 @@
 """Use cases of call statistics: the figures of a period (``report``), the hourly rollup that
 keeps them fast (``rollup``), and the wallboard's live state (``wallboard``).
 
-How a period is read: its whole hours come from the rollup (:class:`CallHour`), except the
-hours holding a call changed after the rollup's cursor ("dirty" hours); the partial hours at
-the edges and the dirty hours are read from the raw calls with the same rules
-(:func:`rules.add_call`). An answer is therefore exact as soon as ingest has committed, and the
+How a period is read: its whole hours come from the rollup (:class:`CallHour`, in the grain
+the request needs), except the hours holding a call changed after the rollup's cursor
+("dirty" hours); the partial hours at the edges and the dirty hours are aggregated from the raw
+calls by the same SQL that builds the rollup (the definitions of :func:`rules.add_call`). An answer is therefore exact as soon as ingest has committed, and the
 rollup only makes it fast. Wrap-up spells work the same way with their own cursor."""
 
 from __future__ import annotations
