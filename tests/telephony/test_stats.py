@@ -255,3 +255,24 @@ def test_whole_hours_and_period_labels_are_in_china_time():
                                                                       start.replace(minute=0) + 2 * rules.HOUR)
     assert rules.period_label(dt.datetime(2026, 11, 30, 16, tzinfo=dt.UTC), rules.Grouping.month) == "2026-12"
     assert rules.period_label(dt.datetime(2026, 11, 30, 16, tzinfo=dt.UTC), rules.Grouping.day) == "2026-12-01"
+
+
+def test_the_sql_sums_are_the_pure_rules_applied_call_by_call(db, world, played):
+    from hotline.telephony.models import Call, CallOrder
+
+    db.expire_all()
+    calls = db.execute(select(Call).order_by(Call.offered_at)).scalars().all()
+    ordered = set(db.execute(select(CallOrder.call_id)).scalars())
+    expected = rules.Sums()
+    for call in calls:
+        repeat = any(p.caller_hash == call.caller_hash and p.region_id == call.region_id
+                     and call.offered_at - rules.REPEAT_WINDOW <= p.offered_at < call.offered_at for p in calls)
+        rules.add_call(expected, rules.CallFacts(
+            answered=call.answered_at is not None, ended=call.ended_at is not None, wait_s=call.wait_s,
+            talk_s=call.talk_s, transfers=call.transfers, three_way=call.three_way, enterprise=call.enterprise,
+            ordered=call.id in ordered, repeat=repeat))
+    got = rules.Sums()
+    for row in service.repository.raw_call_sums(db, start=s.at(-3600), end=s.at(5 * 3600), regions=None,
+                                                queue_id=None, by=[]):
+        service._add_row(got, row)
+    assert got == expected and got.offered == 10
