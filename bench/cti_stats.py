@@ -216,14 +216,24 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reuse", type=Path, help="time again on the database a previous run left (no build)")
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="hotline-bench-cti-stats-")
-    path = Path(folder) / "bench.db"
+    folder = str(args.reuse.parent) if args.reuse else tempfile.mkdtemp(prefix="hotline-bench-cti-stats-")
+    path = args.reuse or Path(folder) / "bench.db"
     _env(folder, f"sqlite:///{path}")
     sys.path.insert(0, str(ROOT))
     t = time.perf_counter()
-    built = build(path, calls=args.calls, days=args.days, seed=args.seed)
-    built["build_seconds"] = round(time.perf_counter() - t, 1)
+    if args.reuse:
+        con = sqlite3.connect(path)
+        first, last, count = con.execute("SELECT min(offered_at), max(offered_at), count(*) FROM call").fetchone()
+        con.close()
+        lo = dt.datetime.fromisoformat(first).replace(tzinfo=dt.UTC).replace(minute=0, second=0, microsecond=0)
+        hi = dt.datetime.fromisoformat(last).replace(tzinfo=dt.UTC).replace(minute=0, second=0, microsecond=0)
+        built: dict[str, object] = {"calls": count, "from": lo.isoformat(),
+                                    "to": (hi + dt.timedelta(hours=1)).isoformat(), "reused": str(path)}
+    else:
+        built = build(path, calls=args.calls, days=args.days, seed=args.seed)
+        built["build_seconds"] = round(time.perf_counter() - t, 1)
 
     from fastapi.testclient import TestClient
     from sqlalchemy.orm import Session
@@ -237,7 +247,7 @@ def main() -> None:
     engine = make_engine(f"sqlite:///{path}")
     t = time.perf_counter()
     with Session(engine) as session:
-        result = service.rollup(session, rebuild=True)
+        result = service.rollup(session, rebuild=not args.reuse)
         session.commit()
     rollup_seconds = time.perf_counter() - t
     # the last 200 calls changed after the cursor, as ingest's latest batches would leave them

@@ -257,14 +257,17 @@ def delete_cursors(session: Session) -> None:
 
 # --- the wallboard --------------------------------------------------------------------------------
 
-def waiting_calls(session: Session, *, regions: Sequence[int], since: dt.datetime) -> list[Row[Any]]:
-    """(queue, queued at) of the calls queued and neither answered nor ended, offered after
-    ``since`` (older ones are closed as ``timeout`` by ingest)."""
+def waiting_calls(session: Session, *, regions: Sequence[int], since: dt.datetime,
+                  until: dt.datetime) -> list[Row[Any]]:
+    """(queue, queued at) of the calls queued and neither answered nor ended, offered in
+    ``[since, until)`` (older ones are closed as ``timeout`` by ingest; the upper bound lets
+    SQLite use the ``(region_id, offered_at)`` index)."""
     if not regions:
         return []
     return list(session.execute(
         select(Call.queue_id, Call.queued_at)
-        .where(Call.region_id.in_(regions), Call.offered_at >= since, Call.queued_at.is_not(None),
+        .where(Call.region_id.in_(regions), Call.offered_at >= since, Call.offered_at < until,
+               Call.queued_at.is_not(None),
                Call.answered_at.is_(None), Call.ended_at.is_(None))))
 
 

@@ -4,8 +4,9 @@ keeps them fast (``rollup``), and the wallboard's live state (``wallboard``).
 How a period is read: its whole hours come from the rollup (:class:`CallHour`, in the grain
 the request needs), except the hours holding a call changed after the rollup's cursor
 ("dirty" hours); the partial hours at the edges and the dirty hours are aggregated from the raw
-calls by the same SQL that builds the rollup (the definitions of :func:`rules.add_call`). An answer is therefore exact as soon as ingest has committed, and the
-rollup only makes it fast. Wrap-up spells work the same way with their own cursor."""
+calls by the same SQL that builds the rollup (the definitions of :func:`rules.add_call`). An
+answer is therefore exact as soon as ingest has committed, and the rollup only makes it fast.
+Wrap-up spells work the same way with their own cursor."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
+from hotline.config import get_settings
 from hotline.kit import clock
 from hotline.kit.errors import InvalidInput
 from hotline.telephony.stats import repository
@@ -467,7 +469,8 @@ def wallboard(session: Session, principal: Principal) -> Wallboard:
     names = repository.queue_names(session)
     waiting_by_queue: dict[str, dict[str, Any]] = {}
     longest: float | None = None
-    for row in repository.waiting_calls(session, regions=regions, since=now - dt.timedelta(hours=6)):
+    timeout = dt.timedelta(minutes=get_settings().cti_call_timeout_minutes)
+    for row in repository.waiting_calls(session, regions=regions, since=now - timeout, until=now + DAY):
         queue_id, queued_at = row.queue_id, row.queued_at
         wait = max(0.0, (now - queued_at).total_seconds())
         entry = waiting_by_queue.setdefault(names.get(queue_id, NO_QUEUE), {"waiting": 0, "longest_wait_s": 0.0})
