@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -56,9 +57,22 @@ class Sums:
     wrap_spells: int = 0
     wrap_sum: float = 0.0
 
-    def add(self, other: Sums) -> None:
-        for name in SUM_FIELDS + WRAP_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+    def add(self, other: Sums) -> None:  # spelt out: called for every rollup row of a month
+        self.offered += other.offered
+        self.answered += other.answered
+        self.abandoned += other.abandoned
+        self.abandoned_short += other.abandoned_short
+        self.answered_15s += other.answered_15s
+        self.wait_sum += other.wait_sum
+        self.talked += other.talked
+        self.talk_sum += other.talk_sum
+        self.transfers += other.transfers
+        self.three_way += other.three_way
+        self.enterprise += other.enterprise
+        self.ordered += other.ordered
+        self.repeat += other.repeat
+        self.wrap_spells += other.wrap_spells
+        self.wrap_sum += other.wrap_sum
 
 
 #: The sums kept per call (the columns of the hourly call rollup), and per wrap-up spell.
@@ -175,6 +189,7 @@ def whole_hours(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.d
     return ceil_hour(start), floor_hour(end)
 
 
+@functools.lru_cache(maxsize=20_000)
 def period_label(hour: dt.datetime, grouping: Grouping) -> str:
     """The China-time label of the period an hour falls in (CST is UTC+8: whole hours)."""
     local = hour.astimezone(CST)
