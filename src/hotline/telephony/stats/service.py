@@ -129,7 +129,8 @@ def compute(session: Session, *, regions: Sequence[int], start: dt.datetime, end
     by = ["queue"] + ([extra] if extra else [])
     buckets: dict[tuple[Any, ...], Sums] = {}
     if regions and (queue is None or queue_id is not None):
-        _call_sums(session, buckets, regions=regions, start=start, end=end, queue_id=queue_id, by=by)
+        _call_sums(session, buckets, regions=regions, start=start, end=end, queue_id=queue_id, by=by,
+                   hourly=grouping is Grouping.hour)
     wrap_by = [extra] if extra else []
     wraps: dict[tuple[Any, ...], Sums] = {}
     wrap_known = queue is None
@@ -140,11 +141,14 @@ def compute(session: Session, *, regions: Sequence[int], start: dt.datetime, end
 
 
 def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, regions: Sequence[int],
-               start: dt.datetime, end: dt.datetime, queue_id: int | None, by: list[str]) -> None:
+               start: dt.datetime, end: dt.datetime, queue_id: int | None, by: list[str],
+               hourly: bool = True) -> None:
     """Add the calls offered in ``[start, end)`` to ``buckets`` (keyed by the ``by`` values).
 
-    Whole hours come from the rollup: per queue-hour when no seat or agent is asked for,
-    otherwise per day for the whole clean days and per hour around them. Dirty hours and the
+    Whole hours come from the rollup: per day for the whole clean days (unless figures per
+    ``hourly`` period are asked for) and per hour around them (per queue-hour when no seat or
+    agent is asked for). A day-grain row's ``hour`` is the day's start: right for day and month
+    labels. Dirty hours and the
     partial hours at the edges are read raw, an hour at a time."""
     first, last = whole_hours(start, end)
     position = repository.cursor(session, CALLS)
@@ -154,18 +158,16 @@ def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, region
     else:
         dirty = sorted(h for h in dirty_hours(session, position) if first <= h < last)
         fine = "seat" in by or "agent" in by
+        hour_grain = Grain.hour if fine else Grain.queue_hour
         pieces: list[tuple[str, dt.datetime, dt.datetime, Sequence[dt.datetime]]] = []
-        if not fine:
-            pieces.append((Grain.queue_hour, first, last, dirty))
+        days = clean_days(first, last, dirty) if fine or not hourly else []
+        if days:  # whole clean days from the day grain, the hours around them from an hour grain
+            pieces.append((Grain.day, days[0], days[-1] + DAY, [d for d in _day_starts(days[0], days[-1])
+                                                                 if d not in days]))
+            covered = [(d, d + DAY) for d in days]
+            pieces += [(hour_grain, lo, hi, dirty) for lo, hi in _gaps(first, last, covered)]
         else:
-            days = clean_days(first, last, dirty)
-            if days:
-                pieces.append((Grain.day, days[0], days[-1] + DAY, [d for d in _day_starts(days[0], days[-1])
-                                                                     if d not in days]))
-                covered = [(d, d + DAY) for d in days]
-                pieces += [(Grain.hour, lo, hi, dirty) for lo, hi in _gaps(first, last, covered)]
-            else:
-                pieces.append((Grain.hour, first, last, dirty))
+            pieces.append((hour_grain, first, last, dirty))
         for grain, lo, hi, skip in pieces:
             for row in repository.rolled_sums(session, grain=grain, start=lo, end=hi, regions=regions, skip=skip,
                                               queue_id=queue_id, by=by):
