@@ -2,6 +2,7 @@
 
     python bench/cti.py [--concurrency 2] [--batch 100] [--rate EVENTS_PER_S] [--seconds 20] [--seats 100]
                         [--database-url postgresql+psycopg://…]
+    python bench/cti.py --stats [--calls 3000000] [--days 30] [--reuse PATH]   (bench/cti_stats.py)
 
 Starts its own server with a fresh database and the demo province, makes a CTI service
 account with an API token and ``--seats`` seats (agents logged in on them), then
@@ -238,4 +239,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--stats" in sys.argv:  # the statistics pages on a month of calls: see bench/cti_stats.py
+        sys.argv.remove("--stats")
+        from cti_stats import main as stats_main
+
+        stats_main()
+    else:
+        main()

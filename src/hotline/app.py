@@ -119,6 +119,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(cti_console_api.router, prefix="/api/v1")
     app.include_router(cti_console_views.router, include_in_schema=False)
+
+    from hotline.telephony.stats import endpoints as cti_stats_api
+    from hotline.telephony.stats import views as cti_stats_views
+    app.include_router(cti_stats_api.router, prefix="/api/v1")
+    app.include_router(cti_stats_views.router, include_in_schema=False)
     app.include_router(workorder_api.public_router, prefix="/api/v1")
     app.include_router(supervision_api.public_router, prefix="/api/v1")
     app.include_router(knowledge_api.public_router, prefix="/api/v1")

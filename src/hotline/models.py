@@ -42,6 +42,7 @@ from hotline.supervision.models import (
 )
 from hotline.telephony.models import Call, CallEvent, CallOrder, CtiQueue, Seat, SeatState
 from hotline.telephony.quality.models import Checklist, ChecklistItem, Inspection, Sample, Score
+from hotline.telephony.stats.models import CallHour, RollupCursor, WrapHour
 from hotline.workorder.models import (
     Assignment,
     Callback,
@@ -71,6 +72,7 @@ __all__ = [
     "CalendarOverride",
     "Call",
     "CallEvent",
+    "CallHour",
     "CallOrder",
     "Callback",
     "Category",
@@ -115,6 +117,7 @@ __all__ = [
     "Region",
     "Reply",
     "ReturnRequest",
+    "RollupCursor",
     "Sample",
     "Score",
     "Seat",
@@ -127,6 +130,7 @@ __all__ = [
     "User",
     "WithdrawalCode",
     "WorkOrder",
+    "WrapHour",
     "collection_unit",
     "unit_category",
 ]

@@ -10,6 +10,7 @@ from hotline.notify import tasks as notify_tasks
 from hotline.selfservice import tasks as selfservice_tasks
 from hotline.supervision import tasks as supervision_tasks
 from hotline.telephony import tasks as telephony_tasks
+from hotline.telephony.stats import tasks as cti_stats_tasks
 
-__all__ = ["auth_tasks", "board_tasks", "intelligence_tasks", "knowledge_tasks", "notify_tasks", "selfservice_tasks",
-           "supervision_tasks", "telephony_tasks"]
+__all__ = ["auth_tasks", "board_tasks", "cti_stats_tasks", "intelligence_tasks", "knowledge_tasks", "notify_tasks",
+           "selfservice_tasks", "supervision_tasks", "telephony_tasks"]

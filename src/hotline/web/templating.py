@@ -34,7 +34,8 @@ def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 #: Template folders of sub-packages: prefix → folder.
-SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates"}
+SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
+                 "cti_stats": PACKAGE / "telephony" / "stats" / "templates"}
 
 env = Environment(
     loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
@@ -87,6 +88,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/cti/quality", "质检"))
     elif principal.role.value == "agent":
         items.append(("/cti/quality", "我的质检"))
+    if principal.can(Cap.view_calls) and not principal.is_service:  # as telephony.stats.service
+        items += [("/cti/wallboard", "话务监控"), ("/cti/stats", "话务统计")]
     if principal.can(Cap.view_citizens):
         items.append(("/citizens", "诉求人档案"))
     if principal.can(Cap.view_org):
