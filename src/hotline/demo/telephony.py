@@ -121,8 +121,9 @@ def start_stream(url: str, key: str, seats: dict[str, str], *, rate: float = 0.1
         while not stopping.is_set():
             round_ += 1
             start = clock.now() + dt.timedelta(seconds=1)
+            # the demo citizens call again now and then: an agent on a seat gets their history on the pop
             planned, _ = simulate.plan(60, rate, start=start, seats=simulate.Seats.of(seats, seats), speed=speed,
-                                       prefix=f"live-{start:%Y%m%d%H%M%S}-{round_}")
+                                       prefix=f"live-{start:%Y%m%d%H%M%S}-{round_}", known_callers=CITIZEN_PHONES)
             try:
                 run_stream(poster, simulate.batches(planned), stop=stopping)
             except Exception as exc:  # the demo goes on without its stream; say why once per round
