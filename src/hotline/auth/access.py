@@ -149,6 +149,7 @@ def access_citizen(session: Session, principal: Principal, ref: str, *, write: b
 
 #: A call's or a seat's public identifier: anything else in a URL is simply not found.
 TELEPHONY_REF = re.compile(r"[0-9a-f]{32}")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def call_scope(principal: Principal, stmt: Select[Any]) -> Select[Any]:
@@ -179,11 +180,15 @@ def access_call(session: Session, principal: Principal, ref: str) -> Call:
     return call
 
 
-def access_seat(session: Session, principal: Principal, ref: str, *, write: bool = False) -> Seat:
-    """The seat with this public reference if the caller may see it (and manage it, with
-    ``write``: the administrators with ``manage_telephony``); 404 otherwise."""
-    seat = session.execute(select(Seat).where(Seat.ref == ref)).scalar_one_or_none() \
-        if TELEPHONY_REF.fullmatch(ref or "") else None
+def access_seat(session: Session, principal: Principal, ref_or_code: str, *, write: bool = False) -> Seat:
+    """The seat with this public reference (or the PBX's seat code) if the caller may see it
+    (and manage it, with ``write``: the administrators with ``manage_telephony``); 404
+    otherwise — missing and outside the region look the same."""
+    key = (ref_or_code or "").strip()[:50]
+    by = Seat.ref if TELEPHONY_REF.fullmatch(key) else Seat.code
+    # PostgreSQL refuses a NUL in a parameter: a code with control characters names no seat
+    seat = session.execute(select(Seat).where(by == key)).scalar_one_or_none() \
+        if key and not CONTROL_CHARACTERS.search(key) else None
     if seat is None or session.execute(seat_scope(principal, select(Seat.id).where(Seat.id == seat.id))).first() \
             is None:
         raise NotFound("坐席不存在")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
+from hotline.auth import access
 from hotline.auth import repository as auth_repository
 from hotline.auth import service as auth_service
 from hotline.auth.access import require
@@ -104,16 +105,7 @@ def seat_row(session: Session, actor: Principal, seat: Seat) -> SeatRow:
 def get_seat(session: Session, actor: Principal, ref_or_code: str) -> Seat:
     """A seat of the administrator's region by its ref or its code; 404 outside the region."""
     require(actor, Cap.manage_telephony)
-    key = (ref_or_code or "").strip()[:50]
-    if _CONTROL.search(key):
-        raise NotFound("坐席不存在")
-    seat = repository.seat_by_ref(session, key) or repository.seat_by_code(session, key)
-    if seat is None:
-        raise NotFound("坐席不存在")
-    region = repository.region_by_id(session, seat.region_id)
-    if region is None or not in_region(actor.region_code, region.code):
-        raise NotFound("坐席不存在")
-    return seat
+    return access.access_seat(session, actor, ref_or_code, write=True)
 
 
 def add_seat(session: Session, actor: Principal, *, code: str, kind: str = QueueKind.general.value,

@@ -22,10 +22,6 @@ def seat_by_code(session: Session, code: str, *, lock: bool = False) -> Seat | N
     return session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
 
 
-def seat_by_ref(session: Session, ref: str) -> Seat | None:
-    return session.execute(select(Seat).where(Seat.ref == ref)).scalar_one_or_none()
-
-
 def seat_of_agent(session: Session, agent_id: int) -> Seat | None:
     return session.execute(select(Seat).where(Seat.agent_id == agent_id)).scalars().first()
 
