@@ -57,7 +57,7 @@ def answered_call(db, seat: Seat, caller: str = REPEAT, *, region: str = "990100
                 enterprise=True, wait_s=20.0, last_seq=3, last_event_at=now, updated_at=now)
     db.add(call)
     db.flush()
-    seats.on_call_event(db, seat, EventType.answered, now)
+    seats.on_call_event(db, seat, EventType.answered, now, call.id)
     if ended:
         call.state, call.ended_at, call.end_reason, call.talk_s = "ended", now + dt.timedelta(seconds=90), \
             "completed", 90.0
@@ -355,3 +355,51 @@ def test_a_call_reported_by_the_pbx_pops_on_the_agents_seat_and_the_order_keeps_
     calls = agent.get(f"/api/v1/orders/{number}/calls").json()
     assert [(c["ref"], c["seat"], c["wait_s"], c["talk_s"], c["recording_url"]) for c in calls] == [
         (ref, "8020", 12.0, 23.0, "https://rec.example/pop-1.wav")]
+
+
+def test_after_a_blind_transfer_the_seat_that_takes_the_call_gets_the_pop(api, db, world):
+    make_seat(db, "8030")
+    make_seat(db, "8031")
+    agent, supervisor = api("agent"), api("supervisor")
+    agent.post("/api/v1/cti/seat/login", json={"seat": "8030"})
+    supervisor.post("/api/v1/cti/seat/login", json={"seat": "8031"})
+    t0 = clock.now().replace(microsecond=0) - dt.timedelta(seconds=9)  # answered just after the log-ins
+
+    def at(seconds: int) -> str:
+        return (t0 + dt.timedelta(seconds=seconds)).astimezone(clock.CST).isoformat()
+
+    pbx = api("pbx")
+    first = pbx.post("/api/v1/cti/events", json=[
+        {"call_id": "pbx-xfer-1", "seq": 1, "type": "offered", "at": at(0), "caller": REPEAT, "called": "12345"},
+        {"call_id": "pbx-xfer-1", "seq": 2, "type": "queued", "at": at(2), "queue": "general"},
+        {"call_id": "pbx-xfer-1", "seq": 3, "type": "answered", "at": at(10), "seat": "8030"}])
+    assert first.json()["accepted"] == 3, first.text
+    ref = agent.get("/api/v1/cti/seat").json()["call"]["ref"]
+    assert supervisor.get("/api/v1/cti/seat").json()["call"] is None  # ready, nothing to pop yet
+    handed = pbx.post("/api/v1/cti/events", json=[
+        {"call_id": "pbx-xfer-1", "seq": 4, "type": "transferred", "at": at(30), "seat": "8030", "to": "8031",
+         "mode": "blind"},
+        {"call_id": "pbx-xfer-1", "seq": 5, "type": "answered", "at": at(35), "seat": "8031"}])
+    assert handed.json()["accepted"] == 2, handed.text
+    taker = supervisor.get("/api/v1/cti/seat").json()
+    assert taker["state"] == "busy" and taker["call"]["ref"] == ref
+    assert taker["call"]["pop"]["caller"] == REPEAT
+    # the first agent handed it on: wrap-up, still with the call on the screen to file its order
+    mine = agent.get("/api/v1/cti/seat").json()
+    assert mine["state"] == "wrap_up" and mine["call"]["ref"] == ref
+    # the call's figures stay with the seat and agent that answered it first
+    call = db.execute(select(Call).where(Call.call_id == "pbx-xfer-1")).scalar_one()
+    db.refresh(call)
+    assert (call.answered_at, call.transfers) == (t0 + dt.timedelta(seconds=10), 1)
+    assert db.get(Seat, call.seat_id).code == "8030"  # type: ignore[union-attr]
+
+
+def test_an_agent_logging_in_on_a_seat_does_not_see_the_previous_agents_call(api, db, world):
+    seat = make_seat(db, "8040")
+    supervisor, agent = api("supervisor"), api("agent")
+    supervisor.post("/api/v1/cti/seat/login", json={"seat": "8040"})
+    answered_call(db, seat, ended=True)
+    assert supervisor.get("/api/v1/cti/seat").json()["call"] is not None
+    supervisor.post("/api/v1/cti/seat/logout")
+    agent.post("/api/v1/cti/seat/login", json={"seat": "8040"})
+    assert agent.get("/api/v1/cti/seat").json()["call"] is None

@@ -387,8 +387,8 @@ def test_bulk_seat_moves_follow_the_same_rules_as_one_at_a_time(db, world):
     for at, kind in moves:
         seats.on_call_event(db, one, kind, at)
     db.flush()
-    assert seats.on_call_events(db, [(at, bulk.id, kind) for at, kind in moves]
-                                + [(now, idle.id, EventType.answered)]) == 4
+    assert seats.on_call_events(db, [(at, bulk.id, kind, None) for at, kind in moves]
+                                + [(now, idle.id, EventType.answered, None)]) == 4
     db.expire_all()
 
     def spells(seat):

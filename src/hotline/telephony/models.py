@@ -61,7 +61,10 @@ class CtiQueue(Base):
 class Seat(Base):
     """A seat (坐席): a position of the PBX, known by its ``code`` (the seat id the PBX
     sends). An agent binds their account to it when logging in (``agent_id``); ``state``
-    and ``state_since`` are the agent's current state. An expert seat belongs to a
+    and ``state_since`` are the agent's current state; ``call_id`` is the call the agent last
+    answered on it (the screen-pop: after a blind transfer the seat that takes the call over
+    answers it too, so it is not always the call's first seat). It has no foreign key: seat
+    and call name each other, and a seat only ever points at a call that exists. An expert seat belongs to a
     department's ``unit_id``; ``operator`` names the outsourced operator staffing the seat,
     if any (figures per operator for contract review)."""
 
@@ -77,6 +80,7 @@ class Seat(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default=AgentState.logged_out.value)
     state_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    call_id: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from hotline.kit.db import UTCDateTime, insert_many, reserve_ids, table_of
 from hotline.org.models import Region, Unit
@@ -39,17 +39,18 @@ class SeatNow:
     agent_id: int | None
     state: str
     state_since: dt.datetime | None
+    call_id: int | None
 
 
 def seat_states(session: Session, ids: Collection[int], *, lock: bool = False) -> dict[int, SeatNow]:
     if not ids:
         return {}
     wanted = sorted(ids)
-    sql = (f"SELECT id, agent_id, state, state_since FROM seat WHERE id IN ({_marks(wanted)})"  # noqa: S608
+    sql = (f"SELECT id, agent_id, state, state_since, call_id FROM seat WHERE id IN ({_marks(wanted)})"  # noqa: S608
            + (" ORDER BY id FOR UPDATE" if lock else ""))
     instant = _instant_reader(session)
-    return {seat_id: SeatNow(agent_id, state, instant(since))
-            for seat_id, agent_id, state, since in _rows(session, sql, wanted)}
+    return {seat_id: SeatNow(agent_id, state, instant(since), call_id)
+            for seat_id, agent_id, state, since, call_id in _rows(session, sql, wanted)}
 
 
 def close_open_spells(session: Session, ends: Sequence[tuple[int, dt.datetime]]) -> None:
@@ -65,9 +66,11 @@ def insert_spells(session: Session, rows: list[dict[str, Any]]) -> None:
     _executemany(session, "insert", table_of(SeatState), _SPELL_COLUMNS, rows)
 
 
-def set_seat_states(session: Session, states: Sequence[tuple[int, str, dt.datetime | None]]) -> None:
-    _executemany(session, "set_state", table_of(Seat), ("state", "state_since"),
-                 [{"b_id": seat_id, "state": state, "state_since": since} for seat_id, state, since in states])
+def set_seat_states(session: Session, states: Sequence[tuple[int, str, dt.datetime | None, int | None]]) -> None:
+    """Each seat's (id, state, since, call on it)."""
+    _executemany(session, "set_state", table_of(Seat), ("state", "state_since", "call_id"),
+                 [{"b_id": seat_id, "state": state, "state_since": since, "call_id": call_id}
+                  for seat_id, state, since, call_id in states])
 
 
 def seat_region_code(session: Session, seat: Seat) -> str:
@@ -341,20 +344,19 @@ def cti_tokens(session: Session, *, region_prefix: str, token_id: int | None = N
 
 # --- the agent's console, the screen-pop and the call records (cti-console) ------------------
 
+def console_status_statement(agent_id: int) -> Select[str, str, dt.datetime | None, str]:
+    return (select(Seat.code, Seat.state, Seat.state_since, Call.ref).outerjoin(Call, Call.id == Seat.call_id)
+            .where(Seat.agent_id == agent_id).limit(1))
+
+
 def console_status(session: Session, agent_id: int) -> tuple[str, str, dt.datetime | None, str | None] | None:
-    """The agent's seat as the console polls it — ``(code, state, state_since, ref of the last
-    call answered on the seat if the agent answered it)`` — in one statement: the seat by its
-    agent, the seat's newest answered call by a backward step on the index ``(seat_id,
-    answered_at)``; None when the agent is on no seat."""
-    last = aliased(Call)
-    newest = (select(last.id).where(last.seat_id == Seat.id, last.answered_at.is_not(None))
-              .order_by(last.answered_at.desc()).limit(1).scalar_subquery())
-    row = session.execute(select(Seat.code, Seat.state, Seat.state_since, Call.ref, Call.agent_id)
-                          .outerjoin(Call, Call.id == newest)
-                          .where(Seat.agent_id == agent_id).limit(1)).first()
+    """The agent's seat as the console polls it — ``(code, state, state_since, ref of the call
+    the agent last answered on the seat)`` — in one statement (the seat by its agent, the
+    call by its key); None when the agent is on no seat."""
+    row = session.execute(console_status_statement(agent_id)).first()
     if row is None:
         return None
-    return row[0], row[1], row[2], row[3] if row[4] == agent_id else None
+    return row[0], row[1], row[2], row[3]
 
 
 def call_by_ref(session: Session, ref: str) -> Call | None:

@@ -48,6 +48,8 @@ def log_in(session: Session, actor: Principal, *, seat_code: str) -> Seat:
     now = clock.now()
     if current is not None and current.id != seat.id:
         log_out(session, actor)
+    if seat.agent_id != actor.user_id:
+        seat.call_id = None  # the previous agent's call is not this agent's to pop
     seat.agent_id = actor.user_id
     set_state(session, seat, AgentState.ready.value, at=now, source="console")
     audit.record(session, actor, "seat.logged_in", object_type="seat", object_id=seat.ref,
@@ -60,7 +62,7 @@ def log_out(session: Session, actor: Principal) -> None:
     if seat is None:
         return
     set_state(session, seat, AgentState.logged_out.value, at=clock.now(), source="console")
-    seat.agent_id = None
+    seat.agent_id = seat.call_id = None
     audit.record(session, actor, "seat.logged_out", object_type="seat", object_id=seat.ref,
                  detail={"seat": seat.code})
 
@@ -81,32 +83,38 @@ def choose_state(session: Session, actor: Principal, *, state: str) -> Seat:
     return seat
 
 
-def on_call_event(session: Session, seat: Seat, event_type: EventType, at: dt.datetime) -> None:
-    """What the PBX's call event says of the seat's agent: answering makes them busy, the end
-    of the call puts them in wrap-up. A seat without an agent logged in is left alone."""
+def on_call_event(session: Session, seat: Seat, event_type: EventType, at: dt.datetime,
+                  call_id: int | None = None) -> None:
+    """What the PBX's call event says of the seat's agent: answering (call ``call_id``) makes
+    them busy with that call, the end of the call puts them in wrap-up. A seat without an
+    agent logged in is left alone."""
     state = lifecycle.STATE_AFTER_EVENT.get(event_type)
     if state is None or seat.agent_id is None:
         return
     if event_type is EventType.ended and seat.state != AgentState.busy.value:
         return
+    if seat.state_since is not None and at < seat.state_since:
+        return
     set_state(session, seat, state, at=at, source="pbx")
+    if event_type is EventType.answered:
+        seat.call_id = call_id
 
 
 
 # --- the PBX's call events, a batch at a time (telephony.service.ingest) ----------------------
 
-def on_call_events(session: Session, moves: Sequence[tuple[dt.datetime, int, EventType]]) -> int:
-    """:func:`on_call_event` for many (at, seat id, event type) at once, with the same rules
-    (answered → busy, ended → wrap-up if busy; no agent logged in, or a report older than the
-    seat's state: nothing): the seats are read in one query, their spells closed, added and
-    the seats updated in bulk — the ingest of a PBX's batch sets hundreds of states. Returns
-    how many states were set."""
+def on_call_events(session: Session, moves: Sequence[tuple[dt.datetime, int, EventType, int | None]]) -> int:
+    """:func:`on_call_event` for many (at, seat id, event type, call id) at once, with the
+    same rules (answered → busy with the call, ended → wrap-up if busy; no agent logged in, or
+    a report older than the seat's state: nothing): the seats are read in one query, their
+    spells closed, added and the seats updated in bulk — the ingest of a PBX's batch sets
+    hundreds of states. Returns how many states were set."""
     if not moves:
         return 0
-    current = repository.seat_states(session, {seat_id for _, seat_id, _ in moves},
+    current = repository.seat_states(session, {seat_id for _, seat_id, _, _ in moves},
                                      lock=session.get_bind().dialect.name == "postgresql")
     spells: dict[int, list[tuple[str, dt.datetime]]] = {}
-    for at, seat_id, event_type in sorted(moves, key=lambda m: m[0]):
+    for at, seat_id, event_type, call_id in sorted(moves, key=lambda m: m[0]):
         seat = current.get(seat_id)
         state = lifecycle.STATE_AFTER_EVENT.get(event_type)
         if seat is None or state is None or seat.agent_id is None:
@@ -116,6 +124,8 @@ def on_call_events(session: Session, moves: Sequence[tuple[dt.datetime, int, Eve
         if seat.state_since is not None and at < seat.state_since:
             continue
         seat.state, seat.state_since = state, at
+        if event_type is EventType.answered:
+            seat.call_id = call_id
         spells.setdefault(seat_id, []).append((state, at))
     if not spells:
         return 0
@@ -127,6 +137,6 @@ def on_call_events(session: Session, moves: Sequence[tuple[dt.datetime, int, Eve
             rows.append({"seat_id": seat_id, "agent_id": agent_id, "state": state, "source": "pbx", "started_at": at,
                          "ended_at": runs[i + 1][1] if i + 1 < len(runs) else None})
     repository.insert_spells(session, rows)
-    repository.set_seat_states(session, [(seat_id, current[seat_id].state, current[seat_id].state_since)
-                                         for seat_id in spells])
+    repository.set_seat_states(session, [(seat_id, current[seat_id].state, current[seat_id].state_since,
+                                          current[seat_id].call_id) for seat_id in spells])
     return len(rows)

@@ -127,7 +127,8 @@ class _Writer:
         self.timeout = dt.timedelta(minutes=settings.cti_call_timeout_minutes)
         #: seat code → (id, agent logged in) of the active seats the calls at hand name
         self.seats: dict[str, tuple[int, int | None]] = {}
-        self.transitions: list[tuple[dt.datetime, int, str, EventType]] = []  # (at, seq, seat code, type)
+        #: (at, seq, seat code, type, call pk) of the seat moves of the calls at hand
+        self.transitions: list[tuple[dt.datetime, int, str, EventType, int]] = []
 
     def load_seats(self, events: Iterable[Event]) -> None:
         """The active seats these events name (only those: a province has thousands)."""
@@ -178,24 +179,26 @@ class _Writer:
             "last_seq": facts.last_seq, "last_event_at": facts.last_event_at, "updated_at": self.now,
         }
 
-    def seat_moves(self, events: Sequence[Event], new: Sequence[Event], facts: Facts, *, end_is_new: bool) -> None:
-        """The seat states the call's new events set: an answer makes the seat busy, a blind
+    def seat_moves(self, call_pk: int, events: Sequence[Event], new: Sequence[Event], facts: Facts, *,
+                   end_is_new: bool) -> None:
+        """The seat states the call's new events set: an answer makes the seat busy with the
+        call (the seat that takes over a blind transfer answers it too), a blind
         transfer puts the transferring seat in wrap-up, the end of the call puts the seats
         still on it in wrap-up. An end already known is applied again when an answer arrives
         after it (late): the seat's late-report rule keeps the latest state."""
         for event in new:
             if event.type is EventType.answered and event.seat:
-                self.transitions.append((event.at, event.seq, event.seat, EventType.answered))
+                self.transitions.append((event.at, event.seq, event.seat, EventType.answered, call_pk))
             elif event.type is EventType.transferred and event.mode is TransferMode.blind and event.seat:
-                self.transitions.append((event.at, event.seq, event.seat, EventType.ended))
+                self.transitions.append((event.at, event.seq, event.seat, EventType.ended, call_pk))
         seat_news = any(e.type in (EventType.answered, EventType.transferred) for e in new)
         if facts.ended_at is not None and (end_is_new or seat_news):
             for code in _holding_seats(events):
-                self.transitions.append((facts.ended_at, facts.last_seq + 1, code, EventType.ended))
+                self.transitions.append((facts.ended_at, facts.last_seq + 1, code, EventType.ended, call_pk))
 
     def apply_seat_moves(self) -> None:
-        moves = [(at, self.seats[code][0], kind) for at, _, code, kind in sorted(self.transitions,
-                                                                                   key=lambda t: (t[0], t[1]))
+        moves = [(at, self.seats[code][0], kind, call_pk)
+                 for at, _, code, kind, call_pk in sorted(self.transitions, key=lambda t: (t[0], t[1]))
                  if code in self.seats]
         seats.on_call_events(self.session, moves)
         self.transitions.clear()
@@ -281,7 +284,7 @@ def ingest(session: Session, batch: Batch) -> Outcome:
         was_ended = work.row is not None and work.row["ended_at"] is not None
         end_is_new = facts.ended_at is not None and (
             not was_ended or any(i.event.type is EventType.ended for i in work.new))
-        writer.seat_moves(events, [i.event for i in work.new], facts, end_is_new=end_is_new)
+        writer.seat_moves(call_pk, events, [i.event for i in work.new], facts, end_is_new=end_is_new)
     # new calls in one order: two batches creating the same calls never deadlock on PostgreSQL
     repository.insert_calls(session, sorted(inserts, key=lambda row: row["call_id"]))
     repository.update_calls(session, updates)
@@ -324,7 +327,7 @@ def close_stale_calls(session: Session, *, limit: int = CLOSE_CHUNK) -> int:
     updates = []
     for row, events, facts in folded:
         updates.append({"call_pk": row["id"], **writer.facts_values(facts, row, queues)})
-        writer.seat_moves(events, [], facts, end_is_new=True)
+        writer.seat_moves(row["id"], events, [], facts, end_is_new=True)
     repository.update_calls(session, updates)
     writer.apply_seat_moves()
     if updates:
