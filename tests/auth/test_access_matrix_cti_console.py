@@ -81,3 +81,39 @@ def test_an_orders_calls_are_scoped_like_the_order(api, db, world, role, status)
     assert response.status_code == status
     if status == 200:
         assert [c["ref"] for c in response.json()] == [call.ref]
+
+
+def expert_seat(db, code: str, unit: str = "990100-zj"):  # type: ignore[no-untyped-def]
+    from hotline.org.models import Unit
+
+    seat = make_seat(db, code)
+    seat.kind, seat.unit_id = "expert", db.query(Unit.id).filter(Unit.code == unit).scalar()
+    db.flush()
+    return seat
+
+
+#: Staff of the unit with the expert seat (住建局) may sit on it; other handlers have no expert seat.
+EXPERTS = {**SEAT_USERS, "handler": 200, "manager": 200}
+
+
+@pytest.mark.parametrize(("role", "status"), expect(EXPERTS, 403))
+def test_who_may_log_in_on_an_expert_seat(api, db, role, status):
+    expert_seat(db, "X901")
+    assert api(role).post("/api/v1/cti/seat/login", json={"seat": "X901"}).status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), expect(EXPERTS, 403))
+def test_who_reads_a_seat_once_their_unit_has_an_expert_seat(api, db, role, status):
+    expert_seat(db, "X902")
+    assert api(role).get("/api/v1/cti/seat").status_code == status
+    assert api(role).get("/cti/console/panel").status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"),
+                         expect({"handler": 200, "manager": 200, "other_handler": 200}, 403))
+def test_who_opens_the_expert_seat_page(api, db, role, status):
+    expert_seat(db, "X903")
+    response = api(role).get("/cti/expert")
+    assert response.status_code == status
+    if status == 200:  # the other city's housing bureau has no expert seat: it says so
+        assert ("X903" in response.text) == (role != "other_handler")

@@ -403,3 +403,48 @@ def test_an_agent_logging_in_on_a_seat_does_not_see_the_previous_agents_call(api
     supervisor.post("/api/v1/cti/seat/logout")
     agent.post("/api/v1/cti/seat/login", json={"seat": "8040"})
     assert agent.get("/api/v1/cti/seat").json()["call"] is None
+
+
+def test_a_call_transferred_to_an_expert_seat_pops_for_the_departments_specialist(api, db, world):
+    """The housing bureau's specialist on its expert seat (专家坐席) takes a three-way call from
+    the agent: the pop shows the caller masked and only the caller's orders the bureau handles;
+    no order form (the unit does not register appeals)."""
+    _closed, open_ = history(db, world)
+    mine = db.execute(select(WorkOrder).where(WorkOrder.number == open_)).scalar_one()
+    wo.dispatch(db, world.p("dispatcher"), mine, lead_unit_id=world.units["990100-zj"])
+    other, _ = wo.intake(db, world.p("agent"), wo.IntakeData(
+        channel="phone", appeal_type="complaint", title="噪音扰民", content="夜间施工噪音", phone=REPEAT,
+        region_code="990102001"))
+    make_seat(db, "8050")
+    expert = make_seat(db, "X050")
+    expert.kind, expert.unit_id = "expert", world.units["990100-zj"]
+    db.flush()
+    agent, handler = api("agent"), api("handler")
+    assert handler.post("/api/v1/cti/seat/login", json={"seat": "8050"}).status_code == 404  # not an expert seat
+    assert agent.post("/api/v1/cti/seat/login", json={"seat": "8050"}).status_code == 200
+    assert handler.post("/api/v1/cti/seat/login", json={"seat": "X050"}).status_code == 200
+    t0 = clock.now().replace(microsecond=0) - dt.timedelta(seconds=9)
+
+    def at(seconds: int) -> str:
+        return (t0 + dt.timedelta(seconds=seconds)).astimezone(clock.CST).isoformat()
+
+    accepted = api("pbx").post("/api/v1/cti/events", json=[
+        {"call_id": "pbx-expert-1", "seq": 1, "type": "offered", "at": at(0), "caller": REPEAT, "called": "12345"},
+        {"call_id": "pbx-expert-1", "seq": 2, "type": "queued", "at": at(2), "queue": "general"},
+        {"call_id": "pbx-expert-1", "seq": 3, "type": "answered", "at": at(10), "seat": "8050"},
+        {"call_id": "pbx-expert-1", "seq": 4, "type": "transferred", "at": at(40), "seat": "8050", "to": "X050",
+         "mode": "three_way"},
+        {"call_id": "pbx-expert-1", "seq": 5, "type": "answered", "at": at(45), "seat": "X050"}])
+    assert accepted.json()["accepted"] == 5, accepted.text
+    assert agent.get("/api/v1/cti/seat").json()["state"] == "busy"  # a three-way call keeps the agent on
+    seat = handler.get("/api/v1/cti/seat").json()
+    assert seat["state"] == "busy"
+    pop = seat["call"]["pop"]
+    assert pop["caller"] == "138****8000" and pop["caller_masked"] is True and pop["citizens"] == []
+    assert [o["number"] for o in pop["open_orders"]] == [open_]  # not the order the bureau does not handle
+    assert other.number not in str(pop)
+    page = handler.get("/cti/expert")
+    assert page.status_code == 200 and "X050" in page.text and "来电弹屏" in page.text
+    assert REPEAT not in page.text and "下方受理单" not in page.text
+    viewers = {e.actor_id for e in audited(db, "pii.viewed", seat["call"]["ref"])}
+    assert viewers == {world.user_ids["agent"]}  # the agent saw the number; the specialist never did

@@ -114,6 +114,13 @@ def find_by_phone(session: Session, actor: Principal, phone: str) -> list[Citize
     return repository.by_phone_hash(session, phone_hash(number), scope=lambda stmt: citizen_scope(actor, stmt))
 
 
+def ids_by_phone_hash(session: Session, number_hash: str) -> list[int]:
+    """The ids (nothing else) of the citizens with this number's keyed hash: the expert seat's
+    screen-pop shows the caller's orders its unit may see (``order_scope``) without reading
+    the register, which the unit may not."""
+    return [c.id for c in repository.by_phone_hash(session, number_hash)]
+
+
 #: Purposes whose unmasked views were already counted as one read (the search that found them)
 #: or are the caller's own writing.
 UNCOUNTED = frozenset({"phone_lookup", "intake_lookup", "registered", "updated"})

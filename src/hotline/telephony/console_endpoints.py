@@ -153,14 +153,14 @@ def _seat_out(db: Session, principal: Principal, *, pop: bool) -> SeatOut:
 def my_seat(principal: CurrentPrincipal, db: Db) -> SeatOut:
     """The caller's seat and state; while busy or in wrap-up, the call answered there with
     its screen-pop (the caller masked per role; an unmasked view is audited)."""
-    screenpop.require_seat_user(principal)
+    screenpop.require_seat_user(db, principal)
     return _seat_out(db, principal, pop=True)
 
 
 @router.post("/cti/seat/login", responses=ERRORS)
 def seat_login(body: SeatLogin, principal: CurrentPrincipal, db: Db) -> SeatOut:
     """Log in on the seat with this code (the agent is ready); leaving any other seat first."""
-    screenpop.require_seat_user(principal)
+    screenpop.require_seat_user(db, principal)
     seats.log_in(db, principal, seat_code=body.seat)
     db.flush()
     return _seat_out(db, principal, pop=False)
@@ -169,7 +169,7 @@ def seat_login(body: SeatLogin, principal: CurrentPrincipal, db: Db) -> SeatOut:
 @router.post("/cti/seat/state", responses=ERRORS)
 def seat_state(body: SeatStateIn, principal: CurrentPrincipal, db: Db) -> SeatOut:
     """Choose ready, break or logged out (busy and wrap-up come from the PBX's events)."""
-    screenpop.require_seat_user(principal)
+    screenpop.require_seat_user(db, principal)
     seats.choose_state(db, principal, state=body.state)
     db.flush()
     return _seat_out(db, principal, pop=False)
@@ -177,7 +177,7 @@ def seat_state(body: SeatStateIn, principal: CurrentPrincipal, db: Db) -> SeatOu
 
 @router.post("/cti/seat/logout", responses=ERRORS)
 def seat_logout(principal: CurrentPrincipal, db: Db) -> SeatOut:
-    screenpop.require_seat_user(principal)
+    screenpop.require_seat_user(db, principal)
     seats.log_out(db, principal)
     db.flush()
     return _seat_out(db, principal, pop=False)

@@ -23,7 +23,7 @@ from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit import clock
-from hotline.kit.errors import HotlineError, InvalidInput
+from hotline.kit.errors import Forbidden, HotlineError, InvalidInput
 from hotline.telephony import records, repository, screenpop, seats
 from hotline.telephony.lifecycle import console_move_allowed
 from hotline.telephony.models import AgentState
@@ -58,6 +58,7 @@ def _panel_context(db: Session, principal: Principal, *, error: str | None = Non
                for value, label in STATE_BUTTONS]
     return {"status": status, "version": status.version if status else screenpop.NO_SEAT, "pop": pop,
             "error": error, "buttons": buttons, "principal": principal, "STATUS_NAMES": STATUS_NAMES,
+            "may_intake": screenpop.is_centre_seat_user(principal),
             "order_text": lambda o: workorder.order_text(principal, o)[0]}
 
 
@@ -129,7 +130,7 @@ extensions.ORDER_SECTIONS.append(_order_section)
 @router.get("/cti/console/panel", response_class=HTMLResponse)
 def console_panel(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
     """The seat panel if it changed since ``v`` (the version the page shows), else 204."""
-    screenpop.require_seat_user(principal)
+    screenpop.require_seat_user(db, principal)
     status = screenpop.console_status(db, principal)
     version = status.version if status else screenpop.NO_SEAT
     if request.query_params.get("v") == version:
@@ -144,12 +145,24 @@ def _after(request: Request, db: Session, principal: Principal, exc: HotlineErro
     if exc is not None:
         return render(request, "telephony/seat_error.html", principal, status_code=exc.status_code, title="坐席",
                       message=exc.message)
-    return RedirectResponse("/console", status_code=303)
+    return RedirectResponse("/console" if screenpop.is_centre_seat_user(principal) else "/cti/expert",
+                            status_code=303)
+
+
+@router.get("/cti/expert", response_class=HTMLResponse)
+def expert_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The expert seat (专家坐席) of a department's specialist: the seat panel and the pop of the
+    calls the centre transfers to it; the unit's seats listed (none: a note saying so)."""
+    if not principal.can(Cap.handle) or principal.is_service:
+        raise Forbidden("专家坐席由承办单位的人员使用")
+    codes = repository.expert_seat_codes(db, principal.unit_id)
+    return render(request, "telephony/expert.html", principal, title="专家坐席", codes=codes,
+                  panel=_panel_html(db, principal) if codes else None)
 
 
 @router.post("/cti/seat/login", response_class=HTMLResponse)
 def seat_login(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
-    screenpop.require_seat_user(principal)
+    screenpop.require_seat_user(db, principal)
     try:
         seats.log_in(db, principal, seat_code=text(form, "seat") or "")
         db.flush()
@@ -161,7 +174,7 @@ def seat_login(request: Request, principal: CurrentPrincipal, db: Db, form: Form
 
 @router.post("/cti/seat/state", response_class=HTMLResponse)
 def seat_state(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
-    screenpop.require_seat_user(principal)
+    screenpop.require_seat_user(db, principal)
     state = text(form, "state") or ""
     try:
         if state not in {v for v, _ in STATE_BUTTONS}:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.kit.db import UTCDateTime, insert_many, reserve_ids, table_of
 from hotline.org.models import Region, Unit
-from hotline.telephony.models import Call, CallEvent, CallOrder, CtiQueue, Seat, SeatState
+from hotline.telephony.models import Call, CallEvent, CallOrder, CtiQueue, QueueKind, Seat, SeatState
 
 # --- seats ------------------------------------------------------------------------------------
 
@@ -299,6 +299,12 @@ def seat_rows(session: Session, *, region_prefix: str) -> list[tuple[Seat, str, 
             .where(Region.code.startswith(region_prefix, autoescape=True))
             .order_by(Seat.code))
     return [(s, rc, uc, un, an) for s, rc, uc, un, an in session.execute(stmt)]
+
+
+def expert_seat_codes(session: Session, unit_id: int) -> list[str]:
+    """Codes of the unit's active expert seats (专家坐席), by code."""
+    stmt = select(Seat.code).where(Seat.unit_id == unit_id, Seat.kind == QueueKind.expert.value, Seat.active.is_(True))
+    return list(session.execute(stmt.order_by(Seat.code)).scalars())
 
 
 def active_seat_codes(session: Session, *, kind: str | None = None) -> list[str]:

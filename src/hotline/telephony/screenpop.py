@@ -39,10 +39,22 @@ POP_STATES = frozenset({AgentState.busy.value, AgentState.wrap_up.value})
 HISTORY_LIMIT = 10
 
 
-def require_seat_user(actor: Principal) -> None:
-    """Only centre staff who take calls (intake and calls) sit on a seat."""
-    if not (actor.can(Cap.intake) and actor.can(Cap.view_calls)) or actor.is_service:
-        raise Forbidden("只有热线中心话务人员可以使用坐席")
+def is_centre_seat_user(actor: Principal) -> bool:
+    """Centre staff who take calls (intake and calls): they sit on any seat of their region."""
+    return actor.can(Cap.intake) and actor.can(Cap.view_calls) and not actor.is_service
+
+
+def is_expert(session: Session, actor: Principal) -> bool:
+    """A department's specialist: staff of a unit with an expert seat (专家坐席), who take the
+    calls transferred to it."""
+    return (not actor.is_service and actor.can(Cap.handle)
+            and bool(repository.expert_seat_codes(session, actor.unit_id)))
+
+
+def require_seat_user(session: Session, actor: Principal) -> None:
+    """Centre staff who take calls, and the specialists of a unit with expert seats."""
+    if not (is_centre_seat_user(actor) or is_expert(session, actor)):
+        raise Forbidden("只有热线中心话务人员和专家坐席人员可以使用坐席")
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,8 @@ def screen_pop(session: Session, actor: Principal, call: Call) -> Pop:
             found = []
         citizens = citizen_service.view(session, actor, found, purpose="intake_lookup")
         citizen_ids = [c.id for c in found]
+    elif call.caller_hash:  # an expert seat: no register, the caller's orders of the unit only
+        citizen_ids = citizen_service.ids_by_phone_hash(session, call.caller_hash)
     history = workorder.caller_history(session, actor, citizen_ids, limit=HISTORY_LIMIT)
     queue = repository.queue_of(session, call.queue_id)
     enterprise_line = call.enterprise or (queue is not None and queue.kind == QueueKind.enterprise.value)

@@ -18,7 +18,7 @@ from hotline.kit import clock
 from hotline.kit.errors import Conflict, Forbidden, IllegalTransition, NotFound
 from hotline.telephony import lifecycle, repository
 from hotline.telephony.lifecycle import EventType
-from hotline.telephony.models import AgentState, Seat, SeatState
+from hotline.telephony.models import AgentState, QueueKind, Seat, SeatState
 
 
 def set_state(session: Session, seat: Seat, state: str, *, at: dt.datetime, source: str,
@@ -34,14 +34,21 @@ def set_state(session: Session, seat: Seat, state: str, *, at: dt.datetime, sour
 
 
 def log_in(session: Session, actor: Principal, *, seat_code: str) -> Seat:
-    """The agent binds their account to a seat and is ready. A seat held by someone else is a
+    """The agent binds their account to a seat and is ready. Centre staff who take calls sit
+    on any seat of their region; a department's specialists only on their unit's expert
+    seats (专家坐席), where transferred calls reach them. A seat held by someone else is a
     409; an agent already on another seat leaves it first."""
-    if not (actor.can(Cap.intake) and actor.can(Cap.view_calls)):
-        raise Forbidden("只有热线中心话务人员可以签入坐席")
+    centre_staff = actor.can(Cap.intake) and actor.can(Cap.view_calls)
+    if actor.is_service or not (centre_staff or actor.can(Cap.handle)):
+        raise Forbidden("只有热线中心话务人员和专家坐席人员可以签入坐席")
     seat = repository.seat_by_code(session, seat_code.strip(), lock=True)
-    if seat is None or not seat.active or not repository.seat_region_code(session, seat).startswith(
-            actor.region_prefix):
+    if seat is None or not seat.active:
         raise NotFound("坐席不存在")
+    if centre_staff:
+        if not repository.seat_region_code(session, seat).startswith(actor.region_prefix):
+            raise NotFound("坐席不存在")
+    elif seat.kind != QueueKind.expert.value or seat.unit_id != actor.unit_id:
+        raise NotFound("本单位没有这个专家坐席")
     if seat.agent_id not in (None, actor.user_id):
         raise Conflict("该坐席已有话务员签入")
     current = repository.seat_of_agent(session, actor.user_id)

@@ -10,8 +10,8 @@ the voice menu (about 15 % press 1 for the enterprise line, the rest 2 or nothin
 the queue of their choice and is answered by the seat of that queue's skill group that frees
 up first (a seat takes one call at a time and has a wrap-up after each) — or hangs up:
 some within five seconds (not held against the centre), some after a long wait. A few
-answered calls are transferred, blindly or as a three-way call, to an expert seat, a unit's
-number or another city's hotline. Every answered call ends with a recording link.
+answered calls are transferred, blindly or as a three-way call, to an expert seat (whose
+specialist answers it in turn), a unit's number or another city's hotline. Every answered call ends with a recording link.
 Durations are real ones divided by ``speed`` (a three-minute talk lasts 18 s at speed 10),
 so that a wallboard watching the stream moves. The sending mimics a real link: events go
 in small batches, now and then one is held back and sent late (out of order) or sent twice."""
@@ -227,6 +227,8 @@ def plan(calls: int, rate: float, *, start: dt.datetime, seats: Seats, seed: int
                     to = rng.choice(OTHER_HOTLINES)
                 at = answer_at + (end - answer_at) * rng.uniform(0.3, 0.7)
                 add("transferred", at, seat=seat, to=to, mode="three_way" if three_way else "blind")
+                if to in seats.expert:  # the specialist picks up on the expert seat: their screen pops
+                    add("answered", min(at + span((2.0, 8.0)), end), seat=to)
                 summary.transfers += 1
                 summary.three_way += three_way
                 if not three_way:  # a blind transfer frees the seat at once

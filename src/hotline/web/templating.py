@@ -88,6 +88,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/cti/quality", "质检"))
     elif principal.role.value == "agent":
         items.append(("/cti/quality", "我的质检"))
+    if principal.can(Cap.handle) and not principal.is_service:  # as telephony.console_views.expert_page
+        items.append(("/cti/expert", "专家坐席"))
     if principal.can(Cap.view_calls) and not principal.is_service:  # as telephony.stats.service
         items += [("/cti/wallboard", "话务监控"), ("/cti/stats", "话务统计")]
     if principal.can(Cap.view_citizens):
