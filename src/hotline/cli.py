@@ -111,7 +111,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print(f"   演示城市服务 App 的接口密钥（api_key）：{open311_key}")
     print(f" 呼叫中心接口（POST /api/v1/cti/events）青川市中心交换机的密钥：{cti_key}")
     print("   坐席 S001–S008、E001–E003、X001；模拟来电流持续送入（HOTLINE_DEMO_CALL_STREAM=0 关闭）")
-    print("   话务员 agent 在受理台签入坐席 S001 即可看到来电弹屏；住建局 handler 在“专家坐席”页签入 X001 接转接来电")
+    print("   值守话务员 duty_s002 等已签入其余坐席；话务员 agent 在受理台签入 S001 即可看到来电弹屏；")
+    print("   住建局 handler 在“专家坐席”页签入 X001 接转接来电")
     print(f" 数据目录：{settings.data_dir.resolve()}   API 文档：http://{host}:{port}/api/docs")
     print("=" * 72, flush=True)
     if args.no_serve:
@@ -121,6 +122,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     settings.public_demo_codes = os.environ["HOTLINE_PUBLIC_DEMO_CODES"].lower() in ("1", "true", "yes")
     if os.environ.get("HOTLINE_DEMO_CALL_STREAM", "1").lower() not in ("0", "false", "no"):
         demo_telephony.start_stream(f"http://127.0.0.1:{port}", cti_key, cti_seats)
+        demo_telephony.start_duty_agents(factory)
     serve(settings, host, port)
     return 0
 

@@ -38,3 +38,31 @@ def test_each_demo_start_issues_a_fresh_cti_key_and_revokes_the_last(demo_db):
     rows = [r for r in admin.list_keys(demo_db, telephony._admin(demo_db)) if r.name == telephony.DEMO_KEY_NAME]
     assert [r.revoked_at is None for r in rows] == [True, False] and rows[0].account == "cti.c-990100"
     assert set(telephony.seat_kinds(demo_db)) == {code for code, *_ in telephony.SEATS}
+
+
+def test_duty_agents_sit_on_the_seats_take_the_past_calls_and_return_to_ready(demo_db):
+    import datetime as dt
+
+    from hotline.kit import clock
+    from hotline.telephony import seats as seat_service
+    from hotline.telephony.lifecycle import EventType
+
+    seats = {s.code: s for s in demo_db.execute(select(Seat)).scalars()}
+    free = {code for code, seat in seats.items() if seat.agent_id is None}
+    assert free == {"S001", "X001"}  # for the agent and the housing bureau's handler
+    assert {seats[c].state for c in telephony.DUTY_SEATS} == {"ready"}
+    # the past calls were answered by the duty agents: agents' figures and quality have work to show
+    by_agent = demo_db.execute(select(func.count()).select_from(Call).where(Call.agent_id.is_not(None))).scalar_one()
+    answered = demo_db.execute(select(func.count()).select_from(Call).where(Call.answered_at.is_not(None))).scalar_one()
+    duty_ids = [seats[c].id for c in telephony.DUTY_SEATS]
+    unstaffed = demo_db.execute(select(func.count()).select_from(Call).where(
+        Call.seat_id.in_(duty_ids), Call.answered_at.is_not(None), Call.agent_id.is_(None))).scalar_one()
+    assert unstaffed == 0 and by_agent > 0.7 * answered  # S001's calls had no agent on the seat
+    # a duty agent in wrap-up chooses ready once the wrap-up has lasted long enough, not before
+    seat = seats["S002"]
+    now = clock.now()
+    seat_service.on_call_event(demo_db, seat, EventType.answered, now)
+    seat_service.on_call_event(demo_db, seat, EventType.ended, now)
+    assert seat.state == "wrap_up" and telephony.release_wrap_ups(demo_db) == 0
+    assert telephony.release_wrap_ups(demo_db, after=dt.timedelta(seconds=-60)) == 1
+    assert seat.state == "ready"

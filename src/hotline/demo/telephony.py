@@ -1,8 +1,10 @@
 """The demo's telephony: the 青川市 centre's queues and a dozen seats (some staffed by an
-outsourced operator, an expert seat of the housing bureau), three weeks of past calls taken
-in through the call-event ingest (the demo citizens call again, so the screen-pop has a
-repeat caller to show), a CTI key printed at start-up, and — while the demo serves — a
-simulated call stream posted to the local server so the wallboard moves."""
+outsourced operator, an expert seat of the housing bureau), duty agents signed in on ten of
+them (S001 is left for the ``agent`` account, X001 for the bureau's ``handler``), three weeks
+of past calls taken in through the call-event ingest (the demo citizens call again, so the
+screen-pop has a repeat caller to show), a CTI key printed at start-up, and — while the demo
+serves — a simulated call stream posted to the local server so the wallboard moves, the duty
+agents returning to ready after each wrap-up as a person would on the console."""
 
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from hotline.auth import repository as auth_repository
 from hotline.auth.principal import Principal
+from hotline.auth.roles import Role
 from hotline.kit import clock
+from hotline.kit.db import SessionFactory, transaction
 from hotline.org import repository as org_repository
-from hotline.telephony import admin, repository, schemas, service, simulate
-from hotline.telephony.models import QueueKind
+from hotline.telephony import admin, repository, schemas, seats, service, simulate
+from hotline.telephony.models import AgentState, QueueKind
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,10 @@ DEMO_KEY_NAME = "演示：青川市中心交换机"
 CITIZEN_PHONES = ("13800138000", "13912345678")
 HISTORY_DAYS = 21
 CALLS_PER_DAY = 90
+#: Seats the demo's duty agents (值守话务员, demo password) sit on; S001 and X001 stay free.
+DUTY_SEATS = [code for code, *_ in SEATS if code not in ("S001", "X001")]
+#: How long a duty agent's wrap-up lasts before they choose ready again (speed 10: 40 s → 4 s).
+DUTY_WRAP_UP = dt.timedelta(seconds=4)
 
 
 def _admin(session: Session) -> Principal:
@@ -54,7 +62,44 @@ def load_telephony(session: Session) -> None:
     for code, kind, unit, operator in SEATS:
         admin.add_seat(session, actor, code=code, kind=kind.value, region_code=REGION, unit_code=unit,
                        operator=operator)
+    staff_seats(session)
     load_history(session)
+    release_wrap_ups(session, after=dt.timedelta(0))
+
+
+def duty_username(code: str) -> str:
+    return f"duty_{code.lower()}"
+
+
+def staff_seats(session: Session) -> None:
+    """A duty agent signed in on each of :data:`DUTY_SEATS`: the past calls are theirs (agents'
+    figures, quality samples) and the wallboard's seats change state with the live stream."""
+    from hotline.demo.data import demo_account
+
+    actor = _admin(session)
+    centre = org_repository.unit_by_code(session, CENTRE)
+    assert centre is not None
+    for n, code in enumerate(DUTY_SEATS, start=1):
+        user = demo_account(session, actor, username=duty_username(code), display_name=f"值守话务员{code}",
+                            role=Role.agent, unit_id=centre.id, phone=f"1370009{n:04d}")
+        seats.log_in(session, Principal.of(user), seat_code=code)
+
+
+def release_wrap_ups(session: Session, *, after: dt.timedelta = DUTY_WRAP_UP) -> int:
+    """The duty agents whose wrap-up has lasted ``after`` choose ready (on a seat still in
+    wrap-up when they do). Returns how many did."""
+    moved = 0
+    cutoff = clock.now() - after
+    for code in DUTY_SEATS:
+        user = auth_repository.user_by_username(session, duty_username(code))
+        seat = repository.seat_of_agent(session, user.id) if user is not None else None
+        if user is None or seat is None or seat.state != AgentState.wrap_up.value:
+            continue
+        if seat.state_since is not None and seat.state_since > cutoff:
+            continue
+        seats.choose_state(session, Principal.of(user), state=AgentState.ready.value)
+        moved += 1
+    return moved
 
 
 def load_history(session: Session, *, days: int = HISTORY_DAYS, per_day: int = CALLS_PER_DAY) -> int:
@@ -131,5 +176,24 @@ def start_stream(url: str, key: str, seats: dict[str, str], *, rate: float = 0.1
                 stopping.wait(30)
 
     thread = threading.Thread(target=run, name="demo-call-stream", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_duty_agents(factory: SessionFactory, *, every: float = 2.0,
+                      stop: threading.Event | None = None) -> threading.Thread:
+    """A daemon thread that, every ``every`` seconds, has the duty agents whose wrap-up is
+    over choose ready (:func:`release_wrap_ups`), each round its own transaction."""
+    stopping = stop or threading.Event()
+
+    def run() -> None:
+        while not stopping.wait(every):
+            try:
+                with transaction(factory) as session:
+                    release_wrap_ups(session)
+            except Exception as exc:  # a busy database now and then: the next round tries again
+                log.warning("the demo's duty agents skipped a round: %s", exc)
+
+    thread = threading.Thread(target=run, name="demo-duty-agents", daemon=True)
     thread.start()
     return thread

@@ -11,7 +11,8 @@ the queue of their choice and is answered by the seat of that queue's skill grou
 up first (a seat takes one call at a time and has a wrap-up after each) — or hangs up:
 some within five seconds (not held against the centre), some after a long wait. A few
 answered calls are transferred, blindly or as a three-way call, to an expert seat (whose
-specialist answers it in turn), a unit's number or another city's hotline. Every answered call ends with a recording link.
+specialist answers it in turn), a unit's number or another city's hotline. Every answered
+call ends with a recording link.
 Durations are real ones divided by ``speed`` (a three-minute talk lasts 18 s at speed 10),
 so that a wallboard watching the stream moves. The sending mimics a real link: events go
 in small batches, now and then one is held back and sent late (out of order) or sent twice."""
