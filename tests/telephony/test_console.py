@@ -448,3 +448,22 @@ def test_a_call_transferred_to_an_expert_seat_pops_for_the_departments_specialis
     assert REPEAT not in page.text and "下方受理单" not in page.text
     viewers = {e.actor_id for e in audited(db, "pii.viewed", seat["call"]["ref"])}
     assert viewers == {world.user_ids["agent"]}  # the agent saw the number; the specialist never did
+
+
+def test_the_pop_counts_the_callers_calls_to_the_centre_in_the_last_30_days(api, db, world):
+    seat = make_seat(db, "8060")
+    agent = api("agent")
+    agent.post("/api/v1/cti/seat/login", json={"seat": "8060"})
+    earlier = [answered_call(db, make_seat(db, f"806{n}"), ended=True, call_id=f"pbx-earlier-{n}")
+               for n in (1, 2, 3)]
+    far = answered_call(db, make_seat(db, "9060", region="990200"), region="990200", ended=True,
+                        call_id="pbx-earlier-far")
+    now = clock.now()
+    for call, days in zip([*earlier, far], (2, 29, 31, 1), strict=True):  # the third is too old
+        call.offered_at = now - dt.timedelta(days=days)
+    db.flush()
+    answered_call(db, seat, call_id="pbx-earlier-now")
+    pop = agent.get("/api/v1/cti/seat").json()["call"]["pop"]
+    assert pop["earlier_calls"] == 2  # not the one 31 days ago, nor the call to another city's centre
+    panel = agent.get("/cti/console/panel").text
+    assert re.search(r"近 30 日来电 <b>2</b> 次", panel)

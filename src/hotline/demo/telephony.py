@@ -40,6 +40,8 @@ SEATS = [(f"S{n:03d}", QueueKind.general, None, OUTSOURCED if n > 6 else None) f
 DEMO_KEY_NAME = "演示：青川市中心交换机"
 #: The demo citizens' phones (demo/data.py): they called before, so they are repeat callers.
 CITIZEN_PHONES = ("13800138000", "13912345678")
+#: Every this many live calls, a demo citizen with orders calls (the pop has history to show).
+CITIZEN_EVERY = 4
 HISTORY_DAYS = 21
 CALLS_PER_DAY = 90
 #: Seats the demo's duty agents (值守话务员, demo password) sit on; S001 and X001 stay free.
@@ -169,6 +171,12 @@ def start_stream(url: str, key: str, seats: dict[str, str], *, rate: float = 0.1
             # the demo citizens call again now and then: an agent on a seat gets their history on the pop
             planned, _ = simulate.plan(60, rate, start=start, seats=simulate.Seats.of(seats, seats), speed=speed,
                                        prefix=f"live-{start:%Y%m%d%H%M%S}-{round_}", known_callers=CITIZEN_PHONES)
+            calls = sorted({p.event["call_id"] for p in planned})
+            citizen = {call_id: CITIZEN_PHONES[n % len(CITIZEN_PHONES)]
+                       for n, call_id in enumerate(calls[::CITIZEN_EVERY])}
+            for p in planned:  # the offered event and its resends alike
+                if p.event["type"] == "offered" and p.event["call_id"] in citizen:
+                    p.event["caller"] = citizen[p.event["call_id"]]
             try:
                 run_stream(poster, simulate.batches(planned), stop=stopping)
             except Exception as exc:  # the demo goes on without its stream; say why once per round

@@ -64,6 +64,7 @@ class PopOut(BaseModel):
     enterprise_name: str | None
     uscc: str | None
     linked_orders: list[str]
+    earlier_calls: int  # the caller's calls to the centre in the 30 days before this one
 
 
 class CurrentCall(BaseModel):
@@ -145,7 +146,8 @@ def _seat_out(db: Session, principal: Principal, *, pop: bool) -> SeatOut:
             caller=p.caller, caller_masked=p.masked, queue=p.queue_name, queue_label=p.queue_label,
             enterprise_line=p.enterprise_line, wait_s=p.wait_s, citizens=[c.name for c in p.citizens],
             orders=_brief(principal, p.history.orders), open_orders=_brief(principal, p.history.open_orders),
-            enterprise_name=p.history.enterprise_name, uscc=p.history.uscc, linked_orders=p.linked_orders))
+            enterprise_name=p.history.enterprise_name, uscc=p.history.uscc, linked_orders=p.linked_orders,
+            earlier_calls=p.earlier_calls))
     return out
 
 

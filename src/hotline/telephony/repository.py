@@ -365,6 +365,17 @@ def console_status(session: Session, agent_id: int) -> tuple[str, str, dt.dateti
     return row[0], row[1], row[2], row[3]
 
 
+def earlier_calls(session: Session, call: Call, *, days: int) -> int:
+    """Calls from the same number (keyed hash) to the same centre's region in the ``days``
+    before this one (through ``ix_call_caller_region_offered``)."""
+    if call.caller_hash is None:
+        return 0
+    since = call.offered_at - dt.timedelta(days=days)
+    return session.execute(select(func.count()).select_from(Call).where(
+        Call.caller_hash == call.caller_hash, Call.region_id == call.region_id, Call.id != call.id,
+        Call.offered_at >= since, Call.offered_at < call.offered_at)).scalar_one()
+
+
 def call_by_ref(session: Session, ref: str) -> Call | None:
     return session.execute(select(Call).where(Call.ref == ref)).scalar_one_or_none()
 

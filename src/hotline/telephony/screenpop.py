@@ -37,6 +37,8 @@ from hotline.workorder.models import WorkOrder
 #: Seat states in which the agent's last answered call is on the screen (talking, then wrap-up).
 POP_STATES = frozenset({AgentState.busy.value, AgentState.wrap_up.value})
 HISTORY_LIMIT = 10
+#: The pop counts the caller's calls to the centre over this many days before the call.
+EARLIER_CALLS_DAYS = 30
 
 
 def is_centre_seat_user(actor: Principal) -> bool:
@@ -118,13 +120,15 @@ class Pop:
     citizens: list[citizen_service.CitizenView]
     history: workorder.CallerHistory
     linked_orders: list[str]  # numbers of the orders already registered from this call
+    earlier_calls: int  # the caller's calls to the centre in the EARLIER_CALLS_DAYS before this one
 
 
 def screen_pop(session: Session, actor: Principal, call: Call) -> Pop:
     """The caller's number (masked per role, unmasked views audited), the citizens registered
     with it and their orders the agent may see (earlier and open ones, masked per role, as
     the console's history lookup shows them), a market entity named on an earlier enterprise
-    order, the queue the call came through (the enterprise line: IVR key 1) and its wait."""
+    order, how often the number called the centre in the last 30 days, the queue the call came
+    through (the enterprise line: IVR key 1) and its wait."""
     caller, masked = caller_shown(session, actor, call, purpose="screen_pop")
     citizens: list[citizen_service.CitizenView] = []
     citizen_ids: list[int] = []
@@ -145,7 +149,8 @@ def screen_pop(session: Session, actor: Principal, call: Call) -> Pop:
     states = workorder.order_states(session, [i for i in linked if i in visible])
     return Pop(call, caller, masked, queue.name if queue else None,
                (queue.label or QUEUE_KIND_NAMES.get(QueueKind(queue.kind), queue.name)) if queue else None,
-               enterprise_line, call.wait_s, citizens, history, [states[i].number for i in linked if i in states])
+               enterprise_line, call.wait_s, citizens, history, [states[i].number for i in linked if i in states],
+               repository.earlier_calls(session, call, days=EARLIER_CALLS_DAYS))
 
 
 # --- registering an order from the call ----------------------------------------------------------
