@@ -74,6 +74,7 @@ def test_the_wallboard_follows_seats_and_calls_without_reload(  # type: ignore[n
     expect(supervisor.locator("#wb-states [data-state='ready']")).to_have_text("1", timeout=REFRESH)
     expect(supervisor.locator("#wb-states [data-state='logged_out']")).to_have_text(str(logged_out - 1))
     expect(board.locator("[data-seat='S001']")).to_contain_text("话务员小王")
+    expect(board.locator("[data-seat='S001']")).to_have_css("background-color", "rgb(233, 247, 239)")  # green
 
     # two callers queue: one for half a minute already, one for ten seconds
     now = dt.datetime.now(dt.UTC)
@@ -107,6 +108,7 @@ def test_the_wallboard_follows_seats_and_calls_without_reload(  # type: ignore[n
     expect(supervisor.locator("#wb-states [data-state='busy']")).to_have_text("1")
     expect(supervisor.locator("#wb-states [data-state='ready']")).to_have_text("0")
     expect(board.locator("[data-seat='S001']")).to_contain_text("通话中")
+    expect(board.locator("[data-seat='S001']")).to_have_css("background-color", "rgb(232, 240, 250)")  # blue
 
     # the call ends: the agent is in wrap-up
     post_events(server, token, [
