@@ -5,6 +5,7 @@ Run with ``pytest tests/e2e`` (or ``-m e2e``). Needs Debian's ``/usr/bin/chromiu
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -13,11 +14,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from sqlalchemy.orm import Session
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -64,6 +67,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("HOTLINE_DATABASE_URL", "HOTLINE_TEST_DATABASE_URL")}
     env["HOTLINE_DATA_DIR"] = str(tmp / "data")
+    # The server runs in tmp: a relative PYTHONPATH (``PYTHONPATH=src``) would name nothing
+    # there and the server would import whatever checkout the venv's editable install points at.
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
     log_path = tmp / "server.log"
     hotline = Path(sys.executable).with_name("hotline")
     with log_path.open("wb") as log:
@@ -122,3 +129,68 @@ def person(browser: Browser, server: Server) -> Iterator[object]:
 
 def nav_to(page: Page, label: str) -> None:
     page.get_by_role("navigation", name="主导航").get_by_role("link", name=label).click()
+
+
+@contextmanager
+def demo_db(server: Server) -> Iterator[Session]:
+    """A session on the demo server's SQLite database, committed at the end, with the PII keys of
+    the test run (which the server inherited) configured — for setting up what a test needs."""
+    from hotline.config import get_settings
+    from hotline.kit import cache, crypto
+    from hotline.kit.db import make_engine, make_session_factory, transaction
+
+    settings = get_settings()
+    assert settings.pii_keys and settings.pii_index_key
+    crypto.configure(settings.pii_keys, settings.pii_index_key)
+    cache.clear_reference_caches()
+    engine = make_engine(f"sqlite:///{server.tmp / 'data' / 'hotline.db'}")
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+        cache.clear_reference_caches()
+
+
+@pytest.fixture(scope="module")
+def quiet_demo() -> Iterator[None]:
+    """Request before ``server`` (or use autouse in a module): the demo posts no simulated call
+    stream, so a test's own calls are the only ones of today and the figures it expects hold."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOTLINE_DEMO_CALL_STREAM", "0")
+        yield
+
+
+def cti_token(session: Session, *, username: str) -> str:
+    """A CTI service account of the 青川市 centre and its API token (as the admin issues it)."""
+    from hotline.auth import repository as auth_repository
+    from hotline.auth import service as auth_service
+    from hotline.auth.models import Role
+    from hotline.auth.principal import Principal
+
+    admin_user = auth_repository.user_by_username(session, "admin")
+    agent_user = auth_repository.user_by_username(session, "agent")
+    assert admin_user is not None and agent_user is not None
+    admin = Principal.of(admin_user)
+    pbx = auth_service.create_user(session, admin, username=username, display_name=username,
+                                   role=Role.cti, unit_id=agent_user.unit_id, password=None, is_service=True)
+    token, _ = auth_service.issue_api_token(session, admin, pbx, name=username, days=None)
+    return str(token)
+
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(base: dt.datetime, seconds: float) -> str:
+    """``base`` + ``seconds`` as the PBX writes it: ISO-8601 in China time."""
+    return (base + dt.timedelta(seconds=seconds)).astimezone(CST).isoformat()
+
+
+def post_events(server: Server, token: str, events: list[dict[str, object]]) -> None:
+    """The PBX posts call events; all of them must be accepted."""
+    import httpx
+
+    response = httpx.post(f"{server.url}/api/v1/cti/events", headers={"Authorization": f"Bearer {token}"},
+                          json=events, timeout=30)
+    assert response.status_code == 202, response.text
+    assert response.json()["accepted"] == len(events), response.text

@@ -130,14 +130,17 @@ def _points(form: dict[str, Any]) -> dict[str, object]:
     return out
 
 
-def _act(request: Request, principal: Principal, db: Db, ref: str, work: Any, done: str) -> Response:
+def _act(request: Request, principal: Principal, db: Db, ref: str, work: Any, done: str,
+         form: dict[str, Any]) -> Response:
     try:
         inspection = access.access_inspection(db, principal, ref)
         work(inspection)
     except HotlineError as exc:
         if exc.status_code in (403, 404):
             raise
-        return refused(db, exc, partial(_inspection_page, request, principal, db, ref))
+        # the page again with what was typed (points, feedback, reason, note), not empty fields
+        typed = {k: v for k, v in form.items() if isinstance(v, str) and k != "version"}
+        return refused(db, exc, partial(_inspection_page, request, principal, db, ref), values=typed)
     return RedirectResponse(f"{BASE}/inspections/{ref}?ok={quote(done)}", status_code=303)
 
 
@@ -145,13 +148,13 @@ def _act(request: Request, principal: Principal, db: Db, ref: str, work: Any, do
 def score(request: Request, ref: str, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
     return _act(request, principal, db, ref, lambda i: service.score(
         db, principal, i, scores=_points(form), feedback=text(form, "feedback"),
-        version=integer(form, "version")), "已评分")
+        version=integer(form, "version")), "已评分", form)
 
 
 @router.post(BASE + "/inspections/{ref}/appeal", response_class=HTMLResponse)
 def appeal(request: Request, ref: str, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
     return _act(request, principal, db, ref, lambda i: service.appeal(
-        db, principal, i, reason=text(form, "reason"), version=integer(form, "version")), "已提交申诉")
+        db, principal, i, reason=text(form, "reason"), version=integer(form, "version")), "已提交申诉", form)
 
 
 @router.post(BASE + "/inspections/{ref}/decision", response_class=HTMLResponse)
@@ -159,7 +162,7 @@ def decision(request: Request, ref: str, principal: CurrentPrincipal, db: Db, fo
     upheld = text(form, "upheld") == "1"
     return _act(request, principal, db, ref, lambda i: service.decide(
         db, principal, i, upheld=upheld, note=text(form, "note"), scores=_points(form) if upheld else None,
-        version=integer(form, "version")), "已处理申诉")
+        version=integer(form, "version")), "已处理申诉", form)
 
 
 def _checklist_page(request: Request, principal: Principal, db: Db, *, status: int = 200, **kw: Any) -> Response:

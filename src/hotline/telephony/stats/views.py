@@ -16,6 +16,7 @@ from hotline.auth import access
 from hotline.auth.roles import Cap
 from hotline.kit import clock, excel
 from hotline.kit.errors import InvalidInput
+from hotline.telephony import repository as telephony_repository
 from hotline.telephony.models import AGENT_STATE_NAMES, AgentState
 from hotline.telephony.stats import repository, service
 from hotline.telephony.stats.rules import GROUPING_NAMES, Grouping
@@ -73,13 +74,21 @@ def _filters(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
     return values, errors
 
 
-def _chart(report: service.Report) -> str:
-    return json.dumps({"names": [g.key or "—" for g in report.groups],
+def _chart(report: service.Report, labels: dict[str, str]) -> str:
+    by_queue = report.grouping is Grouping.queue
+    names = [(labels.get(g.key, g.key) if by_queue and g.key else g.key) or "—" for g in report.groups]
+    return json.dumps({"names": names,
                        "offered": [g.figures["offered"] for g in report.groups],
                        "answered": [g.figures["answered"] for g in report.groups],
                        "abandoned": [g.figures["abandoned"] for g in report.groups],
                        "answer_rate": [round((g.figures["answer_rate"] or 0) * 100, 1) for g in report.groups]},
                       ensure_ascii=False).replace("</", "<\\/")
+
+
+def _queue_labels(db: Db) -> dict[str, str]:
+    """The queues' Chinese labels by the PBX's names (the name itself when it has no label):
+    the pages show 综合话务, not ``general``; filters and the API keep the names."""
+    return {q.name: q.label or q.name for q in telephony_repository.all_queues(db)}
 
 
 def _local_input(at: dt.datetime) -> str:
@@ -93,18 +102,21 @@ def stats_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respons
     report = service.report(db, principal, start=f["from"], end=f["to"], queue=f["queue"], grouping=f["group"])
     params = {"from": _local_input(f["from"]), "to": _local_input(f["to"]), "queue": f["queue"] or "",
               "group": f["group"].value}
+    labels = _queue_labels(db)
     return render(request, "cti_stats/stats.html", principal, title="话务统计", report=report, errors=errors,
                   params=params, columns=COLUMNS, rates=RATES, groupings=GROUPING_NAMES,
-                  queues=sorted(repository.queue_names(db).values()), chart=_chart(report),
+                  queues=sorted(repository.queue_names(db).values()), queue_labels=labels,
+                  chart=_chart(report, labels),
                   export="/cti/stats/export.xlsx?" + urlencode(params),
                   status_code=422 if errors else 200)
 
 
-def _export_rows(report: service.Report) -> list[list[Any]]:
+def _export_rows(report: service.Report, labels: dict[str, str]) -> list[list[Any]]:
     def line(kind: str, key: str | None, fig: dict[str, Any]) -> list[Any]:
         return [kind, key or "—", *(fig[name] for name, _ in COLUMNS)]
     rows = [line("合计", "全部", report.total)]
-    rows += [line("队列", name or "（未进入队列）", fig) for name, fig in report.by_queue.items()]
+    rows += [line("队列", labels.get(name, name) if name else "（未进入队列）", fig)
+             for name, fig in report.by_queue.items()]
     if report.grouping is not None and report.grouping is not Grouping.queue:
         rows += [line(GROUPING_NAMES[report.grouping], g.key, g.figures) for g in report.groups]
     return rows
@@ -119,7 +131,8 @@ def stats_export(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
         field, reason = next(iter(errors.items()))
         raise InvalidInput(field, reason)
     report = service.report(db, principal, start=f["from"], end=f["to"], queue=f["queue"], grouping=f["group"])
-    data = excel.write("话务统计", ["类别", "名称", *(label for _, label in COLUMNS)], _export_rows(report))
+    data = excel.write("话务统计", ["类别", "名称", *(label for _, label in COLUMNS)],
+                       _export_rows(report, _queue_labels(db)))
     span = f"{f['from'].astimezone(clock.CST):%Y%m%d%H%M}-{f['to'].astimezone(clock.CST):%Y%m%d%H%M}"
     name = quote(f"话务统计-{span}.xlsx")
     return Response(content=data, media_type=excel.XLSX_MEDIA_TYPE,
@@ -129,7 +142,7 @@ def stats_export(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
 def _wallboard_context(db: Db, principal: CurrentPrincipal) -> dict[str, Any]:
     board = service.wallboard(db, principal)
     return {"board": board, "state_names": STATE_NAMES, "states": [s.value for s in AgentState],
-            "refresh": REFRESH_SECONDS}
+            "refresh": REFRESH_SECONDS, "queue_labels": _queue_labels(db)}
 
 
 @router.get("/cti/wallboard", response_class=HTMLResponse)
