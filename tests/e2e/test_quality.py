@@ -44,6 +44,7 @@ def work(server: Server) -> Iterator[dict[str, object]]:
     from hotline.auth.models import Role
     from hotline.auth.principal import Principal
     from hotline.demo.data import demo_account
+    from hotline.demo.telephony import duty_username
     from hotline.telephony import seats
     from hotline.telephony.models import Call
     from hotline.workorder.models import WorkOrder
@@ -56,6 +57,9 @@ def work(server: Server) -> Iterator[dict[str, object]]:
         agent_id = agent_user.id
         demo_account(session, Principal.of(admin_user), username="qa_checker", display_name=CHECKER,
                      role=Role.centre_supervisor, unit_id=agent_user.unit_id, phone="13700009901")
+        duty = auth_repository.user_by_username(session, duty_username(SEAT))
+        assert duty is not None
+        seats.log_out(session, Principal.of(duty))  # the demo's duty agent hands the seat over
         seats.log_in(session, Principal.of(agent_user), seat_code=SEAT)
     now = dt.datetime.now(dt.UTC)
     events: list[dict[str, object]] = []
@@ -217,13 +221,15 @@ def test_an_inspection_is_scored_appealed_once_decided_by_another_inspector_and_
 def test_the_figures_page_counts_each_agents_calls_and_shows_no_caller(  # type: ignore[no-untyped-def]
         person, work: dict[str, object]) -> None:
     supervisor = person("supervisor")
-    supervisor.goto("/cti/quality/figures")
+    # today: the seat's past calls (its duty agent's, on earlier days) stay out of the figures
+    today = dt.datetime.now(CST).strftime("%Y-%m-%d")
+    supervisor.goto(f"/cti/quality/figures?from={today}&to={today}")
     expect(supervisor.locator("h1")).to_have_text("坐席员绩效")
     row = cells(supervisor, "#by-agent", AGENT)
     # name, team, operator, calls, talk (min), mean talk (s), wrap-up (min), orders, …
     assert row[0] == AGENT and row[2] == OPERATOR
     assert (row[3], row[4], row[5]) == ("2", "3.0", "90.0"), row
-    assert row[7] == str(work["orders"]), row
+    assert row[7] == str(work["orders_today"]), row
     seat = cells(supervisor, "#by-seat", SEAT)
     assert (seat[1], seat[2], seat[3]) == (OPERATOR, "2", "3.0"), seat
     operator = cells(supervisor, "#by-operator", OPERATOR)
