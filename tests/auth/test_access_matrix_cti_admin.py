@@ -22,8 +22,9 @@ def _seat(db, code: str = "M001", region: str = "990100") -> Seat:
     return seat
 
 
-def _queue(db, name: str = "matrix-q") -> CtiQueue:
-    queue = CtiQueue(name=name, kind="general", created_at=clock.now())
+def _queue(db, name: str = "matrix-q", region: str = "990100") -> CtiQueue:
+    region_id = db.execute(select(Region.id).where(Region.code == region)).scalar_one()
+    queue = CtiQueue(region_id=region_id, name=name, kind="general", created_at=clock.now())
     db.add(queue)
     db.flush()
     return queue
@@ -68,14 +69,28 @@ def test_an_admin_lists_only_the_seats_of_their_region(api, db, role, visible):
     assert ("M001" in codes) is visible
 
 
-@pytest.mark.parametrize(("role", "status"), expect(ADMINS, 403))
-def test_who_maps_a_queue(api, db, role, status):
+@pytest.mark.parametrize(("role", "status"), expect({**ADMINS, "other_admin": 404}, 403))
+def test_who_maps_a_queue_of_qingchuans_pbx(api, db, role, status):
     queue = _queue(db)
     db.commit()
-    response = api(role).patch(f"/api/v1/cti/queues/{queue.name}", json={"kind": "enterprise"})
+    response = api(role).patch(f"/api/v1/cti/queues/{queue.id}", json={"kind": "enterprise"})
     assert response.status_code == status, response.text
     db.refresh(queue)
     assert (queue.kind == "enterprise") == (status == 200)
+    if status == 200:  # by its name: in the administrator's own region, or the one named
+        by_name = api(role).patch(f"/api/v1/cti/queues/{queue.name}", params={"region": "990100"},
+                                  json={"label": "矩阵"})
+        assert by_name.status_code == 200 and by_name.json()["region"] == "990100"
+
+
+@pytest.mark.parametrize(("role", "visible"), [("admin", True), ("city_admin", True), ("other_admin", False)])
+def test_an_admin_lists_only_the_queues_of_their_region(api, db, role, visible):
+    _queue(db)
+    _queue(db, "matrix-far", region="990200")
+    db.commit()
+    listed = {(q["region"], q["name"]) for q in api(role).get("/api/v1/cti/queues").json()}
+    assert (("990100", "matrix-q") in listed) is visible
+    assert (("990200", "matrix-far") in listed) is (role != "city_admin")
 
 
 @pytest.mark.parametrize(("role", "status"), expect(CREATED, 403))

@@ -35,10 +35,12 @@ def make_seat(db, code: str, region: str = "990100") -> Seat:
     return seat
 
 
-def queue(db, name: str = "enterprise", kind: str = "enterprise") -> CtiQueue:
-    found = db.execute(select(CtiQueue).where(CtiQueue.name == name)).scalar_one_or_none()
+def queue(db, name: str = "enterprise", kind: str = "enterprise", region: str = "990100") -> CtiQueue:
+    region_id = db.execute(select(Region.id).where(Region.code == region)).scalar_one()
+    found = db.execute(select(CtiQueue).where(CtiQueue.region_id == region_id, CtiQueue.name == name)
+                       ).scalar_one_or_none()
     if found is None:
-        found = CtiQueue(name=name, kind=kind, created_at=clock.now())
+        found = CtiQueue(region_id=region_id, name=name, kind=kind, created_at=clock.now())
         db.add(found)
         db.flush()
     return found

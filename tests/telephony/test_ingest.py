@@ -260,6 +260,32 @@ def test_ivr_key_1_routes_the_call_to_the_enterprise_queue(db, world, pbx, t0):
     assert (new_queue.name, new_queue.kind) == ("社保专线", "general")
 
 
+def test_each_centres_pbx_has_its_own_queues_of_the_same_name(db, world, api, pbx, t0):
+    """Two cities' PBXs both send ``general``: two queues, one per centre's region; mapping one
+    leaves the other alone, and each city's figures for ``general`` are its own calls."""
+    admin = world.p("admin")
+    other = auth_service.create_user(db, admin, username="pbx2", display_name="PBX2", role=Role.cti,
+                                     unit_id=world.units["C-990200"], password=None, is_service=True)
+    token, _ = auth_service.issue_api_token(db, admin, other, name="t", days=None)
+    db.flush()
+    second = api("pbx")
+    second.headers["Authorization"] = f"Bearer {token}"
+    assert pbx.post(URL, json=stream("qc-1", t0, queue="general", answered=False)).status_code == 202
+    assert second.post(URL, json=stream("yl-1", t0, queue="general", answered=False)).status_code == 202
+    assert second.post(URL, json=stream("yl-2", t0, queue="general", answered=False)).status_code == 202
+    near, far = (db.get(CtiQueue, call_of(db, c).queue_id) for c in ("qc-1", "yl-1"))
+    assert near.id != far.id and near.name == far.name == "general"
+    assert call_of(db, "yl-2").queue_id == far.id
+    mapped = api("city_admin").patch(f"/api/v1/cti/queues/{near.name}", json={"kind": "enterprise"})
+    assert mapped.status_code == 200 and mapped.json()["id"] == near.id
+    db.expire_all()
+    assert (db.get(CtiQueue, near.id).kind, db.get(CtiQueue, far.id).kind) == ("enterprise", "general")
+    assert api("city_admin").patch(f"/api/v1/cti/queues/{far.id}", json={"kind": "expert"}).status_code == 404
+    window = {"from": iso(t0 - dt.timedelta(hours=1)), "to": iso(t0 + dt.timedelta(hours=1)), "queue": "general"}
+    assert api("supervisor").get("/api/v1/cti/stats", params=window).json()["offered"] == 1  # 青川市
+    assert api("admin").get("/api/v1/cti/stats", params=window).json()["offered"] == 3  # the province
+
+
 def test_the_seats_agent_goes_busy_on_answer_and_wrap_up_at_the_end(db, world, pbx):
     seat = make_seat(db, "A01")
     seats.log_in(db, world.p("agent"), seat_code="A01")

@@ -273,6 +273,6 @@ def test_the_sql_sums_are_the_pure_rules_applied_call_by_call(db, world, played)
             ordered=call.id in ordered, repeat=repeat))
     got = rules.Sums()
     for row in service.repository.raw_call_sums(db, start=s.at(-3600), end=s.at(5 * 3600), regions=None,
-                                                queue_id=None, by=[]):
+                                                queue_ids=None, by=[]):
         service._add_row(got, row)
     assert got == expected and got.offered == 10

@@ -60,7 +60,7 @@ def load_telephony(session: Session) -> None:
     """Queues, seats and the past weeks' calls (taken in as a PBX would post them)."""
     actor = _admin(session)
     for name, kind, label in QUEUES:
-        admin.put_queue(session, actor, name=name, kind=kind.value, label=label)
+        admin.put_queue(session, actor, name=name, kind=kind.value, label=label, region_code=REGION)
     for code, kind, unit, operator in SEATS:
         admin.add_seat(session, actor, code=code, kind=kind.value, region_code=REGION, unit_code=unit,
                        operator=operator)

@@ -27,7 +27,7 @@ from hotline.auth.roles import Cap, Role, in_region
 from hotline.kit import clock, validate
 from hotline.kit.errors import Conflict, InvalidInput, NotFound
 from hotline.org import repository as org_repository
-from hotline.org.models import CENTRE_KINDS, Unit
+from hotline.org.models import CENTRE_KINDS, Region, Unit
 from hotline.telephony import repository
 from hotline.telephony.models import AgentState, CtiQueue, QueueKind, Seat
 from hotline.telephony.seats import set_state
@@ -169,9 +169,22 @@ def update_seat(session: Session, actor: Principal, seat: Seat, *, kind: str | N
 # --- queues -------------------------------------------------------------------------------------
 
 
-def list_queues(session: Session, actor: Principal) -> list[CtiQueue]:
+@dataclass(frozen=True)
+class QueueRow:
+    queue: CtiQueue
+    region: str  # the code of the region whose centre's PBX names the queue
+
+
+def list_queues(session: Session, actor: Principal) -> list[QueueRow]:
+    """The queues of the administrator's region (each centre's PBX names its own), by name."""
     require(actor, Cap.manage_telephony)
-    return repository.all_queues(session)
+    return [QueueRow(queue, code) for queue, code in repository.queues_of_regions(session, actor.region_prefix)]
+
+
+def queue_region_code(session: Session, queue: CtiQueue) -> str:
+    region = repository.region_by_id(session, queue.region_id)
+    assert region is not None
+    return region.code
 
 
 def _queue_name(name: str | None) -> str:
@@ -180,16 +193,29 @@ def _queue_name(name: str | None) -> str:
     return value
 
 
-def get_queue(session: Session, actor: Principal, id_or_name: str) -> CtiQueue:
-    """A queue by its number or its name (as the PBX sends it); 404 if unknown."""
+def _queue_region(session: Session, actor: Principal, region_code: str | None) -> Region:
+    """The region a queue is named in: the given one (default: the administrator's), inside
+    the administrator's region."""
+    code = _code(region_code, "region", 12) or actor.region_code
+    region = org_repository.region_by_code(session, code)
+    if region is None or not in_region(actor.region_code, region.code):
+        raise InvalidInput("region", f"地区 {code} 不存在或不在您的管理范围内")
+    return region
+
+
+def get_queue(session: Session, actor: Principal, id_or_name: str, *, region_code: str | None = None) -> CtiQueue:
+    """A queue by its number, or by its name in a region (default: the administrator's own);
+    404 if unknown or outside the administrator's region."""
     require(actor, Cap.manage_telephony)
     key = (id_or_name or "").strip()[:100]
     if _CONTROL.search(key):
         raise NotFound("队列不存在")
-    queue = repository.queue_by_name(session, key)
+    region = org_repository.region_by_code(session, _code(region_code, "region", 12) or actor.region_code)
+    queue = repository.queue_by_name(session, region.id, key) if region is not None else None
     if queue is None and re.fullmatch(r"[0-9]{1,9}", key):
         queue = repository.queue_by_id(session, int(key))
-    if queue is None:
+    found = repository.region_by_id(session, queue.region_id) if queue is not None else None
+    if queue is None or found is None or not in_region(actor.region_code, found.code):
         raise NotFound("队列不存在")
     return queue
 
@@ -212,30 +238,35 @@ def set_queue(session: Session, actor: Principal, queue: CtiQueue, *, kind: str 
 
 
 def add_queue(session: Session, actor: Principal, *, name: str, kind: str = QueueKind.general.value,
-              label: str | None = None) -> CtiQueue:
-    """A queue named before the PBX first sends it; a name already known is a 409."""
+              label: str | None = None, region_code: str | None = None) -> CtiQueue:
+    """A queue named before the PBX of the region's centre first sends it; a name the region
+    already has is a 409."""
     require(actor, Cap.manage_telephony)
     name = _queue_name(name)
     kind = _kind(kind)
     label = validate.text(label, "label", max_length=100, required=False)
-    if repository.queue_by_name(session, name) is not None:
+    region = _queue_region(session, actor, region_code)
+    if repository.queue_by_name(session, region.id, name) is not None:
         raise Conflict(f"队列 {name} 已存在")
-    queue = CtiQueue(name=name, kind=kind, label=label, created_at=clock.now())
+    queue = CtiQueue(region_id=region.id, name=name, kind=kind, label=label, created_at=clock.now())
     session.add(queue)
     session.flush()
     audit.record(session, actor, "cti_queue.created", object_type="cti_queue", object_id=queue.id,
-                 detail={"name": name, "kind": kind, "label": label})
+                 detail={"name": name, "kind": kind, "label": label, "region": region.code})
     return queue
 
 
 def put_queue(session: Session, actor: Principal, *, name: str, kind: str | None = None,
-              label: str | None = None) -> CtiQueue:
-    """``hotline cti queue set``: map the named queue, making it if the PBX never sent it yet."""
+              label: str | None = None, region_code: str | None = None) -> CtiQueue:
+    """``hotline cti queue set``: map the region's named queue, making it if the PBX never
+    sent it yet."""
     require(actor, Cap.manage_telephony)
     name = _queue_name(name)
-    queue = repository.queue_by_name(session, name)
+    region = _queue_region(session, actor, region_code)
+    queue = repository.queue_by_name(session, region.id, name)
     if queue is None:
-        return add_queue(session, actor, name=name, kind=kind or QueueKind.general.value, label=label)
+        return add_queue(session, actor, name=name, kind=kind or QueueKind.general.value, label=label,
+                         region_code=region.code)
     return set_queue(session, actor, queue, kind=kind, label=_UNSET if label is None else label)
 
 

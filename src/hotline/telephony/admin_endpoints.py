@@ -7,8 +7,9 @@ PBX sends it, a key by its number. The request shapes live here, beside their en
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from hotline.telephony import admin
@@ -55,6 +56,8 @@ class QueueIn(BaseModel):
     name: str = Field(max_length=200)
     kind: str = "general"
     label: str | None = Field(default=None, max_length=200)
+    region: str | None = Field(default=None, max_length=50,
+                               description="the region of the centre whose PBX names the queue (default: the admin's)")
 
 
 class QueuePatch(BaseModel):
@@ -64,6 +67,7 @@ class QueuePatch(BaseModel):
 
 class QueueOut(BaseModel):
     id: int
+    region: str
     name: str
     kind: str
     label: str | None
@@ -95,8 +99,9 @@ def _seat_out(row: admin.SeatRow) -> SeatOut:
     return SeatOut(**row.__dict__)
 
 
-def _queue_out(queue: CtiQueue) -> QueueOut:
-    return QueueOut(id=queue.id, name=queue.name, kind=queue.kind, label=queue.label, created_at=queue.created_at)
+def _queue_out(queue: CtiQueue, region: str) -> QueueOut:
+    return QueueOut(id=queue.id, region=region, name=queue.name, kind=queue.kind, label=queue.label,
+                    created_at=queue.created_at)
 
 
 @router.get("/seats", response_model=list[SeatOut], responses=_403)
@@ -126,25 +131,29 @@ def update_seat(ref: str, body: SeatPatch, principal: CurrentPrincipal, db: Db) 
 
 @router.get("/queues", response_model=list[QueueOut], responses=_403)
 def list_queues(principal: CurrentPrincipal, db: Db) -> list[QueueOut]:
-    """Every queue (skill group), named as the PBXs send them."""
-    return [_queue_out(q) for q in admin.list_queues(db, principal)]
+    """The queues (skill groups) of the administrator's region, named as each centre's PBX
+    sends them."""
+    return [_queue_out(row.queue, row.region) for row in admin.list_queues(db, principal)]
 
 
 @router.post("/queues", response_model=QueueOut, status_code=201,
              responses={**_403, **_422, 409: {"description": "A queue with this name exists"}})
 def add_queue(body: QueueIn, principal: CurrentPrincipal, db: Db) -> QueueOut:
-    """Name a queue before the PBX first sends it."""
-    return _queue_out(admin.add_queue(db, principal, name=body.name, kind=body.kind, label=body.label))
+    """Name a queue before the PBX of the region's centre first sends it."""
+    queue = admin.add_queue(db, principal, name=body.name, kind=body.kind, label=body.label, region_code=body.region)
+    return _queue_out(queue, admin.queue_region_code(db, queue))
 
 
 @router.patch("/queues/{key}", response_model=QueueOut, responses={**_403, **_404, **_422})
-def update_queue(key: str, body: QueuePatch, principal: CurrentPrincipal, db: Db) -> QueueOut:
-    """Map a queue (by number or name) to a skill group and label it."""
-    queue = admin.get_queue(db, principal, key)
+def update_queue(key: str, body: QueuePatch, principal: CurrentPrincipal, db: Db,
+                 region: Annotated[str | None, Query(max_length=50)] = None) -> QueueOut:
+    """Map a queue to a skill group and label it: by its number, or by its name in ``region``
+    (default: the administrator's own)."""
+    queue = admin.get_queue(db, principal, key, region_code=region)
     fields = body.model_fields_set
     admin.set_queue(db, principal, queue, kind=body.kind if "kind" in fields else None,
                     **({"label": body.label} if "label" in fields else {}))
-    return _queue_out(queue)
+    return _queue_out(queue, admin.queue_region_code(db, queue))
 
 
 @router.get("/keys", response_model=list[KeyOut], responses=_403)

@@ -83,10 +83,10 @@ def set_queue(request: Request, principal: CurrentPrincipal, db: Db, form: Form)
     require(principal, Cap.manage_telephony)
     try:
         queue = admin.put_queue(db, principal, name=text(form, "name") or "", kind=text(form, "kind"),
-                                label=text(form, "label") or "")
+                                label=text(form, "label") or "", region_code=text(form, "region"))
     except HotlineError as exc:
         return refused(db, exc, partial(_page, request, principal, db),
-                       values={f"queue_{k}": text(form, k) for k in ("name", "kind", "label")})
+                       values={f"queue_{k}": text(form, k) for k in ("name", "kind", "label", "region")})
     return _back(f"已保存队列 {queue.name}")
 
 

@@ -131,14 +131,14 @@ def cmd_queue_list(settings: Settings, args: argparse.Namespace) -> int:
     from hotline.telephony import admin
 
     with transaction(_factory(settings)) as session:
-        rows = [(q.id, q.name, q.kind, q.label, q.created_at)
-                for q in admin.list_queues(session, _principal_for(session, args.as_user))]
+        rows = [(r.queue.id, r.region, r.queue.name, r.queue.kind, r.queue.label, r.queue.created_at)
+                for r in admin.list_queues(session, _principal_for(session, args.as_user))]
     if args.json:
-        print(json.dumps([{"id": i, "name": n, "kind": k, "label": lab, "created_at": _iso(c)}
-                          for i, n, k, lab, c in rows], ensure_ascii=False))
+        print(json.dumps([{"id": i, "region": reg, "name": n, "kind": k, "label": lab, "created_at": _iso(c)}
+                          for i, reg, n, k, lab, c in rows], ensure_ascii=False))
         return 0
-    for i, n, k, lab, c in rows:
-        print(f"#{i}\t{n}\t{k}\t{lab or '—'}\t{_at(c)}")
+    for i, reg, n, k, lab, c in rows:
+        print(f"#{i}\t{reg}\t{n}\t{k}\t{lab or '—'}\t{_at(c)}")
     return 0
 
 
@@ -149,7 +149,7 @@ def cmd_queue_set(settings: Settings, args: argparse.Namespace) -> int:
 
     with transaction(_factory(settings)) as session:
         queue = admin.put_queue(session, _principal_for(session, args.as_user), name=args.name, kind=args.kind,
-                                label=args.label)
+                                label=args.label, region_code=args.region)
         name, kind, label = queue.name, queue.kind, queue.label
     print(f"队列 {name}：技能组 {kind}，显示名称 {label or '—'}")
     return 0
@@ -328,6 +328,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     p.add_argument("--kind", help="general | enterprise | expert")
     p.add_argument("--label", help="its Chinese name, e.g. 企业专线")
+    p.add_argument("--region", help="the region of the centre whose PBX names the queue (default: the user's)")
     p.add_argument("--as", dest="as_user", default="admin")
     p.set_defaults(func=cmd_queue_set)
 

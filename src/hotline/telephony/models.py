@@ -45,14 +45,17 @@ AGENT_STATE_NAMES = {AgentState.ready: "空闲", AgentState.busy: "通话中", A
 
 
 class CtiQueue(Base):
-    """A call queue (队列/技能组) as the PBX names it. A name the PBX sends for the first time
-    makes a new queue of kind ``general``; the administrator may then map it to a skill group
-    (``kind``) and give it a Chinese ``label``."""
+    """A call queue (队列/技能组) of one centre's PBX, as the PBX names it: its ``name`` within
+    the centre's region (two cities' PBXs may both send ``general``). A name the PBX sends for
+    the first time makes a new queue of kind ``general``; the region's administrator may then
+    map it to a skill group (``kind``) and give it a Chinese ``label``."""
 
     __tablename__ = "cti_queue"
+    __table_args__ = (UniqueConstraint("region_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16), default=QueueKind.general.value)
     label: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

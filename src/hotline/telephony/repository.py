@@ -226,13 +226,13 @@ def active_seats(session: Session, codes: Collection[str]) -> dict[str, tuple[in
     return {code: (seat_id, agent_id) for code, seat_id, agent_id in _rows(session, sql, [*wanted, True])}
 
 
-def queues_by_names(session: Session, names: Collection[str]) -> dict[str, tuple[int, str]]:
-    """Queue name → (id, kind)."""
+def queues_by_names(session: Session, region_id: int, names: Collection[str]) -> dict[str, tuple[int, str]]:
+    """Queue name → (id, kind), of the region's queues."""
     if not names:
         return {}
     wanted = sorted(names)
-    sql = f"SELECT name, id, kind FROM cti_queue WHERE name IN ({_marks(wanted)})"  # noqa: S608
-    return {name: (queue_id, kind) for name, queue_id, kind in _rows(session, sql, wanted)}
+    sql = f"SELECT name, id, kind FROM cti_queue WHERE region_id = ? AND name IN ({_marks(wanted)})"  # noqa: S608
+    return {name: (queue_id, kind) for name, queue_id, kind in _rows(session, sql, [region_id, *wanted])}
 
 
 def insert_queues(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -315,12 +315,18 @@ def active_seat_codes(session: Session, *, kind: str | None = None) -> list[str]
     return list(session.execute(stmt).scalars())
 
 
-def all_queues(session: Session) -> list[CtiQueue]:
-    return list(session.execute(select(CtiQueue).order_by(CtiQueue.name)).scalars())
+def queues_of_regions(session: Session, region_prefix: str) -> list[tuple[CtiQueue, str]]:
+    """The queues of the regions under ``region_prefix``, each with its region's code, by
+    name and region."""
+    rows = session.execute(select(CtiQueue, Region.code).join(Region, Region.id == CtiQueue.region_id)
+                           .where(Region.code.startswith(region_prefix, autoescape=True))
+                           .order_by(CtiQueue.name, Region.code))
+    return [(queue, code) for queue, code in rows]
 
 
-def queue_by_name(session: Session, name: str) -> CtiQueue | None:
-    return session.execute(select(CtiQueue).where(CtiQueue.name == name)).scalar_one_or_none()
+def queue_by_name(session: Session, region_id: int, name: str) -> CtiQueue | None:
+    return session.execute(select(CtiQueue).where(CtiQueue.region_id == region_id, CtiQueue.name == name)
+                           ).scalar_one_or_none()
 
 
 def queue_by_id(session: Session, queue_id: int) -> CtiQueue | None:

@@ -143,18 +143,18 @@ class _Writer:
             facts = lifecycle.fold(events, ivr_queues=self.ivr_queues, closed_at=facts.last_event_at)
         return facts
 
-    def queues(self, names: Iterable[str]) -> dict[str, tuple[int, str]]:
-        """Queue name → (id, kind); a name seen for the first time makes a queue (kind general,
-        or enterprise for the IVR map's digit-1 queue)."""
+    def queues(self, region_id: int, names: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """Queue name → (id, kind) of the centre's region; a name seen there for the first time
+        makes a queue (kind general, or enterprise for the IVR map's digit-1 queue)."""
         wanted = set(names)
-        found = repository.queues_by_names(self.session, wanted)
+        found = repository.queues_by_names(self.session, region_id, wanted)
         missing = sorted(wanted - found.keys())
         if missing:
             repository.insert_queues(self.session, [
-                {"name": name, "created_at": self.now, "label": None,
+                {"region_id": region_id, "name": name, "created_at": self.now, "label": None,
                  "kind": (QueueKind.enterprise if name in self.enterprise_queues else QueueKind.general).value}
                 for name in missing])
-            found.update(repository.queues_by_names(self.session, missing))
+            found.update(repository.queues_by_names(self.session, region_id, missing))
         return found
 
     def facts_values(self, facts: Facts, row: Mapping[str, Any] | None, queues: Mapping[str, tuple[int, str]]
@@ -258,7 +258,7 @@ def ingest(session: Session, batch: Batch) -> Outcome:
         events = work.stored + [i.event for i in work.new]
         facts = writer.fold(events, was_closed=_closed_by_platform(work.row, work.stored))
         folded.append((work, events, facts))
-    queues = writer.queues(f.queue for _, _, f in folded if f.queue)
+    queues = writer.queues(region_id, (f.queue for _, _, f in folded if f.queue))
 
     new_calls = [w for w, _, _ in folded if w.row is None]
     ids = dict(zip((w.call_id for w in new_calls), repository.new_call_ids(session, len(new_calls)), strict=True))
@@ -323,10 +323,15 @@ def close_stale_calls(session: Session, *, limit: int = CLOSE_CHUNK) -> int:
             continue
         facts = lifecycle.fold(events, ivr_queues=writer.ivr_queues, closed_at=max(e.at for e in events))
         folded.append((row, events, facts))
-    queues = writer.queues(f.queue for _, _, f in folded if f.queue)
+    named: dict[int, set[str]] = defaultdict(set)  # region → the queue names its calls use
+    for row, _, facts in folded:
+        if facts.queue:
+            named[row["region_id"]].add(facts.queue)
+    queues = {region_id: writer.queues(region_id, named[region_id])
+              for region_id in {row["region_id"] for row, _, _ in folded}}
     updates = []
     for row, events, facts in folded:
-        updates.append({"call_pk": row["id"], **writer.facts_values(facts, row, queues)})
+        updates.append({"call_pk": row["id"], **writer.facts_values(facts, row, queues[row["region_id"]])})
         writer.seat_moves(row["id"], events, [], facts, end_is_new=True)
     repository.update_calls(session, updates)
     writer.apply_seat_moves()

@@ -37,8 +37,10 @@ def queue_names(session: Session) -> dict[int, str]:
     return {r.id: r.name for r in session.execute(select(CtiQueue.id, CtiQueue.name))}
 
 
-def queue_by_name(session: Session, name: str) -> int | None:
-    return session.execute(select(CtiQueue.id).where(CtiQueue.name == name)).scalar_one_or_none()
+def queue_ids_by_name(session: Session, name: str, regions: Sequence[int]) -> list[int]:
+    """The ids of the queues of this name in these regions (each centre's PBX names its own)."""
+    return list(session.execute(select(CtiQueue.id).where(CtiQueue.name == name, CtiQueue.region_id.in_(regions))
+                                ).scalars())
 
 
 def seat_labels(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
@@ -109,15 +111,15 @@ RAW_GROUPS: dict[str, Any] = {"region": Call.region_id, "queue": Call.queue_id, 
 
 
 def raw_call_sums(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int] | None,
-                  queue_id: int | None, by: Sequence[str]) -> list[Row[Any]]:
+                  queue_ids: Sequence[int] | None, by: Sequence[str]) -> list[Row[Any]]:
     """The sums of the raw calls offered in ``[start, end)``, grouped by ``by`` (names of
     :data:`RAW_GROUPS`); each row: the group values then :data:`SUM_FIELDS`."""
     keys = [RAW_GROUPS[b].label(b) for b in by]
     stmt = select(*keys, *_call_sums(session)).where(Call.offered_at >= start, Call.offered_at < end)
     if regions is not None:
         stmt = stmt.where(Call.region_id.in_(regions))
-    if queue_id is not None:
-        stmt = stmt.where(Call.queue_id == queue_id)
+    if queue_ids is not None:
+        stmt = stmt.where(Call.queue_id.in_(queue_ids))
     rows = session.execute(stmt.group_by(*keys) if keys else stmt)
     return [r for r in rows if r.offered]
 
@@ -154,7 +156,8 @@ GROUP_COLUMNS: dict[str, Any] = {"hour": CallHour.hour, "region": CallHour.regio
 
 
 def rolled_sums(session: Session, *, grain: str, start: dt.datetime, end: dt.datetime,
-                regions: Sequence[int] | None, skip: Sequence[dt.datetime] = (), queue_id: int | None = None,
+                regions: Sequence[int] | None, skip: Sequence[dt.datetime] = (),
+                queue_ids: Sequence[int] | None = None,
                 by: Sequence[str]) -> list[Any]:
     """The rollup's sums of one grain over the spans starting in ``[start, end)`` but
     ``skip``, grouped by ``by`` (names of :data:`GROUP_COLUMNS`); each row: the group values
@@ -168,8 +171,8 @@ def rolled_sums(session: Session, *, grain: str, start: dt.datetime, end: dt.dat
         stmt = stmt.where(CallHour.region_id.in_(regions))
     if skip:
         stmt = stmt.where(CallHour.hour.not_in(list(skip)))
-    if queue_id is not None:
-        stmt = stmt.where(CallHour.queue_id == queue_id)
+    if queue_ids is not None:
+        stmt = stmt.where(CallHour.queue_id.in_(queue_ids))
     return [r for r in session.execute(stmt.group_by(*keys) if keys else stmt) if r.offered]
 
 

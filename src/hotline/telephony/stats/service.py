@@ -124,12 +124,12 @@ _CALL_KEY = {Grouping.hour: "hour", Grouping.day: "hour", Grouping.month: "hour"
 def compute(session: Session, *, regions: Sequence[int], start: dt.datetime, end: dt.datetime,
             queue: str | None = None, grouping: Grouping | None = None) -> Report:
     """The report, for the regions given (no access check: the caller did it)."""
-    queue_id = repository.queue_by_name(session, queue) if queue else None
+    queue_ids = repository.queue_ids_by_name(session, queue, regions) if queue else None
     extra = _CALL_KEY.get(grouping) if grouping is not None else None
     by = ["queue"] + ([extra] if extra else [])
     buckets: dict[tuple[Any, ...], Sums] = {}
-    if regions and (queue is None or queue_id is not None):
-        _call_sums(session, buckets, regions=regions, start=start, end=end, queue_id=queue_id, by=by,
+    if regions and (queue_ids is None or queue_ids):
+        _call_sums(session, buckets, regions=regions, start=start, end=end, queue_ids=queue_ids, by=by,
                    hourly=grouping is Grouping.hour)
     wrap_by = [extra] if extra else []
     wraps: dict[tuple[Any, ...], Sums] = {}
@@ -141,7 +141,7 @@ def compute(session: Session, *, regions: Sequence[int], start: dt.datetime, end
 
 
 def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, regions: Sequence[int],
-               start: dt.datetime, end: dt.datetime, queue_id: int | None, by: list[str],
+               start: dt.datetime, end: dt.datetime, queue_ids: Sequence[int] | None, by: list[str],
                hourly: bool = True) -> None:
     """Add the calls offered in ``[start, end)`` to ``buckets`` (keyed by the ``by`` values).
 
@@ -170,13 +170,13 @@ def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, region
             pieces.append((hour_grain, first, last, dirty))
         for grain, lo, hi, skip in pieces:
             for row in repository.rolled_sums(session, grain=grain, start=lo, end=hi, regions=regions, skip=skip,
-                                              queue_id=queue_id, by=by):
+                                              queue_ids=queue_ids, by=by):
                 _add_row(buckets.setdefault(tuple(row[:len(by)]), Sums()), row[len(by):])
         raw += [(start, first)] if start < first else []
         raw += hour_ranges(dirty)
         raw += [(last, end)] if last < end else []
     for lo, hi in raw:
-        _raw_calls(session, buckets, lo, hi, regions=regions, queue_id=queue_id, by=by)
+        _raw_calls(session, buckets, lo, hi, regions=regions, queue_ids=queue_ids, by=by)
 
 
 DAY = dt.timedelta(days=1)
@@ -238,12 +238,13 @@ def _hour_pieces(lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, dt
 
 
 def _raw_calls(session: Session, buckets: dict[tuple[Any, ...], Sums], lo: dt.datetime, hi: dt.datetime, *,
-               regions: Sequence[int] | None, queue_id: int | None, by: list[str]) -> None:
+               regions: Sequence[int] | None, queue_ids: Sequence[int] | None, by: list[str]) -> None:
     """Add the raw calls offered in ``[lo, hi)`` to the buckets, an hour at a time."""
     sql_by = [b for b in by if b != "hour"]
     for a, b in _hour_pieces(lo, hi):
         hour = floor_hour(a)
-        for row in repository.raw_call_sums(session, start=a, end=b, regions=regions, queue_id=queue_id, by=sql_by):
+        for row in repository.raw_call_sums(session, start=a, end=b, regions=regions, queue_ids=queue_ids,
+                                            by=sql_by):
             values = dict(zip(sql_by, row[:len(sql_by)], strict=True))
             key = tuple(hour if name == "hour" else values[name] for name in by)
             _add_row(buckets.setdefault(key, Sums()), row[len(sql_by):])
@@ -395,7 +396,7 @@ _FINE = ["region", "queue", "seat", "agent"]
 def _roll_call_hour(session: Session, hour: dt.datetime) -> None:
     fine: list[dict[str, Any]] = []
     coarse: dict[tuple[Any, ...], Sums] = {}
-    for row in repository.raw_call_sums(session, start=hour, end=hour + HOUR, regions=None, queue_id=None, by=_FINE):
+    for row in repository.raw_call_sums(session, start=hour, end=hour + HOUR, regions=None, queue_ids=None, by=_FINE):
         sums = Sums()
         _add_row(sums, row[len(_FINE):])
         fine.append({"hour": hour, **{f"{k}_id": v for k, v in zip(_FINE, row[:len(_FINE)], strict=True)},

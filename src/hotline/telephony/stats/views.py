@@ -13,12 +13,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from hotline.auth import access
+from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit import clock, excel
 from hotline.kit.errors import InvalidInput
 from hotline.telephony import repository as telephony_repository
 from hotline.telephony.models import AGENT_STATE_NAMES, AgentState
-from hotline.telephony.stats import repository, service
+from hotline.telephony.stats import service
 from hotline.telephony.stats.rules import GROUPING_NAMES, Grouping
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
@@ -85,10 +86,14 @@ def _chart(report: service.Report, labels: dict[str, str]) -> str:
                       ensure_ascii=False).replace("</", "<\\/")
 
 
-def _queue_labels(db: Db) -> dict[str, str]:
-    """The queues' Chinese labels by the PBX's names (the name itself when it has no label):
-    the pages show 综合话务, not ``general``; filters and the API keep the names."""
-    return {q.name: q.label or q.name for q in telephony_repository.all_queues(db)}
+def _queue_labels(db: Db, principal: Principal) -> dict[str, str]:
+    """The Chinese labels of the queues of the caller's region by the PBX's names (the name
+    itself when it has no label): the pages show 综合话务, not ``general``; filters and the
+    API keep the names. Two centres' queues of one name show the first one's label."""
+    labels: dict[str, str] = {}
+    for queue, _region in telephony_repository.queues_of_regions(db, principal.region_prefix):
+        labels.setdefault(queue.name, queue.label or queue.name)
+    return labels
 
 
 def _local_input(at: dt.datetime) -> str:
@@ -102,10 +107,10 @@ def stats_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respons
     report = service.report(db, principal, start=f["from"], end=f["to"], queue=f["queue"], grouping=f["group"])
     params = {"from": _local_input(f["from"]), "to": _local_input(f["to"]), "queue": f["queue"] or "",
               "group": f["group"].value}
-    labels = _queue_labels(db)
+    labels = _queue_labels(db, principal)
     return render(request, "cti_stats/stats.html", principal, title="话务统计", report=report, errors=errors,
                   params=params, columns=COLUMNS, rates=RATES, groupings=GROUPING_NAMES,
-                  queues=sorted(repository.queue_names(db).values()), queue_labels=labels,
+                  queues=sorted(labels), queue_labels=labels,
                   chart=_chart(report, labels),
                   export="/cti/stats/export.xlsx?" + urlencode(params),
                   status_code=422 if errors else 200)
@@ -132,7 +137,7 @@ def stats_export(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
         raise InvalidInput(field, reason)
     report = service.report(db, principal, start=f["from"], end=f["to"], queue=f["queue"], grouping=f["group"])
     data = excel.write("话务统计", ["类别", "名称", *(label for _, label in COLUMNS)],
-                       _export_rows(report, _queue_labels(db)))
+                       _export_rows(report, _queue_labels(db, principal)))
     span = f"{f['from'].astimezone(clock.CST):%Y%m%d%H%M}-{f['to'].astimezone(clock.CST):%Y%m%d%H%M}"
     name = quote(f"话务统计-{span}.xlsx")
     return Response(content=data, media_type=excel.XLSX_MEDIA_TYPE,
@@ -142,7 +147,7 @@ def stats_export(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
 def _wallboard_context(db: Db, principal: CurrentPrincipal) -> dict[str, Any]:
     board = service.wallboard(db, principal)
     return {"board": board, "state_names": STATE_NAMES, "states": [s.value for s in AgentState],
-            "refresh": REFRESH_SECONDS, "queue_labels": _queue_labels(db)}
+            "refresh": REFRESH_SECONDS, "queue_labels": _queue_labels(db, principal)}
 
 
 @router.get("/cti/wallboard", response_class=HTMLResponse)
