@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('cti_queue', schema=None) as batch_op:
         batch_op.add_column(sa.Column('region_id', sa.Integer(), nullable=True))
+        batch_op.drop_constraint('uq_cti_queue_name', type_='unique')  # the copies below share names
     bind = op.get_bind()
     used: dict[int, list[int]] = {}
     for queue_id, region_id in bind.execute(sa.text(
@@ -48,7 +49,6 @@ def upgrade() -> None:
                              {"copy": copy, "old": queue_id, "r": region_id})
     with op.batch_alter_table('cti_queue', schema=None) as batch_op:
         batch_op.alter_column('region_id', existing_type=sa.Integer(), nullable=False)
-        batch_op.drop_constraint('uq_cti_queue_name', type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_cti_queue_region_id'), ['region_id', 'name'])
         batch_op.create_foreign_key(batch_op.f('fk_cti_queue_region_id_region'), 'region', ['region_id'], ['id'])
 
