@@ -27,6 +27,7 @@ from hotline.telephony.stats import repository
 from hotline.telephony.stats.models import Grain
 from hotline.telephony.stats.rules import (
     HOUR,
+    MAX_RING,
     PERIODS,
     REPEAT_WINDOW,
     SUM_FIELDS,
@@ -350,6 +351,84 @@ def _labeller(session: Session, grouping: Grouping | None, buckets: dict[tuple[A
         agents = repository.agent_names(session, ids)
         return lambda agent_id: agents.get(agent_id) if agent_id is not None else None
     return lambda _: None
+
+
+# --- agents' figures (quality inspection) ---------------------------------------------------------
+
+@dataclass(slots=True)
+class AnsweredCalls:
+    calls: int = 0
+    talk_s: float = 0.0
+    order_links: int = 0
+
+
+def answered_calls(session: Session, *, regions: Sequence[int], start: dt.datetime,
+                   end: dt.datetime) -> dict[tuple[int, int | None], AnsweredCalls]:
+    """Per (agent, seat): the calls *answered* in ``[start, end)`` (the agents' figures count a
+    call when it was answered), their talk and their order links.
+
+    The calls *offered* in the whole hours ``[first, last)`` come from the rollup (raw for the
+    dirty hours, as :func:`compute` reads them); then, from the raw calls through the index
+    ``(region_id, offered_at, answered_at)``: plus the calls offered in the edges
+    (``[start − MAX_RING, first)`` and ``[last, end)``) answered in the period, minus those
+    offered in the whole hours but answered at or after ``end``."""
+    first, last = whole_hours(start, end)
+    if first >= last:
+        first = last = start
+    buckets: dict[tuple[Any, ...], Sums] = {}
+    out: dict[tuple[int, int | None], AnsweredCalls] = {}
+    if regions and first < last:
+        _call_sums(session, buckets, regions=regions, start=first, end=last, queue_id=None, by=["agent", "seat"],
+                   hourly=False)
+    for (agent, seat), sums in buckets.items():
+        if agent is not None and sums.answered:
+            out[agent, seat] = AnsweredCalls(sums.answered, sums.talk_sum, sums.order_links)
+
+    def add(rows: Sequence[Any], sign: int) -> None:
+        for row in rows:
+            entry = out.setdefault((row.agent, row.seat), AnsweredCalls())
+            entry.calls += sign * int(row.calls)
+            entry.talk_s += sign * float(row.talk or 0.0)
+            entry.order_links += sign * int(row.links or 0)
+
+    for lo, hi in ((start - MAX_RING, first), (last, end)):
+        add(repository.answered_sums(session, regions=regions, offered_from=lo, offered_to=hi, answered_from=start,
+                                     answered_to=end), 1)
+    add(repository.answered_sums(session, regions=regions, offered_from=max(first, end - MAX_RING), offered_to=last,
+                                 answered_from=end, answered_to=None), -1)
+    return {k: v for k, v in out.items() if v.calls}
+
+
+def wrap_up_time(session: Session, *, regions: Sequence[int], start: dt.datetime, end: dt.datetime,
+                 now: dt.datetime) -> dict[tuple[int | None, int], float]:
+    """Per (agent, seat): seconds in the wrap-up state inside ``[start, end)`` (a spell crossing
+    a bound counts its part inside; an open one runs until ``now``).
+
+    The spells that *ended* in ``[start, stop)`` (``stop = min(end, now)``) count whole, from
+    the wrap-up rollup and the raw edges as :func:`compute` reads them; then each seat's spell
+    in progress at ``start`` loses its part before ``start``, and the one in progress at
+    ``stop`` (not ended by then) adds its part inside. A seat's spells never overlap, so there
+    is at most one of each per seat."""
+    stop = min(end, now)
+    out: dict[tuple[int | None, int], float] = {}
+    if not regions or stop <= start:
+        return out
+    wraps: dict[tuple[Any, ...], Sums] = {}
+    _wrap_sums(session, wraps, regions=regions, start=start, end=stop, by=["agent", "seat"])
+    for (agent, seat), sums in wraps.items():
+        out[agent, seat] = sums.wrap_sum
+    for spell in repository.spells_at(session, regions=regions, at=start):
+        if spell.state == WRAP_UP and spell.ended_at is not None and start <= spell.ended_at < stop:
+            key = (spell.agent, spell.seat)
+            out[key] = out.get(key, 0.0) - (start - spell.started_at).total_seconds()
+    for spell in repository.spells_at(session, regions=regions, at=stop):
+        if spell.state == WRAP_UP and (spell.ended_at is None or spell.ended_at >= stop):
+            key = (spell.agent, spell.seat)
+            out[key] = out.get(key, 0.0) + (stop - max(spell.started_at, start)).total_seconds()
+    return out
+
+
+WRAP_UP = "wrap_up"
 
 
 # --- the rollup ------------------------------------------------------------------------------------
