@@ -169,10 +169,16 @@ def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, region
             pieces += [(hour_grain, lo, hi, dirty) for lo, hi in _gaps(first, last, covered)]
         else:
             pieces.append((hour_grain, first, last, dirty))
+        n = len(by)
         for grain, lo, hi, skip in pieces:
             for row in repository.rolled_sums(session, grain=grain, start=lo, end=hi, regions=regions, skip=skip,
                                               queue_id=queue_id, by=by):
-                _add_row(buckets.setdefault(tuple(row[:len(by)]), Sums()), row[len(by):])
+                key, sums = tuple(row[:n]), _sums_of(row[n:])
+                known = buckets.get(key)
+                if known is None:
+                    buckets[key] = sums
+                else:
+                    known.add(sums)
         raw += [(start, first)] if start < first else []
         raw += hour_ranges(dirty)
         raw += [(last, end)] if last < end else []
@@ -222,6 +228,14 @@ def _gaps(first: dt.datetime, last: dt.datetime,
     return out
 
 
+_SUM_TYPES = tuple(type(getattr(Sums(), name)) for name in SUM_FIELDS)
+
+
+def _sums_of(values: Sequence[Any]) -> Sums:
+    """One row of sums as :class:`Sums` (its fields start with :data:`SUM_FIELDS`, in order)."""
+    return Sums(*[kind(value or 0) for kind, value in zip(_SUM_TYPES, values, strict=True)])
+
+
 def _add_row(sums: Sums, values: Sequence[Any]) -> None:
     """Add one row of sums (PostgreSQL's sums may come back as decimals)."""
     for name, value in zip(SUM_FIELDS, values, strict=True):
@@ -255,6 +269,10 @@ def dirty_hours(session: Session, since: dt.datetime) -> set[dt.datetime]:
     was offered in, and the hours of its caller's calls in the 24 hours after it (whether
     those are repeat calls depends on it)."""
     changed = repository.changed_calls(session, since)
+    key = (id(session.get_bind()), since, frozenset(tuple(r) for r in changed))
+    known = _LAST_DIRTY.get(key[0])
+    if known is not None and known[0] == key:
+        return set(known[1])
     hours = {floor_hour(r.offered_at) for r in changed}
     with_caller = [r for r in changed if r.caller_hash]
     if with_caller:
@@ -265,7 +283,16 @@ def dirty_hours(session: Session, since: dt.datetime) -> set[dt.datetime]:
             for t in times.get((r.region_id, r.caller_hash), ()):
                 if r.offered_at < t <= r.offered_at + REPEAT_WINDOW:
                     hours.add(floor_hour(t))
+    _LAST_DIRTY[key[0]] = (key, frozenset(hours))
     return hours
+
+
+#: Per database, the last answer of :func:`dirty_hours` and what it was computed from. Every
+#: request asks again with the same changed calls until the next rollup; the answer depends
+#: only on them and on their callers' other calls, and a call added or changed since would be
+#: among the changed calls (the rollup's own assumption, :data:`LAG`), so the same changed
+#: calls give the same hours.
+_LAST_DIRTY: dict[int, tuple[Any, frozenset[dt.datetime]]] = {}
 
 
 def _wrap_sums(session: Session, wraps: dict[tuple[Any, ...], Sums], *, regions: Sequence[int],
