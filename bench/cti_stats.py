@@ -10,7 +10,8 @@ three-way calls, the enterprise line, repeat callers) and a wrap-up spell after 
 call. It then runs the rollup from scratch (timed), marks the last minutes' calls changed after the
 cursor (so the raw "dirty" path is exercised as in production), and times each statistics
 endpoint and page in-process (``--repeat`` requests each after two warm-ups): the month, a day,
-odd partial-hour ranges, one queue, the groupings, the Excel export and the wallboard. Prints one
+odd partial-hour ranges, one queue, the groupings, the Excel export, the wallboard and the agents'
+figures (quality inspection: per agent, seat, team and operator, from the same rollup). Prints one
 JSON object with each endpoint's p50/p95 in ms; the target is p95 < 300 ms."""
 
 from __future__ import annotations
@@ -216,7 +217,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--reuse", type=Path, help="time again on the database a previous run left (no build)")
+    parser.add_argument("--reuse", type=Path, help="time again on the database a previous run left (no build; "
+                        "its schema is upgraded, and rolled up again from scratch when a migration asks)")
+    parser.add_argument("--only", default="", help="time only the cases whose name contains this")
     args = parser.parse_args()
     folder = str(args.reuse.parent) if args.reuse else tempfile.mkdtemp(prefix="hotline-bench-cti-stats-")
     path = args.reuse or Path(folder) / "bench.db"
@@ -224,6 +227,9 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     t = time.perf_counter()
     if args.reuse:
+        from hotline.kit import migrate
+
+        migrate.upgrade(f"sqlite:///{path}")  # a database a previous version left: its schema brought up to date
         con = sqlite3.connect(path)
         first, last, count = con.execute("SELECT min(offered_at), max(offered_at), count(*) FROM call").fetchone()
         con.close()
@@ -292,6 +298,9 @@ def main() -> None:
         "page month by day": ("/cti/stats", {**local, "group": "day"}),
         "page month by agent": ("/cti/stats", {**local, "group": "agent"}),
         "export month by day": ("/cti/stats/export.xlsx", {**local, "group": "day"}),
+        "api agents' figures month": ("/api/v1/cti/quality/figures", month),
+        "api agents' figures odd partial hours": ("/api/v1/cti/quality/figures", odd),
+        "page agents' figures month": ("/cti/quality/figures", {k: v[:10] for k, v in local.items()}),
         "wallboard page": ("/cti/wallboard", {}),
         "wallboard panel": ("/cti/wallboard/panel", {}),
         "wallboard api": ("/api/v1/cti/wallboard", {}),
@@ -301,6 +310,8 @@ def main() -> None:
         login(client, "supervisor")
         offered = client.get("/api/v1/cti/stats", params=month).json()["offered"]
         for name, (path_, params) in cases.items():
+            if args.only not in name:
+                continue
             timings[name] = _time(client, path_, params, args.repeat)
     report({
         "benchmark": "cti_stats", **built, "offered_in_month_api": offered,

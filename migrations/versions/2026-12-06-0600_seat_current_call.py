@@ -2,7 +2,7 @@
 blind transfer)
 
 Revision ID: 4a1d8e6f0100
-Revises: 5b7e2c1d0200
+Revises: 9e4a7c2b0600
 Create Date: 2026-12-06 04:35:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '4a1d8e6f0100'
-down_revision: str | None = '5b7e2c1d0200'
+down_revision: str | None = '9e4a7c2b0600'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -262,3 +262,71 @@ def test_an_open_wrap_up_spell_counts_until_now_and_one_outside_the_region_not_a
     assert by_name(tables.seats)["QA-S3"].wrap_up_s == 50.0
     other = quality.figures(db, world.p("other_admin"), start=q.start, end=q.end)
     assert by_name(other.seats)["QA-Y1"].wrap_up_s == 400.0
+
+
+def _brute_force(db, prefix, start, end, now):
+    """The agents' figures' definitions applied row by row: calls answered in the period, time
+    in wrap-up inside it (open spells until now)."""
+    from hotline.org.models import Region
+    from hotline.telephony.models import Call, CallOrder, Seat, SeatState
+
+    regions = set(db.execute(select(Region.id).where(Region.code.startswith(prefix))).scalars())
+    links = list(db.execute(select(CallOrder.call_id)).scalars())
+    calls: dict = {}
+    for c in db.execute(select(Call)).scalars():
+        if c.region_id in regions and c.agent_id is not None and c.answered_at and start <= c.answered_at < end:
+            n, t, o = calls.get((c.agent_id, c.seat_id), (0, 0.0, 0))
+            calls[c.agent_id, c.seat_id] = (n + 1, t + (c.talk_s or 0.0), o + links.count(c.id))
+    seats = set(db.execute(select(Seat.id).where(Seat.region_id.in_(regions))).scalars())
+    wraps: dict = {}
+    for s in db.execute(select(SeatState).where(SeatState.state == "wrap_up")).scalars():
+        if s.seat_id in seats:
+            inside = rules.overlap_seconds(s.started_at, s.ended_at, start, end, now)
+            if inside:
+                wraps[s.agent_id, s.seat_id] = wraps.get((s.agent_id, s.seat_id), 0.0) + inside
+    return calls, wraps
+
+
+def test_the_agents_figures_from_the_rollup_and_raw_edges_are_the_definitions_row_by_row(db, world, time_machine):
+    from hotline.telephony.models import SeatState
+    from hotline.telephony.stats import service as stats
+    from tests.telephony.quality_world import call, spell
+
+    time_machine.move_to(dt.datetime.now(CST).replace(microsecond=0), tick=False)
+    q = build(db, world)
+    h, m = dt.timedelta(hours=1), dt.timedelta(minutes=1)
+    odd = q.now - 4 * h - 17 * m
+    ring = call(db, agent_id=q.agent2.user_id, seat=q.s2, answered=odd + 3 * m, talk=70)
+    ring.offered_at = odd - 2 * h  # rang across the period's start
+    late = call(db, agent_id=q.agent3.user_id, seat=q.s3, answered=q.now - 90 * m, talk=15)
+    late.offered_at = q.now - 3 * h - 5 * m  # offered in a whole hour, answered after the period's end
+    spell(db, q.s2, q.agent2.user_id, odd - 2 * m, 300)  # in progress at the period's start
+    spell(db, q.s2, q.agent2.user_id, q.now - 2 * h - 3 * m, 600)  # in progress at its end
+    db.add(SeatState(seat_id=q.s3.id, agent_id=q.agent3.user_id, state="wrap_up", source="pbx",
+                     started_at=q.now - 50 * m, ended_at=None))
+    db.flush()
+    periods = [(q.start, q.end), (odd, q.now - 2 * h), (odd, odd + 20 * m), (q.now - 6 * h, q.now - 30 * m)]
+
+    def figures(start, end):
+        regions = stats.repository.region_ids(db, "9901")
+        got_calls = {k: (v.calls, round(v.talk_s, 3), v.order_links)
+                     for k, v in stats.answered_calls(db, regions=regions, start=start, end=end).items()}
+        got_wraps = {k: round(v, 3) for k, v in stats.wrap_up_time(db, regions=regions, start=start, end=end,
+                                                                  now=q.now).items() if round(v, 3)}
+        return got_calls, got_wraps
+
+    def expected(start, end):
+        calls, wraps = _brute_force(db, "9901", start, end, q.now)
+        return ({k: (n, round(t, 3), o) for k, (n, t, o) in calls.items()},
+                {k: round(v, 3) for k, v in wraps.items()})
+
+    for start, end in periods:
+        assert figures(start, end) == expected(start, end), (start, end)
+    stats.rollup(db)
+    for start, end in periods:
+        assert figures(start, end) == expected(start, end), (start, end)
+    late.talk_s = 16.0  # a late change: its hour is dirty until the next rollup
+    late.updated_at = q.now + m
+    db.flush()
+    for start, end in periods:
+        assert figures(start, end) == expected(start, end), (start, end)

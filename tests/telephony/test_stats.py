@@ -262,7 +262,8 @@ def test_the_sql_sums_are_the_pure_rules_applied_call_by_call(db, world, played)
 
     db.expire_all()
     calls = db.execute(select(Call).order_by(Call.offered_at)).scalars().all()
-    ordered = set(db.execute(select(CallOrder.call_id)).scalars())
+    links = list(db.execute(select(CallOrder.call_id)).scalars())
+    ordered = set(links)
     expected = rules.Sums()
     for call in calls:
         repeat = any(p.caller_hash == call.caller_hash and p.region_id == call.region_id
@@ -270,7 +271,7 @@ def test_the_sql_sums_are_the_pure_rules_applied_call_by_call(db, world, played)
         rules.add_call(expected, rules.CallFacts(
             answered=call.answered_at is not None, ended=call.ended_at is not None, wait_s=call.wait_s,
             talk_s=call.talk_s, transfers=call.transfers, three_way=call.three_way, enterprise=call.enterprise,
-            ordered=call.id in ordered, repeat=repeat))
+            ordered=call.id in ordered, repeat=repeat, order_links=links.count(call.id)))
     got = rules.Sums()
     for row in service.repository.raw_call_sums(db, start=s.at(-3600), end=s.at(5 * 3600), regions=None,
                                                 queue_ids=None, by=[]):

@@ -34,7 +34,10 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    # (action, at): one kind of event in a period (agents' figures: answered on the spot,
+    # re-categorised orders) without reading the other kinds or the action's whole history.
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),
+                      Index("ix_audit_event_action_at", "action", "at"))
 
 
 class AuditHead(Base):

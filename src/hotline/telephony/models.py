@@ -115,7 +115,9 @@ class Call(Base):
     its keyed hash. ``region_id`` is the region of the centre whose PBX reported the call."""
 
     __tablename__ = "call"
-    __table_args__ = (Index("ix_call_region_offered", "region_id", "offered_at"),
+    # answered_at in the (region, offered) index: the calls answered across a period's bound
+    # (agents' figures) are found in the index alone.
+    __table_args__ = (Index("ix_call_region_offered_answered", "region_id", "offered_at", "answered_at"),
                       Index("ix_call_open_last_event", "ended_at", "last_event_at"),
                       Index("ix_call_seat_answered", "seat_id", "answered_at"))
 

@@ -140,6 +140,8 @@ class WorkOrder(Base):
         Index("ix_work_order_region_category_registered", "region_id", "category_id", "registered_at"),
         Index("ix_work_order_region_registered", "region_id", "registered_at"),
         Index("ix_work_order_citizen_registered", "citizen_id", "registered_at"),
+        # Agents' figures: the orders each agent registered in a period.
+        Index("ix_work_order_created_by_registered", "created_by_id", "registered_at"),
         # The intake's lookup of an open main order: a catalogue entry's recent orders at a place.
         Index("ix_work_order_direct_place", "direct_rule_id", "region_id", "registered_at",
               postgresql_where=text(DIRECT_INDEX_WHERE), sqlite_where=text(DIRECT_INDEX_WHERE)),
@@ -253,6 +255,8 @@ class Callback(Base):
     citizen's verdict. ``round`` counts reply–callback cycles (re-handling starts a new one)."""
 
     __tablename__ = "work_order_callback"
+    # Agents' figures: the callback attempts each agent recorded in a period.
+    __table_args__ = (Index("ix_work_order_callback_agent_at", "agent_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)

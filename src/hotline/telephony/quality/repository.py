@@ -7,20 +7,23 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import Role, User
-from hotline.kit.db import UTCDateTime
 from hotline.org.models import Region, Unit
-from hotline.telephony.models import Call, CallOrder, Seat, SeatState
+from hotline.telephony.models import Call, CallOrder, Seat
 from hotline.telephony.quality.models import Checklist, ChecklistItem, Inspection, Sample
+from hotline.telephony.stats import rules as stats_rules
 
 
 def in_region(prefix: str) -> Select[Any]:
     """Ids of the regions whose code starts with ``prefix`` (a region and everything below)."""
     return select(Region.id).where(Region.code.startswith(prefix, autoescape=True))
+
+
+def region_ids(session: Session, prefix: str) -> list[int]:
+    return list(session.execute(in_region(prefix)).scalars())
 
 
 def region_by_code(session: Session, code: str) -> Region | None:
@@ -95,58 +98,13 @@ def inspectors(session: Session, prefix: str) -> list[int]:
     return list(session.execute(stmt).scalars())
 
 
-#: A call is answered within this long of being offered (the PBX's timeout closes it much
-#: sooner): bounding ``offered_at`` too lets the (region, offered) index narrow to the period.
-MAX_RING = dt.timedelta(days=1)
+#: Bounding ``offered_at`` too lets the (region, offered, answered) index narrow to the period.
+MAX_RING = stats_rules.MAX_RING
 
 
 def _answered(prefix: str, start: dt.datetime, end: dt.datetime) -> list[Any]:
     return [Call.region_id.in_(in_region(prefix)), Call.offered_at >= start - MAX_RING, Call.offered_at < end,
             Call.answered_at >= start, Call.answered_at < end, Call.agent_id.is_not(None)]
-
-
-def call_figures(session: Session, prefix: str, start: dt.datetime, end: dt.datetime
-                 ) -> list[tuple[int, int | None, int, float, int]]:
-    """(agent, seat, calls answered, talk seconds, orders linked to those calls) of the calls
-    answered in the region in ``[start, end)``, in one pass over the calls: per agent, per seat
-    and each agent's main seat are sums of these rows."""
-    linked = select(func.count()).where(CallOrder.call_id == Call.id).correlate(Call).scalar_subquery()
-    stmt = (select(Call.agent_id, Call.seat_id, func.count(), func.coalesce(func.sum(Call.talk_s), 0.0),
-                   func.coalesce(func.sum(linked), 0))
-            .where(*_answered(prefix, start, end)).group_by(Call.agent_id, Call.seat_id))
-    return [(int(a or 0), s, n, float(t or 0), int(o or 0)) for a, s, n, t, o in session.execute(stmt)]
-
-
-def wrap_up_seconds(session: Session, prefix: str, start: dt.datetime, end: dt.datetime, now: dt.datetime
-                    ) -> tuple[dict[int, float], dict[int, float]]:
-    """Seconds in the wrap-up state (话后整理) inside ``[start, end)`` of the region's seats, per
-    agent and per seat, summed by the database (a month of a province is millions of spells).
-    A spell is clipped to the period; an open one runs until ``now``. The same arithmetic as
-    :func:`hotline.telephony.quality.rules.overlap_seconds`, spelt per dialect."""
-    stop_at, begin_at = sa.bindparam("stop", min(now, end), type_=UTCDateTime()), \
-        sa.bindparam("begin", start, type_=UTCDateTime())
-    if session.get_bind().dialect.name == "postgresql":
-        stop = func.least(func.coalesce(SeatState.ended_at, stop_at), stop_at)
-        begin = func.greatest(SeatState.started_at, begin_at)
-        seconds: Any = func.greatest(func.extract("epoch", stop - begin), 0)
-    else:
-        stop = func.min(func.coalesce(SeatState.ended_at, stop_at), stop_at)
-        begin = func.max(SeatState.started_at, begin_at)
-        seconds = func.max((func.julianday(stop) - func.julianday(begin)) * 86400.0, 0)
-    where = (SeatState.state == "wrap_up", SeatState.started_at < end,
-             (SeatState.ended_at.is_(None)) | (SeatState.ended_at > start),
-             SeatState.seat_id.in_(select(Seat.id).where(Seat.region_id.in_(in_region(prefix)))))
-    by_agent: dict[int, float] = {}
-    by_seat: dict[int, float] = {}
-    for agent_id, seat_id, total in session.execute(
-            select(SeatState.agent_id, SeatState.seat_id, func.sum(seconds)).where(*where)
-            .group_by(SeatState.agent_id, SeatState.seat_id)):
-        if agent_id is not None:
-            by_agent[agent_id] = by_agent.get(agent_id, 0.0) + float(total or 0)
-        by_seat[seat_id] = by_seat.get(seat_id, 0.0) + float(total or 0)
-    by_agent = {k: round(v, 3) for k, v in by_agent.items()}
-    by_seat = {k: round(v, 3) for k, v in by_seat.items()}
-    return by_agent, by_seat
 
 
 def seats_by_id(session: Session, ids: Sequence[int]) -> dict[int, Seat]:

@@ -31,6 +31,7 @@ from hotline.telephony.models import Call
 from hotline.telephony.quality import repository, rules
 from hotline.telephony.quality.models import Checklist, ChecklistItem, Inspection, Sample, Score
 from hotline.telephony.quality.rules import Action, Kind, Status
+from hotline.telephony.stats import service as stats
 from hotline.workorder import repository as workorder_repository
 from hotline.workorder.models import WorkOrder
 
@@ -189,7 +190,9 @@ def figures(session: Session, principal: Principal, *, start: dt.datetime | None
     require_reports(principal)
     start, end = period(start, end)
     prefix, now = principal.region_prefix, clock.now()
-    rows = repository.call_figures(session, prefix, start, end)
+    regions = repository.region_ids(session, prefix)
+    rows = [(agent, seat, a.calls, a.talk_s, a.order_links)
+            for (agent, seat), a in stats.answered_calls(session, regions=regions, start=start, end=end).items()]
     by_agent_calls: dict[int, tuple[int, float]] = {}
     by_seat: dict[int, tuple[int, float]] = {}
     seat_orders: dict[int, int] = {}
@@ -207,7 +210,7 @@ def figures(session: Session, principal: Principal, *, start: dt.datetime | None
     registered = workorder_repository.registration_figures(session, ids, start, end, region_prefix=prefix)
     callbacks = workorder_repository.callbacks_by(session, ids, start, end, region_prefix=prefix)
     main = main_seats((a, s, n) for a, s, n, _, _ in rows if s is not None)
-    wrap_agent, wrap_seat = repository.wrap_up_seconds(session, prefix, start, end, now)
+    wrap_agent, wrap_seat = _wrap_up(stats.wrap_up_time(session, regions=regions, start=start, end=end, now=now))
     seats = {s.id: s for s in repository.region_seats(session, prefix)}
     out = FigureTables(start=start, end=end)
     teams: dict[str, Figures] = {}
@@ -234,6 +237,18 @@ def figures(session: Session, principal: Principal, *, start: dt.datetime | None
     out.teams = sorted(teams.values(), key=lambda f: f.name)
     out.operators = sorted(operators.values(), key=lambda f: (f.operator is None, f.name))
     return out
+
+
+def _wrap_up(seconds: Mapping[tuple[int | None, int], float]) -> tuple[dict[int, float], dict[int, float]]:
+    """Wrap-up seconds per (agent, seat) summed per agent and per seat (rounded to the ms)."""
+    by_agent: dict[int, float] = {}
+    by_seat: dict[int, float] = {}
+    for (agent_id, seat_id), total in seconds.items():
+        if agent_id is not None:
+            by_agent[agent_id] = by_agent.get(agent_id, 0.0) + total
+        by_seat[seat_id] = by_seat.get(seat_id, 0.0) + total
+    return ({k: round(max(v, 0.0), 3) for k, v in by_agent.items()},
+            {k: round(max(v, 0.0), 3) for k, v in by_seat.items()})
 
 
 # --- sampling and picking ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Query
+from fastapi.responses import JSONResponse
 
 from hotline.telephony.stats import service
 from hotline.web import routing
@@ -29,13 +30,14 @@ def call_stats(principal: CurrentPrincipal, db: Db,
                start: Annotated[str | None, Query(alias="from", max_length=64)] = None,
                end: Annotated[str | None, Query(alias="to", max_length=64)] = None,
                queue: Annotated[str | None, Query(max_length=100)] = None,
-               group: Annotated[str | None, Query(max_length=16)] = None) -> dict[str, Any]:
+               group: Annotated[str | None, Query(max_length=16)] = None) -> JSONResponse:
     """The figures of the calls *offered* in ``[from, to)`` (ISO-8601 instants with offset):
     totals, ``by_queue`` (queue name as the PBX sent it; ``""`` for calls that never queued)
     and, with ``group`` = hour|day|month|queue|seat|agent|operator, ``groups``."""
     s, e = _instants(start, end)
     report = service.report(db, principal, start=s, end=e, queue=queue, grouping=service.parse_grouping(group))
-    return report.as_json()
+    # plain JSON types already: rendered directly (FastAPI's encoder walk took 19 ms for 720 hourly groups)
+    return JSONResponse(report.as_json())
 
 
 @router.get("/cti/wallboard", responses=ERRORS, response_model=None)

@@ -52,6 +52,7 @@ class CallHour(Base):
     enterprise: Mapped[int] = mapped_column(Integer, default=0)
     ordered: Mapped[int] = mapped_column(Integer, default=0)
     repeat: Mapped[int] = mapped_column(Integer, default=0)
+    order_links: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WrapHour(Base):

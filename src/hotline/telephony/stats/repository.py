@@ -102,8 +102,13 @@ def _call_sums(session: Session) -> list[Any]:
         "enterprise": _count(Call.enterprise.is_(True)),
         "ordered": _count(exists().where(CallOrder.call_id == Call.id)),
         "repeat": _count(_repeat(session)),
+        "order_links": func.sum(case((answered, _links()), else_=0)),
     }
     return [exprs[name].label(name) for name in SUM_FIELDS]
+
+
+def _links() -> Any:
+    return select(func.count()).where(CallOrder.call_id == Call.id).correlate(Call).scalar_subquery()
 
 
 RAW_GROUPS: dict[str, Any] = {"region": Call.region_id, "queue": Call.queue_id, "seat": Call.seat_id,
@@ -122,6 +127,24 @@ def raw_call_sums(session: Session, *, start: dt.datetime, end: dt.datetime, reg
         stmt = stmt.where(Call.queue_id.in_(queue_ids))
     rows = session.execute(stmt.group_by(*keys) if keys else stmt)
     return [r for r in rows if r.offered]
+
+
+def answered_sums(session: Session, *, regions: Sequence[int], offered_from: dt.datetime, offered_to: dt.datetime,
+                  answered_from: dt.datetime, answered_to: dt.datetime | None) -> list[Row[Any]]:
+    """(agent, seat, calls, talk seconds, order links) of the calls offered in
+    ``[offered_from, offered_to)`` and answered in ``[answered_from, answered_to)`` by an agent,
+    per agent and seat. The index ``(region_id, offered_at, answered_at)`` narrows both
+    ranges without reading the rows that fall outside."""
+    if not regions or offered_from >= offered_to:
+        return []
+    stmt = (select(Call.agent_id.label("agent"), Call.seat_id.label("seat"), func.count().label("calls"),
+                   func.coalesce(func.sum(Call.talk_s), 0.0).label("talk"), func.coalesce(func.sum(_links()), 0)
+                   .label("links"))
+            .where(Call.region_id.in_(regions), Call.offered_at >= offered_from, Call.offered_at < offered_to,
+                   Call.answered_at >= answered_from, Call.agent_id.is_not(None)))
+    if answered_to is not None:
+        stmt = stmt.where(Call.answered_at < answered_to)
+    return list(session.execute(stmt.group_by(Call.agent_id, Call.seat_id)))
 
 
 def caller_times(session: Session, hashes: Iterable[str], *, start: dt.datetime,
@@ -232,6 +255,25 @@ def replace_wrap_rolled(session: Session, grain: str, start: dt.datetime, end: d
     session.execute(delete(WrapHour).where(WrapHour.grain == grain, WrapHour.hour >= start, WrapHour.hour < end))
     if rows:
         session.execute(insert(WrapHour), [{**r, "grain": grain} for r in rows])
+
+
+def spells_at(session: Session, *, regions: Sequence[int], at: dt.datetime) -> list[Row[Any]]:
+    """(agent, seat, state, started, ended) of the spell each seat of the regions was in just
+    before ``at``: its last spell begun before ``at`` (a seat's spells follow one another,
+    never overlap: one probe of the index ``(seat_id, started_at)`` per seat)."""
+    if not regions:
+        return []
+    latest = (select(SeatState.id).where(SeatState.seat_id == Seat.id, SeatState.started_at < at)
+              .order_by(SeatState.started_at.desc(), SeatState.id.desc()).limit(1).correlate(Seat)
+              .scalar_subquery())
+    ids = [i for i in session.execute(select(latest).select_from(Seat).where(Seat.region_id.in_(regions))).scalars()
+           if i is not None]
+    out: list[Row[Any]] = []
+    for chunk in _chunks(ids):
+        out += session.execute(select(SeatState.agent_id.label("agent"), SeatState.seat_id.label("seat"),
+                                      SeatState.state, SeatState.started_at, SeatState.ended_at)
+                               .where(SeatState.id.in_(chunk)))
+    return out
 
 
 def first_wrap_end(session: Session) -> dt.datetime | None:

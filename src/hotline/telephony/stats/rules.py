@@ -35,6 +35,9 @@ from hotline.telephony.lifecycle import SERVICE_LEVEL_S, SHORT_ABANDON_S
 #: A caller who called the same centre within this time before is a repeat caller.
 REPEAT_WINDOW = dt.timedelta(hours=24)
 HOUR = dt.timedelta(hours=1)
+#: A call is answered within this long of being offered (the PBX's timeout closes it much
+#: sooner): the calls answered in a period were offered at most this long before it.
+MAX_RING = dt.timedelta(days=1)
 
 
 @dataclass(slots=True)
@@ -54,6 +57,7 @@ class Sums:
     enterprise: int = 0
     ordered: int = 0
     repeat: int = 0
+    order_links: int = 0  # the work orders linked to the answered calls (agents' figures, per seat)
     wrap_spells: int = 0
     wrap_sum: float = 0.0
 
@@ -71,6 +75,7 @@ class Sums:
         self.enterprise += other.enterprise
         self.ordered += other.ordered
         self.repeat += other.repeat
+        self.order_links += other.order_links
         self.wrap_spells += other.wrap_spells
         self.wrap_sum += other.wrap_sum
 
@@ -94,6 +99,7 @@ class CallFacts:
     enterprise: bool
     ordered: bool
     repeat: bool
+    order_links: int = 0  # how many work orders the call is linked to
 
 
 def add_call(sums: Sums, call: CallFacts) -> None:
@@ -108,6 +114,7 @@ def add_call(sums: Sums, call: CallFacts) -> None:
         if call.talk_s is not None:
             sums.talked += 1
             sums.talk_sum += call.talk_s
+        sums.order_links += call.order_links
     elif call.ended:
         sums.abandoned += 1
         if wait is not None and wait < SHORT_ABANDON_S:

@@ -27,6 +27,7 @@ from hotline.telephony.stats import repository
 from hotline.telephony.stats.models import Grain
 from hotline.telephony.stats.rules import (
     HOUR,
+    MAX_RING,
     PERIODS,
     REPEAT_WINDOW,
     SUM_FIELDS,
@@ -168,10 +169,24 @@ def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, region
             pieces += [(hour_grain, lo, hi, dirty) for lo, hi in _gaps(first, last, covered)]
         else:
             pieces.append((hour_grain, first, last, dirty))
+        # Per queue × hour, a month is ~4,300 rows; the queues' sums and the hours' sums are
+        # read apart instead (~730 rows), keyed (queue, SPLIT) and (SPLIT, hour): see _assemble.
+        ways: list[tuple[list[str], int | None]] = ([(["queue"], 1), (["hour"], 0)]
+                                                    if hourly and by == ["queue", "hour"] else [(by, None)])
         for grain, lo, hi, skip in pieces:
-            for row in repository.rolled_sums(session, grain=grain, start=lo, end=hi, regions=regions, skip=skip,
-                                              queue_ids=queue_ids, by=by):
-                _add_row(buckets.setdefault(tuple(row[:len(by)]), Sums()), row[len(by):])
+            for way, at in ways:
+                n = len(way)
+                for row in repository.rolled_sums(session, grain=grain, start=lo, end=hi, regions=regions,
+                                                  skip=skip, queue_ids=queue_ids, by=way):
+                    key: tuple[Any, ...] = tuple(row[:n])
+                    if at is not None:
+                        key = (row[0], SPLIT) if at == 1 else (SPLIT, row[0])
+                    sums = _sums_of(row[n:])
+                    known = buckets.get(key)
+                    if known is None:
+                        buckets[key] = sums
+                    else:
+                        known.add(sums)
         raw += [(start, first)] if start < first else []
         raw += hour_ranges(dirty)
         raw += [(last, end)] if last < end else []
@@ -180,6 +195,9 @@ def _call_sums(session: Session, buckets: dict[tuple[Any, ...], Sums], *, region
 
 
 DAY = dt.timedelta(days=1)
+#: Stands for "all of them" in a bucket's key: (queue, SPLIT) sums a queue over the rolled
+#: hours, (SPLIT, hour) an hour over the queues (see :func:`_call_sums`).
+SPLIT: Any = object()
 
 
 def day_start(at: dt.datetime) -> dt.datetime:
@@ -221,6 +239,14 @@ def _gaps(first: dt.datetime, last: dt.datetime,
     return out
 
 
+_SUM_TYPES = tuple(type(getattr(Sums(), name)) for name in SUM_FIELDS)
+
+
+def _sums_of(values: Sequence[Any]) -> Sums:
+    """One row of sums as :class:`Sums` (its fields start with :data:`SUM_FIELDS`, in order)."""
+    return Sums(*[kind(value or 0) for kind, value in zip(_SUM_TYPES, values, strict=True)])
+
+
 def _add_row(sums: Sums, values: Sequence[Any]) -> None:
     """Add one row of sums (PostgreSQL's sums may come back as decimals)."""
     for name, value in zip(SUM_FIELDS, values, strict=True):
@@ -255,6 +281,10 @@ def dirty_hours(session: Session, since: dt.datetime) -> set[dt.datetime]:
     was offered in, and the hours of its caller's calls in the 24 hours after it (whether
     those are repeat calls depends on it)."""
     changed = repository.changed_calls(session, since)
+    key = (id(session.get_bind()), since, frozenset(tuple(r) for r in changed))
+    known = _LAST_DIRTY.get(key[0])
+    if known is not None and known[0] == key:
+        return set(known[1])
     hours = {floor_hour(r.offered_at) for r in changed}
     with_caller = [r for r in changed if r.caller_hash]
     if with_caller:
@@ -265,7 +295,16 @@ def dirty_hours(session: Session, since: dt.datetime) -> set[dt.datetime]:
             for t in times.get((r.region_id, r.caller_hash), ()):
                 if r.offered_at < t <= r.offered_at + REPEAT_WINDOW:
                     hours.add(floor_hour(t))
+    _LAST_DIRTY[key[0]] = (key, frozenset(hours))
     return hours
+
+
+#: Per database, the last answer of :func:`dirty_hours` and what it was computed from. Every
+#: request asks again with the same changed calls until the next rollup; the answer depends
+#: only on them and on their callers' other calls, and a call added or changed since would be
+#: among the changed calls (the rollup's own assumption, :data:`LAG`), so the same changed
+#: calls give the same hours.
+_LAST_DIRTY: dict[int, tuple[Any, frozenset[dt.datetime]]] = {}
 
 
 def _wrap_sums(session: Session, wraps: dict[tuple[Any, ...], Sums], *, regions: Sequence[int],
@@ -317,11 +356,12 @@ def _assemble(session: Session, buckets: dict[tuple[Any, ...], Sums], wraps: dic
     grouped: dict[Any, Sums] = {}
     label = _labeller(session, grouping, buckets, wraps)
     for key, sums in buckets.items():
-        total.add(sums)
-        per_queue.setdefault(names.get(key[0], NO_QUEUE) if key[0] is not None else NO_QUEUE, Sums()).add(sums)
+        if key[0] is not SPLIT:  # (SPLIT, hour): an hour's sums over its queues, for its group only
+            total.add(sums)
+            per_queue.setdefault(names.get(key[0], NO_QUEUE) if key[0] is not None else NO_QUEUE, Sums()).add(sums)
         if grouping is Grouping.queue:
             grouped.setdefault(names.get(key[0], NO_QUEUE) if key[0] is not None else NO_QUEUE, Sums()).add(sums)
-        elif grouping is not None:
+        elif grouping is not None and key[1] is not SPLIT:  # (queue, SPLIT): a queue's sums, no group
             grouped.setdefault(label(key[1]), Sums()).add(sums)
     for key, sums in wraps.items():
         total.wrap_spells += sums.wrap_spells
@@ -351,6 +391,84 @@ def _labeller(session: Session, grouping: Grouping | None, buckets: dict[tuple[A
         agents = repository.agent_names(session, ids)
         return lambda agent_id: agents.get(agent_id) if agent_id is not None else None
     return lambda _: None
+
+
+# --- agents' figures (quality inspection) ---------------------------------------------------------
+
+@dataclass(slots=True)
+class AnsweredCalls:
+    calls: int = 0
+    talk_s: float = 0.0
+    order_links: int = 0
+
+
+def answered_calls(session: Session, *, regions: Sequence[int], start: dt.datetime,
+                   end: dt.datetime) -> dict[tuple[int, int | None], AnsweredCalls]:
+    """Per (agent, seat): the calls *answered* in ``[start, end)`` (the agents' figures count a
+    call when it was answered), their talk and their order links.
+
+    The calls *offered* in the whole hours ``[first, last)`` come from the rollup (raw for the
+    dirty hours, as :func:`compute` reads them); then, from the raw calls through the index
+    ``(region_id, offered_at, answered_at)``: plus the calls offered in the edges
+    (``[start − MAX_RING, first)`` and ``[last, end)``) answered in the period, minus those
+    offered in the whole hours but answered at or after ``end``."""
+    first, last = whole_hours(start, end)
+    if first >= last:
+        first = last = start
+    buckets: dict[tuple[Any, ...], Sums] = {}
+    out: dict[tuple[int, int | None], AnsweredCalls] = {}
+    if regions and first < last:
+        _call_sums(session, buckets, regions=regions, start=first, end=last, queue_ids=None, by=["agent", "seat"],
+                   hourly=False)
+    for (agent, seat), sums in buckets.items():
+        if agent is not None and sums.answered:
+            out[agent, seat] = AnsweredCalls(sums.answered, sums.talk_sum, sums.order_links)
+
+    def add(rows: Sequence[Any], sign: int) -> None:
+        for row in rows:
+            entry = out.setdefault((row.agent, row.seat), AnsweredCalls())
+            entry.calls += sign * int(row.calls)
+            entry.talk_s += sign * float(row.talk or 0.0)
+            entry.order_links += sign * int(row.links or 0)
+
+    for lo, hi in ((start - MAX_RING, first), (last, end)):
+        add(repository.answered_sums(session, regions=regions, offered_from=lo, offered_to=hi, answered_from=start,
+                                     answered_to=end), 1)
+    add(repository.answered_sums(session, regions=regions, offered_from=max(first, end - MAX_RING), offered_to=last,
+                                 answered_from=end, answered_to=None), -1)
+    return {k: v for k, v in out.items() if v.calls}
+
+
+def wrap_up_time(session: Session, *, regions: Sequence[int], start: dt.datetime, end: dt.datetime,
+                 now: dt.datetime) -> dict[tuple[int | None, int], float]:
+    """Per (agent, seat): seconds in the wrap-up state inside ``[start, end)`` (a spell crossing
+    a bound counts its part inside; an open one runs until ``now``).
+
+    The spells that *ended* in ``[start, stop)`` (``stop = min(end, now)``) count whole, from
+    the wrap-up rollup and the raw edges as :func:`compute` reads them; then each seat's spell
+    in progress at ``start`` loses its part before ``start``, and the one in progress at
+    ``stop`` (not ended by then) adds its part inside. A seat's spells never overlap, so there
+    is at most one of each per seat."""
+    stop = min(end, now)
+    out: dict[tuple[int | None, int], float] = {}
+    if not regions or stop <= start:
+        return out
+    wraps: dict[tuple[Any, ...], Sums] = {}
+    _wrap_sums(session, wraps, regions=regions, start=start, end=stop, by=["agent", "seat"])
+    for (agent, seat), sums in wraps.items():
+        out[agent, seat] = sums.wrap_sum
+    for spell in repository.spells_at(session, regions=regions, at=start):
+        if spell.state == WRAP_UP and spell.ended_at is not None and start <= spell.ended_at < stop:
+            key = (spell.agent, spell.seat)
+            out[key] = out.get(key, 0.0) - (start - spell.started_at).total_seconds()
+    for spell in repository.spells_at(session, regions=regions, at=stop):
+        if spell.state == WRAP_UP and (spell.ended_at is None or spell.ended_at >= stop):
+            key = (spell.agent, spell.seat)
+            out[key] = out.get(key, 0.0) + (stop - max(spell.started_at, start)).total_seconds()
+    return out
+
+
+WRAP_UP = "wrap_up"
 
 
 # --- the rollup ------------------------------------------------------------------------------------
