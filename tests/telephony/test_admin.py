@@ -4,6 +4,7 @@ against the call-event interface until it is revoked."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -112,7 +114,31 @@ def test_the_seat_and_queue_commands(hotline, capsys):
     capsys.readouterr()
     assert hotline(["cti", "queue", "list", "--json"]) == 0
     [queue] = json.loads(capsys.readouterr().out)
-    assert (queue["name"], queue["kind"], queue["label"]) == ("vip-line", "enterprise", "企业服务专线")
+    assert (queue["name"], queue["kind"], queue["label"], queue["region"]) == (
+        "vip-line", "enterprise", "企业服务专线", "990000")  # the admin's own region: the province
+    assert hotline(["cti", "queue", "set", "vip-line", "--kind", "expert", "--region", "990200"]) == 0
+    assert hotline(["cti", "queue", "set", "vip-line", "--region", "990100", "--as", "city_admin"]) == 0
+    assert hotline(["cti", "queue", "set", "vip-line", "--region", "990200", "--as", "city_admin"]) == 2
+    capsys.readouterr()
+    assert hotline(["cti", "queue", "list", "--json"]) == 0
+    queues = {q["region"]: q["kind"] for q in json.loads(capsys.readouterr().out)}
+    assert queues == {"990000": "enterprise", "990100": "general", "990200": "expert"}
+
+
+def test_the_rollup_command_brings_the_statistics_up_to_date_and_rebuilds_them(hotline, capsys):
+    key_made = hotline(["cti", "key", "create", "--name", "交换机", "--unit", "C-990100"])
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    assert key_made == 0 and _post_events(hotline.url, key) == 202  # type: ignore[attr-defined]
+    assert hotline(["cti", "rollup"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["rebuild"] is False and first["call_hours"] >= 1  # the first run aggregates every hour
+    later = dt.datetime.now(dt.UTC)
+    for minutes, expected in ((5, 1), (10, 0)):  # the cursor stays a minute behind the clock (LAG)
+        with time_machine.travel(later + dt.timedelta(minutes=minutes), tick=False):
+            assert hotline(["cti", "rollup"]) == 0
+        assert json.loads(capsys.readouterr().out)["call_hours"] == expected, minutes
+    assert hotline(["cti", "rollup", "--rebuild"]) == 0
+    assert json.loads(capsys.readouterr().out)["call_hours"] == first["call_hours"]
 
 
 def test_seats_are_added_changed_and_deactivated_through_the_api(api, db, world):

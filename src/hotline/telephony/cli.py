@@ -155,6 +155,25 @@ def cmd_queue_set(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the statistics rollup -----------------------------------------------------------------------
+
+def cmd_rollup(settings: Settings, args: argparse.Namespace) -> int:
+    """Bring the call statistics' hourly rollup up to date now (the worker does it every
+    minute); ``--rebuild`` drops it and aggregates every hour again — after a migration that
+    reset it, run in a quiet hour: on SQLite it holds the write lock while it runs."""
+    import time
+
+    from hotline.kit.db import transaction
+    from hotline.telephony.stats import service as stats_service
+
+    started = time.monotonic()
+    with transaction(_factory(settings)) as session:
+        result = stats_service.rollup(session, rebuild=args.rebuild)
+    print(json.dumps({"rebuild": args.rebuild, "call_hours": result.call_hours, "wrap_hours": result.wrap_hours,
+                      "position": _iso(result.position), "seconds": round(time.monotonic() - started, 1)}))
+    return 0
+
+
 # --- simulate -----------------------------------------------------------------------------------
 
 
@@ -331,6 +350,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--region", help="the region of the centre whose PBX names the queue (default: the user's)")
     p.add_argument("--as", dest="as_user", default="admin")
     p.set_defaults(func=cmd_queue_set)
+
+    p = cti.add_parser("rollup", help="bring the call statistics' rollup up to date now; prints JSON")
+    p.add_argument("--rebuild", action="store_true", help="drop the rollup and aggregate every hour again")
+    p.set_defaults(func=cmd_rollup)
 
     p = cti.add_parser("simulate", help="play a realistic call stream into a running platform; prints JSON")
     p.add_argument("--calls", type=_positive, default=100)
