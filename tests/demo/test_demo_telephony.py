@@ -25,8 +25,14 @@ def test_the_demo_has_queues_seats_and_weeks_of_past_calls(demo_db):
     enterprise = demo_db.execute(select(func.count()).select_from(Call).where(Call.enterprise.is_(True))).scalar_one()
     assert 0.7 < answered / calls < 0.97 and 0.08 < enterprise / calls < 0.22
     assert demo_db.execute(select(func.count()).select_from(CallEvent)).scalar_one() > calls * 4
-    repeat = citizen_service.phone_hash("13800138000")
+    repeat = citizen_service.phone_hash(telephony.CITIZEN_PHONES[0])
     assert demo_db.execute(select(func.count()).select_from(Call).where(Call.caller_hash == repeat)).scalar_one() >= 2
+    from hotline.citizen.models import Citizen
+    from hotline.workorder.models import WorkOrder
+
+    with_orders = demo_db.execute(select(func.count()).select_from(WorkOrder).join(
+        Citizen, Citizen.id == WorkOrder.citizen_id).where(Citizen.phone_hash == repeat)).scalar_one()
+    assert with_orders >= 1  # the repeat caller's pop has orders to show
 
 
 def test_each_demo_start_issues_a_fresh_cti_key_and_revokes_the_last(demo_db):

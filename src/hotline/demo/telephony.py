@@ -38,10 +38,12 @@ SEATS = [(f"S{n:03d}", QueueKind.general, None, OUTSOURCED if n > 6 else None) f
     ("E001", QueueKind.enterprise, None, None), ("E002", QueueKind.enterprise, None, None),
     ("E003", QueueKind.enterprise, None, OUTSOURCED), ("X001", QueueKind.expert, "990100-zj", None)]
 DEMO_KEY_NAME = "演示：青川市中心交换机"
-#: The demo citizens' phones (demo/data.py): they called before, so they are repeat callers.
-CITIZEN_PHONES = ("13800138000", "13912345678")
-#: Every this many live calls, a demo citizen with orders calls (the pop has history to show).
-CITIZEN_EVERY = 4
+#: Phones of two callers of the demo's sample orders (demo/data.py ``load_sample_orders``): an
+#: open order and a replied one, both handled by the housing bureau. They called before, so the
+#: pop shows them as repeat callers with their orders (the bureau's specialist sees them too).
+CITIZEN_PHONES = ("13900000002", "13900000005")
+#: Every this many live calls, a demo citizen with orders calls (the agent on S001 soon gets a pop with history).
+CITIZEN_EVERY = 2
 HISTORY_DAYS = 21
 CALLS_PER_DAY = 90
 #: Seats the demo's duty agents (值守话务员, demo password) sit on; S001 and X001 stay free.
