@@ -209,7 +209,7 @@ def test_an_inspection_is_scored_appealed_once_decided_by_another_inspector_and_
         supervisor.locator("#export").click()
     target = Path(server.tmp) / info.value.suggested_filename
     info.value.save_as(target)
-    assert target.name == f"quality-{month}.xlsx"
+    assert target.name == f"质检月报-{month}.xlsx"
     book = openpyxl.load_workbook(target, read_only=True)
     assert book.sheetnames == ["坐席员", "班组", "外包服务商"]
     agents = [list(r) for r in book["坐席员"].iter_rows(values_only=True)]

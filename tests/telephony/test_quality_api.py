@@ -4,6 +4,7 @@ score, appeal, decision, monthly report and export) as the roles concerned do it
 import datetime as dt
 import io
 import re
+from urllib.parse import quote
 
 from openpyxl import load_workbook
 
@@ -69,6 +70,7 @@ def test_the_round_over_the_api(api, db, world):
     assert (row["inspections"], row["average"]) == (1, 82.0)
     export = admin.get(f"{API}/monthly.xlsx", params={"month": month})
     assert export.status_code == 200 and export.headers["content-type"].startswith("application/vnd.openxml")
+    assert f"filename*=UTF-8''{quote(f'质检月报-{month}.xlsx')}" in export.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(export.content))["坐席员"]
     assert ("agent", 1, 82, 100, 82) in list(sheet.iter_rows(values_only=True))
     assert supervisor.get(f"{API}/monthly", params={"month": "2026-13"}).status_code == 422

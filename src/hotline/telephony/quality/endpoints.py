@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import Query
 from fastapi.responses import Response
@@ -338,4 +339,4 @@ def get_monthly_xlsx(principal: CurrentPrincipal, db: Db,
                      month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> Response:
     name, data = service.monthly_xlsx(db, principal, month=month)
     return Response(data, media_type=XLSX_MEDIA_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="quality-{name}.xlsx"'})
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'质检月报-{name}.xlsx')}"})

@@ -231,4 +231,4 @@ def monthly_export(request: Request, principal: CurrentPrincipal, db: Db) -> Res
     month = (request.query_params.get("month") or "").strip()[:7] or None
     name, data = service.monthly_xlsx(db, principal, month=month)
     return Response(data, media_type=XLSX_MEDIA_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="quality-{name}.xlsx"'})
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'质检月报-{name}.xlsx')}"})
