@@ -16,7 +16,7 @@ from hotline.citizen import service as citizen_service
 from hotline.citizen.models import Citizen
 from hotline.kit import clock
 from hotline.org.models import Region
-from hotline.telephony import seats, service
+from hotline.telephony import repository, seats, service
 from hotline.telephony.models import Call, CallEvent, CtiQueue, Seat, SeatState
 
 URL = "/api/v1/cti/events"
@@ -97,6 +97,18 @@ def test_a_whole_call_is_accepted_and_its_facts_kept_on_the_call(db, world, pbx,
     stored = db.execute(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.seq)).scalars().all()
     assert [e.type for e in stored] == ["offered", "ivr", "queued", "answered", "ended"]
     assert stored[0].data == {"called": "12345"} and stored[3].data == {"seat": "A01"}
+
+
+def test_a_call_created_twice_raises_sqlalchemys_integrity_error_whatever_the_driver(db, world, pbx, t0):
+    """Two processes creating the same call: the loser's insert (through the driver's own
+    cursor) raises SQLAlchemy's IntegrityError, which the interface answers by folding the
+    batch again into the winner's call — not a raw driver error and a 500."""
+    assert pbx.post(URL, json=stream("c-twice", t0)).status_code == 202
+    row = dict(db.execute(select(Call.__table__).where(Call.call_id == "c-twice")).mappings().one())
+    row.update(id=repository.new_call_ids(db, 1)[0], ref="f" * 32)
+    with pytest.raises(sa.exc.IntegrityError), db.begin_nested():
+        repository.insert_calls(db, [row])
+    assert count(db, Call) == 1
 
 
 def test_the_call_belongs_to_the_region_of_the_cti_account(db, world, pbx, t0):

@@ -36,6 +36,10 @@ _BATCH_SCHEMA["maxItems"] = schemas.MAX_BATCH
 _BATCH_SCHEMA.pop("$defs", None)
 
 
+#: how often a batch is written again after losing a race to create the same call
+_WRITE_ATTEMPTS = 4
+
+
 @router.post("/events", response_model=CallEventsOut, status_code=202, responses=ERRORS,
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": _BATCH_SCHEMA}}}})
@@ -51,11 +55,15 @@ async def post_events(request: Request, principal: CurrentPrincipal) -> CallEven
         raise InvalidInput("body", "请求体不是有效的 JSON") from None
     batch = service.Batch(unit_id=principal.unit_id, events=schemas.parse_batch(body))
     writer: GroupCommitter[service.Batch, service.Outcome] = request.app.state.cti_writer
-    try:
-        outcome = await asyncio.wrap_future(writer.submit(batch))
-    except IntegrityError:
-        # another process wrote the same new call or event at the same instant: now it is known
-        outcome = await asyncio.wrap_future(writer.submit(batch))
+    for attempt in range(_WRITE_ATTEMPTS):
+        try:
+            outcome = await asyncio.wrap_future(writer.submit(batch))
+            break
+        except IntegrityError:
+            # another process wrote the same new call or event at the same instant: once it
+            # has committed the call is known, and the batch is folded into it
+            if attempt == _WRITE_ATTEMPTS - 1:
+                raise
     return CallEventsOut(accepted=outcome.accepted, duplicates=outcome.duplicates,
                          rejected=[RejectedEventOut(index=r.index, call_id=r.call_id, seq=r.seq, reason=r.reason)
                                    for r in outcome.rejected])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.kit.db import UTCDateTime, insert_many, reserve_ids, table_of
@@ -146,6 +147,9 @@ def _executemany(session: Session, kind: str, table: Table, names: Sequence[str]
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(compiled.string, params)
+    except dialect.loaded_dbapi.IntegrityError as exc:
+        # as SQLAlchemy would raise it: callers catch one IntegrityError whatever the driver
+        raise IntegrityError(compiled.string, None, exc) from exc
     finally:
         cursor.close()
 
