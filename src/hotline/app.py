@@ -142,6 +142,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(telephony_admin_api.router, prefix="/api/v1")
     app.include_router(telephony_admin_views.router, include_in_schema=False)
+    from hotline.integration.webhooks import endpoints as webhook_api
+
+    app.include_router(webhook_api.router, prefix="/api/v1")
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

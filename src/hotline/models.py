@@ -5,6 +5,7 @@ from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.citizen.models import Citizen
+from hotline.integration.webhooks.models import AllowedTarget, Delivery, Subscription
 from hotline.intelligence.models import (
     DispatchFeedback,
     EarlyWarning,
@@ -59,6 +60,7 @@ from hotline.workorder.models import (
 )
 
 __all__ = [
+    "AllowedTarget",
     "ApiToken",
     "AppealType",
     "Assignment",
@@ -83,6 +85,7 @@ __all__ = [
     "CoordinationCase",
     "CtiQueue",
     "DeadlineRuleRow",
+    "Delivery",
     "DirectDispatchRule",
     "DispatchFeedback",
     "EarlyWarning",
@@ -123,6 +126,7 @@ __all__ = [
     "Seat",
     "SeatState",
     "SpecialList",
+    "Subscription",
     "SupervisionAuthority",
     "SupervisionLetter",
     "Unit",

@@ -27,6 +27,7 @@ OBJECT_NAMES: dict[str, str] = {
     "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
+    "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -75,6 +76,11 @@ ACTION_NAMES: dict[str, str] = {
     "supervision.meeting_recorded": "记录约谈/联席会议", "supervision.daily_ledger_sent": "发送每日台账",
     "public_notice.drafted": "起草通报", "public_notice.edited": "修改通报", "public_notice.published": "发布通报",
     "public_notice.withdrawn": "撤回通报", "special_list.created": "建立专项清单",
+    "webhook.target_added": "新增推送地址白名单", "webhook.target_removed": "删除推送地址白名单",
+    "webhook.subscription_created": "新增推送订阅", "webhook.subscription_changed": "修改推送订阅",
+    "webhook.secret_rotated": "更换推送签名密钥", "webhook.subscription_paused": "暂停推送订阅",
+    "webhook.subscription_resumed": "恢复推送订阅", "webhook.subscription_deleted": "删除推送订阅",
+    "webhook.replayed": "重放推送", "webhook.dead_lettered": "推送投递失败（死信）",
     "early_warning.spike": "诉求量突增预警", "early_warning.emergency": "突发事件预警",
     "early_warning.acknowledged": "确认预警", "hotspot_snapshot.requested": "请求热点分析",
     "model_version.trained": "训练派单模型", "model_version.activated": "启用派单模型",

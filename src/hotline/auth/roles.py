@@ -29,6 +29,7 @@ class Cap(enum.StrEnum):
     view_calls = "view_calls"  # calls, seats, the wallboard and call statistics of one's region
     manage_telephony = "manage_telephony"  # queues, seats, CTI keys, the quality checklist
     inspect_quality = "inspect_quality"  # sample and score agents' calls and orders (质检)
+    manage_integrations = "manage_integrations"  # push subscriptions and their delivery logs
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders, Cap.view_calls}
@@ -42,7 +43,7 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
                                   Cap.edit_knowledge}),
     Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
     Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users, Cap.manage_models,
-                           Cap.view_calls, Cap.manage_telephony}),
+                           Cap.view_calls, Cap.manage_telephony, Cap.manage_integrations}),
     Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),
     Role.integration: frozenset({Cap.view_org, Cap.intake, Cap.view_orders}),
     Role.cti: frozenset({Cap.report_calls}),

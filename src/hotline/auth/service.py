@@ -271,6 +271,11 @@ def _principal(session: Session, user: User, csrf: str | None) -> Principal:
     return Principal.of(user, csrf_token=csrf, sector_category_ids=sectors)
 
 
+def principal_of(session: Session, user: User) -> Principal:
+    """The principal an account acts as outside a request (the owner of a push subscription)."""
+    return _principal(session, user, None)
+
+
 def principal_from_session_token(session: Session, token: str) -> Principal | None:
     auth_session = repository.session_by_token_hash(session, sha256_hex(token))
     if auth_session is None or auth_session.expires_at <= clock.now():

@@ -54,6 +54,9 @@ LEASE = dt.timedelta(seconds=60)
 HEARTBEAT = dt.timedelta(seconds=10)
 Poller = Callable[[SessionFactory], int]
 POLLERS: dict[str, Poller] = {}
+#: name → seconds: pollers a running worker calls in a thread of their own, this often when
+#: idle and at once again while they find work (the push: deliveries within a second)
+FAST_POLLERS: dict[str, float] = {}
 
 
 class JobStatus(enum.StrEnum):
@@ -102,11 +105,15 @@ def long_handler(kind: str, every: dt.timedelta | None = None) -> Callable[[Long
     return register
 
 
-def poller(name: str) -> Callable[[Poller], Poller]:
+def poller(name: str, *, every: float | None = None) -> Callable[[Poller], Poller]:
     """Register a relay the worker calls on every round, beside the job queue: it takes its
-    own due work from its own table (the notification outbox) and returns how much it did."""
+    own due work from its own table (the notification outbox) and returns how much it did.
+    With ``every``, a running worker calls it in a thread of its own instead, every ``every``
+    seconds while it finds nothing to do (``drain`` still calls it: ``--once`` and tests)."""
     def register(fn: Poller) -> Poller:
         POLLERS[name] = fn
+        if every is not None:
+            FAST_POLLERS[name] = every
         return fn
 
     return register
@@ -283,15 +290,18 @@ def _record_failure(job: Job, exc: Exception, *, counted: bool = False) -> None:
         job.run_at = clock.now() + backoff(job.attempts)
 
 
-def drain(factory: SessionFactory, limit: int = 1000, lane: Lane | None = None) -> int:
+def drain(factory: SessionFactory, limit: int = 1000, lane: Lane | None = None, *, fast: bool = True) -> int:
     """Schedule periodic jobs and run every due job (without a ``lane``, long jobs too before
-    returning: ``--once`` and tests)."""
+    returning: ``--once`` and tests); ``fast``: the fast pollers too (a running worker has
+    threads of their own for them)."""
     with transaction(factory) as session:
         schedule_periodic(session)
     count = 0
     while count < limit:
         ran = run_batch(factory, min(BATCH, limit - count), lane)
         for name, relay in POLLERS.items():
+            if not fast and name in FAST_POLLERS:
+                continue
             try:
                 ran += relay(factory)
             except Exception:
@@ -300,6 +310,18 @@ def drain(factory: SessionFactory, limit: int = 1000, lane: Lane | None = None) 
             break
         count += ran
     return count
+
+
+def _run_fast(name: str, factory: SessionFactory, stop: threading.Event) -> None:
+    relay, every = POLLERS[name], FAST_POLLERS[name]
+    while not stop.is_set():
+        try:
+            did = relay(factory)
+        except Exception:
+            log.exception("relay %s failed", name)
+            did = 0
+        if not did:
+            stop.wait(every)
 
 
 def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: float = 1.0,
@@ -312,10 +334,14 @@ def run_worker(factory: SessionFactory, *, once: bool = False, poll_seconds: flo
         log.warning("worker started with no job handlers registered")
     log.info("worker started")
     lane = None if once else Lane()
+    fast = [] if once else [threading.Thread(target=_run_fast, args=(name, factory, stop), daemon=True,
+                                             name=f"poller-{name}") for name in FAST_POLLERS]
+    for thread in fast:
+        thread.start()
     try:
         while not stop.is_set():
             try:
-                drain(factory, lane=lane)
+                drain(factory, lane=lane, fast=once)
             except Exception:
                 log.exception("worker loop error")
             if once:
