@@ -27,7 +27,8 @@ def test_a_new_order_is_pushed_signed_once_to_the_subscriber(api, world, factory
     [got] = receiver.accepted
     assert got.event_type == "order.created" and got.event_id.startswith("evt-")
     payload = got.payload
-    assert payload["version"] == 1 and payload["type"] == "order.created" and payload["action"] == "work_order.registered"
+    assert payload["version"] == 1 and payload["type"] == "order.created"
+    assert payload["action"] == "work_order.registered"
     assert payload["order"]["number"] == number and payload["order"]["category_code"] == INTAKE["category_code"]
     # the centre supervisor may see the caller: unmasked, as on the screen
     assert payload["order"]["citizen"] == {"name": "王五", "phone": "13911112222", "masked": False}
@@ -54,7 +55,8 @@ def test_a_unit_receives_only_its_orders_masked(api, world, factory, loopback, r
 
 def test_a_confidential_reporter_is_hidden_from_a_unit(api, world, factory, loopback, receiver):
     subscribe(api, receiver, owner="handler", event_types=["order.dispatched"])
-    number = new_order(api, appeal_type="report", is_confidential=True, content="我叫王五，举报幸福路餐馆油烟，电话13911112222")["number"]
+    content = "我叫王五，举报幸福路餐馆油烟，电话13911112222"
+    number = new_order(api, appeal_type="report", is_confidential=True, content=content)["number"]
     post(api("dispatcher"), f"/api/v1/work-orders/{number}/dispatch", {"lead_unit_id": world.units["990100-zj"]})
     relay_all(factory)
     [got] = receiver.accepted
