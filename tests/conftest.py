@@ -4,6 +4,7 @@ inside a transaction that is rolled back at the end."""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
@@ -127,6 +128,31 @@ def own_database(engine: sa.Engine) -> Iterator[tuple[str, World]]:
     own.dispose()
     yield url, built
     cleanup()  # type: ignore[operator]
+
+
+@pytest.fixture
+def hotline(monkeypatch, own_database) -> Iterator:  # type: ignore[type-arg]
+    """``hotline(argv)`` runs the command line against a database of the test's own (the
+    command's output is in ``capsys``)."""
+    url, _world = own_database
+    from hotline import cli
+
+    original = crypto.cipher()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+
+    def run(argv: list[str]) -> int:
+        monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
+        get_settings.cache_clear()
+        try:
+            return cli.main(argv)
+        finally:
+            get_settings.cache_clear()
+
+    run.url = url  # type: ignore[attr-defined]
+    yield run
+    crypto._cipher = original
+    root.handlers[:], root.level = handlers, level
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,7 @@ and the service definitions are edited on the administrator's page."""
 from __future__ import annotations
 
 import json
-import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +13,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from hotline import cli
 from hotline.app import create_app
 from hotline.audit.models import AuditEvent
 from hotline.channels.open311 import service
 from hotline.channels.open311.models import Open311Key, Open311Service
 from hotline.config import get_settings
-from hotline.kit import crypto
 from hotline.org import service as org
 from hotline.org.models import ChannelKind
 from tests.channels.conftest import xml
@@ -131,28 +127,6 @@ def test_service_definitions_are_checked(db, world, o311):
             service.save_service(db, admin, o311.lamp, enabled=True, attributes=attributes)
         assert reason in refused.value.reason
     assert len(db.execute(select(Open311Service)).scalars().all()) == 2
-
-
-@pytest.fixture
-def hotline(monkeypatch, own_database) -> Iterator:  # type: ignore[type-arg]
-    """``hotline(argv)`` runs the command against a database of the test's own."""
-    url, _world = own_database
-    original = crypto.cipher()
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-
-    def run(argv: list[str]) -> int:
-        monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
-        get_settings.cache_clear()
-        try:
-            return cli.main(argv)
-        finally:
-            get_settings.cache_clear()
-
-    run.url = url  # type: ignore[attr-defined]
-    yield run
-    crypto._cipher = original
-    root.handlers[:], root.level = handlers, level
 
 
 def test_the_key_commands_create_list_and_revoke(hotline, capsys, tmp_path: Path):

@@ -6,47 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import re
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
 import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from hotline import cli
 from hotline.app import create_app
 from hotline.audit.models import AuditEvent
 from hotline.config import get_settings
-from hotline.kit import crypto
 from hotline.telephony.models import Seat
 
 EVENT = {"call_id": "admin-1", "seq": 1, "type": "offered", "at": "2026-12-06T09:00:00+08:00",
          "caller": "13812348000"}
-
-
-@pytest.fixture
-def hotline(monkeypatch, own_database) -> Iterator:  # type: ignore[type-arg]
-    """``hotline(argv)`` runs the command against a database of the test's own."""
-    url, _world = own_database
-    original = crypto.cipher()
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-
-    def run(argv: list[str]) -> int:
-        monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
-        get_settings.cache_clear()
-        try:
-            return cli.main(argv)
-        finally:
-            get_settings.cache_clear()
-
-    run.url = url  # type: ignore[attr-defined]
-    yield run
-    crypto._cipher = original
-    root.handlers[:], root.level = handlers, level
 
 
 def _post_events(url: str, key: str) -> int:

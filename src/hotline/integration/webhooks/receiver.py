@@ -43,6 +43,8 @@ class Receiver:
         receiver, rng = self, random.Random(self.seed)  # noqa: S311 - failures on purpose, not a secret
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
 from hotline.auth.models import User
+from hotline.citizen.models import Citizen
 from hotline.integration.webhooks.lifecycle import PUSHED_ACTIONS, Target
 from hotline.integration.webhooks.models import AllowedTarget, Delivery, DeliveryStatus, Subscription, SubscriptionState
 from hotline.intelligence.models import EarlyWarning
@@ -98,6 +99,13 @@ def orders_by_ids(session: Session, ids: Collection[int]) -> dict[int, WorkOrder
     if not ids:
         return {}
     return {o.id: o for o in session.execute(select(WorkOrder).where(WorkOrder.id.in_(sorted(ids)))).scalars()}
+
+
+def citizens_of(session: Session, orders: Collection[WorkOrder]) -> list[Citizen]:
+    """The citizens of ``orders`` in one query. Keep the list while rendering: it holds them in
+    the session's identity map, so reading each order's citizen costs no query."""
+    ids = sorted({o.citizen_id for o in orders if o.citizen_id})
+    return list(session.execute(select(Citizen).where(Citizen.id.in_(ids))).scalars()) if ids else []
 
 
 def warnings_by_ids(session: Session, ids: Collection[int]) -> dict[int, tuple[EarlyWarning, str, str | None]]:

@@ -293,6 +293,7 @@ def render(session: Session, principal: Principal, rows: Sequence[Row[Any]], *, 
             by_kind[row.object_type].add(int(row.object_id))
     seen = repository.orders_seen(session, lambda s: access.order_scope(principal, s), by_kind.get("work_order", ()))
     orders = repository.orders_by_ids(session, seen)
+    citizens = repository.citizens_of(session, orders.values())  # noqa: F841 - held: the identity map keeps them
     warnings = repository.warnings_by_ids(session, by_kind.get("early_warning", ()))
     units = repository.units_by_ids(session, by_kind.get("unit", ()))
     out: list[tuple[int, str, dict[str, Any]]] = []
