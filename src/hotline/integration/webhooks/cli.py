@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from hotline.config import Settings
 
@@ -63,9 +64,10 @@ def cmd_subscription_list(settings: Settings, args: argparse.Namespace) -> int:
     from hotline.kit.db import transaction
 
     with transaction(_session_factory(settings)) as session:
-        rows = [{"ref": s.ref, "name": s.name, "url": s.url, "state": s.state, "event_types": s.event_types,
-                 "failure_streak": s.failure_streak}
-                for s in service.list_subscriptions(session, _principal_for(session, args.as_user))]
+        rows: list[dict[str, Any]] = [
+            {"ref": s.ref, "name": s.name, "url": s.url, "state": s.state, "event_types": s.event_types,
+             "failure_streak": s.failure_streak}
+            for s in service.list_subscriptions(session, _principal_for(session, args.as_user))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
