@@ -120,6 +120,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     # No SMS leaves the demo (log adapter): the public door shows the codes it would text.
     os.environ.setdefault("HOTLINE_PUBLIC_DEMO_CODES", "true")
     settings.public_demo_codes = os.environ["HOTLINE_PUBLIC_DEMO_CODES"].lower() in ("1", "true", "yes")
+    os.environ.setdefault("HOTLINE_DEMO_RECEIVER", "true")
+    settings.demo_receiver = os.environ["HOTLINE_DEMO_RECEIVER"].lower() in ("1", "true", "yes")
+    if settings.demo_receiver:
+        from hotline.demo import webhooks as demo_webhooks
+
+        with transaction(factory) as session:
+            receiver_url = demo_webhooks.set_up(session, f"http://127.0.0.1:{port}")
+        page = receiver_url.removesuffix("/hook")
+        print(f" 推送演示：住建局的订阅推送到演示接收页 {page}（派发工单给住建局后查看）", flush=True)
     if os.environ.get("HOTLINE_DEMO_CALL_STREAM", "1").lower() not in ("0", "false", "no"):
         demo_telephony.start_stream(f"http://127.0.0.1:{port}", cti_key, cti_seats)
         demo_telephony.start_duty_agents(factory)

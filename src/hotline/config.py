@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     #: Demo only (``hotline demo`` sets it): with the "log" SMS adapter nothing reaches a phone,
     #: so the public pages and API show the code they would have texted. Ignored with "http".
     public_demo_codes: bool = False
+    #: Demo only (``hotline demo`` sets it): the receiver page standing in for a department's
+    #: system, ``/demo/receiver`` (hotline.demo.webhooks). Off, its routes answer 404.
+    demo_receiver: bool = False
     #: Telephony (docs/cti.md): the IVR digits → queue name map (a call that chose the digits
     #: and was never reported queued counts in that queue; the queue of digit "1" is the
     #: enterprise line), and the minutes after its last event that a call without ``ended``

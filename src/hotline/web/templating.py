@@ -35,7 +35,8 @@ def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 #: Template folders of sub-packages: prefix → folder.
 SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
-                 "cti_stats": PACKAGE / "telephony" / "stats" / "templates"}
+                 "cti_stats": PACKAGE / "telephony" / "stats" / "templates",
+                 "webhooks": PACKAGE / "integration" / "webhooks" / "templates"}
 
 env = Environment(
     loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
@@ -107,6 +108,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/admin/supervision-authorities", "督办联动单位"))
     if principal.can(Cap.manage_telephony):  # as telephony.admin
         items.append(("/cti/admin", "坐席与队列"))
+    if principal.can(Cap.manage_integrations):  # as integration.webhooks.service
+        items.append(("/admin/webhooks", "推送订阅"))
     if principal.can(Cap.manage_models) and principal.is_province_wide:  # as intelligence.service.require_manager
         items.append(("/admin/models", "智能派单模型"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):

@@ -232,6 +232,12 @@ def delete_subscription(session: Session, actor: Principal, subscription: Subscr
     session.delete(subscription)
 
 
+def owner_name(session: Session, subscription: Subscription) -> str:
+    """The username of the account a subscription receives as."""
+    owner = session.get(User, subscription.owner_id)
+    return owner.username if owner else ""
+
+
 def list_subscriptions(session: Session, actor: Principal) -> list[Subscription]:
     access.require(actor, Cap.manage_integrations)
     return repository.subscriptions_in(session, actor.region_prefix)
