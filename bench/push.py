@@ -1,7 +1,7 @@
 """Push under a flaky receiver: every committed event delivered, none lost, fast when the receiver is up.
 
     python bench/push.py [--rate 250] [--seconds 20] [--fail 0.3] [--down-at 6] [--down 5]
-                         [--drain 180] [--database-url postgresql+psycopg://…]
+                         [--drain 180] [--database-url postgresql+psycopg://…] [--separate-worker]
 
 Starts its own platform (fresh database, demo province, the in-process worker running the push
 relay) and a receiver on 127.0.0.1 that checks every signature, fails ``--fail`` of the requests
@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import HOTLINE, Client, instance, percentile, report
+from _common import HOTLINE, Client, Instance, instance, percentile, report
 
 from hotline.integration.webhooks.receiver import Receiver
 
@@ -83,12 +85,16 @@ def main() -> None:
     parser.add_argument("--down", type=float, default=5.0, help="seconds the receiver stays down")
     parser.add_argument("--drain", type=float, default=180.0, help="seconds allowed to catch up after the load")
     parser.add_argument("--database-url", help="PostgreSQL URL (a fresh schema is made); default SQLite")
+    parser.add_argument("--separate-worker", action="store_true",
+                        help="run the relay in a `hotline worker` process of its own, as a deployment on PostgreSQL "
+                             "does (default: the web server's in-process worker)")
     args = parser.parse_args()
 
     receiver = Receiver(secret="", fail_ratio=args.fail).start()
     committed: dict[str, float] = {}
     down_window: tuple[float, float] = (0.0, 0.0)
-    with instance(args.database_url) as platform:
+    extra = {"HOTLINE_INPROCESS_WORKER": "false"} if args.separate_worker else None
+    with instance(args.database_url, extra_env=extra) as platform, worker(platform, args.separate_worker):
         def hotline(*argv: str) -> str:
             return subprocess.run([str(HOTLINE), *argv], env=platform.env, cwd=platform.env["HOTLINE_DATA_DIR"],
                                   capture_output=True, text=True, check=True).stdout
@@ -134,7 +140,23 @@ def main() -> None:
         "p50_delivery_s": round(percentile(up, 50), 3), "p95_delivery_s": round(percentile(up, 95), 3),
         "p95_delivery_all_s": round(percentile(latencies, 95), 3), "max_delivery_s": round(max(latencies or [0]), 3),
         "database": "postgresql" if args.database_url else "sqlite",
+        "relay": "worker process" if args.separate_worker else "in-process",
     })
+
+
+@contextlib.contextmanager
+def worker(platform: Instance, separate: bool) -> Iterator[None]:
+    """A `hotline worker` process beside the server, when asked."""
+    if not separate:
+        yield
+        return
+    process = subprocess.Popen([str(HOTLINE), "worker"], env=platform.env, cwd=platform.env["HOTLINE_DATA_DIR"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def _delivered_numbers(receiver: Receiver) -> set[str]:
