@@ -67,3 +67,12 @@ def test_who_reads_the_feed(api, role, status):
 def test_a_guessed_subscription_ref_is_404(api, subscription):
     assert api("city_admin").get(f"{API}/subscriptions/{'0' * 32}").status_code == 404
     assert api("city_admin").get(f"{API}/subscriptions/1").status_code == 404
+
+
+@pytest.mark.parametrize(("role", "status"), expect({**ADMINS, "other_admin": 404}, 403))
+def test_who_opens_the_push_pages(api, subscription, role, status):
+    client = api(role)
+    assert client.get("/admin/webhooks").status_code == (200 if role in (*ADMINS, "other_admin") else 403)
+    assert client.get(f"/admin/webhooks/{subscription}").status_code == status
+    paused = client.post(f"/admin/webhooks/{subscription}/pause", data={}, follow_redirects=False)
+    assert paused.status_code == (303 if status == 200 else status)
