@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sqlalchemy as sa
 from _common import HOTLINE, Client, Instance, instance, percentile, report
 
 from hotline.integration.webhooks.receiver import Receiver
@@ -121,6 +122,9 @@ def main() -> None:
         deadline = time.monotonic() + args.drain
         while time.monotonic() < deadline and not set(committed) <= _delivered_numbers(receiver):
             time.sleep(0.5)
+        missing = sorted(set(committed) - _delivered_numbers(receiver))
+        if missing:
+            _explain(platform.database_url, missing)
     receiver.stop()
 
     first: dict[str, float] = {}
@@ -157,6 +161,25 @@ def worker(platform: Instance, separate: bool) -> Iterator[None]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def _explain(url: str, numbers: list[str]) -> None:
+    """For each order never delivered: its order.created event and its delivery rows (stderr)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        for number in numbers[:20]:
+            order = conn.execute(sa.text("select id from work_order where number = :n"), {"n": number}).first()
+            key = {"i": str(order[0]) if order else ""}
+            events = conn.execute(sa.text("select seq, action, at from audit_event where object_type = 'work_order' "
+                                          "and object_id = :i order by seq"), key).all()
+            deliveries = conn.execute(sa.text(
+                "select seq, status, attempts, last_error, next_attempt_at, last_status_code from webhook_delivery "
+                "where seq in (select seq from audit_event where object_type = 'work_order' and object_id = :i)"),
+                key).all()
+            cursor = conn.execute(sa.text("select cursor from webhook_subscription")).all()
+            print(f"missing {number}: order={order} events={events} deliveries={deliveries} cursors={cursor}",
+                  file=sys.stderr)
+    engine.dispose()
 
 
 def _delivered_numbers(receiver: Receiver) -> set[str]:
