@@ -4,7 +4,7 @@ owner's role; retries, dead letters, pausing, the delivery log and replay."""
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hotline.integration.webhooks import tasks
 from hotline.integration.webhooks.models import Delivery, Subscription
@@ -87,6 +87,32 @@ def test_a_failing_receiver_is_retried_until_it_answers(api, world, factory, loo
     assert len(receiver.accepted) == 1
     [row] = api("city_admin").get(f"{API}/subscriptions/{sub['ref']}/deliveries").json()
     assert (row["status"], row["attempts"]) == ("delivered", 2)
+
+
+def test_what_failed_while_the_receiver_was_down_goes_as_soon_as_it_answers(api, world, factory, loopback,
+                                                                          receiver, db):
+    sub = subscribe(api, receiver, owner="supervisor")
+    receiver.stop()  # nobody at the address
+    first = new_order(api)["number"]
+    for _ in range(5):  # five attempts while down, each once its back-off has passed: it has grown to 4 s
+        db.execute(update(Delivery).values(next_attempt_at=clock.now()))
+        relay_all(factory, rounds=1)
+    db.expire_all()
+    down = db.scalars(select(Delivery)).one()
+    assert (down.status, down.attempts, down.last_error) == ("pending", 5, "ConnectError")
+    assert down.next_attempt_at - clock.now() > dt.timedelta(seconds=3)
+    receiver.start()
+    receiver.fail_ratio = 1.0
+    refused = new_order(api)["number"]  # the receiver is up but refuses this one: it keeps its back-off
+    relay_all(factory, rounds=1)
+    receiver.fail_ratio = 0.0
+    second = new_order(api)["number"]  # answered: the receiver is back
+    relay_all(factory, rounds=1)
+    relay_all(factory, rounds=1)
+    delivered = [r.payload["order"]["number"] for r in receiver.accepted]
+    assert delivered[0] == second and first in delivered and refused not in delivered
+    log = {d["status"] for d in api("city_admin").get(f"{API}/subscriptions/{sub['ref']}/deliveries").json()}
+    assert log == {"delivered", "pending"}
 
 
 def test_after_24_hours_of_failures_a_delivery_is_dead_and_can_be_replayed(api, world, factory, loopback,

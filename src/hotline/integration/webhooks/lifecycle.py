@@ -51,6 +51,12 @@ PAUSE_AFTER = dt.timedelta(hours=1)
 TIMEOUT_SECONDS = 10.0
 
 
+#: The error recorded when nothing answered at the receiver's address (down, not flaky): such
+#: deliveries are owed nothing by the event itself, so they go again as soon as the receiver
+#: is seen answering (``repository.resend_after_outage``), rather than after their back-off.
+UNREACHABLE = "ConnectError"
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """The wait after the ``attempts``-th failed attempt: 0.25 s, 0.5 s, 1 s, … 1 h."""
     return min(FIRST_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.audit.models import AuditEvent
 from hotline.auth.models import User
 from hotline.citizen.models import Citizen
-from hotline.integration.webhooks.lifecycle import PUSHED_ACTIONS, Target
+from hotline.integration.webhooks.lifecycle import PUSHED_ACTIONS, UNREACHABLE, Target
 from hotline.integration.webhooks.models import AllowedTarget, Delivery, DeliveryStatus, Subscription, SubscriptionState
 from hotline.intelligence.models import EarlyWarning
 from hotline.kit.db import insert_many
@@ -151,6 +151,20 @@ def lease_due(session: Session, now: dt.datetime, limit: int, until: dt.datetime
         session.execute(update(Delivery).where(Delivery.id.in_([d.id for d, _ in rows]))
                         .values(next_attempt_at=until).execution_options(synchronize_session=False))
     return rows
+
+
+def resend_after_outage(session: Session, subscription_ids: Collection[int], now: dt.datetime) -> int:
+    """The pending deliveries of ``subscription_ids`` whose last attempt found nobody at the
+    address become due now: their receiver has just answered again. Those refused by a
+    receiver that was up (an HTTP error, a timeout) keep their back-off."""
+    if not subscription_ids:
+        return 0
+    result = session.execute(
+        update(Delivery).where(Delivery.subscription_id.in_(sorted(subscription_ids)),
+                               Delivery.status == DeliveryStatus.pending.value,
+                               Delivery.last_error == UNREACHABLE, Delivery.next_attempt_at > now)
+        .values(next_attempt_at=now).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def deliveries_by_ids(session: Session, ids: Sequence[int]) -> list[Delivery]:

@@ -11,7 +11,8 @@
   out and the batch is sent again — at least once; the event id (``Idempotency-Key``) lets a
   receiver drop what it already has.
 * **Failures back off** (0.25 s, 0.5 s, 1 s … 1 h) for 24 h from when the delivery was
-  queued, then the delivery is dead-lettered (kept, alerted, replayable). A subscription
+  queued, then the delivery is dead-lettered (kept, alerted, replayable). When a receiver that
+  was down (nothing answered) answers again, what failed for want of it goes at once. A subscription
   failing without one success for 50 attempts and an hour is paused until resumed by hand;
   while paused its events still queue up.
 * A worker runs the relay in a thread of its own (``jobs.poller(every=…)``) so an event goes
@@ -180,6 +181,7 @@ def _settle(session: Session, results: list[_Result]) -> None:
     now = clock.now()
     deliveries = {d.id: d for d in repository.deliveries_by_ids(session, [r.job.id for r in results])}
     subscriptions = repository.subscriptions_by_ids(session, {r.job.subscription_id for r in results})
+    answering: set[int] = set()
     for result in results:
         delivery = deliveries.get(result.job.id)
         subscription = subscriptions.get(result.job.subscription_id)
@@ -194,6 +196,7 @@ def _settle(session: Session, results: list[_Result]) -> None:
             delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.delivered.value, now, None
             delivery.next_attempt_at = None
             subscription.failure_streak, subscription.failing_since = 0, None
+            answering.add(subscription.id)
             continue
         delivery.last_error = result.error
         subscription.failure_streak += 1
@@ -219,3 +222,6 @@ def _settle(session: Session, results: list[_Result]) -> None:
             audit.record(session, None, "webhook.subscription_paused", object_type="webhook_subscription",
                          object_id=subscription.id, detail={"reason": subscription.paused_reason},
                          actor_name="system")
+    # a receiver back after an outage gets what queued up while it was away now, not after each
+    # delivery's back-off (those refused while it was up keep theirs)
+    repository.resend_after_outage(session, answering, now)
