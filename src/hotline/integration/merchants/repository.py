@@ -39,7 +39,7 @@ def region_codes(session: Session, ids: Collection[int]) -> dict[int, str]:
 def region_names(session: Session, codes: Collection[str]) -> dict[str, str]:
     if not codes:
         return {}
-    return dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))).tuples())
+    return {c: n for c, n in session.execute(select(Region.code, Region.name).where(Region.code.in_(sorted(codes))))}
 
 
 def merchants(session: Session, *, statuses: Collection[str] | None = None) -> list[Merchant]:
