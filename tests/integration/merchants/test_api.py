@@ -209,3 +209,13 @@ def test_a_guessed_ref_is_404(api, merchant, db):
     mid = db.scalar(select(Merchant.id))
     assert api("supervisor").get(f"{API}/{mid}").status_code == 404
     assert db.scalar(select(func.count()).select_from(Referral)) == 0
+
+
+def test_a_refused_referral_queues_no_sms(api, db, merchant):
+    number = order(api)
+    refused = api("agent").post(f"/api/v1/work-orders/{number}/referrals",
+                                json={"merchant": merchant["ref"], "service_type": "moving"})
+    assert refused.status_code == 422
+    assert db.scalar(select(func.count()).select_from(Notification)
+                     .where(Notification.template == "merchant_referral")) == 0
+    assert db.scalar(select(func.count()).select_from(Referral)) == 0
