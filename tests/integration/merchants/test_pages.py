@@ -67,17 +67,40 @@ def test_the_order_page_refers_rates_and_marks_a_complaint(api, db, world, merch
     assert "回访时评价" in page and "转介服务企业" in page  # the referral, and its timeline entry
     to_callback(api, world, number)
     page = agent.get(f"/orders/{number}").text
+    assert "转介服务企业评价" in page and "merchant-rating" not in page  # in the callback form itself
+    ref = agent.get(f"/api/v1/work-orders/{number}/referrals").json()[0]["ref"]
+    callback = {"reached": "1", "resolved": "1", "verdict": "satisfied", f"merchant_verdict_{ref}": "satisfied",
+                f"merchant_hours_{ref}": "abc"}
+    bad = agent.post(f"/orders/{number}/callback", data=callback, follow_redirects=False)
+    assert bad.status_code == 422  # the whole callback refused, nothing written
+    assert agent.get(f"/api/v1/work-orders/{number}").json()["status"] == "callback"
+    done = agent.post(f"/orders/{number}/callback", data={**callback, f"merchant_hours_{ref}": "2"},
+                      follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert agent.get(f"/api/v1/work-orders/{number}").json()["status"] == "closed"
+    assert "满意，2 小时响应" in agent.get(f"/orders/{number}").text
+    agent.post(f"/orders/{number}/merchants/complaint", data={"merchant": merchant["ref"], "note": "乱收费"})
+    assert "乱收费" in agent.get(f"/orders/{number}").text
+
+
+def test_a_referral_left_unrated_at_callback_is_rated_on_the_closed_order(api, world, merchant):
+    number = order(api)
+    agent = api("agent")
+    post(agent, f"/api/v1/work-orders/{number}/referrals",
+         {"merchant": merchant["ref"], "service_type": "appliance_repair"}, 201)
+    to_callback(api, world, number)
+    assert agent.post(f"/orders/{number}/callback", data={"reached": "1", "resolved": "1", "verdict": "satisfied"},
+                      follow_redirects=False).status_code == 303
+    page = agent.get(f"/orders/{number}").text
     assert "merchant-rating" in page
     ref = agent.get(f"/api/v1/work-orders/{number}/referrals").json()[0]["ref"]
     bad = agent.post(f"/orders/{number}/merchants/rate", data={"referral": ref, "verdict": "satisfied",
                                                               "response_hours": "abc"}, follow_redirects=False)
     assert bad.status_code == 303 and "%E6%9C%AA%E8%83%BD" in bad.headers["location"]  # 未能…
-    rated = agent.post(f"/orders/{number}/merchants/rate", data={"referral": ref, "verdict": "satisfied",
-                                                                "response_hours": "2"}, follow_redirects=False)
+    rated = agent.post(f"/orders/{number}/merchants/rate", data={"referral": ref, "verdict": "dissatisfied"},
+                       follow_redirects=False)
     assert rated.status_code == 303
-    assert "满意，2 小时响应" in agent.get(f"/orders/{number}").text
-    agent.post(f"/orders/{number}/merchants/complaint", data={"merchant": merchant["ref"], "note": "乱收费"})
-    assert "乱收费" in agent.get(f"/orders/{number}").text
+    assert "不满意" in agent.get(f"/orders/{number}").text
 
 
 def test_the_public_page_lists_recommended_merchants_without_personal_data(client, api):

@@ -31,6 +31,7 @@ from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, integer, refused, text
 from hotline.web.templating import env, render, templates
+from hotline.workorder.lifecycle import Status as OrderStatus
 from hotline.workorder.models import WorkOrder
 from hotline.workorder.views import extensions
 
@@ -176,7 +177,8 @@ def _order_section(request: Request, db: Session, principal: Principal, order: W
     candidates = service.candidates(db, principal, order, service_type=wanted) if refer else []
     referred = {m.id for _, m in referrals}
     candidates = [m for m in candidates if m.id not in referred]
-    may_rate = (order.status in service.RATING_STATUSES and principal.role in access.CENTRE_ROLES
+    # at callback the rating is in the callback form (_callback_fields); after it, here
+    may_rate = (order.status == OrderStatus.closed and principal.role in access.CENTRE_ROLES
                 and principal.can(Cap.callback))
     may_complain = service.may_mark_complaint(principal)
     if not (referrals or complaints or refer or may_complain):
@@ -190,7 +192,35 @@ def _order_section(request: Request, db: Session, principal: Principal, order: W
         complainable=complainable, flash=flash, errors={}, **NAMES))
 
 
+def _callback_fields(request: Request, db: Session, principal: Principal, order: WorkOrder) -> Markup | None:
+    """In the callback form: the citizen's rating of each merchant referred on the order and
+    not yet rated (the callback scale, and how many hours it took to respond)."""
+    if not service.may_read(principal):
+        return None
+    unrated = [(r, m) for r, m in service.referrals(db, order) if r.verdict is None]
+    if not unrated:
+        return None
+    return Markup(env.get_template("merchants/_callback_rating.html").render(  # noqa: S704 (autoescaped template output)
+        unrated=unrated, **NAMES))
+
+
+def _callback_recorded(db: Session, principal: Principal, order: WorkOrder, form: Form) -> None:
+    """The ratings given in the callback form, recorded with the callback (same transaction:
+    a bad rating refuses the callback too, naming the field)."""
+    for r, _m in service.referrals(db, order):
+        verdict = text(form, f"merchant_verdict_{r.ref}")
+        if r.verdict is not None or verdict is None:
+            continue
+        hours = text(form, f"merchant_hours_{r.ref}")
+        if hours is not None and not hours.isdigit():
+            raise InvalidInput("response_hours", "响应时长应为 0–720 小时")
+        service.rate(db, principal, order, r.ref, verdict=verdict, response_hours=int(hours) if hours else None,
+                     note=None)
+
+
 extensions.ORDER_SECTIONS.append(_order_section)
+extensions.CALLBACK_FIELDS.append(_callback_fields)
+extensions.CALLBACK_RECORDED.append(_callback_recorded)
 
 
 def _to_order(number: str, message: str) -> RedirectResponse:
