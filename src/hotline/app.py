@@ -150,6 +150,12 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.demo import webhooks as demo_webhooks
 
     app.include_router(demo_webhooks.router, include_in_schema=False)
+    from hotline.integration.merchants import endpoints as merchant_api
+    from hotline.integration.merchants import views as merchant_views
+
+    app.include_router(merchant_api.router, prefix="/api/v1")
+    app.include_router(merchant_api.public_router, prefix="/api/v1")
+    app.include_router(merchant_views.router, include_in_schema=False)
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

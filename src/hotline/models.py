@@ -5,6 +5,11 @@ from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.citizen.models import Citizen
+from hotline.integration.merchants.models import Complaint as MerchantComplaint
+from hotline.integration.merchants.models import Merchant
+from hotline.integration.merchants.models import Proposal as MerchantProposal
+from hotline.integration.merchants.models import Referral as MerchantReferral
+from hotline.integration.merchants.models import StatusChange as MerchantStatusChange
 from hotline.integration.webhooks.models import AllowedTarget, Delivery, Subscription
 from hotline.intelligence.models import (
     DispatchFeedback,
@@ -105,6 +110,11 @@ __all__ = [
     "LedgerEntry",
     "LetterTemplate",
     "LoginAttempt",
+    "Merchant",
+    "MerchantComplaint",
+    "MerchantProposal",
+    "MerchantReferral",
+    "MerchantStatusChange",
     "ModelVersion",
     "Notification",
     "NumberCounter",

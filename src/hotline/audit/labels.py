@@ -27,7 +27,7 @@ OBJECT_NAMES: dict[str, str] = {
     "supervision_meeting": "约谈/联席会议", "audit": "审计日志", "user_account": "账号（安全告警）",
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
-    "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单",
+    "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单", "merchant": "服务企业",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -45,6 +45,8 @@ _WORK_ORDER: dict[str, str] = {
     "business_environment_notified": "通报营商环境主管部门", "referred": "移交纪检监察机关",
     "meeting_held": "召开约谈/联席会议", "notice_published": "列入通报", "case_file_exported": "导出工单卷宗",
     "merged": "合并工单", "merged_in": "并入其他工单", "merged_out": "被合并工单移出", "unmerged": "取消合并",
+    "merchant_referred": "转介服务企业", "merchant_rated": "回访评价服务企业",
+    "merchant_complaint": "标记为对服务企业的投诉",
 }
 
 #: Action codes → what a person reads.
@@ -104,6 +106,9 @@ ACTION_NAMES: dict[str, str] = {
     "qa_inspection.scored": "质检评分", "qa_inspection.appealed": "坐席员申诉",
     "qa_inspection.appeal_upheld": "申诉成立，调整得分", "qa_inspection.appeal_rejected": "申诉驳回",
     "qa_report.exported": "导出质检月报",
+    "merchant.registered": "登记服务企业", "merchant.updated": "修改服务企业信息",
+    "merchant.status_changed": "服务企业状态调整", "merchant.proposal_raised": "动态调整规则提出调整建议",
+    "merchant.proposal_decided": "处理服务企业调整建议", "merchant.complaint_marked": "登记对服务企业的投诉",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
@@ -129,6 +134,9 @@ FIELD_NAMES: dict[str, str] = {
     "password": "密码", "email": "邮箱", "address": "地址", "category": "分类", "region": "区划",
     "failures": "失败次数", "account": "账号", "window_seconds": "统计秒数", "wait_seconds": "等待秒数",
     "channel": "受理渠道", "enabled": "对外开放", "attributes": "附加问题",
+    "merchant": "服务企业", "merchant_ref": "服务企业编号", "service": "服务类型", "service_types": "服务类型",
+    "areas": "服务区域", "uscc": "统一社会信用代码", "action": "操作", "proposal": "调整建议", "accepted": "采纳",
+    "response_hours": "响应时长（小时）",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}

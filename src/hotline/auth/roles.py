@@ -30,6 +30,7 @@ class Cap(enum.StrEnum):
     manage_telephony = "manage_telephony"  # queues, seats, CTI keys, the quality checklist
     inspect_quality = "inspect_quality"  # sample and score agents' calls and orders (质检)
     manage_integrations = "manage_integrations"  # push subscriptions and their delivery logs
+    manage_merchants = "manage_merchants"  # the service-merchant register: review, evaluation, adjustment
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders, Cap.view_calls}
@@ -37,13 +38,15 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.agent: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.callback}),
     Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch}),
     Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback,
-                                                 Cap.edit_knowledge, Cap.review_knowledge, Cap.inspect_quality}),
+                                                 Cap.edit_knowledge, Cap.review_knowledge, Cap.inspect_quality,
+                                                 Cap.manage_merchants}),
     Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.edit_knowledge}),
     Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
                                   Cap.edit_knowledge}),
     Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
     Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users, Cap.manage_models,
-                           Cap.view_calls, Cap.manage_telephony, Cap.manage_integrations}),
+                           Cap.view_calls, Cap.manage_telephony, Cap.manage_integrations,
+                           Cap.manage_merchants}),
     Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),
     Role.integration: frozenset({Cap.view_org, Cap.intake, Cap.view_orders}),
     Role.cti: frozenset({Cap.report_calls}),

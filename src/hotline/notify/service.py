@@ -78,6 +78,9 @@ TEMPLATES: dict[str, str] = {
     # to the administrators responsible, when a security alert is raised (password spraying, an account under
     # attack, many citizens read or many refused accesses in a row): what happened, never whose data
     "admin_security_alert": "【12345安全告警】{time}，{summary}。请登录平台核查，必要时停用相关账号。",
+    # to the citizen an agent referred to a service merchant (社会化服务企业): its name and published number
+    "merchant_referral": ("您咨询的{service}服务，可联系12345推荐的服务企业：{merchant}，电话{phone}。"
+                          "价格请与企业确认，如有问题请拨打12345反映。"),
     # to a provincial sector department, each morning: yesterday's emergency and stability ledger
     "sector_daily_ledger": "{day}突发事件台账 {emergency} 条、涉稳风险台账 {stability} 条，请登录 12345 平台查看。",
 }

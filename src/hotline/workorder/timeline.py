@@ -51,6 +51,9 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.notice_published": ("列入通报", None),
     "work_order.deadline_recounted": ("按新录入的工作日历重算期限", None),
     "work_order.coordination_overdue": ("协调超过 3 个工作日未裁定", None),
+    "work_order.merchant_referred": ("转介服务企业", None),
+    "work_order.merchant_rated": ("回访：评价服务企业", None),
+    "work_order.merchant_complaint": ("标记为对服务企业的投诉", None),
 }
 
 

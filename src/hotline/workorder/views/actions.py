@@ -17,6 +17,7 @@ from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.workorder import service
 from hotline.workorder.models import ReplyResult, Verdict, WorkOrder
+from hotline.workorder.views import extensions
 from hotline.workorder.views._common import _redirect, router
 from hotline.workorder.views.order import _detail
 
@@ -135,6 +136,9 @@ def _do_callback(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: 
     service.record_callback(db, p, o, reached=reached, resolved=_resolved(f) if reached else None,
                             verdict=choice(f, "verdict", Verdict) if reached else None,
                             unit_fault=reached and flag(f, "unit_fault"), note=text(f, "note"), version=v)
+    if reached:
+        for recorded in extensions.CALLBACK_RECORDED:
+            recorded(db, p, o, f)
 
 
 def _do_withdraw(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:

@@ -43,3 +43,10 @@ CONSOLE: list[ConsoleExtension] = []
 
 #: Sections of the order page: each gives HTML for the order (None: nothing for this viewer).
 ORDER_SECTIONS: list[Callable[[Request, Session, Principal, WorkOrder], Markup | None]] = []
+
+#: Fields inside the order page's callback form (e.g. the rating of a referred merchant):
+#: HTML for the order (None: nothing to add).
+CALLBACK_FIELDS: list[Callable[[Request, Session, Principal, WorkOrder], Markup | None]] = []
+#: Called with the posted callback form once the callback is recorded, in the same
+#: transaction: a ``HotlineError`` refuses the whole callback like any callback error.
+CALLBACK_RECORDED: list[Callable[[Session, Principal, WorkOrder, Form], None]] = []

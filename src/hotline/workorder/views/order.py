@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from hotline.audit import labels as audit_labels
@@ -299,6 +300,8 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
         sources=repository.sources_of(db, order.id),
         sections=[p for p in (section(request, db, principal, order) for section in extensions.ORDER_SECTIONS) if p],
+        callback_extra=Markup("").join(p for p in (f(request, db, principal, order) for f in extensions.CALLBACK_FIELDS)
+                                       if p) if "callback" in actions else None,
         **NAMES, RESULT_NAMES=RESULT_NAMES,
         VERDICT_NAMES=VERDICT_NAMES, ASSIGNMENT_ROLE_NAMES=ASSIGNMENT_ROLE_NAMES,
         ASSIGNMENT_STATE_NAMES=ASSIGNMENT_STATE_NAMES, DECISION_NAMES=DECISION_NAMES,
