@@ -5,6 +5,7 @@ from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.citizen.models import Citizen
+from hotline.integration.linkage.models import LinkageLine, LinkageRecord
 from hotline.integration.webhooks.models import AllowedTarget, Delivery, Subscription
 from hotline.intelligence.models import (
     DispatchFeedback,
@@ -104,6 +105,8 @@ __all__ = [
     "KnowledgeVersion",
     "LedgerEntry",
     "LetterTemplate",
+    "LinkageLine",
+    "LinkageRecord",
     "LoginAttempt",
     "ModelVersion",
     "Notification",

@@ -45,6 +45,8 @@ _WORK_ORDER: dict[str, str] = {
     "business_environment_notified": "通报营商环境主管部门", "referred": "移交纪检监察机关",
     "meeting_held": "召开约谈/联席会议", "notice_published": "列入通报", "case_file_exported": "导出工单卷宗",
     "merged": "合并工单", "merged_in": "并入其他工单", "merged_out": "被合并工单移出", "unmerged": "取消合并",
+    "handed_over": "联动整体移交", "taken_back": "联动收回", "linkage_recorded": "联动转接（部分移交）",
+    "linkage_updated": "记录联动处置结果",
 }
 
 #: Action codes → what a person reads.

@@ -51,6 +51,10 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.notice_published": ("列入通报", None),
     "work_order.deadline_recounted": ("按新录入的工作日历重算期限", None),
     "work_order.coordination_overdue": ("协调超过 3 个工作日未裁定", None),
+    "work_order.handed_over": ("联动：整体移交", "已移交相关部门（应急或公共服务热线）处置"),
+    "work_order.taken_back": ("联动：对方拒收，工单收回", None),
+    "work_order.linkage_recorded": ("联动：转接（热线保留部分诉求）", None),
+    "work_order.linkage_updated": ("联动：记录对方处置结果", None),
 }
 
 
