@@ -129,7 +129,10 @@ def create_line(session: Session, actor: Principal, *, name: str, number: str, k
     if problem:
         raise InvalidInput("service", problem)
     digits = _number(number)
-    region = access.access_region(session, actor, region_code or actor.region_code, write=True)
+    try:
+        region = access.access_region(session, actor, region_code or actor.region_code, write=True)
+    except NotFound:
+        raise InvalidInput("region_code", f"区划 {region_code} 不存在") from None
     unit = _utility_unit(session, actor, unit_code, region, service) if line_kind == LineKind.utility else None
     if line_kind == LineKind.emergency and unit_code:
         raise InvalidInput("unit", "应急联动线路不对应承办单位")
@@ -254,7 +257,7 @@ def transfer(session: Session, actor: Principal, order: WorkOrder, data: Transfe
                            status=order.status.value)
     if scope == Scope.full:
         apply(order.status, Action.hand_over)  # 409 before anything is written
-    if scope == Scope.partial and order.status not in MAIN_STATUSES:
+    if scope == Scope.partial and (order.status not in MAIN_STATUSES or order.status == Status.handed_over):
         raise Conflict("工单已办结、撤回、并案或已整体移交，不能再部分移交", status=order.status.value)
     call_id, call_ref, mode = _call_of(session, actor, order, data)
     now = clock.now()
