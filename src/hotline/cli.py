@@ -605,6 +605,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.integration.webhooks import cli as webhooks_cli
 
     webhooks_cli.register(sub)
+    from hotline.integration.linkage import cli as linkage_cli
+
+    linkage_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

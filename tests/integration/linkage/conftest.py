@@ -1,5 +1,7 @@
 import pytest
 
+from tests.integration.webhooks.conftest import loopback, receiver  # noqa: F401 (fixtures)
+
 API = "/api/v1/linkage"
 
 
