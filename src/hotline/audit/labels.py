@@ -28,6 +28,7 @@ OBJECT_NAMES: dict[str, str] = {
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
     "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单",
+    "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -66,6 +67,9 @@ ACTION_NAMES: dict[str, str] = {
     "seat.logged_in": "坐席签入", "seat.logged_out": "坐席签出", "seat.created": "新增坐席", "seat.updated": "修改坐席",
     "cti_queue.created": "新增话务队列", "cti_queue.updated": "修改话务队列", "cti_key.created": "签发呼叫中心接口密钥",
     "cti_key.revoked": "吊销呼叫中心接口密钥", "call.order_linked": "来电关联工单",
+    "linkage_line.created": "登记联动线路", "linkage_line.updated": "修改联动线路",
+    "linkage_key.created": "签发公共事业接口密钥", "linkage_key.revoked": "吊销公共事业接口密钥",
+    "call.linkage_recorded": "来电联动转接（三方通话/转接）",
     "regions.imported": "导入行政区划", "units.imported": "导入单位", "categories.imported": "导入诉求分类",
     "channels.imported": "导入受理渠道", "regions.exported": "导出行政区划", "units.exported": "导出单位",
     "categories.exported": "导出诉求分类", "channels.exported": "导出受理渠道",
@@ -131,6 +135,8 @@ FIELD_NAMES: dict[str, str] = {
     "password": "密码", "email": "邮箱", "address": "地址", "category": "分类", "region": "区划",
     "failures": "失败次数", "account": "账号", "window_seconds": "统计秒数", "wait_seconds": "等待秒数",
     "channel": "受理渠道", "enabled": "对外开放", "attributes": "附加问题",
+    "line": "联动线路", "linkage": "联动记录", "other_ref": "对方单号", "scope": "移交方式", "outcome": "处置结果",
+    "mode": "通话方式", "service": "业务", "previous_due_at": "原办理期限", "via": "办结方式",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}
