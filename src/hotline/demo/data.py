@@ -258,6 +258,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.telephony import load_telephony
 
     load_telephony(session)
+    from hotline.demo.linkage import load_linkage
+
+    load_linkage(session)
     return accounts
 
 
