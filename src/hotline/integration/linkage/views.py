@@ -62,7 +62,7 @@ def _fragment(name: str, **context: Any) -> Markup:
 
 
 def _line_label(x: LinkageLine) -> str:
-    return f"{x.number} {x.name}"
+    return x.name if x.number in x.name else f"{x.number} {x.name}"
 
 
 def _may_transfer(principal: Principal) -> bool:
@@ -306,7 +306,8 @@ def stats_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respons
         errors, _ = error_map(exc)
         report = service.stats(db, principal, start=now - dt.timedelta(days=30), end=now)
         status = 422
-    chart = {"names": [f"{x.number} {x.name}" for x in report.lines], "full": [x.full for x in report.lines],
+    chart = {"names": [x.name if x.number in x.name else f"{x.number} {x.name}" for x in report.lines],
+             "full": [x.full for x in report.lines],
              "partial": [x.partial for x in report.lines]}
     return render(request, "linkage/stats.html", principal, status_code=status, title="联动统计", report=report,
                   params=params, errors=errors, chart=json.dumps(chart, ensure_ascii=False).replace("</", "<\\/"),
