@@ -72,3 +72,20 @@ def test_completion_by_the_line_closes_the_order(db, world, travel):
     assert order.status == Status.handed_over and record.other_ref == "F-77"
     service.update_record(db, world.p("agent"), record, order, outcome="completed")
     assert order.status == Status.closed and order.closed_at is not None
+
+
+def test_a_handed_over_order_leaves_the_units_figures_and_its_close_is_no_units_close(db, world, travel):
+    from tests.supervision.helpers import project
+    from tests.supervision.test_merged_counts import totals
+
+    travel.move_to(cst(2026, 11, 16, 9))
+    order = dispatched(db, world)
+    wo.sign(db, world.p("handler"), order)
+    project(db)
+    assert totals(db, world.units["990100-zj"])["assigned"] == 1
+    record = service.transfer(db, world.p("agent"), order, service.Transfer(line_ref=_line(db, world).ref))
+    assert order.lead_unit_id is None
+    service.update_record(db, world.p("agent"), record, order, outcome="completed")
+    project(db)
+    got = totals(db, world.units["990100-zj"])
+    assert got["assigned"] == 0 and got["closed"] == 0

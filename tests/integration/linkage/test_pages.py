@@ -24,7 +24,7 @@ def test_the_order_page_transfers_to_a_line_and_records_the_outcome(browser, api
         "other_ref": "119-0001", "note": "楼道冒烟"})
     assert done.status_code == 200 and "已记录联动转接" in done.text and "已移交联动" in done.text
     assert status_of(db, number) == "handed_over"
-    assert "联动：整体移交" in done.text  # the timeline
+    assert "联动：整体移交" in done.text and "已整体移交联动线路处置" in done.text  # the timeline, the clock
     record = db.scalar(select(LinkageRecord))
     changed = agent.post(f"/linkage/records/{record.ref}/outcome", data={
         "csrf_token": csrf(done.text), "version": str(record.version), "outcome": "refused", "note": "非火情"})

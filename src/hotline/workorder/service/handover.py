@@ -38,6 +38,8 @@ def hand_over(session: Session, actor: Principal, order: WorkOrder, *, line: str
             a.state = AssignmentState.revoked
     order.due_at = order.sign_due_at = None
     order.due_soon_warned_at = None
+    order.lead_unit_id = None  # no unit holds it: a close by the line is no unit's close
+    order.lead_unit = None
     _event(session, actor, order, "handed_over", line=line, linkage=record_ref, other_ref=other_ref,
            previous_due_at=previous_due.isoformat() if previous_due else None,
            note=validate.text(note, "note", max_length=500, required=False))
@@ -52,8 +54,6 @@ def take_back(session: Session, actor: Principal | None, order: WorkOrder, *, li
         access.require_centre_of(actor, order, Cap.intake)
     _expect_version(order, version)
     _transition(order, Action.take_back)
-    order.lead_unit_id = None
-    order.lead_unit = None
     _event(session, actor, order, "taken_back", actor_name=None if actor else "system", line=line,
            linkage=record_ref, note=validate.text(reason, "reason", max_length=500, required=False))
     return order
