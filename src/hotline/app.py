@@ -147,6 +147,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(webhook_api.router, prefix="/api/v1")
     app.include_router(webhook_views.router, include_in_schema=False)
+    from hotline.integration.linkage import endpoints as linkage_api
+    from hotline.integration.linkage import views as linkage_views
+
+    app.include_router(linkage_api.router, prefix="/api/v1")
+    app.include_router(linkage_views.router, include_in_schema=False)
     from hotline.demo import webhooks as demo_webhooks
 
     app.include_router(demo_webhooks.router, include_in_schema=False)

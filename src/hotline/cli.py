@@ -95,6 +95,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     with transaction(factory) as session:
         cti_key = demo_telephony.issue_demo_key(session)
         cti_seats = demo_telephony.seat_kinds(session)
+    from hotline.demo import linkage as demo_linkage
+
+    with transaction(factory) as session:
+        utility_key = demo_linkage.issue_demo_key(session)
     port = args.port or settings.port
     host = settings.host
     print()
@@ -110,6 +114,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print(f" 开放311接口（Open311 GeoReport v2）：http://{host}:{port}/open311/v2/services.json")
     print(f"   演示城市服务 App 的接口密钥（api_key）：{open311_key}")
     print(f" 呼叫中心接口（POST /api/v1/cti/events）青川市中心交换机的密钥：{cti_key}")
+    print(f" 公共事业接口密钥（青川市自来水有限公司，只能签收、答复本单位工单）：{utility_key}")
     print("   坐席 S001–S008、E001–E003、X001；模拟来电流持续送入（HOTLINE_DEMO_CALL_STREAM=0 关闭）")
     print("   值守话务员 duty_s002 等已签入其余坐席；话务员 agent 在受理台签入 S001 即可看到来电弹屏；")
     print("   住建局 handler 在“专家坐席”页签入 X001 接转接来电")
@@ -608,6 +613,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.integration.merchants import cli as merchants_cli
 
     merchants_cli.register(sub)
+    from hotline.integration.linkage import cli as linkage_cli
+
+    linkage_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

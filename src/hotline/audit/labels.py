@@ -28,6 +28,7 @@ OBJECT_NAMES: dict[str, str] = {
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
     "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单", "merchant": "服务企业",
+    "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -47,6 +48,8 @@ _WORK_ORDER: dict[str, str] = {
     "merged": "合并工单", "merged_in": "并入其他工单", "merged_out": "被合并工单移出", "unmerged": "取消合并",
     "merchant_referred": "转介服务企业", "merchant_rated": "回访评价服务企业",
     "merchant_complaint": "标记为对服务企业的投诉",
+    "handed_over": "联动整体移交", "taken_back": "联动收回", "linkage_recorded": "联动转接（部分移交）",
+    "linkage_updated": "记录联动处置结果",
 }
 
 #: Action codes → what a person reads.
@@ -66,6 +69,9 @@ ACTION_NAMES: dict[str, str] = {
     "seat.logged_in": "坐席签入", "seat.logged_out": "坐席签出", "seat.created": "新增坐席", "seat.updated": "修改坐席",
     "cti_queue.created": "新增话务队列", "cti_queue.updated": "修改话务队列", "cti_key.created": "签发呼叫中心接口密钥",
     "cti_key.revoked": "吊销呼叫中心接口密钥", "call.order_linked": "来电关联工单",
+    "linkage_line.created": "登记联动线路", "linkage_line.updated": "修改联动线路",
+    "linkage_key.created": "签发公共事业接口密钥", "linkage_key.revoked": "吊销公共事业接口密钥",
+    "call.linkage_recorded": "来电联动转接（三方通话/转接）",
     "regions.imported": "导入行政区划", "units.imported": "导入单位", "categories.imported": "导入诉求分类",
     "channels.imported": "导入受理渠道", "regions.exported": "导出行政区划", "units.exported": "导出单位",
     "categories.exported": "导出诉求分类", "channels.exported": "导出受理渠道",
@@ -137,6 +143,8 @@ FIELD_NAMES: dict[str, str] = {
     "merchant": "服务企业", "merchant_ref": "服务企业编号", "service": "服务类型", "service_types": "服务类型",
     "areas": "服务区域", "uscc": "统一社会信用代码", "action": "操作", "proposal": "调整建议", "accepted": "采纳",
     "response_hours": "响应时长（小时）",
+    "line": "联动线路", "linkage": "联动记录", "other_ref": "对方单号", "scope": "移交方式", "outcome": "处置结果",
+    "mode": "通话方式", "previous_due_at": "原办理期限", "via": "办结方式",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}

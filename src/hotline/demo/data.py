@@ -261,6 +261,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.merchants import load_merchants
 
     load_merchants(session)
+    from hotline.demo.linkage import load_linkage
+
+    load_linkage(session)
     return accounts
 
 

@@ -37,7 +37,8 @@ def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
                  "cti_stats": PACKAGE / "telephony" / "stats" / "templates",
                  "webhooks": PACKAGE / "integration" / "webhooks" / "templates",
-                 "merchants": PACKAGE / "integration" / "merchants" / "templates"}
+                 "merchants": PACKAGE / "integration" / "merchants" / "templates",
+                 "linkage": PACKAGE / "integration" / "linkage" / "templates"}
 
 env = Environment(
     loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
@@ -113,6 +114,11 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/admin/webhooks", "推送订阅"))
     if principal.can(Cap.manage_merchants) or principal.role in access.CENTRE_ROLES:  # as merchants.service.may_read
         items.append(("/merchants", "服务企业"))
+    linkage_staff = principal.role in access.CENTRE_ROLES and principal.can(Cap.view_orders)
+    if (linkage_staff or principal.can(Cap.manage_org)) and not principal.is_service:  # as integration.linkage
+        items.append(("/linkage", "联动线路"))
+    if linkage_staff and not principal.is_service:
+        items.append(("/linkage/stats", "联动统计"))
     if principal.can(Cap.manage_models) and principal.is_province_wide:  # as intelligence.service.require_manager
         items.append(("/admin/models", "智能派单模型"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):

@@ -22,6 +22,10 @@ class Status(enum.StrEnum):
     closed = "closed"  # 已办结
     withdrawn = "withdrawn"  # 已撤回
     merged = "merged"  # 已并案：随主工单办理，答复随主工单送达
+    #: 已移交联动: fully handed over to an emergency or utility line (110/119/120/122, water,
+    #: power …). The hotline's own deadline clock does not run (no deadline, not swept); the
+    #: order comes back (take back) when the line refuses, or is closed when the line is done.
+    handed_over = "handed_over"
 
 
 STATUS_NAMES = {
@@ -35,6 +39,7 @@ STATUS_NAMES = {
     Status.closed: "已办结",
     Status.withdrawn: "已撤回",
     Status.merged: "已并案",
+    Status.handed_over: "已移交联动",
 }
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.closed, Status.withdrawn})
@@ -63,6 +68,8 @@ class Action(enum.StrEnum):
     merge = "merge"  # 并案：重复诉求并入一张主工单
     unmerge = "unmerge"  # 取消并案
     share_reply = "share_reply"  # 主工单答复认定通过，并案工单随之转入回访
+    hand_over = "hand_over"  # 联动移交：整体移交 110/119/120/122 或公共事业服务热线
+    take_back = "take_back"  # 联动收回：对方拒收或退回，工单回到待派单
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -91,7 +98,22 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.merged, Action.unmerge): Status.registered,
     (Status.merged, Action.share_reply): Status.callback,
     (Status.merged, Action.withdraw): Status.withdrawn,
+    # linkage (联动): a full hand-over leaves the hotline's clock wherever the order stood
+    # before the unit's reply; it comes back to be dispatched again, or closes with the line.
+    (Status.registered, Action.hand_over): Status.handed_over,
+    (Status.dispatched, Action.hand_over): Status.handed_over,
+    (Status.handling, Action.hand_over): Status.handed_over,
+    (Status.returned, Action.hand_over): Status.handed_over,
+    (Status.coordinating, Action.hand_over): Status.handed_over,
+    (Status.handed_over, Action.take_back): Status.registered,
+    (Status.handed_over, Action.close): Status.closed,
+    (Status.handed_over, Action.withdraw): Status.withdrawn,
 }
+
+#: Statuses in which no deadline of the hotline runs: finished, awaiting callback, paused for
+#: coordination (ADR 0013), or handed over to a linkage line (联动, docs/linkage.md).
+OFF_CLOCK_STATUSES = frozenset({Status.closed, Status.withdrawn, Status.callback, Status.coordinating,
+                                Status.handed_over})
 
 
 def apply(status: Status, action: Action) -> Status:

@@ -54,6 +54,10 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.merchant_referred": ("转介服务企业", None),
     "work_order.merchant_rated": ("回访：评价服务企业", None),
     "work_order.merchant_complaint": ("标记为对服务企业的投诉", None),
+    "work_order.handed_over": ("联动：整体移交", "已移交相关部门（应急或公共服务热线）处置"),
+    "work_order.taken_back": ("联动：对方拒收，工单收回", None),
+    "work_order.linkage_recorded": ("联动：转接（热线保留部分诉求）", None),
+    "work_order.linkage_updated": ("联动：记录对方处置结果", None),
 }
 
 

@@ -129,6 +129,13 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
         # one matter, counted once: a duplicate merged into its main order is no longer an
         # order of its unit (the unit handles the main one); its ratings still count
         _withdraw(session, order.id, MERGED_AWAY, counts, behind)
+    elif action == "handed_over":
+        # handed over whole to an emergency or utility line (联动): no longer an order of its
+        # unit, as a merged duplicate; its open ledger entries close (docs/linkage.md)
+        _withdraw(session, order.id, MERGED_AWAY, counts, behind)
+        repository.clear_ledgers(session, order.id, event.at)
+    elif action == "closed" and detail.get("via") == "linkage":
+        repository.clear_ledgers(session, order.id, event.at)  # closed by the line: no unit's close
     elif action == "closed" and order.merged_into_id is not None:
         pass  # closed with its main order's reply: the main order's closing counts for the unit
     elif action == "closed":

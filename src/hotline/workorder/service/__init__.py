@@ -17,6 +17,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``handling`` — the unit's work: sign, assist, return, coordination, extension, reply;
 - ``review`` — review, callback, rehandling, closing, withdrawal;
 - ``merge`` — merging duplicates and the shared reply;
+- ``handover`` — linkage (联动): full hand-over off the clock, taking back, closing with the line;
 - ``deadlines`` — the deadline state and recounts after a calendar change;
 - ``channels`` — what outside channels read of their orders (state, accepted answers);
 - ``citizen`` — the reporter as shown to a viewer; ``public`` — the public lookup and open data;
@@ -59,6 +60,7 @@ from hotline.workorder.service.handling import (
     sign,
     submit_assist,
 )
+from hotline.workorder.service.handover import close_handed_over, hand_over, note_linkage, take_back
 from hotline.workorder.service.intake import (
     CONSULTATION,
     IntakeData,
@@ -93,15 +95,18 @@ __all__ = [
     "accepted_answers",
     "caller_history",
     "citizen_shown",
+    "close_handed_over",
     "deadline_state",
     "decide_coordination",
     "decide_extension",
     "dispatch",
+    "hand_over",
     "hides_reporter",
     "hides_reporters",
     "intake",
     "merge",
     "merge_new",
+    "note_linkage",
     "open_coordination",
     "order_states",
     "order_text",
@@ -123,6 +128,7 @@ __all__ = [
     "sign",
     "submit_assist",
     "suggest_units",
+    "take_back",
     "transfer",
     "unmerge",
     "withdraw",

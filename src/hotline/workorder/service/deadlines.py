@@ -10,7 +10,7 @@ from hotline.config import get_settings
 from hotline.kit import clock
 from hotline.kit.workcalendar import WorkCalendar
 from hotline.workorder import repository, sla
-from hotline.workorder.lifecycle import Status
+from hotline.workorder.lifecycle import OFF_CLOCK_STATUSES
 from hotline.workorder.models import CoordinationCase, WorkOrder
 from hotline.workorder.service._common import COORDINATION_WORKING_DAYS, _calendar, _cst, _event
 
@@ -60,10 +60,10 @@ def recount_coordination(session: Session, case: CoordinationCase, *, calendar: 
 
 
 def deadline_state(session: Session, order: WorkOrder, now: dt.datetime | None = None) -> sla.DeadlineState | None:
-    """None while no unit's clock runs: closed, withdrawn, awaiting callback, or in a
-    coordination case (the clock is paused; the decided unit gets a fresh deadline, ADR 0013)."""
-    if order.due_at is None or order.status in (Status.closed, Status.withdrawn, Status.callback,
-                                                Status.coordinating):
+    """None while no unit's clock runs: closed, withdrawn, awaiting callback, in a
+    coordination case (the clock is paused; the decided unit gets a fresh deadline, ADR 0013)
+    or handed over to a linkage line (联动)."""
+    if order.due_at is None or order.status in OFF_CLOCK_STATUSES:
         return None
     # Hour-based deadlines (direct dispatch, emergencies) warn hours ahead, not a working day.
     hourly = order.direct_rule_id is not None or order.urgency == sla.Urgency.emergency

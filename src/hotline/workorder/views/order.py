@@ -93,7 +93,7 @@ def _event_detail(detail: dict[str, Any]) -> str:
         parts.append(f"转出：{detail['from_unit']}")
     if detail.get("new_name"):
         parts.append(f"分类：{detail.get('old_name') or '未分类'} → {detail['new_name']}")
-    for key, label in (("into", "并入"), ("by", "重复来电工单")):
+    for key, label in (("into", "并入"), ("by", "重复来电工单"), ("line", "联动线路"), ("other_ref", "对方单号")):
         if detail.get(key):
             parts.append(f"{label}：{detail[key]}")
     for key, label in (("assisting", "协办"), ("copies", "抄送"), ("units", "争议单位")):
@@ -203,6 +203,8 @@ DONE = {
     "withdraw": "工单已撤回",
     "merge": "已并案：所选工单随本工单办理，答复认定后一并告知并各自回访",
     "unmerge": "已取消并案，工单回到待派单",
+    "linkage": "已记录联动转接",
+    "linkage_outcome": "已记录联动处置结果",
 }
 
 
