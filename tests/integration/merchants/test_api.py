@@ -219,3 +219,29 @@ def test_a_refused_referral_queues_no_sms(api, db, merchant):
     assert db.scalar(select(func.count()).select_from(Notification)
                      .where(Notification.template == "merchant_referral")) == 0
     assert db.scalar(select(func.count()).select_from(Referral)) == 0
+
+
+def test_a_manager_changes_the_details_with_the_version_read(api, db, merchant):
+    client = api("supervisor")
+    changed = client.put(f"{API}/{merchant['ref']}", json={**GOOD, "business_phone": "02187650000",
+                                                           "version": merchant["version"]})
+    assert changed.status_code == 200 and changed.json()["business_phone"] == "02187650000"
+    stale = client.put(f"{API}/{merchant['ref']}", json={**GOOD, "version": merchant["version"]})
+    assert stale.status_code == 409
+    bad = client.put(f"{API}/{merchant['ref']}", json={**GOOD, "contact_phone": "123"})
+    assert bad.status_code == 422 and bad.json()["field"] == "contact_phone"
+    assert api("agent").put(f"{API}/{merchant['ref']}", json=GOOD).status_code == 403
+    detail = db.scalars(select(AuditEvent.detail).where(AuditEvent.action == "merchant.updated")).one()
+    assert detail["changed"] == ["business_phone"] and "02187650000" not in str(detail)
+
+
+def test_referrals_and_complaints_are_pushed_and_in_the_feed_as_order_merchant(api, merchant):
+    number = order(api)
+    agent = api("agent")
+    post(agent, f"/api/v1/work-orders/{number}/referrals",
+         {"merchant": merchant["ref"], "service_type": "appliance_repair"}, 201)
+    post(agent, f"/api/v1/work-orders/{number}/merchant-complaints", {"merchant": merchant["ref"]}, 201)
+    feed = agent.get("/api/v1/feed", params={"types": "order.merchant"}).json()["events"]
+    assert [e["action"] for e in feed] == ["work_order.merchant_referred", "work_order.merchant_complaint"]
+    assert feed[0]["detail"]["merchant"] == GOOD["name"] and feed[0]["order"]["number"] == number
+    assert "13912345678" not in str(feed) and "李师傅" not in str(feed)

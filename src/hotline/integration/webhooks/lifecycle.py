@@ -32,6 +32,8 @@ EVENT_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "order.supervised": ("列入督办", ("work_order.supervision_flagged", "work_order.escalated",
                                      "work_order.letter_issued")),
     "callback.recorded": ("回访结果", ("work_order.callback_recorded",)),
+    "order.merchant": ("服务企业转介、评价与投诉", ("work_order.merchant_referred", "work_order.merchant_rated",
+                                           "work_order.merchant_complaint")),
     "warning.raised": ("预警", ("early_warning.spike", "early_warning.emergency")),
     "ledger.daily": ("每日台账", ("supervision.daily_ledger_sent",)),
 }
