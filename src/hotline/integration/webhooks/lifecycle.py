@@ -32,6 +32,8 @@ EVENT_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "order.supervised": ("列入督办", ("work_order.supervision_flagged", "work_order.escalated",
                                      "work_order.letter_issued")),
     "callback.recorded": ("回访结果", ("work_order.callback_recorded",)),
+    "order.linkage": ("联动转接", ("work_order.handed_over", "work_order.taken_back", "work_order.linkage_recorded",
+                                  "work_order.linkage_updated")),
     "warning.raised": ("预警", ("early_warning.spike", "early_warning.emergency")),
     "ledger.daily": ("每日台账", ("supervision.daily_ledger_sent",)),
 }
