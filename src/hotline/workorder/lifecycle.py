@@ -43,8 +43,9 @@ STATUS_NAMES = {
 }
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.closed, Status.withdrawn})
-#: A main order (并案主工单) takes duplicates in while it is open and not merged itself.
-MAIN_STATUSES = frozenset(OPEN_STATUSES - {Status.merged})
+#: A main order (并案主工单) takes duplicates in while it is open, not merged itself and not
+#: handed over to a linkage line (the duplicates would follow it out of the hotline).
+MAIN_STATUSES = frozenset(OPEN_STATUSES - {Status.merged, Status.handed_over})
 #: At intake a repeat of a catalogue appeal joins its main order only while the main order is
 #: in the unit's hands: once replied, a new report may mean the reply did not fix it.
 URGE_STATUSES = frozenset({Status.dispatched, Status.handling, Status.returned, Status.coordinating})

@@ -89,3 +89,22 @@ def test_a_handed_over_order_leaves_the_units_figures_and_its_close_is_no_units_
     project(db)
     got = totals(db, world.units["990100-zj"])
     assert got["assigned"] == 0 and got["closed"] == 0
+
+
+def test_no_duplicate_joins_a_handed_over_order_and_a_main_order_is_not_handed_over(db, world, travel):
+    import pytest
+
+    from hotline.kit.errors import Conflict
+    from tests.supervision.helpers import new_order
+
+    travel.move_to(cst(2026, 11, 16, 9))
+    line = _line(db, world)
+    main, duplicate = new_order(db, world), new_order(db, world, content="幸福路 12 号路灯坏了，晚上很黑")
+    wo.merge(db, world.p("dispatcher"), main, [duplicate])
+    with pytest.raises(Conflict):
+        service.transfer(db, world.p("agent"), main, service.Transfer(line_ref=line.ref))
+    other = new_order(db, world, content="幸福路 14 号路灯也坏了")
+    service.transfer(db, world.p("agent"), other, service.Transfer(line_ref=line.ref))
+    late = new_order(db, world, content="幸福路 14 号路灯不亮")
+    with pytest.raises(Conflict):
+        wo.merge(db, world.p("dispatcher"), other, [late])

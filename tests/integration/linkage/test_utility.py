@@ -107,3 +107,14 @@ def test_the_command_line_issues_lists_and_revokes_a_utility_key(hotline, capsys
                     "--service", "police", "--as", "city_admin"]) == 0
     assert hotline(["linkage", "line", "list", "--json", "--as", "city_admin"]) == 0
     assert [x["number"] for x in json.loads(capsys.readouterr().out.strip().splitlines()[-1])] == ["110"]
+
+
+def test_a_hand_over_is_pushed_to_a_centre_subscriber(api, world, factory, loopback, receiver, lines):
+    subscribe(api, receiver, owner="supervisor", event_types=["order.linkage", "order.closed"])
+    number = new_order(api)["number"]
+    record = post(api("agent"), f"{ORDERS}/{number}/linkage", {"line": lines["120"]["ref"]}, 201)
+    assert api("agent").patch(f"{API}/records/{record['ref']}", json={"outcome": "completed"}).status_code == 200
+    relay_all(factory)
+    got = sorted((r.event_type, r.payload["action"]) for r in receiver.accepted)
+    assert got == [("order.closed", "work_order.closed"), ("order.linkage", "work_order.handed_over"),
+                   ("order.linkage", "work_order.linkage_updated")]

@@ -257,7 +257,7 @@ def transfer(session: Session, actor: Principal, order: WorkOrder, data: Transfe
                            status=order.status.value)
     if scope == Scope.full:
         apply(order.status, Action.hand_over)  # 409 before anything is written
-    if scope == Scope.partial and (order.status not in MAIN_STATUSES or order.status == Status.handed_over):
+    if scope == Scope.partial and order.status not in MAIN_STATUSES:
         raise Conflict("工单已办结、撤回、并案或已整体移交，不能再部分移交", status=order.status.value)
     call_id, call_ref, mode = _call_of(session, actor, order, data)
     now = clock.now()

@@ -42,7 +42,7 @@ from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, error_map, flag, integer, refused, text
 from hotline.web.templating import env, render
-from hotline.workorder.lifecycle import MAIN_STATUSES, Action, Status, allowed_actions
+from hotline.workorder.lifecycle import MAIN_STATUSES, Action, allowed_actions
 from hotline.workorder.models import WorkOrder
 from hotline.workorder.service import IntakeData
 from hotline.workorder.views import extensions
@@ -81,7 +81,7 @@ def _order_section(request: Request, db: Session, principal: Principal, order: W
     records = service.records_of(db, principal, order)
     may = _may_transfer(principal)
     can_full = Action.hand_over in allowed_actions(order.status)
-    can_partial = order.status in MAIN_STATUSES and order.status != Status.handed_over
+    can_partial = order.status in MAIN_STATUSES
     lines = service.lines_for_order(db, order) if may and (can_full or can_partial) else []
     if not records and not lines:
         return None

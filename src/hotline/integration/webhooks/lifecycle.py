@@ -34,6 +34,8 @@ EVENT_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "callback.recorded": ("回访结果", ("work_order.callback_recorded",)),
     "order.merchant": ("服务企业转介、评价与投诉", ("work_order.merchant_referred", "work_order.merchant_rated",
                                            "work_order.merchant_complaint")),
+    "order.linkage": ("联动转接", ("work_order.handed_over", "work_order.taken_back", "work_order.linkage_recorded",
+                                  "work_order.linkage_updated")),
     "warning.raised": ("预警", ("early_warning.spike", "early_warning.emergency")),
     "ledger.daily": ("每日台账", ("supervision.daily_ledger_sent",)),
 }
