@@ -28,6 +28,7 @@ OBJECT_NAMES: dict[str, str] = {
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
     "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单",
+    "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -45,6 +46,8 @@ _WORK_ORDER: dict[str, str] = {
     "business_environment_notified": "通报营商环境主管部门", "referred": "移交纪检监察机关",
     "meeting_held": "召开约谈/联席会议", "notice_published": "列入通报", "case_file_exported": "导出工单卷宗",
     "merged": "合并工单", "merged_in": "并入其他工单", "merged_out": "被合并工单移出", "unmerged": "取消合并",
+    "transferred_out": "转至他市平台", "transfer_returned": "他市平台退回", "peer_progress": "他市平台办理进展",
+    "sent_back": "退回来源城市",
 }
 
 #: Action codes → what a person reads.
@@ -80,6 +83,11 @@ ACTION_NAMES: dict[str, str] = {
     "webhook.subscription_created": "新增推送订阅", "webhook.subscription_changed": "修改推送订阅",
     "webhook.secret_rotated": "更换推送签名密钥", "webhook.subscription_paused": "暂停推送订阅",
     "webhook.subscription_resumed": "恢复推送订阅", "webhook.subscription_deleted": "删除推送订阅",
+    "federation.peer_added": "新增互派平台", "federation.peer_changed": "修改互派平台",
+    "federation.peer_removed": "删除互派平台", "federation.transfer_sent": "工单转至他市平台",
+    "federation.transfer_received": "接收他市平台转来的工单",
+    "federation.request_refused": "拒绝互派平台请求（签名无效）",
+    "federation.message_failed": "互派消息投递失败", "federation.message_retried": "重新投递互派消息",
     "webhook.replayed": "重放推送", "webhook.dead_lettered": "推送投递失败（死信）",
     "early_warning.spike": "诉求量突增预警", "early_warning.emergency": "突发事件预警",
     "early_warning.acknowledged": "确认预警", "hotspot_snapshot.requested": "请求热点分析",

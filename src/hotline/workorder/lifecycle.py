@@ -22,6 +22,9 @@ class Status(enum.StrEnum):
     closed = "closed"  # 已办结
     withdrawn = "withdrawn"  # 已撤回
     merged = "merged"  # 已并案：随主工单办理，答复随主工单送达
+    #: 已转他市: sent to a peer platform (federation); it waits on the peer's deadline, not
+    #: its own, until the peer closes it (closed) or sends it back (registered again).
+    transferred_out = "transferred_out"
 
 
 STATUS_NAMES = {
@@ -35,11 +38,12 @@ STATUS_NAMES = {
     Status.closed: "已办结",
     Status.withdrawn: "已撤回",
     Status.merged: "已并案",
+    Status.transferred_out: "已转他市",
 }
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.closed, Status.withdrawn})
 #: A main order (并案主工单) takes duplicates in while it is open and not merged itself.
-MAIN_STATUSES = frozenset(OPEN_STATUSES - {Status.merged})
+MAIN_STATUSES = frozenset(OPEN_STATUSES - {Status.merged, Status.transferred_out})
 #: At intake a repeat of a catalogue appeal joins its main order only while the main order is
 #: in the unit's hands: once replied, a new report may mean the reply did not fix it.
 URGE_STATUSES = frozenset({Status.dispatched, Status.handling, Status.returned, Status.coordinating})
@@ -63,6 +67,10 @@ class Action(enum.StrEnum):
     merge = "merge"  # 并案：重复诉求并入一张主工单
     unmerge = "unmerge"  # 取消并案
     share_reply = "share_reply"  # 主工单答复认定通过，并案工单随之转入回访
+    transfer_out = "transfer_out"  # 转至他市：交另一平台（跨市互派）办理
+    take_back = "take_back"  # 他市退回（非其辖区）或转出失败，回到本中心待派单
+    peer_close = "peer_close"  # 他市办结，本单随之办结
+    send_back = "send_back"  # 他市转来的工单退回来源城市（非本市辖区）
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -91,6 +99,14 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.merged, Action.unmerge): Status.registered,
     (Status.merged, Action.share_reply): Status.callback,
     (Status.merged, Action.withdraw): Status.withdrawn,
+    # federation (docs/adr/0023-federation.md): the dispatcher's queue (registered, returned)
+    # may go to a peer city; it comes back as registered, or closes when the peer closes it
+    (Status.registered, Action.transfer_out): Status.transferred_out,
+    (Status.returned, Action.transfer_out): Status.transferred_out,
+    (Status.transferred_out, Action.take_back): Status.registered,
+    (Status.transferred_out, Action.peer_close): Status.closed,
+    # the receiving side: an order that came from a peer and is not this city's goes back
+    (Status.registered, Action.send_back): Status.withdrawn,
 }
 
 
