@@ -36,7 +36,8 @@ def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 #: Template folders of sub-packages: prefix → folder.
 SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
                  "cti_stats": PACKAGE / "telephony" / "stats" / "templates",
-                 "webhooks": PACKAGE / "integration" / "webhooks" / "templates"}
+                 "webhooks": PACKAGE / "integration" / "webhooks" / "templates",
+                 "federation": PACKAGE / "integration" / "federation" / "templates"}
 
 env = Environment(
     loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
@@ -110,6 +111,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/cti/admin", "坐席与队列"))
     if principal.can(Cap.manage_integrations):  # as integration.webhooks.service
         items.append(("/admin/webhooks", "推送订阅"))
+    if access.is_province_admin(principal):  # as integration.federation.service
+        items.append(("/admin/federation", "跨市互派"))
     if principal.can(Cap.manage_models) and principal.is_province_wide:  # as intelligence.service.require_manager
         items.append(("/admin/models", "智能派单模型"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):
