@@ -4,11 +4,12 @@ origin, and the delivery of every queued message to its peer.
 * **The audit chain is the outbox of the flow-back** (as for the push): each peer has a
   cursor over the audit sequence; the events of the kinds that flow back on orders the peer
   sent us become messages to it, written in the transaction that moves the cursor.
-* **Messages are sent in order per peer, at least once.** A peer is leased (another worker
-  skips it), its pending messages posted one after another with no transaction open, each
-  outcome settled in its own transaction; the first failure stops that peer's round (order
-  kept) and backs off (0.25 s … 10 min) for 24 h, then the message fails (a transfer never
-  delivered is taken back). The message id makes a retry harmless: the peer applies it once.
+* **Messages are sent at least once, in order per transfer.** A peer is leased (another
+  worker skips it); the oldest pending message of each of its transfers is posted, all at
+  once and with no transaction open, and the outcomes settled together; a transfer's next
+  message goes only after the one before it is delivered. A failure backs off (0.25 s …
+  10 min) for 24 h, then the message fails (a transfer never delivered is taken back). The
+  message id makes a retry harmless: the peer applies it once.
 """
 
 from __future__ import annotations
@@ -29,18 +30,29 @@ from hotline.kit.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
 FLOW_BATCH = 500
-SEND_BATCH = 50
+SEND_BATCH = 500
+SEND_ROUNDS = 20
+SENDERS = 8
 LEASE = dt.timedelta(seconds=60)
 USER_AGENT = "hotline-federation/1"
 
 _client: httpx.Client | None = None
+_senders: ThreadPoolExecutor | None = None
 
 
 def _http() -> httpx.Client:
     global _client
     if _client is None:
-        _client = httpx.Client(timeout=lifecycle.TIMEOUT_SECONDS, follow_redirects=False)
+        _client = httpx.Client(timeout=lifecycle.TIMEOUT_SECONDS, follow_redirects=False,
+                               limits=httpx.Limits(max_connections=SENDERS, max_keepalive_connections=SENDERS))
     return _client
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _senders
+    if _senders is None:
+        _senders = ThreadPoolExecutor(SENDERS, thread_name_prefix="federation-post")
+    return _senders
 
 
 def _postgres(session: Session) -> bool:
@@ -84,21 +96,29 @@ def deliver_due(factory: SessionFactory) -> int:
 
 
 def _deliver_peer(factory: SessionFactory, peer_id: int, url: str, key_id: str, secret: str, side: str) -> int:
+    """Send the peer's due messages: the oldest pending message of each transfer, all at once
+    (the transfers are independent), round after round; a transfer's next message only after
+    the one before it is delivered, so each transfer's messages arrive in order."""
     sent = 0
     try:
-        with transaction(factory) as session:
-            head = [(m.id, m.ref, m.payload, m.next_attempt_at) for m in repository.pending_head(session, peer_id,
-                                                                                                   SEND_BATCH)]
-        for message_id, _ref, payload, due in head:
-            if due is not None and due > clock.now():
-                break  # the head is backing off: later messages wait behind it (order kept)
-            body = payload.encode("utf-8")
-            ok, status, answer, error = post(url, key_id, secret, side, body)
+        for _ in range(SEND_ROUNDS):
             with transaction(factory) as session:
-                _settle(session, peer_id, message_id, ok, status, answer, error)
-            if not ok:
+                head = repository.pending_head(session, peer_id, SEND_BATCH)
+                firsts: dict[object, tuple[int, str, dt.datetime | None]] = {}
+                for m in head:
+                    firsts.setdefault(m.transfer_id or ("message", m.id), (m.id, m.payload, m.next_attempt_at))
+            now = clock.now()
+            due = [(mid, payload) for mid, payload, at in firsts.values() if at is None or at <= now]
+            if not due:
                 break
-            sent += 1
+            results = list(_pool().map(lambda job: (job[0], post(url, key_id, secret, side, job[1].encode("utf-8"))),
+                                       due))
+            with transaction(factory) as session:
+                for message_id, (ok, status, answer, error) in results:
+                    _settle(session, peer_id, message_id, ok, status, answer, error)
+            sent += sum(1 for _, (ok, *_rest) in results if ok)
+            if not any(ok for _, (ok, *_rest) in results):
+                break
     finally:
         with transaction(factory) as session:
             repository.release(session, peer_id)
