@@ -131,3 +131,20 @@ def test_an_unsigned_inbox_request_is_401_and_never_5xx(api):
     client = api("admin")
     assert client.post(f"{API}/inbox", content=b"{}").status_code == 401
     assert client.post(f"{API}/ping", content=b"\xff\xfe").status_code == 401
+
+
+def test_old_request_nonces_are_pruned_and_recent_ones_kept(api, db):
+    import datetime as dt
+
+    from hotline.integration.federation import tasks
+    from hotline.integration.federation.models import Nonce, Peer
+    from hotline.kit import clock
+
+    add(api)
+    peer = db.execute(select(Peer)).scalar_one()
+    now = clock.now()
+    db.add_all([Nonce(peer_id=peer.id, nonce="old-nonce-0000000000", seen_at=now - dt.timedelta(minutes=11)),
+                Nonce(peer_id=peer.id, nonce="new-nonce-0000000000", seen_at=now - dt.timedelta(minutes=1))])
+    db.flush()
+    tasks.prune_nonces(db, {})
+    assert [n.nonce for n in db.execute(select(Nonce)).scalars()] == ["new-nonce-0000000000"]

@@ -65,6 +65,14 @@ def relay(factory: SessionFactory) -> int:
     return flow(factory) + deliver_due(factory)
 
 
+@jobs.handler("federation.prune_nonces", every=dt.timedelta(minutes=10))
+def prune_nonces(session: Session, payload: dict[str, Any]) -> None:
+    """Forget request nonces older than twice the signature window (a request that old is
+    refused as stale anyway)."""
+    del payload
+    repository.prune_nonces(session, clock.now() - 2 * dt.timedelta(seconds=lifecycle.TOLERANCE_SECONDS))
+
+
 def flow(factory: SessionFactory, limit: int = FLOW_BATCH) -> int:
     with transaction(factory) as session:
         head = repository.last_seq(session)
