@@ -148,3 +148,35 @@ def test_old_request_nonces_are_pruned_and_recent_ones_kept(api, db):
     db.flush()
     tasks.prune_nonces(db, {})
     assert [n.nonce for n in db.execute(select(Nonce)).scalars()] == ["new-nonce-0000000000"]
+
+
+def test_a_transfer_undeliverable_for_a_day_fails_and_the_order_comes_back(api, db, world, factory):
+    import datetime as dt
+
+    from hotline.audit.models import AuditEvent
+    from hotline.integration.federation import tasks
+    from hotline.integration.federation.models import Transfer
+    from hotline.kit import clock
+    from tests.integration.federation.conftest import free_port
+
+    add(api, url=f"http://127.0.0.1:{free_port()}")  # nobody listens there
+    order = new_order(db, world)
+    api("dispatcher").post(f"/api/v1/orders/{order.number}/federation/transfer", json={"peer": "luzhou",
+                                                                                      "reason": "属泸州"})
+    assert tasks.deliver_due(factory) == 0
+    message = db.execute(select(Message)).scalar_one()
+    db.refresh(message)
+    assert message.status == "pending" and message.attempts == 1 and message.last_error
+    message.queued_at = clock.now() - dt.timedelta(hours=25)
+    message.next_attempt_at = None
+    db.flush()
+    tasks.deliver_due(factory)
+    db.expire_all()
+    assert db.get(Message, message.id).status == "failed"
+    assert db.execute(select(Transfer)).scalar_one().state == "failed"
+    assert db.get(type(order), order.id).status == Status.registered
+    actions = list(db.execute(select(AuditEvent.action).where(AuditEvent.object_type == "work_order",
+                                                              AuditEvent.object_id == str(order.id))).scalars())
+    assert actions[-1] == "work_order.transfer_returned"
+    # a failed transfer is not retried by hand: the order is back, transfer it again
+    assert api("admin").post(f"{API}/messages/{message.ref}/retry").status_code == 409
