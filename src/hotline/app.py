@@ -142,10 +142,14 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(telephony_admin_api.router, prefix="/api/v1")
     app.include_router(telephony_admin_views.router, include_in_schema=False)
+    from hotline.integration.federation import endpoints as federation_api
+    from hotline.integration.federation import views as federation_views
     from hotline.integration.webhooks import endpoints as webhook_api
     from hotline.integration.webhooks import views as webhook_views
 
     app.include_router(webhook_api.router, prefix="/api/v1")
+    app.include_router(federation_api.router, prefix="/api/v1")
+    app.include_router(federation_views.router, include_in_schema=False)
     app.include_router(webhook_views.router, include_in_schema=False)
     from hotline.integration.linkage import endpoints as linkage_api
     from hotline.integration.linkage import views as linkage_views

@@ -77,6 +77,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from hotline.kit import migrate
     from hotline.kit.db import transaction
 
+    first = None
+    if args.city:  # a second demo city, peered with the first (hotline.demo.federation)
+        from hotline.demo import federation as demo_federation
+
+        first = settings
+        if not bootstrap_done(first):
+            print("请先运行 hotline demo 启动第一个演示城市，再启动第二个城市", file=sys.stderr)
+            return 2
+        settings = demo_federation.city_settings(first, args.city)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.resolved_database_url)
     factory = _session_factory(settings)
@@ -99,7 +108,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     with transaction(factory) as session:
         utility_key = demo_linkage.issue_demo_key(session)
-    port = args.port or settings.port
+    port = args.port or (settings.port + 1 if first is not None else settings.port)
     host = settings.host
     print()
     print("=" * 72)
@@ -119,6 +128,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print("   值守话务员 duty_s002 等已签入其余坐席；话务员 agent 在受理台签入 S001 即可看到来电弹屏；")
     print("   住建局 handler 在“专家坐席”页签入 X001 接转接来电")
     print(f" 数据目录：{settings.data_dir.resolve()}   API 文档：http://{host}:{port}/api/docs")
+    if first is not None:
+        first_url = args.peer_url or f"http://127.0.0.1:{first.port}"
+        pairing = demo_federation.pair(_session_factory(first), factory, code=args.city,
+                                       name=f"{args.city}（第二个演示城市）", first_url=first_url,
+                                       second_url=f"http://127.0.0.1:{port}")
+        print(f" 跨市互派：已与第一个演示城市（{first_url}）配对，密钥编号 {pairing.key_id}，"
+              f"开放 {len(pairing.categories)} 个诉求大类")
+        print(f"   在第一个城市以 dispatcher 登录，打开待派单工单，点“转至他市”选择 {pairing.first_peer}；")
+        print(f"   在本城市（http://{host}:{port}）以 dispatcher 登录即可看到转来的工单")
     print("=" * 72, flush=True)
     if args.no_serve:
         return 0
@@ -139,6 +157,17 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         demo_telephony.start_duty_agents(factory)
     serve(settings, host, port)
     return 0
+
+
+def bootstrap_done(settings: Settings) -> bool:
+    """The first demo city's database exists and holds the demo (a second city pairs with it)."""
+    from hotline.auth import bootstrap
+    from hotline.kit.db import transaction
+
+    if not settings.database_url and not (settings.data_dir / "hotline.db").exists():
+        return False
+    with transaction(_session_factory(settings)) as session:
+        return not bootstrap.is_empty(session)
 
 
 def _principal_for(session, username: str):  # type: ignore[no-untyped-def]
@@ -518,6 +547,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="migrate, load the demo province if empty, print accounts, serve")
     p.add_argument("--port", type=int)
     p.add_argument("--no-serve", action="store_true")
+    p.add_argument("--city", help="start a second demo city (own data dir), peered with the first for transfers")
+    p.add_argument("--peer-url", help="the first demo city's address (default http://127.0.0.1:<its port>)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("init", help="initialise an empty database with a province and its admin")
@@ -616,6 +647,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.integration.linkage import cli as linkage_cli
 
     linkage_cli.register(sub)
+    from hotline.integration.federation import cli as federation_cli
+
+    federation_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

@@ -5,6 +5,7 @@ from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.citizen.models import Citizen
+from hotline.integration.federation import models as federation_models
 from hotline.integration.linkage.models import LinkageLine, LinkageRecord
 from hotline.integration.merchants.models import Complaint as MerchantComplaint
 from hotline.integration.merchants.models import Merchant
@@ -149,5 +150,6 @@ __all__ = [
     "WorkOrder",
     "WrapHour",
     "collection_unit",
+    "federation_models",
     "unit_category",
 ]

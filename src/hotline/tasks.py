@@ -4,6 +4,7 @@ never by the kit, which knows no domain. A new domain's ``tasks`` module is adde
 
 from hotline.auth import tasks as auth_tasks
 from hotline.channels.boards import tasks as board_tasks
+from hotline.integration.federation import tasks as federation_tasks
 from hotline.integration.merchants import tasks as merchant_tasks
 from hotline.integration.webhooks import tasks as webhook_tasks
 from hotline.intelligence import tasks as intelligence_tasks
@@ -14,5 +15,6 @@ from hotline.supervision import tasks as supervision_tasks
 from hotline.telephony import tasks as telephony_tasks
 from hotline.telephony.stats import tasks as cti_stats_tasks
 
-__all__ = ["auth_tasks", "board_tasks", "cti_stats_tasks", "intelligence_tasks", "knowledge_tasks", "merchant_tasks",
-           "notify_tasks", "selfservice_tasks", "supervision_tasks", "telephony_tasks", "webhook_tasks"]
+__all__ = ["auth_tasks", "board_tasks", "cti_stats_tasks", "federation_tasks", "intelligence_tasks", "knowledge_tasks",
+           "merchant_tasks", "notify_tasks", "selfservice_tasks", "supervision_tasks", "telephony_tasks",
+           "webhook_tasks"]

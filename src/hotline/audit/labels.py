@@ -29,6 +29,7 @@ OBJECT_NAMES: dict[str, str] = {
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
     "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单", "merchant": "服务企业",
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
+    "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -50,6 +51,8 @@ _WORK_ORDER: dict[str, str] = {
     "merchant_complaint": "标记为对服务企业的投诉",
     "handed_over": "联动整体移交", "taken_back": "联动收回", "linkage_recorded": "联动转接（部分移交）",
     "linkage_updated": "记录联动处置结果",
+    "transferred_out": "转至他市平台", "transfer_returned": "他市平台退回", "peer_progress": "他市平台办理进展",
+    "sent_back": "退回来源城市",
 }
 
 #: Action codes → what a person reads.
@@ -88,6 +91,11 @@ ACTION_NAMES: dict[str, str] = {
     "webhook.subscription_created": "新增推送订阅", "webhook.subscription_changed": "修改推送订阅",
     "webhook.secret_rotated": "更换推送签名密钥", "webhook.subscription_paused": "暂停推送订阅",
     "webhook.subscription_resumed": "恢复推送订阅", "webhook.subscription_deleted": "删除推送订阅",
+    "federation.peer_added": "新增互派平台", "federation.peer_changed": "修改互派平台",
+    "federation.peer_removed": "删除互派平台", "federation.transfer_sent": "工单转至他市平台",
+    "federation.transfer_received": "接收他市平台转来的工单",
+    "federation.request_refused": "拒绝互派平台请求（签名无效）",
+    "federation.message_failed": "互派消息投递失败", "federation.message_retried": "重新投递互派消息",
     "webhook.replayed": "重放推送", "webhook.dead_lettered": "推送投递失败（死信）",
     "early_warning.spike": "诉求量突增预警", "early_warning.emergency": "突发事件预警",
     "early_warning.acknowledged": "确认预警", "hotspot_snapshot.requested": "请求热点分析",

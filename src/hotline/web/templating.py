@@ -38,7 +38,8 @@ SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
                  "cti_stats": PACKAGE / "telephony" / "stats" / "templates",
                  "webhooks": PACKAGE / "integration" / "webhooks" / "templates",
                  "merchants": PACKAGE / "integration" / "merchants" / "templates",
-                 "linkage": PACKAGE / "integration" / "linkage" / "templates"}
+                 "linkage": PACKAGE / "integration" / "linkage" / "templates",
+                 "federation": PACKAGE / "integration" / "federation" / "templates"}
 
 env = Environment(
     loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
@@ -119,6 +120,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/linkage", "联动线路"))
     if linkage_staff and not principal.is_service:
         items.append(("/linkage/stats", "联动统计"))
+    if access.is_province_admin(principal):  # as integration.federation.service
+        items.append(("/admin/federation", "跨市互派"))
     if principal.can(Cap.manage_models) and principal.is_province_wide:  # as intelligence.service.require_manager
         items.append(("/admin/models", "智能派单模型"))
     if principal.can(Cap.manage_users) or principal.can(Cap.manage_unit_users):

@@ -26,6 +26,9 @@ class Status(enum.StrEnum):
     #: power …). The hotline's own deadline clock does not run (no deadline, not swept); the
     #: order comes back (take back) when the line refuses, or is closed when the line is done.
     handed_over = "handed_over"
+    #: 已转他市: sent to a peer platform (federation); it waits on the peer's deadline, not
+    #: its own, until the peer closes it (closed) or sends it back (registered again).
+    transferred_out = "transferred_out"
 
 
 STATUS_NAMES = {
@@ -40,12 +43,13 @@ STATUS_NAMES = {
     Status.withdrawn: "已撤回",
     Status.merged: "已并案",
     Status.handed_over: "已移交联动",
+    Status.transferred_out: "已转他市",
 }
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.closed, Status.withdrawn})
-#: A main order (并案主工单) takes duplicates in while it is open, not merged itself and not
-#: handed over to a linkage line (the duplicates would follow it out of the hotline).
-MAIN_STATUSES = frozenset(OPEN_STATUSES - {Status.merged, Status.handed_over})
+#: A main order (并案主工单) takes duplicates in while it is open, not merged itself, not handed
+#: over to a linkage line and not transferred to a peer city (the duplicates would follow it out).
+MAIN_STATUSES = frozenset(OPEN_STATUSES - {Status.merged, Status.handed_over, Status.transferred_out})
 #: At intake a repeat of a catalogue appeal joins its main order only while the main order is
 #: in the unit's hands: once replied, a new report may mean the reply did not fix it.
 URGE_STATUSES = frozenset({Status.dispatched, Status.handling, Status.returned, Status.coordinating})
@@ -70,7 +74,11 @@ class Action(enum.StrEnum):
     unmerge = "unmerge"  # 取消并案
     share_reply = "share_reply"  # 主工单答复认定通过，并案工单随之转入回访
     hand_over = "hand_over"  # 联动移交：整体移交 110/119/120/122 或公共事业服务热线
-    take_back = "take_back"  # 联动收回：对方拒收或退回，工单回到待派单
+    #: 收回：联动对方拒收或退回，或他市退回（非其辖区）、转出失败，工单回到本中心待派单
+    take_back = "take_back"
+    transfer_out = "transfer_out"  # 转至他市：交另一平台（跨市互派）办理
+    peer_close = "peer_close"  # 他市办结，本单随之办结
+    send_back = "send_back"  # 他市转来的工单退回来源城市（非本市辖区）
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -109,12 +117,21 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.handed_over, Action.take_back): Status.registered,
     (Status.handed_over, Action.close): Status.closed,
     (Status.handed_over, Action.withdraw): Status.withdrawn,
+    # federation (docs/adr/0023-federation.md): the dispatcher's queue (registered, returned)
+    # may go to a peer city; it comes back as registered, or closes when the peer closes it
+    (Status.registered, Action.transfer_out): Status.transferred_out,
+    (Status.returned, Action.transfer_out): Status.transferred_out,
+    (Status.transferred_out, Action.take_back): Status.registered,
+    (Status.transferred_out, Action.peer_close): Status.closed,
+    # the receiving side: an order that came from a peer and is not this city's goes back
+    (Status.registered, Action.send_back): Status.withdrawn,
 }
 
 #: Statuses in which no deadline of the hotline runs: finished, awaiting callback, paused for
-#: coordination (ADR 0013), or handed over to a linkage line (联动, docs/linkage.md).
+#: coordination (ADR 0013), handed over to a linkage line (联动, docs/linkage.md) or transferred
+#: to a peer city, which runs its own (ADR 0023).
 OFF_CLOCK_STATUSES = frozenset({Status.closed, Status.withdrawn, Status.callback, Status.coordinating,
-                                Status.handed_over})
+                                Status.handed_over, Status.transferred_out})
 
 
 def apply(status: Status, action: Action) -> Status:

@@ -16,6 +16,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``dispatch`` — dispatch, transfer, suggested units;
 - ``handling`` — the unit's work: sign, assist, return, coordination, extension, reply;
 - ``review`` — review, callback, rehandling, closing, withdrawal;
+- ``crosscity`` — cross-city transfer to a peer platform (federation) and back;
 - ``merge`` — merging duplicates and the shared reply;
 - ``handover`` — linkage (联动): full hand-over off the clock, taking back, closing with the line;
 - ``deadlines`` — the deadline state and recounts after a calendar change;
@@ -27,6 +28,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 not the submodules of the same name; import a submodule's private helpers by its full path.)"""
 
 from hotline.workorder.models import ReplyResult, Verdict
+from hotline.workorder.service import crosscity
 from hotline.workorder.service._common import COORDINATION_WORKING_DAYS
 from hotline.workorder.service.channels import (
     ChannelAnswer,
@@ -96,6 +98,7 @@ __all__ = [
     "caller_history",
     "citizen_shown",
     "close_handed_over",
+    "crosscity",
     "deadline_state",
     "decide_coordination",
     "decide_extension",

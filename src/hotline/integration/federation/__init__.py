@@ -1,0 +1,1 @@
+"""Federation (跨市互派): peer platforms exchanging work orders (docs/adr/0023-federation.md)."""
