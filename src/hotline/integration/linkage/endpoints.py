@@ -28,7 +28,7 @@ from hotline.integration.linkage.schemas import (
 from hotline.kit import clock
 from hotline.kit.errors import InvalidInput
 from hotline.web import routing
-from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.workorder.models import WorkOrder
 
 router = routing.router(tags=["linkage"])
@@ -181,6 +181,6 @@ def create_key(body: KeyIn, principal: CurrentPrincipal, db: Db) -> NewKeyOut:
 
 
 @router.delete("/linkage/keys/{key_id}", status_code=204, responses=ERRORS)
-def revoke_key(key_id: int, principal: CurrentPrincipal, db: Db) -> Response:
+def revoke_key(key_id: IdPath, principal: CurrentPrincipal, db: Db) -> Response:
     service.revoke_key(db, principal, key_id)
     return Response(status_code=204)

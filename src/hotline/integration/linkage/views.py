@@ -39,7 +39,7 @@ from hotline.kit import clock
 from hotline.kit.errors import Forbidden, HotlineError, InvalidInput
 from hotline.org.models import UTILITY_TYPE_NAMES, UtilityType
 from hotline.web import routing
-from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.web.forms import Form, error_map, flag, integer, refused, text
 from hotline.web.templating import env, render
 from hotline.workorder.lifecycle import MAIN_STATUSES, Action, allowed_actions
@@ -263,7 +263,7 @@ def create_key(request: Request, principal: CurrentPrincipal, db: Db, form: Form
 
 
 @router.post("/linkage/keys/{key_id}/revoke", response_class=HTMLResponse)
-def revoke_key(principal: CurrentPrincipal, db: Db, key_id: int) -> Response:
+def revoke_key(principal: CurrentPrincipal, db: Db, key_id: IdPath) -> Response:
     row = service.revoke_key(db, principal, key_id)
     return _back(f"已吊销接口密钥“{row.name}”")
 
