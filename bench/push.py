@@ -89,13 +89,16 @@ def main() -> None:
     parser.add_argument("--separate-worker", action="store_true",
                         help="run the relay in a `hotline worker` process of its own, as a deployment on PostgreSQL "
                              "does (default: the web server's in-process worker)")
+    parser.add_argument("--worker-processes", type=int, default=1,
+                        help="with --separate-worker: how many `hotline worker` processes")
     args = parser.parse_args()
 
     receiver = Receiver(secret="", fail_ratio=args.fail).start()
     committed: dict[str, float] = {}
     down_window: tuple[float, float] = (0.0, 0.0)
     extra = {"HOTLINE_INPROCESS_WORKER": "false"} if args.separate_worker else None
-    with instance(args.database_url, extra_env=extra) as platform, worker(platform, args.separate_worker):
+    with (instance(args.database_url, extra_env=extra) as platform,
+          worker(platform, args.separate_worker, args.worker_processes)):
         def hotline(*argv: str) -> str:
             return subprocess.run([str(HOTLINE), *argv], env=platform.env, cwd=platform.env["HOTLINE_DATA_DIR"],
                                   capture_output=True, text=True, check=True).stdout
@@ -144,23 +147,25 @@ def main() -> None:
         "p50_delivery_s": round(percentile(up, 50), 3), "p95_delivery_s": round(percentile(up, 95), 3),
         "p95_delivery_all_s": round(percentile(latencies, 95), 3), "max_delivery_s": round(max(latencies or [0]), 3),
         "database": "postgresql" if args.database_url else "sqlite",
-        "relay": "worker process" if args.separate_worker else "in-process",
+        "relay": f"{args.worker_processes} worker process(es)" if args.separate_worker else "in-process",
     })
 
 
 @contextlib.contextmanager
-def worker(platform: Instance, separate: bool) -> Iterator[None]:
-    """A `hotline worker` process beside the server, when asked."""
+def worker(platform: Instance, separate: bool, count: int = 1) -> Iterator[None]:
+    """``count`` `hotline worker` processes beside the server, when asked."""
     if not separate:
         yield
         return
-    process = subprocess.Popen([str(HOTLINE), "worker"], env=platform.env, cwd=platform.env["HOTLINE_DATA_DIR"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    processes = [subprocess.Popen([str(HOTLINE), "worker"], env=platform.env, cwd=platform.env["HOTLINE_DATA_DIR"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
     try:
         yield
     finally:
-        process.terminate()
-        process.wait(10)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(10)
 
 
 def _explain(url: str, numbers: list[str]) -> None:
