@@ -1,11 +1,14 @@
 """Push under a flaky receiver: every committed event delivered, none lost, fast when the receiver is up.
 
     python bench/push.py [--rate 250] [--seconds 20] [--fail 0.3] [--down-at 6] [--down 5]
-                         [--drain 180] [--database-url postgresql+psycopg://…] [--separate-worker]
+                         [--drain 180] [--database-url postgresql+psycopg://…]
+                         [--separate-worker [--worker-processes N]]
 
-Starts its own platform (fresh database, demo province, the in-process worker running the push
-relay) and a receiver on 127.0.0.1 that checks every signature, fails ``--fail`` of the requests
-with 503 and is down (connection refused) for ``--down`` seconds from ``--down-at``. A
+Starts its own platform (fresh database, demo province; the push relay runs in the job worker
+``hotline serve`` starts beside itself on SQLite, in the server's own worker thread on
+PostgreSQL, or in ``--worker-processes`` ``hotline worker`` processes with ``--separate-worker``)
+and a receiver on 127.0.0.1 that checks every signature, fails ``--fail`` of the requests with
+503 and is down (connection refused) for ``--down`` seconds from ``--down-at``. A
 subscription of 青川市's centre supervisor takes ``order.created``; clients register appeals at
 ``--rate`` per second for ``--seconds``, each answered 201 = one committed event. Then it waits
 up to ``--drain`` seconds for the relay to catch up and prints one JSON object:
@@ -88,7 +91,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL (a fresh schema is made); default SQLite")
     parser.add_argument("--separate-worker", action="store_true",
                         help="run the relay in a `hotline worker` process of its own, as a deployment on PostgreSQL "
-                             "does (default: the web server's in-process worker)")
+                             "does (default: the worker `hotline serve` runs)")
     parser.add_argument("--worker-processes", type=int, default=1,
                         help="with --separate-worker: how many `hotline worker` processes")
     args = parser.parse_args()
@@ -147,7 +150,8 @@ def main() -> None:
         "p50_delivery_s": round(percentile(up, 50), 3), "p95_delivery_s": round(percentile(up, 95), 3),
         "p95_delivery_all_s": round(percentile(latencies, 95), 3), "max_delivery_s": round(max(latencies or [0]), 3),
         "database": "postgresql" if args.database_url else "sqlite",
-        "relay": f"{args.worker_processes} worker process(es)" if args.separate_worker else "in-process",
+        "relay": (f"{args.worker_processes} worker process(es)" if args.separate_worker
+                  else "hotline serve's own worker process" if not args.database_url else "in-process"),
     })
 
 

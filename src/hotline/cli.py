@@ -8,6 +8,7 @@ import getpass
 import io
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -45,13 +46,46 @@ def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    """Serve the web application; each of ``workers`` processes runs its own in-process job
-    worker when the database is SQLite (or ``HOTLINE_INPROCESS_WORKER`` says so)."""
+    """Serve the web application with ``workers`` processes. On SQLite (unless
+    ``HOTLINE_INPROCESS_WORKER`` says otherwise) the job worker runs beside them as a child
+    process, ``hotline worker``: in the web server's interpreter the push relay and the other
+    jobs fall behind the requests (docs/webhooks.md), in a process of their own they use the
+    second core; SQLite still takes one writer at a time. ``HOTLINE_INPROCESS_WORKER=true``
+    runs it as a thread of each web process instead; ``false`` runs none (start ``hotline
+    worker`` yourself, as on PostgreSQL)."""
     from hotline.app import configure_logging
+    from hotline.kit.db import is_sqlite
     from hotline.web import server
 
     configure_logging(settings)
-    server.serve(host, port, workers)
+    child = None
+    if settings.inprocess_worker is None and is_sqlite(settings.resolved_database_url):
+        settings.inprocess_worker = False  # the web processes run no worker of their own
+        os.environ["HOTLINE_INPROCESS_WORKER"] = "false"  # (those started afresh, with --workers)
+        child = _worker_process()
+    try:
+        server.serve(host, port, workers)
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _worker_process() -> subprocess.Popen[bytes]:
+    """``hotline worker`` as a child that dies with this process (Linux: PR_SET_PDEATHSIG)."""
+
+    def die_with_parent() -> None:
+        if sys.platform.startswith("linux"):
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=os.environ.copy(),
+                            preexec_fn=die_with_parent)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
