@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import random
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +100,7 @@ async def hook(request: Request) -> Response:
         timestamp = 0
     event_id = request.headers.get("X-Hotline-Event-Id") or ""
     signed = lifecycle.verify(receiver.secret, request.headers.get("X-Hotline-Signature") or "", timestamp, body,
-                              now=int(time.time()))
+                              now=int(clock.now().timestamp()))
     with receiver.lock:
         if not signed:
             status, outcome = 401, "签名无效，拒收"

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import random
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from hotline.integration.webhooks import lifecycle
+from hotline.kit import clock
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Received:
     event_id: str
     event_type: str
     payload: dict[str, Any]
-    at: float  # time.time() when accepted
+    at: float  # the instant it was accepted, as Unix seconds
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Receiver:
                 except ValueError:
                     timestamp = 0
                 ok = lifecycle.verify(receiver.secret, self.headers.get("X-Hotline-Signature") or "", timestamp, body,
-                                      now=int(time.time()))
+                                      now=int(clock.now().timestamp()))
                 with receiver._lock:
                     if not ok:
                         receiver.refused_signatures += 1
@@ -63,7 +63,8 @@ class Receiver:
                     else:
                         payload = json.loads(body)
                         receiver.accepted.append(Received(self.headers.get("X-Hotline-Event-Id") or "",
-                                                          payload.get("type", ""), payload, time.time()))
+                                                          payload.get("type", ""), payload,
+                                                          clock.now().timestamp()))
                         status = 200
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
