@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,6 +30,7 @@ from hotline.auth import access
 from hotline.auth.access import CENTRE_ROLES
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, region_prefix
+from hotline.kit import cache
 from hotline.kit.errors import Forbidden, InvalidInput
 from hotline.org import repository as org_repository
 from hotline.org.models import Category, Region
@@ -87,11 +88,31 @@ class Scope:
         return {2: 2, 4: 3}.get(len(code), 4)
 
 
+#: Trees, centres and names read on every query, kept a minute (cleared when the organisation
+#: changes: kit.cache watches regions, units, categories, channels and appeal types).
+_REFERENCE = cache.reference_cache()
+
+
+def _cached(session: Session, key: Hashable, load: Callable[[], Any]) -> Any:
+    if cache.changes_reference(session):
+        return load()
+    found = _REFERENCE.get(key)
+    if found is None:
+        found = load()
+        _REFERENCE.put(key, found)
+    return found
+
+
 def _centres(session: Session, scope: Scope) -> frozenset[int] | None:
     """The centres whose orders a cube scope counts; None when that is every centre."""
-    assert scope.prefix is not None
-    mine = repository.centre_ids_in(session, scope.prefix)
-    return None if mine == repository.all_centre_ids(session) else mine
+    prefix = scope.prefix
+    assert prefix is not None
+
+    def load() -> tuple[frozenset[int] | None]:
+        mine = repository.centre_ids_in(session, prefix)
+        return (None if mine == repository.all_centre_ids(session) else mine,)
+
+    return _cached(session, ("centres", prefix), load)[0]
 
 
 def _order_filter(session: Session, scope: Scope) -> repository.OrderFilter:
@@ -170,12 +191,13 @@ class _Tree:
 
 
 def _category_tree(session: Session) -> _Tree:
-    return _Tree({r.id: (r.code, r.name, int(r.level), r.parent_id) for r in repository.category_tree(session)})
+    return _cached(session, "categories", lambda: _Tree({
+        r.id: (r.code, r.name, int(r.level), r.parent_id) for r in repository.category_tree(session)}))
 
 
 def _region_tree(session: Session) -> _Tree:
-    return _Tree({r.id: (r.code, r.name, REGION_LEVELS[str(r.level)], r.parent_id)
-                  for r in repository.region_tree(session)})
+    return _cached(session, "regions", lambda: _Tree({
+        r.id: (r.code, r.name, REGION_LEVELS[str(r.level)], r.parent_id) for r in repository.region_tree(session)}))
 
 
 def _check(query: StatQuery) -> None:
@@ -315,10 +337,12 @@ class _Labeller:
         elif dim == "urgency":
             out.update({k: URGENCY_LABELS.get(k, k) for k in real})
         elif dim == "appeal_type":
-            names = {t.code: t.name for t in org_repository.list_appeal_types(self.session)}
+            names = _cached(self.session, "appeal_types", lambda: {
+                t.code: t.name for t in org_repository.list_appeal_types(self.session)})
             out.update({k: names.get(k, k) for k in real})
         elif dim == "channel":
-            names = {str(c.id): c.name for c in org_repository.list_channels(self.session)}
+            names = _cached(self.session, "channels", lambda: {
+                str(c.id): c.name for c in org_repository.list_channels(self.session)})
             out.update({k: names.get(k, k) for k in real})
         elif dim == "lead_unit":
             units = repository.unit_names(self.session, [int(k) for k in real if k.isdigit()])
