@@ -5,6 +5,7 @@ import dataclasses
 
 import pytest
 
+import hotline.models  # noqa: F401 - every table mapped (the ledger refers to policy documents)
 from hotline.analytics import service
 from hotline.analytics.measures import MEASURES
 from hotline.analytics.periods import custom, period
@@ -192,3 +193,18 @@ def test_bad_queries_are_422(db, world, orders):
         service.drill_down(db, scope, query(), None, "colour")
     with pytest.raises(InvalidInput):
         service.drill_down(db, scope, query(dimension="region"), "99999999", "received")
+
+
+def test_ledger_counts_of_the_period(db, world, orders):
+    from hotline.supervision.models import LedgerEntry, LedgerKind
+
+    for order, kind in ((orders["c"], LedgerKind.overdue), (orders["a"], LedgerKind.buck_passing)):
+        db.add(LedgerEntry(kind=kind, work_order_id=order.id, unit_id=order.lead_unit_id,
+                           centre_unit_id=order.centre_unit_id, region_id=order.region_id,
+                           category_id=order.category_id, entered_at=order.registered_at, reason="测试"))
+    db.flush()
+    scope = Scope.of(world.p("supervisor"))
+    assert service.ledger_counts(db, scope, query()) == {"overdue": 1, "buck_passing": 1}
+    assert service.ledger_counts(db, scope, query(enterprise=True)) == {"overdue": 1}
+    assert service.ledger_counts(db, Scope.of(world.p("other_handler")), query()) == {}
+    assert service.ledger_counts(db, scope, StatQuery(period=period("month", "2026-10"))) == {}

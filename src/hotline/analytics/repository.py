@@ -18,7 +18,7 @@ from hotline.analytics.models import StatCell
 from hotline.audit.models import AuditEvent
 from hotline.kit.clock import CST
 from hotline.org.models import CENTRE_KINDS, Category, Region, Unit
-from hotline.supervision.models import ProjectionCursor
+from hotline.supervision.models import LedgerEntry, ProjectionCursor
 from hotline.workorder.models import WorkOrder
 
 W = WorkOrder
@@ -211,3 +211,14 @@ def event_time(session: Session, seq: int) -> dt.datetime | None:
     if seq <= 0:
         return None
     return session.execute(select(AuditEvent.at).where(AuditEvent.seq == seq)).scalar_one_or_none()
+
+
+def ledger_counts(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter,
+                  where: list[ColumnElement[bool]]) -> dict[str, int]:
+    """Ledger entries (台账) of orders registered in the period, by ledger."""
+    a, b = day_bounds(start, end)
+    stmt: Any = (select(LedgerEntry.kind, func.count()).select_from(LedgerEntry)
+            .join(W, W.id == LedgerEntry.work_order_id)
+            .where(W.registered_at >= a, W.registered_at < b, *where))
+    rows = session.execute(scoped(stmt).group_by(LedgerEntry.kind))
+    return {str(getattr(row[0], "value", row[0])): int(row[1]) for row in rows}

@@ -526,3 +526,11 @@ def require_statistics(principal: Principal) -> None:
         raise Forbidden("无权查看统计数据")
 
 
+
+
+def ledger_counts(session: Session, scope: Scope, query: StatQuery) -> dict[str, int]:
+    """How many orders registered in the period (and matching the query's filters — e.g. the
+    enterprise appeals) entered each supervision ledger: overdue, buck-passing, perfunctory…"""
+    _check(query)
+    return repository.ledger_counts(session, query.period.start, query.period.end, _order_filter(session, scope),
+                                    _where(session, query))
