@@ -218,7 +218,7 @@ def ledger_counts(session: Session, start: dt.date, end: dt.date, scoped: OrderF
     """Ledger entries (台账) of orders registered in the period, by ledger."""
     a, b = day_bounds(start, end)
     stmt: Any = (select(LedgerEntry.kind, func.count()).select_from(LedgerEntry)
-            .join(W, W.id == LedgerEntry.work_order_id)
-            .where(W.registered_at >= a, W.registered_at < b, *where))
-    rows = session.execute(scoped(stmt).group_by(LedgerEntry.kind))
-    return {str(getattr(row[0], "value", row[0])): int(row[1]) for row in rows}
+                 .join(W, W.id == LedgerEntry.work_order_id)
+                 .where(W.registered_at >= a, W.registered_at < b, *where))
+    rows: list[Any] = list(session.execute(scoped(stmt).group_by(LedgerEntry.kind)))
+    return {str(getattr(kind, "value", kind)): int(n) for kind, n in rows}
