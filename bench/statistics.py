@@ -16,7 +16,8 @@ table with its previous period and the same period last year, i.e. three reads â
 * ``city_<dimension>_<period>``: one city's centre;
 * ``enterprise_<dimension>_month``: the enterprise filter;
 * ``unit_month``/``unit_year``: the busiest unit (its orders, read through its order scope);
-* ``sector_month``/``sector_year``: a provincial department's sector (about a tenth of the categories);
+* ``sector_month``/``sector_year``: a provincial department's sector (about a tenth of the categories)
+  by category; ``sector_region_*``: the same by region (read from the orders);
 * ``filtered_region_month``: a category filter with the region dimension (read from the orders);
 * ``trend_year``: the twelve monthly totals of a year; ``drill_first``/``drill_deep``: a page of
   the orders behind a cell and a page further down by keyset.
@@ -284,6 +285,8 @@ def shapes(session: Any) -> dict[str, Any]:
         out[f"unit_{kind}"] = lambda i, m=kinds[kind]: service.statistics(
             session, Scope.of(unit_principal), StatQuery(period=m(i), dimension="category"))
         out[f"sector_{kind}"] = lambda i, m=kinds[kind]: service.statistics(
+            session, Scope.of(sector_principal), StatQuery(period=m(i), dimension="category", level=2))
+        out[f"sector_region_{kind}"] = lambda i, m=kinds[kind]: service.statistics(
             session, Scope.of(sector_principal), StatQuery(period=m(i), dimension="region"))
     out["filtered_region_month"] = lambda i: service.statistics(
         session, province_scope, StatQuery(period=month(i), dimension="region", category_id=sector_top.id))

@@ -111,7 +111,9 @@ def test_tree_dimensions_roll_up_to_the_level_asked(db, world, orders):
 def test_the_cube_and_the_orders_give_the_same_figures(db, world, orders):
     cube = Scope.of(world.p("supervisor"))
     by_orders = Scope(label="same", principal=world.p("supervisor"))  # read through order_scope
-    assert cube.cube and not by_orders.cube
+    province = Scope.region(db, "990000")
+    assert service._uses_cube(db, cube, query()) and service._uses_cube(db, province, query())
+    assert not service._uses_cube(db, by_orders, query())
     for p in (NOV, custom("2026-10-05", "2026-11-09"), period("year", "2026"), period("week", "2026-11-09")):
         for dimension in (None, "appeal_type", "category", "region", "enterprise", "urgency"):
             q = StatQuery(period=p, dimension=dimension)
@@ -119,6 +121,7 @@ def test_the_cube_and_the_orders_give_the_same_figures(db, world, orders):
             assert a.total.values == b.total.values, (p, dimension)
             assert a.total.previous == b.total.previous and a.total.last_year == b.total.last_year
             assert {r.key: r.values for r in a.rows} == {r.key: r.values for r in b.rows}, (p, dimension)
+            assert service.statistics(db, province, q).total.values == a.total.values  # one centre owns them all
 
 
 def test_filters(db, world, orders):
@@ -159,6 +162,15 @@ def test_a_unit_and_a_sector_viewer_see_their_own_orders_only(db, world, orders)
     assert [r.label for r in unit.rows] == ["青川市住建局"]
     sector = service.statistics(db, Scope.of(world.p("sector")), query(dimension="category"))
     assert sector.total.values["received"] == 1 and sector.rows[0].label == "环境保护"
+    # the provincial sector viewer's totals and categories come from the cube, its regions from the orders
+    sector_scope = Scope.of(world.p("sector"))
+    assert service._uses_cube(db, sector_scope, query(dimension="category"))
+    assert not service._uses_cube(db, sector_scope, query(dimension="region"))
+    by_region = service.statistics(db, sector_scope, query(dimension="region"))
+    assert by_region.total.values == sector.total.values
+    assert service.statistics(db, sector_scope, query()).total.values == sector.total.values
+    county = Scope(label="东城区工作站", prefix="990102")  # a workstation's own orders: none here
+    assert service.statistics(db, county, query()).total.values["received"] == 0
     other = service.statistics(db, Scope.of(world.p("other_handler")), query())
     assert other.total.values["received"] == 0
     page = service.drill_down(db, Scope.of(world.p("handler")), query(), None, "received")
@@ -208,3 +220,15 @@ def test_ledger_counts_of_the_period(db, world, orders):
     assert service.ledger_counts(db, scope, query(enterprise=True)) == {"overdue": 1}
     assert service.ledger_counts(db, Scope.of(world.p("other_handler")), query()) == {}
     assert service.ledger_counts(db, scope, StatQuery(period=period("month", "2026-10"))) == {}
+
+
+def test_a_sector_viewer_does_not_count_orders_without_a_place(db, world, orders, travel):
+    travel.move_to(cst(2026, 11, 20, 9))
+    wo.intake(db, world.p("agent"), wo.IntakeData(
+        channel="phone", appeal_type="complaint", title="噪声扰民", content="不愿透露具体位置的噪声投诉",
+        phone="13911116666", category_code=world.categories["noise"]))
+    refresh(db)
+    sector_scope = Scope.of(world.p("sector"))
+    assert service.statistics(db, sector_scope, query()).total.values["received"] == 1
+    assert service.statistics(db, sector_scope, query(dimension="region")).total.values["received"] == 1
+    assert service.statistics(db, Scope.of(world.p("supervisor")), query()).total.values["received"] == 6

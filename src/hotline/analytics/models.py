@@ -1,9 +1,12 @@
-"""The statistics cube: per China day (grain ``d``) and per month (grain ``m``), per centre,
-enterprise or not, and one dimension's value, the counts of :mod:`hotline.analytics.measures`.
+"""The statistics cube: per China day (grain ``d``) and per month (grain ``m``), per area,
+enterprise or not, placed or not, and one dimension's value, the counts of
+:mod:`hotline.analytics.measures`.
 
-Each order is counted once in each dimension (``t`` appeal type, ``k`` category, ``r`` region,
-``c`` channel, ``u`` lead unit, ``g`` urgency) of the day it was registered and of that month,
-so a table sums a few thousand rows whatever the number of orders (docs/adr/0026)."""
+The area is the city of the centre that owns the order (a province-level centre's orders: the
+province), and area 0 holds the whole province again, so a city's table and the province's each
+read only their own rows. Each order is counted once in each dimension (``t`` appeal type, ``k``
+category, ``r`` region, ``c`` channel, ``u`` lead unit, ``g`` urgency) of the day it was
+registered and of that month, in its area and in area 0 (docs/adr/0026)."""
 
 from __future__ import annotations
 
@@ -20,9 +23,10 @@ class StatCell(Base):
 
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     dim: Mapped[str] = mapped_column(String(1), primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # a region id; 0: the whole province
     bucket: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the day, or the month's first day
-    centre_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     is_enterprise: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    placed: Mapped[bool] = mapped_column(Boolean, primary_key=True)  # the order has a region (sector scopes)
     key: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" where the order has none
     received: Mapped[int] = mapped_column(Integer, default=0)
     answered_on_spot: Mapped[int] = mapped_column(Integer, default=0)

@@ -39,37 +39,51 @@ def _key(column: Any) -> ColumnElement[str]:
 # --- building ---------------------------------------------------------------------------------
 
 
-def rebuild_days(session: Session, days: Iterable[dt.date]) -> int:
-    """Count the orders registered on each day again, every dimension; returns the rows written."""
+def rebuild_days(session: Session, days: Iterable[dt.date], area_of: dict[int, int]) -> int:
+    """Count the orders registered on each day again, every dimension, in the area of the
+    centre that owns them (``area_of``) and in area 0; returns the rows written."""
     written = 0
-    names = ["grain", "dim", "bucket", "centre_unit_id", "is_enterprise", "key", *VALUE_COLUMNS]
     for day in sorted(set(days)):
         session.execute(delete(C).where(C.grain == "d", C.bucket == day))
         start, end = day_bounds(day, day)
+        cells: list[dict[str, Any]] = []
         for dim, code in DIM_CODES.items():
             key = _key(DIM_COLUMNS[dim])
-            source = (
-                select(literal("d"), literal(code), literal(day, Date), W.centre_unit_id, W.is_enterprise, key,
-                       *count_columns())
-                .where(W.registered_at >= start, W.registered_at < end)
-                .group_by(W.centre_unit_id, W.is_enterprise, key)
-            )
-            result = session.execute(insert(C).from_select(names, source))
-            written += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+            placed = W.region_id.is_not(None)
+            stmt = (select(W.centre_unit_id, W.is_enterprise, placed, key, *count_columns())
+                    .where(W.registered_at >= start, W.registered_at < end)
+                    .group_by(W.centre_unit_id, W.is_enterprise, placed, key))
+            sums: dict[tuple[int, bool, bool, str], list[float]] = {}
+            for row in session.execute(stmt):
+                centre, ent, is_placed, value = row[0], bool(row[1]), bool(row[2]), str(row[3])
+                for area in (area_of.get(centre, 0), 0):
+                    target = sums.setdefault((area, ent, is_placed, value), [0.0] * len(VALUE_COLUMNS))
+                    for i in range(len(VALUE_COLUMNS)):
+                        target[i] += float(row[4 + i] or 0)
+            cells.extend({"grain": "d", "dim": code, "area_id": area, "bucket": day, "is_enterprise": ent,
+                          "placed": is_placed, "key": value, **_values(values)}
+                         for (area, ent, is_placed, value), values in sums.items())
+        if cells:
+            session.execute(insert(C), cells)
+        written += len(cells)
     return written
+
+
+def _values(values: list[float]) -> dict[str, float | int]:
+    return {name: (v if name in SUMS else int(v)) for name, v in zip(VALUE_COLUMNS, values, strict=True)}
 
 
 def rebuild_months(session: Session, months: Iterable[dt.date]) -> None:
     """Sum each month's daily rows into its monthly rows."""
-    names = ["grain", "dim", "bucket", "centre_unit_id", "is_enterprise", "key", *VALUE_COLUMNS]
+    names = ["grain", "dim", "area_id", "bucket", "is_enterprise", "placed", "key", *VALUE_COLUMNS]
     for month in sorted(set(months)):
         nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         session.execute(delete(C).where(C.grain == "m", C.bucket == month))
         source = (
-            select(literal("m"), C.dim, literal(month, Date), C.centre_unit_id, C.is_enterprise, C.key,
+            select(literal("m"), C.dim, C.area_id, literal(month, Date), C.is_enterprise, C.placed, C.key,
                    *[func.sum(getattr(C, v)) for v in VALUE_COLUMNS])
             .where(C.grain == "d", C.bucket >= month, C.bucket < nxt)
-            .group_by(C.dim, C.centre_unit_id, C.is_enterprise, C.key)
+            .group_by(C.dim, C.area_id, C.is_enterprise, C.placed, C.key)
         )
         session.execute(insert(C).from_select(names, source))
 
@@ -104,17 +118,17 @@ def _buckets(months: list[dt.date], edges: list[tuple[dt.date, dt.date]]) -> Col
 
 
 def cube_table(session: Session, dim_code: str, months: list[dt.date], edges: list[tuple[dt.date, dt.date]],
-               *, centres: frozenset[int] | None, enterprise: bool | None, keys: Sequence[str] | None,
+               *, area: int, enterprise: bool | None, keys: Sequence[str] | None, placed_only: bool = False,
                by_enterprise: bool = False) -> list[Row[Any]]:
-    """Summed cube rows of one dimension over the period, grouped by the dimension's value
-    (or by enterprise/citizen): rows of (key, *counts, *sums)."""
+    """Summed cube rows of one dimension over the period in one area, grouped by the
+    dimension's value (or by enterprise/citizen): rows of (key, *counts, *sums)."""
     group: Any = C.is_enterprise if by_enterprise else C.key
     stmt = select(group, *[func.sum(getattr(C, v)).label(v) for v in VALUE_COLUMNS]).where(
-        C.dim == dim_code, _buckets(months, edges))
-    if centres is not None:
-        stmt = stmt.where(C.centre_unit_id.in_(sorted(centres)))
+        C.dim == dim_code, C.area_id == area, _buckets(months, edges))
     if enterprise is not None:
         stmt = stmt.where(C.is_enterprise.is_(enterprise))
+    if placed_only:
+        stmt = stmt.where(C.placed.is_(True))
     if keys is not None:
         stmt = stmt.where(C.key.in_(list(keys)))
     return list(session.execute(stmt.group_by(group)))
@@ -139,12 +153,16 @@ def order_table(session: Session, start: dt.date, end: dt.date, scoped: OrderFil
 
 def drill(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter, where: list[ColumnElement[bool]],
           measure: str, *, after: int | None, limit: int) -> list[WorkOrder]:
-    """One page of the orders behind a cell, newest id first (keyset: ids below ``after``)."""
+    """One page of the orders behind a cell, newest first, read backwards along the
+    registration-time index (keyset: the orders before the order ``after``)."""
     a, b = day_bounds(start, end)
     stmt = select(W).where(W.registered_at >= a, W.registered_at < b, CONDITIONS[measure], *where)
     if after is not None:
-        stmt = stmt.where(W.id < after)
-    stmt = scoped(stmt).order_by(W.id.desc()).limit(limit)
+        at = session.execute(select(W.registered_at).where(W.id == after)).scalar_one_or_none()
+        if at is None:
+            return []
+        stmt = stmt.where(or_(W.registered_at < at, and_(W.registered_at == at, W.id < after)))
+    stmt = scoped(stmt).order_by(W.registered_at.desc(), W.id.desc()).limit(limit)
     return list(session.execute(stmt).unique().scalars())
 
 
@@ -166,8 +184,10 @@ def centre_ids_in(session: Session, prefix: str) -> frozenset[int]:
     return frozenset(session.execute(stmt).scalars())
 
 
-def all_centre_ids(session: Session) -> frozenset[int]:
-    return frozenset(session.execute(select(Unit.id).where(Unit.kind.in_(sorted(CENTRE_KINDS)))).scalars())
+def centre_regions(session: Session) -> list[tuple[int, int]]:
+    """(centre unit id, its region id) of every hotline centre and workstation."""
+    stmt = select(Unit.id, Unit.region_id).where(Unit.kind.in_(sorted(CENTRE_KINDS)))
+    return [(int(u), int(r)) for u, r in session.execute(stmt)]
 
 
 def region_tree(session: Session) -> list[Row[Any]]:

@@ -28,6 +28,7 @@ from hotline.analytics.measures import (
 from hotline.analytics.periods import Period, month_split
 from hotline.auth import access
 from hotline.auth.access import CENTRE_ROLES
+from hotline.auth.models import Role
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, region_prefix
 from hotline.kit import cache
@@ -79,10 +80,6 @@ class Scope:
             raise InvalidInput("region", f"区域代码 {str(code)[:12]} 不存在")
         return cls(label=region.name, prefix=region_prefix(region.code))
 
-    @property
-    def cube(self) -> bool:
-        return self.principal is None
-
     def default_region_level(self) -> int:
         code = self.prefix if self.prefix is not None else region_prefix(self.principal.region_code)  # type: ignore[union-attr]
         return {2: 2, 4: 3}.get(len(code), 4)
@@ -103,26 +100,45 @@ def _cached(session: Session, key: Hashable, load: Callable[[], Any]) -> Any:
     return found
 
 
-def _centres(session: Session, scope: Scope) -> frozenset[int] | None:
-    """The centres whose orders a cube scope counts; None when that is every centre."""
-    prefix = scope.prefix
-    assert prefix is not None
+def _centre_ids(session: Session, prefix: str) -> frozenset[int]:
+    return _cached(session, ("centres", prefix), lambda: repository.centre_ids_in(session, prefix))
 
-    def load() -> tuple[frozenset[int] | None]:
-        mine = repository.centre_ids_in(session, prefix)
-        return (None if mine == repository.all_centre_ids(session) else mine,)
 
-    return _cached(session, ("centres", prefix), load)[0]
+def _areas(session: Session) -> dict[int, int]:
+    """Each centre's area: the city its region lies in (a province-level centre: the province)."""
+    def load() -> dict[int, int]:
+        tree = _region_tree(session)
+        return {centre: tree.at_level(region, 2) for centre, region in repository.centre_regions(session)}
+
+    return _cached(session, "areas", load)
+
+
+def _area(session: Session, scope: Scope) -> int | None:
+    """The cube area that holds exactly the scope's orders, or None when the scope must be read
+    from the orders: a province's centres are area 0, a city's centres the city's area; a
+    provincial sector viewer is area 0 (narrowed to its categories by the caller)."""
+    if scope.principal is not None:
+        principal = scope.principal
+        is_provincial = len(region_prefix(principal.region_code)) == 2
+        return 0 if principal.role == Role.sector_viewer and is_provincial else None
+    assert scope.prefix is not None
+    if len(scope.prefix) == 2:
+        return 0
+    if len(scope.prefix) == 4:
+        region = org_repository.cached_region_by_code(session, scope.prefix + "00")
+        return region.id if region is not None else None
+    return None
 
 
 def _order_filter(session: Session, scope: Scope) -> repository.OrderFilter:
     if scope.principal is not None:
         principal = scope.principal
         return lambda stmt: access.order_scope(principal, stmt)
-    centres = _centres(session, scope)
-    if centres is None:
+    assert scope.prefix is not None
+    if len(scope.prefix) == 2:
         return lambda stmt: stmt
-    return lambda stmt: stmt.where(W.centre_unit_id.in_(sorted(centres)))
+    centres = sorted(_centre_ids(session, scope.prefix))
+    return lambda stmt: stmt.where(W.centre_unit_id.in_(centres))
 
 
 # --- queries -----------------------------------------------------------------------------------
@@ -258,22 +274,32 @@ def _filter_keys(session: Session, query: StatQuery) -> list[str] | None:
     return [str(value)]
 
 
-def _uses_cube(scope: Scope, query: StatQuery) -> bool:
+def _uses_cube(session: Session, scope: Scope, query: StatQuery) -> bool:
+    """Whether the cube holds the query: the scope is an area of it, and no filter but the
+    enterprise one and the dimension's own value (a sector viewer: by category, or totals)."""
     others = set(query.filters()) - ({query.dimension} if query.dimension else set())
-    return scope.cube and not others
+    if others or _area(session, scope) is None:
+        return False
+    return scope.principal is None or query.dimension in (None, "category")
 
 
 def _raw(session: Session, scope: Scope, query: StatQuery, p: Period) -> dict[str, dict[str, float]]:
     """Sums per raw key (a leaf id for trees, ``"1"``/``"0"`` for enterprise, ``""`` for the
     total) over the period."""
     dim = query.dimension
-    if _uses_cube(scope, query):
+    if _uses_cube(session, scope, query):
         months, edges = month_split(p)
-        by_ent = dim == "enterprise"
+        area = _area(session, scope)
+        assert area is not None
+        keys = _filter_keys(session, query)
         code = DIM_CODES.get(dim or "", "g")
-        rows = repository.cube_table(session, code, months, edges, centres=_centres(session, scope),
-                                     enterprise=query.enterprise, keys=_filter_keys(session, query),
-                                     by_enterprise=by_ent)
+        sector = scope.principal is not None
+        if sector:  # a sector viewer's orders: its categories, placed in a region
+            assert scope.principal is not None
+            mine = {str(i) for i in scope.principal.sector_category_ids}
+            keys, code = sorted(mine if keys is None else mine & set(keys)), "k"
+        rows = repository.cube_table(session, code, months, edges, area=area, enterprise=query.enterprise,
+                                     keys=keys, placed_only=sector, by_enterprise=dim == "enterprise")
         if dim is None:
             return {"": _sum_rows(rows)}
     else:
@@ -373,7 +399,7 @@ def statistics(session: Session, scope: Scope, query: StatQuery) -> StatTable:
     if query.dimension is None:
         rows = []
     return StatTable(query=query, scope=scope, level=labeller.level, rows=rows, total=total,
-                     as_of=refreshed_at(session) if _uses_cube(scope, query) else None)
+                     as_of=refreshed_at(session) if _uses_cube(session, scope, query) else None)
 
 
 def _total(current: dict[str, dict[str, float]], previous: dict[str, dict[str, float]] | None,
@@ -469,7 +495,12 @@ def drill_down(session: Session, scope: Scope, query: StatQuery, key: str | None
     where = [*_where(session, query), *_key_where(session, scope, query, key)]
     scoped = _order_filter(session, scope)
     p = query.period
-    count = repository.drill_count(session, p.start, p.end, scoped, where, counted)
+    if _uses_cube(session, scope, query):  # the cell's own count: the same orders by construction
+        table = statistics(session, scope, replace(query, compare=False))
+        row = table.total if key in (None, "*") or query.dimension is None else table.row(key)
+        count = int(row.counts.get(counted, 0)) if row is not None else 0
+    else:
+        count = repository.drill_count(session, p.start, p.end, scoped, where, counted)
     orders = repository.drill(session, p.start, p.end, scoped, where, counted, after=after, limit=limit + 1)
     more = len(orders) > limit
     orders = orders[:limit]
@@ -496,7 +527,7 @@ def refresh(session: Session, limit: int = REFRESH_BATCH) -> int:
     if not events:
         return 0
     days = repository.registration_days(session, [oid for _, oid in events if oid is not None])
-    repository.rebuild_days(session, days)
+    repository.rebuild_days(session, days, _areas(session))
     repository.rebuild_months(session, {d.replace(day=1) for d in days})
     cursor.last_seq = events[-1][0]
     return len(events)
@@ -505,7 +536,7 @@ def refresh(session: Session, limit: int = REFRESH_BATCH) -> int:
 def rebuild(session: Session, start: dt.date, end: dt.date) -> int:
     """Count every day from ``start`` to ``end`` again (and their months); returns the rows written."""
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    written = repository.rebuild_days(session, days)
+    written = repository.rebuild_days(session, days, _areas(session))
     repository.rebuild_months(session, {d.replace(day=1) for d in days})
     return written
 
