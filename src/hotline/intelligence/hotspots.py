@@ -330,7 +330,9 @@ def find(appeals: Sequence[Appeal], top: int = 10, *, dictionary: terms.Lexicon 
         central = np.asarray(sub @ centroid).ravel()
         order = [members[i] for i in np.argsort(-central)]
         label_source = appeals[order[0]]
-        keywords = [vocabulary[i] for i in np.argsort(-centroid)[:8] if centroid[i] > 0]
+        ranked = [vocabulary[i] for i in np.argsort(-centroid)[:12] if centroid[i] > 0]
+        whole = [w for w in ranked if lexicon is not None and w in lexicon.kinds]
+        keywords = [w for w in ranked if not any(w != t and w in t for t in whole)][:8]  # 融汇 is 鑫融汇通's
         member_times = [t for i in members if (t := appeals[i].time) is not None]
         people = {appeals[i].person for i in members if appeals[i].person}
         likes = [max(0, appeals[i].likes) for i in members]
@@ -343,8 +345,8 @@ def find(appeals: Sequence[Appeal], top: int = 10, *, dictionary: terms.Lexicon 
         growth = _growth(member_times, end)
         title = (label_source.title or label_source.text)[:60]
         out.append(Hotspot(
-            label=label(named, keywords, [f"{appeals[i].title} {appeals[i].text}" for i in order[:20]], lexicon)
-            or title, keywords=keywords, title=title, terms=named[:5],
+            label=(label(named, keywords, [f"{appeals[i].title} {appeals[i].text}" for i in order[:20]], lexicon)
+                   if lexicon is not None else None) or title, keywords=keywords, title=title, terms=named[:5],
             place=place, count=len(members),
             people=len(people) if people else None, likes=sum(likes), first=min(member_times) if member_times else None,
             last=max(member_times) if member_times else None, trend=dict(sorted(trend.items())), growth=growth,

@@ -61,18 +61,19 @@ _ADJACENT_POS = frozenset({"v", "vn"})
 #: A number is part of a name when it is digits, an ordinal or a count of the name (一号, 二中).
 _NAME_NUMBER = re.compile(r"^(?:[0-9]+|第.+|[一二三四五六七八九十]+号?)$")
 #: … of which a name may start with only these (not with the verb of 请求公示国富小区).
-_HEAD_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "s", "b", "m", "eng", "a"})
+_HEAD_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "s", "b", "m", "eng", "a", "l"})
 #: Words that end a name on its left: who and which (我们小区, 该公司), the administrative
 #: words of an anonymised region (K3县 光明小区), and modifiers of the kind (物业公司, 安置小区).
 _BOUNDARY = frozenset("""
 我 我们 你 你们 他 他们 她 它 该 本 此 这 那 这个 那个 这家 那家 一家 一个 各 各个 每个 整个 某 某某 其 其他 其它
-所有 很多 许多 部分 全 全部 多家 多个 几个 两个 附近 周边 周围 旁边 对面 隔壁 门口 市 区 县 省 镇 乡 村 州 街道 社区
-本市 我市 我县 我区 全市 全县 全区 全省 物业 业主 住宅 安置 老旧 新建 新 旧 大 小 好 老 开发 相关 有关 附属 公立 私立
+所有 很多 许多 部分 全 全部 多家 多个 几个 两个 附近 周边 周围 旁边 对面 隔壁 门口 市 区 县 省 州
+本市 我市 我县 我区 全市 全县 全区 全省 物业 业主 住宅 安置 老旧 新建 开发 投资 有些 每个 农村 乡镇 相关 有关 附属 公立 私立
 民办 公办 正规 非法 违规 网贷 交易 网络 主要 大部分 众多 一些 这些 那些 大量 所在 原 现 各地 当地 本地 金融 贷款 借贷 线上 网上 手机 小区 该小区 城市 农村 乡村 学校 医院
 公司 平台 单位 部门 政府 家 所 个 位 号 楼 栋 期 的 了 在 是 和 与 及 或 到 从 向 对 把 被 给 为 于 由
 """.split())
 _REGION_CODE = re.compile(r"^[A-Z]\d{0,2}$")
 _ADMIN = "市区县省镇乡州"
+_REGION_LEVELS = "市区县省州"
 _LATIN = re.compile(r"^[0-9A-Za-z]+$")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _WORD = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff]+$")
@@ -105,14 +106,23 @@ class Found:
     end: int
 
 
+#: An anonymised region (A市, K3县, A5区) before a name: rjieba glues its last character to the
+#: name (县大远 公司), so the text is tagged in pieces cut after each.
+_REGION_MARK = re.compile(r"[A-Z]\d{0,2}[市区县州省]")
+
+
 def entities(text: str) -> list[Found]:
     """Named entities of one text, by pattern (see the module's docstring)."""
-    tagged = [(w, p) for w, p in rjieba.tag(text or "")]
-    offsets = []
-    at = 0
-    for word, _ in tagged:
-        offsets.append(at)
-        at += len(word)
+    text = text or ""
+    tagged: list[tuple[str, str]] = []
+    offsets: list[int] = []
+    cuts = [0, *(m.end() for m in _REGION_MARK.finditer(text)), len(text)]
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        at = a
+        for word, pos in rjieba.tag(text[a:b]):
+            tagged.append((word, pos))
+            offsets.append(at)
+            at += len(word)
     out: list[Found] = []
     i = 0
     while i < len(tagged):
@@ -140,8 +150,10 @@ def _named(tagged: list[tuple[str, str]], offsets: list[int], i: int, suffix: st
     if own and own in _BOUNDARY:
         return None
     if own and pos not in {"ns", "nz", "nr", "nt", "nrt"} and rjieba.has_word(word):
-        return None  # a common word that happens to end so (高速公路, 菜市场, 政府)
-    if not own and i > 0 and tagged[i - 1][0][-1] in _ADMIN:
+        if len(suffix) == 1:
+            return None  # a common word that happens to end so (马路, 政府, 公寓 of 苑?)
+        own = ""  # a kind of thing (燃气公司, 中心小学, 高速公路): the name is before it
+    if not own and i > 0 and tagged[i - 1][0][-1] in _REGION_LEVELS:
         return None  # 西地省 平台: a region's, not a name
     j = i
     length = len(own)
@@ -150,7 +162,8 @@ def _named(tagged: list[tuple[str, str]], offsets: list[int], i: int, suffix: st
             break
         j -= 1
         length += len(tagged[j][0])
-    while j < i and tagged[j][1] not in _HEAD_POS:  # 请求 公示 | 国富小区
+    heads = _HEAD_POS | ({"vn"} if kind in ("school", "hospital") else set())  # 实验中学
+    while j < i and tagged[j][1] not in heads:  # 请求 公示 | 国富小区
         length -= len(tagged[j][0])
         j += 1
     if length < 2 and not any(c.isdigit() or c.isascii() and c.isalpha() for c in own + "".join(
@@ -372,22 +385,36 @@ def spans(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def tokens(text: str, lex: Lexicon | None = None) -> list[tuple[str, bool]]:
-    """The text's words, each with whether it is a term: terms of the lexicon whole (a synonym
-    as its term), the rest as rjieba cuts it."""
-    text = text or ""
-    if not lex or not lex.forms:
-        return [(w, False) for w in rjieba.cut(text)]
-    out: list[tuple[str, bool]] = []
-    at = 0
-    for start, end, term in spans(lex, text):
-        if start > at:
-            out += [(w, False) for w in rjieba.cut(text[at:start])]
-        out.append((term, True))
-        at = end
-    if at < len(text):
-        out += [(w, False) for w in rjieba.cut(text[at:])]
+def _cut(text: str, start: int, end: int) -> list[tuple[int, int, str, bool]]:
+    """rjieba's words of ``text[start:end]``, cut after each anonymised region first (see
+    ``_REGION_MARK``)."""
+    out: list[tuple[int, int, str, bool]] = []
+    cuts = [start, *(m.end() for m in _REGION_MARK.finditer(text, start, end)), end]
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if b > a:
+            out += [(a + x, a + y, w, False) for w, x, y in rjieba.tokenize(text[a:b])]
     return out
+
+
+def token_spans(text: str, lex: Lexicon | None = None) -> list[tuple[int, int, str, bool]]:
+    """(start, end, word, is_term) of the text's words: terms of the lexicon whole (a synonym
+    reads as its term), the rest as rjieba cuts it."""
+    text = text or ""
+    found = spans(lex, text) if lex else []
+    out: list[tuple[int, int, str, bool]] = []
+    at = 0
+    for start, end, term in [*found, (len(text), len(text), "")]:
+        if start > at:
+            out += _cut(text, at, start)
+        if term:
+            out.append((start, end, term, True))
+        at = end
+    return out
+
+
+def tokens(text: str, lex: Lexicon | None = None) -> list[tuple[str, bool]]:
+    """The text's words, each with whether it is a term (see :func:`token_spans`)."""
+    return [(w, t) for _, _, w, t in token_spans(text, lex)]
 
 
 def discover(texts: Sequence[str], base: Lexicon | None = None, *, stop: frozenset[str] = frozenset()) -> Lexicon:
