@@ -400,7 +400,9 @@ def token_spans(text: str, lex: Lexicon | None = None) -> list[tuple[int, int, s
     """(start, end, word, is_term) of the text's words: terms of the lexicon whole (a synonym
     reads as its term), the rest as rjieba cuts it."""
     text = text or ""
-    found = spans(lex, text) if lex else []
+    if not lex or not lex.forms:
+        return [(a, b, w, False) for w, a, b in rjieba.tokenize(text)]
+    found = spans(lex, text)
     out: list[tuple[int, int, str, bool]] = []
     at = 0
     for start, end, term in [*found, (len(text), len(text), "")]:
@@ -414,6 +416,8 @@ def token_spans(text: str, lex: Lexicon | None = None) -> list[tuple[int, int, s
 
 def tokens(text: str, lex: Lexicon | None = None) -> list[tuple[str, bool]]:
     """The text's words, each with whether it is a term (see :func:`token_spans`)."""
+    if not lex or not lex.forms:  # rjieba alone, as the engine read before terms
+        return [(w, False) for w in rjieba.cut(text or "")]
     return [(w, t) for _, _, w, t in token_spans(text, lex)]
 
 
