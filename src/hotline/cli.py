@@ -463,7 +463,7 @@ def _table(path: Path) -> list[list[object]]:
         from hotline.intelligence import service as intel
 
         return intel.read_xlsx(path.read_bytes())
-    return [line.split("\t") for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    return [list[object](line.split("\t")) for line in path.read_text(encoding="utf-8-sig").splitlines()]
 
 
 def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
@@ -501,7 +501,8 @@ def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
                                    for r in terms.rows(_table(Path(args.terms))) if r.active and r.term)
     found = hotspots.find(appeals, top=args.top, dictionary=dictionary, discover=not args.no_discovery)
     print(json.dumps([{
-        "label": h.label, "title": h.title, "terms": h.terms, "count": h.count, "heat": h.heat, "member_ids": h.member_ids, "keywords": h.keywords,
+        "label": h.label, "title": h.title, "terms": h.terms, "count": h.count, "heat": h.heat,
+        "member_ids": h.member_ids, "keywords": h.keywords,
         "place": h.place, "likes": h.likes, "first": h.first.isoformat() if h.first else None,
         "last": h.last.isoformat() if h.last else None, "trend": h.trend, "growth": h.growth, "samples": h.samples,
     } for h in found], ensure_ascii=False, indent=1 if args.pretty else None))

@@ -380,7 +380,8 @@ def label(named: Sequence[str], keywords: Sequence[str], texts: Sequence[str],
     went wrong, in the words the appeals use (锦绣家园小区 电梯故障, 58车贷平台 逾期无法提现).
     None when neither is found (the caller falls back on the central title)."""
     entity = named[0] if named else None
-    issue = [k for k in keywords if k != entity and not _CODE.match(k) and k not in _WHO and not (entity and k in entity)
+    issue = [k for k in keywords if k != entity and not _CODE.match(k) and k not in _WHO
+             and not (entity and k in entity)
              and (lexicon is None or k not in lexicon.kinds)][:ISSUE_WORDS]
     phrase = _phrase(issue, texts)
     if entity is None:
@@ -417,4 +418,8 @@ _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
 #: A stretch joined by these is two phrases, not one (家长 对 食堂).
 _GLUE = re.compile(r"[的对在了和与是把被给向从为我你他她它及或并而]")
 #: Who complains is not what is wrong (a label says the matter, not 业主 or 家长).
-_WHO = frozenset("业主 家长 学生 村民 居民 住户 市民 群众 老人 孩子 小孩 员工 职工 工人 患者 乘客 司机 网友 商户 受害人 出借人 投资人 家属".split())
+_WHO_TEXT = """
+业主 家长 学生 村民 居民 住户 市民 群众 老人 孩子 小孩 员工 职工 工人 患者 乘客 司机 网友
+商户 受害人 出借人 投资人 家属
+"""
+_WHO = frozenset(_WHO_TEXT.split())

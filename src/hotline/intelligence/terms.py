@@ -25,6 +25,7 @@ next computation, in every process, with nothing to undo in a global segmenter (
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -64,13 +65,17 @@ _NAME_NUMBER = re.compile(r"^(?:[0-9]+|第.+|[一二三四五六七八九十]+�
 _HEAD_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "s", "b", "m", "eng", "a", "l"})
 #: Words that end a name on its left: who and which (我们小区, 该公司), the administrative
 #: words of an anonymised region (K3县 光明小区), and modifiers of the kind (物业公司, 安置小区).
-_BOUNDARY = frozenset("""
-我 我们 你 你们 他 他们 她 它 该 本 此 这 那 这个 那个 这家 那家 一家 一个 各 各个 每个 整个 某 某某 其 其他 其它
-所有 很多 许多 部分 全 全部 多家 多个 几个 两个 附近 周边 周围 旁边 对面 隔壁 门口 市 区 县 省 州
-本市 我市 我县 我区 全市 全县 全区 全省 物业 业主 住宅 安置 老旧 新建 开发 投资 有些 每个 农村 乡镇 相关 有关 附属 公立 私立
-民办 公办 正规 非法 违规 网贷 交易 网络 主要 大部分 众多 一些 这些 那些 大量 所在 原 现 各地 当地 本地 金融 贷款 借贷 线上 网上 手机 小区 该小区 城市 农村 乡村 学校 医院
-公司 平台 单位 部门 政府 家 所 个 位 号 楼 栋 期 的 了 在 是 和 与 及 或 到 从 向 对 把 被 给 为 于 由
-""".split())
+_BOUNDARY_TEXT = """
+我 我们 你 你们 他 他们 她 它 该 本 此 这 那 这个 那个 这家 那家 一家 一个 各 各个
+每个 整个 某 某某 其 其他 其它 所有 很多 许多 部分 全 全部 多家 多个 几个 两个 附近 周边
+周围 旁边 对面 隔壁 门口 市 区 县 省 州 本市 我市 我县 我区 全市 全县 全区 全省 物业
+业主 住宅 安置 老旧 新建 开发 投资 有些 每个 农村 乡镇 相关 有关 附属 公立 私立 民办 公办
+正规 非法 违规 网贷 交易 网络 主要 大部分 众多 一些 这些 那些 大量 所在 原 现 各地 当地
+本地 金融 贷款 借贷 线上 网上 手机 小区 该小区 城市 农村 乡村 学校 医院 公司 平台 单位
+部门 政府 家 所 个 位 号 楼 栋 期 的 了 在 是 和 与 及 或 到 从 向 对 把 被 给 为
+于 由
+"""
+_BOUNDARY = frozenset(_BOUNDARY_TEXT.split())
 _REGION_CODE = re.compile(r"^[A-Z]\d{0,2}$")
 _ADMIN = "市区县省镇乡州"
 _REGION_LEVELS = "市区县省州"
@@ -78,7 +83,8 @@ _LATIN = re.compile(r"^[0-9A-Za-z]+$")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _WORD = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff]+$")
 #: What follows a number is a measure, not a name (2019年, 3万元, 8号楼).
-_MEASURE_HEADS = tuple("万千百亿元角块年月日号个岁次天点时分秒米楼层栋幢单室户人名家期届批倍辆台套间平亩斤吨周期多余房班线床级")
+_MEASURE_HEADS = tuple("万千百亿元角块年月日号个岁次天点时分秒米楼层栋幢单室户"
+                       "人名家期届批倍辆台套间平亩斤吨周期多余房班线床级")
 #: The longest name (in characters, suffix included).
 MAX_TERM = 16
 #: A name's own part (before its suffix) is at most this long (a longer run is a sentence).
@@ -117,7 +123,7 @@ def entities(text: str) -> list[Found]:
     tagged: list[tuple[str, str]] = []
     offsets: list[int] = []
     cuts = [0, *(m.end() for m in _REGION_MARK.finditer(text)), len(text)]
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         at = a
         for word, pos in rjieba.tag(text[a:b]):
             tagged.append((word, pos))
@@ -166,7 +172,7 @@ def _named(tagged: list[tuple[str, str]], offsets: list[int], i: int, suffix: st
     while j < i and tagged[j][1] not in heads:  # 请求 公示 | 国富小区
         length -= len(tagged[j][0])
         j += 1
-    if length < 2 and not any(c.isdigit() or c.isascii() and c.isalpha() for c in own + "".join(
+    if length < 2 and not any(c.isdigit() or (c.isascii() and c.isalpha()) for c in own + "".join(
             w for w, _ in tagged[j:i])):
         return None
     if length < 1:
@@ -180,7 +186,7 @@ def _named(tagged: list[tuple[str, str]], offsets: list[int], i: int, suffix: st
     start = offsets[j]
     if len(text) > 3 and text[0] in _ADMIN and j > 0 and _REGION_CODE.match(tagged[j - 1][0]):
         text, start = text[1:], start + 1  # A | 市鑫 融汇 …: the 市 is A市's
-    if len(text) > MAX_TERM or text[0].isdigit() and kind != "road":
+    if len(text) > MAX_TERM or (text[0].isdigit() and kind != "road"):
         return None
     return Found(text, kind, start, start + len(text))
 
@@ -390,7 +396,7 @@ def _cut(text: str, start: int, end: int) -> list[tuple[int, int, str, bool]]:
     ``_REGION_MARK``)."""
     out: list[tuple[int, int, str, bool]] = []
     cuts = [start, *(m.end() for m in _REGION_MARK.finditer(text, start, end)), end]
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         if b > a:
             out += [(a + x, a + y, w, False) for w, x, y in rjieba.tokenize(text[a:b])]
     return out
