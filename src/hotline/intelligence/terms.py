@@ -70,12 +70,20 @@ _BOUNDARY_TEXT = """
 每个 整个 某 某某 其 其他 其它 所有 很多 许多 部分 全 全部 多家 多个 几个 两个 附近 周边
 周围 旁边 对面 隔壁 门口 市 区 县 省 州 本市 我市 我县 我区 全市 全县 全区 全省 物业
 业主 住宅 安置 老旧 新建 开发 投资 有些 每个 农村 乡镇 相关 有关 附属 公立 私立 民办 公办
-正规 非法 违规 网贷 交易 网络 主要 大部分 众多 一些 这些 那些 大量 所在 原 现 各地 当地
+正规 非法 违规 网贷 交易 有 去 来 说 让 主要 大部分 众多 一些 这些 那些 大量 所在 原 现 各地 当地
 本地 金融 贷款 借贷 线上 网上 手机 小区 该小区 城市 农村 乡村 学校 医院 公司 平台 单位
 部门 政府 家 所 个 位 号 楼 栋 期 的 了 在 是 和 与 及 或 到 从 向 对 把 被 给 为
 于 由
 """
 _BOUNDARY = frozenset(_BOUNDARY_TEXT.split())
+#: Words that describe a business, not name it: a name made of them alone is no name.
+_GENERIC_TEXT = """
+网络 科技 网络科技 信息 技术 信息技术 发展 管理 服务 建设 工程 实业 贸易 商贸 投资 房地产
+置业 开发 物业 电子 商务 电子商务 文化 传媒 教育 咨询 劳务 建筑 建材 环保 环境 能源 物流
+运输 餐饮 旅游 医疗 健康 生物 农业 食品 汽车 金融 资产 资本 股份
+集团 中心 专业 综合 国际 中国 中华
+"""
+_GENERIC = frozenset(_GENERIC_TEXT.split())
 _REGION_CODE = re.compile(r"^[A-Z]\d{0,2}$")
 _ADMIN = "市区县省镇乡州"
 _REGION_LEVELS = "市区县省州"
@@ -117,9 +125,9 @@ class Found:
 _REGION_MARK = re.compile(r"[A-Z]\d{0,2}[市区县州省]")
 
 
-def entities(text: str) -> list[Found]:
-    """Named entities of one text, by pattern (see the module's docstring)."""
-    text = text or ""
+def tag(text: str) -> tuple[list[tuple[str, str]], list[int]]:
+    """rjieba's words of a text with their parts of speech, and where each starts (the text
+    cut after each anonymised region first)."""
     tagged: list[tuple[str, str]] = []
     offsets: list[int] = []
     cuts = [0, *(m.end() for m in _REGION_MARK.finditer(text)), len(text)]
@@ -129,21 +137,28 @@ def entities(text: str) -> list[Found]:
             tagged.append((word, pos))
             offsets.append(at)
             at += len(word)
+    return tagged, offsets
+
+
+def entities(text: str, tagged: tuple[list[tuple[str, str]], list[int]] | None = None) -> list[Found]:
+    """Named entities of one text, by pattern (see the module's docstring); ``tagged``: the
+    text as :func:`tag` reads it, when the caller has it."""
+    words, offsets = tagged if tagged is not None else tag(text or "")
     out: list[Found] = []
     i = 0
-    while i < len(tagged):
-        word, pos = tagged[i]
+    while i < len(words):
+        word = words[i][0]
         anchor = _anchor(word) if _WORD.match(word) else None
         found: Found | None = None
         if anchor is not None:
-            found = _named(tagged, offsets, i, *anchor)
+            found = _named(words, offsets, i, *anchor)
         if found is None and _LATIN.match(word) and not _REGION_CODE.match(word):
-            found = _latin_initial(tagged, offsets, i)
+            found = _latin_initial(words, offsets, i)
         if found is not None:
             while out and out[-1].end > found.start:  # 秀峰东路 within 秀峰东路应电家园
                 out.pop()
             out.append(found)
-            while i < len(tagged) and offsets[i] < found.end:
+            while i < len(words) and offsets[i] < found.end:
                 i += 1
             continue
         i += 1
@@ -164,8 +179,8 @@ def _named(tagged: list[tuple[str, str]], offsets: list[int], i: int, suffix: st
     j = i
     length = len(own)
     while j > 0 and _fits(*tagged[j - 1]) and length + len(tagged[j - 1][0]) <= MAX_NAME:
-        if tagged[j - 1][1] in _ADJACENT_POS and j != i:
-            break
+        if tagged[j - 1][1] in _ADJACENT_POS and j != i and len(tagged[j - 1][0]) > 1:
+            break  # a verb inside a name only next to its suffix (惠民理财平台), or a character of it (鑫融汇通)
         j -= 1
         length += len(tagged[j][0])
     heads = _HEAD_POS | ({"vn"} if kind in ("school", "hospital") else set())  # 实验中学
@@ -175,8 +190,8 @@ def _named(tagged: list[tuple[str, str]], offsets: list[int], i: int, suffix: st
     if length < 2 and not any(c.isdigit() or (c.isascii() and c.isalpha()) for c in own + "".join(
             w for w, _ in tagged[j:i])):
         return None
-    if length < 1:
-        return None
+    if length < 1 or (all(w in _GENERIC for w, _ in tagged[j:i]) and (not own or own in _GENERIC)):
+        return None  # 网络科技有限公司, 服务平台: a kind of business, no name
     end = i + 1
     for trailer in _TRAILERS.get(kind, ()):
         if end < len(tagged) and tagged[end][0] == trailer and not word.endswith(trailer):
@@ -226,14 +241,15 @@ MIN_DOCS = 2
 MIN_TOGETHER = 0.6
 #: No one word may stand before (after) it more than this share of the times.
 MAX_NEIGHBOUR_SHARE = 0.6
-#: Characters of each text read for named entities (a name is given early: in the title).
-ENTITY_CHARS = 1000
-#: Characters of each text read for phrases (a month of a province is 60,000 appeals).
-COHESION_CHARS = 600
+#: Characters of each text read for names and phrases (a name is given early: in the title;
+#: a month of a province is 60,000 appeals).
+ENTITY_CHARS = 800
+COHESION_CHARS = 800
 _EDGE_POS_OUT = frozenset({"p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "d", "y", "e", "o", "x", "w",
                            "q", "f", "t", "zg", "ad"})
 
 
+_INNER_POS_OUT = frozenset({"p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "y", "e", "o", "x", "w"})
 _NOUN_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "eng", "s", "l", "i"})
 #: A person by their office (胡厅长, 易书记) is no term, and nobody's name is kept.
 _TITLES = ("长", "书记", "主任", "老师", "医生", "经理", "先生", "女士", "同志", "师傅", "阿姨", "委员")
@@ -248,9 +264,11 @@ def _fragmentary(word: str, pos: str) -> bool:
     return (len(word) == 1 and bool(_HAN.match(word))) or not rjieba.has_word(word) or pos == "m"
 
 
-def cohesive(texts: Iterable[str], *, stop: frozenset[str] = frozenset()) -> dict[str, int]:
+def cohesive(texts: Iterable[str] | Iterable[list[tuple[str, str]]], *, stop: frozenset[str] = frozenset(),
+             ) -> dict[str, int]:
     """Phrases of two to four words that rjieba splits (one of them a single character or a
-    word it does not know) and that the texts keep together: phrase → how often seen."""
+    word it does not know) and that the texts keep together: phrase → how often seen.
+    ``texts``: strings, or the texts already tagged (:func:`tag`)."""
     counts: Counter[str] = Counter()
     docs: Counter[str] = Counter()
     left: dict[str, Counter[str]] = defaultdict(Counter)
@@ -258,7 +276,7 @@ def cohesive(texts: Iterable[str], *, stop: frozenset[str] = frozenset()) -> dic
     unigrams: Counter[str] = Counter()
     edge = 0
     for text in texts:
-        tagged = rjieba.tag((text or "")[:COHESION_CHARS])
+        tagged = tag(text[:COHESION_CHARS])[0] if isinstance(text, str) else text
         seen: set[str] = set()
         words = [w for w, _ in tagged]
         unigrams.update(words)
@@ -275,7 +293,11 @@ def cohesive(texts: Iterable[str], *, stop: frozenset[str] = frozenset()) -> dic
                 fragment = fragment or _fragmentary(*tagged[k])
                 if size > 10:
                     break
-                if size < 3 or not fragment or tagged[k][1] not in _NOUN_POS or tagged[i][1] == "m":
+                if tagged[k][1] in _INNER_POS_OUT:
+                    break
+                if size < 3 or not fragment or tagged[i][1] == "m" or (
+                        tagged[k][1] not in _NOUN_POS and not (len(tagged[k][0]) == 1 and tagged[k][1] == "v")) \
+                        or not any(p in _NOUN_POS for _, p in tagged[i:k + 1]):
                     continue
                 phrase = "".join(words[i:k + 1])
                 counts[phrase] += 1
@@ -433,15 +455,18 @@ def discover(texts: Sequence[str], base: Lexicon | None = None, *, stop: frozens
     锦绣家园小区 read as the form most used)."""
     found: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    tagged_texts = []
     for text in texts:
-        for e in entities(text[:ENTITY_CHARS]):
+        tagged = tag((text or "")[:ENTITY_CHARS])
+        tagged_texts.append(tagged[0])
+        for e in entities("", tagged):
             if e.text in stop:
                 continue
             found[key(e.text)][e.text] += 1
             kinds[key(e.text)][e.kind] += 1
     for k in [k for k, forms in found.items() if k[0].isdigit() and sum(forms.values()) < 2]:
         del found[k]  # 58车贷 is a name when it recurs; 20条 once is a count
-    for phrase, n in cohesive(texts, stop=stop).items():
+    for phrase, n in cohesive(tagged_texts, stop=stop).items():
         k = key(phrase)
         if k not in found:
             kinds[k]["other"] += n
