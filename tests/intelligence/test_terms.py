@@ -68,7 +68,8 @@ def test_synonyms_read_as_their_term_longest_first():
 
 
 def test_cohesive_phrases_are_found_over_a_months_texts():
-    pairs = [("我在", "出借了八万"), ("举报", "非法集资"), ("", "什么时候退赔"), ("请问", "案件进展"), ("关于", "的资产处置")]
+    pairs = [("我在", "出借了八万"), ("举报", "非法集资"), ("", "什么时候退赔"), ("请问", "案件进展"),
+             ("关于", "的资产处置")]
     texts = [f"{lead}鑫融汇通{tail}" for lead, tail in pairs]
     texts += ["今天天气很好", "小区门口有垃圾"]
     found = terms.cohesive(texts, stop=hotspots._STOP)
@@ -116,7 +117,8 @@ def test_without_a_lexicon_the_engine_reads_as_before():
 
 def test_dictionary_rows_from_a_table():
     rows = terms.rows([["词条", "类型", "同义词", "启用"],
-                       ["A市第一人民医院", "医院", "市一医院、一医院", "是"], ["", "", "", ""], ["58车贷平台", "platform", "58车贷;58车贷APP", "否"], ["某某", "火星", "", ""]])
+                       ["A市第一人民医院", "医院", "市一医院、一医院", "是"], ["", "", "", ""],
+                       ["58车贷平台", "platform", "58车贷;58车贷APP", "否"], ["某某", "火星", "", ""]])
     assert [(r.line, r.term, r.kind, r.synonyms, r.active) for r in rows] == [
         (2, "A市第一人民医院", "hospital", ("市一医院", "一医院"), True),
         (4, "58车贷平台", "platform", ("58车贷", "58车贷APP"), False),
