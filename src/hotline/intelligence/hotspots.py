@@ -361,6 +361,8 @@ def find(appeals: Sequence[Appeal], top: int = 10, *, dictionary: terms.Lexicon 
 NAMED_SHARE = 0.3
 #: How many words say what went wrong in a label (电梯 故障).
 ISSUE_WORDS = 2
+#: Characters between them for the label to quote the appeals' own phrase (逾期无法提现).
+MAX_GAP = 2
 _CODE = re.compile(r"^[A-Z]\d{0,2}$")
 
 
@@ -397,11 +399,10 @@ def _phrase(issue: Sequence[str], texts: Sequence[str]) -> str:
     if len(issue) == 1:
         return issue[0]
     best: str | None = None
-    limit = sum(len(w) for w in issue) + 3
     for text in texts:
         for a, b in ((issue[0], issue[1]), (issue[1], issue[0])):
             for m in re.finditer(re.escape(a), text):
-                j = text.find(b, m.end(), m.end() + limit)
+                j = text.find(b, m.end(), m.end() + MAX_GAP + len(b))
                 if j >= 0:
                     stretch = text[m.start():j + len(b)]
                     if _WORDLIKE.match(stretch) and not _GLUE.search(stretch[len(a):-len(b)] or "-") \

@@ -81,7 +81,7 @@ _GENERIC_TEXT = """
 网络 科技 网络科技 信息 技术 信息技术 发展 管理 服务 建设 工程 实业 贸易 商贸 投资 房地产
 置业 开发 物业 电子 商务 电子商务 文化 传媒 教育 咨询 劳务 建筑 建材 环保 环境 能源 物流
 运输 餐饮 旅游 医疗 健康 生物 农业 食品 汽车 金融 资产 资本 股份
-集团 中心 专业 综合 国际 中国 中华
+集团 中心 专业 综合 国际 中国 中华 化工 精细化工 工业 产业 高新 经济 商业 创业
 """
 _GENERIC = frozenset(_GENERIC_TEXT.split())
 _REGION_CODE = re.compile(r"^[A-Z]\d{0,2}$")
@@ -339,12 +339,13 @@ class Term:
 
 _STRIP = re.compile(r"^(.{2,}?(?:小区|花园|家园|公寓|大厦|新城|山庄|华庭|公馆|苑|府))小区$")
 _PLATFORM = re.compile(r"^(.{2,}?)(?:平台|APP|App|app)$")
+_BUS = re.compile(r"^(\d+路)(?:公交车|公交|车)$")
 
 
 def key(form: str) -> str:
     """The form that variants of one name share: 锦绣家园 for 锦绣家园小区, 58车贷 for
-    58车贷平台."""
-    for pattern in (_STRIP, _PLATFORM):
+    58车贷平台, 7路 for 7路公交."""
+    for pattern in (_STRIP, _PLATFORM, _BUS):
         m = pattern.match(form)
         if m:
             return m.group(1)
