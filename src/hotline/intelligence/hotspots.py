@@ -330,15 +330,15 @@ def find(appeals: Sequence[Appeal], top: int = 10, *, dictionary: terms.Lexicon 
         central = np.asarray(sub @ centroid).ravel()
         order = [members[i] for i in np.argsort(-central)]
         label_source = appeals[order[0]]
+        named = _named(lexicon, [docs[i] for i in members])
         ranked = [vocabulary[i] for i in np.argsort(-centroid)[:12] if centroid[i] > 0]
-        whole = [w for w in ranked if lexicon is not None and w in lexicon.kinds]
+        whole = {w for w in ranked if lexicon is not None and w in lexicon.kinds} | set(named)
         keywords = [w for w in ranked if not any(w != t and w in t for t in whole)][:8]  # 融汇 is 鑫融汇通's
         member_times = [t for i in members if (t := appeals[i].time) is not None]
         people = {appeals[i].person for i in members if appeals[i].person}
         likes = [max(0, appeals[i].likes) for i in members]
         trend = Counter(t.strftime("%Y-%m") for t in member_times)
         given = Counter(appeals[i].place for i in members if appeals[i].place)
-        named = _named(lexicon, [docs[i] for i in members])
         place = given.most_common(1)[0][0] if given else next(
             (t for t in named if lexicon is not None and lexicon.kind(t) in terms.PLACE_KINDS), None) or place_of(
             [f"{appeals[i].title} {appeals[i].text}" for i in members], lexicon)
