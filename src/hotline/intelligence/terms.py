@@ -85,6 +85,8 @@ _GENERIC_TEXT = """
 """
 _GENERIC = frozenset(_GENERIC_TEXT.split())
 _REGION_CODE = re.compile(r"^[A-Z]\d{0,2}$")
+#: Who answers, not what is complained of (人民政府 is named in every other appeal).
+_AGENCY = ("政府", "人民政府", "委员会", "管委会", "办事处")
 _ADMIN = "市区县省镇乡州"
 _REGION_LEVELS = "市区县省州"
 _LATIN = re.compile(r"^[0-9A-Za-z]+$")
@@ -243,8 +245,8 @@ MIN_TOGETHER = 0.6
 MAX_NEIGHBOUR_SHARE = 0.6
 #: Characters of each text read for names and phrases (a name is given early: in the title;
 #: a month of a province is 60,000 appeals).
-ENTITY_CHARS = 800
-COHESION_CHARS = 800
+ENTITY_CHARS = 600
+COHESION_CHARS = 600
 _EDGE_POS_OUT = frozenset({"p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "d", "y", "e", "o", "x", "w",
                            "q", "f", "t", "zg", "ad"})
 
@@ -461,13 +463,15 @@ def discover(texts: Sequence[str], base: Lexicon | None = None, *, stop: frozens
         tagged = tag((text or "")[:ENTITY_CHARS])
         tagged_texts.append(tagged[0])
         for e in entities("", tagged):
-            if e.text in stop:
+            if e.text in stop or e.text.endswith(_AGENCY):
                 continue
             found[key(e.text)][e.text] += 1
             kinds[key(e.text)][e.kind] += 1
     for k in [k for k, forms in found.items() if k[0].isdigit() and sum(forms.values()) < 2]:
         del found[k]  # 58车贷 is a name when it recurs; 20条 once is a count
     for phrase, n in cohesive(tagged_texts, stop=stop).items():
+        if phrase.endswith(_AGENCY):
+            continue
         k = key(phrase)
         if k not in found:
             kinds[k]["other"] += n
