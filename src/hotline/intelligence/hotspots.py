@@ -338,8 +338,8 @@ def find(appeals: Sequence[Appeal], top: int = 10, *, dictionary: terms.Lexicon 
         label_source = appeals[order[0]]
         named = _named(lexicon, [docs[i] for i in members])
         ranked = [vocabulary[i] for i in np.argsort(-centroid)[:12] if centroid[i] > 0]
-        whole = {w for w in ranked if lexicon is not None and w in lexicon.kinds} | set(named)
-        keywords = [w for w in ranked if not any(w != t and w in t for t in whole)][:8]  # 融汇 is 鑫融汇通's
+        whole = {t for i in members for t in docs[i] if lexicon is not None and t in lexicon.kinds}
+        keywords = [w for w in ranked if w in whole or not any(w in t for t in whole)][:8]  # 融汇 is 鑫融汇通's
         member_times = [t for i in members if (t := appeals[i].time) is not None]
         people = {appeals[i].person for i in members if appeals[i].person}
         likes = [max(0, appeals[i].likes) for i in members]
