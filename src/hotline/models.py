@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from hotline.analytics.disclosure.models import DisclosureMonth, TypicalCase
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
@@ -93,6 +94,7 @@ __all__ = [
     "CtiQueue",
     "DeadlineRuleRow",
     "Delivery",
+    "DisclosureMonth",
     "DirectDispatchRule",
     "DispatchFeedback",
     "EarlyWarning",
@@ -143,6 +145,7 @@ __all__ = [
     "Subscription",
     "SupervisionAuthority",
     "SupervisionLetter",
+    "TypicalCase",
     "Unit",
     "UnitDayStats",
     "User",

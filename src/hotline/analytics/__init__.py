@@ -1,0 +1,1 @@
+"""Analytics: statistics, reports and public disclosure."""
