@@ -103,6 +103,9 @@ class Finding:
     start: int
     end: int
     replacement: str
+    #: found by a pattern that guesses (a cue word, a suffix) rather than by a sure rule
+    guess: bool = False
+
 
 
 #: What each kind of finding is called (for the refusal that names it).
@@ -132,13 +135,14 @@ _HOUSE = re.compile(
 )
 #: the number on a road: 幸福路18号, 人民大道100-2号 (the road's name alone says little)
 _ROAD_NUMBER = re.compile(r"(?<=[路街道巷弄里同])\d+(?:-\d+)?号(?:院|楼)?")
-_ESTATE = re.compile(_HAN + r"{2,12}?(小区|花园|家园|嘉园|公寓|新村|大厦|社区|村委会|居委会)")
+_ESTATE = re.compile(_HAN + r"{2,12}?((?:花园|家园|嘉园|公寓|新村|大厦)(?:小区)?|小区|社区|村委会|居委会)")
 _ENTERPRISE = re.compile(r"[\u4e00-\u9fff（）()]{2,24}?(有限责任公司|股份有限公司|有限公司|分公司|公司|集团|商行|超市|"
                          r"酒店|宾馆|饭店|餐厅|工厂|门店)")
 #: Words a place or company name does not start with: a candidate is cut after the last one.
 _LEAD_WORDS = re.compile(
     r".*(?:反映|投诉|举报|位于|家住|居住|住在|地址|附近|门口|楼下|对面|旁边|所在|关于|要求|希望|表示|认为|发现|"
-    r"联系|拨打|拖欠|购买|入职|就职|工作|租住|入住|咨询|来电|市民|居民|业主|[住在于到至从是的了和与及对向称将把被该其等给为:：，,。、\s])"
+    r"联系|拨打|拖欠|购买|入职|就职|工作|租住|入住|咨询|来电|市民|居民|业主|约谈|责令|督促|协调|告知|通知|"
+    r"[住在于到至从是的了和与及对向称将把被该其等给为已经由:：，,。、\s])"
 )
 #: Cue words after which a family name starts a person's name (市民王建国反映 …).
 _PERSON_CUES = re.compile(r"(来电人|诉求人|投诉人|反映人|举报人|当事人|市民|居民|业主|村民|租户|房东|邻居)"
@@ -172,7 +176,7 @@ def _cue_names(text: str) -> list[Finding]:
         if "某" in name:
             continue
         start = m.start(3)
-        out.append(Finding("name", start, start + length, _pseudonym(name)))
+        out.append(Finding("name", start, start + length, _pseudonym(name), guess=True))
     for m in _PERSON_CUES.finditer(text):
         candidate = m.group(2)
         compound = candidate[:2] in SURNAMES
@@ -187,7 +191,7 @@ def _cue_names(text: str) -> list[Finding]:
         if not given:
             continue
         start = m.start(2)
-        out.append(Finding("name", start, start + surname + len(given), candidate[:surname] + "某"))
+        out.append(Finding("name", start, start + surname + len(given), candidate[:surname] + "某", guess=True))
     return out
 
 
@@ -207,7 +211,8 @@ def _suffixed(text: str, pattern: re.Pattern[str], kind: str) -> list[Finding]:
         offset, name = _lead_trimmed(m.group(0)[: -len(suffix)])
         if len(name) < 2 or "某" in name:
             continue
-        out.append(Finding(kind, m.start() + offset, m.end(), "某" + suffix))
+        word = "小区" if suffix.endswith("小区") else suffix
+        out.append(Finding(kind, m.start() + offset, m.end(), "某" + word, guess=True))
     return out
 
 
@@ -252,13 +257,13 @@ def find_personal(text: str | None, *, names: Iterable[str] = (), addresses: Ite
     found += [Finding("house_number", m.start(), m.end(), "某号") for m in _ROAD_NUMBER.finditer(text)]
     found += [Finding("house_number", m.start(), m.end(), "[门牌号]") for m in _HOUSE.finditer(text)]
     found += _cue_names(text)
+    # the sure findings first (numbers, plates, what the order itself names), then the guesses
+    # (names after cue words, estates, companies by their suffix); the first and longest wins
     kept: list[Finding] = []
-    end = 0
-    for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
-        if f.start >= end and f.end > f.start:
+    for f in sorted(found, key=lambda f: (f.guess, f.start, -(f.end - f.start))):
+        if f.end > f.start and all(f.end <= k.start or f.start >= k.end for k in kept):
             kept.append(f)
-            end = f.end
-    return kept
+    return sorted(kept, key=lambda f: f.start)
 
 
 def anonymise(text: str | None, **known: Any) -> str:
