@@ -8,15 +8,17 @@ API = "/api/v1/disclosure"
 ORDERS = "/api/v1/work-orders"
 #: An order full of personal data: the public must see none of it.
 PERSONAL = {
-    "name": "欧阳建国", "phone": "13912345678", "id_number": "110105194912310021", "address": "东城区幸福路18号幸福家园3栋2单元501",
-    "plate": "川A12345", "plate_ev": "粤B·D12345", "enterprise": "青川安居家电维修有限公司", "uscc": "91110108MA0100000W",
+    "name": "欧阳建国", "phone": "13912345678", "id_number": "110105194912310021",
+    "address": "东城区幸福路18号幸福家园3栋2单元501", "plate": "川A12345", "plate_ev": "粤B·D12345",
+    "enterprise": "青川安居家电维修有限公司", "uscc": "91110108MA0100000W",
     "landline": "021-87654321", "other_name": "李秀英", "email": "oy.jianguo@example.com", "estate": "幸福家园",
     "house": "3栋2单元501", "street": "东华街道", "card": "6222020012345678901",
 }
 INTAKE = {
     "channel": "phone", "appeal_type": "complaint", "category_code": "010101", "region_code": "990102001",
     "title": f"{PERSONAL['estate']}门口车辆{PERSONAL['plate']}长期占道",
-    "content": (f"市民{PERSONAL['name']}（身份证{PERSONAL['id_number']}，电话{PERSONAL['phone']}，座机{PERSONAL['landline']}，"
+    "content": (f"市民{PERSONAL['name']}（身份证{PERSONAL['id_number']}，电话{PERSONAL['phone']}，"
+                f"座机{PERSONAL['landline']}，"
                 f"邮箱{PERSONAL['email']}）反映：家住{PERSONAL['street']}{PERSONAL['address']}，"
                 f"车牌{PERSONAL['plate']}和{PERSONAL['plate_ev']}的车辆长期占用消防通道；"
                 f"{PERSONAL['enterprise']}（统一社会信用代码{PERSONAL['uscc']}）拖欠维修款，"

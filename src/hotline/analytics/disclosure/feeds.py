@@ -36,8 +36,8 @@ def case_out(c: TypicalCase, region_name: str) -> PublicCaseOut:
 def _month_text(m: PublicMonthOut) -> str:
     f = m.figures
     parts = [f"受理 {f.get('received') or 0} 件", f"办结 {f.get('handled') or 0} 件",
-             f"按时办结率 {rules.percent(f.get('on_time_rate'))}",  # type: ignore[arg-type]
-             f"满意率 {rules.percent(f.get('satisfaction_rate'))}"]  # type: ignore[arg-type]
+             f"按时办结率 {rules.percent(f.get('on_time_rate'))}",
+             f"满意率 {rules.percent(f.get('satisfaction_rate'))}"]
     if m.top_categories:
         parts.append("主要诉求：" + "、".join(str(c["name"]) for c in m.top_categories))
     return "；".join(parts) + "。"
