@@ -29,6 +29,8 @@ from hotline.workorder import repository as workorder_repository
 from hotline.workorder.lifecycle import Status as OrderStatus
 from hotline.workorder.models import RESULT_NAMES, ReplyResult, Verdict, WorkOrder
 
+#: At most this many batches of events are folded into the statistics cube before a snapshot.
+REFRESH_ROUNDS = 1000
 VERDICT_NAMES = {Verdict.satisfied: "满意", Verdict.basically_satisfied: "基本满意", Verdict.dissatisfied: "不满意"}
 
 
@@ -86,10 +88,14 @@ def month_figures(session: Session, region: Region, period: str) -> dict[str, An
     """The month's figures for the region's centre(s), from the one source of every figure
     (``hotline.analytics.service.statistics``) and the unit ranking that supervision keeps."""
     from hotline.analytics import periods
+    from hotline.analytics import service as statistics_service
     from hotline.analytics.service import Scope, StatQuery, statistics
     from hotline.supervision import rules as supervision_rules
     from hotline.supervision.service import rankings
 
+    for _ in range(REFRESH_ROUNDS):  # the snapshot is taken from a cube holding every event so far
+        if statistics_service.refresh(session) == 0:
+            break
     scope = Scope.region(session, region.code)
     p = periods.period("month", period)
     total = statistics(session, scope, StatQuery(p, compare=True)).total
