@@ -1,6 +1,7 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 from hotline.analytics.disclosure.models import DisclosureMonth, TypicalCase
+from hotline.analytics.models import StatCell
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
@@ -142,6 +143,7 @@ __all__ = [
     "Seat",
     "SeatState",
     "SpecialList",
+    "StatCell",
     "Subscription",
     "SupervisionAuthority",
     "SupervisionLetter",
