@@ -15,7 +15,8 @@ from tests.supervision.helpers import closed, cst, new_order, project
 
 @pytest.fixture
 def november(db, world, travel):
-    """November 2026 in 青川: two closed orders, one handled again after a dissatisfied callback, one waiting; today is 2 December."""
+    """November 2026 in 青川: two closed orders, one handled again after a dissatisfied callback,
+    one waiting; today is 2 December."""
     travel.move_to(cst(2026, 11, 9, 9))
     closed(db, world)
     closed(db, world)

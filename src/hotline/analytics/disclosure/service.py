@@ -29,8 +29,6 @@ from hotline.workorder import repository as workorder_repository
 from hotline.workorder.lifecycle import Status as OrderStatus
 from hotline.workorder.models import RESULT_NAMES, ReplyResult, Verdict, WorkOrder
 
-#: At most this many batches of events are folded into the statistics cube before a snapshot.
-REFRESH_ROUNDS = 1000
 VERDICT_NAMES = {Verdict.satisfied: "满意", Verdict.basically_satisfied: "基本满意", Verdict.dissatisfied: "不满意"}
 
 
@@ -93,11 +91,11 @@ def month_figures(session: Session, region: Region, period: str) -> dict[str, An
     from hotline.supervision import rules as supervision_rules
     from hotline.supervision.service import rankings
 
-    for _ in range(REFRESH_ROUNDS):  # the snapshot is taken from a cube holding every event so far
-        if statistics_service.refresh(session) == 0:
-            break
-    scope = Scope.region(session, region.code)
     p = periods.period("month", period)
+    # the month's cells counted again from the orders themselves, so that the snapshot holds
+    # every order as it stands now, whatever events the cube's job has not folded in yet
+    statistics_service.rebuild(session, p.start, p.end)
+    scope = Scope.region(session, region.code)
     total = statistics(session, scope, StatQuery(p, compare=True)).total
     by_category = statistics(session, scope, StatQuery(p, dimension="category", level=1, compare=False))
     categories = [(row.label, int(row.values.get("received") or 0)) for row in by_category.rows]
