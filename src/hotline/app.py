@@ -165,6 +165,12 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     app.include_router(merchant_api.router, prefix="/api/v1")
     app.include_router(merchant_api.public_router, prefix="/api/v1")
     app.include_router(merchant_views.router, include_in_schema=False)
+    from hotline.analytics.disclosure import endpoints as disclosure_api
+    from hotline.analytics.disclosure import views as disclosure_views
+
+    app.include_router(disclosure_api.router, prefix="/api/v1")
+    app.include_router(disclosure_api.public_router, prefix="/api/v1")
+    app.include_router(disclosure_views.router, include_in_schema=False)
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from hotline.analytics.disclosure.models import DisclosureMonth, TypicalCase
 from hotline.analytics.models import StatCell
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
@@ -96,6 +97,7 @@ __all__ = [
     "DeadlineRuleRow",
     "Delivery",
     "DirectDispatchRule",
+    "DisclosureMonth",
     "DispatchFeedback",
     "EarlyWarning",
     "EscalationRule",
@@ -147,6 +149,7 @@ __all__ = [
     "Subscription",
     "SupervisionAuthority",
     "SupervisionLetter",
+    "TypicalCase",
     "Unit",
     "UnitDayStats",
     "User",

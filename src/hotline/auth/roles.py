@@ -31,6 +31,7 @@ class Cap(enum.StrEnum):
     inspect_quality = "inspect_quality"  # sample and score agents' calls and orders (质检)
     manage_integrations = "manage_integrations"  # push subscriptions and their delivery logs
     manage_merchants = "manage_merchants"  # the service-merchant register: review, evaluation, adjustment
+    manage_disclosure = "manage_disclosure"  # publish monthly figures; choose, edit, review and withdraw typical cases
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders, Cap.view_calls}
@@ -39,7 +40,7 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch}),
     Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback,
                                                  Cap.edit_knowledge, Cap.review_knowledge, Cap.inspect_quality,
-                                                 Cap.manage_merchants}),
+                                                 Cap.manage_merchants, Cap.manage_disclosure}),
     Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.edit_knowledge}),
     Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
                                   Cap.edit_knowledge}),

@@ -39,7 +39,8 @@ SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
                  "webhooks": PACKAGE / "integration" / "webhooks" / "templates",
                  "merchants": PACKAGE / "integration" / "merchants" / "templates",
                  "linkage": PACKAGE / "integration" / "linkage" / "templates",
-                 "federation": PACKAGE / "integration" / "federation" / "templates"}
+                 "federation": PACKAGE / "integration" / "federation" / "templates",
+                 "disclosure": PACKAGE / "analytics" / "disclosure" / "templates"}
 
 env = Environment(
     loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
@@ -117,6 +118,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/admin/webhooks", "推送订阅"))
     if principal.can(Cap.manage_merchants) or principal.role in access.CENTRE_ROLES:  # as merchants.service.may_read
         items.append(("/merchants", "服务企业"))
+    if principal.can(Cap.manage_disclosure):  # as analytics.disclosure.service.require_editor
+        items.append(("/disclosure", "数据公开"))
     linkage_staff = principal.role in access.CENTRE_ROLES and principal.can(Cap.view_orders)
     if (linkage_staff or principal.can(Cap.manage_org)) and not principal.is_service:  # as integration.linkage
         items.append(("/linkage", "联动线路"))
