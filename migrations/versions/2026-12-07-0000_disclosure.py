@@ -1,7 +1,7 @@
 """disclosure: published months (a snapshot of the figures) and typical cases
 
 Revision ID: f5c3d4e51000
-Revises: e8b2c4f60700
+Revises: f7e5f6a71200
 Create Date: 2026-12-07 00:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import hotline.kit.db
 
 revision: str = 'f5c3d4e51000'
-down_revision: str | None = 'e8b2c4f60700'
+down_revision: str | None = 'f7e5f6a71200'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
