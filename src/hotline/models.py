@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from hotline.analytics.reports.models import Report
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
@@ -133,6 +134,7 @@ __all__ = [
     "RateCounter",
     "Region",
     "Reply",
+    "Report",
     "ReturnRequest",
     "RollupCursor",
     "Sample",
