@@ -96,8 +96,8 @@ def test_the_campaign_report_counts_enterprise_appeals_and_their_ledgers(db, wor
     doc = open_docx(service.document(db, None, report, "docx"))
     assert headings(doc)[1:] == ["一、总体情况", "二、诉求分类分析", "三、区域分布", "四、超期、推诿扯皮、敷衍应付问题",
                                  "五、典型案例", "六、下一步工作"]
-    total = statistics(db, Scope.region(db, "990100"), StatQuery(custom(cst(2026, 1, 1).date(),
-                                                                        cst(2026, 11, 30).date()), enterprise=True)).total
+    span = custom(cst(2026, 1, 1).date(), cst(2026, 11, 30).date())
+    total = statistics(db, Scope.region(db, "990100"), StatQuery(span, enterprise=True)).total
     main = tables(doc)[0]
     assert _row(main, "受理量")[1] == cell(total.values["received"], "count") == "1"
     ledgers = tables(doc)[3]
@@ -114,7 +114,8 @@ def test_a_special_report_from_a_warning_and_from_a_hotspot(db, world, november)
     warning = EarlyWarning(key="t1", kind=WarningKind.emergency, centre_unit_id=world.units["C-990100"],
                            region_id=db.query(Region).filter_by(code="990102").one().id,
                            window_start=cst(2026, 11, 9, 0), window_end=cst(2026, 11, 10, 0), count=3, expected=0.5,
-                           term="燃气泄漏", summary="东城区燃气泄漏相关诉求", order_ids=wo_ids[:3], raised_at=clock.now())
+                           term="燃气泄漏", summary="东城区燃气泄漏相关诉求", order_ids=wo_ids[:3],
+                           raised_at=clock.now())
     db.add(warning)
     db.flush()
     report = _draft(db, world, kind="special", warning_id=warning.id)
@@ -123,8 +124,10 @@ def test_a_special_report_from_a_warning_and_from_a_hotspot(db, world, november)
     assert tables(doc)[0][1] == ["预警类型", "突发事件"]
     assert sum(int(r[1]) for r in tables(doc)[1][1:]) == 3  # the orders behind the warning, by category
 
-    db.add(HotspotSnapshot(centre_unit_id=world.units["C-990100"], month="2026-11", computed_at=clock.now(), orders=5,
-                           hotspots=[{"label": "幸福路路灯", "keywords": ["路灯", "不亮"], "place": "东华街道", "count": 3,
+    db.add(HotspotSnapshot(centre_unit_id=world.units["C-990100"], month="2026-11", computed_at=clock.now(),
+                           orders=5,
+                           hotspots=[{"label": "幸福路路灯", "keywords": ["路灯", "不亮"], "place": "东华街道",
+                                      "count": 3,
                                       "people": 3, "heat": 4.5, "trend": {"2026-10": 1, "2026-11": 3}, "growth": 2.0,
                                       "samples": ["幸福路路灯不亮，电话13911112222"], "order_ids": wo_ids[2:5]}]))
     report = _draft(db, world, kind="special", hotspot_month="2026-11", hotspot_rank=1)
