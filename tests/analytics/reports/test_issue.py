@@ -121,3 +121,12 @@ def test_the_daily_ledger_page_lists_the_sector_departments_entries(api, novembe
     assert len(doc.tables[0].rows) == 2
     assert api("supervisor").get(f"{API}/daily-ledger", params={"day": "2026-11-09"}).json()["entries"]
     assert api("sector").get(f"{API}/daily-ledger", params={"day": "2099-01-01"}).status_code == 422
+
+
+def test_the_navigation_offers_reports_to_who_may_open_them(api):
+    assert "分析报告" in api("supervisor").get("/").text and "每日台账" in api("supervisor").get("/").text
+    assert "分析报告" in api("dispatcher").get("/").text
+    sector = api("sector").get("/").text
+    assert "每日台账" in sector and "分析报告" not in sector
+    handler = api("handler").get("/").text
+    assert "每日台账" not in handler and "分析报告" not in handler
