@@ -684,6 +684,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.integration.federation import cli as federation_cli
 
     federation_cli.register(sub)
+    from hotline.analytics import cli as analytics_cli
+
+    analytics_cli.register(sub)
     from hotline.analytics.reports import cli as reports_cli
 
     reports_cli.register(sub)

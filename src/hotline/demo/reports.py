@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from hotline.analytics import service as statistics
 from hotline.analytics.reports import service
 from hotline.auth import repository as auth_repository
 from hotline.auth.principal import Principal
@@ -24,6 +25,9 @@ def load_reports(session: Session) -> None:
     supervisor = Principal.of(user)
     today = clock.today()
     month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    # the statistics cube is folded from committed events by its job; the demo is loaded in one
+    # transaction, so its months (a year back, for 同比 and the trend) are counted here
+    statistics.rebuild(session, today.replace(day=1, year=today.year - 1) - dt.timedelta(days=31), today)
     report = service.draft(session, supervisor, service.DraftRequest(kind="monthly", period=month))
     service.edit(session, supervisor, report, sections={"suggestions": SUGGESTIONS})
     service.issue(session, supervisor, report)

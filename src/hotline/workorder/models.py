@@ -139,6 +139,8 @@ class WorkOrder(Base):
         # The duplicate lookup's candidates: a place's latest orders of a category, and of all.
         Index("ix_work_order_region_category_registered", "region_id", "category_id", "registered_at"),
         Index("ix_work_order_region_registered", "region_id", "registered_at"),
+        # Sector viewers' and category-filtered statistics: a few categories over a period.
+        Index("ix_work_order_category_registered", "category_id", "registered_at"),
         Index("ix_work_order_citizen_registered", "citizen_id", "registered_at"),
         # Agents' figures: the orders each agent registered in a period.
         Index("ix_work_order_created_by_registered", "created_by_id", "registered_at"),

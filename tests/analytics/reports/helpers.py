@@ -42,6 +42,17 @@ def month_of_orders(db, world, travel):
     order(db, world, category="noise", title="工地燃气泄漏", content="工地燃气泄漏味道很重")
     order(db, world, category="noise", title="广场舞噪声", content="广场舞音响太吵")
     project(db)
+    refresh(db)
+
+
+def refresh(db):
+    """Fold the committed events into the statistics cube (as its job does)."""
+    from hotline.analytics import service
+
+    db.commit()
+    while service.refresh(db):
+        pass
+    db.commit()
 
 
 def open_docx(data: bytes):

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.analytics.measures import DIMENSIONS, MEASURES
-from hotline.analytics.periods import Period, period
+from hotline.analytics.periods import Period, custom, period
 from hotline.analytics.reports import repository
 from hotline.analytics.reports.formats import change, difference, pct, pp_words, trend_words
-from hotline.analytics.service import Scope, StatQuery, StatRow, StatTable, statistics
+from hotline.analytics.service import Scope, StatQuery, StatRow, StatTable, ledger_counts, statistics, trend
 from hotline.kit import clock
 from hotline.kit.redact import mask_personal_text
 from hotline.org.models import Region, RegionLevel
@@ -84,7 +84,8 @@ def region_level(region: Region) -> int:
 
 def stats(session: Session, region: Region, p: Period, *, dimension: str | None = None, level: int | None = None,
           enterprise: bool | None = None, compare: bool = True) -> StatTable:
-    """The one call every figure of a report goes through."""
+    """The one call every count of a report goes through (besides :func:`trend` and
+    :func:`ledger_counts` of the same service)."""
     return statistics(session, Scope.region(session, region.code),
                       StatQuery(p, dimension=dimension, level=level, enterprise=enterprise, compare=compare))
 
@@ -228,10 +229,10 @@ def analysis(session: Session, region: Region, p: Period, *, half: bool) -> dict
     c = Content(title=f"{name} 12345 热线{p.label}诉求{noun}分析报告", subtitle=f"{name} · {p.label}")
     main = stats(session, region, p)
     t = c.table(f"{p.label}主要指标", MAIN_HEADERS, main_table(main.total))
-    months = months_of(p) if half else months_of(p, 12)
-    series = [(m, stats(session, region, m, compare=False).total) for m in months]
+    span = p if half else custom(months_of(p, 12)[0].start, p.end)
+    series = trend(session, Scope.region(session, region.code), StatQuery(span, compare=False))
     trend_rows = [[m.label, [_v(s.values, "received"), "count"], [_v(s.values, "handled"), "count"],
-                   [_v(s.values, "on_time_rate"), "rate"], [_v(s.values, "satisfaction_rate"), "rate"]]
+                  [_v(s.values, "on_time_rate"), "rate"], [_v(s.values, "satisfaction_rate"), "rate"]]
                   for m, s in series]
     trend_t = c.table("各月受理及办理情况" if half else "近 12 个月受理及办理情况",
                       ("月份", "受理量", "办结量", "按时办结率", "满意率"), trend_rows)
@@ -331,12 +332,11 @@ def campaign(session: Session, region: Region, p: Period) -> dict[str, Any]:
     c.section("regions", "区域分布", breakdown_text(places, noun="地区"), tables=[t], charts=[chart])
 
     since, until = _bounds(p)
-    counts = repository.ledger_counts(session, region_prefix=_prefix(region), since=since, until=until,
-                                      kinds=CAMPAIGN_LEDGERS, enterprise=True)
+    counts = ledger_counts(session, Scope.region(session, region.code), StatQuery(p, enterprise=True))
     rows = [[LEDGER_NAMES[k], [counts.get(k.value, 0), "count"]] for k in CAMPAIGN_LEDGERS]
     t = c.table("涉企问题台账", ("台账", "入账工单"), rows)
     c.section("ledgers", "超期、推诿扯皮、敷衍应付问题",
-              "期间涉企工单进入超期台账 {} 件、推诿扯皮台账 {} 件、敷衍应付台账 {} 件。".format(
+              "期间受理的涉企工单进入超期台账 {} 件、推诿扯皮台账 {} 件、敷衍应付台账 {} 件。".format(
                   *(counts.get(k.value, 0) for k in CAMPAIGN_LEDGERS))
               + ("对上述问题已纳入督办，将逐件跟踪整改。" if any(counts.values())
                  else "未发现涉企推诿扯皮、敷衍应付问题。"),

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,19 +90,6 @@ def users_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 def _centres_in(region_prefix: str) -> Select[Any]:
     return select(Unit.id).join(Region, Unit.region_id == Region.id).where(
         Region.code.startswith(region_prefix, autoescape=True))
-
-
-def ledger_counts(session: Session, *, region_prefix: str, since: dt.datetime, until: dt.datetime,
-                  kinds: Iterable[LedgerKind], enterprise: bool | None = None) -> dict[str, int]:
-    """Entries of the given kinds that entered the ledgers of the region's centres in
-    ``[since, until)`` (of enterprise orders only, with ``enterprise=True``)."""
-    stmt = select(LedgerEntry.kind, func.count()).where(
-        LedgerEntry.kind.in_(list(kinds)), LedgerEntry.entered_at >= since, LedgerEntry.entered_at < until,
-        LedgerEntry.centre_unit_id.in_(_centres_in(region_prefix)))
-    if enterprise is not None:
-        stmt = stmt.join(WorkOrder, WorkOrder.id == LedgerEntry.work_order_id).where(
-            WorkOrder.is_enterprise.is_(enterprise))
-    return {str(k): int(n) for k, n in session.execute(stmt.group_by(LedgerEntry.kind))}
 
 
 def daily_ledger(session: Session, *, since: dt.datetime, until: dt.datetime,
