@@ -20,6 +20,6 @@ def test_the_demo_has_an_issued_monthly_report_and_drafts(demo_db):
     doc = Document(io.BytesIO(issued.docx))
     assert doc.paragraphs[0].text == "青川市 12345 热线2026年11月诉求月度分析报告"
     assert len(doc.tables) >= 5 and sum(1 for r in doc.part.rels.values() if "image" in r.reltype) >= 3
-    assert "城乡建设类诉求仍居首位" in "\n".join(p.text for p in doc.paragraphs)
+    assert "变被动接诉为主动治理" in "\n".join(p.text for p in doc.paragraphs)
     received = issued.content["tables"][0]["rows"][0][1][0]
     assert received > 0

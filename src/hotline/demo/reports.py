@@ -14,7 +14,7 @@ from hotline.auth import repository as auth_repository
 from hotline.auth.principal import Principal
 from hotline.kit import clock
 
-SUGGESTIONS = ("1. 城乡建设类诉求仍居首位，建议住建、城管部门对路灯、道路等市政设施开展专项巡查，变被动接诉为主动治理。\n"
+SUGGESTIONS = ("1. 对受理量居前和环比上升较快的诉求领域，建议责任部门开展专项治理，变被动接诉为主动治理。\n"
                "2. 对按时办结率偏低的承办单位实行周通报，压实首接负责。\n"
                "3. 涉企诉求落实绿色通道，两个工作日内响应。")
 

@@ -120,7 +120,7 @@ MAIN_HEADERS = ("指标", "本期", "上期", "环比", "去年同期", "同比"
 def breakdown_table(table: StatTable, *, limit: int = TOP_ROWS) -> tuple[list[str], list[list[Any]]]:
     """表 by a dimension: received, share, 环比, handled, handling rate, on-time rate, satisfaction."""
     headers = [DIMENSIONS.get(table.query.dimension or "", "项目"), "受理量", "占比", "环比", "办结量", "办结率",
-               "按时办结率", "满意率"]
+               "按期办结率", "满意率"]
     total = _v(table.total.values, "received") or 0
     rows: list[list[Any]] = []
     for r in table.rows[:limit]:
@@ -142,7 +142,7 @@ def overview_text(scope_name: str, label: str, total: StatRow, *, what: str = "�
         parts[-1] += "，" + "，".join(x for x in (ring, same) if x)
     parts.append(f"派单 {_v(v, 'dispatched') or 0:,} 件，办结 {_v(v, 'handled') or 0:,} 件，"
                  f"办结率 {pct(_v(v, 'handling_rate'))}")
-    for key, name in (("on_time_rate", "按时办结率"), ("satisfaction_rate", "群众满意率")):
+    for key, name in (("on_time_rate", MEASURES["on_time_rate"].label), ("satisfaction_rate", "群众满意率")):
         moved = difference(_v(v, key), _v(prev, key))
         parts.append(f"{name} {pct(_v(v, key))}" + (f"（{pp_words(moved, noun='环比')}）" if moved is not None else ""))
     overdue, returned = _v(v, "overdue") or 0, _v(v, "returned") or 0
@@ -176,9 +176,11 @@ def breakdown_text(table: StatTable, *, noun: str) -> str:
                                        for r, rel in up) + "，需重点关注。"
     rated = [r for r in table.rows
              if (_v(r.values, "rated") or 0) >= 5 and _v(r.values, "satisfaction_rate") is not None]
-    if rated:
+    overall = _v(table.total.values, "satisfaction_rate")
+    if rated and overall is not None:
         low = min(rated, key=lambda r: _v(r.values, "satisfaction_rate"))
-        text += f"满意率最低的是“{low.label}”（{pct(_v(low.values, 'satisfaction_rate'))}）。"
+        if _v(low.values, "satisfaction_rate") < overall:
+            text += f"满意率最低的是“{low.label}”（{pct(_v(low.values, 'satisfaction_rate'))}，总体 {pct(overall)}）。"
     return text
 
 
@@ -190,7 +192,7 @@ def suggestions_text(category: StatTable, units: StatTable) -> str:
                      "开展专项治理，从源头减少同类诉求。")
     late = [r for r in units.rows if (_v(r.values, "handled") or 0) >= 5 and (_v(r.values, "on_time_rate") or 1) < 0.9]
     if late:
-        lines.append("按时办结率低于 90% 的承办单位有" + "、".join(f"{r.label}（{pct(_v(r.values, 'on_time_rate'))}）"
+        lines.append("按期办结率低于 90% 的承办单位有" + "、".join(f"{r.label}（{pct(_v(r.values, 'on_time_rate'))}）"
                                                       for r in late[:5]) + "，建议加强督办，压实办理责任。")
     unhappy = [r for r in units.rows if (_v(r.values, "rated") or 0) >= 5
                and (_v(r.values, "satisfaction_rate") or 1) < 0.8]
@@ -235,7 +237,7 @@ def analysis(session: Session, region: Region, p: Period, *, half: bool) -> dict
                   [_v(s.values, "on_time_rate"), "rate"], [_v(s.values, "satisfaction_rate"), "rate"]]
                   for m, s in series]
     trend_t = c.table("各月受理及办理情况" if half else "近 12 个月受理及办理情况",
-                      ("月份", "受理量", "办结量", "按时办结率", "满意率"), trend_rows)
+                      ("月份", "受理量", "办结量", "按期办结率", "满意率"), trend_rows)
     trend_c = c.chart("各月受理量" if half else "近 12 个月受理量", "line",
                       [f"{m.start.month}月" if half else f"{m.start:%y}.{m.start.month:02d}" for m, _ in series],
                       [_v(s.values, "received") or 0 for _, s in series])
@@ -272,7 +274,7 @@ def analysis(session: Session, region: Region, p: Period, *, half: bool) -> dict
               f"受理市场主体（企业）诉求 {_v(ev, 'received') or 0:,} 件"
               + (f"，{trend_words(change(_v(ev, 'received'), _v(enterprise.total.previous, 'received')), noun='环比')}"
                  if change(_v(ev, 'received'), _v(enterprise.total.previous, 'received')) is not None else "")
-              + f"；办结 {_v(ev, 'handled') or 0:,} 件，按时办结率 {pct(_v(ev, 'on_time_rate'))}，"
+              + f"；办结 {_v(ev, 'handled') or 0:,} 件，按期办结率 {pct(_v(ev, 'on_time_rate'))}，"
               f"满意率 {pct(_v(ev, 'satisfaction_rate'))}。")
 
     units = stats(session, region, p, dimension="lead_unit")
@@ -280,7 +282,7 @@ def analysis(session: Session, region: Region, p: Period, *, half: bool) -> dict
              [_v(r.values, "on_time_rate"), "rate"], [_v(r.values, "returned"), "count"],
              [_v(r.values, "overdue"), "count"], [_v(r.values, "satisfaction_rate"), "rate"]]
             for r in units.rows[:TOP_ROWS]]
-    t = c.table("主要承办单位办理情况", ("承办单位", "派单量", "办结量", "按时办结率", "退单", "超期", "满意率"), rows)
+    t = c.table("主要承办单位办理情况", ("承办单位", "派单量", "办结量", "按期办结率", "退单", "超期", "满意率"), rows)
     c.section("units", "承办单位办理情况", _units_text(units), tables=[t])
     c.section("suggestions", "工作建议", suggestions_text(category, units))
     return c.as_dict()
