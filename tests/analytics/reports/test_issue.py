@@ -130,3 +130,28 @@ def test_the_navigation_offers_reports_to_who_may_open_them(api):
     assert "每日台账" in sector and "分析报告" not in sector
     handler = api("handler").get("/").text
     assert "每日台账" not in handler and "分析报告" not in handler
+
+
+def test_a_special_report_is_drafted_from_a_warning_picked_on_the_page(api, db, world, november):
+    from sqlalchemy import select
+
+    from hotline.intelligence.models import EarlyWarning, WarningKind
+    from hotline.kit import clock
+    from hotline.org.models import Region
+    from hotline.workorder.models import WorkOrder
+
+    warning = EarlyWarning(key="page", kind=WarningKind.spike, centre_unit_id=world.units["C-990100"],
+                           region_id=db.scalar(select(Region.id).where(Region.code == "990102")),
+                           window_start=cst(2026, 11, 9, 0), window_end=cst(2026, 11, 10, 0), count=4,
+                           expected=1.0, summary="东城区路灯诉求激增", order_ids=list(db.scalars(select(WorkOrder.id))),
+                           raised_at=clock.now())
+    db.add(warning)
+    db.commit()
+    client = api("supervisor")
+    page = client.get("/reports").text
+    assert f'<option value="{warning.id}"' in page and "东城区路灯诉求激增" in page
+    made = client.post("/reports", data={"csrf_token": client.headers["X-CSRF-Token"], "kind": "special",
+                                         "warning_id": str(warning.id)}, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    preview = client.get(made.headers["location"].split("?")[0]).text
+    assert "关于东城区路灯诉求激增的信息专报" in preview and "诉求激增" in preview

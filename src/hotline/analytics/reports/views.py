@@ -81,9 +81,23 @@ def _list_page(request: Request, principal: Principal, db: Session, *, status: i
                 "day": (today - dt.timedelta(days=1)).isoformat(), "start": f"{today.year}-01-01",
                 "end": last_month.isoformat(), "hotspot_month": f"{last_month:%Y-%m}", "hotspot_rank": "1"}
     return render(request, "reports/reports.html", principal, status_code=status, title="分析报告",
-                  drafts=drafts, issued=issued, people=service.names(db, rows), wanted=wanted,
+                  drafts=drafts, issued=issued, warnings=_recent_warnings(db, principal),
+                  people=service.names(db, rows), wanted=wanted,
                   issuer=service.may_issue(principal), errors=errors or {}, flash=flash, flash_kind=flash_kind,
                   values={**defaults, **(values or {})}, **NAMES)
+
+
+def _recent_warnings(db: Session, principal: Principal) -> list[tuple[str, str]]:
+    """The region's latest early warnings, to pick one for a special report (issuers only)."""
+    if not service.may_issue(principal):
+        return []
+    from hotline.intelligence import service as intelligence
+
+    try:
+        found, _ = intelligence.warnings(db, principal, limit=20)
+    except HotlineError:
+        return []
+    return [(str(w.id), f"{w.raised_at.astimezone(clock.CST):%m-%d %H:%M} {w.summary}"[:80]) for w in found]
 
 
 @router.get("/reports", response_class=HTMLResponse)
