@@ -12,6 +12,7 @@ a provincial sector department sees the entries of its sectors, a centre those o
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -28,11 +29,12 @@ from hotline.auth.models import Role
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region, region_prefix
 from hotline.kit import clock, validate
-from hotline.kit.errors import Forbidden, InvalidInput, NotFound, StaleVersion
+from hotline.kit.errors import Forbidden, HotlineError, InvalidInput, NotFound, StaleVersion
 from hotline.kit.workcalendar import load_calendar
 from hotline.org import repository as org_repository
 from hotline.org.models import Region
 
+log = logging.getLogger(__name__)
 REF = re.compile(r"[0-9a-f]{32}")
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 HALF = re.compile(r"(\d{4})H([12])", re.IGNORECASE)
@@ -385,8 +387,9 @@ def issuer_line(session: Session, report: Report, actor: Principal | None) -> tu
 def issue(session: Session, actor: Principal, report: Report, *, version: int | None = None) -> Report:
     """Issue a draft: the .docx and .xlsx are made now from the figures and text as they
     stand, stored, and every later download returns exactly these."""
-    report.status = lifecycle.apply(Status(report.status), Action.issue).value
+    issued = lifecycle.apply(Status(report.status), Action.issue)
     _check_version(report, version)
+    report.status = issued.value
     signer, day = issuer_line(session, report, actor)
     report.docx = documents.docx_bytes(report.content, issued_by=signer, issued_on=day)
     report.xlsx = documents.xlsx_bytes(report.content)
@@ -488,6 +491,8 @@ def draft_scheduled(session: Session, now: dt.datetime | None = None) -> list[Re
                                   auto_key=auto))
             except AlreadyDrafted:
                 continue
+            except HotlineError as exc:  # one region's failure must not stop the others' drafts
+                log.warning("scheduled %s report of %s not drafted: %s", kind.value, code, exc.message)
     return made
 
 
