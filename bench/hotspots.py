@@ -1,6 +1,7 @@
 """The hotspot engine on a year of message-board appeals with planted matters.
 
     python bench/hotspots.py [--background ../shared/data/appeals-dev.tsv] [--seed 0]
+                             [--terms bench/data/hotspot_terms_example.tsv] [--no-discovery]
 
 The background is the real appeals of the development file, each about its own matter (some
 share a topic, as 公积金 loans do), spread evenly over a year. The planted matters
@@ -51,6 +52,8 @@ def main() -> None:
     parser.add_argument("--matters", type=Path, nargs="*",
                         default=sorted((ROOT / "bench/data").glob("hotspot_matters_*.tsv")))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--terms", type=Path, help="a term dictionary (.tsv), as an administrator keeps one")
+    parser.add_argument("--no-discovery", action="store_true", help="no terms found in the texts (as before terms)")
     args = parser.parse_args()
     from hotline.intelligence import classifier
 
@@ -86,7 +89,9 @@ def main() -> None:
             writer.writerows([key, title, text, moment.strftime("%Y/%m/%d %H:%M:%S"), likes]
                              for key, title, text, moment, likes in rows)
         started = time.perf_counter()
-        out = subprocess.run([str(HOTLINE), "hotspots", "--input", str(board), "--top", "10"],
+        extra = [*(["--terms", str(args.terms)] if args.terms else []),
+                 *(["--no-discovery"] if args.no_discovery else [])]
+        out = subprocess.run([str(HOTLINE), "hotspots", "--input", str(board), "--top", "10", *extra],
                              check=True, capture_output=True, text=True).stdout
         seconds = time.perf_counter() - started
     found = json.loads(out)
@@ -106,7 +111,8 @@ def main() -> None:
         "mean_recall": round(sum(m["recall"] for m in matters.values()) / max(1, len(matters)), 3),
         "mean_precision": round(sum(m["precision"] or 0 for m in reached) / max(1, len(reached)), 3),
         "seconds": round(seconds, 2), "matters": matters,
-        "top_10": [{"label": h["label"], "count": h["count"], "heat": h["heat"]} for h in found],
+        "top_10": [{"label": h["label"], "count": h["count"], "heat": h["heat"], "terms": h.get("terms")}
+                   for h in found],
     })
 
 

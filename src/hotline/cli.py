@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hotline.config import Settings, get_settings
 
@@ -454,6 +455,17 @@ _BOARD_COLUMNS = {"留言编号": "id", "编号": "id", "留言主题": "title",
                   "留言时间": "time", "时间": "time", "点赞数": "likes", "点赞": "likes"}
 
 
+def _table(path: Path) -> list[list[object]]:
+    """The rows of a .tsv (UTF-8) or .xlsx file (its first sheet)."""
+    if not path.is_file():
+        raise SystemExit(f"{path}: no such file")
+    if path.suffix.lower() == ".xlsx":
+        from hotline.intelligence import service as intel
+
+        return intel.read_xlsx(path.read_bytes())
+    return [list[object](line.split("\t")) for line in path.read_text(encoding="utf-8-sig").splitlines()]
+
+
 def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
     """The hotspot engine on a CSV of ``id,title,text,time,likes``: one JSON array."""
     import csv
@@ -481,9 +493,16 @@ def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
             likes = 0
         appeals.append(hotspots.Appeal(id=str(row.get("id") or len(appeals) + 1), title=row.get("title") or "",
                                        text=row.get("text") or "", time=_time(row.get("time") or ""), likes=likes))
-    found = hotspots.find(appeals, top=args.top)
+    dictionary = None
+    if args.terms:
+        from hotline.intelligence import terms
+
+        dictionary = terms.lexicon(terms.Term(r.term, r.kind or "other", r.synonyms)
+                                   for r in terms.rows(_table(Path(args.terms))) if r.active and r.term)
+    found = hotspots.find(appeals, top=args.top, dictionary=dictionary, discover=not args.no_discovery)
     print(json.dumps([{
-        "label": h.label, "count": h.count, "heat": h.heat, "member_ids": h.member_ids, "keywords": h.keywords,
+        "label": h.label, "title": h.title, "terms": h.terms, "count": h.count, "heat": h.heat,
+        "member_ids": h.member_ids, "keywords": h.keywords,
         "place": h.place, "likes": h.likes, "first": h.first.isoformat() if h.first else None,
         "last": h.last.isoformat() if h.last else None, "trend": h.trend, "growth": h.growth, "samples": h.samples,
     } for h in found], ensure_ascii=False, indent=1 if args.pretty else None))
@@ -695,6 +714,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True)
     p.add_argument("--top", type=_positive, default=10)
     p.add_argument("--pretty", action="store_true")
+    p.add_argument("--terms", help="a term dictionary (.tsv or .xlsx: term, kind, synonyms, active)")
+    p.add_argument("--no-discovery", action="store_true", help="only the dictionary's terms, none found in the texts")
     p.set_defaults(func=cmd_hotspots, offline=True)
     return parser
 

@@ -128,11 +128,12 @@ def test_the_page_shows_the_months_hotspots_as_computed(api, db, world):
     assert page.count('class="card hotspot"') == len(snapshot.hotspots)
     first = _section(page, "hotspot-1")
     cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", first, flags=re.S)]
-    # 关键词, 地点, 件数, 反映人数, 热度, 近期增长, 时间跨度, 月度趋势
-    assert cells[0] == " ".join(top["keywords"])
-    assert cells[1] == (top["place"] or "—")
-    assert cells[2] == str(top["count"]) and cells[4] == f"{top['heat']:.1f}"
-    assert cells[7] == "；".join(f"{m}：{n} 件" for m, n in sorted(top["trend"].items()))
+    # 名称, 关键词, 地点, 件数, 反映人数, 热度, 近期增长, 时间跨度, 月度趋势
+    assert cells[0] == " ".join(top["terms"]) and "翠湖花园" in top["terms"]
+    assert cells[1] == " ".join(top["keywords"])
+    assert cells[2] == (top["place"] or "—")
+    assert cells[3] == str(top["count"]) and cells[5] == f"{top['heat']:.1f}"
+    assert cells[8] == "；".join(f"{m}：{n} 件" for m, n in sorted(top["trend"].items()))
     assert top["label"] in _text(first) and "第 1 名" in _text(first)
     samples = re.findall(r"<li>(.*?)</li>", first, flags=re.S)
     assert samples == top["samples"][:3] and len(samples) == 3

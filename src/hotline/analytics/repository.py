@@ -154,16 +154,21 @@ def order_table(session: Session, start: dt.date, end: dt.date, scoped: OrderFil
 def drill(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter, where: list[ColumnElement[bool]],
           measure: str, *, after: int | None, limit: int) -> list[WorkOrder]:
     """One page of the orders behind a cell, newest first, read backwards along the
-    registration-time index (keyset: the orders before the order ``after``)."""
+    registration-time index (keyset: the orders before the order ``after``). The page's ids
+    are found first and only those orders loaded with their names: joining the names before
+    the sort would join every order of the cell."""
     a, b = day_bounds(start, end)
-    stmt = select(W).where(W.registered_at >= a, W.registered_at < b, CONDITIONS[measure], *where)
+    stmt = select(W.id).where(W.registered_at >= a, W.registered_at < b, CONDITIONS[measure], *where)
     if after is not None:
         at = session.execute(select(W.registered_at).where(W.id == after)).scalar_one_or_none()
         if at is None:
             return []
         stmt = stmt.where(or_(W.registered_at < at, and_(W.registered_at == at, W.id < after)))
-    stmt = scoped(stmt).order_by(W.registered_at.desc(), W.id.desc()).limit(limit)
-    return list(session.execute(stmt).unique().scalars())
+    ids = list(session.execute(scoped(stmt).order_by(W.registered_at.desc(), W.id.desc()).limit(limit)).scalars())
+    if not ids:
+        return []
+    found = {o.id: o for o in session.execute(select(W).where(W.id.in_(ids))).unique().scalars()}
+    return [found[i] for i in ids if i in found]
 
 
 def drill_count(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hotline.auth import repository as auth_repository
 from hotline.auth.models import Role
 from hotline.auth.principal import Principal
+from hotline.intelligence import repository as intelligence_repository
 from hotline.intelligence import service as intelligence
 from hotline.intelligence.models import ModelKind, PlaceKind
 from hotline.kit import clock
@@ -79,15 +80,68 @@ PLACE_NAMES = [
 ]
 
 
+#: The hotspot dictionary (热点词库) the demo's administrators keep: (term, kind, synonyms, region).
+HOTSPOT_TERMS = [
+    ("青川市第一人民医院", "hospital", ["市一医院", "青川一院"], "990100"),
+    ("锦绣家园小区", "estate", ["锦绣家园"], "990100"),
+    ("58车贷平台", "platform", ["58车贷", "58车贷APP"], "990000"),
+    ("金水公园", "place", [], "990100"),
+]
+#: Matters raised by many this month, as people name them (the month's hotspots find them):
+#: (category path, township, texts).
+MATTERS = [
+    (("城乡建设", "住房保障与房地产", "物业服务"), "990121001",
+     ["锦绣家园小区电梯故障，老人被困半小时", "锦绣家园小区的电梯经常故障，物业不修",
+      "锦绣家园电梯故障频发，业主出行困难", "锦绣家园小区3栋电梯故障停运一周", "反映锦绣家园小区电梯故障无人维修",
+      "锦绣家园小区电梯又出故障了，希望尽快维修",
+      "锦绣家园小区电梯故障多次困人", "锦绣家园小区电梯年久失修故障不断"]),
+    (("经济管理", "金融财税", "集资融资"), "990102001",
+     ["58车贷平台逾期无法提现，请求立案", "在58车贷出借的钱逾期无法提现", "58车贷平台爆雷，本金逾期无法提现",
+      "58车贷逾期三个月无法提现，平台客服失联", "58车贷平台逾期无法提现，警方是否立案", "举报58车贷平台逾期无法提现"]),
+    (("卫生计生", "医政监管", "医疗收费"), "990102002",
+     ["市一医院挂号难，排队三小时", "青川市第一人民医院挂号排队太久", "市一医院挂号难问题何时解决",
+      "青川市第一人民医院挂号系统经常崩溃", "青川一院挂号要排一上午"]),
+]
+
+
 def load_intelligence(session: Session, categories: dict[tuple[str, ...], str]) -> None:
     admin = Principal.of(auth_repository.user_by_username(session, "admin"))  # type: ignore[arg-type]
     for name, town, place_kind in PLACE_NAMES:
         intelligence.add_place(session, admin, name=name, region_code=town, kind=place_kind)
     load_history(session, categories)
     load_spike(session, categories)
+    load_matters(session, categories)
     session.flush()
     for kind in ModelKind:
         intelligence.train(session, None, kind)
+    month = clock.now().astimezone(clock.CST).strftime("%Y-%m")
+    for centre in intelligence_repository.centres(session):
+        intelligence.compute_hotspots(session, centre, month)
+
+
+def load_matters(session: Session, categories: dict[tuple[str, ...], str]) -> list[WorkOrder]:
+    """The hotspot dictionary, and this month's matters raised by many (spread over the month
+    so far, none in the last two hours: the planted spike stays the only early warning)."""
+    admin = Principal.of(auth_repository.user_by_username(session, "admin"))  # type: ignore[arg-type]
+    for term, kind, synonyms, region in HOTSPOT_TERMS:
+        intelligence.create_term(session, admin, term=term, kind=kind, synonyms=synonyms, region_code=region)
+    now = clock.now()
+    start = max(now.astimezone(clock.CST).replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+                now - dt.timedelta(days=10))
+    latest = now - dt.timedelta(hours=2)
+    rng = random.Random(2212)  # noqa: S311 - demo times, nothing secret
+    agent = Principal.of(auth_repository.user_by_username(session, "agent"))  # type: ignore[arg-type]
+    orders = []
+    for m, (path, town, texts) in enumerate(MATTERS):
+        for i, text in enumerate(texts):
+            at = start + (latest - start) * rng.random() if latest > start else latest
+            with clock.pinned(at):
+                order, _ = wo_service.intake(session, agent, wo_service.IntakeData(
+                    channel=rng.choice(["phone", "web", "mobile"]), appeal_type="complaint", title=text[:20],
+                    content=f"{text}。", phone=f"1370{m:02d}0{i:04d}", category_code=categories[path],
+                    region_code=town))
+            orders.append(order)
+    return orders
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import File, Path, Query, Response, UploadFile
 
 from hotline.auth import access
-from hotline.auth.roles import Cap
-from hotline.intelligence import service
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap, in_region
+from hotline.intelligence import service, terms
 from hotline.intelligence.models import (
     MODEL_KIND_NAMES,
     WARNING_KIND_NAMES,
     EarlyWarning,
+    HotspotTerm,
     ModelKind,
     ModelVersion,
     PlaceName,
@@ -26,6 +28,9 @@ from hotline.intelligence.schemas import (
     DuplicateOut,
     HotspotOut,
     HotspotsOut,
+    HotspotTermIn,
+    HotspotTermOut,
+    HotspotTermPatch,
     LocateIn,
     ModelVersionOut,
     MonthIn,
@@ -38,6 +43,9 @@ from hotline.intelligence.schemas import (
     SpecialListOut,
     SuggestIn,
     SuggestionsOut,
+    TermImportOut,
+    TermTokenOut,
+    TermTryIn,
     TrainIn,
     UnitRefOut,
     UnitSuggestionOut,
@@ -260,7 +268,8 @@ def hotspots(principal: CurrentPrincipal, db: Db, month: Annotated[str, Query(ma
     if snapshot is None:
         return None
     return HotspotsOut(month=snapshot.month, computed_at=snapshot.computed_at, orders=snapshot.orders, hotspots=[
-        HotspotOut(rank=i, label=h["label"], keywords=h["keywords"], place=h.get("place"), count=h["count"],
+        HotspotOut(rank=i, label=h["label"], title=h.get("title"), terms=h.get("terms") or [], keywords=h["keywords"],
+                   place=h.get("place"), count=h["count"],
                    people=h.get("people"), heat=h["heat"], trend=h["trend"], growth=h["growth"], samples=h["samples"],
                    order_numbers=_numbers(db, h["order_ids"])) for i, h in enumerate(snapshot.hotspots, start=1)])
 
@@ -290,3 +299,74 @@ def create_special_list(principal: CurrentPrincipal, db: Db, body: SpecialListIn
 @router.get("/intelligence/special-lists", response_model=list[SpecialListOut], responses=ERRORS)
 def special_lists(principal: CurrentPrincipal, db: Db) -> list[SpecialListOut]:
     return [_special_out(db, r) for r in service.special_lists(db, principal)]
+
+
+# --- the hotspot term dictionary ---------------------------------------------------------------
+
+RefPath = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _term_out(principal: Principal, row: HotspotTerm, code: str) -> HotspotTermOut:
+    return HotspotTermOut(ref=row.ref, term=row.term, kind=row.kind, kind_name=terms.KIND_NAMES.get(row.kind, row.kind),
+                          synonyms=list(row.synonyms or []), active=row.active, region_code=code,
+                          editable=principal.can(Cap.manage_org) and in_region(principal.region_code, code),
+                          version=row.version, updated_at=row.updated_at)
+
+
+@router.get("/hotspot-terms", response_model=list[HotspotTermOut], responses=ERRORS)
+def list_terms(principal: CurrentPrincipal, db: Db, response: Response,
+               q: Annotated[str | None, Query(max_length=50)] = None,
+               kind: Annotated[str | None, Query(max_length=16)] = None,
+               active: bool | None = None,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100,
+               offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> list[HotspotTermOut]:
+    """The hotspot dictionary of the caller's region (and, read only, of the regions above it)."""
+    rows, total = service.list_terms(db, principal, text=q, kind=kind, active=active, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [_term_out(principal, row, code) for row, code in rows]
+
+
+@router.post("/hotspot-terms", response_model=HotspotTermOut, status_code=201, responses=ERRORS)
+def create_term(principal: CurrentPrincipal, db: Db, body: HotspotTermIn) -> HotspotTermOut:
+    row, code = service.create_term(db, principal, term=body.term, kind=body.kind, synonyms=body.synonyms,
+                                    active=body.active, region_code=body.region_code)
+    return _term_out(principal, row, code)
+
+
+@router.post("/hotspot-terms/import", response_model=TermImportOut, responses=ERRORS)
+def import_terms(principal: CurrentPrincipal, db: Db, file: Annotated[UploadFile, File()]) -> TermImportOut:
+    """A dictionary file (.xlsx or .tsv: 词条, 类型, 同义词, 启用): all or nothing."""
+    data = file.file.read(5 * 1024 * 1024 + 1)
+    created, updated = service.import_terms(db, principal, data, file.filename)
+    return TermImportOut(created=created, updated=updated)
+
+
+@router.post("/hotspot-terms/try", response_model=list[TermTokenOut], responses=ERRORS)
+def try_terms(principal: CurrentPrincipal, db: Db, body: TermTryIn) -> list[TermTokenOut]:
+    """How the hotspot engine cuts a text with the caller's dictionary (terms whole)."""
+    return [TermTokenOut(word=w, term=t) for w, t in service.try_terms(db, principal, body.text)]
+
+
+@router.get("/hotspot-terms/{ref}", response_model=HotspotTermOut, responses=ERRORS)
+def get_term(ref: RefPath, principal: CurrentPrincipal, db: Db) -> HotspotTermOut:
+    row, code = service.get_term(db, principal, ref)
+    return _term_out(principal, row, code)
+
+
+@router.patch("/hotspot-terms/{ref}", response_model=HotspotTermOut, responses=ERRORS)
+def update_term(ref: RefPath, principal: CurrentPrincipal, db: Db, body: HotspotTermPatch) -> HotspotTermOut:
+    row, code = service.update_term(db, principal, ref, term=body.term, kind=body.kind, synonyms=body.synonyms,
+                                    version=body.version)
+    return _term_out(principal, row, code)
+
+
+@router.post("/hotspot-terms/{ref}/deactivate", response_model=HotspotTermOut, responses=ERRORS)
+def deactivate_term(ref: RefPath, principal: CurrentPrincipal, db: Db) -> HotspotTermOut:
+    row, code = service.set_term_active(db, principal, ref, False)
+    return _term_out(principal, row, code)
+
+
+@router.post("/hotspot-terms/{ref}/activate", response_model=HotspotTermOut, responses=ERRORS)
+def activate_term(ref: RefPath, principal: CurrentPrincipal, db: Db) -> HotspotTermOut:
+    row, code = service.set_term_active(db, principal, ref, True)
+    return _term_out(principal, row, code)

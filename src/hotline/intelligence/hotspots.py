@@ -39,6 +39,8 @@ from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from hotline.intelligence import terms
+
 #: A word in more than this share of the appeals names no particular matter. (Not much
 #: lower: one big matter's own name may be in a good share of a small set of appeals.)
 MAX_DF = 0.5
@@ -59,6 +61,9 @@ COHESION = 0.25
 LIKE_WEIGHT = 0.5
 #: Appeals at the even pace assumed beside a cluster's own when its growth is measured.
 GROWTH_PRIOR = 8
+#: A term is counted with its pieces too: the whole term links the appeals that name it, its
+#: pieces the variants (东岭化工园区, 东岭精细化工园区) — as a search engine indexes both.
+PIECES = True
 #: Clusters smaller than this are not hotspots.
 MIN_SIZE = 2
 #: Rows multiplied at a time (bounds memory: a block's similarities to all appeals; at 55,000
@@ -86,14 +91,16 @@ _REGION_CODE = re.compile(r"[A-Z]\d{0,2}[市区县]")
 _NOT_A_PLACE = ("该", "这", "那", "本", "我", "现在", "下面", "周边", "附近", "整个", "全")
 
 
-def place_of(texts: Sequence[str]) -> str | None:
+def place_of(texts: Sequence[str], lexicon: terms.Lexicon | None = None) -> str | None:
     """Where a cluster's appeals are: the named estate, school or road most of them name, else
     the most named region (a district or county before a city)."""
     named: Counter[str] = Counter()
     regions: Counter[str] = Counter()
     for text in texts:
-        named.update({t for t in rjieba.cut(text or "") if 3 <= len(t) <= 12 and _PLACE_SUFFIX.search(t)
-                      and not t.startswith(_NOT_A_PLACE) and not t.endswith("政府")})  # 人民政府 is who, not where
+        named.update({t for t, is_term in terms.tokens(text or "", lexicon)
+                      if (lexicon is not None and is_term and lexicon.kind(t) in terms.PLACE_KINDS)
+                      or (3 <= len(t) <= 12 and _PLACE_SUFFIX.search(t)
+                          and not t.startswith(_NOT_A_PLACE) and not t.endswith("政府"))})  # 人民政府 is who
         regions.update(set(_REGION_CODE.findall(text or "")))
     if named and named.most_common(1)[0][1] >= max(2, len(texts) * 0.3):
         return named.most_common(1)[0][0]
@@ -102,10 +109,19 @@ def place_of(texts: Sequence[str]) -> str | None:
     return named.most_common(1)[0][0] if named else None
 
 
-def words(text: str) -> list[str]:
+def words(text: str, lexicon: terms.Lexicon | None = None) -> list[str]:
+    """The words of a text that may say which matter it is about: the lexicon's terms whole
+    (a synonym as its term), the rest as rjieba cuts it, less stop words and numbers."""
     out = []
-    for token in rjieba.cut(text or ""):
+    for token, is_term in terms.tokens(text or "", lexicon):
         token = token.strip()
+        if is_term:
+            if token not in _STOP:
+                out.append(token)
+            if PIECES:  # and its pieces, which variants of the name share (东岭 of 东岭精细化工园区)
+                out += [p for p in rjieba.cut(token) if p != token and len(p) >= 2 and p not in _STOP
+                        and _TOKEN.match(p) and not p.isdigit()]
+            continue
         if len(token) < 2 or token in _STOP or not _TOKEN.match(token) or token.isdigit():
             continue
         out.append(token)
@@ -125,7 +141,7 @@ class Appeal:
 
 @dataclass
 class Hotspot:
-    label: str
+    label: str  # named as people name it: 锦绣家园小区 电梯故障 (the central title when no term fits)
     keywords: list[str]
     place: str | None
     count: int
@@ -138,17 +154,20 @@ class Hotspot:
     heat: float
     member_ids: list[str]
     samples: list[str] = field(default_factory=list)
+    title: str = ""  # the most central appeal's title
+    terms: list[str] = field(default_factory=list)  # the named terms most of its appeals use
 
 
-def _vectors(appeals: Sequence[Appeal]) -> tuple[sparse.csr_matrix, list[str]]:
-    docs = [words(f"{a.title} {a.title} {a.text}") for a in appeals]
+def _vectors(appeals: Sequence[Appeal], lexicon: terms.Lexicon | None = None,
+             ) -> tuple[sparse.csr_matrix, list[str], list[list[str]]]:
+    docs = [words(f"{a.title} {a.title} {a.text}", lexicon) for a in appeals]
     vectorizer = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=1, max_df=MAX_DF,
                                  dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform(docs)
     except ValueError:  # no word left: nothing links anything
-        return sparse.csr_matrix((len(appeals), 0), dtype=np.float32), []
-    return matrix.tocsr(), list(vectorizer.get_feature_names_out())
+        return sparse.csr_matrix((len(appeals), 0), dtype=np.float32), [], docs
+    return matrix.tocsr(), list(vectorizer.get_feature_names_out()), docs
 
 
 def _links(matrix: sparse.csr_matrix) -> list[tuple[int, int]]:
@@ -285,11 +304,25 @@ def _growth(times: list[dt.datetime], end: dt.datetime | None) -> float:
     return round(share / 0.25 - 1, 3)
 
 
-def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
-    """The ``top`` hottest clusters of ``appeals``."""
+#: Appeals read for terms at most (every n-th of a larger month: a name that makes a hotspot
+#: recurs, and one tagging pass costs a few milliseconds per appeal).
+DISCOVERY_APPEALS = 20_000
+
+
+def lexicon_for(appeals: Sequence[Appeal], dictionary: terms.Lexicon | None = None) -> terms.Lexicon:
+    """The dictionary's terms and those the appeals themselves name (see ``terms.discover``)."""
+    step = max(1, math.ceil(len(appeals) / DISCOVERY_APPEALS))
+    return terms.discover([f"{a.title} {a.text}" for a in appeals[::step]], dictionary, stop=_STOP)
+
+
+def find(appeals: Sequence[Appeal], top: int = 10, *, dictionary: terms.Lexicon | None = None,
+         discover: bool = True) -> list[Hotspot]:
+    """The ``top`` hottest clusters of ``appeals``. ``dictionary``: the administrators' terms
+    and synonyms; ``discover``: add the terms the appeals name (False: the dictionary alone)."""
     if len(appeals) < MIN_SIZE:
         return []
-    matrix, vocabulary = _vectors(appeals)
+    lexicon = lexicon_for(appeals, dictionary) if discover else dictionary
+    matrix, vocabulary, docs = _vectors(appeals, lexicon)
     if not vocabulary:
         return []
     groups = _attach(matrix, [g for group in _groups(len(appeals), _links(matrix)) for part in _split(matrix, group)
@@ -303,17 +336,23 @@ def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
         central = np.asarray(sub @ centroid).ravel()
         order = [members[i] for i in np.argsort(-central)]
         label_source = appeals[order[0]]
-        keywords = [vocabulary[i] for i in np.argsort(-centroid)[:6] if centroid[i] > 0]
+        named = _named(lexicon, [docs[i] for i in members])
+        ranked = [vocabulary[i] for i in np.argsort(-centroid)[:12] if centroid[i] > 0]
+        whole = {t for i in members for t in docs[i] if lexicon is not None and t in lexicon.kinds}
+        keywords = [w for w in ranked if w in whole or not any(w in t for t in whole)][:8]  # 融汇 is 鑫融汇通's
         member_times = [t for i in members if (t := appeals[i].time) is not None]
         people = {appeals[i].person for i in members if appeals[i].person}
         likes = [max(0, appeals[i].likes) for i in members]
         trend = Counter(t.strftime("%Y-%m") for t in member_times)
         given = Counter(appeals[i].place for i in members if appeals[i].place)
-        place = given.most_common(1)[0][0] if given else place_of([f"{appeals[i].title} {appeals[i].text}"
-                                                                     for i in members])
+        place = given.most_common(1)[0][0] if given else next(
+            (t for t in named if lexicon is not None and lexicon.kind(t) in terms.PLACE_KINDS), None) or place_of(
+            [f"{appeals[i].title} {appeals[i].text}" for i in members], lexicon)
         growth = _growth(member_times, end)
+        title = (label_source.title or label_source.text)[:60]
         out.append(Hotspot(
-            label=(label_source.title or label_source.text)[:60], keywords=keywords,
+            label=(label(named, keywords, [f"{appeals[i].title} {appeals[i].text}" for i in order[:20]], lexicon)
+                   if lexicon is not None else None) or title, keywords=keywords, title=title, terms=named[:5],
             place=place, count=len(members),
             people=len(people) if people else None, likes=sum(likes), first=min(member_times) if member_times else None,
             last=max(member_times) if member_times else None, trend=dict(sorted(trend.items())), growth=growth,
@@ -322,3 +361,72 @@ def find(appeals: Sequence[Appeal], top: int = 10) -> list[Hotspot]:
                                                                for i in order[:3]]))
     out.sort(key=lambda h: (-h.heat, -h.count, h.label))
     return out[:top]
+
+
+#: A term names a hotspot when at least this share of its appeals (and two) name it.
+NAMED_SHARE = 0.3
+#: How many words say what went wrong in a label (电梯 故障).
+ISSUE_WORDS = 2
+#: Characters between them for the label to quote the appeals' own phrase (逾期无法提现).
+MAX_GAP = 2
+_CODE = re.compile(r"^[A-Z]\d{0,2}$")
+
+
+def _named(lexicon: terms.Lexicon | None, docs: Sequence[Sequence[str]]) -> list[str]:
+    """The lexicon's terms that the cluster's appeals name, most named first (those named by
+    enough of them)."""
+    if lexicon is None:
+        return []
+    counts = Counter(t for doc in docs for t in set(doc) if t in lexicon.kinds)
+    floor = max(2, NAMED_SHARE * len(docs))
+    return [t for t, n in counts.most_common() if n >= floor]
+
+
+def label(named: Sequence[str], keywords: Sequence[str], texts: Sequence[str],
+          lexicon: terms.Lexicon | None) -> str | None:
+    """A hotspot's name as people would say it: the term most of its appeals name, then what
+    went wrong, in the words the appeals use (锦绣家园小区 电梯故障, 58车贷平台 逾期无法提现).
+    None when neither is found (the caller falls back on the central title)."""
+    entity = named[0] if named else None
+    issue = [k for k in keywords if k != entity and not _CODE.match(k) and k not in _WHO
+             and not (entity and k in entity)
+             and (lexicon is None or k not in lexicon.kinds)][:ISSUE_WORDS]
+    phrase = _phrase(issue, texts)
+    if entity is None:
+        return phrase or None
+    return f"{entity} {phrase}".strip()[:60]
+
+
+def _phrase(issue: Sequence[str], texts: Sequence[str]) -> str:
+    """The issue words as the appeals put them together: the shortest stretch of a text holding
+    them all, when it is short (逾期无法提现), else the words in the order the texts use."""
+    if not issue:
+        return ""
+    if len(issue) == 1:
+        return issue[0]
+    best: str | None = None
+    for text in texts:
+        for a, b in ((issue[0], issue[1]), (issue[1], issue[0])):
+            for m in re.finditer(re.escape(a), text):
+                j = text.find(b, m.end(), m.end() + MAX_GAP + len(b))
+                if j >= 0:
+                    stretch = text[m.start():j + len(b)]
+                    if _WORDLIKE.match(stretch) and not _GLUE.search(stretch[len(a):-len(b)] or "-") \
+                            and (best is None or len(stretch) < len(best)):
+                        best = stretch
+    if best is not None:
+        return best
+    first = texts[0] if texts else ""
+    ordered = sorted(issue, key=lambda w: (first.find(w) if w in first else len(first)))
+    return "".join(ordered)
+
+
+_WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
+#: A stretch joined by these is two phrases, not one (家长 对 食堂).
+_GLUE = re.compile(r"[的对在了和与是把被给向从为我你他她它及或并而]")
+#: Who complains is not what is wrong (a label says the matter, not 业主 or 家长).
+_WHO_TEXT = """
+业主 家长 学生 村民 居民 住户 市民 群众 老人 孩子 小孩 员工 职工 工人 患者 乘客 司机 网友
+商户 受害人 出借人 投资人 家属
+"""
+_WHO = frozenset(_WHO_TEXT.split())

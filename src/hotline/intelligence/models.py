@@ -11,6 +11,7 @@
   landslide, gas leak, collapse, mass incident), with the orders behind it.
 * :class:`HotspotSnapshot` — a month's top hotspots of a centre's region, as last computed, and
   :class:`SpecialList` — a hotspot a supervisor turned into a 专题专办 list with a lead unit.
+* :class:`HotspotTerm` — a term of the hotspot dictionary (a name kept whole, its synonyms).
 * :class:`DispatchFeedback` — at each dispatch, what the active models suggested and what the
   dispatcher chose: how often suggestions are taken, per model version. The choice itself
   (the order's category and lead unit) is what the next training learns from.
@@ -20,9 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from hotline.kit.db import Base, UTCDateTime
@@ -173,3 +175,32 @@ class SpecialList(Base):
     heat: Mapped[float] = mapped_column()
     order_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+def new_ref() -> str:
+    """A public identifier: 128 random bits as 32 hex digits (URLs never carry sequential ids)."""
+    return secrets.token_hex(16)
+
+
+class HotspotTerm(Base):
+    """A term of the hotspot dictionary (热点词库): a name people use — a place, an estate, a
+    road, a company, a platform, a school, a hospital — that the hotspot engine keeps whole and
+    under which it merges the ``synonyms`` (市一医院 → A市第一人民医院). ``region_id``: the
+    region of the administrator who keeps it; it applies to the hotspots of that region, of the
+    regions above it and of those within it. An inactive term is kept (and audited) but not
+    used."""
+
+    __tablename__ = "hotspot_term"
+    __table_args__ = (UniqueConstraint("region_id", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True, default=new_ref)
+    term: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(16))  # one of terms.KINDS
+    synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -15,6 +15,7 @@ from hotline.intelligence.models import (
     DispatchFeedback,
     EarlyWarning,
     HotspotSnapshot,
+    HotspotTerm,
     ModelKind,
     ModelStatus,
     ModelVersion,
@@ -317,3 +318,49 @@ def centre_ids(session: Session, region_prefix: str) -> list[int]:
     stmt = select(Unit.id).join(Region, Region.id == Unit.region_id).where(
         Unit.kind.in_(sorted(CENTRE_KINDS)), Region.code.startswith(region_prefix, autoescape=True))
     return list(session.execute(stmt).scalars())
+
+
+# --- the hotspot term dictionary -----------------------------------------------------------------
+
+
+def active_terms(session: Session) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """Every active term as (region code, term, kind, synonyms)."""
+    stmt = select(Region.code, HotspotTerm.term, HotspotTerm.kind, HotspotTerm.synonyms).join(
+        Region, Region.id == HotspotTerm.region_id).where(HotspotTerm.active.is_(True)).order_by(HotspotTerm.id)
+    return [(code, term, kind, tuple(synonyms or ())) for code, term, kind, synonyms in session.execute(stmt)]
+
+
+def terms(session: Session, *, prefixes: list[str], text: str | None, kind: str | None, active: bool | None,
+          limit: int, offset: int) -> tuple[list[tuple[HotspotTerm, str]], int]:
+    """Terms of the regions whose code starts with one of ``prefixes`` (or equals an exact
+    ``=code`` entry: the regions above the caller's), with their region code."""
+    exact = [p[1:] for p in prefixes if p.startswith("=")]
+    starts = [p for p in prefixes if not p.startswith("=")]
+    stmt = select(HotspotTerm, Region.code).join(Region, Region.id == HotspotTerm.region_id).where(
+        or_(Region.code.in_(exact), *(Region.code.startswith(p, autoescape=True) for p in starts)))
+    if text:
+        stmt = stmt.where(HotspotTerm.term.contains(text, autoescape=True))
+    if kind:
+        stmt = stmt.where(HotspotTerm.kind == kind)
+    if active is not None:
+        stmt = stmt.where(HotspotTerm.active.is_(active))
+    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+    rows = session.execute(stmt.order_by(HotspotTerm.active.desc(), HotspotTerm.term, HotspotTerm.id)
+                           .limit(limit).offset(offset))
+    return [(t, code) for t, code in rows], total
+
+
+def term_by_ref(session: Session, ref: str) -> tuple[HotspotTerm, str] | None:
+    stmt = select(HotspotTerm, Region.code).join(Region, Region.id == HotspotTerm.region_id).where(
+        HotspotTerm.ref == ref)
+    row = session.execute(stmt).first()
+    return (row[0], row[1]) if row else None
+
+
+def term_in_region(session: Session, region_id: int, term: str) -> HotspotTerm | None:
+    stmt = select(HotspotTerm).where(HotspotTerm.region_id == region_id, HotspotTerm.term == term)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def terms_of_region(session: Session, region_id: int) -> list[HotspotTerm]:
+    return list(session.execute(select(HotspotTerm).where(HotspotTerm.region_id == region_id)).scalars())

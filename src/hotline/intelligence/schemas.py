@@ -137,7 +137,9 @@ class DuplicateOut(BaseModel):
 
 class HotspotOut(BaseModel):
     rank: int
-    label: str
+    label: str  # named by its terms and what went wrong (锦绣家园小区 电梯故障)
+    title: str | None = None  # the most central appeal's title
+    terms: list[str] = []  # the named terms most of its appeals use
     keywords: list[str]
     place: str | None
     count: int
@@ -179,3 +181,45 @@ class SpecialListOut(BaseModel):
     heat: float
     order_numbers: list[str]
     note: str | None
+
+
+class HotspotTermIn(BaseModel):
+    term: str = Field(max_length=50)
+    kind: str = Field(default="other", max_length=16)
+    synonyms: list[str] = Field(default_factory=list, max_length=30)
+    active: bool = True
+    region_code: str | None = Field(default=None, max_length=9)
+
+
+class HotspotTermPatch(BaseModel):
+    term: str | None = Field(default=None, max_length=50)
+    kind: str | None = Field(default=None, max_length=16)
+    synonyms: list[str] | None = Field(default=None, max_length=30)
+    version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class HotspotTermOut(BaseModel):
+    ref: str
+    term: str
+    kind: str
+    kind_name: str
+    synonyms: list[str]
+    active: bool
+    region_code: str
+    editable: bool
+    version: int
+    updated_at: dt.datetime
+
+
+class TermImportOut(BaseModel):
+    created: int
+    updated: int
+
+
+class TermTryIn(BaseModel):
+    text: str = Field(max_length=2000)
+
+
+class TermTokenOut(BaseModel):
+    word: str
+    term: bool

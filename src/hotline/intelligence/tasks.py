@@ -92,7 +92,8 @@ def compute_hotspots(factory: SessionFactory, payload: dict[str, Any]) -> None:
         if centre is None:
             return
         centre_id, appeals = centre.id, service.hotspot_appeals(session, centre, month)
-    found = hotspots.find(appeals, top=service.TOP_HOTSPOTS)
+        dictionary = service.dictionary_for(session, centre.region.code, fresh=True)
+    found = hotspots.find(appeals, top=service.TOP_HOTSPOTS, dictionary=dictionary)
     with transaction(factory) as session:
         service.store_hotspots(session, centre_id, month, found, len(appeals))
 

@@ -1,7 +1,8 @@
 """Pages of the dispatch suggestions (智能派单辅助): the "智能分类建议" fragment beside the
 agent's intake form, the "派单建议" fragment in the dispatcher's dispatch form, and the model
 administration page (/admin/models) of the province-wide administrator; the month's hotspots
-(/hotspots) and the 专题专办 lists made of them (/special-lists); the early warnings (/warnings).
+(/hotspots), the dictionary of terms they keep whole (/admin/hotspot-terms) and the 专题专办
+lists made of them (/special-lists); the early warnings (/warnings).
 
 The fragments are loaded by htmx, so an order page or the console never waits for a model
 (nor fails with one). Every read and write goes through ``intelligence.service``, which checks
@@ -12,18 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from hotline.auth import access
 from hotline.auth.models import Role, User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
-from hotline.intelligence import repository, service
+from hotline.intelligence import repository, service, terms
 from hotline.intelligence.models import (
     MODEL_KIND_NAMES,
     WARNING_KIND_NAMES,
@@ -35,13 +38,13 @@ from hotline.intelligence.models import (
     SpecialList,
 )
 from hotline.kit import clock
-from hotline.kit.errors import Conflict, Forbidden, HotlineError, InvalidInput
+from hotline.kit.errors import Conflict, Forbidden, HotlineError, InvalidInput, NotFound
 from hotline.org import repository as org_repository
 from hotline.org import service as org_service
 from hotline.org.models import HANDLING_KINDS, Category, Region, Unit
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
-from hotline.web.forms import Form, choice, error_map, integer
+from hotline.web.forms import Form, choice, error_map, integer, refused
 from hotline.web.forms import text as form_text
 from hotline.web.templating import render
 from hotline.workorder.lifecycle import Action, Status, allowed_actions
@@ -323,6 +326,7 @@ def _moment(value: Any) -> dt.datetime | None:
 class HotspotRow:
     rank: int
     label: str
+    terms: list[str]
     keywords: list[str]
     place: str | None
     count: int
@@ -342,7 +346,8 @@ def _hotspot_rows(db: Session, snapshot: HotspotSnapshot) -> list[HotspotRow]:
         trend = {str(k): int(v) for k, v in dict(h.get("trend") or {}).items()}
         peak = max(trend.values(), default=0) or 1
         rows.append(HotspotRow(
-            rank=rank, label=str(h["label"]), keywords=[str(k) for k in h.get("keywords") or []], place=h.get("place"),
+            rank=rank, label=str(h["label"]), terms=[str(t) for t in h.get("terms") or []],
+            keywords=[str(k) for k in h.get("keywords") or []], place=h.get("place"),
             count=int(h["count"]), people=h.get("people"), heat=float(h["heat"]), growth=float(h.get("growth") or 0),
             trend=[(m, n, max(8, round(100 * n / peak))) for m, n in sorted(trend.items())],
             samples=[str(s) for s in (h.get("samples") or [])[:3]],
@@ -508,3 +513,105 @@ def acknowledge_warning(request: Request, warning_id: IdPath, principal: Current
         return _warnings_page(request, principal, db, offset, status=exc.status_code, flash=banner, flash_kind="err")
     query = {"done": "ack", **({"offset": str(offset)} if offset else {})}
     return RedirectResponse(f"/warnings?{urlencode(query)}#warning-{warning_id}", status_code=303)
+
+
+# --- the hotspot term dictionary (热点词库) -----------------------------------------------------
+
+TERMS_PAGE = "/admin/hotspot-terms"
+_TERMS_LIMIT = 100
+
+
+def _terms_page(request: Request, principal: Principal, db: Session, *, status: int = 200,
+                errors: dict[str, str] | None = None, flash: str | None = None, flash_kind: str = "ok",
+                values: dict[str, Any] | None = None, editing: str | None = None,
+                tried: list[tuple[str, bool]] | None = None, sample: str = "") -> Response:
+    q = request.query_params
+    wanted_kind = q.get("kind") if q.get("kind") in terms.KINDS else None
+    wanted_active = {"1": True, "0": False}.get(q.get("active") or "")
+    text = (q.get("q") or "").strip()[:50] or None
+    offset = integer(q, "offset") or 0
+    rows, total = service.list_terms(db, principal, text=text, kind=wanted_kind, active=wanted_active,
+                                     limit=_TERMS_LIMIT, offset=offset)
+    keeper = principal.can(Cap.manage_org)
+    edit = service.get_term(db, principal, editing) if editing else None
+    base = f"{TERMS_PAGE}?" + urlencode({k: v for k, v in {"q": text, "kind": wanted_kind,
+                                                             "active": q.get("active")}.items() if v}) + "&"
+    return render(request, "intelligence/hotspot_terms.html", principal, status_code=status, title="热点词库",
+                  rows=rows, total=total, offset=offset, limit=_TERMS_LIMIT, base=base, keeper=keeper,
+                  editable=lambda code: keeper and in_region(principal.region_code, code), edit=edit,
+                  KIND_NAMES=terms.KIND_NAMES, wanted_kind=wanted_kind, wanted_active=q.get("active") or "",
+                  text=text or "", errors=errors or {}, flash=flash, flash_kind=flash_kind, values=values or {},
+                  tried=tried, sample=sample)
+
+
+def _terms_back(message: str, ref: str | None = None) -> RedirectResponse:
+    anchor = f"#term-{ref}" if ref else ""
+    return RedirectResponse(f"{TERMS_PAGE}?{urlencode({'ok': message})}{anchor}", status_code=303)
+
+
+@router.get(TERMS_PAGE, response_class=HTMLResponse)
+def hotspot_terms_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    """The dictionary of names the hotspot engine keeps whole, with their synonyms: add, edit,
+    deactivate, import (administrators); read and try (the centre's dispatchers)."""
+    ok = request.query_params.get("ok")
+    return _terms_page(request, principal, db, flash=ok[:200] if ok else None)
+
+
+@router.post(TERMS_PAGE, response_class=HTMLResponse)
+def add_hotspot_term(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    try:
+        row, _ = service.create_term(db, principal, term=form_text(form, "term") or "", kind=form_text(form, "kind"),
+                                     synonyms=form_text(form, "synonyms"))
+    except HotlineError as exc:
+        return refused(db, exc, partial(_terms_page, request, principal, db), values=form)
+    return _terms_back(f"已添加词条“{row.term}”，下次计算热点时生效", row.ref)
+
+
+@router.post(TERMS_PAGE + "/import", response_class=HTMLResponse)
+def import_hotspot_terms(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    upload = form.get("file")
+    data = upload.file.read(5 * 1024 * 1024 + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        created, updated = service.import_terms(db, principal, data,
+                                                upload.filename if isinstance(upload, UploadFile) else None)
+    except HotlineError as exc:
+        return refused(db, exc, partial(_terms_page, request, principal, db))
+    return _terms_back(f"导入完成：新增 {created} 条，更新 {updated} 条")
+
+
+@router.post(TERMS_PAGE + "/try", response_class=HTMLResponse)
+def try_hotspot_terms(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    sample = form_text(form, "text") or ""
+    try:
+        tried = service.try_terms(db, principal, sample)
+    except HotlineError as exc:
+        return refused(db, exc, partial(_terms_page, request, principal, db, sample=sample[:2000]))
+    return _terms_page(request, principal, db, tried=tried, sample=sample)
+
+
+@router.get(TERMS_PAGE + "/{ref}", response_class=HTMLResponse)
+def hotspot_term_page(request: Request, ref: str, principal: CurrentPrincipal, db: Db) -> Response:
+    return _terms_page(request, principal, db, editing=ref[:64])
+
+
+@router.post(TERMS_PAGE + "/{ref}", response_class=HTMLResponse)
+def edit_hotspot_term(request: Request, ref: str, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    ref = ref[:64]
+    try:
+        row, _ = service.update_term(db, principal, ref, term=form_text(form, "term") or "",
+                                     kind=form_text(form, "kind"), synonyms=form_text(form, "synonyms") or "",
+                                     version=integer(form, "version"))
+    except HotlineError as exc:
+        return refused(db, exc, partial(_terms_page, request, principal, db, editing=ref), values=form)
+    return _terms_back(f"已保存词条“{row.term}”，下次计算热点时生效", row.ref)
+
+
+@router.post(TERMS_PAGE + "/{ref}/{action}", response_class=HTMLResponse)
+def toggle_hotspot_term(request: Request, ref: str, action: str, principal: CurrentPrincipal, db: Db) -> Response:
+    if action not in ("activate", "deactivate"):
+        raise NotFound("页面不存在")
+    try:
+        row, _ = service.set_term_active(db, principal, ref[:64], action == "activate")
+    except HotlineError as exc:
+        return refused(db, exc, partial(_terms_page, request, principal, db))
+    return _terms_back(f"已{'启用' if row.active else '停用'}词条“{row.term}”", row.ref)

@@ -115,6 +115,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
                   ("/admin/letter-templates", "督办文书模板"), ("/admin/open311", "开放311接口")]
     if principal.can(Cap.manage_org):
         items.append(("/admin/supervision-authorities", "督办联动单位"))
+    if principal.can(Cap.manage_org):  # as intelligence.service._term_keeper
+        items.append(("/admin/hotspot-terms", "热点词库"))
     if principal.can(Cap.manage_telephony):  # as telephony.admin
         items.append(("/cti/admin", "坐席与队列"))
     if principal.can(Cap.manage_integrations):  # as integration.webhooks.service
