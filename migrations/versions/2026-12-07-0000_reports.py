@@ -2,7 +2,7 @@
 report, daily ledger) with the issued .docx and .xlsx
 
 Revision ID: f4b2c3d40900
-Revises: f2a8c1d60800
+Revises: f7e5f6a71200
 Create Date: 2026-12-07 00:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import hotline.kit.db
 
 revision: str = 'f4b2c3d40900'
-down_revision: str | None = 'f2a8c1d60800'
+down_revision: str | None = 'f7e5f6a71200'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
