@@ -171,6 +171,12 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     app.include_router(disclosure_api.router, prefix="/api/v1")
     app.include_router(disclosure_api.public_router, prefix="/api/v1")
     app.include_router(disclosure_views.router, include_in_schema=False)
+
+    from hotline.analytics.reports import endpoints as report_api
+    from hotline.analytics.reports import views as report_views
+
+    app.include_router(report_api.router, prefix="/api/v1")
+    app.include_router(report_views.router, include_in_schema=False)
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

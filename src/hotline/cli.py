@@ -706,6 +706,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.analytics import cli as analytics_cli
 
     analytics_cli.register(sub)
+    from hotline.analytics.reports import cli as reports_cli
+
+    reports_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

@@ -2,6 +2,7 @@
 
 from hotline.analytics.disclosure.models import DisclosureMonth, TypicalCase
 from hotline.analytics.models import StatCell
+from hotline.analytics.reports.models import Report
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
@@ -138,6 +139,7 @@ __all__ = [
     "RateCounter",
     "Region",
     "Reply",
+    "Report",
     "ReturnRequest",
     "RollupCursor",
     "Sample",

@@ -3,6 +3,7 @@
 never by the kit, which knows no domain. A new domain's ``tasks`` module is added here."""
 
 from hotline.analytics import tasks as analytics_tasks
+from hotline.analytics.reports import tasks as report_tasks
 from hotline.auth import tasks as auth_tasks
 from hotline.channels.boards import tasks as board_tasks
 from hotline.integration.federation import tasks as federation_tasks
@@ -26,6 +27,7 @@ __all__ = [
     "knowledge_tasks",
     "merchant_tasks",
     "notify_tasks",
+    "report_tasks",
     "selfservice_tasks",
     "supervision_tasks",
     "telephony_tasks",

@@ -33,6 +33,7 @@ OBJECT_NAMES: dict[str, str] = {
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
+    "report": "分析报告", "daily_ledger": "突发事件与涉稳风险日报",
 }
 
 _WORK_ORDER: dict[str, str] = {
@@ -133,6 +134,9 @@ ACTION_NAMES: dict[str, str] = {
     "merchant.registered": "登记服务企业", "merchant.updated": "修改服务企业信息",
     "merchant.status_changed": "服务企业状态调整", "merchant.proposal_raised": "动态调整规则提出调整建议",
     "merchant.proposal_decided": "处理服务企业调整建议", "merchant.complaint_marked": "登记对服务企业的投诉",
+    "report.drafted": "起草分析报告", "report.edited": "修改分析报告", "report.regenerated": "重新生成分析报告",
+    "report.issued": "印发分析报告", "report.discarded": "删除分析报告草稿", "report.downloaded": "下载分析报告",
+    "daily_ledger.downloaded": "下载突发事件与涉稳风险日报",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).

@@ -32,15 +32,18 @@ class Cap(enum.StrEnum):
     manage_integrations = "manage_integrations"  # push subscriptions and their delivery logs
     manage_merchants = "manage_merchants"  # the service-merchant register: review, evaluation, adjustment
     manage_disclosure = "manage_disclosure"  # publish monthly figures; choose, edit, review and withdraw typical cases
+    view_reports = "view_reports"  # read and download the issued analysis reports of one's region
+    issue_reports = "issue_reports"  # draft, edit, issue and discard analysis reports of one's region
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders, Cap.view_calls}
 ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.agent: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.callback}),
-    Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch}),
+    Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch, Cap.view_reports}),
     Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback,
                                                  Cap.edit_knowledge, Cap.review_knowledge, Cap.inspect_quality,
-                                                 Cap.manage_merchants, Cap.manage_disclosure}),
+                                                 Cap.manage_merchants, Cap.manage_disclosure, Cap.view_reports,
+                                                 Cap.issue_reports}),
     Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.edit_knowledge}),
     Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
                                   Cap.edit_knowledge}),

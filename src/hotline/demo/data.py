@@ -264,6 +264,10 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.linkage import load_linkage
 
     load_linkage(session)
+    from hotline.demo.reports import load_reports
+
+    load_reports(session)
+
     from hotline.demo.disclosure import load_disclosure
 
     load_disclosure(session)

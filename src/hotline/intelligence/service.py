@@ -633,7 +633,7 @@ def set_term_active(session: Session, actor: Principal, ref: str, active: bool) 
         _check_clash(session, row.region_id, row.term, list(row.synonyms or []), row.id)
     row.active, row.updated_at, row.version = active, clock.now(), row.version + 1
     session.flush()
-    audit.record(session, actor, "hotspot_term." + ("activated" if active else "deactivated"),
+    audit.record(session, actor, "hotspot_term.activated" if active else "hotspot_term.deactivated",
                  object_type="hotspot_term", object_id=row.id, detail={"term": row.term, "region_code": code})
     return row, code
 

@@ -40,7 +40,8 @@ SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
                  "merchants": PACKAGE / "integration" / "merchants" / "templates",
                  "linkage": PACKAGE / "integration" / "linkage" / "templates",
                  "federation": PACKAGE / "integration" / "federation" / "templates",
-                 "disclosure": PACKAGE / "analytics" / "disclosure" / "templates"}
+                 "disclosure": PACKAGE / "analytics" / "disclosure" / "templates",
+                 "reports": PACKAGE / "analytics" / "reports" / "templates"}
 
 env = Environment(
     loader=PrefixLoader({**{d: FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS},
@@ -85,6 +86,11 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/boards", "网络留言板"))
     if principal.can(Cap.dispatch):  # as intelligence.service.monthly_hotspots and warnings
         items += [("/hotspots", "热点问题"), ("/warnings", "预警")]
+    if principal.can(Cap.view_reports) or principal.can(Cap.issue_reports):  # as analytics.reports.service.may_read
+        items.append(("/reports", "分析报告"))
+    if principal.can(Cap.view_orders) and not principal.is_service and (
+            centre_staff or principal.role.value == "sector_viewer"):  # as reports.service.may_read_daily_ledger
+        items.append(("/daily-ledger", "每日台账"))
     if principal.can(Cap.view_org) and not principal.is_service:
         items.append(("/knowledge", "知识库"))
     if not principal.is_service:
