@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from hotline.analytics.saved_models import SavedView
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
@@ -67,6 +68,7 @@ from hotline.workorder.models import (
 )
 
 __all__ = [
+    "SavedView",
     "AllowedTarget",
     "ApiToken",
     "AppealType",

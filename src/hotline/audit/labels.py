@@ -30,6 +30,7 @@ OBJECT_NAMES: dict[str, str] = {
     "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单", "merchant": "服务企业",
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
+    "statistics": "统计分析", "saved_view": "统计视图",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
 }
 
@@ -123,6 +124,8 @@ ACTION_NAMES: dict[str, str] = {
     "merchant.registered": "登记服务企业", "merchant.updated": "修改服务企业信息",
     "merchant.status_changed": "服务企业状态调整", "merchant.proposal_raised": "动态调整规则提出调整建议",
     "merchant.proposal_decided": "处理服务企业调整建议", "merchant.complaint_marked": "登记对服务企业的投诉",
+    "statistics.exported": "导出统计分析表", "statistics.orders_exported": "导出统计明细工单清单",
+    "saved_view.created": "保存统计视图", "saved_view.deleted": "删除统计视图",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
@@ -153,6 +156,7 @@ FIELD_NAMES: dict[str, str] = {
     "response_hours": "响应时长（小时）",
     "line": "联动线路", "linkage": "联动记录", "other_ref": "对方单号", "scope": "移交方式", "outcome": "处置结果",
     "mode": "通话方式", "previous_due_at": "原办理期限", "via": "办结方式",
+    "period": "统计周期", "dimension": "统计维度", "measures": "统计指标", "measure": "统计指标", "key": "分组",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}
