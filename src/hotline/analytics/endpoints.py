@@ -123,10 +123,10 @@ def _cell(c: workbench.Cell) -> CellOut:
 @router.get("/statistics", response_model=TableOut, responses=ERRORS)
 def statistics_table(
     request: Request, principal: CurrentPrincipal, db: Db,
-    measure: Annotated[list[str] | None, Query(max_length=400, description="measure keys (repeat or comma-separate)")] = None,
+    measure: Annotated[list[str] | None, Query(max_length=400, description="measure keys (repeat, or commas)")] = None,
     dimension: Text = None, level: Text = None,
-    period: Annotated[str | None, Query(max_length=10, description="day, week, month, quarter, half, year, custom")] = None,
-    date: Annotated[str | None, Query(max_length=10, alias="date", description="a day of the period (YYYY-MM-DD)")] = None,
+    period: Annotated[str | None, Query(max_length=10, description="day … year, or custom")] = None,
+    date: Annotated[str | None, Query(max_length=10, description="a day of the period (YYYY-MM-DD)")] = None,
     from_: Annotated[str | None, Query(max_length=10, alias="from", description="custom: first day")] = None,
     to: Annotated[str | None, Query(max_length=10, description="custom: last day")] = None,
     enterprise: Text = None, category: Text = None, region: Text = None, channel: Text = None,
@@ -153,12 +153,12 @@ def statistics_table(
 def statistics_orders(
     request: Request, principal: CurrentPrincipal, db: Db,
     measure: Annotated[str, Query(max_length=40, description="the cell's measure")],
-    key: Annotated[str | None, Query(max_length=64, description="the row's key; empty or absent: the totals row")] = None,
+    key: Annotated[str | None, Query(max_length=64, description="the row's key; empty: the totals row")] = None,
     after: Annotated[str | None, Query(max_length=200, description="the cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     dimension: Text = None, level: Text = None,
     period: Annotated[str | None, Query(max_length=10)] = None,
-    date: Annotated[str | None, Query(max_length=10, alias="date")] = None,
+    date: Annotated[str | None, Query(max_length=10)] = None,
     from_: Annotated[str | None, Query(max_length=10, alias="from")] = None,
     to: Annotated[str | None, Query(max_length=10)] = None,
     enterprise: Text = None, category: Text = None, region: Text = None, channel: Text = None,
