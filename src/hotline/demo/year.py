@@ -43,7 +43,7 @@ from hotline.workorder.models import ReplyResult, Verdict, WorkOrder
 from hotline.workorder.sla import Urgency
 
 #: How many orders the year holds (besides the four months of :mod:`hotline.demo.intelligence`).
-YEAR_ORDERS = 3000
+YEAR_ORDERS = 2400
 YEAR_DAYS = 365
 #: Steps that would fall after now minus this are not taken.
 QUIET = dt.timedelta(hours=1)
