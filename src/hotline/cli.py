@@ -684,6 +684,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hotline.integration.federation import cli as federation_cli
 
     federation_cli.register(sub)
+    from hotline.analytics import cli as analytics_cli
+
+    analytics_cli.register(sub)
 
     p = sub.add_parser("hotspots", help="hotspots of a CSV of appeals (id,title,text,time,likes), as JSON")
     p.add_argument("--input", required=True)

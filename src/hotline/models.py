@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from hotline.analytics.models import StatCell
 from hotline.analytics.saved_models import SavedView
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
@@ -142,6 +143,7 @@ __all__ = [
     "Seat",
     "SeatState",
     "SpecialList",
+    "StatCell",
     "Subscription",
     "SupervisionAuthority",
     "SupervisionLetter",

@@ -2,6 +2,7 @@
 ``kit.jobs``. Imported at start-up by the app and ``hotline worker`` (``hotline.app.load_tasks``),
 never by the kit, which knows no domain. A new domain's ``tasks`` module is added here."""
 
+from hotline.analytics import tasks as analytics_tasks
 from hotline.auth import tasks as auth_tasks
 from hotline.channels.boards import tasks as board_tasks
 from hotline.integration.federation import tasks as federation_tasks
@@ -15,6 +16,18 @@ from hotline.supervision import tasks as supervision_tasks
 from hotline.telephony import tasks as telephony_tasks
 from hotline.telephony.stats import tasks as cti_stats_tasks
 
-__all__ = ["auth_tasks", "board_tasks", "cti_stats_tasks", "federation_tasks", "intelligence_tasks", "knowledge_tasks",
-           "merchant_tasks", "notify_tasks", "selfservice_tasks", "supervision_tasks", "telephony_tasks",
-           "webhook_tasks"]
+__all__ = [
+    "analytics_tasks",
+    "auth_tasks",
+    "board_tasks",
+    "cti_stats_tasks",
+    "federation_tasks",
+    "intelligence_tasks",
+    "knowledge_tasks",
+    "merchant_tasks",
+    "notify_tasks",
+    "selfservice_tasks",
+    "supervision_tasks",
+    "telephony_tasks",
+    "webhook_tasks",
+]

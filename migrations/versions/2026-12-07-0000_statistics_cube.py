@@ -1,0 +1,38 @@
+"""statistics: the cube of daily and monthly counts per centre, enterprise and dimension value
+
+Revision ID: f2a8c1d60800
+Revises: e8b2c4f60700
+Create Date: 2026-12-07 00:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = 'f2a8c1d60800'
+down_revision: str | None = 'e8b2c4f60700'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COUNTS = ('received', 'answered_on_spot', 'dispatched', 'handled', 'on_time', 'overdue', 'returned', 'rehandled',
+          'rated', 'satisfied', 'merged', 'enterprise', 'dispatch_timed')
+
+
+def upgrade() -> None:
+    op.create_table('stat_cell',
+    sa.Column('grain', sa.String(length=1), nullable=False),
+    sa.Column('dim', sa.String(length=1), nullable=False),
+    sa.Column('bucket', sa.Date(), nullable=False),
+    sa.Column('centre_unit_id', sa.Integer(), nullable=False),
+    sa.Column('is_enterprise', sa.Boolean(), nullable=False),
+    sa.Column('key', sa.String(length=32), nullable=False),
+    *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS],
+    sa.Column('dispatch_seconds', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('grain', 'dim', 'bucket', 'centre_unit_id', 'is_enterprise', 'key',
+                            name=op.f('pk_stat_cell'))
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('stat_cell')

@@ -1,0 +1,224 @@
+"""Every query of the statistics: building the cube from the orders, reading it, and the
+order-level reads for narrow scopes, filters the cube does not hold, and the drill-down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Date, String, and_, cast, delete, func, insert, literal, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
+
+from hotline.analytics.measures import CONDITIONS, COUNTS, DIM_CODES, DIM_COLUMNS, SUMS, count_columns
+from hotline.analytics.models import StatCell
+from hotline.audit.models import AuditEvent
+from hotline.kit.clock import CST
+from hotline.org.models import CENTRE_KINDS, Category, Region, Unit
+from hotline.supervision.models import LedgerEntry, ProjectionCursor
+from hotline.workorder.models import WorkOrder
+
+W = WorkOrder
+C = StatCell
+VALUE_COLUMNS = (*COUNTS, *SUMS)
+
+
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants of China days ``start`` … ``end`` (inclusive) as [from, to)."""
+    return (dt.datetime.combine(start, dt.time(), CST),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), CST))
+
+
+def _key(column: Any) -> ColumnElement[str]:
+    return func.coalesce(cast(column, String), "")
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def rebuild_days(session: Session, days: Iterable[dt.date]) -> int:
+    """Count the orders registered on each day again, every dimension; returns the rows written."""
+    written = 0
+    names = ["grain", "dim", "bucket", "centre_unit_id", "is_enterprise", "key", *VALUE_COLUMNS]
+    for day in sorted(set(days)):
+        session.execute(delete(C).where(C.grain == "d", C.bucket == day))
+        start, end = day_bounds(day, day)
+        for dim, code in DIM_CODES.items():
+            key = _key(DIM_COLUMNS[dim])
+            source = (
+                select(literal("d"), literal(code), literal(day, Date), W.centre_unit_id, W.is_enterprise, key,
+                       *count_columns())
+                .where(W.registered_at >= start, W.registered_at < end)
+                .group_by(W.centre_unit_id, W.is_enterprise, key)
+            )
+            result = session.execute(insert(C).from_select(names, source))
+            written += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return written
+
+
+def rebuild_months(session: Session, months: Iterable[dt.date]) -> None:
+    """Sum each month's daily rows into its monthly rows."""
+    names = ["grain", "dim", "bucket", "centre_unit_id", "is_enterprise", "key", *VALUE_COLUMNS]
+    for month in sorted(set(months)):
+        nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        session.execute(delete(C).where(C.grain == "m", C.bucket == month))
+        source = (
+            select(literal("m"), C.dim, literal(month, Date), C.centre_unit_id, C.is_enterprise, C.key,
+                   *[func.sum(getattr(C, v)) for v in VALUE_COLUMNS])
+            .where(C.grain == "d", C.bucket >= month, C.bucket < nxt)
+            .group_by(C.dim, C.centre_unit_id, C.is_enterprise, C.key)
+        )
+        session.execute(insert(C).from_select(names, source))
+
+
+def registration_days(session: Session, order_ids: Sequence[int]) -> set[dt.date]:
+    """The China days the given orders were registered on."""
+    days: set[dt.date] = set()
+    ids = sorted(set(order_ids))
+    for i in range(0, len(ids), 900):
+        for (at,) in session.execute(select(W.registered_at).where(W.id.in_(ids[i:i + 900]))):
+            days.add(at.astimezone(CST).date())
+    return days
+
+
+def first_registration(session: Session) -> dt.datetime | None:
+    return session.execute(select(func.min(W.registered_at))).scalar_one_or_none()
+
+
+def cube_is_empty(session: Session) -> bool:
+    return session.execute(select(C.grain).limit(1)).first() is None
+
+
+# --- reading the cube --------------------------------------------------------------------------
+
+
+def _buckets(months: list[dt.date], edges: list[tuple[dt.date, dt.date]]) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    if months:
+        parts.append(and_(C.grain == "m", C.bucket >= months[0], C.bucket <= months[-1]))
+    parts.extend(and_(C.grain == "d", C.bucket >= a, C.bucket <= b) for a, b in edges)
+    return or_(*parts)
+
+
+def cube_table(session: Session, dim_code: str, months: list[dt.date], edges: list[tuple[dt.date, dt.date]],
+               *, centres: frozenset[int] | None, enterprise: bool | None, keys: Sequence[str] | None,
+               by_enterprise: bool = False) -> list[Row[Any]]:
+    """Summed cube rows of one dimension over the period, grouped by the dimension's value
+    (or by enterprise/citizen): rows of (key, *counts, *sums)."""
+    group: Any = C.is_enterprise if by_enterprise else C.key
+    stmt = select(group, *[func.sum(getattr(C, v)).label(v) for v in VALUE_COLUMNS]).where(
+        C.dim == dim_code, _buckets(months, edges))
+    if centres is not None:
+        stmt = stmt.where(C.centre_unit_id.in_(sorted(centres)))
+    if enterprise is not None:
+        stmt = stmt.where(C.is_enterprise.is_(enterprise))
+    if keys is not None:
+        stmt = stmt.where(C.key.in_(list(keys)))
+    return list(session.execute(stmt.group_by(group)))
+
+
+# --- reading the orders ------------------------------------------------------------------------
+
+
+OrderFilter = Callable[[Select[Any]], Select[Any]]
+
+
+def order_table(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter,
+                where: list[ColumnElement[bool]], group: Any | None) -> list[Row[Any]]:
+    """The same sums read from the orders themselves (narrow scopes, filters the cube does
+    not hold): rows of (key, *counts, *sums)."""
+    a, b = day_bounds(start, end)
+    key: Any = _key(group) if group is not None else literal("")
+    stmt = select(key, *count_columns()).select_from(W).where(W.registered_at >= a, W.registered_at < b, *where)
+    stmt = scoped(stmt)
+    return list(session.execute(stmt.group_by(key)))
+
+
+def drill(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter, where: list[ColumnElement[bool]],
+          measure: str, *, after: int | None, limit: int) -> list[WorkOrder]:
+    """One page of the orders behind a cell, newest id first (keyset: ids below ``after``)."""
+    a, b = day_bounds(start, end)
+    stmt = select(W).where(W.registered_at >= a, W.registered_at < b, CONDITIONS[measure], *where)
+    if after is not None:
+        stmt = stmt.where(W.id < after)
+    stmt = scoped(stmt).order_by(W.id.desc()).limit(limit)
+    return list(session.execute(stmt).unique().scalars())
+
+
+def drill_count(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter,
+                where: list[ColumnElement[bool]], measure: str) -> int:
+    a, b = day_bounds(start, end)
+    stmt = select(func.count()).select_from(W).where(W.registered_at >= a, W.registered_at < b,
+                                                     CONDITIONS[measure], *where)
+    return int(session.execute(scoped(stmt)).scalar_one())
+
+
+# --- reference data ----------------------------------------------------------------------------
+
+
+def centre_ids_in(session: Session, prefix: str) -> frozenset[int]:
+    """The hotline centres and workstations of every region under ``prefix``."""
+    stmt = select(Unit.id).join(Region, Unit.region_id == Region.id).where(
+        Unit.kind.in_(sorted(CENTRE_KINDS)), Region.code.startswith(prefix, autoescape=True))
+    return frozenset(session.execute(stmt).scalars())
+
+
+def all_centre_ids(session: Session) -> frozenset[int]:
+    return frozenset(session.execute(select(Unit.id).where(Unit.kind.in_(sorted(CENTRE_KINDS)))).scalars())
+
+
+def region_tree(session: Session) -> list[Row[Any]]:
+    return list(session.execute(select(Region.id, Region.code, Region.name, Region.level, Region.parent_id)))
+
+
+def category_tree(session: Session) -> list[Row[Any]]:
+    return list(session.execute(select(Category.id, Category.code, Category.name, Category.level,
+                                       Category.parent_id)))
+
+
+def unit_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    out: dict[int, str] = {}
+    for i in range(0, len(wanted), 900):
+        rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted[i:i + 900])))
+        out.update({uid: name for uid, name in rows})
+    return out
+
+
+# --- the event log -----------------------------------------------------------------------------
+
+
+def order_events_after(session: Session, seq: int, limit: int) -> list[tuple[int, int | None]]:
+    """(seq, order id) of the next work-order events after ``seq``."""
+    t = AuditEvent.__table__.c
+    stmt = select(t.seq, t.object_id).where(t.seq > seq, t.object_type == "work_order").order_by(t.seq).limit(limit)
+    return [(int(s), int(o) if o is not None and str(o).isdigit() else None) for s, o in session.execute(stmt)]
+
+
+def newest_event_seq(session: Session) -> int:
+    return int(session.execute(select(func.max(AuditEvent.seq))).scalar_one_or_none() or 0)
+
+
+def cursor_seq(session: Session, name: str) -> int:
+    found = session.execute(select(ProjectionCursor.last_seq).where(ProjectionCursor.name == name)).scalar()
+    return int(found or 0)
+
+
+def event_time(session: Session, seq: int) -> dt.datetime | None:
+    if seq <= 0:
+        return None
+    return session.execute(select(AuditEvent.at).where(AuditEvent.seq == seq)).scalar_one_or_none()
+
+
+def ledger_counts(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter,
+                  where: list[ColumnElement[bool]]) -> dict[str, int]:
+    """Ledger entries (台账) of orders registered in the period, by ledger."""
+    a, b = day_bounds(start, end)
+    stmt: Any = (select(LedgerEntry.kind, func.count()).select_from(LedgerEntry)
+                 .join(W, W.id == LedgerEntry.work_order_id)
+                 .where(W.registered_at >= a, W.registered_at < b, *where))
+    rows: list[Any] = list(session.execute(scoped(stmt).group_by(LedgerEntry.kind)))
+    return {str(getattr(kind, "value", kind)): int(n) for kind, n in rows}
