@@ -1,7 +1,7 @@
 """saved views of the statistics workbench
 
 Revision ID: f3a9b8c70800
-Revises: e8b2c4f60700
+Revises: f2a8c1d60800
 Create Date: 2026-12-07 00:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import hotline.kit.db
 
 revision: str = 'f3a9b8c70800'
-down_revision: str | None = 'e8b2c4f60700'
+down_revision: str | None = 'f2a8c1d60800'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

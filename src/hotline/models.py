@@ -69,7 +69,6 @@ from hotline.workorder.models import (
 )
 
 __all__ = [
-    "SavedView",
     "AllowedTarget",
     "ApiToken",
     "AppealType",
@@ -139,6 +138,7 @@ __all__ = [
     "ReturnRequest",
     "RollupCursor",
     "Sample",
+    "SavedView",
     "Score",
     "Seat",
     "SeatState",

@@ -51,14 +51,13 @@ NOVEMBER = [
 
 
 def refresh(db) -> None:  # type: ignore[no-untyped-def]
-    """Bring the precomputed figures up to date, if the engine keeps any."""
+    """Fold the new events into the statistics cube (the events are appended at commit)."""
     from hotline.analytics import service
 
-    for name in ("refresh", "refresh_cube", "rebuild"):
-        fn = getattr(service, name, None)
-        if callable(fn):
-            fn(db)
-            return
+    db.commit()
+    while service.refresh(db):
+        pass
+    db.commit()
 
 
 def _place(db, world, at: dt.datetime, cat: str, region: str, channel: str, enterprise: bool,  # type: ignore[no-untyped-def]
@@ -87,9 +86,7 @@ def placed(db, world) -> Fixture:  # type: ignore[no-untyped-def]
            n=50)
     _place(db, world, dt.datetime(2025, 11, 12, 10, 0, tzinfo=clock.CST), "noise", "990102001", "phone", False, 0,
            n=51)
-    db.flush()
     refresh(db)
-    db.commit()
     return Fixture(orders)
 
 

@@ -153,7 +153,7 @@ def statistics_table(
 def statistics_orders(
     request: Request, principal: CurrentPrincipal, db: Db,
     measure: Annotated[str, Query(max_length=40, description="the cell's measure")],
-    key: Annotated[str | None, Query(max_length=64, description="the row's key; empty: the totals row")] = None,
+    key: Annotated[str | None, Query(max_length=64, description="the row's key; absent or *: the totals row")] = None,
     after: Annotated[str | None, Query(max_length=200, description="the cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     dimension: Text = None, level: Text = None,

@@ -113,7 +113,7 @@ def export_table(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
     return _attachment(chunks, name)
 
 
-def _cell(request: Request) -> tuple[workbench.State, str | None, str, str | None]:
+def _cell(request: Request) -> tuple[workbench.State, str | None, str, int | None]:
     state = workbench.parse_state(_params(request))
     key, measure, after = workbench.parse_cell(request.query_params, measure_param="cell")
     return state, key, measure, after
@@ -125,7 +125,7 @@ def orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
     workbench.require_user(principal)
     state, key, measure, after = _cell(request)
     page = workbench.drill(db, principal, state, key, measure, after)
-    base = [*state.params(), ("key", key or ""), ("cell", measure)]
+    base = [*state.params(), ("key", "*" if key is None else key), ("cell", measure)]
     return render(request, "analytics/orders.html", principal, title="统计明细", page=page, state=state,
                   measure=MEASURES[measure], back="/statistics?" + urlencode(state.params()),
                   next_url=("/statistics/orders?" + urlencode([*base, ("after", page.next_after)]))

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.analytics.measures import DIMENSIONS, MEASURES
+from hotline.analytics.measures import DEFAULT_MEASURES, DIMENSIONS, MEASURES
 from hotline.analytics.periods import Period, custom, period
-from hotline.analytics.service import Scope, StatQuery, StatRow, StatTable, drill_down, statistics
+from hotline.analytics.service import Scope, StatQuery, StatRow, StatTable, drill_down, statistics, trend
 from hotline.audit import service as audit
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
@@ -31,12 +31,10 @@ from hotline.org import repository as org_repository
 #: Periods a user chooses; ``custom`` takes ``from`` and ``to``.
 PERIOD_NAMES = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "half": "半年", "year": "年",
                 "custom": "自定义"}
-#: What the page shows when the URL names no measure.
-DEFAULT_MEASURES = ("received", "handled", "on_time_rate", "satisfaction_rate")
 #: Dimensions with a tree, and the names of its levels (1 = top).
 LEVELS: dict[str, dict[int, str]] = {"category": {1: "一级分类", 2: "二级分类", 3: "三级分类"},
                                      "region": {1: "省级", 2: "市级", 3: "县级", 4: "乡镇（街道）"}}
-ENTERPRISE_NAMES = {"1": "企业（市场主体）", "0": "群众"}
+ENTERPRISE_NAMES = {"1": "市场主体（企业、个体工商户）", "0": "群众个人"}
 #: A custom period spans at most this many days (three years), and dates lie in this range.
 MAX_CUSTOM_DAYS = 3 * 366
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -287,34 +285,18 @@ def lines(state: State, table: StatTable) -> tuple[list[Line], Line]:
     return rows, Line(None, "合计", _cells(state, table.total))
 
 
-def sub_periods(p: Period, today: dt.date) -> tuple[str, list[tuple[str, Period]]]:
-    """The buckets of a period's trend, up to today: the months of a year, half-year or quarter,
-    the days of a month or week, the fourteen days up to a day; a custom period by day up to
-    62 days, by month beyond."""
-    def months(start: dt.date, end: dt.date) -> list[tuple[str, Period]]:
-        out, first = [], start.replace(day=1)
-        while first <= min(end, today):
-            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-            out.append((f"{first.year}-{first.month:02d}", custom(max(first, start), min(last, end))))
-            first = last + dt.timedelta(days=1)
-        return out
-
-    def days(start: dt.date, end: dt.date) -> list[tuple[str, Period]]:
-        out, day = [], start
-        while day <= min(end, today):
-            out.append((f"{day.month}-{day.day:02d}", period("day", day)))
-            day += dt.timedelta(days=1)
-        return out
-
-    if p.kind in ("year", "half", "quarter"):
-        return "按月", months(p.start, p.end)
-    if p.kind in ("month", "week"):
-        return "按日", days(p.start, p.end)
+def trend_period(p: Period, today: dt.date) -> tuple[str, Period | None]:
+    """The span a trend draws, up to today (the engine splits it by day up to two months, by
+    month beyond): the period itself, or the fourteen days up to a chosen day."""
     if p.kind == "day":
-        return "近14日", days(p.start - dt.timedelta(days=13), p.end)
-    if (p.end - p.start).days < 62:
-        return "按日", days(p.start, p.end)
-    return "按月", months(p.start, p.end)
+        start, end, caption = p.start - dt.timedelta(days=13), p.end, "近14日"
+    else:
+        start, end = p.start, p.end
+        caption = "按日" if p.days <= 62 else "按月"
+    end = min(end, today)
+    if end < start:
+        return caption, None
+    return caption, custom(start, end)
 
 
 def chart_measures(state: State) -> list[str]:
@@ -326,12 +308,6 @@ def chart_measures(state: State) -> list[str]:
 def breakdown_measure(state: State) -> str:
     """The count the pie and bar charts split: the first chosen count, else received."""
     return next((m for m in state.measures if MEASURES[m].kind == "count"), "received")
-
-
-def region_level(principal: Principal) -> int:
-    """The region level a comparison splits the caller's region into: a province into cities,
-    a city into counties, a county into townships."""
-    return {2: 2, 4: 3}.get(len(principal.region_prefix), 4)
 
 
 @dataclass
@@ -352,16 +328,16 @@ def build(session: Session, principal: Principal, state: State) -> Workbench:
     table = statistics(session, scope, query)
     rows, total = lines(state, table)
     today = clock.now().astimezone(clock.CST).date()
-    bucketing, buckets = sub_periods(query.period, today)
+    caption, span = trend_period(query.period, today)
     series = chart_measures(state)
-    trend: dict[str, Any] = {"title": f"趋势（{bucketing}）", "labels": [label for label, _ in buckets],
+    chart: dict[str, Any] = {"title": f"趋势（{caption}）", "labels": [],
                              "series": [{"name": MEASURES[m].label, "kind": MEASURES[m].kind, "data": []}
                                         for m in series]}
-    for _label, sub in buckets:
-        values = statistics(session, scope, replace(query, period=sub, dimension=None, level=None,
-                                                    compare=False)).total.values
-        for s, m in zip(trend["series"], series, strict=True):
-            v = values.get(m)
+    for bucket, total_row in (trend(session, scope, replace(query, period=span)) if span else []):
+        chart["labels"].append(f"{bucket.start.month}-{bucket.start.day:02d}" if bucket.days == 1
+                               else f"{bucket.start.year}-{bucket.start.month:02d}")
+        for s, m in zip(chart["series"], series, strict=True):
+            v = total_row.values.get(m)
             s["data"].append(None if v is None else (round(v * 100, 1) if MEASURES[m].kind == "rate"
                                                      else round(float(v), 1)))
     split = breakdown_measure(state)
@@ -377,9 +353,9 @@ def build(session: Session, principal: Principal, state: State) -> Workbench:
 
     categories = split_by("category", 1)
     categories["title"] = f"诉求分类构成（{MEASURES[split].label}）"
-    regions = split_by("region", region_level(principal))
+    regions = split_by("region", scope.default_region_level())
     regions["title"] = f"区域对比（{MEASURES[split].label}）"
-    return Workbench(state, query, rows, total, trend, categories, regions)
+    return Workbench(state, query, rows, total, chart, categories, regions)
 
 
 def filter_text(session: Session, state: State) -> str:
@@ -464,7 +440,7 @@ def _name(value: Any) -> str:
     return str(getattr(value, "name", value))
 
 
-def order_line(principal: Principal, item: Any) -> OrderLine:
+def order_line(principal: Principal, item: Any, appeal_types: Mapping[str, str] | None = None) -> OrderLine:
     """One order of a drill-down list, as the list shows it: no personal data (a title that
     names a person or a phone is masked for roles that do not see personal data)."""
     from hotline.workorder.lifecycle import STATUS_NAMES, Status
@@ -481,43 +457,56 @@ def order_line(principal: Principal, item: Any) -> OrderLine:
     return OrderLine(number=str(_attr(item, "number")), title=title,
                      registered_at=clock.as_aware(registered) if registered else None, status=status_name,
                      channel=_name(_attr(item, "channel_name", "channel")),
-                     appeal_type=_name(_attr(item, "appeal_type_name", "appeal_type")),
+                     appeal_type=(appeal_types or {}).get(str(_attr(item, "appeal_type")), "")
+                     or _name(_attr(item, "appeal_type")),
                      category=_name(_attr(item, "category_name", "category")),
                      region=_name(_attr(item, "region_name", "region")),
                      lead_unit=_name(_attr(item, "lead_unit_name", "lead_unit")))
 
 
-def parse_cell(params: Mapping[str, Any], *, measure_param: str = "measure") -> tuple[str | None, str, str | None]:
-    """The cell a drill-down names: ``key`` (empty: the totals row), the measure (``measure``
-    in the API, ``cell`` on the pages, whose ``measure`` lists the table's columns) and the
-    keyset cursor ``after``."""
-    key = _one(params, "key") or None
+def parse_cell(params: Mapping[str, Any], *, measure_param: str = "measure") -> tuple[str | None, str, int | None]:
+    """The cell a drill-down names: ``key`` — the row's key as the table gives it (absent or
+    ``*``: the totals row; empty: the row of orders without a value) —, the measure
+    (``measure`` in the API, ``cell`` on the pages, whose ``measure`` lists the table's
+    columns) and the keyset cursor ``after``."""
+    key: str | None = _one(params, "key") if "key" in params else None
+    if key == "*":
+        key = None
     if key is not None and len(key) > 64:
         raise InvalidInput("key", "分组键过长")
     measure = _one(params, measure_param)
     if measure not in MEASURES:
         raise InvalidInput(measure_param, f"未知的统计指标：{measure[:40]}" if measure else "请指定统计指标")
-    after = _one(params, "after") or None
-    if after is not None and (len(after) > 200 or not re.fullmatch(r"[0-9A-Za-z_\-:.=|,]+", after)):
+    raw = _one(params, "after")
+    if raw and (not raw.isdigit() or len(raw) > 12):
         raise InvalidInput("after", "分页游标无效")
-    return key, measure, after
+    return key, measure, int(raw) if raw else None
+
+
+def _appeal_types(session: Session) -> dict[str, str]:
+    return {t.code: t.name for t in org_repository.list_appeal_types(session)}
+
+
+def _row_label(table: StatTable, key: str | None) -> str:
+    if key is None:
+        return "合计"
+    row = next((r for r in table.rows if r.key == key), None)
+    return row.label if row else (key or "（未填写）")
 
 
 def drill(session: Session, principal: Principal, state: State, key: str | None, measure: str,
-          after: str | None, *, limit: int = 50) -> Drill:
+          after: int | None, *, limit: int = 50) -> Drill:
     """One page of the orders behind a cell, with the cell's own figure (the list's count)."""
     query = to_query(session, state, compare=False)
     scope = Scope.of(principal)
     page = drill_down(session, scope, query, key, measure, after=after, limit=limit)
-    items = _attr(page, "orders", "items", "rows") or []
-    total = _attr(page, "total", "count")
-    label = "合计"
-    if key is not None:
-        table = statistics(session, scope, query)
-        row = next((r for r in table.rows if r.key == key), None)
-        label = row.label if row else key
-    return Drill(state, key, measure, label, total, [order_line(principal, i) for i in items],
-                 _attr(page, "next_after", "after", "next"))
+    items = _attr(page, "items", "orders") or []
+    total = _attr(page, "count", "total")
+    label = _row_label(statistics(session, scope, query), key) if key is not None else "合计"
+    names = _appeal_types(session)
+    following = _attr(page, "next_after")
+    return Drill(state, key, measure, label, total, [order_line(principal, i, names) for i in items],
+                 None if following is None else str(following))
 
 
 # --- Excel -------------------------------------------------------------------------------------
@@ -584,24 +573,22 @@ def export_orders(session: Session, principal: Principal, state: State, key: str
     query = to_query(session, state, compare=False)
     scope = Scope.of(principal)
     rows: list[list[Any]] = []
-    after = None
+    after: int | None = None
+    names = _appeal_types(session)
     while len(rows) < excel.MAX_ROWS:
         page = drill_down(session, scope, query, key, measure, after=after, limit=500)
-        for item in _attr(page, "orders", "items", "rows") or []:
-            o = order_line(principal, item)
+        for item in _attr(page, "items", "orders") or []:
+            o = order_line(principal, item, names)
             rows.append([o.number, f"{o.registered_at.astimezone(clock.CST):%Y-%m-%d %H:%M}" if o.registered_at
                          else "", o.title, o.status, o.channel, o.appeal_type, o.category, o.region, o.lead_unit])
-        after = _attr(page, "next_after", "after", "next")
-        if not after:
+        after = _attr(page, "next_after")
+        if after is None:
             break
-    label = "合计" if key is None else key
-    if key is not None:
-        found = next((r for r in statistics(session, scope, query).rows if r.key == key), None)
-        label = found.label if found else key
+    label = _row_label(statistics(session, scope, query), key) if key is not None else "合计"
     header = _header(session, principal, state, "统计明细（工单清单）")
     header.insert(4, ("单元格", f"{label} · {MEASURES[measure].label}（{len(rows)} 件）"))
     audit.record(session, principal, "statistics.orders_exported", object_type="statistics",
                  detail={"period": state.period.label, "dimension": state.dimension or "", "key": key or "",
                          "measure": measure, "orders": len(rows)})
-    name = f"统计明细-{state.period.label}-{label}-{MEASURES[measure].label}.xlsx"
+    name = f"统计明细-{state.period.label}-{label}-{MEASURES[measure].label}.xlsx".replace("/", "／")
     return excel.stream("工单清单", header, ORDER_HEADERS, rows), name
