@@ -46,6 +46,9 @@ def test_the_workbench_shows_the_year(demo_db, demo):
     import time_machine
 
     with time_machine.travel(demo.loaded_at, tick=False):
+        from hotline.demo.year import refresh_statistics
+
+        refresh_statistics(demo_db)
         state = workbench.parse_state({"period": "year", "date": (demo.loaded_at - dt.timedelta(days=1)).date()
                                        .isoformat(), "dimension": "channel", "measure": ["received", "handled"]})
         wb = workbench.build(demo_db, Principal.of(user), state)

@@ -47,6 +47,8 @@ YEAR_ORDERS = 2400
 YEAR_DAYS = 365
 #: Steps that would fall after now minus this are not taken.
 QUIET = dt.timedelta(hours=1)
+#: How often the deadline sweep runs during the year (the worker runs it every minute).
+SWEEP_HOURS = 4
 
 
 @dataclass(frozen=True)
@@ -434,6 +436,20 @@ def _life(session: Session, people: _People, plan: Plan, orders: dict[int, int],
             return
 
 
+def _sweeps(session: Session) -> Iterator[float]:
+    """The deadline sweep of the supervision jobs at its instants: orders past their deadline
+    are marked overdue (the 超期 figure and the on-time rate read that mark), those due soon
+    warned — with the texts the sweep writes."""
+    from hotline.supervision.service.sweeps import SWEEP_BATCH, sweep_batch
+
+    while True:
+        while True:
+            done = sweep_batch(session)
+            if done.warned + done.overdue < SWEEP_BATCH:
+                break
+        yield SWEEP_HOURS * 60
+
+
 def load_year(session: Session, categories: dict[tuple[str, ...], str], *, count: int | None = None) -> int:
     """Write the year (``count`` orders; default ``YEAR_ORDERS`` or ``HOTLINE_DEMO_YEAR_ORDERS``)
     through the services, every order's steps in time order. Returns how many orders it wrote."""
@@ -449,6 +465,8 @@ def load_year(session: Session, categories: dict[tuple[str, ...], str], *, count
     queue: list[tuple[dt.datetime, int, Iterator[float]]] = []
     for plan in plans(count, now):
         queue.append((plan.at, plan.n, _life(session, people, plan, orders, categories, rng)))
+    if queue:  # the deadline sweep, as the worker runs it, every few hours of the year
+        queue.append((min(q[0] for q in queue), -1, _sweeps(session)))
     heapq.heapify(queue)
     steps = 0
     while queue:
@@ -469,3 +487,17 @@ def load_year(session: Session, categories: dict[tuple[str, ...], str], *, count
             session.expunge_all()
     session.flush()
     return len(orders)
+
+
+def refresh_statistics(session: Session) -> int:
+    """Count every day of the demo into the statistics cube, as ``hotline statistics rebuild``
+    does (run once the load is committed: the order events the cube's cursor follows are
+    written at commit), and move the cursor past them. Returns the cube rows written."""
+    from hotline.analytics import repository as statistics_repository
+    from hotline.analytics import service as statistics
+
+    first = statistics_repository.first_registration(session)
+    statistics.mark_all_read(session)
+    if first is None:
+        return 0
+    return statistics.rebuild(session, clock.as_aware(first).astimezone(clock.CST).date(), clock.today())
