@@ -22,12 +22,15 @@ def test_the_demo_holds_a_year_of_varied_orders(demo_db, demo):
                                   WorkOrder.category_id, WorkOrder.urgency)).all()
     assert len(rows) >= 1800
     months = Counter(clock.as_aware(r[0]).astimezone(clock.CST).strftime("%Y-%m") for r in rows)
-    assert len(months) >= 12 and min(months.values()) > 60
+    this_month = demo.loaded_at.strftime("%Y-%m")  # only its first days have passed
+    assert len(months) >= 12 and min(n for m, n in months.items() if m != this_month) > 60
     assert len({r[1] for r in rows}) >= 6 and len({r[2] for r in rows}) == 6
     enterprise = sum(1 for r in rows if r[3]) / len(rows)
     assert 0.05 < enterprise < 0.15
     statuses = Counter(r[4] for r in rows)
-    assert statuses[Status.closed] > len(rows) / 2 and statuses[Status.merged] > 10
+    assert statuses[Status.closed] > len(rows) / 2
+    merged = demo_db.scalar(select(func.count()).where(WorkOrder.merged_into_id.is_not(None)))
+    assert merged > 20
     assert len({r[5] for r in rows}) >= 30 and len({r[6] for r in rows}) >= 15 and len({r[7] for r in rows}) == 3
     returned, rehandled = demo_db.execute(select(func.count().filter(WorkOrder.return_count > 0),
                                                  func.count().filter(WorkOrder.rehandle_count > 0))).one()

@@ -348,7 +348,7 @@ def _handler(session: Session, people: _People, unit_id: int) -> Principal:
     return people.handlers[unit_id]
 
 
-def _life(session: Session, people: _People, plan: Plan, orders: dict[int, int],
+def _life(session: Session, people: _People, plan: Plan, orders: dict[int, int], merged: dict[int, list[int]],
           categories: dict[tuple[str, ...], str], rng: random.Random) -> Iterator[float]:
     """One appeal's life; each ``yield`` is the wait in minutes before the next step, which
     runs with the clock pinned at its instant."""
@@ -375,6 +375,7 @@ def _life(session: Session, people: _People, plan: Plan, orders: dict[int, int],
         parent = session.get(WorkOrder, parent_id) if parent_id else None
         if parent is not None and parent.status in (Status.registered, Status.dispatched, Status.handling):
             wo_service.merge(session, people.dispatcher, parent, [order()])
+            merged.setdefault(parent.id, []).append(order_id)
             return
         unit_id = _unit_for(session, plan, rng)
         if unit_id is None:
@@ -434,6 +435,11 @@ def _life(session: Session, people: _People, plan: Plan, orders: dict[int, int],
             [Verdict.satisfied, Verdict.basically_satisfied, Verdict.dissatisfied], weights=[60, 25, 15])[0]
         wo_service.record_callback(session, agent, order(), reached=True, resolved=verdict != Verdict.dissatisfied,
                                    verdict=verdict)
+        for child_id in merged.pop(order_id, []):  # the merged callers, answered with this reply, called too
+            child = session.get(WorkOrder, child_id)
+            if child is not None and child.status == Status.callback:
+                wo_service.record_callback(session, agent, child, reached=True, resolved=True,
+                                           verdict=rng.choice([Verdict.satisfied, Verdict.basically_satisfied]))
         rounds += 1
         if order().status == Status.closed or rounds > 1:
             return
@@ -465,9 +471,10 @@ def load_year(session: Session, categories: dict[tuple[str, ...], str], *, count
     rng = random.Random(12346)  # noqa: S311 - demo data
     people = _people(session)
     orders: dict[int, int] = {}
+    merged: dict[int, list[int]] = {}
     queue: list[tuple[dt.datetime, int, Iterator[float]]] = []
     for plan in plans(count, now):
-        queue.append((plan.at, plan.n, _life(session, people, plan, orders, categories, rng)))
+        queue.append((plan.at, plan.n, _life(session, people, plan, orders, merged, categories, rng)))
     if queue:  # the deadline sweep, as the worker runs it, every few hours of the year
         queue.append((min(q[0] for q in queue), -1, _sweeps(session)))
     heapq.heapify(queue)
