@@ -6,6 +6,7 @@ figure says, and opens one of them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +14,15 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import nav_to
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _a_year_of_orders() -> Iterator[None]:
+    """Before the server starts: the demo loads (part of) its year of orders (the other
+    browser tests start without it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOTLINE_DEMO_YEAR_ORDERS", "500")
+        yield
 
 
 def test_choose_a_dimension_see_the_table_and_charts_and_drill_into_a_figure(person) -> None:  # type: ignore[no-untyped-def]
