@@ -19,8 +19,8 @@ intake 5.9 ms, dispatch 5.6 ms (the dispatch suggestion is recorded), reply revi
 reply 1.5 ms, callback 0.9 ms — about 19 ms a life — plus the units' handler accounts (one
 Argon2 hash each), the sweeps and the cube's count. Measured: ``hotline demo --no-serve`` takes
 23 s of CPU without the year and 73 s with ``YEAR_ORDERS`` = 1,600 (the browser tests start
-the demo without it) (``HOTLINE_DEMO_YEAR_ORDERS`` overrides it, 0 skips the year). The identity map is cleared
-every few hundred steps, which keeps the cost per step flat."""
+the demo without it); ``HOTLINE_DEMO_YEAR_ORDERS`` overrides the number, 0 skips the year.
+The identity map is cleared every few hundred steps, which keeps the cost per step flat."""
 
 from __future__ import annotations
 
