@@ -177,6 +177,12 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(report_api.router, prefix="/api/v1")
     app.include_router(report_views.router, include_in_schema=False)
+
+    from hotline.analytics import endpoints as statistics_api
+    from hotline.analytics import views as statistics_views
+
+    app.include_router(statistics_api.router, prefix="/api/v1")
+    app.include_router(statistics_views.router, include_in_schema=False)
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

@@ -124,10 +124,17 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.resolved_database_url)
     factory = _session_factory(settings)
+    loaded = False
     with transaction(factory) as session:
         if bootstrap.is_empty(session):
             print("正在载入演示数据（示范省）……", flush=True)
             data.load(session)
+            loaded = True
+    if loaded:  # the statistics workbench's cube counts the year just written
+        from hotline.demo.year import refresh_statistics
+
+        with transaction(factory) as session:
+            refresh_statistics(session)
     with transaction(factory) as session:
         token = data.issue_demo_token(session)
     from hotline.demo.open311 import issue_demo_key

@@ -3,6 +3,7 @@
 from hotline.analytics.disclosure.models import DisclosureMonth, TypicalCase
 from hotline.analytics.models import StatCell
 from hotline.analytics.reports.models import Report
+from hotline.analytics.saved_models import SavedView
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
@@ -143,6 +144,7 @@ __all__ = [
     "ReturnRequest",
     "RollupCursor",
     "Sample",
+    "SavedView",
     "Score",
     "Seat",
     "SeatState",

@@ -67,6 +67,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("HOTLINE_DATABASE_URL", "HOTLINE_TEST_DATABASE_URL")}
     env["HOTLINE_DATA_DIR"] = str(tmp / "data")
+    # The demo's year of orders for the statistics workbench costs half a minute of start-up;
+    # only the modules that need it ask for it (tests/e2e/test_statistics.py).
+    env.setdefault("HOTLINE_DEMO_YEAR_ORDERS", "0")
     # The server runs in tmp: a relative PYTHONPATH (``PYTHONPATH=src``) would name nothing
     # there and the server would import whatever checkout the venv's editable install points at.
     if env.get("PYTHONPATH"):

@@ -32,6 +32,7 @@ OBJECT_NAMES: dict[str, str] = {
     "disclosure": "数据公开", "disclosure_month": "公开月份", "typical_case": "典型案例",
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
+    "statistics": "统计分析", "saved_view": "统计视图",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
     "report": "分析报告", "daily_ledger": "突发事件与涉稳风险日报",
 }
@@ -137,6 +138,8 @@ ACTION_NAMES: dict[str, str] = {
     "report.drafted": "起草分析报告", "report.edited": "修改分析报告", "report.regenerated": "重新生成分析报告",
     "report.issued": "印发分析报告", "report.discarded": "删除分析报告草稿", "report.downloaded": "下载分析报告",
     "daily_ledger.downloaded": "下载突发事件与涉稳风险日报",
+    "statistics.exported": "导出统计分析表", "statistics.orders_exported": "导出统计明细工单清单",
+    "saved_view.created": "保存统计视图", "saved_view.deleted": "删除统计视图",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
@@ -165,9 +168,10 @@ FIELD_NAMES: dict[str, str] = {
     "merchant": "服务企业", "merchant_ref": "服务企业编号", "service": "服务类型", "service_types": "服务类型",
     "areas": "服务区域", "uscc": "统一社会信用代码", "action": "操作", "proposal": "调整建议", "accepted": "采纳",
     "response_hours": "响应时长（小时）",
-    "period": "月份", "received": "受理量", "hide_enterprise": "隐去企业名称",
+    "received": "受理量", "hide_enterprise": "隐去企业名称",
     "line": "联动线路", "linkage": "联动记录", "other_ref": "对方单号", "scope": "移交方式", "outcome": "处置结果",
     "mode": "通话方式", "previous_due_at": "原办理期限", "via": "办结方式",
+    "period": "统计周期", "dimension": "统计维度", "measures": "统计指标", "measure": "统计指标", "key": "分组",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}

@@ -248,6 +248,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.intelligence import load_intelligence
 
     load_intelligence(session, cats)
+    from hotline.demo.year import load_year
+
+    load_year(session, cats)
     load_coordinates(session)
     from hotline.demo.open311 import load_open311
 

@@ -26,7 +26,7 @@ from hotline.org.models import (
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
-           "channels", "telephony"]
+           "channels", "telephony", "analytics"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -77,6 +77,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/cti/calls", "来电记录"))
     if principal.can(Cap.view_orders) and not principal.is_service:
         items.append(("/ledgers", "督办台账"))
+    if principal.can(Cap.view_orders) and not principal.is_service:  # as analytics.workbench.may_use
+        items.append(("/statistics", "统计分析"))
     centre_staff = principal.role in access.CENTRE_ROLES and principal.can(Cap.view_orders)
     if centre_staff or principal.can(Cap.handle):  # as supervision.service.meetings and notices allow
         items.append(("/meetings", "督办会议"))
