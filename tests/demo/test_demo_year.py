@@ -15,6 +15,8 @@ from hotline.kit import clock
 from hotline.workorder.lifecycle import Status
 from hotline.workorder.models import WorkOrder
 
+DEMO_YEAR_ORDERS = None  # the demo's own year, as `hotline demo` loads it
+
 
 def test_the_demo_holds_a_year_of_varied_orders(demo_db, demo):
     rows = demo_db.execute(select(WorkOrder.registered_at, WorkOrder.channel_id, WorkOrder.appeal_type,
