@@ -105,6 +105,7 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if access.is_province_admin(principal):  # reference data is the province's
         items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型"),
                   ("/admin/direct-dispatch", "直派目录"), ("/admin/deadlines", "办理时限"),
+                  ("/admin/green-channel", "绿色通道"),
                   ("/admin/calendar", "工作日历"), ("/admin/escalation-rules", "提级督办规则"),
                   ("/admin/letter-templates", "督办文书模板"), ("/admin/open311", "开放311接口")]
     if principal.can(Cap.manage_org):
