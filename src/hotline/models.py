@@ -39,6 +39,7 @@ from hotline.knowledge.models import (
 from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
 from hotline.selfservice.models import PublicSubmission, WithdrawalCode
+from hotline.spotcheck.models import RectificationItem, RectificationList, SpotCheck, SpotCheckItem
 from hotline.supervision.models import (
     EscalationRule,
     LedgerEntry,
@@ -58,6 +59,7 @@ from hotline.workorder.models import (
     DeadlineRuleRow,
     DirectDispatchRule,
     Extension,
+    GreenChannelRow,
     IdempotencyKey,
     NumberCounter,
     OrderSource,
@@ -98,6 +100,7 @@ __all__ = [
     "EarlyWarning",
     "EscalationRule",
     "Extension",
+    "GreenChannelRow",
     "HotspotSnapshot",
     "IdempotencyKey",
     "Inspection",
@@ -131,6 +134,8 @@ __all__ = [
     "ProjectionCursor",
     "PublicSubmission",
     "RateCounter",
+    "RectificationItem",
+    "RectificationList",
     "Region",
     "Reply",
     "ReturnRequest",
@@ -140,6 +145,8 @@ __all__ = [
     "Seat",
     "SeatState",
     "SpecialList",
+    "SpotCheck",
+    "SpotCheckItem",
     "Subscription",
     "SupervisionAuthority",
     "SupervisionLetter",

@@ -28,6 +28,8 @@ OBJECT_NAMES: dict[str, str] = {
     "open311_key": "开放311接口密钥", "open311_service": "开放311服务",
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
     "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单", "merchant": "服务企业",
+    "spot_check": "工单抽查", "spot_check_item": "抽查整改要求", "rectification_list": "整改清单",
+    "rectification_item": "整改事项", "green_channel_rule": "绿色通道规则",
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
@@ -123,6 +125,14 @@ ACTION_NAMES: dict[str, str] = {
     "merchant.registered": "登记服务企业", "merchant.updated": "修改服务企业信息",
     "merchant.status_changed": "服务企业状态调整", "merchant.proposal_raised": "动态调整规则提出调整建议",
     "merchant.proposal_decided": "处理服务企业调整建议", "merchant.complaint_marked": "登记对服务企业的投诉",
+    "spot_check.drawn": "抽取抽查样本", "spot_check.finding_recorded": "记录抽查结论",
+    "spot_check.recalled": "抽查复核回访", "spot_check.correction_answered": "单位答复抽查整改",
+    "spot_check.correction_accepted": "确认抽查整改", "spot_check.correction_returned": "退回抽查整改",
+    "spot_check.closed": "结束抽查", "rectification_list.created": "下达整改清单",
+    "rectification_item.progressed": "报告整改进展", "rectification_item.reported_done": "报告整改完成",
+    "rectification_item.confirmed": "确认整改销号", "rectification_item.returned": "退回整改事项",
+    "green_channel_rule.created": "新增绿色通道规则", "green_channel_rule.updated": "修改绿色通道规则",
+    "green_channel_rule.deleted": "删除绿色通道规则", "green_channel_rule.suggested_loaded": "载入绿色通道建议规则",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
@@ -153,6 +163,8 @@ FIELD_NAMES: dict[str, str] = {
     "response_hours": "响应时长（小时）",
     "line": "联动线路", "linkage": "联动记录", "other_ref": "对方单号", "scope": "移交方式", "outcome": "处置结果",
     "mode": "通话方式", "previous_due_at": "原办理期限", "via": "办结方式",
+    "item": "抽查条目", "finding": "抽查结论", "problem_type": "问题类型", "population": "总体数量",
+    "stratify_by": "分层依据", "late": "逾期", "percent": "时限比例",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}

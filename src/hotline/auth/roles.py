@@ -31,6 +31,7 @@ class Cap(enum.StrEnum):
     inspect_quality = "inspect_quality"  # sample and score agents' calls and orders (质检)
     manage_integrations = "manage_integrations"  # push subscriptions and their delivery logs
     manage_merchants = "manage_merchants"  # the service-merchant register: review, evaluation, adjustment
+    spot_check = "spot_check"  # draw spot checks of orders in scope, require corrections, issue rectification lists
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders, Cap.view_calls}
@@ -39,11 +40,11 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.dispatcher: frozenset(_CENTRE | {Cap.intake, Cap.dispatch}),
     Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback,
                                                  Cap.edit_knowledge, Cap.review_knowledge, Cap.inspect_quality,
-                                                 Cap.manage_merchants}),
+                                                 Cap.manage_merchants, Cap.spot_check}),
     Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.edit_knowledge}),
     Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
                                   Cap.edit_knowledge}),
-    Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
+    Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders, Cap.spot_check}),
     Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users, Cap.manage_models,
                            Cap.view_calls, Cap.manage_telephony, Cap.manage_integrations,
                            Cap.manage_merchants}),
