@@ -47,8 +47,8 @@ def population(session: Session, scope: Scope, *, since: dt.datetime, until: dt.
         stmt = stmt.where(WorkOrder.category_id.in_(
             select(Category.id).where(Category.code.startswith(category_prefix, autoescape=True))))
     rows = session.execute(stmt).all()
-    regions = dict(session.execute(select(Region.id, Region.code)).tuples().all())
-    categories = dict(session.execute(select(Category.id, Category.code)).tuples().all())
+    regions: dict[int, str] = {r[0]: r[1] for r in session.execute(select(Region.id, Region.code))}
+    categories: dict[int, str] = {r[0]: r[1] for r in session.execute(select(Category.id, Category.code))}
     return [Candidate(r[0], r[1], (regions.get(r[2]) or "")[:6], (categories.get(r[3]) or "")[:2]) for r in rows]
 
 
