@@ -157,12 +157,15 @@ def lists_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Rectificatio
             .scalars()}
 
 
-def ledger_entries(session: Session, scope: Scope, ids: list[int]) -> list[LedgerEntry]:
-    """The ledger entries with these ids that the caller may see (``access.ledger_scope``)."""
-    if not ids:
+def ledger_entries(session: Session, scope: Scope, numbers: list[str], kinds: Iterable[str]) -> list[LedgerEntry]:
+    """The ledger entries of these kinds on the orders with these numbers that the caller may
+    see (``access.ledger_scope``), newest first."""
+    if not numbers:
         return []
-    return list(session.execute(scope(select(LedgerEntry).where(LedgerEntry.id.in_(ids)))
-                                .order_by(LedgerEntry.id)).unique().scalars())
+    stmt = scope(select(LedgerEntry).where(LedgerEntry.kind.in_(list(kinds)), LedgerEntry.work_order_id.in_(
+        select(WorkOrder.id).where(WorkOrder.number.in_(numbers)))))
+    return list(session.execute(stmt.order_by(LedgerEntry.entered_at.desc(), LedgerEntry.id.desc()))
+                .unique().scalars())
 
 
 def items_listed_from_findings(session: Session, item_ids: list[int]) -> set[int]:

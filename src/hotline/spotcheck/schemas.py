@@ -144,7 +144,8 @@ class FromCheckIn(BaseModel):
 
 
 class FromLedgerIn(BaseModel):
-    entry_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(max_length=200)
+    numbers: list[Annotated[str, Field(max_length=20)]] = Field(max_length=200, description="Order numbers on the ledger")
+    kind: str | None = Field(default=None, max_length=24, description="overdue | buck_passing | perfunctory | …")
     title: str = Field(max_length=100)
     note: str | None = Field(default=None, max_length=500)
     working_days: int | None = Field(default=None, ge=1, le=60)

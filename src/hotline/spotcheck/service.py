@@ -588,34 +588,48 @@ def list_from_check(session: Session, actor: Principal, check: SpotCheck, *, tit
     return lst
 
 
-def list_from_ledger(session: Session, actor: Principal, *, entry_ids: list[int], title: str,
-                     working_days: int | None = None, note: str | None = None) -> RectificationList:
+def list_from_ledger(session: Session, actor: Principal, *, numbers: list[str], title: str,
+                     kind: str | None = None, working_days: int | None = None,
+                     note: str | None = None) -> RectificationList:
     """A rectification list of ledger entries (超期、推诿扯皮、敷衍应付 …) the caller may see
-    (``access.ledger_scope``): one item per entry, for the unit the entry names."""
+    (``access.ledger_scope``), named by their orders' numbers (the ledger's ticks): one item
+    per order, from its newest entry (of ``kind`` when given), for the unit the entry names."""
     require_checker(actor)
-    ids = list(dict.fromkeys(entry_ids))
-    if not ids:
-        raise InvalidInput("entry_ids", "请选择台账条目")
-    if len(ids) > 200:
-        raise InvalidInput("entry_ids", "一份整改清单最多 200 项")
-    entries = repository.ledger_entries(session, lambda s: access.ledger_scope(actor, s), ids)
-    if len(entries) != len(ids):
-        raise InvalidInput("entry_ids", "部分台账条目不存在或不在您的范围内")
-    for e in entries:
-        if e.kind not in LISTABLE_LEDGERS or e.unit_id is None:
-            raise InvalidInput("entry_ids", f"“{LEDGER_NAMES.get(e.kind, e.kind)}”条目不能列入整改清单")
+    wanted = list(dict.fromkeys(n.strip() for n in numbers if isinstance(n, str) and n.strip()))
+    if not wanted:
+        raise InvalidInput("numbers", "请选择台账中的工单")
+    if len(wanted) > 200:
+        raise InvalidInput("numbers", "一份整改清单最多 200 项")
+    kinds = LISTABLE_LEDGERS
+    if kind:
+        try:
+            chosen = LedgerKind(kind)
+        except ValueError:
+            raise InvalidInput("kind", "台账类别不存在") from None
+        if chosen not in LISTABLE_LEDGERS:
+            raise InvalidInput("kind", f"“{LEDGER_NAMES.get(chosen, chosen)}”台账不能生成整改清单")
+        kinds = frozenset({chosen})
+    newest: dict[int, Any] = {}
+    for e in repository.ledger_entries(session, lambda s: access.ledger_scope(actor, s), wanted, kinds):
+        if e.work_order_id is not None and e.unit_id is not None:
+            newest.setdefault(e.work_order_id, e)
+    orders = repository.orders(session, newest)
+    found = {o.number for o in orders.values()}
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise InvalidInput("numbers", f"工单 {missing[0]} 不在您可见的超期、推诿扯皮、敷衍应付等台账中")
     days = _working_days(working_days, "working_days")
     lst = _new_list(session, actor, title=title, source="ledger", note=note)
-    orders = repository.orders(session, (e.work_order_id for e in entries if e.work_order_id))
     due = _due(session, days)
     made = []
-    for e in entries:
-        assert e.unit_id is not None
-        order = orders.get(e.work_order_id or 0)
-        text = f"工单 {order.number if order else ''}（{LEDGER_NAMES.get(e.kind, e.kind)}）：{e.reason}"
+    by_number = {o.number: o for o in orders.values()}
+    for number in wanted:
+        order = by_number[number]
+        e = newest[order.id]
+        text = f"工单 {number}（{LEDGER_NAMES.get(e.kind, e.kind)}）：{e.reason}"
         made.append(RectificationItem(list_id=lst.id, unit_id=e.unit_id, description=text[:1000], due_at=due,
                                       status=ItemStatus.open, source_kind="ledger", ledger_entry_id=e.id,
-                                      work_order_id=e.work_order_id))
+                                      work_order_id=order.id))
     session.add_all(made)
     session.flush()
     _created(session, actor, lst, made)

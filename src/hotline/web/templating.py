@@ -26,7 +26,7 @@ from hotline.org.models import (
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
-           "channels", "telephony"]
+           "channels", "telephony", "spotcheck"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -114,6 +114,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/cti/admin", "坐席与队列"))
     if principal.can(Cap.manage_integrations):  # as integration.webhooks.service
         items.append(("/admin/webhooks", "推送订阅"))
+    if principal.can(Cap.spot_check) or principal.can(Cap.handle):  # as spotcheck.service (checkers; units answer)
+        items += [("/spot-checks", "工单抽查"), ("/rectification-lists", "整改清单")]
     if principal.can(Cap.manage_merchants) or principal.role in access.CENTRE_ROLES:  # as merchants.service.may_read
         items.append(("/merchants", "服务企业"))
     linkage_staff = principal.role in access.CENTRE_ROLES and principal.can(Cap.view_orders)
