@@ -4,7 +4,6 @@ the queues, their own filters, the badge, and ledgers filtered to them."""
 from hotline.kit import clock
 from hotline.kit.workcalendar import load_calendar
 from hotline.workorder import green
-from hotline.workorder import service as wo
 from tests.spotcheck.conftest import post
 
 INTAKE = {"channel": "phone", "appeal_type": "complaint", "title": "办照窗口推诿", "content": "营业执照变更一直不给办",

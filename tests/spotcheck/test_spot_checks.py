@@ -157,4 +157,5 @@ def test_the_seed_and_population_are_recorded_with_an_audit_event(api, db, order
 
     events = db.query(AuditEvent).filter_by(action="spot_check.drawn", object_id=check["ref"]).all()
     assert len(events) == 1 and events[0].detail["seed"] == "abc123"
-    assert service.is_overdue(SpotCheckItem(correction_state="open", correction_due_at=clock.now() + dt.timedelta(hours=1))) is False
+    ahead = SpotCheckItem(correction_state="open", correction_due_at=clock.now() + dt.timedelta(hours=1))
+    assert service.is_overdue(ahead) is False

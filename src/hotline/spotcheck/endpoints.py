@@ -249,8 +249,9 @@ def from_check(body: FromCheckIn, principal: CurrentPrincipal, db: Db) -> ListOu
 @router.post("/rectification-lists/from-ledger", response_model=ListOut, status_code=201, responses=ERRORS)
 def from_ledger(body: FromLedgerIn, principal: CurrentPrincipal, db: Db) -> ListOut:
     """Ledger entries (overdue, buck-passing, perfunctory …) in the caller's scope, as a list."""
-    return list_out(db, principal, service.list_from_ledger(db, principal, numbers=body.numbers, kind=body.kind, title=body.title,
-                                                            working_days=body.working_days, note=body.note))
+    lst = service.list_from_ledger(db, principal, numbers=body.numbers, kind=body.kind, title=body.title,
+                                   working_days=body.working_days, note=body.note)
+    return list_out(db, principal, lst)
 
 
 @router.get("/rectification-lists/{ref}", response_model=ListOut, responses=ERRORS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -33,7 +33,8 @@ def population(session: Session, scope: Scope, *, since: dt.datetime, until: dt.
                unit_id: int | None, region_prefix: str | None, category_prefix: str | None) -> list[Candidate]:
     """Orders in the caller's scope registered in ``[since, until)`` that went to a unit (a
     lead unit is set), not merged into another; closed ones only when ``closed_only``."""
-    stmt = scope(select(WorkOrder.id, WorkOrder.lead_unit_id, WorkOrder.region_id, WorkOrder.category_id).where(
+    stmt = cast(Select[Any], select(WorkOrder.id, WorkOrder.lead_unit_id, WorkOrder.region_id, WorkOrder.category_id))
+    stmt = scope(stmt.where(
         WorkOrder.registered_at >= since, WorkOrder.registered_at < until, WorkOrder.lead_unit_id.is_not(None),
         WorkOrder.merged_into_id.is_(None)))
     if closed_only:
@@ -172,5 +173,5 @@ def items_listed_from_findings(session: Session, item_ids: list[int]) -> set[int
     """Findings already on a rectification list (one click does not list them twice)."""
     if not item_ids:
         return set()
-    return set(session.execute(select(RectificationItem.spot_check_item_id).where(
-        RectificationItem.spot_check_item_id.in_(item_ids))).scalars())
+    return {i for i in session.execute(select(RectificationItem.spot_check_item_id).where(
+        RectificationItem.spot_check_item_id.in_(item_ids))).scalars() if i is not None}

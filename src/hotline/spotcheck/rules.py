@@ -90,7 +90,7 @@ def new_seed() -> str:
 def _rng(seed: str, salt: str = "") -> random.Random:
     # A hash of the seed, so the same seed draws the same sample on every platform and Python.
     digest = hashlib.sha256(f"{seed}|{salt}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:16], "big"))
+    return random.Random(int.from_bytes(digest[:16], "big"))  # noqa: S311 (a reproducible sample, not a secret)
 
 
 def draw_random(population: Sequence[int], size: int, seed: str) -> list[int]:

@@ -144,7 +144,8 @@ class FromCheckIn(BaseModel):
 
 
 class FromLedgerIn(BaseModel):
-    numbers: list[Annotated[str, Field(max_length=20)]] = Field(max_length=200, description="Order numbers on the ledger")
+    numbers: list[Annotated[str, Field(max_length=20)]] = Field(max_length=200,
+                                                                description="Order numbers on the ledger")
     kind: str | None = Field(default=None, max_length=24, description="overdue | buck_passing | perfunctory | …")
     title: str = Field(max_length=100)
     note: str | None = Field(default=None, max_length=500)

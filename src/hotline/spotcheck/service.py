@@ -209,7 +209,8 @@ def draw(session: Session, actor: Principal, data: DrawData) -> SpotCheck:
         try:
             by = Stratum(data.stratify_by or "")
         except ValueError:
-            raise InvalidInput("stratify_by", "分层抽样须按 unit（单位）、region（地区）或 category（分类）分层") from None
+            raise InvalidInput("stratify_by",
+                               "分层抽样须按 unit（单位）、region（地区）或 category（分类）分层") from None
     if isinstance(data.size, bool) or not 1 <= data.size <= rules.MAX_SAMPLE:
         raise InvalidInput("size", f"样本量应为 1–{rules.MAX_SAMPLE}")
     if data.period_end < data.period_start:
@@ -238,7 +239,7 @@ def draw(session: Session, actor: Principal, data: DrawData) -> SpotCheck:
                                  category_prefix=category)
     if not pool:
         raise InvalidInput("period_start", "该期间、范围内没有可抽查的工单")
-    strata_of: dict[int, str] = {}
+    strata_of: dict[int, str] = {}  # order id → its stratum
     shares: dict[str, int] = {}
     if by is None:
         drawn = rules.draw_random([c.id for c in pool], data.size, seed)
@@ -249,14 +250,15 @@ def draw(session: Session, actor: Principal, data: DrawData) -> SpotCheck:
             groups[key].append(c.id)
             strata_of[c.id] = key
         drawn, shares = rules.draw_stratified(groups, data.size, seed)
+    sizes = Counter(strata_of.values())
     now = clock.now()
     check = SpotCheck(title=title, issuer_unit_id=actor.unit_id, created_by_id=actor.user_id, created_at=now,
                       method=method.value, stratify_by=by.value if by else None, period_start=data.period_start,
                       period_end=data.period_end, sample_size=len(drawn), population=len(pool), seed=seed,
                       correction_working_days=days, status="open",
-                      criteria={"closed_only": data.closed_only, "unit_id": data.unit_id, "region_code": data.region_code,
-                                "category_code": category, "strata": {k: {"population": sum(
-                                    1 for v in strata_of.values() if v == k), "drawn": n} for k, n in shares.items()}})
+                      criteria={"closed_only": data.closed_only, "unit_id": data.unit_id,
+                                "region_code": data.region_code, "category_code": category,
+                                "strata": {k: {"population": sizes[k], "drawn": n} for k, n in shares.items()}})
     session.add(check)
     session.flush()
     by_id = {c.id: c for c in pool}
