@@ -264,6 +264,9 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.linkage import load_linkage
 
     load_linkage(session)
+    from hotline.demo.spotcheck import load_spot_checks
+
+    load_spot_checks(session)
     return accounts
 
 
