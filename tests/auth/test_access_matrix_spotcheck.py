@@ -5,7 +5,7 @@ own corrections and items (404 for another unit's); everyone else 403."""
 
 import pytest
 
-from tests.auth.test_access_matrix import ROLES, expect
+from tests.auth.test_access_matrix import expect
 from tests.spotcheck.conftest import CHECKS, LISTS, closed_order, draw_body, post
 
 CHECKERS = {"supervisor": 200, "sector": 200}
@@ -93,7 +93,7 @@ def test_who_builds_a_rectification_list_from_a_check(api, check, role, status):
 
 @pytest.mark.parametrize(("role", "status"), expect({**CHECKERS, **UNITS}, 403))
 def test_who_lists_rectification_lists_and_items(api, rect, role, status):
-    lst, item = rect
+    lst, _ = rect
     listed = api(role).get(LISTS)
     assert listed.status_code == status
     assert api(role).get("/api/v1/rectification-items").status_code == status

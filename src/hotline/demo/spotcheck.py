@@ -79,9 +79,10 @@ def load_spot_checks(session: Session) -> None:
             period_end=today - dt.timedelta(days=7), size=6, seed="qc2026", unit_id=zj.id,
             correction_working_days=3))
         items = service.check_items(session, check)
-        problems = {0: ("false_reply", "答复称电梯已恢复，复核回访诉求人称仍频繁停运。", "重新核查电梯运行情况，督促物业彻底维修，"
-                        "并将结果答复诉求人。"),
-                    1: ("perfunctory", "答复仅称“已处理”，未说明处理措施和结果。", "补充说明具体处理措施、处罚依据和整改结果。")}
+        problems = {0: ("false_reply", "答复称电梯已恢复，复核回访诉求人称仍频繁停运。",
+                        "重新核查电梯运行情况，督促物业彻底维修，并将结果答复诉求人。"),
+                    1: ("perfunctory", "答复仅称“已处理”，未说明处理措施和结果。",
+                        "补充说明具体处理措施、处罚依据和整改结果。")}
         for n, item in enumerate(items):
             if n in problems:
                 kind, note, correction = problems[n]
@@ -100,5 +101,5 @@ def load_spot_checks(session: Session) -> None:
         lst = service.list_from_check(session, supervisor, check, working_days=10)
     with clock.pinned(now - dt.timedelta(days=1)):
         for item in service.items_for(session, supervisor, lst)[:1]:
-            service.report_progress(session, handler, item, text="已召开专题会，明确答复质量要求，正在逐件复查本月答复。",
-                                    done=False)
+            service.report_progress(session, handler, item, done=False,
+                                    text="已召开专题会，明确答复质量要求，正在逐件复查本月答复。")
