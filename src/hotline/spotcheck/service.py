@@ -163,6 +163,11 @@ def _due(session: Session, working_days: int) -> dt.datetime:
     return load_calendar(session).add_working_days(clock.now(), working_days).at
 
 
+def _plausible(day: dt.date | None, field_name: str) -> None:
+    if day is not None and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+        raise InvalidInput(field_name, "日期应在 2000–2100 年之间")
+
+
 def _working_days(value: int | None, field_name: str) -> int:
     days = rules.DEFAULT_CORRECTION_WORKING_DAYS if value is None else value
     if isinstance(days, bool) or not 1 <= days <= rules.MAX_CORRECTION_WORKING_DAYS:
@@ -213,6 +218,8 @@ def draw(session: Session, actor: Principal, data: DrawData) -> SpotCheck:
                                "分层抽样须按 unit（单位）、region（地区）或 category（分类）分层") from None
     if isinstance(data.size, bool) or not 1 <= data.size <= rules.MAX_SAMPLE:
         raise InvalidInput("size", f"样本量应为 1–{rules.MAX_SAMPLE}")
+    _plausible(data.period_start, "period_start")
+    _plausible(data.period_end, "period_end")
     if data.period_end < data.period_start:
         raise InvalidInput("period_end", "结束日期不能早于开始日期")
     if (data.period_end - data.period_start).days > 366:
@@ -494,6 +501,8 @@ def statistics_of(session: Session, actor: Principal, *, since: dt.date | None =
                   until: dt.date | None = None) -> list[UnitStats]:
     """Per-unit figures over every check of the caller's (created in the period, China dates)."""
     require_checker(actor)
+    _plausible(since, "since")
+    _plausible(until, "until")
     if since and until and until < since:
         raise InvalidInput("until", "结束日期不能早于开始日期")
     start = dt.datetime.combine(since, dt.time(), tzinfo=clock.CST) if since else None
