@@ -7,6 +7,7 @@ a re-callback, and a rectification list built from the findings, the bureau repo
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -54,8 +55,10 @@ def load_spot_checks(session: Session) -> None:
     now = clock.now()
     for i, (kind, title, content, town, enterprise, reply) in enumerate(ORDERS):
         at = now - dt.timedelta(days=24 - 2 * i, hours=2)
-        extra = {"is_enterprise": True, "enterprise_name": ["青川宏达建材有限公司", "青川云岭物流有限公司"][i % 2],
-                 "uscc": ["91110108MA0100000W", "91110108MA01000010"][i % 2]} if enterprise else {}
+        extra: dict[str, Any] = {}
+        if enterprise:
+            extra = {"is_enterprise": True, "enterprise_name": ["青川宏达建材有限公司", "青川云岭物流有限公司"][i % 2],
+                     "uscc": ["91110108MA0100000W", "91110108MA01000010"][i % 2]}
         with clock.pinned(at):
             order, _ = wo_service.intake(session, agent, wo_service.IntakeData(
                 channel="phone", appeal_type=kind, title=title, content=content, phone=f"1380013{i:04d}",
@@ -100,6 +103,6 @@ def load_spot_checks(session: Session) -> None:
         service.decide_correction(session, supervisor, check, items[0], accept=True, note="整改到位")
         lst = service.list_from_check(session, supervisor, check, working_days=10)
     with clock.pinned(now - dt.timedelta(days=1)):
-        for item in service.items_for(session, supervisor, lst)[:1]:
-            service.report_progress(session, handler, item, done=False,
+        for entry in service.items_for(session, supervisor, lst)[:1]:
+            service.report_progress(session, handler, entry, done=False,
                                     text="已召开专题会，明确答复质量要求，正在逐件复查本月答复。")
