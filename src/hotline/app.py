@@ -183,6 +183,12 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(statistics_api.router, prefix="/api/v1")
     app.include_router(statistics_views.router, include_in_schema=False)
+
+    from hotline.spotcheck import endpoints as spotcheck_api
+    from hotline.spotcheck import views as spotcheck_views
+
+    app.include_router(spotcheck_api.router, prefix="/api/v1")
+    app.include_router(spotcheck_views.router, include_in_schema=False)
     from hotline.web import apidocs
 
     app.include_router(apidocs.router)

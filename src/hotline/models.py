@@ -44,6 +44,7 @@ from hotline.knowledge.models import (
 from hotline.notify.models import Notification
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
 from hotline.selfservice.models import PublicSubmission, WithdrawalCode
+from hotline.spotcheck.models import RectificationItem, RectificationList, SpotCheck, SpotCheckItem
 from hotline.supervision.models import (
     EscalationRule,
     LedgerEntry,
@@ -63,6 +64,7 @@ from hotline.workorder.models import (
     DeadlineRuleRow,
     DirectDispatchRule,
     Extension,
+    GreenChannelRow,
     IdempotencyKey,
     NumberCounter,
     OrderSource,
@@ -104,6 +106,7 @@ __all__ = [
     "EarlyWarning",
     "EscalationRule",
     "Extension",
+    "GreenChannelRow",
     "HotspotSnapshot",
     "HotspotTerm",
     "IdempotencyKey",
@@ -138,6 +141,8 @@ __all__ = [
     "ProjectionCursor",
     "PublicSubmission",
     "RateCounter",
+    "RectificationItem",
+    "RectificationList",
     "Region",
     "Reply",
     "Report",
@@ -149,6 +154,8 @@ __all__ = [
     "Seat",
     "SeatState",
     "SpecialList",
+    "SpotCheck",
+    "SpotCheckItem",
     "StatCell",
     "Subscription",
     "SupervisionAuthority",

@@ -30,6 +30,8 @@ OBJECT_NAMES: dict[str, str] = {
     "seat": "坐席", "call": "来电", "cti_queue": "话务队列", "cti_key": "呼叫中心接口密钥",
     "webhook_subscription": "推送订阅", "webhook_target": "推送地址白名单", "merchant": "服务企业",
     "disclosure": "数据公开", "disclosure_month": "公开月份", "typical_case": "典型案例",
+    "spot_check": "工单抽查", "spot_check_item": "抽查整改要求", "rectification_list": "整改清单",
+    "rectification_item": "整改事项", "green_channel_rule": "绿色通道规则",
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
     "statistics": "统计分析", "saved_view": "统计视图",
@@ -140,6 +142,14 @@ ACTION_NAMES: dict[str, str] = {
     "daily_ledger.downloaded": "下载突发事件与涉稳风险日报",
     "statistics.exported": "导出统计分析表", "statistics.orders_exported": "导出统计明细工单清单",
     "saved_view.created": "保存统计视图", "saved_view.deleted": "删除统计视图",
+    "spot_check.drawn": "抽取抽查样本", "spot_check.finding_recorded": "记录抽查结论",
+    "spot_check.recalled": "抽查复核回访", "spot_check.correction_answered": "单位答复抽查整改",
+    "spot_check.correction_accepted": "确认抽查整改", "spot_check.correction_returned": "退回抽查整改",
+    "spot_check.closed": "结束抽查", "rectification_list.created": "下达整改清单",
+    "rectification_item.progressed": "报告整改进展", "rectification_item.reported_done": "报告整改完成",
+    "rectification_item.confirmed": "确认整改销号", "rectification_item.returned": "退回整改事项",
+    "green_channel_rule.created": "新增绿色通道规则", "green_channel_rule.updated": "修改绿色通道规则",
+    "green_channel_rule.deleted": "删除绿色通道规则", "green_channel_rule.suggested_loaded": "载入绿色通道建议规则",
 }
 
 #: Detail fields (and the field names listed in ``fields``/``changed``).
@@ -172,6 +182,8 @@ FIELD_NAMES: dict[str, str] = {
     "line": "联动线路", "linkage": "联动记录", "other_ref": "对方单号", "scope": "移交方式", "outcome": "处置结果",
     "mode": "通话方式", "previous_due_at": "原办理期限", "via": "办结方式",
     "period": "统计周期", "dimension": "统计维度", "measures": "统计指标", "measure": "统计指标", "key": "分组",
+    "item": "抽查条目", "finding": "抽查结论", "problem_type": "问题类型", "population": "总体数量",
+    "stratify_by": "分层依据", "late": "逾期", "percent": "时限比例",
 }
 
 _VALUES: dict[str, str] = {"True": "是", "False": "否", "None": "无"}

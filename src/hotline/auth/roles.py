@@ -34,6 +34,7 @@ class Cap(enum.StrEnum):
     manage_disclosure = "manage_disclosure"  # publish monthly figures; choose, edit, review and withdraw typical cases
     view_reports = "view_reports"  # read and download the issued analysis reports of one's region
     issue_reports = "issue_reports"  # draft, edit, issue and discard analysis reports of one's region
+    spot_check = "spot_check"  # draw spot checks of orders in scope, require corrections, issue rectification lists
 
 
 _CENTRE = {Cap.view_org, Cap.view_citizens, Cap.view_orders, Cap.view_calls}
@@ -43,11 +44,11 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.centre_supervisor: frozenset(_CENTRE | {Cap.edit_citizens, Cap.intake, Cap.dispatch, Cap.callback,
                                                  Cap.edit_knowledge, Cap.review_knowledge, Cap.inspect_quality,
                                                  Cap.manage_merchants, Cap.manage_disclosure, Cap.view_reports,
-                                                 Cap.issue_reports}),
+                                                 Cap.issue_reports, Cap.spot_check}),
     Role.unit_handler: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.edit_knowledge}),
     Role.unit_manager: frozenset({Cap.view_org, Cap.view_orders, Cap.handle, Cap.manage_unit_users,
                                   Cap.edit_knowledge}),
-    Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders}),
+    Role.sector_viewer: frozenset({Cap.view_org, Cap.view_orders, Cap.spot_check}),
     Role.admin: frozenset({Cap.view_org, Cap.manage_org, Cap.manage_reference, Cap.manage_users, Cap.manage_models,
                            Cap.view_calls, Cap.manage_telephony, Cap.manage_integrations,
                            Cap.manage_merchants}),

@@ -267,6 +267,10 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     from hotline.demo.linkage import load_linkage
 
     load_linkage(session)
+    from hotline.demo.spotcheck import load_spot_checks
+
+    load_spot_checks(session)
+
     from hotline.demo.reports import load_reports
 
     load_reports(session)

@@ -81,10 +81,11 @@ def ledger_query(
     region_code: Annotated[str | None, Query(max_length=12)] = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    enterprise: Annotated[bool | None, Query(description="true: enterprises' appeals only (市场主体诉求)")] = None,
 ) -> LedgerFilter:
     """The ledger filters of the query string (``since``/``until``: China dates, inclusive)."""
     return service.ledger_filter(kind=kind, open_only=open_only, unit_id=unit_id, region_code=region_code,
-                                 since=since, until=until)
+                                 since=since, until=until, enterprise=enterprise)
 
 
 LedgerQuery = Annotated[LedgerFilter, Depends(ledger_query)]

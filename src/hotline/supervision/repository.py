@@ -300,6 +300,7 @@ class LedgerFilter:
     region_prefix: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    enterprise: bool | None = None  # True: only enterprises' appeals (市场主体诉求); False: only citizens'
 
 
 Scope = Callable[[Select[Any]], Select[Any]]
@@ -329,6 +330,9 @@ def ledger(session: Session, scope: Scope, f: LedgerFilter, *, limit: int,
         stmt = stmt.where(LedgerEntry.entered_at >= f.since)
     if f.until is not None:
         stmt = stmt.where(LedgerEntry.entered_at < f.until)
+    if f.enterprise is not None:
+        stmt = stmt.where(LedgerEntry.work_order_id.in_(
+            select(WorkOrder.id).where(WorkOrder.is_enterprise.is_(f.enterprise))))
     cap = max(COUNT_CAP, offset + limit) + 1
     total = session.execute(select(func.count()).select_from(
         stmt.with_only_columns(LedgerEntry.id).limit(cap).subquery())).scalar_one()

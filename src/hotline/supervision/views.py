@@ -66,7 +66,7 @@ def _number(value: str | None) -> int:
 def ledgers_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
     access.require(principal, Cap.view_orders)
     q = request.query_params
-    values = {k: q.get(k, "") for k in ("kind", "region_code", "since", "until", "open")}
+    values = {k: q.get(k, "") for k in ("kind", "region_code", "since", "until", "open", "enterprise")}
     kind = LedgerKind(values["kind"]) if values["kind"] in LedgerKind.__members__ else None
     offset = min(_number(q.get("offset")), 10**6)
     errors: dict[str, str] = {}
@@ -75,7 +75,8 @@ def ledgers_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
     try:
         f = service.ledger_filter(kind=kind, open_only=values["open"] == "1",
                                   region_code=values["region_code"] or None,
-                                  since=_date(values["since"], "since"), until=_date(values["until"], "until"))
+                                  since=_date(values["since"], "since"), until=_date(values["until"], "until"),
+                                  enterprise={"1": True, "0": False}.get(values["enterprise"]))
         rows, total = service.ledger_rows(db, principal, f, limit=PAGE, offset=offset)
     except InvalidInput as exc:
         errors[exc.field or "kind"] = str(exc.detail.get("reason") or exc.message)

@@ -26,7 +26,7 @@ from hotline.org.models import (
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
-           "channels", "telephony", "analytics"]
+           "channels", "telephony", "analytics", "spotcheck"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -114,6 +114,7 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if access.is_province_admin(principal):  # reference data is the province's
         items += [("/admin/categories", "诉求分类"), ("/admin/channels", "渠道与类型"),
                   ("/admin/direct-dispatch", "直派目录"), ("/admin/deadlines", "办理时限"),
+                  ("/admin/green-channel", "绿色通道"),
                   ("/admin/calendar", "工作日历"), ("/admin/escalation-rules", "提级督办规则"),
                   ("/admin/letter-templates", "督办文书模板"), ("/admin/open311", "开放311接口")]
     if principal.can(Cap.manage_org):
@@ -124,6 +125,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/cti/admin", "坐席与队列"))
     if principal.can(Cap.manage_integrations):  # as integration.webhooks.service
         items.append(("/admin/webhooks", "推送订阅"))
+    if principal.can(Cap.spot_check) or principal.can(Cap.handle):  # as spotcheck.service (checkers; units answer)
+        items += [("/spot-checks", "工单抽查"), ("/rectification-lists", "整改清单")]
     if principal.can(Cap.manage_merchants) or principal.role in access.CENTRE_ROLES:  # as merchants.service.may_read
         items.append(("/merchants", "服务企业"))
     if principal.can(Cap.manage_disclosure):  # as analytics.disclosure.service.require_editor

@@ -24,7 +24,7 @@ from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db, IdPath
 from hotline.web.forms import Form, error_map, flag, integer, text
 from hotline.web.templating import render
-from hotline.workorder import catalogue, sla
+from hotline.workorder import catalogue, green, sla
 from hotline.workorder.catalogue import TARGET_NAMES, URGENCY_NAMES
 from hotline.workorder.models import DirectDispatchRule, DirectTarget
 
@@ -430,3 +430,77 @@ def submit_calendar_schedule(request: Request, principal: CurrentPrincipal, db: 
                               flash=banner, flash_kind="err")
     return _calendar_back(request, f"已录入 {year} 年节假日安排：共 {len(rows)} 天调整；"
                                    "按周末推算的期限将在后台重新计算", f"{year:04d}-01")
+
+
+# --- the green channel for enterprises' appeals (涉企诉求绿色通道) --------------------------------
+
+
+def _green_page(request: Request, principal: Principal, db: Db, *, status: int = 200,
+                errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                edit_id: int | None = None, flash: str | None = None, flash_kind: str = "ok") -> Response:
+    catalogue.require_writer(principal)
+    type_names = _type_names(db)
+    return render(request, "workorder/admin_green_channel.html", principal, status_code=status, title="绿色通道",
+                  rows=[(row, green.rule_of(row)) for row in green.list_rules(db)], type_names=type_names,
+                  appeal_types=list(type_names.items()), effects=green.effects(db),
+                  suggested=sla.SUGGESTED_GREEN_RULES, errors=errors or {}, values=values or {},
+                  edit_id=edit_id, flash=flash, flash_kind=flash_kind)
+
+
+def _green_args(form: dict[str, Any]) -> dict[str, Any]:
+    raw = {k: text(form, k) for k in ("percent", "working_days")}
+    out: dict[str, Any] = {"appeal_type": text(form, "appeal_type")}
+    for key, value in raw.items():
+        number = integer(form, key, maximum=10_000)
+        if value is not None and number is None:
+            raise InvalidInput(key, "应为正整数")
+        out[key] = number
+    return out
+
+
+@router.get("/admin/green-channel", response_class=HTMLResponse)
+def green_channel_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    return _green_page(request, principal, db, flash=request.query_params.get("ok"))
+
+
+@router.post("/admin/green-channel", response_class=HTMLResponse)
+def submit_green_rule(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    catalogue.require_writer(principal)
+    try:
+        row = green.save_rule(db, principal, **_green_args(form))
+    except HotlineError as exc:
+        db.rollback()
+        errors, banner = error_map(exc)
+        return _green_page(request, principal, db, status=exc.status_code, errors=errors, flash=banner,
+                           flash_kind="err", values={k: text(form, k) or "" for k in ("appeal_type", "percent",
+                                                                                         "working_days")})
+    return _back("/admin/green-channel", f"已新增绿色通道规则 #{row.id}")
+
+
+@router.post("/admin/green-channel/suggested", response_class=HTMLResponse)
+def submit_suggested_green_rules(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    catalogue.require_writer(principal)
+    try:
+        rows = green.load_suggested(db, principal)
+    except InvalidInput as exc:
+        db.rollback()
+        return _green_page(request, principal, db, status=exc.status_code, flash=exc.reason, flash_kind="err")
+    return _back("/admin/green-channel", f"已载入 {len(rows)} 条建议规则")
+
+
+@router.post("/admin/green-channel/{rule_id}", response_class=HTMLResponse)
+def submit_green_rule_change(request: Request, rule_id: IdPath, principal: CurrentPrincipal, db: Db,
+                             form: Form) -> Response:
+    catalogue.require_writer(principal)
+    row = green.get_rule(db, rule_id)
+    try:
+        if form.get("delete") == "1":
+            green.delete_rule(db, principal, row)
+            return _back("/admin/green-channel", f"已删除规则 #{rule_id}")
+        green.save_rule(db, principal, row=row, **_green_args(form))
+    except HotlineError as exc:
+        db.rollback()
+        errors, banner = error_map(exc)
+        return _green_page(request, principal, db, status=exc.status_code, errors=errors, edit_id=rule_id,
+                           flash=f"规则 #{rule_id}：{banner}", flash_kind="err")
+    return _back("/admin/green-channel", f"已保存规则 #{rule_id}")

@@ -110,7 +110,8 @@ def brief(session: Session, order: WorkOrder, actor: Principal | None = None) ->
                       title=title, appeal_type=order.appeal_type,
                       lead_unit=order.lead_unit.name if order.lead_unit else None,
                       registered_at=order.registered_at, due_at=order.due_at,
-                      deadline_state=service.deadline_state(session, order), urgency=order.urgency)
+                      deadline_state=service.deadline_state(session, order), urgency=order.urgency,
+                      is_enterprise=order.is_enterprise)
 
 
 def _intake_data(body: IntakeIn | PublicIntakeIn, channel: str | None = None) -> service.IntakeData:
@@ -192,15 +193,23 @@ def list_orders(
     open_only: bool = False,
     inbox: Annotated[bool, Query(description="Only the caller's unit's active assignments")] = False,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    enterprise: Annotated[bool | None, Query(description="true: enterprises' appeals only; false: citizens'")] = None,
+    uscc: Annotated[str | None, Query(max_length=18, description="An enterprise's credit code, exactly")] = None,
+    enterprise_name: Annotated[str | None, Query(max_length=100, description="Part of the enterprise's name")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[OrderBrief]:
+    """Orders in the caller's scope. The dispatchers' queue (``status=registered``) and a
+    unit's inbox (``inbox=true``) list enterprises' appeals first (涉企诉求绿色通道)."""
     access.require(principal, Cap.view_orders)
     rows, total = repository.search(
         db, lambda s: access.order_scope(principal, s),
         repository.OrderFilter(status=status, open_only=open_only, q=q,
                                q_in_confidential=not service.hides_reporters(principal),
-                               unit_id=principal.unit_id if inbox else None),
+                               unit_id=principal.unit_id if inbox else None,
+                               enterprise=enterprise, uscc=(uscc or "").strip().upper() or None,
+                               enterprise_name=(enterprise_name or "").strip() or None,
+                               enterprise_first=inbox or status == Status.registered),
         limit=limit, offset=offset,
     )
     response.headers["X-Total-Count"] = str(total)

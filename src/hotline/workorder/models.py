@@ -301,6 +301,19 @@ class DeadlineRuleRow(Base):
     hours: Mapped[int | None] = mapped_column(Integer)
 
 
+class GreenChannelRow(Base):
+    """An admin-maintained green-channel rule (涉企诉求绿色通道, S2): how much shorter the
+    deadline of an enterprise's appeal of one type (``None`` = any type) is
+    (``workorder.sla.green_channel``). An empty table means no green channel."""
+
+    __tablename__ = "green_channel_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_type: Mapped[str | None] = mapped_column(ForeignKey("appeal_type.code"), unique=True)
+    working_days: Mapped[int | None] = mapped_column(Integer)
+    percent: Mapped[int | None] = mapped_column(Integer)
+
+
 class IdempotencyKey(Base):
     """A remembered intake request: a retry with the same key gets the same answer."""
 

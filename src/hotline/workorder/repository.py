@@ -28,6 +28,7 @@ from hotline.workorder.models import (
     DirectDispatchRule,
     DirectTarget,
     Extension,
+    GreenChannelRow,
     IdempotencyKey,
     NumberCounter,
     OrderSource,
@@ -38,7 +39,7 @@ from hotline.workorder.models import (
 
 Scope = Callable[[Select[WorkOrder]], Select[WorkOrder]]
 
-cache.watch(DirectDispatchRule, DeadlineRuleRow)
+cache.watch(DirectDispatchRule, DeadlineRuleRow, GreenChannelRow)
 _REFERENCE = cache.reference_cache()
 
 
@@ -220,6 +221,14 @@ def cached_deadline_rules(session: Session) -> list[DeadlineRuleRow]:
     return cache.cached_rows(session, _REFERENCE, "deadline_rules", lambda: deadline_rules(session))
 
 
+def cached_green_rules(session: Session) -> list[GreenChannelRow]:
+    return cache.cached_rows(session, _REFERENCE, "green_channel_rules", lambda: green_rules(session))
+
+
+def green_rules(session: Session) -> list[GreenChannelRow]:
+    return list(session.execute(select(GreenChannelRow).order_by(GreenChannelRow.id)).scalars())
+
+
 def all_direct_rules(session: Session) -> list[DirectDispatchRule]:
     return list(session.execute(select(DirectDispatchRule).order_by(DirectDispatchRule.id)).scalars())
 
@@ -239,6 +248,11 @@ class OrderFilter:
     q: str | None = None
     q_in_confidential: bool = True  # False: the text search skips confidential reports (number only)
     needs: str | None = None  # returns | extensions | coordination (centre review queues)
+    enterprise: bool | None = None  # True: enterprises' appeals only (市场主体); False: citizens' only
+    uscc: str | None = None  # an enterprise's unified social credit code, exactly
+    enterprise_name: str | None = None  # part of an enterprise's name
+    #: Enterprises' appeals first (涉企诉求绿色通道): the dispatchers' queue and the units' inboxes.
+    enterprise_first: bool = False
 
 
 def search(session: Session, scope: Scope, f: OrderFilter, *, limit: int, offset: int) -> tuple[list[WorkOrder], int]:
@@ -266,8 +280,17 @@ def search(session: Session, scope: Scope, f: OrderFilter, *, limit: int, offset
         stmt = stmt.where(WorkOrder.id.in_(select(Extension.work_order_id).where(Extension.decision == "pending")))
     if f.needs == "coordination":
         stmt = stmt.where(WorkOrder.status == Status.coordinating)
+    if f.enterprise is not None:
+        stmt = stmt.where(WorkOrder.is_enterprise.is_(f.enterprise))
+    if f.uscc:
+        stmt = stmt.where(WorkOrder.uscc == f.uscc)
+    if f.enterprise_name:
+        stmt = stmt.where(WorkOrder.enterprise_name.icontains(f.enterprise_name, autoescape=True))
     total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    order_by = (WorkOrder.due_at.asc().nulls_last(), WorkOrder.id) if f.unit_id else (WorkOrder.id.desc(),)
+    order_by: tuple[Any, ...] = (
+        (WorkOrder.due_at.asc().nulls_last(), WorkOrder.id) if f.unit_id else (WorkOrder.id.desc(),))
+    if f.enterprise_first:
+        order_by = (WorkOrder.is_enterprise.desc(), *order_by)
     rows = session.execute(stmt.order_by(*order_by).limit(limit).offset(offset)).unique().scalars().all()
     return list(rows), total
 

@@ -132,6 +132,7 @@ class OrderBrief(BaseModel):
     due_at: dt.datetime | None
     deadline_state: DeadlineState | None
     urgency: Urgency
+    is_enterprise: bool = False  # an enterprise's appeal: the green channel (绿色通道)
 
 
 class IntakeOut(BaseModel):

@@ -174,7 +174,7 @@ class LedgerRow:
 
 def ledger_filter(*, kind: LedgerKind | None = None, open_only: bool = False, unit_id: int | None = None,
                   region_code: str | None = None, since: dt.date | None = None,
-                  until: dt.date | None = None) -> repository.LedgerFilter:
+                  until: dt.date | None = None, enterprise: bool | None = None) -> repository.LedgerFilter:
     """A checked ledger filter: a valid region code, a period that does not end before it
     starts. Dates are China dates; ``until`` is inclusive."""
     if region_code:
@@ -186,6 +186,7 @@ def ledger_filter(*, kind: LedgerKind | None = None, open_only: bool = False, un
         region_prefix=region_prefix(region_code) if region_code else None,
         since=_day_start(since) if since else None,
         until=_day_start(until + dt.timedelta(days=1)) if until else None,
+        enterprise=enterprise,
     )
 
 

@@ -54,6 +54,11 @@ def _rules(session: Session) -> list[sla.DeadlineRule]:
                              working_days=r.working_days, hours=r.hours) for r in rows]
 
 
+def _green_rules(session: Session) -> list[sla.GreenChannelRule]:
+    return [sla.GreenChannelRule(appeal_type=r.appeal_type, working_days=r.working_days, percent=r.percent)
+            for r in repository.cached_green_rules(session)]
+
+
 def _competent_at(session: Session, category: Category, region: Region | None) -> Unit | None:
     """The department of ``region`` competent for the category; the most specific competence
     wins (a unit competent for the leaf beats one competent for its root)."""
@@ -83,6 +88,8 @@ def _set_deadlines(session: Session, order: WorkOrder, now: dt.datetime, *, dire
         rule = sla.DeadlineRule(hours=sla.DIRECT_DISPATCH_HOURS)
     else:
         rule = sla.pick_rule(_rules(session), order.appeal_type, category_code, order.urgency)
+        if order.is_enterprise:  # 涉企诉求绿色通道 (S2): a shorter deadline, as the administrators set it
+            rule = sla.green_channel(rule, sla.pick_green_rule(_green_rules(session), order.appeal_type))
     due = sla.due_at(calendar, now, rule)
     sign = sla.sign_due(calendar, now, urgency=order.urgency, direct_dispatch=direct)
     order.due_at, order.sign_due_at = due.at, sign.at

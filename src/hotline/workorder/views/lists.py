@@ -47,7 +47,7 @@ class Tab:
     make: Callable[[Principal, dt.datetime], repository.OrderFilter]
     count: bool = True
 CENTRE_TABS = [
-    Tab("pending", "待派单", lambda p, n: F(status=Status.registered)),
+    Tab("pending", "待派单", lambda p, n: F(status=Status.registered, enterprise_first=True)),
     Tab("returned", "退单待审", lambda p, n: F(status=Status.returned)),
     Tab("replied", "待审核答复", lambda p, n: F(status=Status.replied)),
     Tab("coordinating", "协调中", lambda p, n: F(needs="coordination")),
@@ -56,9 +56,9 @@ CENTRE_TABS = [
     Tab("overdue", "已超期", lambda p, n: F(overdue_before=n)),
 ]
 UNIT_TABS = [
-    Tab("inbox", "本单位待办", lambda p, n: F(unit_id=p.unit_id)),
-    Tab("to_sign", "待签收", lambda p, n: F(unit_id=p.unit_id, status=Status.dispatched)),
-    Tab("handling", "办理中", lambda p, n: F(unit_id=p.unit_id, status=Status.handling)),
+    Tab("inbox", "本单位待办", lambda p, n: F(unit_id=p.unit_id, enterprise_first=True)),
+    Tab("to_sign", "待签收", lambda p, n: F(unit_id=p.unit_id, status=Status.dispatched, enterprise_first=True)),
+    Tab("handling", "办理中", lambda p, n: F(unit_id=p.unit_id, status=Status.handling, enterprise_first=True)),
     Tab("overdue", "已超期", lambda p, n: F(unit_id=p.unit_id, overdue_before=n)),
     Tab("all", "全部", lambda p, n: F(), count=False),
 ]
@@ -103,6 +103,12 @@ def orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
     offset = forms.offset(request)
     f = tab.make(principal, now)
     f.q = q or None
+    ent = request.query_params.get("enterprise") or ""
+    f.enterprise = {"1": True, "0": False}.get(ent)
+    uscc = (request.query_params.get("uscc") or "").strip().upper()[:18]
+    f.uscc = uscc or None
+    ent_name = (request.query_params.get("enterprise_name") or "").strip()[:100]
+    f.enterprise_name = ent_name or None
     f.q_in_confidential = not service.hides_reporters(principal)
     orders, total = repository.search(db, _scope(principal), f, limit=PAGE, offset=offset)
     counts = {}
@@ -110,8 +116,10 @@ def orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
         if t.count:
             _, counts[t.key] = repository.search(db, _scope(principal), t.make(principal, now), limit=0, offset=0)
     rows = [Row(o, _deadline(db, o, calendar, now), _sign_countdown(o, calendar, now)) for o in orders]
-    base = "/orders?" + urlencode({"tab": tab.key, "q": q}) + "&"
+    base = "/orders?" + urlencode({"tab": tab.key, "q": q, "enterprise": ent, "uscc": uscc,
+                                   "enterprise_name": ent_name}) + "&"
     return render(request, "workorder/orders.html", principal, title="工单", tabs=tabs, tab=tab, counts=counts,
+                  ent={"enterprise": ent, "uscc": uscc, "enterprise_name": ent_name},
                   title_of=lambda o: service.order_text(principal, o)[0],
                   rows=rows, total=total, offset=offset, limit=PAGE, base=base, q=q,
                   appeal_types=_appeal_type_names(db), **NAMES)
