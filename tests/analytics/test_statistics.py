@@ -232,3 +232,19 @@ def test_a_sector_viewer_does_not_count_orders_without_a_place(db, world, orders
     assert service.statistics(db, sector_scope, query()).total.values["received"] == 1
     assert service.statistics(db, sector_scope, query(dimension="region")).total.values["received"] == 1
     assert service.statistics(db, Scope.of(world.p("supervisor")), query()).total.values["received"] == 6
+
+
+def test_orders_on_a_ledger_drill_down_like_any_figure(db, world, orders):
+    from hotline.supervision.models import LedgerEntry, LedgerKind
+
+    c = orders["c"]
+    db.add(LedgerEntry(kind=LedgerKind.overdue, work_order_id=c.id, unit_id=c.lead_unit_id,
+                       centre_unit_id=c.centre_unit_id, region_id=c.region_id, category_id=c.category_id,
+                       entered_at=c.registered_at, reason="测试"))
+    db.flush()
+    scope = Scope.of(world.p("supervisor"))
+    page = service.drill_down(db, scope, query(enterprise=True), None, "ledger_overdue")
+    assert page.count == 1 == service.ledger_counts(db, scope, query(enterprise=True))["overdue"]
+    assert [i.number for i in page.items] == [c.number]
+    assert service.drill_down(db, scope, query(), None, "ledger_perfunctory").count == 0
+    assert service.drill_down(db, Scope.of(world.p("other_handler")), query(), None, "ledger_overdue").count == 0

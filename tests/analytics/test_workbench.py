@@ -207,3 +207,25 @@ def test_roles_that_read_no_orders_are_refused(api):
     for role in ("admin", "auditor", "pbx"):
         assert api(role).get("/api/v1/statistics").status_code == 403
         assert api(role).get("/statistics").status_code == 403
+
+
+def test_the_ledger_figures_of_the_period_link_to_their_orders(api, db, placed, at_now):
+    from sqlalchemy import select
+
+    from hotline.supervision.models import LedgerEntry, LedgerKind
+    from hotline.workorder.models import WorkOrder
+
+    enterprise = next(o for o in placed.orders if o.enterprise)
+    order = db.execute(select(WorkOrder).where(WorkOrder.number == enterprise.number)).scalar_one()
+    db.add(LedgerEntry(kind=LedgerKind.buck_passing, work_order_id=order.id, unit_id=order.lead_unit_id,
+                       centre_unit_id=order.centre_unit_id, region_id=order.region_id,
+                       category_id=order.category_id, entered_at=order.registered_at, reason="两次退单"))
+    db.commit()
+    client = api("supervisor")
+    page = client.get("/statistics?" + urlencode({**NOVEMBER, "enterprise": "1"}))
+    assert 'id="wb-ledgers"' in page.text and "推诿扯皮台账 1 件" in page.text and "（市场主体诉求）" in page.text
+    listing = client.get("/statistics/orders?" + urlencode({**NOVEMBER, "enterprise": "1", "key": "*",
+                                                             "cell": "ledger_buck_passing"}))
+    assert listing.status_code == 200
+    assert f'href="/orders/{enterprise.number}"' in listing.text
+    assert 'id="wb-orders-total">1<' in listing.text

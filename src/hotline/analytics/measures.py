@@ -73,6 +73,16 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("merged", "并案", "count", help="作为重复诉求并入主工单的工单"),
     Measure("enterprise", "市场主体诉求", "count", help="企业或个体工商户提出的诉求"),
 )}
+#: The supervision ledgers the orders of a period entered (not in the cube: read from the ledger
+#: with the orders' scope); a figure drills down to the orders on that ledger.
+LEDGER_MEASURES: dict[str, Measure] = {m.key: m for m in (
+    Measure("ledger_overdue", "超期台账", "ledger", help="期内受理、进入超期工单台账的工单"),
+    Measure("ledger_buck_passing", "推诿扯皮台账", "ledger", help="期内受理、因多次退单进入推诿扯皮台账的工单"),
+    Measure("ledger_perfunctory", "敷衍应付台账", "ledger", help="期内受理、答复被退回进入敷衍应付台账的工单"),
+    Measure("ledger_dissatisfied_twice", "两次不满意台账", "ledger", help="期内受理、两次回访不满意的工单"),
+)}
+#: Every measure a drill-down may name.
+ALL_MEASURES: dict[str, Measure] = {**MEASURES, **LEDGER_MEASURES}
 DEFAULT_MEASURES = ("received", "handled", "handling_rate", "on_time_rate", "satisfaction_rate", "overdue")
 
 #: The dimensions a table breaks down by, with the cube's one-letter code.
@@ -119,6 +129,16 @@ def derive(counts: dict[str, float]) -> dict[str, int | float | None]:
             d = counts.get(n, 0) or 0
             out[key] = None if d <= 0 else round((counts.get(total, 0) or 0) / d / 60, 1)
     return out
+
+
+def ledger_condition(measure: str) -> ColumnElement[bool]:
+    """The orders on the ledger a ledger measure names."""
+    from sqlalchemy import select
+
+    from hotline.supervision.models import LedgerEntry, LedgerKind
+
+    kind = LedgerKind(measure.removeprefix("ledger_"))
+    return W.id.in_(select(LedgerEntry.work_order_id).where(LedgerEntry.kind == kind))
 
 
 def base_count(measure: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from hotline.analytics.measures import CONDITIONS, COUNTS, DIM_CODES, DIM_COLUMNS, SUMS, count_columns
+from hotline.analytics.measures import COUNTS, DIM_CODES, DIM_COLUMNS, SUMS, count_columns
 from hotline.analytics.models import StatCell
 from hotline.audit.models import AuditEvent
 from hotline.kit.clock import CST
@@ -152,13 +152,13 @@ def order_table(session: Session, start: dt.date, end: dt.date, scoped: OrderFil
 
 
 def drill(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter, where: list[ColumnElement[bool]],
-          measure: str, *, after: int | None, limit: int) -> list[WorkOrder]:
+          condition: ColumnElement[bool], *, after: int | None, limit: int) -> list[WorkOrder]:
     """One page of the orders behind a cell, newest first, read backwards along the
     registration-time index (keyset: the orders before the order ``after``). The page's ids
     are found first and only those orders loaded with their names: joining the names before
     the sort would join every order of the cell."""
     a, b = day_bounds(start, end)
-    stmt = select(W.id).where(W.registered_at >= a, W.registered_at < b, CONDITIONS[measure], *where)
+    stmt = select(W.id).where(W.registered_at >= a, W.registered_at < b, condition, *where)
     if after is not None:
         at = session.execute(select(W.registered_at).where(W.id == after)).scalar_one_or_none()
         if at is None:
@@ -172,10 +172,10 @@ def drill(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter, w
 
 
 def drill_count(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter,
-                where: list[ColumnElement[bool]], measure: str) -> int:
+                where: list[ColumnElement[bool]], condition: ColumnElement[bool]) -> int:
     a, b = day_bounds(start, end)
     stmt = select(func.count()).select_from(W).where(W.registered_at >= a, W.registered_at < b,
-                                                     CONDITIONS[measure], *where)
+                                                     condition, *where)
     return int(session.execute(scoped(stmt)).scalar_one())
 
 

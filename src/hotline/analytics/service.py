@@ -16,14 +16,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.analytics import repository
 from hotline.analytics.measures import (
+    ALL_MEASURES,
+    CONDITIONS,
     DIM_CODES,
     DIM_COLUMNS,
     DIMENSIONS,
     ENTERPRISE_LABELS,
-    MEASURES,
+    LEDGER_MEASURES,
     TREE_DIMENSIONS,
     base_count,
     derive,
+    ledger_condition,
 )
 from hotline.analytics.periods import Period, month_split
 from hotline.auth import access
@@ -488,20 +491,25 @@ def drill_down(session: Session, scope: Scope, query: StatQuery, key: str | None
     """The orders behind one cell of :func:`statistics` (a rate: its numerator; an average:
     the orders averaged), newest first, one keyset page at a time."""
     _check(query)
-    try:
-        counted = base_count(measure)
-    except KeyError:
-        raise InvalidInput("measure", f"指标应为 {', '.join(MEASURES)} 之一") from None
     where = [*_where(session, query), *_key_where(session, scope, query, key)]
     scoped = _order_filter(session, scope)
     p = query.period
-    if _uses_cube(session, scope, query):  # the cell's own count: the same orders by construction
-        table = statistics(session, scope, replace(query, compare=False))
-        row = table.total if key in (None, "*") or query.dimension is None else table.row(key)
-        count = int(row.counts.get(counted, 0)) if row is not None else 0
+    if measure in LEDGER_MEASURES:  # orders on a supervision ledger: read from the ledger itself
+        counted, condition = measure, ledger_condition(measure)
+        count = repository.drill_count(session, p.start, p.end, scoped, where, condition)
     else:
-        count = repository.drill_count(session, p.start, p.end, scoped, where, counted)
-    orders = repository.drill(session, p.start, p.end, scoped, where, counted, after=after, limit=limit + 1)
+        try:
+            counted = base_count(measure)
+        except KeyError:
+            raise InvalidInput("measure", f"指标应为 {', '.join(ALL_MEASURES)} 之一") from None
+        condition = CONDITIONS[counted]
+        if _uses_cube(session, scope, query):  # the cell's own count: the same orders by construction
+            table = statistics(session, scope, replace(query, compare=False))
+            row = table.total if key in (None, "*") or query.dimension is None else table.row(key)
+            count = int(row.counts.get(counted, 0)) if row is not None else 0
+        else:
+            count = repository.drill_count(session, p.start, p.end, scoped, where, condition)
+    orders = repository.drill(session, p.start, p.end, scoped, where, condition, after=after, limit=limit + 1)
     more = len(orders) > limit
     orders = orders[:limit]
     categories = _category_tree(session)

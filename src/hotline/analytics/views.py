@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from sqlalchemy.orm import Session
 
 from hotline.analytics import saved_views, workbench
-from hotline.analytics.measures import DIMENSIONS, MEASURES
+from hotline.analytics.measures import ALL_MEASURES, DIMENSIONS, MEASURES
 from hotline.auth.principal import Principal
 from hotline.kit import excel
 from hotline.kit.errors import HotlineError, InvalidInput
@@ -127,7 +127,7 @@ def orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
     page = workbench.drill(db, principal, state, key, measure, after)
     base = [*state.params(), ("key", "*" if key is None else key), ("cell", measure)]
     return render(request, "analytics/orders.html", principal, title="统计明细", page=page, state=state,
-                  measure=MEASURES[measure], back="/statistics?" + urlencode(state.params()),
+                  measure=ALL_MEASURES[measure], back="/statistics?" + urlencode(state.params()),
                   next_url=("/statistics/orders?" + urlencode([*base, ("after", page.next_after)]))
                   if page.next_after else None,
                   first_url="/statistics/orders?" + urlencode(base) if after else None,

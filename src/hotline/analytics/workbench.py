@@ -17,9 +17,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.analytics.measures import DEFAULT_MEASURES, DIMENSIONS, MEASURES
+from hotline.analytics.measures import ALL_MEASURES, DEFAULT_MEASURES, DIMENSIONS, LEDGER_MEASURES, MEASURES
 from hotline.analytics.periods import Period, custom, period
-from hotline.analytics.service import Scope, StatQuery, StatRow, StatTable, drill_down, statistics, trend
+from hotline.analytics.service import (
+    Scope,
+    StatQuery,
+    StatRow,
+    StatTable,
+    drill_down,
+    ledger_counts,
+    statistics,
+    trend,
+)
 from hotline.audit import service as audit
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
@@ -319,6 +328,8 @@ class Workbench:
     trend: dict[str, Any]
     categories: dict[str, Any]
     regions: dict[str, Any]
+    #: (measure key, label, count): the period's orders on the supervision ledgers
+    ledgers: list[tuple[str, str, int]]
 
 
 def build(session: Session, principal: Principal, state: State) -> Workbench:
@@ -355,7 +366,9 @@ def build(session: Session, principal: Principal, state: State) -> Workbench:
     categories["title"] = f"诉求分类构成（{MEASURES[split].label}）"
     regions = split_by("region", scope.default_region_level())
     regions["title"] = f"区域对比（{MEASURES[split].label}）"
-    return Workbench(state, query, rows, total, chart, categories, regions)
+    on_ledgers = ledger_counts(session, scope, replace(query, compare=False))
+    ledgers = [(key, m.label, on_ledgers.get(key.removeprefix("ledger_"), 0)) for key, m in LEDGER_MEASURES.items()]
+    return Workbench(state, query, rows, total, chart, categories, regions, ledgers)
 
 
 def filter_text(session: Session, state: State) -> str:
@@ -475,7 +488,7 @@ def parse_cell(params: Mapping[str, Any], *, measure_param: str = "measure") -> 
     if key is not None and len(key) > 64:
         raise InvalidInput("key", "分组键过长")
     measure = _one(params, measure_param)
-    if measure not in MEASURES:
+    if measure not in ALL_MEASURES:
         raise InvalidInput(measure_param, f"未知的统计指标：{measure[:40]}" if measure else "请指定统计指标")
     raw = _one(params, "after")
     if raw and (not raw.isdigit() or len(raw) > 12):
@@ -586,9 +599,9 @@ def export_orders(session: Session, principal: Principal, state: State, key: str
             break
     label = _row_label(statistics(session, scope, query), key) if key is not None else "合计"
     header = _header(session, principal, state, "统计明细（工单清单）")
-    header.insert(4, ("单元格", f"{label} · {MEASURES[measure].label}（{len(rows)} 件）"))
+    header.insert(4, ("单元格", f"{label} · {ALL_MEASURES[measure].label}（{len(rows)} 件）"))
     audit.record(session, principal, "statistics.orders_exported", object_type="statistics",
                  detail={"period": state.period.label, "dimension": state.dimension or "", "key": key or "",
                          "measure": measure, "orders": len(rows)})
-    name = f"统计明细-{state.period.label}-{label}-{MEASURES[measure].label}.xlsx".replace("/", "／")
+    name = f"统计明细-{state.period.label}-{label}-{ALL_MEASURES[measure].label}.xlsx".replace("/", "／")
     return excel.stream("工单清单", header, ORDER_HEADERS, rows), name
