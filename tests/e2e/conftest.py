@@ -131,7 +131,7 @@ def person(browser: Browser, server: Server) -> Iterator[object]:
 
 
 def nav_to(page: Page, label: str) -> None:
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name=label).click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name=label, exact=True).click()
 
 
 @contextmanager
