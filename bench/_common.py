@@ -185,9 +185,10 @@ def report(result: dict[str, Any]) -> None:
 
 
 @contextlib.contextmanager
-def demo_database(database_url: str | None = None) -> Iterator[dict[str, str]]:
+def demo_database(database_url: str | None = None, keep: bool = False) -> Iterator[dict[str, str]]:
     """A fresh database holding the demo province (no server): the environment that points
-    the platform at it (SQLite in a temp folder, or a fresh schema of ``database_url``)."""
+    the platform at it (SQLite in a temp folder, or a fresh schema of ``database_url``).
+    ``keep`` leaves the PostgreSQL schema in place (the folder always stays) for a later run."""
     tmp = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     env.update({"HOTLINE_DATA_DIR": str(tmp), "HOTLINE_LOG_LEVEL": "WARNING"})
@@ -200,5 +201,5 @@ def demo_database(database_url: str | None = None) -> Iterator[dict[str, str]]:
     try:
         yield env
     finally:
-        if schema and database_url:
+        if schema and database_url and not keep:
             _drop_postgres(database_url, schema)

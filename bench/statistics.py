@@ -316,11 +316,21 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=12)
     parser.add_argument("--data-dir", type=Path,
-                        help="time the queries again on the SQLite database an earlier run left in this folder "
-                             "(its hotline-bench-* temporary folder), without building anything")
+                        help="time the queries again on the database an earlier run left in this folder "
+                             "(its hotline-bench-* temporary folder), without building anything; on "
+                             "PostgreSQL give the --database-url that run printed (with its schema)")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the PostgreSQL schema in place and print its URL, for --data-dir later")
     args = parser.parse_args()
-    with (contextlib.nullcontext({"HOTLINE_DATA_DIR": str(args.data_dir)}) if args.data_dir
-          else demo_database(args.database_url)) as env:
+    reuse = {"HOTLINE_DATA_DIR": str(args.data_dir)}
+    if args.data_dir and args.database_url:
+        reuse["HOTLINE_DATABASE_URL"] = args.database_url
+    with (contextlib.nullcontext(reuse) if args.data_dir
+          else demo_database(args.database_url, keep=args.keep)) as env:
+        if args.keep:
+            print(f"kept: --data-dir {env['HOTLINE_DATA_DIR']}"
+                  + (f" --database-url '{env['HOTLINE_DATABASE_URL']}'" if args.database_url else ""),
+                  file=sys.stderr, flush=True)
         os.environ.update(env)
         from hotline.cli import _session_factory
         from hotline.config import get_settings

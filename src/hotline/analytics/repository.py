@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Date, String, and_, cast, delete, func, insert, literal, or_, select
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -17,7 +17,7 @@ from hotline.analytics.measures import COUNTS, DIM_CODES, DIM_COLUMNS, SUMS, cou
 from hotline.analytics.models import StatCell
 from hotline.audit.models import AuditEvent
 from hotline.kit.clock import CST
-from hotline.org.models import CENTRE_KINDS, Category, Region, Unit
+from hotline.org.models import CENTRE_KINDS, Category, Channel, Region, Unit
 from hotline.supervision.models import LedgerEntry, ProjectionCursor
 from hotline.workorder.models import WorkOrder
 
@@ -152,11 +152,12 @@ def order_table(session: Session, start: dt.date, end: dt.date, scoped: OrderFil
 
 
 def drill(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter, where: list[ColumnElement[bool]],
-          condition: ColumnElement[bool], *, after: int | None, limit: int) -> list[WorkOrder]:
+          condition: ColumnElement[bool], *, after: int | None, limit: int) -> list[tuple[Any, ...]]:
     """One page of the orders behind a cell, newest first, read backwards along the
     registration-time index (keyset: the orders before the order ``after``). The page's ids
-    are found first and only those orders loaded with their names: joining the names before
-    the sort would join every order of the cell."""
+    are found first and only those orders' list columns read with their names: joining the
+    names before the sort would join every order of the cell. Rows of ``id, number, title,
+    status, registered_at, category_id, region, lead_unit, channel, appeal_type, is_enterprise``."""
     a, b = day_bounds(start, end)
     stmt = select(W.id).where(W.registered_at >= a, W.registered_at < b, condition, *where)
     if after is not None:
@@ -167,7 +168,12 @@ def drill(session: Session, start: dt.date, end: dt.date, scoped: OrderFilter, w
     ids = list(session.execute(scoped(stmt).order_by(W.registered_at.desc(), W.id.desc()).limit(limit)).scalars())
     if not ids:
         return []
-    found = {o.id: o for o in session.execute(select(W).where(W.id.in_(ids))).unique().scalars()}
+    lead = aliased(Unit)
+    columns = select(W.id, W.number, W.title, W.status, W.registered_at, W.category_id, Region.name,
+                     lead.name, Channel.name, W.appeal_type, W.is_enterprise).select_from(W).join(
+        Channel, W.channel_id == Channel.id).outerjoin(Region, W.region_id == Region.id).outerjoin(
+        lead, W.lead_unit_id == lead.id).where(W.id.in_(ids))
+    found = {row[0]: tuple(row) for row in session.execute(columns)}
     return [found[i] for i in ids if i in found]
 
 

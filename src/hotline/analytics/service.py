@@ -387,8 +387,10 @@ def statistics(session: Session, scope: Scope, query: StatQuery) -> StatTable:
     current = labeller.roll(_raw(session, scope, query, query.period))
     previous = last_year = None
     if query.compare:
-        previous = labeller.roll(_raw(session, scope, query, query.period.previous()))
-        last_year = labeller.roll(_raw(session, scope, query, query.period.last_year()))
+        before, year_ago = query.period.previous(), query.period.last_year()
+        previous = labeller.roll(_raw(session, scope, query, before))
+        # a year's previous period is the same year as its 同比: read it once
+        last_year = previous if year_ago == before else labeller.roll(_raw(session, scope, query, year_ago))
     names = labeller.names(current)
     rows = []
     for key, sums in current.items():
@@ -514,12 +516,12 @@ def drill_down(session: Session, scope: Scope, query: StatQuery, key: str | None
     orders = orders[:limit]
     categories = _category_tree(session)
     items = [DrillItem(
-        number=o.number, title=o.title, status=STATUS_NAMES[o.status], registered_at=o.registered_at,
-        category=categories.name(o.category_id) if o.category_id else None,
-        region=o.region.name if o.region else None, lead_unit=o.lead_unit.name if o.lead_unit else None,
-        channel=o.channel.name, appeal_type=o.appeal_type, is_enterprise=o.is_enterprise,
-    ) for o in orders]
-    return DrillPage(measure=counted, count=count, items=items, next_after=orders[-1].id if more and orders else None)
+        number=number, title=title, status=STATUS_NAMES[status], registered_at=registered_at,
+        category=categories.name(category_id) if category_id else None, region=region, lead_unit=lead_unit,
+        channel=channel, appeal_type=appeal_type, is_enterprise=bool(is_enterprise),
+    ) for (_, number, title, status, registered_at, category_id, region, lead_unit, channel, appeal_type,
+           is_enterprise) in orders]
+    return DrillPage(measure=counted, count=count, items=items, next_after=orders[-1][0] if more and orders else None)
 
 
 # --- refresh -----------------------------------------------------------------------------------
