@@ -1,4 +1,5 @@
-"""statistics: the cube of daily and monthly counts per area, enterprise and dimension value
+"""statistics: the cube of daily and monthly counts per area, enterprise and dimension value;
+category × county pairs
 
 Revision ID: f2a8c1d60800
 Revises: e8b2c4f60700
@@ -33,10 +34,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('grain', 'dim', 'area_id', 'bucket', 'is_enterprise', 'placed', 'key',
                             name=op.f('pk_stat_cell'))
     )
+    op.create_table('stat_pair',
+    sa.Column('grain', sa.String(length=1), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.Date(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
+    sa.Column('is_enterprise', sa.Boolean(), nullable=False),
+    *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS],
+    sa.Column('dispatch_seconds', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('grain', 'area_id', 'bucket', 'category_id', 'region_id', 'is_enterprise',
+                            name=op.f('pk_stat_pair'))
+    )
     # the sector viewers' and category filters' reads of the orders: a few categories over a period
     op.create_index('ix_work_order_category_registered', 'work_order', ['category_id', 'registered_at'])
 
 
 def downgrade() -> None:
     op.drop_index('ix_work_order_category_registered', table_name='work_order')
+    op.drop_table('stat_pair')
     op.drop_table('stat_cell')

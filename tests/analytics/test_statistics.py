@@ -124,6 +124,42 @@ def test_the_cube_and_the_orders_give_the_same_figures(db, world, orders):
             assert service.statistics(db, province, q).total.values == a.total.values  # one centre owns them all
 
 
+def test_the_category_county_pairs_and_the_orders_give_the_same_figures(db, world, orders, monkeypatch):
+    """A provincial sector viewer's and a category filter's tables by region come from the pairs
+    down to counties; the same tables read from the orders give the same figures."""
+    from sqlalchemy import text
+
+    urban = db.execute(text("select id from category where code = :c"), {"c": world.categories["urban"]}).scalar()
+    noise = db.execute(text("select id from category where code = :c"), {"c": world.categories["noise"]}).scalar()
+    sector, centre = Scope.of(world.p("sector")), Scope.of(world.p("supervisor"))
+    cases = [(sector, {}), (sector, {"category_id": noise}), (centre, {"category_id": urban}),
+             (centre, {"category_id": noise, "enterprise": False}), (centre, {"category_id": urban, "enterprise": True})]
+    periods = (NOV, custom("2026-10-05", "2026-11-09"), period("year", "2026"), period("week", "2026-11-09"))
+    tables = {}
+    for scope, filters in cases:
+        for p in periods:
+            for level in (1, 2, 3):
+                q = StatQuery(period=p, dimension="region", level=level, **filters)
+                assert service._pair_categories(db, scope, q) is not None
+                tables[scope.label, tuple(filters.items()), p, level] = service.statistics(db, scope, q)
+        township = StatQuery(period=NOV, dimension="region", level=4, **filters)
+        assert service._pair_categories(db, scope, township) is None  # townships: from the orders
+    assert service._pair_categories(db, centre, query(dimension="region")) is None  # no category: the cube
+    assert service._pair_categories(db, centre, query(dimension="region", category_id=urban, channel_id=1)) is None
+    urban_3 = tables[centre.label, (("category_id", urban),), NOV, 3]
+    assert urban_3.total.values["received"] == 3 and urban_3.as_of is not None
+    assert {r.label for r in urban_3.rows} == {"东城区"}
+
+    monkeypatch.setattr(service, "_pair_categories", lambda *a: None)  # the same tables, read from the orders
+    for (label, filters, p, level), table in tables.items():
+        scope = sector if label == sector.label else centre
+        by_orders = service.statistics(db, scope, StatQuery(period=p, dimension="region", level=level, **dict(filters)))
+        assert table.total.values == by_orders.total.values, (label, filters, p, level)
+        assert table.total.previous == by_orders.total.previous and table.total.last_year == by_orders.total.last_year
+        assert {r.key: (r.label, r.values, r.previous) for r in table.rows} == {
+            r.key: (r.label, r.values, r.previous) for r in by_orders.rows}, (label, filters, p, level)
+
+
 def test_filters(db, world, orders):
     scope = Scope.of(world.p("supervisor"))
     ent = service.statistics(db, scope, query(enterprise=True, dimension="region", level=4))
@@ -165,7 +201,8 @@ def test_a_unit_and_a_sector_viewer_see_their_own_orders_only(db, world, orders)
     # the provincial sector viewer's totals and categories come from the cube, its regions from the orders
     sector_scope = Scope.of(world.p("sector"))
     assert service._uses_cube(db, sector_scope, query(dimension="category"))
-    assert not service._uses_cube(db, sector_scope, query(dimension="region"))
+    assert not service._uses_cube(db, sector_scope, query(dimension="region"))  # the category × county pairs
+    assert service._pair_categories(db, sector_scope, query(dimension="region")) is not None
     by_region = service.statistics(db, sector_scope, query(dimension="region"))
     assert by_region.total.values == sector.total.values
     assert service.statistics(db, sector_scope, query()).total.values == sector.total.values

@@ -14,7 +14,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.analytics.measures import COUNTS, DIM_CODES, DIM_COLUMNS, SUMS, count_columns
-from hotline.analytics.models import StatCell
+from hotline.analytics.models import StatCell, StatPair
 from hotline.audit.models import AuditEvent
 from hotline.kit.clock import CST
 from hotline.org.models import CENTRE_KINDS, Category, Channel, Region, Unit
@@ -23,6 +23,7 @@ from hotline.workorder.models import WorkOrder
 
 W = WorkOrder
 C = StatCell
+P = StatPair
 VALUE_COLUMNS = (*COUNTS, *SUMS)
 
 
@@ -39,13 +40,16 @@ def _key(column: Any) -> ColumnElement[str]:
 # --- building ---------------------------------------------------------------------------------
 
 
-def rebuild_days(session: Session, days: Iterable[dt.date], area_of: dict[int, int]) -> int:
-    """Count the orders registered on each day again, every dimension, in the area of the
+def rebuild_days(session: Session, days: Iterable[dt.date], area_of: dict[int, int],
+                 county_of: dict[int, int]) -> int:
+    """Count the orders registered on each day again, every dimension and the category × county
+    pairs (``county_of``: a region's county, or itself above counties), in the area of the
     centre that owns them (``area_of``) and in area 0; returns the rows written."""
     written = 0
     for day in sorted(set(days)):
         session.execute(delete(C).where(C.grain == "d", C.bucket == day))
         start, end = day_bounds(day, day)
+        written += _rebuild_pairs(session, day, start, end, area_of, county_of)
         cells: list[dict[str, Any]] = []
         for dim, code in DIM_CODES.items():
             key = _key(DIM_COLUMNS[dim])
@@ -69,6 +73,27 @@ def rebuild_days(session: Session, days: Iterable[dt.date], area_of: dict[int, i
     return written
 
 
+def _rebuild_pairs(session: Session, day: dt.date, start: dt.datetime, end: dt.datetime,
+                   area_of: dict[int, int], county_of: dict[int, int]) -> int:
+    session.execute(delete(P).where(P.grain == "d", P.bucket == day))
+    stmt = (select(W.centre_unit_id, W.is_enterprise, W.category_id, W.region_id, *count_columns())
+            .where(W.registered_at >= start, W.registered_at < end, W.category_id.is_not(None))
+            .group_by(W.centre_unit_id, W.is_enterprise, W.category_id, W.region_id))
+    sums: dict[tuple[int, bool, int, int], list[float]] = {}
+    for row in session.execute(stmt):
+        centre, ent, category, region = row[0], bool(row[1]), int(row[2]), row[3]
+        county = 0 if region is None else county_of.get(int(region), int(region))
+        for area in (area_of.get(centre, 0), 0):
+            target = sums.setdefault((area, ent, category, county), [0.0] * len(VALUE_COLUMNS))
+            for i in range(len(VALUE_COLUMNS)):
+                target[i] += float(row[4 + i] or 0)
+    cells = [{"grain": "d", "area_id": area, "bucket": day, "category_id": category, "region_id": county,
+              "is_enterprise": ent, **_values(values)} for (area, ent, category, county), values in sums.items()]
+    if cells:
+        session.execute(insert(P), cells)
+    return len(cells)
+
+
 def _values(values: list[float]) -> dict[str, float | int]:
     return {name: (v if name in SUMS else int(v)) for name, v in zip(VALUE_COLUMNS, values, strict=True)}
 
@@ -86,6 +111,15 @@ def rebuild_months(session: Session, months: Iterable[dt.date]) -> None:
             .group_by(C.dim, C.area_id, C.is_enterprise, C.placed, C.key)
         )
         session.execute(insert(C).from_select(names, source))
+        session.execute(delete(P).where(P.grain == "m", P.bucket == month))
+        pair_names = ["grain", "area_id", "bucket", "category_id", "region_id", "is_enterprise", *VALUE_COLUMNS]
+        pairs = (
+            select(literal("m"), P.area_id, literal(month, Date), P.category_id, P.region_id, P.is_enterprise,
+                   *[func.sum(getattr(P, v)) for v in VALUE_COLUMNS])
+            .where(P.grain == "d", P.bucket >= month, P.bucket < nxt)
+            .group_by(P.area_id, P.category_id, P.region_id, P.is_enterprise)
+        )
+        session.execute(insert(P).from_select(pair_names, pairs))
 
 
 def registration_days(session: Session, order_ids: Sequence[int]) -> set[dt.date]:
@@ -132,6 +166,23 @@ def cube_table(session: Session, dim_code: str, months: list[dt.date], edges: li
     if keys is not None:
         stmt = stmt.where(C.key.in_(list(keys)))
     return list(session.execute(stmt.group_by(group)))
+
+
+def pair_table(session: Session, months: list[dt.date], edges: list[tuple[dt.date, dt.date]], *, area: int,
+               enterprise: bool | None, categories: Sequence[int], placed_only: bool) -> list[Row[Any]]:
+    """Summed category × county pairs of the given categories over the period in one area,
+    grouped by county: rows of (region id — 0 without a region, *counts, *sums)."""
+    parts: list[ColumnElement[bool]] = []
+    if months:
+        parts.append(and_(P.grain == "m", P.bucket >= months[0], P.bucket <= months[-1]))
+    parts.extend(and_(P.grain == "d", P.bucket >= a, P.bucket <= b) for a, b in edges)
+    stmt = select(P.region_id, *[func.sum(getattr(P, v)).label(v) for v in VALUE_COLUMNS]).where(
+        P.area_id == area, or_(*parts), P.category_id.in_(list(categories)))
+    if enterprise is not None:
+        stmt = stmt.where(P.is_enterprise.is_(enterprise))
+    if placed_only:
+        stmt = stmt.where(P.region_id != 0)
+    return list(session.execute(stmt.group_by(P.region_id)))
 
 
 # --- reading the orders ------------------------------------------------------------------------

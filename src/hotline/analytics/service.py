@@ -116,6 +116,15 @@ def _areas(session: Session) -> dict[int, int]:
     return _cached(session, "areas", load)
 
 
+def _counties(session: Session) -> dict[int, int]:
+    """Each region's county (a township's county; a county or above: itself), for the pairs."""
+    def load() -> dict[int, int]:
+        tree = _region_tree(session)
+        return {region: tree.at_level(region, REGION_LEVELS["county"]) for region in tree.nodes}
+
+    return _cached(session, "counties", load)
+
+
 def _area(session: Session, scope: Scope) -> int | None:
     """The cube area that holds exactly the scope's orders, or None when the scope must be read
     from the orders: a province's centres are area 0, a city's centres the city's area; a
@@ -286,10 +295,34 @@ def _uses_cube(session: Session, scope: Scope, query: StatQuery) -> bool:
     return scope.principal is None or query.dimension in (None, "category")
 
 
+def _pair_categories(session: Session, scope: Scope, query: StatQuery) -> list[int] | None:
+    """The categories to read from the category × county pairs, or None when the pairs do not
+    hold the query: a table by region down to counties, in an area of the cube, narrowed to
+    categories (a provincial sector viewer's, or a category filter) and by nothing else."""
+    if query.dimension != "region" or (query.level or scope.default_region_level()) > REGION_LEVELS["county"]:
+        return None
+    filters = query.filters()
+    if set(filters) - {"category"} or _area(session, scope) is None:
+        return None
+    wanted: set[int] | None = None
+    if "category" in filters:
+        wanted = {int(k) for k in _filter_keys(session, replace(query, dimension="category")) or []}
+    if scope.principal is not None:  # a provincial sector viewer: its categories
+        mine = set(scope.principal.sector_category_ids)
+        wanted = mine if wanted is None else wanted & mine
+    return None if wanted is None else sorted(wanted)
+
+
+def _precomputed(session: Session, scope: Scope, query: StatQuery) -> bool:
+    """Whether the figures come from the cube or the pairs (refreshed every minute)."""
+    return _uses_cube(session, scope, query) or _pair_categories(session, scope, query) is not None
+
+
 def _raw(session: Session, scope: Scope, query: StatQuery, p: Period) -> dict[str, dict[str, float]]:
     """Sums per raw key (a leaf id for trees, ``"1"``/``"0"`` for enterprise, ``""`` for the
     total) over the period."""
     dim = query.dimension
+    rows: Iterable[Any]
     if _uses_cube(session, scope, query):
         months, edges = month_split(p)
         area = _area(session, scope)
@@ -305,6 +338,13 @@ def _raw(session: Session, scope: Scope, query: StatQuery, p: Period) -> dict[st
                                      keys=keys, placed_only=sector, by_enterprise=dim == "enterprise")
         if dim is None:
             return {"": _sum_rows(rows)}
+    elif (categories := _pair_categories(session, scope, query)) is not None:
+        months, edges = month_split(p)
+        area = _area(session, scope)
+        assert area is not None
+        rows = [("" if row[0] == 0 else row[0], *row[1:]) for row in repository.pair_table(
+            session, months, edges, area=area, enterprise=query.enterprise, categories=categories,
+            placed_only=scope.principal is not None)]
     else:
         group = DIM_COLUMNS[dim] if dim else None
         rows = repository.order_table(session, p.start, p.end, _order_filter(session, scope),
@@ -404,7 +444,7 @@ def statistics(session: Session, scope: Scope, query: StatQuery) -> StatTable:
     if query.dimension is None:
         rows = []
     return StatTable(query=query, scope=scope, level=labeller.level, rows=rows, total=total,
-                     as_of=refreshed_at(session) if _uses_cube(session, scope, query) else None)
+                     as_of=refreshed_at(session) if _precomputed(session, scope, query) else None)
 
 
 def _total(current: dict[str, dict[str, float]], previous: dict[str, dict[str, float]] | None,
@@ -505,7 +545,7 @@ def drill_down(session: Session, scope: Scope, query: StatQuery, key: str | None
         except KeyError:
             raise InvalidInput("measure", f"指标应为 {', '.join(ALL_MEASURES)} 之一") from None
         condition = CONDITIONS[counted]
-        if _uses_cube(session, scope, query):  # the cell's own count: the same orders by construction
+        if _precomputed(session, scope, query):  # the cell's own count: the same orders by construction
             table = statistics(session, scope, replace(query, compare=False))
             row = table.total if key in (None, "*") or query.dimension is None else table.row(key)
             count = int(row.counts.get(counted, 0)) if row is not None else 0
@@ -537,7 +577,7 @@ def refresh(session: Session, limit: int = REFRESH_BATCH) -> int:
     if not events:
         return 0
     days = repository.registration_days(session, [oid for _, oid in events if oid is not None])
-    repository.rebuild_days(session, days, _areas(session))
+    repository.rebuild_days(session, days, _areas(session), _counties(session))
     repository.rebuild_months(session, {d.replace(day=1) for d in days})
     cursor.last_seq = events[-1][0]
     return len(events)
@@ -546,7 +586,7 @@ def refresh(session: Session, limit: int = REFRESH_BATCH) -> int:
 def rebuild(session: Session, start: dt.date, end: dt.date) -> int:
     """Count every day from ``start`` to ``end`` again (and their months); returns the rows written."""
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    written = repository.rebuild_days(session, days, _areas(session))
+    written = repository.rebuild_days(session, days, _areas(session), _counties(session))
     repository.rebuild_months(session, {d.replace(day=1) for d in days})
     return written
 
