@@ -37,20 +37,25 @@ def upgrade() -> None:
     op.create_table('stat_pair',
     sa.Column('grain', sa.String(length=1), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=False),
-    sa.Column('bucket', sa.Date(), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.Date(), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.Column('is_enterprise', sa.Boolean(), nullable=False),
     *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS],
     sa.Column('dispatch_seconds', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'area_id', 'bucket', 'category_id', 'region_id', 'is_enterprise',
+    sa.PrimaryKeyConstraint('grain', 'area_id', 'category_id', 'bucket', 'region_id', 'is_enterprise',
                             name=op.f('pk_stat_pair'))
     )
     # the sector viewers' and category filters' reads of the orders: a few categories over a period
     op.create_index('ix_work_order_category_registered', 'work_order', ['category_id', 'registered_at'])
+    # a unit's orders (its statistics) from the index alone
+    op.drop_index('ix_work_order_assignment_inbox', table_name='work_order_assignment')
+    op.create_index('ix_work_order_assignment_inbox', 'work_order_assignment', ['unit_id', 'state', 'work_order_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_work_order_assignment_inbox', table_name='work_order_assignment')
+    op.create_index('ix_work_order_assignment_inbox', 'work_order_assignment', ['unit_id', 'state'])
     op.drop_index('ix_work_order_category_registered', table_name='work_order')
     op.drop_table('stat_pair')
     op.drop_table('stat_cell')

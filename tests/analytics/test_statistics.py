@@ -133,7 +133,8 @@ def test_the_category_county_pairs_and_the_orders_give_the_same_figures(db, worl
     noise = db.execute(text("select id from category where code = :c"), {"c": world.categories["noise"]}).scalar()
     sector, centre = Scope.of(world.p("sector")), Scope.of(world.p("supervisor"))
     cases = [(sector, {}), (sector, {"category_id": noise}), (centre, {"category_id": urban}),
-             (centre, {"category_id": noise, "enterprise": False}), (centre, {"category_id": urban, "enterprise": True})]
+             (centre, {"category_id": noise, "enterprise": False}),
+             (centre, {"category_id": urban, "enterprise": True})]
     periods = (NOV, custom("2026-10-05", "2026-11-09"), period("year", "2026"), period("week", "2026-11-09"))
     tables = {}
     for scope, filters in cases:
@@ -285,3 +286,21 @@ def test_orders_on_a_ledger_drill_down_like_any_figure(db, world, orders):
     assert [i.number for i in page.items] == [c.number]
     assert service.drill_down(db, scope, query(), None, "ledger_perfunctory").count == 0
     assert service.drill_down(db, Scope.of(world.p("other_handler")), query(), None, "ledger_overdue").count == 0
+
+
+def test_the_planner_statistics_job_samples_the_indexes(db, world, orders):
+    """SQLite plans the drill-down and the unit scopes from sampled index statistics; the job
+    writes them (PostgreSQL's autovacuum keeps its own: the job leaves it alone)."""
+    from sqlalchemy import text
+
+    from hotline.analytics import tasks
+
+    sqlite = db.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        db.execute(text("ANALYZE sqlite_schema"))  # the statistics table exists, empty
+        db.execute(text("DELETE FROM sqlite_stat1"))
+    tasks.planner_statistics(db, {})
+    if sqlite:
+        indexes = set(db.execute(text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'work_order'")).scalars())
+        assert {"ix_work_order_category_registered", "ix_work_order_status"} <= indexes
+    assert service.statistics(db, Scope.of(world.p("supervisor")), query()).total.values["received"] == 5

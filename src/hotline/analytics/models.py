@@ -57,9 +57,10 @@ class StatCell(_Counts, Base):
 class StatPair(_Counts, Base):
     __tablename__ = "stat_pair"
 
+    # category before bucket: a sector's or a filter's categories are read as ranges of months
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bucket: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     region_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the county (or above); 0: no region
     is_enterprise: Mapped[bool] = mapped_column(Boolean, primary_key=True)

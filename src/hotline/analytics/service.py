@@ -423,6 +423,7 @@ def statistics(session: Session, scope: Scope, query: StatQuery) -> StatTable:
     """The table of every measure by the query's dimension over its period, for the scope,
     with the previous period (环比) and the same period last year (同比) when asked."""
     _check(query)
+    repository.plan_for_reads(session)
     labeller = _Labeller(session, scope, query)
     current = labeller.roll(_raw(session, scope, query, query.period))
     previous = last_year = None
@@ -533,6 +534,7 @@ def drill_down(session: Session, scope: Scope, query: StatQuery, key: str | None
     """The orders behind one cell of :func:`statistics` (a rate: its numerator; an average:
     the orders averaged), newest first, one keyset page at a time."""
     _check(query)
+    repository.plan_for_reads(session)
     where = [*_where(session, query), *_key_where(session, scope, query, key)]
     scoped = _order_filter(session, scope)
     p = query.period

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import DateTime, Engine, MetaData, String, Table, create_engine, event, func, insert, select
+from sqlalchemy import DateTime, Engine, MetaData, String, Table, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -190,6 +190,21 @@ def _serialise_processes(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
     def _give(_dbapi_conn: Any, _record: Any) -> None:
         fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+
+
+#: Rows SQLite samples per index when it refreshes its planner statistics (a few ms a table).
+ANALYSIS_LIMIT = 1000
+
+
+def refresh_planner_statistics(session: Session) -> None:
+    """SQLite: sample every index again for the query planner (``ANALYZE`` with a row limit, so
+    it stays cheap at millions of rows). Without these statistics SQLite guesses, and guesses
+    badly on the big tables: a statistics drill-down read a month's closed orders through the
+    status index (2 s) rather than along registration time (30 ms). PostgreSQL's autovacuum
+    keeps its own statistics; nothing to do there."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}"))
+        session.execute(text("ANALYZE"))
 
 
 def table_of(model: type[Any]) -> Table:

@@ -169,7 +169,8 @@ class Assignment(Base):
     work_order: Mapped[WorkOrder] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    __table_args__ = (Index("ix_work_order_assignment_inbox", "unit_id", "state"),)
+    # the order id too: a unit's orders (its order scope, its statistics) read from the index alone
+    __table_args__ = (Index("ix_work_order_assignment_inbox", "unit_id", "state", "work_order_id"),)
 
 
 class Reply(Base):
