@@ -150,6 +150,10 @@ def test_the_category_county_pairs_and_the_orders_give_the_same_figures(db, worl
     urban_3 = tables[centre.label, (("category_id", urban),), NOV, 3]
     assert urban_3.total.values["received"] == 3 and urban_3.as_of is not None
     assert {r.label for r in urban_3.rows} == {"东城区"}
+    for row in urban_3.rows:  # the list behind a cell of the pairs has as many orders as the cell says
+        page = service.drill_down(db, centre, StatQuery(period=NOV, dimension="region", level=3, category_id=urban),
+                                  row.key, "received")
+        assert page.count == row.counts["received"] == len(page.items) == 3
 
     monkeypatch.setattr(service, "_pair_categories", lambda *a: None)  # the same tables, read from the orders
     for (label, filters, p, level), table in tables.items():
