@@ -153,11 +153,12 @@ def plan_for_reads(session: Session) -> None:
                              "set_config('jit', 'off', true)"))
 
 
-def _buckets(months: list[dt.date], edges: list[tuple[dt.date, dt.date]]) -> ColumnElement[bool]:
+def _buckets(months: list[dt.date], edges: list[tuple[dt.date, dt.date]], table: Any = C) -> ColumnElement[bool]:
+    """The period as rows of ``table`` (the cube or the pairs): whole months, then edge days."""
     parts: list[ColumnElement[bool]] = []
     if months:
-        parts.append(and_(C.grain == "m", C.bucket >= months[0], C.bucket <= months[-1]))
-    parts.extend(and_(C.grain == "d", C.bucket >= a, C.bucket <= b) for a, b in edges)
+        parts.append(and_(table.grain == "m", table.bucket >= months[0], table.bucket <= months[-1]))
+    parts.extend(and_(table.grain == "d", table.bucket >= a, table.bucket <= b) for a, b in edges)
     return or_(*parts)
 
 
@@ -182,12 +183,8 @@ def pair_table(session: Session, months: list[dt.date], edges: list[tuple[dt.dat
                enterprise: bool | None, categories: Sequence[int], placed_only: bool) -> list[Row[Any]]:
     """Summed category × county pairs of the given categories over the period in one area,
     grouped by county: rows of (region id — 0 without a region, *counts, *sums)."""
-    parts: list[ColumnElement[bool]] = []
-    if months:
-        parts.append(and_(P.grain == "m", P.bucket >= months[0], P.bucket <= months[-1]))
-    parts.extend(and_(P.grain == "d", P.bucket >= a, P.bucket <= b) for a, b in edges)
     stmt = select(P.region_id, *[func.sum(getattr(P, v)).label(v) for v in VALUE_COLUMNS]).where(
-        P.area_id == area, or_(*parts), P.category_id.in_(list(categories)))
+        P.area_id == area, _buckets(months, edges, P), P.category_id.in_(list(categories)))
     if enterprise is not None:
         stmt = stmt.where(P.is_enterprise.is_(enterprise))
     if placed_only:
