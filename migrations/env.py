@@ -21,10 +21,11 @@ def target_metadata():  # type: ignore[no-untyped-def]
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
     """The full-text index is the database's own: SQLite's FTS5 tables, PostgreSQL's generated
-    column and its GIN indexes (see the knowledge-base migrations); autogenerate leaves them alone."""
-    if type_ == "table" and name and name.startswith("knowledge_fts"):
+    column and its GIN indexes (see the knowledge-base and order-search migrations); autogenerate leaves them alone."""
+    if type_ == "table" and name and (name.startswith("knowledge_fts") or name.startswith("work_order_fts")):
         return False
-    if type_ == "index" and name in ("ix_knowledge_search_tsv", "ix_knowledge_search_question"):
+    if type_ == "index" and name in ("ix_knowledge_search_tsv", "ix_knowledge_search_question",
+                                     "ix_work_order_text_grams"):
         return False
     return not (type_ == "column" and name == "tsv")
 

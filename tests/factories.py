@@ -30,6 +30,8 @@ USERS = [
     ("other_handler", Role.unit_handler, "990200-zj"),
     ("sector", Role.sector_viewer, "990000-sthj"),
     ("auditor", Role.auditor, "C-990000"),
+    ("kb_editor", Role.knowledge_editor, "C-990000"),
+    ("kb_reviewer", Role.knowledge_reviewer, "C-990000"),
 ]
 
 

@@ -108,9 +108,20 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.supervision import endpoints as supervision_api
     from hotline.supervision import views as supervision_views
     from hotline.web import views as web_views
-    from hotline.workorder import catalogue_endpoints
+    from hotline.workorder import catalogue_endpoints, search_endpoints
     from hotline.workorder import endpoints as workorder_api
 
+    app.include_router(search_endpoints.router, prefix="/api/v1")  # before /work-orders/{number}
+    from hotline.workbench import endpoints as workbench_api
+    from hotline.workbench import views as workbench_views
+
+    app.include_router(workbench_api.router, prefix="/api/v1")
+    app.include_router(workbench_views.router, include_in_schema=False)
+    from hotline.inbox import endpoints as inbox_api
+    from hotline.inbox import views as inbox_views
+
+    app.include_router(inbox_api.router, prefix="/api/v1")
+    app.include_router(inbox_views.router, include_in_schema=False)
     for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
                    catalogue_endpoints, supervision_api, knowledge_api, intelligence_api, board_api):
         app.include_router(module.router, prefix="/api/v1")

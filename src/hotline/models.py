@@ -9,6 +9,7 @@ from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
 from hotline.citizen.models import Citizen
+from hotline.inbox.models import InboxItem
 from hotline.integration.federation import models as federation_models
 from hotline.integration.linkage.models import LinkageLine, LinkageRecord
 from hotline.integration.merchants.models import Complaint as MerchantComplaint
@@ -68,8 +69,10 @@ from hotline.workorder.models import (
     IdempotencyKey,
     NumberCounter,
     OrderSource,
+    OrderText,
     Reply,
     ReturnRequest,
+    SavedSearch,
     WorkOrder,
 )
 
@@ -110,6 +113,7 @@ __all__ = [
     "HotspotSnapshot",
     "HotspotTerm",
     "IdempotencyKey",
+    "InboxItem",
     "Inspection",
     "Job",
     "KeyCanary",
@@ -136,6 +140,7 @@ __all__ = [
     "Open311Request",
     "Open311Service",
     "OrderSource",
+    "OrderText",
     "PlaceName",
     "PolicyDocument",
     "ProjectionCursor",
@@ -149,6 +154,7 @@ __all__ = [
     "ReturnRequest",
     "RollupCursor",
     "Sample",
+    "SavedSearch",
     "SavedView",
     "Score",
     "Seat",

@@ -6,6 +6,7 @@ from hotline.analytics import tasks as analytics_tasks
 from hotline.analytics.reports import tasks as report_tasks
 from hotline.auth import tasks as auth_tasks
 from hotline.channels.boards import tasks as board_tasks
+from hotline.inbox import tasks as inbox_tasks
 from hotline.integration.federation import tasks as federation_tasks
 from hotline.integration.merchants import tasks as merchant_tasks
 from hotline.integration.webhooks import tasks as webhook_tasks
@@ -23,6 +24,7 @@ __all__ = [
     "board_tasks",
     "cti_stats_tasks",
     "federation_tasks",
+    "inbox_tasks",
     "intelligence_tasks",
     "knowledge_tasks",
     "merchant_tasks",

@@ -4,7 +4,7 @@ it may not (403 for an action its role never has, 404 for an object outside its 
 import pytest
 
 ROLES = ["admin", "city_admin", "other_admin", "agent", "dispatcher", "supervisor", "handler", "manager",
-         "other_handler", "sector", "auditor", "ivr", "pbx"]
+         "other_handler", "sector", "auditor", "kb_editor", "kb_reviewer", "ivr", "pbx"]
 
 
 def expect(table: dict[str, int], default: int) -> list[tuple[str, int]]:

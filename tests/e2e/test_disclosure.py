@@ -40,7 +40,7 @@ def test_a_second_supervisor_publishes_the_case_in_review(person, server: Server
     expect(supervisor.locator("#review")).to_contain_text("须由另一位值班长审核")
     path = supervisor.url.split(server.url, 1)[-1]
 
-    reviewer = person("kb_reviewer")
+    reviewer = person("duty_lead")
     reviewer.goto(path)
     expect(reviewer.locator("#residue-clean")).to_be_visible()
     reviewer.locator("#approve-case").click()

@@ -82,6 +82,15 @@ class VerifyResult:
         return not self.problems
 
 
+def verify_recorded(session: Session, actor: Actor) -> VerifyResult:
+    """:func:`verify`, with its outcome recorded (``audit.verified``): the auditor's workbench
+    shows when the chain was last checked and what was found."""
+    result = verify(session)
+    record(session, actor, "audit.verified",
+           detail={"ok": result.ok, "checked": result.checked, "problems": len(result.problems)})
+    return result
+
+
 def verify(session: Session) -> VerifyResult:
     """Walk the chain in order and report every altered, missing or re-linked row."""
     result = VerifyResult()

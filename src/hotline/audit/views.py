@@ -124,4 +124,4 @@ def audit_export(request: Request, principal: CurrentPrincipal, db: Db) -> Respo
 @router.post("/audit/verify", response_class=HTMLResponse)
 def audit_verify(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
     access.require_audit(principal)
-    return _page(request, principal, db, verify=service.verify(db))
+    return _page(request, principal, db, verify=service.verify_recorded(db, principal))

@@ -31,6 +31,14 @@ from hotline.telephony.models import Call, Seat
 from hotline.workorder.models import WorkOrder
 
 CENTRE_ROLES = frozenset({Role.agent, Role.dispatcher, Role.centre_supervisor})
+#: The centre's knowledge-base staff: in the knowledge base they act for the centre's whole
+#: region, as centre staff do (documents, collections, items of the region's units).
+KNOWLEDGE_ROLES = frozenset({Role.knowledge_editor, Role.knowledge_reviewer})
+
+
+def is_knowledge_centre(principal: Principal) -> bool:
+    """Centre staff or the centre's knowledge-base staff: the knowledge base of the region."""
+    return principal.role in CENTRE_ROLES or principal.role in KNOWLEDGE_ROLES
 
 
 def require(principal: Principal, cap: Cap) -> None:

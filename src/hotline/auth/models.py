@@ -23,6 +23,8 @@ class Role(enum.StrEnum):
     auditor = "auditor"  # 安全审计员
     integration = "integration"  # 对接系统（服务账号）
     cti = "cti"  # 呼叫中心接口（PBX/ACD 的服务账号，只报送话务事件）
+    knowledge_editor = "knowledge_editor"  # 知识库编辑: writes the centre's knowledge items
+    knowledge_reviewer = "knowledge_reviewer"  # 知识库审核员: approves, publishes and withdraws them
 
 
 ROLE_NAMES = {
@@ -36,6 +38,8 @@ ROLE_NAMES = {
     Role.auditor: "安全审计员",
     Role.integration: "对接服务账号",
     Role.cti: "呼叫中心接口账号",
+    Role.knowledge_editor: "知识库编辑",
+    Role.knowledge_reviewer: "知识库审核员",
 }
 
 

@@ -55,6 +55,9 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
     Role.auditor: frozenset({Cap.view_org, Cap.view_audit}),
     Role.integration: frozenset({Cap.view_org, Cap.intake, Cap.view_orders}),
     Role.cti: frozenset({Cap.report_calls}),
+    # the centre's knowledge-base staff: the knowledge base and nothing of the orders' work
+    Role.knowledge_editor: frozenset({Cap.view_org, Cap.edit_knowledge}),
+    Role.knowledge_reviewer: frozenset({Cap.view_org, Cap.edit_knowledge, Cap.review_knowledge}),
 }
 
 #: Roles that need a citizen's contact data to do their job (taking the call, calling back).
@@ -73,6 +76,8 @@ ROLE_UNIT_KINDS: dict[Role, frozenset[UnitKind]] = {
     Role.auditor: CENTRE_KINDS,
     Role.integration: CENTRE_KINDS,
     Role.cti: CENTRE_KINDS,
+    Role.knowledge_editor: CENTRE_KINDS,
+    Role.knowledge_reviewer: CENTRE_KINDS,
 }
 
 #: Roles a unit manager may give to accounts of their own unit.

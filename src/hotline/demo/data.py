@@ -113,8 +113,9 @@ ACCOUNTS = [
     ("handler", "住建局承办人", Role.unit_handler, "990100-zj"),
     ("manager", "住建局负责人", Role.unit_manager, "990100-zj"),
     ("sector", "生态环境厅查看员", Role.sector_viewer, "990000-sthj"),
-    ("kb_editor", "知识库编辑", Role.centre_supervisor, "C-990000"),
-    ("kb_reviewer", "知识库审核员", Role.centre_supervisor, "C-990000"),
+    ("duty_lead", "值班长老陈", Role.centre_supervisor, "C-990100"),
+    ("kb_editor", "知识库编辑", Role.knowledge_editor, "C-990000"),
+    ("kb_reviewer", "知识库审核员", Role.knowledge_reviewer, "C-990000"),
 ]
 
 #: Contact phones of the demo: mobile numbers in the 1380000xxxx (units) and 1370000xxxx

@@ -47,7 +47,7 @@ def _who(session: Session, username: str) -> Principal:
 
 
 def load_disclosure(session: Session) -> None:
-    supervisor, reviewer = _who(session, "supervisor"), _who(session, "kb_reviewer")
+    supervisor, reviewer = _who(session, "supervisor"), _who(session, "duty_lead")
     agent, dispatcher, handler = _who(session, "agent"), _who(session, "dispatcher"), _who(session, "handler")
     zj = org_repository.unit_by_code(session, "990100-zj")
     assert zj is not None

@@ -80,7 +80,7 @@ def access_document(session: Session, actor: Principal, document_id: int) -> Pol
     access.require(actor, Cap.view_org)
     doc = session.get(PolicyDocument, document_id)
     if doc is None or not (doc.owner_unit_id == actor.unit_id or (
-            actor.role in access.CENTRE_ROLES and _owner_in_region(actor, doc.owner_unit))):
+            access.is_knowledge_centre(actor) and _owner_in_region(actor, doc.owner_unit))):
         raise NotFound("政策文件不存在")
     return doc
 
@@ -183,7 +183,7 @@ def documents(session: Session, actor: Principal, *, owner_unit_id: int | None =
               limit: int = 50, offset: int = 0) -> tuple[list[PolicyDocument], int]:
     """Centre staff see the documents of their region's units; a unit sees its own."""
     access.require(actor, Cap.view_org)
-    if actor.role in access.CENTRE_ROLES:
+    if access.is_knowledge_centre(actor):
         return repository.documents(session, region_prefix=actor.region_prefix, owner_unit_id=owner_unit_id,
                                     late_only=late_only, limit=limit, offset=offset)
     if not actor.can(Cap.edit_knowledge):
@@ -668,7 +668,7 @@ def access_collection(session: Session, actor: Principal, collection_id: int) ->
     """Centre staff of the region of the centre that asked, and the units asked."""
     collection = session.get(KnowledgeCollection, collection_id)
     if collection is None or not (
-            (actor.role in access.CENTRE_ROLES and _owner_in_region(actor, collection.centre_unit))
+            (access.is_knowledge_centre(actor) and _owner_in_region(actor, collection.centre_unit))
             or any(u.id == actor.unit_id for u in collection.units)):
         raise NotFound("征集不存在")
     return collection
@@ -676,7 +676,7 @@ def access_collection(session: Session, actor: Principal, collection_id: int) ->
 
 def collections(session: Session, actor: Principal, *, limit: int = 50, offset: int = 0
                 ) -> tuple[list[KnowledgeCollection], int]:
-    if actor.role in access.CENTRE_ROLES:
+    if access.is_knowledge_centre(actor):
         return repository.collections(session, centre_prefix=actor.region_prefix, unit_id=None, limit=limit,
                                       offset=offset)
     if actor.can(Cap.edit_knowledge):

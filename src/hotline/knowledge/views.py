@@ -446,7 +446,7 @@ def _documents_page(request: Request, principal: Principal, db: Session, *, stat
                     errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                     flash: str | None = None, flash_kind: str = "ok") -> Response:
     q = request.query_params
-    centre = principal.role in access.CENTRE_ROLES
+    centre = access.is_knowledge_centre(principal)
     unit_id = (integer(q, "unit_id") or None) if centre else None
     late = q.get("late") == "1"
     offset = _offset(request)
@@ -580,7 +580,7 @@ def _collection_page(request: Request, principal: Principal, db: Session, collec
     return _page(request, "collection", principal, status, title=f"应急征集：{collection.topic}",
                  collection=collection, deliveries=deliveries, items=items, now=now, is_open=is_open,
                  delivered=sum(1 for d, _ in deliveries if d.delivered),
-                 can_close=is_open and principal.can(Cap.review_knowledge) and principal.role in access.CENTRE_ROLES,
+                 can_close=is_open and principal.can(Cap.review_knowledge) and access.is_knowledge_centre(principal),
                  can_submit=is_open and asked and principal.can(Cap.edit_knowledge),
                  flash=flash, flash_kind=flash_kind)
 
@@ -621,4 +621,4 @@ def usage_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respons
     totals = {k: sum(getattr(r, k) for r in rows)
               for k in ("items", "published", "views", "answers", "helpful", "not_helpful")}
     return _page(request, "usage", principal, title="知识库使用统计", rows=rows, totals=totals, top=top,
-                 manages=_manages_any(principal), centre=principal.role in access.CENTRE_ROLES, top_limit=USAGE_TOP)
+                 manages=_manages_any(principal), centre=access.is_knowledge_centre(principal), top_limit=USAGE_TOP)

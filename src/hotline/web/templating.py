@@ -26,7 +26,8 @@ from hotline.org.models import (
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
-           "channels", "telephony", "analytics", "spotcheck"]
+           "channels", "telephony", "analytics", "spotcheck", "workbench",
+           "inbox"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -70,7 +71,7 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if principal.can(Cap.intake) and not principal.is_service:
         items.append(("/console", "受理台"))
     if principal.can(Cap.view_orders) and not principal.is_service:
-        items.append(("/orders", "工单"))
+        items += [("/orders", "工单"), ("/orders/search", "工单查询")]
     if principal.can(Cap.callback):
         items.append(("/callbacks", "回访"))
     if principal.can(Cap.view_calls) and not principal.is_service:

@@ -63,6 +63,18 @@ SWEEP_INDEX_WHERE = ("status IN ('dispatched', 'handling') "
                      "AND (due_soon_warned_at IS NULL OR overdue_at IS NULL)")
 #: The condition of the intake's main-order lookup index: only direct-dispatched orders.
 DIRECT_INDEX_WHERE = "direct_rule_id IS NOT NULL"
+#: The order search's rare flags (``workorder.search``), each a partial index in registration
+#: (id) order holding only the orders that carry it: a search for urged or re-handled orders
+#: reads those, newest first, instead of every order of the province. An order enters one of
+#: them only when it gets the flag, so ordinary writes do not pay for them.
+SEARCH_FLAG_INDEXES = {
+    "ix_work_order_urged": "urge_count > 0",
+    "ix_work_order_returned": "return_count > 0",
+    "ix_work_order_rehandled": "rehandle_count > 0",
+    "ix_work_order_overdue": "overdue_at IS NOT NULL",
+    "ix_work_order_not_normal": "urgency <> 'normal'",
+    "ix_work_order_dissatisfied": "final_verdict = 'dissatisfied'",
+}
 
 
 class WorkOrder(Base):
@@ -147,6 +159,11 @@ class WorkOrder(Base):
         # The intake's lookup of an open main order: a catalogue entry's recent orders at a place.
         Index("ix_work_order_direct_place", "direct_rule_id", "region_id", "registered_at",
               postgresql_where=text(DIRECT_INDEX_WHERE), sqlite_where=text(DIRECT_INDEX_WHERE)),
+        *(Index(name, "id", postgresql_where=text(where), sqlite_where=text(where))
+          for name, where in SEARCH_FLAG_INDEXES.items()),
+        # the search's channel and appeal-type filters, newest first
+        Index("ix_work_order_channel_id", "channel_id", "id"),
+        Index("ix_work_order_appeal_type_id", "appeal_type", "id"),
     )
 
 
@@ -353,4 +370,30 @@ class OrderSource(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
     ref: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class OrderText(Base):
+    """The order's text as the search index reads it: the distinct character bigrams of its
+    title, content and place (``kit.grams.document``), written with the order. SQLite indexes
+    them in the FTS5 table ``work_order_fts`` (kept by triggers), PostgreSQL in a GIN index
+    over the generated array ``grams`` (both made by the migration)."""
+
+    __tablename__ = "work_order_text"
+
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), primary_key=True)
+    terms: Mapped[str] = mapped_column(Text)
+
+
+class SavedSearch(Base):
+    """A saved order search (常用查询): a name and the search's canonical query string.
+    Private to the account that saved it; ``ref`` (128 random bits) names it in URLs."""
+
+    __tablename__ = "saved_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

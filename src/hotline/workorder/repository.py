@@ -15,7 +15,7 @@ from sqlalchemy.orm.util import identity_key
 
 from hotline.audit.models import AuditEvent
 from hotline.citizen.models import Citizen
-from hotline.kit import cache
+from hotline.kit import cache, grams
 from hotline.kit.db import insert_many, reserve_ids, table_of
 from hotline.org.models import Category, Channel, Region, Unit
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
@@ -32,6 +32,7 @@ from hotline.workorder.models import (
     IdempotencyKey,
     NumberCounter,
     OrderSource,
+    OrderText,
     Reply,
     ReturnRequest,
     WorkOrder,
@@ -122,6 +123,9 @@ def insert_work_orders(session: Session, rows: list[dict[str, Any]], joins: dict
     joins = joins or {}
     insert_many(session, WorkOrder, [{**row, "id": i, **({"merged_into_id": ids[joins[n]]} if n in joins else {})}
                                      for n, (row, i) in enumerate(zip(rows, ids, strict=True))])
+    insert_many(session, OrderText, [{"work_order_id": i, "terms": grams.document(row["title"], row["content"],
+                                                                                  row.get("address"))}
+                                     for row, i in zip(rows, ids, strict=True)])
     return ids
 
 

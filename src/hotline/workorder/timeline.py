@@ -26,6 +26,7 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.reply_shared": ("随主工单答复", "承办单位已答复"),
     "work_order.dispatched": ("派单", "已转交承办单位办理"),
     "work_order.direct_dispatched": ("直派（直派目录）", "已直接转交属地单位办理"),
+    "work_order.direct_dispatch_failed": ("直派失败（当地无对应单位），转人工派单", None),
     "work_order.signed": ("承办单位签收", "承办单位已签收，正在办理"),
     "work_order.assist_submitted": ("协办单位提交协办意见", None),
     "work_order.returned": ("承办单位退单", None),

@@ -122,6 +122,9 @@ class IntakePlan:
     joined_rule: str | None = None  # the catalogue entry of the open order this repeat appeal joined
     source_ref: str | None = None  # the channel's own id of the appeal (``IntakeData.source_ref``)
     received_at: dt.datetime | None = None  # the time the source gives it
+    #: A direct-dispatch catalogue entry matched but the place has no such unit: the order waits
+    #: for a dispatcher, and the dispatchers' workbench lists it (直派失败).
+    direct_missed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         "merged_into_id": None,
     }
     direct = None
+    direct_missed = None
     if answer is not None:
         values.update(status=apply(Status.registered, Action.answer), answer=answer, closed_at=now,
                       final_result=ReplyResult.resolved)
@@ -196,6 +200,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         rule = _matching_direct_rule(session, category, title + content)
         if rule is not None:
             direct = _plan_direct_dispatch(session, rule, category, region, data.urgency, now)
+            direct_missed = rule.name if direct is None else None
     state = None
     if direct is not None:
         values.update(status=apply(Status.registered, Action.dispatch), lead_unit_id=direct.lead.id,
@@ -208,7 +213,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         phone_hash=citizen_service.phone_hash(phone) if phone else None, name=name, channel=data.channel,
         centre_name=centre.name, answer=answer, knowledge=knowledge, direct=direct, deadline_state=state,
         enterprise_reason=enterprise_reason, centre_region_id=centre.region_id, source_ref=source_ref,
-        received_at=received_at,
+        received_at=received_at, direct_missed=direct_missed,
     )
 
 
@@ -473,6 +478,10 @@ def _intake_events(session: Session, plan: IntakePlan, order_id: int, number: st
         actor_name = None if actor else "system"
         event("direct_dispatched", Status.dispatched, unit=d.lead.name, unit_id=d.lead.id,
               copies=[u.name for u in d.copies] or None, note=f"直派目录：{d.rule_name}", due_at=d.due_at.isoformat())
+    elif plan.direct_missed is not None:
+        actor_name = None if actor else "system"
+        event("direct_dispatch_failed", Status.registered,
+              note=f"直派目录：{plan.direct_missed}（当地无对应单位，转人工派单）")
 
 
 def intake(

@@ -8,7 +8,8 @@ order it was rendered from: if someone else changed the order meanwhile, the pag
 with the fresh state and a banner instead of acting on what the user no longer sees.
 
 All pages hang on the one ``router`` (``hotline.workorder.views.router``, included by the app);
-the package is split by page: ``console`` (intake console), ``lists`` (order lists), ``order``
+the package is split by page: ``console`` (intake console), ``lists`` (order lists), ``search``
+(the order search, before ``order`` so that its path is not read as a number), ``order``
 (the order page), ``actions`` (actions posted from it), ``callbacks`` (the callback queue), and
 ``_common`` (what they share)."""
 
@@ -16,7 +17,7 @@ from hotline.workorder.views._common import countdown, router
 
 # isort: off
 # The pages register their routes on ``router`` when imported, in the order they had in one file.
-from hotline.workorder.views import console, lists, order, actions, callbacks  # noqa: F401
+from hotline.workorder.views import console, lists, search, order, actions, callbacks  # noqa: F401
 # isort: on
 
 __all__ = ["countdown", "router"]

@@ -1,0 +1,1 @@
+"""The workbench (工作台): each role's home page — what it acts on now."""

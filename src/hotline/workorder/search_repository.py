@@ -1,0 +1,269 @@
+"""The queries of the order search (``workorder.search``): conditions, keyset pages, capped counts.
+
+A page is read in two steps, as the statistics drill-down does: the ids of the page along the
+registration-time index (newest first, keyset), then only those orders' list columns with their
+names. Joining the names before the sort would join every matching order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, Text, and_, bindparam, false, func, literal_column, or_, select, table
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from hotline.auth import access
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap
+from hotline.citizen.models import Citizen
+from hotline.kit import cache
+from hotline.org.models import CENTRE_KINDS, AppealType, Category, Channel, Region, Unit
+from hotline.workorder.lifecycle import Status
+from hotline.workorder.models import OrderText, Verdict, WorkOrder
+from hotline.workorder.sla import Urgency
+
+W = WorkOrder
+#: The statuses in a unit's hands (signed or not): its handling deadline runs.
+IN_HAND = (Status.dispatched, Status.handling)
+Scope = Callable[[Select[Any]], Select[Any]]
+_FTS = table("work_order_fts")
+_REFERENCE = cache.reference_cache()
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """A search with its codes resolved to ids and its dates to instants."""
+
+    number: str | None = None
+    citizen_ids: list[int] | None = None
+    #: each word of the text query with the bigrams to look up for it
+    words: list[tuple[str, list[str]]] = field(default_factory=list)
+    text_in_confidential: bool = True
+    #: Look the words up in the bigram index (False: test the substrings on the scope's own
+    #: orders — a unit's few thousand read faster than a common word's index entries)
+    use_text_index: bool = True
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    channel_id: int | None = None
+    appeal_type: str | None = None
+    category_code: str | None = None
+    region_prefix: str | None = None
+    lead_unit_id: int | None = None
+    statuses: tuple[Status, ...] = ()
+    urgency: Urgency | None = None
+    overdue: bool | None = None
+    enterprise: bool | None = None
+    uscc: str | None = None
+    enterprise_name: str | None = None
+    merged: bool | None = None
+    returned: bool | None = None
+    rehandled: bool | None = None
+    urged: bool | None = None
+    verdict: Verdict | None = None
+    unrated: bool = False
+    due_soon: bool | None = None
+    created_by: int | None = None
+    not_created_by: int | None = None
+
+
+def _centre_ids(session: Session, prefix: str) -> list[int]:
+    def load() -> list[int]:
+        stmt = (select(Unit.id).join(Region, Unit.region_id == Region.id)
+                .where(Unit.kind.in_(sorted(CENTRE_KINDS)), Region.code.startswith(prefix, autoescape=True)))
+        return sorted(session.execute(stmt).scalars())
+
+    if cache.changes_reference(session):
+        return load()
+    ids: list[int] = _REFERENCE.get_or_load(("search_centres", prefix), load)
+    return ids
+
+
+def centre_ids_of(session: Session, principal: Principal) -> list[int] | None:
+    """The centres whose orders centre staff see (None: every centre of the province)."""
+    prefix = principal.region_prefix
+    return None if len(prefix) == 2 else _centre_ids(session, prefix)
+
+
+def scope_for(session: Session, principal: Principal) -> Scope:
+    """The caller's order scope (``access.order_scope``), for centre staff as a list of their
+    region's centres (the province's staff: no condition at all) instead of a join per order."""
+    if principal.role in access.CENTRE_ROLES and principal.can(Cap.view_orders):
+        prefix = principal.region_prefix
+        if len(prefix) == 2:
+            return lambda stmt: stmt
+        centres = _centre_ids(session, prefix)
+        return lambda stmt: stmt.where(W.centre_unit_id.in_(centres))
+    return lambda stmt: access.order_scope(principal, stmt)
+
+
+def citizens_with_phone(session: Session, phone_hash: str) -> list[int]:
+    return list(session.execute(select(Citizen.id).where(Citizen.phone_hash == phone_hash)).scalars())
+
+
+def _text_terms(c: Criteria) -> list[str]:
+    return [t for _, terms in c.words for t in terms]
+
+
+def _pg_text_condition(terms: list[str]) -> ColumnElement[bool]:
+    """The orders whose bigram index holds every term (candidates; the substring test confirms)."""
+    grams = func.string_to_array(OrderText.terms, " ")
+    wanted = bindparam(None, terms, type_=postgresql.ARRAY(Text))
+    return W.id.in_(select(OrderText.work_order_id).where(grams.op("@>")(wanted)))
+
+
+def _fts_match(terms: list[str]) -> ColumnElement[bool]:
+    match = " AND ".join(f'"{t}"' for t in terms)  # terms are runs of word characters: no quotes inside
+    return literal_column("work_order_fts").op("MATCH")(bindparam(None, match))
+
+
+def conditions(session: Session, c: Criteria) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if c.number is not None:
+        out.append(W.number == c.number)
+    if c.citizen_ids is not None:
+        out.append(W.citizen_id.in_(c.citizen_ids) if c.citizen_ids else false())
+    if c.words:
+        if c.use_text_index and session.get_bind().dialect.name == "postgresql":
+            out.append(_pg_text_condition(_text_terms(c)))
+        # (SQLite: the caller joins the FTS table, see _ids)
+        for word, _ in c.words:
+            out.append(or_(W.title.icontains(word, autoescape=True), W.content.icontains(word, autoescape=True),
+                           W.address.icontains(word, autoescape=True)))
+        if not c.text_in_confidential:
+            out.append(W.is_confidential.is_(False))
+    if c.start is not None:
+        out.append(W.registered_at >= c.start)
+    if c.end is not None:
+        out.append(W.registered_at < c.end)
+    if c.channel_id is not None:
+        out.append(W.channel_id == c.channel_id)
+    if c.appeal_type is not None:
+        out.append(W.appeal_type == c.appeal_type)
+    if c.category_code is not None:
+        out.append(W.category_id.in_(select(Category.id).where(
+            Category.code.startswith(c.category_code, autoescape=True))))
+    if c.region_prefix is not None:
+        out.append(W.region_id.in_(select(Region.id).where(Region.code.startswith(c.region_prefix, autoescape=True))))
+    if c.lead_unit_id is not None:
+        out.append(W.lead_unit_id == c.lead_unit_id)
+    if c.statuses:
+        out.append(W.status.in_(c.statuses))
+    if c.urgency is not None:
+        out.append(W.urgency == c.urgency)
+        if c.urgency != Urgency.normal:  # the term the partial index of urgent orders is made for
+            out.append(W.urgency != literal_column("'normal'"))
+    if c.overdue is not None:
+        out.append(W.overdue_at.is_not(None) if c.overdue else W.overdue_at.is_(None))
+    # the flags' terms are written with literals, exactly as their partial indexes' conditions
+    # (workorder.models.SEARCH_FLAG_INDEXES): a planner proves a partial index usable only from
+    # the same term, never from a bound parameter (nor from a generic plan's)
+    if c.enterprise is not None:
+        out.append(W.is_enterprise.is_(c.enterprise))
+    if c.uscc is not None:
+        out.append(W.uscc == c.uscc)
+    if c.enterprise_name is not None:
+        out.append(W.enterprise_name.icontains(c.enterprise_name, autoescape=True))
+    for flag, column in ((c.returned, W.return_count), (c.rehandled, W.rehandle_count), (c.urged, W.urge_count)):
+        if flag is not None:
+            out.append(column > literal_column("0") if flag else column == literal_column("0"))
+    if c.merged is not None:
+        out.append(W.merged_into_id.is_not(None) if c.merged else W.merged_into_id.is_(None))
+    if c.verdict is not None:
+        out.append(W.final_verdict == literal_column(f"'{Verdict(c.verdict).value}'"))
+    if c.unrated:
+        out.append(W.final_verdict.is_(None))
+    soon = and_(W.status.in_(IN_HAND), W.due_soon_warned_at.is_not(None), W.overdue_at.is_(None))
+    if c.due_soon is not None:
+        out.append(soon if c.due_soon else ~soon)
+    if c.created_by is not None:
+        out.append(W.created_by_id == c.created_by)
+    if c.not_created_by is not None:
+        out.append(or_(W.created_by_id.is_(None), W.created_by_id != c.not_created_by))
+    return out
+
+
+def position_of(session: Session, number: str) -> int | None:
+    """Where an order stands in the newest-first order (a page's ``after``): its id."""
+    return session.execute(select(W.id).where(W.number == number)).scalar_one_or_none()
+
+
+def _ids(session: Session, scope: Scope, c: Criteria) -> Select[Any]:
+    """The matching orders' ids, newest registered first. On SQLite a text search is driven
+    by the FTS table in descending rowid (= order id) order, so that a common word's many
+    candidates are read only until the page is full."""
+    if c.words and c.use_text_index and session.get_bind().dialect.name != "postgresql":
+        fts_id: ColumnElement[int] = literal_column("work_order_fts.rowid")
+        stmt = (select(W.id).select_from(_FTS).join(W, W.id == fts_id)
+                .where(_fts_match(_text_terms(c)), *conditions(session, c)))
+        return scope(stmt).order_by(fts_id.desc())
+    return scope(select(W.id).where(*conditions(session, c))).order_by(W.id.desc())
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    id: int
+    number: str
+    title: str
+    status: Status
+    appeal_type: str
+    category: str | None
+    region: str | None
+    lead_unit: str | None
+    channel: str
+    urgency: Urgency
+    registered_at: dt.datetime
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    overdue_at: dt.datetime | None
+    is_enterprise: bool
+    enterprise_name: str | None
+    urge_count: int
+    return_count: int
+    rehandle_count: int
+    merged: bool
+    verdict: str | None
+    is_confidential: bool
+    citizen_id: int | None
+
+
+def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limit: int) -> list[ResultRow]:
+    """Up to ``limit`` matching orders registered before the order ``after`` (its id), newest first.
+
+    Newest first is the order of registration — the id order, which the table is stored in
+    (SQLite) and every index ends with — so that a page of any filter is read along an index
+    or the table backwards and stops when it is full, never sorting every match."""
+    stmt = _ids(session, scope, c)
+    if after is not None:
+        stmt = stmt.where(W.id < after)
+    ids = list(session.execute(stmt.limit(limit)).scalars())
+    if not ids:
+        return []
+    lead = aliased(Unit)
+    columns = (select(W.id, W.number, W.title, W.status, W.appeal_type, Category.name, Region.name, lead.name,
+                      Channel.name, W.urgency, W.registered_at, W.due_at, W.closed_at, W.overdue_at, W.is_enterprise,
+                      W.enterprise_name, W.urge_count, W.return_count, W.rehandle_count,
+                      W.merged_into_id.is_not(None), W.final_verdict, W.is_confidential, W.citizen_id)
+               .select_from(W).join(Channel, W.channel_id == Channel.id)
+               .outerjoin(Category, W.category_id == Category.id).outerjoin(Region, W.region_id == Region.id)
+               .outerjoin(lead, W.lead_unit_id == lead.id).where(W.id.in_(ids)))
+    found = {row[0]: ResultRow(*tuple(row)) for row in session.execute(columns)}
+    return [found[i] for i in ids if i in found]
+
+
+def count(session: Session, scope: Scope, c: Criteria, *, cap: int) -> int:
+    """How many orders match, counting no further than ``cap``."""
+    inner = _ids(session, scope, c).order_by(None).limit(cap).subquery()
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def name_of_code(session: Session, kind: str, code: str) -> str | None:
+    model: Any = {"channel": Channel, "category": Category, "region": Region, "lead_unit": Unit}.get(kind)
+    if kind == "appeal_type":
+        return session.execute(select(AppealType.name).where(AppealType.code == code)).scalar_one_or_none()
+    if model is None:
+        return None
+    return session.execute(select(model.name).where(model.code == code)).scalar_one_or_none()

@@ -1,0 +1,227 @@
+"""The order search: number, phone (by keyed hash), text (bigram index + substring), every filter,
+scopes, keyset pages, capped totals, the Excel export and saved searches — through the API and
+the page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, update
+
+from hotline.audit.models import AuditEvent
+from hotline.kit import grams
+from hotline.workorder import export, search
+from hotline.workorder.models import WorkOrder
+from tests.workorder.test_api_flow import INTAKE, post
+
+URL = "/api/v1/work-orders/search"
+
+
+def new(api, user="agent", **change):  # type: ignore[no-untyped-def]
+    return post(api(user), "/api/v1/work-orders", {**INTAKE, **change}, 201)["number"]
+
+
+def numbers(client, **params):  # type: ignore[no-untyped-def]
+    response = client.get(URL, params=params)
+    assert response.status_code == 200, response.text
+    return [o["number"] for o in response.json()["items"]]
+
+
+def test_bigrams_cover_every_substring_of_two_characters_or_more() -> None:
+    doc = set(grams.document("楼上装修噪音扰民", "每天早上７点开始"))
+    doc = set(grams.document("楼上装修噪音扰民", "每天早上７点开始").split())
+    for query in ("噪音", "装修噪音", "噪音扰民", "7点开始"):
+        assert set(grams.query_terms(query) or []) <= doc, query
+    assert grams.query_terms("噪") is None
+    assert grams.query_terms("噪，音") is None  # punctuation splits runs: no bigram spans it
+    assert len(grams.query_terms("一二三四五六七八九十甲乙丙丁") or []) == grams.MAX_QUERY_TERMS
+
+
+def test_text_finds_substrings_and_every_word(api, world) -> None:  # type: ignore[no-untyped-def]
+    noise = new(api, title="楼上装修噪音扰民", content="每天早上七点开始电钻，严重影响休息", address="解放路3号")
+    lamp = new(api, phone="13911113333")
+    agent = api("agent")
+    assert numbers(agent, q="噪音") == [noise]
+    assert numbers(agent, q="电钻 休息") == [noise]
+    assert numbers(agent, q="电钻 路灯") == []
+    assert numbers(agent, q="幸福路") == [lamp]  # the place is searched too
+    assert numbers(agent, q="小区") == [lamp]
+    response = agent.get(URL, params={"q": "噪"})
+    assert response.status_code == 422 and response.json()["field"] == "q"
+
+
+def test_confidential_reports_are_not_searched_by_text_for_units(api, world, db) -> None:  # type: ignore[no-untyped-def]
+    number = new(api, title="举报某单位违规收费", content="举报人张小明反映收费问题", is_confidential=True,
+                 appeal_type="report", category_code="0101")
+    post(api("dispatcher"), f"/api/v1/work-orders/{number}/dispatch",
+         {"lead_unit_id": world.units["990100-zj"],
+          "version": api("agent").get(f"/api/v1/work-orders/{number}").json()["version"]})
+    assert numbers(api("agent"), q="张小明") == [number]
+    assert numbers(api("handler"), q="张小明") == []
+    assert numbers(api("handler"), number=number) == [number]
+
+
+def test_number_and_phone_are_exact_and_phone_searches_are_audited(api, world, db) -> None:  # type: ignore[no-untyped-def]
+    first = new(api, phone="13911114444", title="第一件")
+    new(api, phone="13911115555", title="第二件")
+    agent = api("agent")
+    assert numbers(agent, number=first) == [first]
+    assert numbers(agent, number=first.lower()) == [first]
+    assert numbers(agent, phone="139-1111-4444") == [first]
+    assert numbers(agent, phone="13911114445") == []
+    events = db.execute(select(AuditEvent).where(AuditEvent.action == "pii.searched")).scalars().all()
+    assert len(events) == 2 and "13911114444" not in str(events[0].detail)
+    for user in ("handler", "sector"):
+        assert api(user).get(URL, params={"phone": "13911114444"}).status_code == 403
+    for params, field in (({"number": "HL123"}, "number"), ({"phone": "12"}, "phone"), ({"from": "2026-13-01"}, "from"),
+                          ({"from": "2026-12-05", "to": "2026-12-01"}, "to"), ({"status": "done"}, "status"),
+                          ({"category": "9999"}, "category"), ({"region": "123"}, "region"),
+                          ({"channel": "fax"}, "channel"), ({"lead_unit": "nope"}, "lead_unit"),
+                          ({"overdue": "maybe"}, "overdue"), ({"uscc": "123"}, "uscc"),
+                          ({"satisfaction": "happy"}, "satisfaction"), ({"after": "HL00000000000000"}, "after"),
+                          ({"colour": "red"}, "colour")):
+        response = agent.get(URL, params=params)
+        assert response.status_code == 422, (params, response.text)
+        assert response.json()["field"] == field
+
+
+def test_every_filter_narrows_and_combines(api, world, db) -> None:  # type: ignore[no-untyped-def]
+    plain = new(api, title="普通件")
+    urgent = new(api, title="紧急件", urgency="emergency", category_code="0201", region_code="990102")
+    firm = new(api, title="企业件", is_enterprise=True, enterprise_name="青川市示范科技有限公司",
+               uscc="91350100M000100Y43", appeal_type="help")
+    flagged = new(api, title="问题件")
+    db.execute(update(WorkOrder).where(WorkOrder.number == flagged).values(
+        overdue_at=WorkOrder.registered_at, return_count=1, rehandle_count=2, urge_count=3,
+        final_verdict="dissatisfied", status="closed"))
+    db.flush()
+    agent = api("agent")
+    mine = {plain, urgent, firm, flagged}
+
+    def only(**params: str) -> set[str]:
+        return set(numbers(agent, limit="500", **params)) & mine
+
+    assert only(urgency="emergency") == {urgent}
+    assert only(category="02") == {urgent}  # the subtree
+    assert only(category="01") == {plain, firm, flagged}
+    assert only(region="990102") == {urgent, plain, firm, flagged}
+    assert only(region="990102001") == {plain, firm, flagged}
+    assert only(enterprise="true") == {firm}
+    assert only(enterprise="false") == mine - {firm}
+    assert only(uscc="91350100M000100Y43") == {firm}
+    assert only(enterprise_name="示范科技") == {firm}
+    assert only(appeal_type="help") == {firm}
+    assert only(channel="phone") == mine
+    for flag in ("overdue", "returned", "rehandled", "urged"):
+        assert only(**{flag: "true"}) == {flagged}, flag
+        assert only(**{flag: "false"}) == mine - {flagged}, flag
+    assert only(satisfaction="dissatisfied") == {flagged}
+    assert only(satisfaction="unrated") == mine - {flagged}
+    assert only(status="open") == mine - {flagged}
+    assert only(status="closed,registered") == mine
+    assert only(status="open", urgency="emergency", category="02") == {urgent}
+    assert only(merged="true") == set()
+    today = agent.get(f"/api/v1/work-orders/{plain}").json()["registered_at"]
+    assert plain in only(**{"from": "2000-01-01"})
+    assert only(to="2000-01-01") == set() and today
+
+
+def test_scopes_and_keyset_pages(api, world) -> None:  # type: ignore[no-untyped-def]
+    made = [new(api, title=f"分页{i}") for i in range(5)]
+    agent = api("agent")
+    seen: list[str] = []
+    after = None
+    while True:
+        params = {"q": "分页", "limit": 2, **({"after": after} if after else {})}
+        body = agent.get(URL, params=params).json()
+        assert body["total"] == 5 and body["total_capped"] is False
+        seen += [o["number"] for o in body["items"]]
+        after = body["next_after"]
+        if after is None:
+            break
+    assert seen == sorted(made, reverse=True)  # newest first, each once
+    assert numbers(api("handler"), q="分页") == []  # not the unit's
+    other = api("other_admin")
+    assert other.get(URL).status_code == 403  # administrators read no orders
+
+
+def test_totals_are_counted_up_to_a_cap(api, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for i in range(4):
+        new(api, title=f"计数{i}")
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    body = api("agent").get(URL, params={"q": "计数"}).json()
+    assert body["total"] == 2 and body["total_capped"] is True
+
+
+def test_export_masks_contact_data_per_role_and_is_audited(api, world, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    number = new(api, title="导出测试", phone="13911116666", name="李四")
+    post(api("dispatcher"), f"/api/v1/work-orders/{number}/dispatch",
+         {"lead_unit_id": world.units["990100-zj"],
+          "version": api("agent").get(f"/api/v1/work-orders/{number}").json()["version"]})
+
+    def sheet(user: str) -> list[tuple[object, ...]]:
+        response = api(user).get(URL + "/export", params={"q": "导出测试"})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+        return [tuple(v for v in row if v is not None)
+                for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+
+    rows = sheet("agent")
+    assert ("查询条件", "关键词：导出测试") in rows
+    header = rows.index(tuple(export.HEADERS))
+    assert [r[0] for r in rows[header + 1:]] == [number]
+    assert rows[header + 1][-2:] == ("李四", "13911116666")  # nothing after the contact columns
+    masked = sheet("handler")
+    assert masked[masked.index(tuple(export.HEADERS)) + 1][-1] == "139****6666"
+    exports = db.execute(select(AuditEvent).where(AuditEvent.action == "work_order.exported")).scalars().all()
+    assert len(exports) == 2 and exports[0].detail["orders"] == 1
+    views = db.execute(select(AuditEvent).where(AuditEvent.action == "pii.viewed",
+                                                AuditEvent.actor_name == "agent")).scalars().all()
+    assert any(v.detail.get("purpose") == "export" for v in views)
+    monkeypatch.setattr(export, "INLINE_ROWS", 0)
+    response = api("agent").get(URL + "/export", params={"q": "导出测试"})
+    assert response.status_code == 409 and "导出任务" in response.json()["message"]
+
+
+def test_saved_searches_are_private(api, world) -> None:  # type: ignore[no-untyped-def]
+    agent = api("agent")
+    created = agent.post("/api/v1/saved-searches", json={"name": "超期未办", "query": "status=open&overdue=true"})
+    assert created.status_code == 201, created.text
+    saved = created.json()
+    assert saved["query"] == "status=open&overdue=true" and "是否超期：是" in saved["summary"]
+    assert [s["name"] for s in agent.get("/api/v1/saved-searches").json()] == ["超期未办"]
+    again = agent.post("/api/v1/saved-searches", json={"name": "超期未办", "query": "urged=true"})
+    assert again.status_code == 409
+    bad = agent.post("/api/v1/saved-searches", json={"name": "坏", "query": "status=done"})
+    assert bad.status_code == 422 and bad.json()["field"] == "status"
+    assert agent.post("/api/v1/saved-searches", json={"name": "空", "query": ""}).status_code == 422
+    assert agent.post("/api/v1/saved-searches", json={"name": "怪", "query": "colour=red"}).status_code == 422
+    dispatcher = api("dispatcher")
+    assert dispatcher.get(f"/api/v1/saved-searches/{saved['ref']}").status_code == 404
+    assert dispatcher.delete(f"/api/v1/saved-searches/{saved['ref']}").status_code == 404
+    assert agent.delete(f"/api/v1/saved-searches/{saved['ref']}").status_code == 204
+    assert agent.get("/api/v1/saved-searches").json() == []
+
+
+@pytest.mark.parametrize("user", ["agent", "handler"])
+def test_the_search_page_lists_saves_and_exports(api, world, user) -> None:  # type: ignore[no-untyped-def]
+    number = new(api, title="页面查询测试")
+    if user == "handler":
+        post(api("dispatcher"), f"/api/v1/work-orders/{number}/dispatch",
+             {"lead_unit_id": world.units["990100-zj"],
+              "version": api("agent").get(f"/api/v1/work-orders/{number}").json()["version"]})
+    client = api(user)
+    page = client.get("/orders/search", params={"q": "页面查询", "run": 1})
+    assert page.status_code == 200 and number in page.text and "共 1 件" in page.text
+    assert ('name="phone"' in page.text) is (user == "agent")
+    bad = client.get("/orders/search", params={"q": "页", "run": 1})
+    assert bad.status_code == 200 and "至少 2 个字" in bad.text
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    saved = client.post("/orders/search/saved", data={"csrf_token": token, "name": "我的查询",
+                                                      "query": "q=%E9%A1%B5%E9%9D%A2%E6%9F%A5%E8%AF%A2"},
+                        follow_redirects=True)
+    assert "已保存查询" in saved.text and "我的查询" in saved.text
+    exported = client.get("/orders/search/export.xlsx", params={"q": "页面查询"})
+    assert exported.status_code == 200 and exported.content[:2] == b"PK"
