@@ -71,6 +71,22 @@ def upgrade() -> None:
         sa.UniqueConstraint('ref', name=op.f('uq_inbox_item_ref')),
     )
     op.create_index('ix_inbox_item_user', 'inbox_item', ['user_id', 'id'])
+    op.create_table(
+        'work_order_note',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('ref', sa.String(length=32), nullable=False),
+        sa.Column('work_order_id', sa.Integer(), nullable=False),
+        sa.Column('author_id', sa.Integer(), nullable=True),
+        sa.Column('author_name', sa.String(length=64), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.Column('created_at', hotline.kit.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_work_order_note_author_id_user_account')),
+        sa.ForeignKeyConstraint(['work_order_id'], ['work_order.id'],
+                                name=op.f('fk_work_order_note_work_order_id_work_order'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_work_order_note')),
+        sa.UniqueConstraint('ref', name=op.f('uq_work_order_note_ref')),
+    )
+    op.create_index(op.f('ix_work_order_note_work_order_id'), 'work_order_note', ['work_order_id'])
     op.create_index('ix_inbox_item_unread', 'inbox_item', ['user_id', 'id'],
                     postgresql_where=sa.text('read_at IS NULL'), sqlite_where=sa.text('read_at IS NULL'))
     for name, where in FLAG_INDEXES.items():
@@ -116,6 +132,8 @@ def downgrade() -> None:
         op.execute("DROP TABLE work_order_fts")
     for name in (*FLAG_INDEXES, 'ix_work_order_channel_id', 'ix_work_order_appeal_type_id'):
         op.drop_index(name, table_name='work_order')
+    op.drop_index(op.f('ix_work_order_note_work_order_id'), table_name='work_order_note')
+    op.drop_table('work_order_note')
     op.drop_index('ix_inbox_item_unread', table_name='inbox_item')
     op.drop_index('ix_inbox_item_user', table_name='inbox_item')
     op.drop_table('inbox_item')

@@ -85,3 +85,23 @@ def test_confidential_titles_are_masked_for_units_and_old_read_messages_go(api, 
     db.execute(update(InboxItem).values(read_at=clock.now() - inbox.KEEP_READ * 2))
     db.flush()
     assert inbox.purge(db) >= 1
+
+
+def test_a_note_mentions_a_colleague_who_may_see_the_order(api, world, db) -> None:  # type: ignore[no-untyped-def]
+    inbox.fan_out(db)
+    number = dispatched(api, world, title="备注测试件")
+    supervisor = api("supervisor")
+    note = supervisor.post(f"/api/v1/work-orders/{number}/notes", json={"text": "@handler 请今天内联系群众"})
+    assert note.status_code == 201, note.text
+    refused = supervisor.post(f"/api/v1/work-orders/{number}/notes", json={"text": "@other_handler 请协助"})
+    assert refused.status_code == 422 and refused.json()["field"] == "text"
+    assert supervisor.post(f"/api/v1/work-orders/{number}/notes", json={"text": "@nobody_here 看一下"}).status_code \
+        == 422
+    inbox.fan_out(db)
+    assert any("提到了您" in t and number in t for t in titles(api("handler")))
+    assert not any(number in t and "提到了您" in t for t in titles(api("manager")))
+    notes = api("handler").get(f"/api/v1/work-orders/{number}/notes").json()
+    assert [n["text"] for n in notes] == ["@handler 请今天内联系群众"]
+    assert api("other_handler").get(f"/api/v1/work-orders/{number}/notes").status_code == 404
+    page = api("handler").get(f"/orders/{number}")
+    assert "请今天内联系群众" in page.text and 'id="notes"' in page.text

@@ -4,11 +4,13 @@ timeline, and the citizen's public lookup."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Header, Query, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -350,6 +352,31 @@ def callback(number: str, body: CallbackIn, principal: CurrentPrincipal, db: Db)
     order = _act(db, principal, number)
     service.record_callback(db, principal, order, **body.model_dump())
     return order_out(db, principal, order)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(max_length=1000, description="the note; @username names a colleague who may see the order")
+
+
+class NoteOut(BaseModel):
+    ref: str
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+@router.get("/work-orders/{number}/notes", response_model=list[NoteOut], responses=ERRORS)
+def list_notes(number: str, principal: CurrentPrincipal, db: Db) -> list[NoteOut]:
+    order = access.access_work_order(db, principal, number)
+    return [NoteOut(ref=n.ref, author=n.author_name, text=n.text, created_at=n.created_at)
+            for n in service.notes(db, order)]
+
+
+@router.post("/work-orders/{number}/notes", response_model=NoteOut, status_code=201, responses=ERRORS)
+def add_note(number: str, body: NoteIn, principal: CurrentPrincipal, db: Db) -> NoteOut:
+    """An internal note (not shown to the citizen); mentioned colleagues find it in their inbox."""
+    note = service.add_note(db, principal, access.access_work_order(db, principal, number), text=body.text)
+    return NoteOut(ref=note.ref, author=note.author_name, text=note.text, created_at=note.created_at)
 
 
 @router.post("/work-orders/{number}/withdraw", response_model=OrderOut, responses=ERRORS)

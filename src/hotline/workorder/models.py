@@ -397,3 +397,19 @@ class SavedSearch(Base):
     name: Mapped[str] = mapped_column(String(60))
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class OrderNote(Base):
+    """An internal note on an order (工单备注): staff who work on it leave word for each other and
+    name a colleague with ``@username`` (who then finds it in the inbox). Not shown to the
+    citizen; ``ref`` (128 random bits) names it."""
+
+    __tablename__ = "work_order_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -18,6 +18,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``review`` — review, callback, rehandling, closing, withdrawal;
 - ``crosscity`` — cross-city transfer to a peer platform (federation) and back;
 - ``merge`` — merging duplicates and the shared reply;
+- ``notes`` — internal notes on an order and the colleagues they mention;
 - ``handover`` — linkage (联动): full hand-over off the clock, taking back, closing with the line;
 - ``deadlines`` — the deadline state and recounts after a calendar change;
 - ``channels`` — what outside channels read of their orders (state, accepted answers);
@@ -73,6 +74,7 @@ from hotline.workorder.service.intake import (
     write_intakes,
 )
 from hotline.workorder.service.merge import MAX_MERGE, merge, merge_new, unmerge
+from hotline.workorder.service.notes import add_note, notes
 from hotline.workorder.service.public import PublicRecord, public_lookup, public_records
 from hotline.workorder.service.review import MAX_CALLBACK_ATTEMPTS, record_callback, review_reply, withdraw
 
@@ -95,6 +97,7 @@ __all__ = [
     "UnitRef",
     "Verdict",
     "accepted_answers",
+    "add_note",
     "caller_history",
     "citizen_shown",
     "close_handed_over",
@@ -110,6 +113,7 @@ __all__ = [
     "merge",
     "merge_new",
     "note_linkage",
+    "notes",
     "open_coordination",
     "order_states",
     "order_text",

@@ -157,8 +157,12 @@ def _do_unmerge(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: i
     service.unmerge(db, p, o, version=v)
 
 
+def _do_note(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
+    service.add_note(db, p, o, text=text(f, "note_text") or "")
+
+
 ACTIONS: dict[str, Handler] = {
-    "merge": _do_merge, "unmerge": _do_unmerge,
+    "merge": _do_merge, "unmerge": _do_unmerge, "note": _do_note,
     "dispatch": _do_dispatch, "transfer": _do_transfer, "sign": _do_sign, "assist": _do_assist,
     "return": _do_return, "reject_return": _do_reject_return, "coordinate": _do_coordinate, "decide": _do_decide,
     "extension": _do_extension, "extension_decision": _do_extension_decision, "reply": _do_reply,
