@@ -1,4 +1,4 @@
-"""order search (the text index of work orders, saved searches) and the notification inbox
+"""the daily work: order search (text index, saved searches), inbox, notes, caller flags
 
 Revision ID: a1c5e7f91400
 Revises: f6d4e5f61100
@@ -87,6 +87,30 @@ def upgrade() -> None:
         sa.UniqueConstraint('ref', name=op.f('uq_work_order_note_ref')),
     )
     op.create_index(op.f('ix_work_order_note_work_order_id'), 'work_order_note', ['work_order_id'])
+    op.create_table(
+        'caller_flag',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('ref', sa.String(length=32), nullable=False),
+        sa.Column('citizen_id', sa.Integer(), nullable=False),
+        sa.Column('reason', sa.String(length=300), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('expires_on', sa.Date(), nullable=False),
+        sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+        sa.Column('proposed_at', hotline.kit.db.UTCDateTime(), nullable=False),
+        sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+        sa.Column('reviewed_at', hotline.kit.db.UTCDateTime(), nullable=True),
+        sa.Column('review_note', sa.String(length=300), nullable=True),
+        sa.ForeignKeyConstraint(['citizen_id'], ['citizen.id'], name=op.f('fk_caller_flag_citizen_id_citizen'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['proposed_by_id'], ['user_account.id'],
+                                name=op.f('fk_caller_flag_proposed_by_id_user_account')),
+        sa.ForeignKeyConstraint(['reviewed_by_id'], ['user_account.id'],
+                                name=op.f('fk_caller_flag_reviewed_by_id_user_account')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_caller_flag')),
+        sa.UniqueConstraint('ref', name=op.f('uq_caller_flag_ref')),
+    )
+    op.create_index(op.f('ix_caller_flag_citizen_id'), 'caller_flag', ['citizen_id'])
+    op.create_index(op.f('ix_caller_flag_status'), 'caller_flag', ['status'])
     op.create_index('ix_inbox_item_unread', 'inbox_item', ['user_id', 'id'],
                     postgresql_where=sa.text('read_at IS NULL'), sqlite_where=sa.text('read_at IS NULL'))
     for name, where in FLAG_INDEXES.items():
@@ -132,6 +156,9 @@ def downgrade() -> None:
         op.execute("DROP TABLE work_order_fts")
     for name in (*FLAG_INDEXES, 'ix_work_order_channel_id', 'ix_work_order_appeal_type_id'):
         op.drop_index(name, table_name='work_order')
+    op.drop_index(op.f('ix_caller_flag_status'), table_name='caller_flag')
+    op.drop_index(op.f('ix_caller_flag_citizen_id'), table_name='caller_flag')
+    op.drop_table('caller_flag')
     op.drop_index(op.f('ix_work_order_note_work_order_id'), table_name='work_order_note')
     op.drop_table('work_order_note')
     op.drop_index('ix_inbox_item_unread', table_name='inbox_item')

@@ -8,7 +8,7 @@ from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.channels.open311.models import Open311Key, Open311Request, Open311Service
-from hotline.citizen.models import Citizen
+from hotline.citizen.models import CallerFlag, Citizen
 from hotline.inbox.models import InboxItem
 from hotline.integration.federation import models as federation_models
 from hotline.integration.linkage.models import LinkageLine, LinkageRecord
@@ -95,6 +95,7 @@ __all__ = [
     "CallHour",
     "CallOrder",
     "Callback",
+    "CallerFlag",
     "Category",
     "Channel",
     "Checklist",

@@ -39,4 +39,5 @@ def test_who_may_open_the_statistics_pages(api, role, status, path):
 
 
 def test_the_matrix_covers_every_role():
-    assert set(VIEWERS) | {"handler", "manager", "other_handler", "sector", "auditor", "ivr", "pbx"} == set(ROLES)
+    assert set(VIEWERS) | {"handler", "manager", "other_handler", "sector", "auditor", "kb_editor", "kb_reviewer",
+                           "ivr", "pbx"} == set(ROLES)

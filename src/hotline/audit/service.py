@@ -67,6 +67,16 @@ def _append_pending(session: Session) -> None:
     repository.append(session, rows)
 
 
+def pending_events(session: Session) -> list[dict[str, Any]]:
+    """A copy of the events queued so far in this transaction (to put back with
+    :func:`restore_pending` after rolling back a savepoint, which drops the queue)."""
+    return list(session.info.get(PENDING, []))
+
+
+def restore_pending(session: Session, events: list[dict[str, Any]]) -> None:
+    session.info[PENDING] = list(events)
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending(session: Session, _previous_transaction: Any) -> None:
     session.info.pop(PENDING, None)

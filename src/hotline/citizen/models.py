@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.kit.db import Base, EncryptedString, UTCDateTime
@@ -43,3 +43,24 @@ class Citizen(Base):
 def new_ref() -> str:
     """A citizen's public identifier: 128 random bits as 32 hex digits."""
     return secrets.token_hex(16)
+
+
+class CallerFlag(Base):
+    """A reviewed mark on a caller (恶意/骚扰来电标记): proposed by an agent with a reason,
+    approved or rejected by a centre supervisor (another person), in force until ``expires_on``
+    or until lifted. It warns whoever takes the call and never stops an appeal being registered.
+    Status: ``pending`` → ``active`` | ``rejected``; ``active`` → ``lifted``."""
+
+    __tablename__ = "caller_flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: new_ref())
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    review_note: Mapped[str | None] = mapped_column(String(300))

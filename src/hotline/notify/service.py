@@ -41,6 +41,8 @@ TEMPLATES: dict[str, str] = {
     "centre_transferred_in": "{centre}转来 12345 工单 {number}，请登录平台及时派单办理。",
     # to the handling unit, when an order is dispatched to it
     "unit_new_order": "您单位有新的 12345 工单 {number}，请在 {sign_due} 前签收。",
+    # to the handling unit, when the caller asks again about an open order (催办)
+    "unit_urged": "群众再次来电催办工单 {number}（第 {count} 次），请加快办理并及时答复。",
     # to the handling unit, before the handling deadline
     "unit_due_soon": "工单 {number} 将于 {due} 到期，请及时办理。",
     # to the handling unit, when the handling deadline has passed

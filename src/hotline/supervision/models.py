@@ -50,6 +50,7 @@ class LedgerKind(enum.StrEnum):
     letter_overdue = "letter_overdue"  # 督办文书逾期未回复
     knowledge_late = "knowledge_late"  # 政策文件 7 个工作日内未发布知识点 (an entry of a policy document, no order)
     coordination_overdue = "coordination_overdue"  # 管辖争议协调超过 3 个工作日未裁定
+    urged = "urged"  # 群众催办：办理中再次来电催促
 
 
 LEDGER_NAMES = {
@@ -64,6 +65,7 @@ LEDGER_NAMES = {
     LedgerKind.letter_overdue: "文书逾期未回复",
     LedgerKind.knowledge_late: "知识库逾期未更新",
     LedgerKind.coordination_overdue: "协调超期未裁定",
+    LedgerKind.urged: "群众催办",
 }
 
 

@@ -108,6 +108,8 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
         items += [("/cti/wallboard", "话务监控"), ("/cti/stats", "话务统计")]
     if principal.can(Cap.view_citizens):
         items.append(("/citizens", "诉求人档案"))
+    if principal.role.value == "centre_supervisor":  # as citizen.flags.require_reviewer
+        items.append(("/caller-flags", "来电标记审核"))
     if principal.can(Cap.view_org):
         items.append(("/org/units", "单位名录"))
     if principal.can(Cap.manage_org):

@@ -23,6 +23,7 @@ from hotline.kit.groupcommit import GroupCommitter
 from hotline.selfservice import service as selfservice
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
+from hotline.workorder import bulk as bulk_actions
 from hotline.workorder import repository, service, timeline
 from hotline.workorder.lifecycle import STATUS_NAMES, Status
 from hotline.workorder.models import Assignment, AssignmentRole, AssignmentState, WorkOrder
@@ -351,6 +352,56 @@ def review(number: str, body: ReviewIn, principal: CurrentPrincipal, db: Db) -> 
 def callback(number: str, body: CallbackIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
     order = _act(db, principal, number)
     service.record_callback(db, principal, order, **body.model_dump())
+    return order_out(db, principal, order)
+
+
+class BulkIn(BaseModel):
+    action: str = Field(description="dispatch, sign, accept, unreachable or merge")
+    numbers: list[str] = Field(min_length=1, max_length=200)
+    lead_unit_id: int | None = Field(default=None, description="dispatch: the lead unit of every order")
+    main: str | None = Field(default=None, max_length=20, description="merge: the main order's number")
+    note: str | None = Field(default=None, max_length=500)
+    all_or_nothing: bool = Field(default=False, description="true: one refusal undoes them all (409)")
+
+
+class BulkOutcomeOut(BaseModel):
+    number: str
+    ok: bool
+    status: int
+    message: str
+
+
+class BulkOut(BaseModel):
+    action: str
+    applied: bool
+    succeeded: int
+    failed: int
+    results: list[BulkOutcomeOut]
+
+
+@router.post("/work-orders/bulk", response_model=BulkOut, responses={**ERRORS, 409: {
+    "description": "all_or_nothing and at least one order was refused: nothing was changed (results say why)"}})
+def bulk(body: BulkIn, principal: CurrentPrincipal, db: Db, response: Response) -> BulkOut:
+    """One action on many orders, each through its own lifecycle rules; the result lists per
+    order what was done and what was refused (with the status a single action would return)."""
+    result = bulk_actions.run(db, principal, body.action, body.numbers, all_or_nothing=body.all_or_nothing,
+                              params={"lead_unit_id": body.lead_unit_id, "main": body.main, "note": body.note})
+    if not result.applied:
+        response.status_code = 409
+    return BulkOut(action=result.action, applied=result.applied, succeeded=result.succeeded, failed=result.failed,
+                   results=[BulkOutcomeOut(number=o.number, ok=o.ok, status=o.status, message=o.message)
+                            for o in result.outcomes])
+
+
+class UrgeIn(BaseModel):
+    note: str | None = Field(default=None, max_length=200, description="what the caller said")
+
+
+@router.post("/work-orders/{number}/urge", response_model=OrderOut, responses=ERRORS)
+def urge(number: str, body: UrgeIn, principal: CurrentPrincipal, db: Db) -> OrderOut:
+    """催办: the caller asks again about this order (a merged duplicate urges its main order,
+    which is returned). 409 for a closed or withdrawn order."""
+    order = service.urge(db, principal, access.access_work_order(db, principal, number), note=body.note)
     return order_out(db, principal, order)
 
 

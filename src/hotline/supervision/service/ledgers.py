@@ -122,6 +122,8 @@ def _fold(session: Session, event: Row[Any], order: repository.OrderFacts,
                 rectify(session, full)
     elif action == "rehandle":
         count("rehandled")
+    elif action == "urged":
+        ledger(LedgerKind.urged, f"群众催办（{detail.get('by') or '再次来电'}）")
     elif action == "overdue":
         count("overdue")
         ledger(LedgerKind.overdue, "超过办理期限未答复")

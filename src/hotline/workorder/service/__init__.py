@@ -19,6 +19,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``crosscity`` — cross-city transfer to a peer platform (federation) and back;
 - ``merge`` — merging duplicates and the shared reply;
 - ``notes`` — internal notes on an order and the colleagues they mention;
+- ``urge`` — a caller urging an order in hand (催办);
 - ``handover`` — linkage (联动): full hand-over off the clock, taking back, closing with the line;
 - ``deadlines`` — the deadline state and recounts after a calendar change;
 - ``channels`` — what outside channels read of their orders (state, accepted answers);
@@ -77,6 +78,7 @@ from hotline.workorder.service.merge import MAX_MERGE, merge, merge_new, unmerge
 from hotline.workorder.service.notes import add_note, notes
 from hotline.workorder.service.public import PublicRecord, public_lookup, public_records
 from hotline.workorder.service.review import MAX_CALLBACK_ATTEMPTS, record_callback, review_reply, withdraw
+from hotline.workorder.service.urge import urge
 
 __all__ = [
     "CONSULTATION",
@@ -138,6 +140,7 @@ __all__ = [
     "take_back",
     "transfer",
     "unmerge",
+    "urge",
     "withdraw",
     "write_intakes",
 ]

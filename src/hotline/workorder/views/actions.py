@@ -157,12 +157,16 @@ def _do_unmerge(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: i
     service.unmerge(db, p, o, version=v)
 
 
+def _do_urge(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
+    service.urge(db, p, o, note=text(f, "urge_note"))
+
+
 def _do_note(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
     service.add_note(db, p, o, text=text(f, "note_text") or "")
 
 
 ACTIONS: dict[str, Handler] = {
-    "merge": _do_merge, "unmerge": _do_unmerge, "note": _do_note,
+    "merge": _do_merge, "unmerge": _do_unmerge, "note": _do_note, "urge": _do_urge,
     "dispatch": _do_dispatch, "transfer": _do_transfer, "sign": _do_sign, "assist": _do_assist,
     "return": _do_return, "reject_return": _do_reject_return, "coordinate": _do_coordinate, "decide": _do_decide,
     "extension": _do_extension, "extension_decision": _do_extension_decision, "reply": _do_reply,

@@ -7,11 +7,13 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap, in_region
+from hotline.citizen import flags as caller_flags
 from hotline.citizen import service as citizen_service
 from hotline.kit.errors import HotlineError, InvalidInput
 from hotline.org import repository as org_repository
@@ -19,6 +21,7 @@ from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, choice, error_map, flag, integer, text
 from hotline.web.templating import render
 from hotline.workorder import repository, service
+from hotline.workorder.lifecycle import MAIN_STATUSES
 from hotline.workorder.models import WorkOrder
 from hotline.workorder.sla import Urgency
 from hotline.workorder.views import extensions
@@ -77,7 +80,8 @@ def console_history(request: Request, principal: CurrentPrincipal, db: Db) -> Re
     every unmasked view audited."""
     access.require(principal, Cap.view_citizens)
     phone = (request.query_params.get("phone") or "").strip()[:30]
-    context: dict[str, Any] = {"phone": phone, "error": None, "citizens": [], "orders": [], "known_name": None}
+    context: dict[str, Any] = {"phone": phone, "error": None, "citizens": [], "orders": [], "known_name": None,
+                               "urgeable": frozenset(), "flags": []}
     if phone:
         try:
             found = citizen_service.find_by_phone(db, principal, phone)
@@ -90,11 +94,25 @@ def console_history(request: Request, principal: CurrentPrincipal, db: Db) -> Re
             rows, _ = repository.search(db, _scope(principal), repository.OrderFilter(citizen_id=citizen.id),
                                         limit=HISTORY_LIMIT, offset=0)
             orders += rows
-        orders.sort(key=lambda o: o.id, reverse=True)
-        context.update(citizens=shown, orders=orders[:HISTORY_LIMIT],
+        # open orders first (the caller most likely asks about one: one click urges it), then the rest
+        orders.sort(key=lambda o: (o.status not in MAIN_STATUSES, -o.id))
+        context.update(citizens=shown, orders=orders[:HISTORY_LIMIT], urgeable=MAIN_STATUSES,
+                       flags=caller_flags.active_flags(db, [c.id for c in found]),
                        known_name=next((c.name for c in shown if c.name and not c.masked), None))
     context["appeal_types"] = _appeal_type_names(db)
     return render(request, "workorder/_history.html", principal, **context, **NAMES)
+
+
+@router.post("/console/urge/{number}", response_class=HTMLResponse)
+def console_urge(number: str, principal: CurrentPrincipal, db: Db) -> Response:
+    """One click on the caller's history: urge that order (催办) instead of registering it again."""
+    try:
+        urged = service.urge(db, principal, access.access_work_order(db, principal, number), note="来电催办")
+    except HotlineError as exc:
+        db.rollback()
+        return HTMLResponse(f'<span class="wo-err">{escape(exc.message)}</span>', status_code=exc.status_code)
+    main = f' <span class="muted">已催办主工单 {urged.number}</span>' if urged.number != number else ""
+    return HTMLResponse(f'<span class="tag kw">已催办（第 {urged.urge_count} 次）</span>{main}')
 
 
 #: Knowledge items shown beside the console form while the agent types.

@@ -10,17 +10,21 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit import clock
-from hotline.kit.errors import NotFound
+from hotline.kit.errors import HotlineError, NotFound
 from hotline.kit.workcalendar import load_calendar
+from hotline.org import repository as org_repository
+from hotline.org.models import CENTRE_KINDS
 from hotline.web import forms
 from hotline.web.deps import CurrentPrincipal, Db
+from hotline.web.forms import Form
 from hotline.web.templating import render
-from hotline.workorder import repository, service
+from hotline.workorder import bulk, repository, service
 from hotline.workorder.lifecycle import Status
 from hotline.workorder.models import WorkOrder
 from hotline.workorder.views._common import (
@@ -77,6 +81,42 @@ def tabs_for(principal: Principal) -> tuple[list[Tab], str]:
     return OTHER_TABS, "all"
 
 
+def bulk_choices(principal: Principal) -> list[tuple[str, str]]:
+    """The bulk actions the caller's role takes (each still checked order by order)."""
+    choices = []
+    if principal.can(Cap.dispatch):
+        choices += [("dispatch", "批量派单（同一主办单位）"), ("accept", "批量通过答复"),
+                    ("merge", "并入主工单（重复件）")]
+    if principal.can(Cap.handle):
+        choices.append(("sign", "批量签收"))
+    if principal.can(Cap.callback):
+        choices.append(("unreachable", "批量记录回访未接通"))
+    return choices
+
+
+def _bulk_units(db: Session, principal: Principal) -> list[tuple[int, str]]:
+    units, _ = org_repository.list_units(db, region_prefix=principal.region_prefix, active=True, limit=500)
+    return [(u.id, u.name) for u in units if u.kind not in CENTRE_KINDS]
+
+
+@router.post("/orders/bulk", response_class=HTMLResponse)
+def bulk_page(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    """Run a bulk action on the checked orders and show, order by order, what was done."""
+    numbers = [n for n in form.get("numbers", []) if isinstance(n, str)] if isinstance(form.get("numbers"), list) \
+        else [form["numbers"]] if isinstance(form.get("numbers"), str) else []
+    action = forms.text(form, "bulk_action") or ""
+    try:
+        result = bulk.run(db, principal, action, numbers, all_or_nothing=forms.flag(form, "all_or_nothing"),
+                          params={"lead_unit_id": forms.integer(form, "lead_unit_id"), "main": forms.text(form, "main"),
+                                  "note": forms.text(form, "note")})
+    except HotlineError as exc:
+        db.rollback()
+        return render(request, "workorder/bulk_result.html", principal, status_code=exc.status_code, title="批量操作",
+                      result=None, error=exc.message, names=bulk.ACTIONS)
+    return render(request, "workorder/bulk_result.html", principal, title="批量操作", result=result, error=None,
+                  names=bulk.ACTIONS, status_code=200 if result.applied else 409)
+
+
 @dataclass
 class Row:
     order: WorkOrder
@@ -119,6 +159,8 @@ def orders_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
     base = "/orders?" + urlencode({"tab": tab.key, "q": q, "enterprise": ent, "uscc": uscc,
                                    "enterprise_name": ent_name}) + "&"
     return render(request, "workorder/orders.html", principal, title="工单", tabs=tabs, tab=tab, counts=counts,
+                  bulk_actions=bulk_choices(principal),
+                  bulk_units=_bulk_units(db, principal) if principal.can(Cap.dispatch) else [],
                   ent={"enterprise": ent, "uscc": uscc, "enterprise_name": ent_name},
                   title_of=lambda o: service.order_text(principal, o)[0],
                   rows=rows, total=total, offset=offset, limit=PAGE, base=base, q=q,

@@ -301,6 +301,8 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         region_path=_path(order.region), appeal_types=_appeal_type_names(db),
         case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
         sources=repository.sources_of(db, order.id), notes=service.notes(db, order),
+        can_urge=principal.can(Cap.intake) and not principal.is_service and order.status in MAIN_STATUSES,
+        last_urged=max((e.at for e in rows if e.action == "work_order.urged"), default=None),
         sections=[p for p in (section(request, db, principal, order) for section in extensions.ORDER_SECTIONS) if p],
         callback_extra=Markup("").join(p for p in (f(request, db, principal, order) for f in extensions.CALLBACK_FIELDS)
                                        if p) if "callback" in actions else None,
