@@ -162,12 +162,15 @@ def _fresh_caches() -> Iterator[None]:
     from hotline.intelligence import service as intelligence_service
     from hotline.kit import cache
 
+    from hotline.notify import service as notify_service
+
     auth_service.clear_principal_cache()
     cache.clear_reference_caches()
     intelligence_service.forget_models()
     yield
     auth_service.clear_principal_cache()
     cache.clear_reference_caches()
+    notify_service.use_wordings(None)  # an app of this test read the wordings through its connection
 
 
 @pytest.fixture

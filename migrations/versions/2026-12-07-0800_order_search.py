@@ -31,6 +31,7 @@ FLAG_INDEXES = {
 
 
 def upgrade() -> None:
+    bind = op.get_bind()
     op.create_table(
         'work_order_text',
         sa.Column('work_order_id', sa.Integer(), nullable=False),
@@ -111,6 +112,23 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_caller_flag_citizen_id'), 'caller_flag', ['citizen_id'])
     op.create_index(op.f('ix_caller_flag_status'), 'caller_flag', ['status'])
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ref', sa.String(length=32), nullable=True))
+    if bind.dialect.name == "postgresql":
+        op.execute("UPDATE notification SET ref = md5(random()::text || id::text)")
+    else:
+        op.execute("UPDATE notification SET ref = lower(hex(randomblob(16)))")
+    op.create_index('uq_notification_ref', 'notification', ['ref'], unique=True)
+    op.create_table(
+        'sms_template',
+        sa.Column('code', sa.String(length=64), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.Column('updated_by_id', sa.Integer(), nullable=True),
+        sa.Column('updated_at', hotline.kit.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'],
+                                name=op.f('fk_sms_template_updated_by_id_user_account')),
+        sa.PrimaryKeyConstraint('code', name=op.f('pk_sms_template')),
+    )
     op.create_index('ix_inbox_item_unread', 'inbox_item', ['user_id', 'id'],
                     postgresql_where=sa.text('read_at IS NULL'), sqlite_where=sa.text('read_at IS NULL'))
     for name, where in FLAG_INDEXES.items():
@@ -156,6 +174,10 @@ def downgrade() -> None:
         op.execute("DROP TABLE work_order_fts")
     for name in (*FLAG_INDEXES, 'ix_work_order_channel_id', 'ix_work_order_appeal_type_id'):
         op.drop_index(name, table_name='work_order')
+    op.drop_table('sms_template')
+    op.drop_index('uq_notification_ref', table_name='notification')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_column('ref')
     op.drop_index(op.f('ix_caller_flag_status'), table_name='caller_flag')
     op.drop_index(op.f('ix_caller_flag_citizen_id'), table_name='caller_flag')
     op.drop_table('caller_flag')

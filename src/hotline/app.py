@@ -73,6 +73,10 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    from hotline.notify import service as notify_service
+    from hotline.notify import wording
+
+    notify_service.use_wordings(lambda: wording.load(session_factory))
     app.state.read_factory = read_factory
     from hotline.kit.groupcommit import GroupCommitter
     from hotline.workorder import service as workorder_service
@@ -122,6 +126,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(inbox_api.router, prefix="/api/v1")
     app.include_router(inbox_views.router, include_in_schema=False)
+    from hotline.notify import endpoints as notify_api
+    from hotline.notify import views as notify_views
+
+    app.include_router(notify_api.router, prefix="/api/v1")
+    app.include_router(notify_views.router, include_in_schema=False)
     for module in (auth_api, org_api, citizen_api, audit_api, workorder_api, calendar_endpoints,
                    catalogue_endpoints, supervision_api, knowledge_api, intelligence_api, board_api):
         app.include_router(module.router, prefix="/api/v1")

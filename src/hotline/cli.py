@@ -102,6 +102,10 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings)
     load_tasks()
     factory = _session_factory(settings)
+    from hotline.notify import service as notify_service
+    from hotline.notify import wording
+
+    notify_service.use_wordings(lambda: wording.load(factory))  # the jobs' texts use the saved wordings
     jobs.run_worker(factory, once=args.once, poll_seconds=args.poll)
     return 0
 

@@ -42,7 +42,7 @@ from hotline.knowledge.models import (
     PolicyDocument,
     collection_unit,
 )
-from hotline.notify.models import Notification
+from hotline.notify.models import Notification, SmsTemplate
 from hotline.org.models import AppealType, Category, Channel, Region, Unit, unit_category
 from hotline.selfservice.models import PublicSubmission, WithdrawalCode
 from hotline.spotcheck.models import RectificationItem, RectificationList, SpotCheck, SpotCheckItem
@@ -162,6 +162,7 @@ __all__ = [
     "Score",
     "Seat",
     "SeatState",
+    "SmsTemplate",
     "SpecialList",
     "SpotCheck",
     "SpotCheckItem",

@@ -31,6 +31,8 @@ class Notification(Base):
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: 128 random bits naming the message on the administrator's pages (never the sequential id)
+    ref: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16), default="sms")
     template: Mapped[str] = mapped_column(String(64))
     recipient_kind: Mapped[str] = mapped_column(String(16))  # citizen | unit | user
@@ -50,4 +52,17 @@ class Notification(Base):
     #: or while a worker holds it (lease).
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),
+                      Index("uq_notification_ref", "ref", unique=True))
+
+
+class SmsTemplate(Base):
+    """An administrator's wording of one message template (短信模板), replacing the built-in
+    text of ``notify.service.TEMPLATES`` with the same placeholders."""
+
+    __tablename__ = "sms_template"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -9,12 +9,14 @@ Services never commit; the request or job boundary does.
 
 from __future__ import annotations
 
+import secrets
 import string
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.kit import clock, crypto, validate
+from hotline.kit import cache, clock, crypto, validate
 from hotline.kit.db import insert_many
 from hotline.kit.errors import InvalidInput
 from hotline.notify import repository
@@ -88,14 +90,41 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+#: The administrator's wordings (``notify.wording``): read through ``use_wordings``'s loader and
+#: kept a minute in each process (cleared at once in the process that changes one).
+_WORDINGS = cache.reference_cache()
+_loader: Callable[[], dict[str, str]] | None = None
+
+
+def use_wordings(loader: Callable[[], dict[str, str]] | None) -> None:
+    """Read the administrator's wordings with ``loader`` (set by the app and the worker); without
+    one, the built-in texts are used."""
+    global _loader
+    _loader = loader
+    _WORDINGS.clear()
+
+
+def wording(template: str) -> str:
+    if _loader is not None:
+        saved: dict[str, str] = _WORDINGS.get_or_load("sms_wordings", _loader)
+        if template in saved:
+            return saved[template]
+    return TEMPLATES[template]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 def render(template: str, **fields: Any) -> str:
-    """The text of ``template`` with ``fields`` filled in. An unknown template or a missing
-    field is a programming error (``ValueError``), never a half-filled message."""
+    """The text of ``template`` (the administrator's wording if there is one) with ``fields``
+    filled in. An unknown template or a missing field is a programming error (``ValueError``),
+    never a half-filled message."""
     try:
-        text = TEMPLATES[template]
+        text = wording(template)
     except KeyError:
         raise ValueError(f"unknown notification template {template!r}") from None
-    needed = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    needed = placeholders(text)
     missing = needed - fields.keys()
     if missing:
         raise ValueError(f"template {template!r} needs {', '.join(sorted(missing))}")
@@ -131,6 +160,7 @@ def notification_row(*, template: str, recipient_kind: str, phone: str, body: st
         raise ValueError("a notification needs a body")
     now = clock.now()
     return {
+        "ref": secrets.token_hex(16),
         "channel": "sms", "template": template, "recipient_kind": recipient_kind, "recipient": number, "body": text,
         "work_order_id": work_order_id, "unit_id": unit_id, "status": NotificationStatus.pending, "attempts": 0,
         "last_error": None, "created_at": now, "next_attempt_at": now,
@@ -154,6 +184,7 @@ def skipped_row(*, template: str, recipient_kind: str, body: str, reason: str,
     if recipient_kind not in RECIPIENT_KINDS:
         raise ValueError(f"recipient_kind must be one of {sorted(RECIPIENT_KINDS)}")
     return {
+        "ref": secrets.token_hex(16),
         "channel": "sms", "template": template, "recipient_kind": recipient_kind, "recipient": "",
         "body": cap(body), "work_order_id": work_order_id, "unit_id": unit_id,
         "status": NotificationStatus.skipped, "attempts": 0, "last_error": reason[:500],

@@ -27,7 +27,7 @@ from hotline.org.models import (
 PACKAGE = Path(__file__).resolve().parent.parent
 DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
            "channels", "telephony", "analytics", "spotcheck", "workbench",
-           "inbox"]
+           "inbox", "notify"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -119,9 +119,10 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
                   ("/admin/direct-dispatch", "直派目录"), ("/admin/deadlines", "办理时限"),
                   ("/admin/green-channel", "绿色通道"),
                   ("/admin/calendar", "工作日历"), ("/admin/escalation-rules", "提级督办规则"),
-                  ("/admin/letter-templates", "督办文书模板"), ("/admin/open311", "开放311接口")]
+                  ("/admin/letter-templates", "督办文书模板"), ("/admin/sms-templates", "短信模板"),
+                  ("/admin/open311", "开放311接口")]
     if principal.can(Cap.manage_org):
-        items.append(("/admin/supervision-authorities", "督办联动单位"))
+        items += [("/admin/supervision-authorities", "督办联动单位"), ("/admin/messages", "短信发送记录")]
     if principal.can(Cap.manage_org):  # as intelligence.service._term_keeper
         items.append(("/admin/hotspot-terms", "热点词库"))
     if principal.can(Cap.manage_telephony):  # as telephony.admin

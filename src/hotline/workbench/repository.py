@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from hotline.audit.models import AuditEvent
 from hotline.intelligence.models import EarlyWarning
 from hotline.knowledge.models import KnowledgeItem, KnowledgeVersion, PolicyDocument, VersionStatus
-from hotline.notify.models import Notification, NotificationStatus
 from hotline.org.models import Region, Unit
 from hotline.supervision.models import LedgerEntry, LedgerKind, SupervisionLetter
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
@@ -220,10 +219,6 @@ def unsettled_documents(session: Session, region_prefix: str | None, owner_unit_
         stmt = stmt.where(PolicyDocument.region_id.in_(place))
     docs = list(session.scalars(stmt.order_by(PolicyDocument.due_on, PolicyDocument.id).limit(limit)).unique())
     return count(session, stmt.with_only_columns(PolicyDocument.id)), docs
-
-
-def notifications(session: Session, status: NotificationStatus) -> int:
-    return count(session, select(Notification.id).where(Notification.status == status))
 
 
 def events_since(session: Session, actions: tuple[str, ...], since: dt.datetime, limit: int

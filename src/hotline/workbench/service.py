@@ -245,10 +245,12 @@ def _knowledge(session: Session, p: Principal, now: dt.datetime) -> list[Card]:
 
 
 def _admin(session: Session, p: Principal) -> list[Card]:
-    failed = repo.notifications(session, NotificationStatus.failed)
-    pending = repo.notifications(session, NotificationStatus.pending)
-    return [Card("messages_failed", "发送失败的短信", failed, None, hot=failed > 0),
-            Card("messages_pending", "待发送的短信", pending, None)]
+    from hotline.notify import messages
+
+    failed = messages.count(session, p, NotificationStatus.failed)
+    pending = messages.count(session, p, NotificationStatus.pending)
+    return [Card("messages_failed", "发送失败的短信", failed, "/admin/messages?status=failed", hot=failed > 0),
+            Card("messages_pending", "待发送的短信", pending, "/admin/messages?status=pending")]
 
 
 def workbench(session: Session, principal: Principal, *, now: dt.datetime | None = None) -> Workbench:

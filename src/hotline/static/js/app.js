@@ -1,6 +1,15 @@
 // Small progressive enhancements; every page works without them.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // The phone's menu button: the side navigation opens below the header and closes again.
+  const toggle = document.getElementById("menu-toggle");
+  const nav = document.getElementById("side-nav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", () => {
+      const open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
   // <select data-filterable>: a search box above a long list narrows its options.
   document.querySelectorAll("select[data-filterable]").forEach((select) => {
     const input = document.createElement("input");

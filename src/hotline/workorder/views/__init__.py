@@ -9,7 +9,8 @@ with the fresh state and a banner instead of acting on what the user no longer s
 
 All pages hang on the one ``router`` (``hotline.workorder.views.router``, included by the app);
 the package is split by page: ``console`` (intake console), ``lists`` (order lists), ``search``
-(the order search, before ``order`` so that its path is not read as a number), ``order``
+(the order search, before ``order`` so that its path is not read as a number), ``prints``
+(the printable sheets), ``order``
 (the order page), ``actions`` (actions posted from it), ``callbacks`` (the callback queue), and
 ``_common`` (what they share)."""
 
@@ -17,7 +18,7 @@ from hotline.workorder.views._common import countdown, router
 
 # isort: off
 # The pages register their routes on ``router`` when imported, in the order they had in one file.
-from hotline.workorder.views import console, lists, search, order, actions, callbacks  # noqa: F401
+from hotline.workorder.views import console, lists, search, prints, order, actions, callbacks  # noqa: F401
 # isort: on
 
 __all__ = ["countdown", "router"]

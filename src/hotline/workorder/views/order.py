@@ -19,6 +19,7 @@ from hotline.auth.roles import Cap, in_region
 from hotline.kit import clock
 from hotline.kit.errors import Forbidden, HotlineError, InvalidInput
 from hotline.kit.workcalendar import load_calendar
+from hotline.notify import messages as order_messages
 from hotline.org import repository as org_repository
 from hotline.org import service as org_service
 from hotline.org.models import CENTRE_KINDS, Category, Region, Unit
@@ -301,6 +302,9 @@ def _detail(request: Request, principal: Principal, db: Session, order: WorkOrde
         region_path=_path(order.region), appeal_types=_appeal_type_names(db),
         case_candidates=_case_candidates(db, cases), knowledge_answer=_knowledge_answer(db, order),
         sources=repository.sources_of(db, order.id), notes=service.notes(db, order),
+        sms_log=[m for m in order_messages.order_log(db, order)  # a hidden reporter's texts stay hidden
+                 if not (m.recipient_kind == "citizen" and service.hides_reporter(principal, order))],
+        sms_status=order_messages.STATUS_NAMES,
         can_urge=principal.can(Cap.intake) and not principal.is_service and order.status in MAIN_STATUSES,
         last_urged=max((e.at for e in rows if e.action == "work_order.urged"), default=None),
         sections=[p for p in (section(request, db, principal, order) for section in extensions.ORDER_SECTIONS) if p],
