@@ -161,7 +161,6 @@ def _fresh_caches() -> Iterator[None]:
     from hotline.auth import service as auth_service
     from hotline.intelligence import service as intelligence_service
     from hotline.kit import cache
-
     from hotline.notify import service as notify_service
 
     auth_service.clear_principal_cache()
