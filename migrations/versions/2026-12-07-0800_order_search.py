@@ -120,6 +120,25 @@ def upgrade() -> None:
         op.execute("UPDATE notification SET ref = lower(hex(randomblob(16)))")
     op.create_index('uq_notification_ref', 'notification', ['ref'], unique=True)
     op.create_table(
+        'export_job',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('ref', sa.String(length=32), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=False),
+        sa.Column('query', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('total', sa.Integer(), nullable=False),
+        sa.Column('done', sa.Integer(), nullable=False),
+        sa.Column('file_name', sa.String(length=200), nullable=True),
+        sa.Column('error', sa.String(length=300), nullable=True),
+        sa.Column('created_at', hotline.kit.db.UTCDateTime(), nullable=False),
+        sa.Column('finished_at', hotline.kit.db.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_export_job_owner_id_user_account'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_export_job')),
+        sa.UniqueConstraint('ref', name=op.f('uq_export_job_ref')),
+    )
+    op.create_index(op.f('ix_export_job_owner_id'), 'export_job', ['owner_id'])
+    op.create_table(
         'sms_template',
         sa.Column('code', sa.String(length=64), nullable=False),
         sa.Column('text', sa.Text(), nullable=False),
@@ -175,6 +194,8 @@ def downgrade() -> None:
     for name in (*FLAG_INDEXES, 'ix_work_order_channel_id', 'ix_work_order_appeal_type_id'):
         op.drop_index(name, table_name='work_order')
     op.drop_table('sms_template')
+    op.drop_index(op.f('ix_export_job_owner_id'), table_name='export_job')
+    op.drop_table('export_job')
     op.drop_index('uq_notification_ref', table_name='notification')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_column('ref')

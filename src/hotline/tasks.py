@@ -17,6 +17,7 @@ from hotline.selfservice import tasks as selfservice_tasks
 from hotline.supervision import tasks as supervision_tasks
 from hotline.telephony import tasks as telephony_tasks
 from hotline.telephony.stats import tasks as cti_stats_tasks
+from hotline.workorder import tasks as workorder_tasks
 
 __all__ = [
     "analytics_tasks",
@@ -34,4 +35,5 @@ __all__ = [
     "supervision_tasks",
     "telephony_tasks",
     "webhook_tasks",
+    "workorder_tasks",
 ]

@@ -18,6 +18,7 @@ def test_who_searches_and_exports(api, role, status):
     assert client.get("/api/v1/work-orders/search?" + QUERY).status_code == status
     assert client.get("/api/v1/work-orders/search/export?" + QUERY).status_code == status
     assert client.get("/api/v1/saved-searches").status_code == status
+    assert client.get("/api/v1/exports").status_code == status
     if role not in ("ivr", "pbx"):  # a service account has no pages
         assert client.get("/orders/search?run=1&" + QUERY).status_code == status
 

@@ -225,3 +225,29 @@ def test_the_search_page_lists_saves_and_exports(api, world, user) -> None:  # t
     assert "已保存查询" in saved.text and "我的查询" in saved.text
     exported = client.get("/orders/search/export.xlsx", params={"q": "页面查询"})
     assert exported.status_code == 200 and exported.content[:2] == b"PK"
+
+
+def test_a_large_export_runs_as_a_job_with_progress_and_a_download(api, world, factory) -> None:  # type: ignore[no-untyped-def]
+    from hotline.workorder import export_jobs
+
+    numbers = [new(api, title=f"导出任务{i}") for i in range(3)]
+    agent = api("agent")
+    created = agent.post("/api/v1/exports", json={"query": "q=%E5%AF%BC%E5%87%BA%E4%BB%BB%E5%8A%A1"})
+    assert created.status_code == 202, created.text
+    job = created.json()
+    assert job["status"] == "queued" and job["total"] == 3 and job["download"] is None
+    assert api("dispatcher").get(f"/api/v1/exports/{job['ref']}").status_code == 404
+    export_jobs.run(factory, {"ref": job["ref"]})
+    done = agent.get(f"/api/v1/exports/{job['ref']}").json()
+    assert done["status"] == "done" and done["done"] == 3 and done["download"]
+    assert api("dispatcher").get(done["download"]).status_code == 404
+    sheet = agent.get(done["download"])
+    assert sheet.status_code == 200
+    rows = [tuple(v for v in row if v is not None)
+            for row in load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True)]
+    header = rows.index(tuple(export.HEADERS))
+    assert sorted(r[0] for r in rows[header + 1:]) == sorted(numbers)
+    page = agent.get("/exports")
+    assert page.status_code == 200 and "已完成" in page.text
+    empty = agent.post("/api/v1/exports", json={"query": "number=HL20000101000001"})
+    assert empty.status_code == 422

@@ -35,7 +35,7 @@ OBJECT_NAMES: dict[str, str] = {
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
     "statistics": "统计分析", "saved_view": "统计视图", "saved_search": "常用查询", "caller_flag": "来电标记",
-    "notification": "短信", "sms_template": "短信模板",
+    "notification": "短信", "sms_template": "短信模板", "export_job": "导出任务", "work_order_search": "工单查询",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
     "report": "分析报告", "daily_ledger": "突发事件与涉稳风险日报",
 }
@@ -151,6 +151,7 @@ ACTION_NAMES: dict[str, str] = {
     "caller_flag.proposed": "提请标记恶意/骚扰来电", "caller_flag.approved": "同意来电标记",
     "caller_flag.rejected": "不同意来电标记", "caller_flag.lifted": "解除来电标记",
     "pii.searched": "按来电号码查询工单", "work_order.exported": "导出工单查询结果",
+    "work_order.export_requested": "创建导出任务",
     "spot_check.drawn": "抽取抽查样本", "spot_check.finding_recorded": "记录抽查结论",
     "spot_check.recalled": "抽查复核回访", "spot_check.correction_answered": "单位答复抽查整改",
     "spot_check.correction_accepted": "确认抽查整改", "spot_check.correction_returned": "退回抽查整改",

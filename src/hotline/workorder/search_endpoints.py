@@ -1,6 +1,6 @@
 """JSON API of the order search: ``GET /api/v1/work-orders/search`` (one page, keyset),
 ``GET /api/v1/work-orders/search/export`` (the .xlsx, up to 50,000 orders; larger ones are
-export jobs) and the caller's saved searches. Included before the order routes, so that
+export jobs, ``/api/v1/exports``) and the caller's saved searches. Included before the order routes, so that
 ``search`` is never read as an order number."""
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
 
 from fastapi import Path, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from hotline.kit import clock, excel
-from hotline.kit.errors import InvalidInput
+from hotline.kit.errors import Conflict, InvalidInput
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
-from hotline.workorder import export, saved_searches, search
+from hotline.workorder import export, export_jobs, saved_searches, search
 from hotline.workorder.lifecycle import Status
-from hotline.workorder.models import SavedSearch
+from hotline.workorder.models import ExportJob, SavedSearch
 from hotline.workorder.sla import Urgency
 
 router = routing.router(tags=["order search"])
@@ -169,3 +169,59 @@ def get_saved(ref: Ref, principal: CurrentPrincipal, db: Db) -> SavedSearchOut:
 def delete_saved(ref: Ref, principal: CurrentPrincipal, db: Db) -> Response:
     saved_searches.delete(db, principal, saved_searches.access_search(db, principal, ref))
     return Response(status_code=204)
+
+
+# --- export jobs (more than 50,000 orders) --------------------------------------------------------
+
+
+class ExportIn(BaseModel):
+    query: str = Field(max_length=4000, description="the search's query string, e.g. status=closed&from=2026-01-01")
+
+
+class ExportOut(BaseModel):
+    ref: str
+    status: str
+    status_name: str
+    total: int
+    done: int
+    file_name: str | None
+    error: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    download: str | None = Field(description="the file's address once written")
+
+
+def export_out(job: ExportJob) -> ExportOut:
+    return ExportOut(ref=job.ref, status=job.status, status_name=export_jobs.STATUS_NAMES[job.status], total=job.total,
+                     done=job.done, file_name=job.file_name, error=job.error, created_at=job.created_at,
+                     finished_at=job.finished_at,
+                     download=f"/api/v1/exports/{job.ref}/file" if job.status == "done" else None)
+
+
+@router.post("/exports", response_model=ExportOut, status_code=202, responses=ERRORS)
+def create_export(body: ExportIn, principal: CurrentPrincipal, db: Db) -> ExportOut:
+    """Write the search's orders to an .xlsx file in the background (follow it with GET)."""
+    params = parse_qs(body.query, keep_blank_values=False)
+    unknown = sorted(set(params) - search.PARAMS)
+    if unknown:
+        raise InvalidInput("query", f"不支持的查询条件：{'、'.join(unknown)[:100]}")
+    return export_out(export_jobs.create(db, principal, search.parse(params)))
+
+
+@router.get("/exports", response_model=list[ExportOut], responses=ERRORS)
+def list_exports(principal: CurrentPrincipal, db: Db) -> list[ExportOut]:
+    return [export_out(j) for j in export_jobs.mine(db, principal)]
+
+
+@router.get("/exports/{ref}", response_model=ExportOut, responses=ERRORS)
+def get_export(ref: Ref, principal: CurrentPrincipal, db: Db) -> ExportOut:
+    return export_out(export_jobs.access_job(db, principal, ref))
+
+
+@router.get("/exports/{ref}/file", responses={**ERRORS, 200: {"content": {excel.XLSX_MEDIA_TYPE: {}}}})
+def download_export(ref: Ref, principal: CurrentPrincipal, db: Db) -> Response:
+    job = export_jobs.access_job(db, principal, ref)
+    path = export_jobs.file_of(job)
+    if job.status != "done" or not path.exists():
+        raise Conflict("导出文件尚未生成或已过期")
+    return FileResponse(path, media_type=excel.XLSX_MEDIA_TYPE, filename=job.file_name or "工单查询.xlsx")

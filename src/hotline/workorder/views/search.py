@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
-from hotline.kit import clock
+from hotline.kit import clock, excel
 from hotline.kit.errors import HotlineError
 from hotline.org import repository as org_repository
 from hotline.web.deps import CurrentPrincipal, Db
 from hotline.web.forms import Form, text
 from hotline.web.templating import render
-from hotline.workorder import export, saved_searches, search
+from hotline.workorder import export, export_jobs, saved_searches, search
 from hotline.workorder.lifecycle import STATUS_NAMES, Status
 from hotline.workorder.search_endpoints import xlsx_response
 from hotline.workorder.views._common import router
@@ -87,6 +87,42 @@ def export_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respon
         return RedirectResponse(f"/orders/search?{query.query_string()}&{urlencode({'run': 1, 'err': exc.message})}",
                                 status_code=303)
     return xlsx_response(chunks, name)
+
+
+@router.post("/orders/search/export-job", response_class=HTMLResponse)
+def export_job(request: Request, principal: CurrentPrincipal, db: Db, form: Form) -> Response:
+    from urllib.parse import parse_qs
+
+    raw = (text(form, "query") or "")[:4000]
+    try:
+        params = {k: v for k, v in parse_qs(raw).items() if k in search.PARAMS}
+        job = export_jobs.create(db, principal, search.parse(params))
+    except HotlineError as exc:
+        db.rollback()
+        return RedirectResponse(f"/orders/search?{raw}&{urlencode({'run': 1, 'err': '未创建：' + exc.message})}",
+                                status_code=303)
+    return RedirectResponse(f"/exports?{urlencode({'ok': f'已创建导出任务（{job.total} 件），完成后可下载'})}",
+                            status_code=303)
+
+
+@router.get("/exports", response_class=HTMLResponse)
+def exports_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
+    rows = export_jobs.mine(db, principal)
+    partial = request.headers.get("HX-Request") == "true"
+    return render(request, "workorder/exports_list.html" if partial else "workorder/exports.html", principal,
+                  title="导出任务", rows=rows, names=export_jobs.STATUS_NAMES, flash=request.query_params.get("ok"),
+                  running=any(j.status in ("queued", "running") for j in rows))
+
+
+@router.get("/exports/{ref}/file")
+def export_file(ref: str, principal: CurrentPrincipal, db: Db) -> Response:
+    from fastapi.responses import FileResponse
+
+    job = export_jobs.access_job(db, principal, ref)
+    path = export_jobs.file_of(job)
+    if job.status != "done" or not path.exists():
+        return RedirectResponse("/exports?" + urlencode({"ok": "导出文件尚未生成或已过期"}), status_code=303)
+    return FileResponse(path, media_type=excel.XLSX_MEDIA_TYPE, filename=job.file_name or "工单查询.xlsx")
 
 
 @router.post("/orders/search/saved", response_class=HTMLResponse)
