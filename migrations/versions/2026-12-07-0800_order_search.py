@@ -139,6 +139,31 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_export_job_owner_id'), 'export_job', ['owner_id'])
     op.create_table(
+        'attachment',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('ref', sa.String(length=32), nullable=False),
+        sa.Column('work_order_id', sa.Integer(), nullable=False),
+        sa.Column('context', sa.String(length=16), nullable=False),
+        sa.Column('file_name', sa.String(length=200), nullable=False),
+        sa.Column('content_type', sa.String(length=100), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('storage_key', sa.String(length=200), nullable=False),
+        sa.Column('thumb_key', sa.String(length=200), nullable=True),
+        sa.Column('public', sa.Boolean(), nullable=False),
+        sa.Column('scan', sa.String(length=16), nullable=False),
+        sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+        sa.Column('uploaded_by_name', sa.String(length=64), nullable=False),
+        sa.Column('uploaded_at', hotline.kit.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'],
+                                name=op.f('fk_attachment_uploaded_by_id_user_account')),
+        sa.ForeignKeyConstraint(['work_order_id'], ['work_order.id'],
+                                name=op.f('fk_attachment_work_order_id_work_order'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment')),
+        sa.UniqueConstraint('ref', name=op.f('uq_attachment_ref')),
+    )
+    op.create_index(op.f('ix_attachment_work_order_id'), 'attachment', ['work_order_id'])
+    op.create_table(
         'sms_template',
         sa.Column('code', sa.String(length=64), nullable=False),
         sa.Column('text', sa.Text(), nullable=False),
@@ -194,6 +219,8 @@ def downgrade() -> None:
     for name in (*FLAG_INDEXES, 'ix_work_order_channel_id', 'ix_work_order_appeal_type_id'):
         op.drop_index(name, table_name='work_order')
     op.drop_table('sms_template')
+    op.drop_index(op.f('ix_attachment_work_order_id'), table_name='attachment')
+    op.drop_table('attachment')
     op.drop_index(op.f('ix_export_job_owner_id'), table_name='export_job')
     op.drop_table('export_job')
     op.drop_index('uq_notification_ref', table_name='notification')

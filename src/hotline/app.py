@@ -126,6 +126,11 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
 
     app.include_router(inbox_api.router, prefix="/api/v1")
     app.include_router(inbox_views.router, include_in_schema=False)
+    from hotline.attachments import endpoints as attachment_api
+    from hotline.attachments import views as attachment_views
+
+    app.include_router(attachment_api.router, prefix="/api/v1")
+    app.include_router(attachment_views.router, include_in_schema=False)
     from hotline.notify import endpoints as notify_api
     from hotline.notify import views as notify_views
 

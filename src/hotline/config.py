@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     #: Largest request body (bytes): JSON and forms; uploads (multipart: Excel imports, attachments).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    #: Attachments (docs/attachments.md): the largest file, the folder (default: <data_dir>/attachments)
+    #: and a virus scanner run on every file (the file on its stdin; exit 0 clean, 1 infected).
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    attachment_dir: Path | None = None
+    attachment_scan_command: str | None = None
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19456
 

@@ -4,6 +4,7 @@ from hotline.analytics.disclosure.models import DisclosureMonth, TypicalCase
 from hotline.analytics.models import StatCell
 from hotline.analytics.reports.models import Report
 from hotline.analytics.saved_models import SavedView
+from hotline.attachments.models import Attachment
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import ApiToken, AuthSession, LoginAttempt, User
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
@@ -83,6 +84,7 @@ __all__ = [
     "ApiToken",
     "AppealType",
     "Assignment",
+    "Attachment",
     "AuditEvent",
     "AuditHead",
     "AuthSession",

@@ -1,6 +1,7 @@
 """The daily work in a real browser: every role's workbench and the lists its counts open, the order
 search with a saved search, and a unit handler's day on a 390 px phone — the menu behind a button,
-the inbox, the order, signing, replying and asking for more time, none of it scrolling sideways."""
+the inbox, the order, signing, a photo from the camera, replying and asking for more time, none of it
+scrolling sideways."""
 
 from __future__ import annotations
 
@@ -19,6 +20,16 @@ CARDS = {"agent": "card-callbacks", "dispatcher": "card-pending", "supervisor": 
          "handler": "card-to_sign", "manager": "card-overdue", "sector": "card-sector_overdue",
          "auditor": "card-chain", "kb_editor": "card-documents", "kb_reviewer": "card-to_review",
          "admin": "card-messages_failed"}
+
+
+def _photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (90, 140, 200)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 def _no_sideways_scroll(page: Page) -> None:
@@ -108,6 +119,13 @@ def test_a_unit_handlers_day_on_a_phone(browser: Browser, person, server: Server
         _no_sideways_scroll(phone)
         phone.locator("#act-extension summary").click()
         expect(phone.locator("#act-extension")).to_be_visible()
+        _no_sideways_scroll(phone)
+        upload = phone.locator("#attachments")
+        upload.locator("#att-file").set_input_files(files=[{"name": "现场.jpg", "mimeType": "image/jpeg",
+                                                            "buffer": _photo()}])
+        upload.locator("select[name=context]").select_option("reply")
+        upload.get_by_role("button", name="上传").click()
+        expect(phone.locator("#attachments img")).to_have_count(1)
         _no_sideways_scroll(phone)
         reply = phone.locator("#act-reply")
         reply.locator("#f-result").select_option("resolved")

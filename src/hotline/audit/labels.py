@@ -35,7 +35,8 @@ OBJECT_NAMES: dict[str, str] = {
     "linkage_line": "联动线路", "linkage_key": "公共事业接口密钥",
     "federation": "跨市转办", "federation_peer": "互派平台", "federation_transfer": "跨市转办",
     "statistics": "统计分析", "saved_view": "统计视图", "saved_search": "常用查询", "caller_flag": "来电标记",
-    "notification": "短信", "sms_template": "短信模板", "export_job": "导出任务", "work_order_search": "工单查询",
+    "notification": "短信", "sms_template": "短信模板", "attachment": "附件",
+    "export_job": "导出任务", "work_order_search": "工单查询",
     "qa_checklist": "质检评分表", "qa_sample": "质检抽检", "qa_inspection": "质检记录", "qa_report": "质检月报",
     "report": "分析报告", "daily_ledger": "突发事件与涉稳风险日报",
 }
@@ -147,6 +148,7 @@ ACTION_NAMES: dict[str, str] = {
     "statistics.exported": "导出统计分析表", "statistics.orders_exported": "导出统计明细工单清单",
     "saved_view.created": "保存统计视图", "saved_view.deleted": "删除统计视图",
     "saved_search.created": "保存常用查询", "saved_search.deleted": "删除常用查询",
+    "attachment.uploaded": "上传附件", "attachment.viewed": "查看附件",
     "notification.retried": "重发短信", "sms_template.saved": "修改短信模板", "sms_template.reset": "恢复默认短信模板",
     "caller_flag.proposed": "提请标记恶意/骚扰来电", "caller_flag.approved": "同意来电标记",
     "caller_flag.rejected": "不同意来电标记", "caller_flag.lifted": "解除来电标记",

@@ -27,7 +27,7 @@ from hotline.org.models import (
 PACKAGE = Path(__file__).resolve().parent.parent
 DOMAINS = ["web", "org", "auth", "audit", "citizen", "workorder", "supervision", "knowledge", "intelligence",
            "channels", "telephony", "analytics", "spotcheck", "workbench",
-           "inbox", "notify"]
+           "inbox", "notify", "attachments"]
 
 
 def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

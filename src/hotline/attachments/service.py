@@ -1,0 +1,137 @@
+"""Attachments on work orders: upload (checked, cleaned, scanned, stored), list and read — scoped
+and audited like the order they belong to.
+
+Who attaches what: centre staff at intake and while handling (and to letters); the units holding
+the order with their reply, their extension request and while handling. Anyone who may see the
+order sees its attachments; reading a file is audited. A file is taken only if its content is
+one of the listed types (``media.sniff``), within the size limit, and passes the virus scanner
+when one is configured; photos are re-encoded without their camera data (GPS) and get a
+thumbnail. The citizen sees only the attachments marked public (their own, and photos a unit
+chose to show with its reply)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import shlex
+import subprocess
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.attachments import media
+from hotline.attachments.models import CONTEXT_NAMES, Attachment
+from hotline.attachments.storage import DiskStorage, Storage
+from hotline.audit import service as audit
+from hotline.auth import access
+from hotline.auth.principal import Principal
+from hotline.auth.roles import Cap
+from hotline.config import get_settings
+from hotline.kit import clock
+from hotline.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hotline.workorder.models import AssignmentState, WorkOrder
+
+MAX_PER_ORDER = 50
+CENTRE_CONTEXTS = frozenset({"intake", "handling", "letter"})
+UNIT_CONTEXTS = frozenset({"reply", "extension", "handling"})
+
+
+def storage() -> Storage:
+    settings = get_settings()
+    return DiskStorage(settings.attachment_dir or settings.data_dir / "attachments")
+
+
+def _scan(data: bytes) -> str:
+    command = get_settings().attachment_scan_command
+    if not command:
+        return "skipped"
+    try:
+        done = subprocess.run(shlex.split(command), input=data, capture_output=True, timeout=60, check=False)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired):
+        raise InvalidInput("file", "病毒扫描暂不可用，请稍后重试") from None
+    if done.returncode == 0:
+        return "clean"
+    if done.returncode == 1:
+        raise InvalidInput("file", "文件未通过病毒扫描")
+    raise InvalidInput("file", "病毒扫描暂不可用，请稍后重试")
+
+
+def _may_attach(actor: Principal, order: WorkOrder, context: str) -> None:
+    if context not in CONTEXT_NAMES or context == "public":
+        raise InvalidInput("context", "附件用途应为 " + "、".join(sorted(CENTRE_CONTEXTS | UNIT_CONTEXTS)) + " 之一")
+    if actor.is_service:
+        raise Forbidden("服务账号不能上传附件")
+    if actor.role in access.CENTRE_ROLES and context in CENTRE_CONTEXTS:
+        return
+    holds = any(a.unit_id == actor.unit_id and a.state == AssignmentState.active for a in order.assignments)
+    if actor.can(Cap.handle) and holds and context in UNIT_CONTEXTS:
+        return
+    raise Forbidden("无权为该工单上传此类附件")
+
+
+def upload(session: Session, actor: Principal, order: WorkOrder, *, file_name: str, data: bytes, context: str,
+           public: bool = False) -> Attachment:
+    """Take a file for ``order`` (which the caller has been given by ``access_work_order``)."""
+    _may_attach(actor, order, context)
+    name = (file_name or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "附件"
+    limit = get_settings().attachment_max_bytes
+    if not data:
+        raise InvalidInput("file", "文件为空")
+    if len(data) > limit:
+        raise InvalidInput("file", f"文件超过 {limit // (1024 * 1024)} MB")
+    held = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.work_order_id == order.id))
+    if (held or 0) >= MAX_PER_ORDER:
+        raise Conflict(f"每张工单最多 {MAX_PER_ORDER} 个附件")
+    try:
+        prepared = media.prepare(data, name)
+    except media.Refused as exc:
+        raise InvalidInput("file", str(exc)) from None
+    scan = _scan(prepared.data)
+    ref = secrets.token_hex(16)
+    key = f"{order.number[2:8]}/{ref}.{prepared.extension}"
+    store = storage()
+    store.put(key, prepared.data)
+    thumb_key = None
+    if prepared.thumbnail is not None:
+        thumb_key = f"{order.number[2:8]}/{ref}.thumb.jpg"
+        store.put(thumb_key, prepared.thumbnail)
+    if "." in name and prepared.extension != name.rsplit(".", 1)[-1].lower():
+        name = name.rsplit(".", 1)[0] + "." + prepared.extension  # a photo re-encoded keeps a true name
+    row = Attachment(ref=ref, work_order_id=order.id, context=context, file_name=name,
+                     content_type=prepared.content_type, size=len(prepared.data),
+                     sha256=hashlib.sha256(prepared.data).hexdigest(), storage_key=key, thumb_key=thumb_key,
+                     public=public and context in ("reply", "public"), scan=scan, uploaded_by_id=actor.user_id,
+                     uploaded_by_name=actor.display_name, uploaded_at=clock.now())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "attachment.uploaded", object_type="attachment", object_id=ref,
+                 detail={"number": order.number, "context": context, "type": prepared.content_type,
+                         "size": len(prepared.data)})
+    return row
+
+
+def of_order(session: Session, order: WorkOrder, *, public_only: bool = False) -> list[Attachment]:
+    stmt = select(Attachment).where(Attachment.work_order_id == order.id)
+    if public_only:
+        stmt = stmt.where(Attachment.public.is_(True))
+    return list(session.scalars(stmt.order_by(Attachment.id)))
+
+
+def access_attachment(session: Session, actor: Principal, ref: str) -> tuple[Attachment, WorkOrder]:
+    """An attachment of an order the caller may see (404 otherwise, as the order would be)."""
+    row = session.scalar(select(Attachment).where(Attachment.ref == ref)) if len(ref or "") == 32 else None
+    if row is None:
+        raise NotFound("附件不存在")
+    number = session.scalar(select(WorkOrder.number).where(WorkOrder.id == row.work_order_id))
+    order = access.access_work_order(session, actor, number or "")
+    return row, order
+
+
+def read(session: Session, actor: Principal, ref: str, *, thumbnail: bool = False) -> tuple[Attachment, bytes]:
+    row, order = access_attachment(session, actor, ref)
+    key = row.thumb_key if thumbnail and row.thumb_key else row.storage_key
+    data = storage().read(key)
+    if not thumbnail:
+        audit.record(session, actor, "attachment.viewed", object_type="attachment", object_id=row.ref,
+                     detail={"number": order.number})
+    return row, data
