@@ -14,7 +14,10 @@ from hotline.inbox.models import KIND_NAMES, InboxItem
 from hotline.web import routing
 from hotline.web.deps import CurrentPrincipal, Db
 
-router = routing.router(tags=["inbox"])
+router = routing.router(tags=["inbox"], responses={
+    401: {"description": "Not logged in"}, 403: {"description": "The role may not"},
+    404: {"description": "Not found, or not the caller's"}, 409: {"description": "Not in a state that allows it"},
+    413: {"description": "Upload too large"}, 422: {"description": "Invalid field (named)"}})
 
 
 class MessageOut(BaseModel):
