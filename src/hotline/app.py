@@ -76,7 +76,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     from hotline.notify import service as notify_service
     from hotline.notify import wording
 
-    notify_service.use_wordings(lambda: wording.load(session_factory))
+    # through the read engine: a text is rendered inside a write transaction, and SQLite's writer
+    # pool has one connection
+    notify_service.use_wordings(lambda: wording.load(read_factory))
     app.state.read_factory = read_factory
     from hotline.kit.groupcommit import GroupCommitter
     from hotline.workorder import service as workorder_service

@@ -102,10 +102,13 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings)
     load_tasks()
     factory = _session_factory(settings)
+    from hotline.kit.db import make_read_engine, make_session_factory
     from hotline.notify import service as notify_service
     from hotline.notify import wording
 
-    notify_service.use_wordings(lambda: wording.load(factory))  # the jobs' texts use the saved wordings
+    # the jobs' texts use the saved wordings, read apart from the job's own (writing) connection
+    readers = make_session_factory(make_read_engine(settings.resolved_database_url))
+    notify_service.use_wordings(lambda: wording.load(readers))
     jobs.run_worker(factory, once=args.once, poll_seconds=args.poll)
     return 0
 

@@ -99,11 +99,13 @@ def run(factory: SessionFactory, payload: dict[str, Any]) -> None:
     target = folder() / f"{ref}.partial"
 
     def progress(done: int) -> None:
+        # end the read transaction first: it gives its connection back (SQLite's writer pool has
+        # one), then record the progress in a short transaction of its own
+        reader.rollback()
         with transaction(factory) as write:
             found = write.scalar(select(ExportJob).where(ExportJob.ref == ref))
             if found is not None:
                 found.done = done
-        reader.rollback()  # end the read snapshot between batches
 
     tally = export.Tally()
     try:
