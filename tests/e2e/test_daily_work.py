@@ -124,7 +124,7 @@ def test_a_unit_handlers_day_on_a_phone(browser: Browser, person, server: Server
         upload.locator("#att-file").set_input_files(files=[{"name": "现场.jpg", "mimeType": "image/jpeg",
                                                             "buffer": _photo()}])
         upload.locator("select[name=context]").select_option("reply")
-        upload.get_by_role("button", name="上传").click()
+        upload.get_by_role("button", name="上传", exact=True).click()
         expect(phone.locator("#attachments img")).to_have_count(1)
         _no_sideways_scroll(phone)
         reply = phone.locator("#act-reply")
