@@ -11,8 +11,8 @@ SQLite's planner (as the platform's job does) and times ``workorder.search.searc
 each shape: a filter alone (number, phone, a common word, a rare phrase, two words, a week,
 channel, appeal type, a category subtree and a leaf, a city and a township, a lead unit, open,
 waiting for dispatch, emergency, overdue, enterprise, merged, returned, re-handled, dissatisfied,
-unrated, urged), combinations, a city centre's and a unit's scope, the fifth page by keyset and
-an export's first 5,000 rows.
+unrated, urged), combinations, a city centre's and a unit's scope, the fifth page by keyset,
+an export's first 5,000 rows, and each role's workbench (its counts and the lists behind them).
 
 Prints one JSON object as its last line: ``p95_ms`` per shape, the worst shape and its p95."""
 
@@ -149,6 +149,15 @@ def shapes(session: Any, corpus: list[tuple[str, str]], callers: int) -> dict[st
         return sum(1 for _ in rows)
 
     out["export_5000_rows"] = export_head
+
+    # the workbench of each role: its counts and short lists (what the home page reads)
+    from hotline.workbench import service as workbench
+
+    supervisor = who(Role.centre_supervisor, city_centre, city)
+    manager = who(Role.unit_manager, unit, unit.region)
+    for name, principal in (("agent", agent), ("dispatcher", city_dispatcher), ("supervisor", supervisor),
+                            ("unit", manager)):
+        out[f"workbench_{name}"] = lambda i, p=principal: workbench.workbench(session, p, now=now)
     return out
 
 
