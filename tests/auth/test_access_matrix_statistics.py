@@ -33,7 +33,8 @@ def test_who_saves_a_view(api, role, status):
 def test_only_the_owner_reads_and_deletes_a_saved_view(api, role, status):
     view = api("dispatcher").post("/api/v1/statistics/views", json={"name": "派单员的视图", "query": STATE}).json()
     client = api(role)
-    refused = 403 if role in ("admin", "city_admin", "other_admin", "auditor", "pbx") else status
+    refused = 403 if role in ("admin", "city_admin", "other_admin", "auditor", "kb_editor", "kb_reviewer",
+                              "pbx") else status
     assert client.get(f"/api/v1/statistics/views/{view['ref']}").status_code == refused
     assert client.delete(f"/api/v1/statistics/views/{view['ref']}").status_code == (
         204 if role == "dispatcher" else refused)

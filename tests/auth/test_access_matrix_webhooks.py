@@ -59,7 +59,7 @@ def test_who_subscribes_an_account(api, subscription, role, status):
 
 
 @pytest.mark.parametrize(("role", "status"), expect({"auditor": 403, "pbx": 403, "admin": 403, "city_admin": 403,
-                                                     "other_admin": 403}, 200))
+                                                     "other_admin": 403, "kb_editor": 403, "kb_reviewer": 403}, 200))
 def test_who_reads_the_feed(api, role, status):
     assert api(role).get("/api/v1/feed").status_code == status
 
