@@ -172,9 +172,47 @@ def _fresh_caches() -> Iterator[None]:
     notify_service.use_wordings(None)  # an app of this test read the wordings through its connection
 
 
+class _RunningTestFactory:
+    """The shared application's session factory: the running test's (sessions on its
+    connection, inside its transaction)."""
+
+    def __init__(self) -> None:
+        self.current: sessionmaker[Session] | None = None
+
+    def _target(self) -> sessionmaker[Session]:
+        assert self.current is not None, "the application is used outside a test"
+        return self.current
+
+    def __call__(self, **kw: object) -> Session:
+        return self._target()(**kw)  # type: ignore[arg-type]
+
+    @property
+    def kw(self) -> dict[str, object]:
+        return self._target().kw
+
+
+@pytest.fixture(scope="session")
+def _shared_app():  # type: ignore[no-untyped-def]
+    """One application for the run: FastAPI builds each route's dependencies on an app's first
+    requests, half a second of CPU that every test paid again with an app of its own."""
+    running = _RunningTestFactory()
+    return create_app(get_settings(), session_factory=running), running  # type: ignore[arg-type]
+
+
 @pytest.fixture
-def app(factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    return create_app(get_settings(), session_factory=factory)
+def app(_shared_app, factory: sessionmaker[Session]) -> Iterator:  # type: ignore[no-untyped-def]
+    from hotline.notify import service as notify_service
+    from hotline.notify import wording
+
+    shared, running = _shared_app
+    running.current = factory
+    settings = get_settings()  # the test's (a test may have cleared the cache and patches this one)
+    shared.state.settings = settings
+    assert settings.pii_keys and settings.pii_index_key
+    crypto.configure(settings.pii_keys, settings.pii_index_key)
+    notify_service.use_wordings(lambda: wording.load(running))
+    yield shared
+    running.current = None
 
 
 @pytest.fixture

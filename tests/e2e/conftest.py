@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -64,14 +65,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+def _server_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("HOTLINE_DATABASE_URL", "HOTLINE_TEST_DATABASE_URL")}
-    env["HOTLINE_DATA_DIR"] = str(tmp / "data")
+    env["HOTLINE_DATA_DIR"] = str(data_dir)
     # The demo's year of orders for the statistics workbench costs half a minute of start-up;
     # only the modules that need it ask for it (tests/e2e/test_statistics.py).
     env.setdefault("HOTLINE_DEMO_YEAR_ORDERS", "0")
@@ -79,8 +76,44 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # there and the server would import whatever checkout the venv's editable install points at.
     if env.get("PYTHONPATH"):
         env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
+
+
+_HOTLINE = Path(sys.executable).with_name("hotline")
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """``demo_data(year_orders)`` → a data directory holding the loaded demo province, written
+    once per run by ``hotline demo --no-serve`` (half a minute of CPU) and copied by each
+    module's server, which then starts on a demo of its own without loading it again."""
+    made: dict[str, Path] = {}
+
+    def template(year_orders: str) -> Path:
+        if year_orders not in made:
+            tmp = tmp_path_factory.mktemp(f"demo-{year_orders}")
+            env = _server_env(tmp / "data")
+            env["HOTLINE_DEMO_YEAR_ORDERS"] = year_orders
+            done = subprocess.run([str(_HOTLINE), "demo", "--no-serve"], cwd=tmp, env=env,
+                                  capture_output=True, timeout=STARTUP_SECONDS, check=False)
+            if done.returncode != 0:
+                pytest.fail(f"hotline demo --no-serve exited with {done.returncode}:\n"
+                            f"{done.stdout.decode(errors='replace')}{done.stderr.decode(errors='replace')}")
+            made[year_orders] = tmp / "data"
+        return made[year_orders]
+
+    yield template
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, demo_data) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = _server_env(tmp / "data")
+    shutil.copytree(demo_data(env["HOTLINE_DEMO_YEAR_ORDERS"]), tmp / "data")
     log_path = tmp / "server.log"
-    hotline = Path(sys.executable).with_name("hotline")
+    hotline = _HOTLINE
     with log_path.open("wb") as log:
         # cwd=tmp so that no .env file of the checkout leaks settings into the server.
         process = subprocess.Popen([str(hotline), "demo", "--port", str(port)], cwd=tmp, env=env,

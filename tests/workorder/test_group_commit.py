@@ -87,6 +87,19 @@ def test_the_writer_batches_what_queues_up_and_answers_each_after_the_commit(fac
     assert batches == [[1], [2, 3, 4, 5]]
 
 
+def test_a_closed_committer_drains_its_queue_and_a_later_submit_starts_a_new_writer(factory):
+    """An application's lifespan may end and run again (a second TestClient, a reload): what was
+    queued before the close is written, and what comes after is not left waiting for a writer
+    that has stopped."""
+    committer: GroupCommitter[int, int] = GroupCommitter("test", factory, lambda session, items: [i + 1 for i in items])
+    before = committer.submit(1)
+    committer.close()
+    assert before.done() and before.result() == 2
+    for n in range(5):
+        assert committer.submit(n).result(5) == n + 1
+        committer.close()
+
+
 def test_a_refused_item_fails_alone_and_a_failing_batch_is_retried_item_by_item(factory):
     gate = threading.Event()
     batches: list[list[int]] = []

@@ -61,8 +61,8 @@ class GroupCommitter(Generic[T, R]):
     def submit(self, item: T) -> Future[R]:
         """Queue ``item``; the future resolves once its transaction has committed."""
         future: Future[R] = Future()
-        self._ensure_thread()
         self._queue.put((item, future))
+        self._ensure_thread()  # after the put: a writer started now, or one already running, takes it
         return future
 
     def _ensure_thread(self) -> None:
@@ -75,10 +75,15 @@ class GroupCommitter(Generic[T, R]):
                 thread.start()
                 self._threads.append(thread)
 
-    def close(self) -> None:
-        """Stop the writer threads once the queue is drained (the application shuts down)."""
-        for _ in self._threads:
-            self._queue.put(_STOP)  # type: ignore[arg-type]
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the writer threads once the queue is drained (the application shuts down).
+        A later ``submit`` starts new ones (an application's lifespan may run again)."""
+        with self._start_lock:
+            stopping, self._threads = self._threads, []
+            for _ in stopping:
+                self._queue.put(_STOP)  # type: ignore[arg-type]
+            for thread in stopping:  # no new writer may start and take a stop meant for these
+                thread.join(timeout)
 
     def _run(self) -> None:
         while True:
