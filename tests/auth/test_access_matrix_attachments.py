@@ -37,3 +37,23 @@ def test_who_uploads(api, order, role, status):
     response = api(role).post(f"/api/v1/work-orders/{number}/attachments", files={"file": ("b.pdf", PDF)},
                               data={"context": "handling"})
     assert response.status_code == status or (status == 404 and response.status_code in (403, 404))
+
+
+@pytest.mark.parametrize(("role", "status"), expect({}, 404))
+def test_no_role_reads_an_internal_file_through_the_citizens_link_route(api, order, db, role, status):
+    """The citizen's route serves public files through a signed link only: a staff file, even
+    with a link signed for it, and any file without a valid signature are 404 for every role."""
+    from sqlalchemy import select
+
+    from hotline.attachments import service
+    from hotline.attachments.models import Attachment
+
+    _, url = order
+    ref = url.rstrip("/").rsplit("/", 1)[-1]
+    assert db.scalar(select(Attachment.public).where(Attachment.ref == ref)) is False
+    client = api(role)
+    assert client.get(service.public_link(ref)).status_code == status
+    assert client.get(f"/public/attachments/{ref}").status_code == status
+    db.execute(Attachment.__table__.update().where(Attachment.ref == ref).values(public=True))
+    assert client.get(service.public_link(ref)).status_code == 200  # shown to the citizen: a link opens it
+    assert client.get(f"/public/attachments/{ref}?e=9999999999&s=0").status_code == 404

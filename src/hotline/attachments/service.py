@@ -11,10 +11,12 @@ chose to show with its reply)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 import shlex
 import subprocess
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,13 +29,15 @@ from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.config import get_settings
-from hotline.kit import clock
+from hotline.kit import clock, crypto
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hotline.workorder.models import AssignmentState, WorkOrder
 
 MAX_PER_ORDER = 50
 CENTRE_CONTEXTS = frozenset({"intake", "handling", "letter"})
 UNIT_CONTEXTS = frozenset({"reply", "extension", "handling"})
+#: Who uploaded a citizen's file, as the order page shows it.
+CITIZEN_NAMES = {"web": "群众（网上诉求）", "open311": "群众（城市服务 App）", "board": "群众（留言板）"}
 
 
 def storage() -> Storage:
@@ -69,45 +73,94 @@ def _may_attach(actor: Principal, order: WorkOrder, context: str) -> None:
     raise Forbidden("无权为该工单上传此类附件")
 
 
-def upload(session: Session, actor: Principal, order: WorkOrder, *, file_name: str, data: bytes, context: str,
-           public: bool = False) -> Attachment:
-    """Take a file for ``order`` (which the caller has been given by ``access_work_order``)."""
-    _may_attach(actor, order, context)
+@dataclass(frozen=True)
+class Stored:
+    """A file checked, cleaned, scanned and written to the storage, not yet on an order (a
+    citizen's photo waits there for the SMS code that turns the appeal into an order)."""
+
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    thumb_key: str | None
+    scan: str
+
+    def as_json(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Stored:
+        return cls(**data)  # type: ignore[arg-type]
+
+
+def store(file_name: str, data: bytes, *, folder: str) -> Stored:
+    """Check ``data`` (not empty, within the size limit, a listed type), re-encode a photo without
+    its camera data, scan it, and write it (and its thumbnail) under ``folder``. 422 naming
+    ``file`` for anything refused; nothing is written then."""
     name = (file_name or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "附件"
     limit = get_settings().attachment_max_bytes
     if not data:
         raise InvalidInput("file", "文件为空")
     if len(data) > limit:
         raise InvalidInput("file", f"文件超过 {limit // (1024 * 1024)} MB")
-    held = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.work_order_id == order.id))
-    if (held or 0) >= MAX_PER_ORDER:
-        raise Conflict(f"每张工单最多 {MAX_PER_ORDER} 个附件")
     try:
         prepared = media.prepare(data, name)
     except media.Refused as exc:
         raise InvalidInput("file", str(exc)) from None
     scan = _scan(prepared.data)
     ref = secrets.token_hex(16)
-    key = f"{order.number[2:8]}/{ref}.{prepared.extension}"
-    store = storage()
-    store.put(key, prepared.data)
+    key = f"{folder}/{ref}.{prepared.extension}"
+    where = storage()
+    where.put(key, prepared.data)
     thumb_key = None
     if prepared.thumbnail is not None:
-        thumb_key = f"{order.number[2:8]}/{ref}.thumb.jpg"
-        store.put(thumb_key, prepared.thumbnail)
+        thumb_key = f"{folder}/{ref}.thumb.jpg"
+        where.put(thumb_key, prepared.thumbnail)
     if "." in name and prepared.extension != name.rsplit(".", 1)[-1].lower():
         name = name.rsplit(".", 1)[0] + "." + prepared.extension  # a photo re-encoded keeps a true name
-    row = Attachment(ref=ref, work_order_id=order.id, context=context, file_name=name,
-                     content_type=prepared.content_type, size=len(prepared.data),
-                     sha256=hashlib.sha256(prepared.data).hexdigest(), storage_key=key, thumb_key=thumb_key,
-                     public=public and context in ("reply", "public"), scan=scan, uploaded_by_id=actor.user_id,
-                     uploaded_by_name=actor.display_name, uploaded_at=clock.now())
+    return Stored(file_name=name, content_type=prepared.content_type, size=len(prepared.data),
+                  sha256=hashlib.sha256(prepared.data).hexdigest(), storage_key=key, thumb_key=thumb_key, scan=scan)
+
+
+def _count_held(session: Session, order: WorkOrder) -> int:
+    held = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.work_order_id == order.id))
+    return int(held or 0)
+
+
+def _record(session: Session, actor: Principal | None, order: WorkOrder, stored: Stored, *, context: str,
+            public: bool, by_name: str) -> Attachment:
+    row = Attachment(ref=secrets.token_hex(16), work_order_id=order.id, context=context, file_name=stored.file_name,
+                     content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                     storage_key=stored.storage_key, thumb_key=stored.thumb_key, public=public, scan=stored.scan,
+                     uploaded_by_id=actor.user_id if actor is not None else None, uploaded_by_name=by_name,
+                     uploaded_at=clock.now())
     session.add(row)
     session.flush()
-    audit.record(session, actor, "attachment.uploaded", object_type="attachment", object_id=ref,
-                 detail={"number": order.number, "context": context, "type": prepared.content_type,
-                         "size": len(prepared.data)})
+    audit.record(session, actor, "attachment.uploaded", object_type="attachment", object_id=row.ref,
+                 detail={"number": order.number, "context": context, "type": stored.content_type,
+                         "size": stored.size})
     return row
+
+
+def upload(session: Session, actor: Principal, order: WorkOrder, *, file_name: str, data: bytes, context: str,
+           public: bool = False) -> Attachment:
+    """Take a file for ``order`` (which the caller has been given by ``access_work_order``)."""
+    _may_attach(actor, order, context)
+    if _count_held(session, order) >= MAX_PER_ORDER:
+        raise Conflict(f"每张工单最多 {MAX_PER_ORDER} 个附件")
+    stored = store(file_name, data, folder=order.number[2:8])
+    return _record(session, actor, order, stored, context=context, public=public and context == "reply",
+                   by_name=actor.display_name)
+
+
+def attach_from_citizen(session: Session, order: WorkOrder, stored: Stored, *, channel: str) -> Attachment:
+    """A file the citizen sent with the appeal (public form, Open311 client): on the order as
+    群众上传, visible to the citizen. ``channel`` names where it came from in the audit log."""
+    if _count_held(session, order) >= MAX_PER_ORDER:
+        raise Conflict(f"每张工单最多 {MAX_PER_ORDER} 个附件")
+    return _record(session, None, order, stored, context="public", public=True,
+                   by_name=CITIZEN_NAMES.get(channel, "群众"))
 
 
 def of_order(session: Session, order: WorkOrder, *, public_only: bool = False) -> list[Attachment]:
@@ -135,3 +188,32 @@ def read(session: Session, actor: Principal, ref: str, *, thumbnail: bool = Fals
         audit.record(session, actor, "attachment.viewed", object_type="attachment", object_id=row.ref,
                      detail={"number": order.number})
     return row, data
+
+
+#: How long a signed link to a public attachment works (the citizen's page is private; its links
+#: must not outlive it by much).
+PUBLIC_LINK_SECONDS = 3600
+
+
+def _link_signature(ref: str, expires: int, thumbnail: bool) -> str:
+    return crypto.cipher().blind_index(f"public-attachment:{ref}:{expires}:{int(thumbnail)}")[:32]
+
+
+def public_link(ref: str, *, thumbnail: bool = False) -> str:
+    """A link to a public attachment for the citizen who has shown the order is theirs (number
+    and phone): signed with the server's index key, valid for an hour."""
+    expires = int(clock.now().timestamp()) + PUBLIC_LINK_SECONDS
+    thumb = "&thumb=1" if thumbnail else ""
+    return f"/public/attachments/{ref}?e={expires}&s={_link_signature(ref, expires, thumbnail)}{thumb}"
+
+
+def read_by_link(session: Session, ref: str, *, expires: str, signature: str,
+                 thumbnail: bool) -> tuple[Attachment, bytes]:
+    """The file behind a :func:`public_link` (404 for a wrong, expired or non-public one)."""
+    if not expires.isdigit() or int(expires) < clock.now().timestamp() or not crypto.constant_time_equal(
+            signature, _link_signature(ref, int(expires), thumbnail)):
+        raise NotFound("链接已失效，请重新查询")
+    row = session.scalar(select(Attachment).where(Attachment.ref == ref, Attachment.public.is_(True)))
+    if row is None or (thumbnail and not row.thumb_key):
+        raise NotFound("附件不存在")
+    return row, storage().read(row.thumb_key if thumbnail and row.thumb_key else row.storage_key)

@@ -83,3 +83,10 @@ def read(ref: str, principal: CurrentPrincipal, db: Db) -> Response:
 def thumbnail(ref: str, principal: CurrentPrincipal, db: Db) -> Response:
     row, data = service.read(db, principal, ref, thumbnail=True)
     return file_response(row, data, thumbnail=True)
+
+
+@router.get("/public/attachments/{ref}")
+def public_file(ref: str, db: Db, e: str = "", s: str = "", thumb: str = "") -> Response:
+    """A public attachment through the signed link of the citizen's progress page (no login)."""
+    row, data = service.read_by_link(db, ref[:32], expires=e[:12], signature=s[:64], thumbnail=thumb == "1")
+    return file_response(row, data, thumbnail=thumb == "1")

@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hotline.attachments import service as attachments
 from hotline.citizen import service as citizen_service
 from hotline.config import get_settings
 from hotline.kit import clock, crypto, ratelimit, validate
@@ -154,7 +156,12 @@ class Pending:
     demo_code: str | None = None  # only in the demo (:func:`demo_codes`)
 
 
-def submit(session: Session, data: workorder_service.IntakeData, *, client: str) -> Pending:
+#: Photos or files a citizen may send with a public appeal.
+MAX_FILES = 3
+
+
+def submit(session: Session, data: workorder_service.IntakeData, *, client: str,
+           files: Sequence[tuple[str, bytes]] = ()) -> Pending:
     """Step 1 of a public appeal: check it, keep it, text a code to its phone.
 
     Refused with 429 (and nothing sent) past the limits per client address and per phone;
@@ -167,11 +174,17 @@ def submit(session: Session, data: workorder_service.IntakeData, *, client: str)
     phone = validate.phone(data.phone or "")
     if not _is_mobile(phone):
         raise InvalidInput("phone", "请填写手机号码，用于接收短信验证码")
+    if len(files) > MAX_FILES:
+        raise InvalidInput("files", f"最多上传 {MAX_FILES} 个照片或文件")
     ratelimit.hit(session, lim.codes_hour, phone)
     ratelimit.hit(session, lim.codes_day, phone)
+    # checked, cleaned and stored now (422 naming the file otherwise); on the order once confirmed
+    stored = [attachments.store(name, body, folder="public").as_json() for name, body in files]
     token, code, now = secrets.token_urlsafe(32), _new_code(), clock.now()
     token_hash = crypto.sha256_hex(token)
-    payload = {key: getattr(data, key) for key in PAYLOAD_FIELDS}
+    payload: dict[str, Any] = {key: getattr(data, key) for key in PAYLOAD_FIELDS}
+    if stored:
+        payload["files"] = stored
     session.add(PublicSubmission(
         token_hash=token_hash, phone=phone, phone_hash=citizen_service.phone_hash(phone),
         payload=json.dumps(payload, ensure_ascii=False), code_hash=_code_hash(f"submission:{token_hash}", code),
@@ -221,7 +234,10 @@ def confirm(session: Session, *, token: str, code: str) -> tuple[WorkOrder, bool
         session.refresh(row)
         return _replay(session, row, right)
     data: dict[str, Any] = json.loads(row.payload or "{}")
+    files = data.pop("files", [])
     order, _ = workorder_service.intake(session, None, workorder_service.IntakeData(**data))
+    for file in files:
+        attachments.attach_from_citizen(session, order, attachments.Stored.from_json(file), channel="web")
     row.work_order_id, row.payload = order.id, None  # the appeal lives on in the order only
     return order, True
 

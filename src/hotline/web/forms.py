@@ -24,7 +24,9 @@ async def _form(request: Request) -> dict[str, Any]:
     for key in form:
         values = form.getlist(key)
         if key.endswith("[]"):
-            out[key[:-2]] = [v for v in values if isinstance(v, str)]
+            # strings (checkboxes, multi-selects) or, for a file input, the files chosen
+            out[key[:-2]] = ([v for v in values if isinstance(v, str)]
+                             or [v for v in values if isinstance(v, UploadFile) and v.filename])
         else:
             value = values[-1]
             out[key] = value if isinstance(value, UploadFile) else str(value)

@@ -94,9 +94,10 @@ class RequestContextMiddleware:
             context.client_ip.reset(t_ip)
 
 
-#: Routes that take file uploads (Excel imports, attachments): the larger limit applies to
+#: Routes that take file uploads (Excel imports, attachments, a citizen's photos with an appeal
+#: on the public form or from an Open311 client): the larger limit applies to
 #: their multipart bodies. A new upload route must match this pattern.
-UPLOAD_PATH = re.compile(r"/(import|attachments?)(/|$)")
+UPLOAD_PATH = re.compile(r"/(import|attachments?)(/|$)|^/public$|^/open311/v2/requests\.(json|xml)$")
 
 
 class BodyTooLarge(HTTPException):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from hotline.attachments import service as attachments
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
@@ -42,6 +43,7 @@ from hotline.workorder.schemas import (
     MergeIn,
     OrderBrief,
     OrderOut,
+    PublicAttachmentOut,
     PublicConfirmIn,
     PublicIntakeIn,
     PublicNoticeOut,
@@ -446,11 +448,15 @@ def public_out(db: Session, order: WorkOrder) -> PublicOrderOut:
         if label is not None:
             entries.append(PublicTimelineEntry(at=e.at, label=label, text=e.detail.get("public")))
     accepted = repository.latest_accepted_reply(db, order.id)
+    files = [PublicAttachmentOut(file_name=a.file_name, content_type=a.content_type, from_citizen=a.context == "public",
+                                 url=attachments.public_link(a.ref),
+                                 thumbnail_url=attachments.public_link(a.ref, thumbnail=True) if a.thumb_key else None)
+             for a in attachments.of_order(db, order, public_only=True)]
     return PublicOrderOut(
         number=order.number, status_name=STATUS_NAMES[order.status], title=order.title,
         registered_at=order.registered_at, closed_at=order.closed_at,
         reply=order.answer or (accepted.text if accepted else None), timeline=entries,
-        can_withdraw=order.status in (Status.registered, Status.dispatched),
+        can_withdraw=order.status in (Status.registered, Status.dispatched), attachments=files,
     )
 
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from hotline.kit import validate
 from hotline.kit.crypto import constant_time_equal
@@ -92,7 +93,7 @@ def _options(db: Db) -> dict[str, Any]:
     regions = [(r.code, "　" * _INDENT[r.level] + r.name) for r in org_repository.all_regions(db)
                if r.active and r.level != RegionLevel.province]
     types = [(t.code, t.name) for t in org_repository.list_appeal_types(db) if t.active]
-    return {"regions": regions, "appeal_types": types}
+    return {"regions": regions, "appeal_types": types, "max_files": selfservice.MAX_FILES}
 
 
 def _home(request: Request, db: Db, *, status: int = 200, errors: dict[str, str] | None = None,
@@ -144,8 +145,10 @@ def public_submit(request: Request, db: Db, form: Form) -> Response:
         address=text(form, "address"), is_enterprise=bool(enterprise_name or uscc),
         enterprise_name=enterprise_name, uscc=uscc.upper() if uscc else None,
     )
+    uploads = form.get("files") or []
+    files = [(u.filename or "", u.file.read()) for u in uploads if isinstance(u, UploadFile)]
     try:
-        pending = selfservice.submit(db, data, client=_client(request))
+        pending = selfservice.submit(db, data, client=_client(request), files=files)
     except TooManyRequests as exc:
         db.rollback()
         return _limited(_home(request, db, status=429, values=values, flash=exc.message), exc)

@@ -304,6 +304,17 @@ class PublicTimelineEntry(BaseModel):
     text: str | None = None
 
 
+class PublicAttachmentOut(BaseModel):
+    """A photo or file the citizen may see: their own, or one the unit showed with its reply.
+    The links are signed and expire after an hour."""
+
+    file_name: str
+    content_type: str
+    from_citizen: bool
+    url: str
+    thumbnail_url: str | None
+
+
 class PublicOrderOut(BaseModel):
     number: str
     status_name: str
@@ -313,3 +324,4 @@ class PublicOrderOut(BaseModel):
     reply: str | None
     timeline: list[PublicTimelineEntry]
     can_withdraw: bool
+    attachments: list[PublicAttachmentOut] = []

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from starlette.datastructures import UploadFile
 
 from hotline.channels.open311 import formats, service
 from hotline.kit.errors import Conflict, Forbidden, HotlineError, InvalidInput, NotFound, Unauthenticated
@@ -118,6 +119,19 @@ async def _posted(request: Request) -> dict[str, list[str]] | None:
         return None
 
 
+async def _media(request: Request) -> tuple[str, bytes] | None:
+    """A photo sent as the multipart file field ``media`` (the upload clients such as
+    FixMyStreet's use beside the specification's ``media_url``); None without one."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return None
+    try:
+        form = await request.form()  # already read by _posted: Starlette keeps it
+    except Exception:  # an unreadable body is refused by _posted
+        return None
+    upload = form.get("media")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    return upload.filename, await upload.read()
 
 # --- discovery and services ------------------------------------------------------------------
 
@@ -158,7 +172,8 @@ def service_definition(code: str, fmt: str, request: Request, db: Db) -> Respons
 
 @router.post("/open311/v2/requests.{fmt}", summary="GeoReport v2: post a service request")
 def post_request(fmt: str, request: Request, db: Db,
-                 raw: dict[str, list[str]] | None = Depends(_posted)) -> Response:  # noqa: B008
+                 raw: dict[str, list[str]] | None = Depends(_posted),  # noqa: B008
+                 media: tuple[str, bytes] | None = Depends(_media)) -> Response:
     def work() -> tuple[int, bytes]:
         if raw is None:
             raise InvalidInput("body", "请求体无法解析：请用 application/x-www-form-urlencoded 提交")
@@ -168,7 +183,7 @@ def post_request(fmt: str, request: Request, db: Db,
             posted.fields["jurisdiction_id"] = request.query_params["jurisdiction_id"]
         with db.begin_nested():  # a refused request writes nothing but its rate-limit hit
             done = service.submit(db, caller, posted, jurisdiction=posted.get("jurisdiction_id"),
-                                  retry_key=request.headers.get("Idempotency-Key"))
+                                  retry_key=request.headers.get("Idempotency-Key"), media=media)
         body = [{"service_request_id": done.number, "token": done.token, "service_notice": done.notice,
                  "account_id": None}]
         return 200, formats.render(fmt, "service_requests", "request", body)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hotline.attachments import service as attachments
 from hotline.audit import service as audit
 from hotline.auth import repository as auth_repository
 from hotline.auth import service as auth_service
@@ -300,7 +301,7 @@ def _placement(session: Session, lat: float | None, lon: float | None,
 
 
 def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: str | None,
-           retry_key: str | None = None) -> Submitted:
+           retry_key: str | None = None, media: tuple[str, bytes] | None = None) -> Submitted:
     """A service request becomes an order: ``workorder.service.intake`` on the key's
     channel, acting as the key's account, with ``source_ref`` = the request's token. The
     category is the service; a point is placed in the nearest known place and its region
@@ -309,7 +310,12 @@ def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: st
     intake keeps them (phone and name on the citizen record); e-mail is not kept.
 
     ``retry_key`` (the client's ``Idempotency-Key``): the same key again from the same API key
-    gets the request the first made, and makes nothing new."""
+    gets the request the first made, and makes nothing new.
+
+    ``media`` (a photo uploaded as the multipart field ``media``) is checked, cleaned of its
+    camera data and put on the order as the citizen's (群众上传) — for the centre, the unit and
+    the citizen's own progress page; it is not published through ``GET requests`` (a photo may
+    show people), where ``media_url`` stays the link the client posted."""
     assert caller.principal is not None and caller.channel is not None and caller.key_id is not None
     code = posted.get("service_code")
     if code is None:
@@ -344,6 +350,12 @@ def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: st
                                  else None) if t)
     if retry_key is not None:
         retry_key = validate.text(retry_key, "Idempotency-Key", max_length=100)
+    photo = None
+    if media is not None:
+        try:
+            photo = attachments.store(*media, folder="open311")
+        except InvalidInput as exc:
+            raise InvalidInput("media", exc.reason) from None
     token = f"r{caller.key_id}-{_hash(f'{caller.key_id}:{retry_key}')[:32]}" if retry_key else secrets.token_urlsafe(18)
     order, created = workorder.intake(session, caller.principal, workorder.IntakeData(
         channel=caller.channel, appeal_type=APPEAL_TYPE,
@@ -358,6 +370,8 @@ def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: st
                                lat=lat, long=lon, address_id=address_id, zipcode=None, media_url=media_url,
                                attributes=answers, created_at=clock.now()))
     session.flush()
+    if photo is not None:
+        attachments.attach_from_citizen(session, order, photo, channel="open311")
     if order.merged_into_id is not None:
         notice = f"已受理，工单号 {order.number}。同一诉求已在办理，本诉求并入主工单一并办理，办理结果将一并答复。"
     elif place is None:
