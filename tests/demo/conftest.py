@@ -1,10 +1,11 @@
-"""The demo province loaded once per module into a database of its own, at a fixed instant."""
+"""The demo province loaded once per run (per size of its year) into a database of its own, at a
+fixed instant."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
@@ -31,23 +32,44 @@ class Demo:
 SMALL_YEAR = 150
 
 
+@dataclass
+class _Loaded:
+    demos: dict[int | None, Demo] = field(default_factory=dict)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def _loaded(engine: sa.Engine) -> Iterator[_Loaded]:
+    """The demos loaded in this run, by the size of their year: each is loaded once and shared
+    by the modules asking for it (they read it through :func:`demo_db`, whose changes are rolled
+    back). ``engine`` is asked for so that the PII keys are configured."""
+    loaded = _Loaded()
+    yield loaded
+    for demo in loaded.demos.values():
+        demo.engine.dispose()
+    for cleanup in loaded.cleanups:
+        cleanup()
+
+
 @pytest.fixture(scope="module")
-def demo(engine: sa.Engine, request: pytest.FixtureRequest) -> Iterator[Demo]:
-    """``engine`` is asked for so that the PII keys are configured."""
+def demo(_loaded: _Loaded, request: pytest.FixtureRequest) -> Demo:
     from hotline.demo import data
 
-    url, cleanup = fresh_database_url("demo")
-    migrate.upgrade(url)
-    own = make_engine(url)
     year = getattr(request.module, "DEMO_YEAR_ORDERS", SMALL_YEAR)
-    with pytest.MonkeyPatch.context() as patch, time_machine.travel(LOADED_AT, tick=False), Session(own) as session:
-        if year is not None:
-            patch.setenv("HOTLINE_DEMO_YEAR_ORDERS", str(year))
-        data.load(session)
-        session.commit()
-    yield Demo(engine=own, factory=sessionmaker(bind=own, expire_on_commit=False), loaded_at=LOADED_AT)
-    own.dispose()
-    cleanup()  # type: ignore[operator]
+    if year not in _loaded.demos:
+        url, cleanup = fresh_database_url("demo")
+        _loaded.cleanups.append(cleanup)  # type: ignore[arg-type]
+        migrate.upgrade(url)
+        own = make_engine(url)
+        with (pytest.MonkeyPatch.context() as patch, time_machine.travel(LOADED_AT, tick=False),
+              Session(own) as session):
+            if year is not None:
+                patch.setenv("HOTLINE_DEMO_YEAR_ORDERS", str(year))
+            data.load(session)
+            session.commit()
+        _loaded.demos[year] = Demo(engine=own, factory=sessionmaker(bind=own, expire_on_commit=False),
+                                   loaded_at=LOADED_AT)
+    return _loaded.demos[year]
 
 
 @pytest.fixture
