@@ -59,11 +59,19 @@ class Settings(BaseSettings):
     #: Largest request body (bytes): JSON and forms; uploads (multipart: Excel imports, attachments).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    #: Attachments (docs/attachments.md): the largest file, the folder (default: <data_dir>/attachments)
+    #: Attachments (docs/daily-work.md): the largest file, the folder (default: <data_dir>/attachments)
     #: and a virus scanner run on every file (the file on its stdin; exit 0 clean, 1 infected).
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     attachment_dir: Path | None = None
     attachment_scan_command: str | None = None
+    #: Or an S3-compatible object store (MinIO, Ceph RGW, a cloud's object storage): set the
+    #: endpoint (``https://oss.example.gov.cn``), the bucket and the keys; path-style requests
+    #: signed with AWS Signature Version 4.
+    attachment_s3_endpoint: str | None = None
+    attachment_s3_bucket: str | None = None
+    attachment_s3_region: str = "us-east-1"
+    attachment_s3_access_key: str | None = None
+    attachment_s3_secret_key: str | None = None
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19456
 

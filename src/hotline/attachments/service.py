@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from hotline.attachments import media
 from hotline.attachments.models import CONTEXT_NAMES, Attachment
-from hotline.attachments.storage import DiskStorage, Storage
+from hotline.attachments.storage import DiskStorage, S3Storage, Storage
 from hotline.audit import service as audit
 from hotline.auth import access
 from hotline.auth.principal import Principal
@@ -41,7 +41,16 @@ CITIZEN_NAMES = {"web": "群众（网上诉求）", "open311": "群众（城市�
 
 
 def storage() -> Storage:
+    """The configured store: an S3-compatible bucket when its endpoint is set, else the disk."""
     settings = get_settings()
+    if settings.attachment_s3_endpoint:
+        if not (settings.attachment_s3_bucket and settings.attachment_s3_access_key
+                and settings.attachment_s3_secret_key):
+            raise ValueError("对象存储须同时配置 attachment_s3_bucket、attachment_s3_access_key 和 "
+                             "attachment_s3_secret_key")
+        return S3Storage(settings.attachment_s3_endpoint, settings.attachment_s3_bucket,
+                         region=settings.attachment_s3_region, access_key=settings.attachment_s3_access_key,
+                         secret_key=settings.attachment_s3_secret_key)
     return DiskStorage(settings.attachment_dir or settings.data_dir / "attachments")
 
 
