@@ -95,9 +95,11 @@ class RequestContextMiddleware:
 
 
 #: Routes that take file uploads (Excel imports, attachments, a citizen's photos with an appeal
-#: on the public form or from an Open311 client): the larger limit applies to
+#: on the public form or from an Open311 client, a unit's with its reply or extension request on
+#: the order page): the larger limit applies to
 #: their multipart bodies. A new upload route must match this pattern.
-UPLOAD_PATH = re.compile(r"/(import|attachments?)(/|$)|^/public$|^/open311/v2/requests\.(json|xml)$")
+UPLOAD_PATH = re.compile(r"/(import|attachments?)(/|$)|^/public$|^/open311/v2/requests\.(json|xml)$"
+                         r"|^/orders/[^/]+/(reply|extension)$")
 
 
 class BodyTooLarge(HTTPException):

@@ -9,7 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.datastructures import UploadFile
 
+from hotline.attachments import service as attachments
 from hotline.auth import access
 from hotline.auth.principal import Principal
 from hotline.kit.errors import HotlineError, InvalidInput, NotFound, StaleVersion
@@ -109,7 +111,18 @@ def _do_extension(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v:
     days = integer(f, "working_days", maximum=30)
     if not days:
         raise InvalidInput("working_days", "延期天数应为 1–30 个工作日")
+    _attach(db, p, o, f, context="extension")
     service.request_extension(db, p, o, working_days=days, reason=text(f, "reason") or "")
+
+
+def _attach(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], *, context: str,
+            public: bool = False) -> list[dict[str, Any]]:
+    """The files chosen in a reply's or an extension request's form: on the order with it, in the
+    same transaction (a refused file refuses the whole step). Returns their refs and names."""
+    rows = [attachments.upload(db, p, o, file_name=u.filename or "", data=u.file.read(), context=context,
+                               public=public)
+            for u in f.get("files") or [] if isinstance(u, UploadFile)]
+    return [{"ref": a.ref, "file_name": a.file_name} for a in rows]
 
 
 def _do_extension_decision(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
@@ -124,7 +137,8 @@ def _do_reply(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int
     result = choice(f, "result", ReplyResult)
     if result is None:
         raise InvalidInput("result", "请选择办理结果")
-    service.reply(db, p, o, result=result, text=text(f, "text") or "", version=v)
+    files = _attach(db, p, o, f, context="reply", public=f.get("files_public") == "1")
+    service.reply(db, p, o, result=result, text=text(f, "text") or "", attachments=files, version=v)
 
 
 def _do_review(db: Session, p: Principal, o: WorkOrder, f: dict[str, Any], v: int | None) -> None:
