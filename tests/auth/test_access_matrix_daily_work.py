@@ -35,3 +35,18 @@ def test_who_reads_an_orders_notes_and_messages(api, world, role, status):
     client = api(role)
     assert client.get(f"/api/v1/work-orders/{number}/notes").status_code == status
     assert client.get(f"/api/v1/work-orders/{number}/messages").status_code == status
+
+
+INTAKE_PEOPLE = {"agent": 201, "dispatcher": 201, "supervisor": 201}
+
+
+@pytest.mark.parametrize(("role", "status"), expect(INTAKE_PEOPLE, 403))
+def test_who_keeps_intake_drafts_and_nobody_reads_anothers(api, role, status):
+    client = api(role)
+    made = client.post("/api/v1/intake-drafts", json={"title": "草稿权限件", "phone": "13911112222"})
+    assert made.status_code == status, made.text
+    assert client.get("/api/v1/intake-drafts").status_code == (200 if status == 201 else 403)
+    others = api("agent").post("/api/v1/intake-drafts", json={"title": "话务员的草稿"}).json()["ref"]
+    if role != "agent":
+        assert client.get(f"/api/v1/intake-drafts/{others}").status_code in ((404,) if status == 201 else (403,))
+        assert client.delete(f"/api/v1/intake-drafts/{others}").status_code in ((404,) if status == 201 else (403,))

@@ -13,7 +13,7 @@ from hotline.workorder.models import WorkOrder
 from tests.workorder.test_api_flow import INTAKE, post
 
 KEYS = {
-    "agent": {"taken_today", "callbacks", "knowledge"},
+    "agent": {"taken_today", "drafts", "callbacks", "knowledge"},
     "dispatcher": {"pending", "returned", "extensions", "direct_failed"},
     "supervisor": {"pending", "returned", "extensions", "direct_failed", "deadlines", "replied", "escalated",
                    "warnings", "letters"},

@@ -1,7 +1,7 @@
 """The workbench (工作台): each role's home page shows what it acts on now — counts that open the
 list behind them, the most urgent items with their countdowns, one click to the object.
 
-* **Agent**: orders taken today, callbacks due, knowledge published this week.
+* **Agent**: orders taken today, own drafts (暂存草稿), callbacks due, knowledge published this week.
 * **Dispatcher**: orders waiting for dispatch (oldest first, with the suggested unit), returns
   and extension requests waiting for a decision, direct dispatches that failed.
 * **Supervisor**: due-soon and overdue orders by unit, replies waiting for review, escalations
@@ -35,8 +35,9 @@ from hotline.knowledge.models import VersionStatus
 from hotline.notify.models import NotificationStatus
 from hotline.workbench import repository as repo
 from hotline.workorder.lifecycle import Status
-from hotline.workorder.models import WorkOrder
+from hotline.workorder.models import IntakeDraft, WorkOrder
 from hotline.workorder.search_repository import centre_ids_of, scope_for
+from hotline.workorder.service import drafts
 from hotline.workorder.service.citizen import hides_reporters
 from hotline.workorder.views import countdown
 
@@ -185,14 +186,24 @@ def _agent(session: Session, p: Principal, now: dt.datetime, scope: repo.Scope) 
     callbacks = repo.centre_lines(session, scope, W.status == Status.callback, order=W.replied_at, limit=LINES)
     published_total, published = repo.published_since(session, now - dt.timedelta(days=7), LINES)
     day = today.date().isoformat()
+    kept = drafts.drafts(session, p)
     return [
         Card("taken_today", "今日受理", mine, _search(mine="true", **{"from": day, "to": day})),
+        Card("drafts", "我的草稿", len(kept), "/console",
+             [Line(_draft_title(d), f"/console?draft={d.ref}",
+                   d.updated_at.astimezone(clock.CST).strftime("%m-%d %H:%M")) for d in kept[:LINES]],
+             "受理台上暂存、尚未登记的来电"),
         Card("callbacks", "待回访", due, "/callbacks", [_order_line(p, o, "待回访") for o in callbacks],
              "答复已审核通过，等待回访", hot=due > 0),
         Card("knowledge", "本周新发布的知识", published_total, "/knowledge",
              [Line(q, f"/knowledge/items/{i}", at.astimezone(clock.CST).strftime("%m-%d") if at else "")
               for i, q, at in published]),
     ]
+
+
+def _draft_title(draft: IntakeDraft) -> str:
+    fields = drafts.fields_of(draft)
+    return str(fields.get("title") or (fields.get("content") or "")[:30] or "（未填标题）")
 
 
 def _sector(session: Session, p: Principal, now: dt.datetime, scope: repo.Scope) -> list[Card]:

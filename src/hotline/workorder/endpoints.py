@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Header, Query, Request, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from hotline.web.deps import CurrentPrincipal, Db
 from hotline.workorder import bulk as bulk_actions
 from hotline.workorder import repository, service, timeline
 from hotline.workorder.lifecycle import STATUS_NAMES, Status
-from hotline.workorder.models import Assignment, AssignmentRole, AssignmentState, WorkOrder
+from hotline.workorder.models import Assignment, AssignmentRole, AssignmentState, IntakeDraft, WorkOrder
 from hotline.workorder.schemas import (
     AssignmentOut,
     AssistIn,
@@ -64,6 +65,7 @@ from hotline.workorder.schemas import (
     VersionIn,
     WithdrawIn,
 )
+from hotline.workorder.service import drafts
 
 router = routing.router(tags=["work orders"])
 public_router = routing.router(tags=["public"])
@@ -430,6 +432,71 @@ def add_note(number: str, body: NoteIn, principal: CurrentPrincipal, db: Db) -> 
     """An internal note (not shown to the citizen); mentioned colleagues find it in their inbox."""
     note = service.add_note(db, principal, access.access_work_order(db, principal, number), text=body.text)
     return NoteOut(ref=note.ref, author=note.author_name, text=note.text, created_at=note.created_at)
+
+
+# --- the agent's drafts (暂存草稿) -----------------------------------------------------------------
+
+
+class DraftIn(BaseModel):
+    """The console form as it stands; nothing is checked but each field's length."""
+
+    channel: str | None = Field(default=None, max_length=32)
+    appeal_type: str | None = Field(default=None, max_length=32)
+    title: str | None = Field(default=None, max_length=100)
+    content: str | None = Field(default=None, max_length=5000)
+    phone: str | None = Field(default=None, max_length=30)
+    name: str | None = Field(default=None, max_length=50)
+    category_code: str | None = Field(default=None, max_length=16)
+    region_code: str | None = Field(default=None, max_length=12)
+    address: str | None = Field(default=None, max_length=300)
+    urgency: str | None = Field(default=None, max_length=16)
+    enterprise_name: str | None = Field(default=None, max_length=100)
+    uscc: str | None = Field(default=None, max_length=18)
+    is_confidential: bool = False
+    is_enterprise: bool = False
+
+
+class DraftOut(BaseModel):
+    ref: str
+    fields: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def _draft_out(draft: IntakeDraft) -> DraftOut:
+    return DraftOut(ref=draft.ref, fields=drafts.fields_of(draft), created_at=draft.created_at,
+                    updated_at=draft.updated_at)
+
+
+DraftRef = Annotated[str, PathParam(max_length=32)]
+
+
+@router.get("/intake-drafts", response_model=list[DraftOut], responses=ERRORS)
+def list_drafts(principal: CurrentPrincipal, db: Db) -> list[DraftOut]:
+    """The caller's own drafts, the latest saved first."""
+    return [_draft_out(d) for d in drafts.drafts(db, principal)]
+
+
+@router.post("/intake-drafts", response_model=DraftOut, status_code=201, responses=ERRORS)
+def save_draft(body: DraftIn, principal: CurrentPrincipal, db: Db) -> DraftOut:
+    """Keep a console form before it is registered (at most 20 drafts per agent: 409)."""
+    return _draft_out(drafts.save(db, principal, body.model_dump()))
+
+
+@router.get("/intake-drafts/{ref}", response_model=DraftOut, responses=ERRORS)
+def get_draft(ref: DraftRef, principal: CurrentPrincipal, db: Db) -> DraftOut:
+    return _draft_out(drafts.mine(db, principal, ref))
+
+
+@router.put("/intake-drafts/{ref}", response_model=DraftOut, responses=ERRORS)
+def update_draft(ref: DraftRef, body: DraftIn, principal: CurrentPrincipal, db: Db) -> DraftOut:
+    return _draft_out(drafts.save(db, principal, body.model_dump(), ref=ref))
+
+
+@router.delete("/intake-drafts/{ref}", status_code=204, responses=ERRORS)
+def delete_draft(ref: DraftRef, principal: CurrentPrincipal, db: Db) -> Response:
+    drafts.delete(db, principal, ref)
+    return Response(status_code=204)
 
 
 @router.post("/work-orders/{number}/withdraw", response_model=OrderOut, responses=ERRORS)

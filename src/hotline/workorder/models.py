@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.kit.db import Base, UTCDateTime
+from hotline.kit.db import Base, EncryptedString, UTCDateTime
 from hotline.org.models import Category, Channel, Region, Unit, str_enum
 from hotline.workorder.lifecycle import Status
 from hotline.workorder.sla import Urgency
@@ -413,6 +413,21 @@ class OrderNote(Base):
     author_name: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class IntakeDraft(Base):
+    """An agent's console form kept before it is registered (暂存草稿): the call dropped, another
+    came in, the caller will ring back with the address. Its owner alone sees it; the fields (a
+    JSON object) are personal data, encrypted; ``ref`` (128 random bits) names it."""
+
+    __tablename__ = "intake_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    fields: Mapped[str] = mapped_column(EncryptedString())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class ExportJob(Base):

@@ -30,6 +30,7 @@ from hotline.workorder.models import (
     Extension,
     GreenChannelRow,
     IdempotencyKey,
+    IntakeDraft,
     NumberCounter,
     OrderSource,
     OrderText,
@@ -691,3 +692,20 @@ def orders_registered_by(session: Session, agent_ids: list[int], start: dt.datet
         WorkOrder.created_by_id.in_(sorted(set(agent_ids))), WorkOrder.registered_at >= start,
         WorkOrder.registered_at < end, _centres_in(region_prefix)).order_by(WorkOrder.id)
     return [(i, int(a or 0), at) for i, a, at in session.execute(stmt)]
+
+
+# --- the agent's drafts --------------------------------------------------------------------------
+
+
+def count_drafts(session: Session, owner_id: int | None) -> int:
+    return int(session.scalar(select(func.count()).select_from(IntakeDraft)
+                              .where(IntakeDraft.owner_id == owner_id)) or 0)
+
+
+def draft_by_ref(session: Session, ref: str) -> IntakeDraft | None:
+    return session.scalar(select(IntakeDraft).where(IntakeDraft.ref == ref))
+
+
+def drafts_of(session: Session, owner_id: int | None) -> list[IntakeDraft]:
+    return list(session.scalars(select(IntakeDraft).where(IntakeDraft.owner_id == owner_id)
+                                .order_by(IntakeDraft.updated_at.desc(), IntakeDraft.id.desc())))

@@ -19,6 +19,7 @@ The package is split by step; ``hotline.workorder.service`` stays the one import
 - ``crosscity`` — cross-city transfer to a peer platform (federation) and back;
 - ``merge`` — merging duplicates and the shared reply;
 - ``notes`` — internal notes on an order and the colleagues they mention;
+- ``drafts`` — an agent's console forms kept before they are registered (暂存草稿);
 - ``urge`` — a caller urging an order in hand (催办);
 - ``handover`` — linkage (联动): full hand-over off the clock, taking back, closing with the line;
 - ``deadlines`` — the deadline state and recounts after a calendar change;

@@ -23,6 +23,7 @@ from hotline.web.templating import render
 from hotline.workorder import repository, service
 from hotline.workorder.lifecycle import MAIN_STATUSES
 from hotline.workorder.models import WorkOrder
+from hotline.workorder.service import drafts
 from hotline.workorder.sla import Urgency
 from hotline.workorder.views import extensions
 from hotline.workorder.views._common import (
@@ -70,7 +71,18 @@ def _console(request: Request, principal: Principal, db: Session, *, status: int
 
 @router.get("/console", response_class=HTMLResponse)
 def console_page(request: Request, principal: CurrentPrincipal, db: Db) -> Response:
-    return _console(request, principal, db)
+    """The intake form; ``?draft=<ref>`` opens one of the agent's drafts (暂存草稿)."""
+    ref = (request.query_params.get("draft") or "")[:32]
+    if not ref:
+        return _console(request, principal, db)
+    draft = drafts.mine(db, principal, ref)
+    values: dict[str, Any] = {k: ("1" if v is True else v) for k, v in drafts.fields_of(draft).items()}
+    values["draft_ref"] = draft.ref
+    values.setdefault("title", "")  # a form to show as it was kept, not a blank one to prefill
+    saved = request.query_params.get("saved") == "1"
+    return _console(request, principal, db, values=values,
+                    flash="草稿已暂存，可在工作台“我的草稿”中继续" if saved else "已打开暂存的草稿",
+                    flash_kind="ok")
 
 
 @router.get("/console/history", response_class=HTMLResponse)
@@ -176,14 +188,26 @@ def console_submit(request: Request, principal: CurrentPrincipal, db: Db, form: 
     """Register the call. The hidden idempotency key makes a double submit (a second Enter,
     a reload of the POST) return the order the first submit created."""
     access.require(principal, Cap.intake)
+    draft_ref = text(form, "draft_ref")
+    if form.get("save_draft") == "1":
+        try:
+            draft = drafts.save(db, principal, form, ref=draft_ref)
+        except HotlineError as exc:
+            db.rollback()
+            errors, banner = error_map(exc)
+            return _console(request, principal, db, status=exc.status_code, values=dict(form), errors=errors,
+                            flash=f"草稿未保存：{banner}", flash_kind="err")
+        return _redirect(f"/console?draft={draft.ref}&saved=1")
     try:
         data = _intake_data(form)
         for ext in extensions.CONSOLE:
             data = ext.prepare(db, principal, form, data)
-        order, _ = service.intake(db, principal, data, idempotency_key=text(form, "idempotency_key"))
+        order, created = service.intake(db, principal, data, idempotency_key=text(form, "idempotency_key"))
         db.flush()
         for ext in extensions.CONSOLE:
             ext.registered(db, principal, form, order)
+        if draft_ref and created:  # the draft became this order
+            drafts.delete(db, principal, draft_ref, registered=order.number)
     except HotlineError as exc:
         db.rollback()
         errors, banner = error_map(exc)
