@@ -50,3 +50,10 @@ def test_who_keeps_intake_drafts_and_nobody_reads_anothers(api, role, status):
     if role != "agent":
         assert client.get(f"/api/v1/intake-drafts/{others}").status_code in ((404,) if status == 201 else (403,))
         assert client.delete(f"/api/v1/intake-drafts/{others}").status_code in ((404,) if status == 201 else (403,))
+
+
+@pytest.mark.parametrize(("role", "status"), expect({"admin": 200, "city_admin": 200}, 404))
+def test_who_hands_over_a_leavers_work(api, world, role, status):
+    response = api(role).post(f"/api/v1/users/{world.user_ids['agent']}/hand-over",
+                              json={"to_user_id": world.user_ids["dispatcher"]})
+    assert response.status_code == status, response.text

@@ -149,6 +149,8 @@ ACTION_NAMES: dict[str, str] = {
     "saved_view.created": "保存统计视图", "saved_view.deleted": "删除统计视图",
     "saved_search.created": "保存常用查询", "saved_search.deleted": "删除常用查询",
     "intake_draft.saved": "暂存受理草稿", "intake_draft.deleted": "删除受理草稿",
+    "intake_draft.handed_over": "交接受理草稿", "saved_search.handed_over": "交接常用查询",
+    "user.handed_over": "离职交接",
     "attachment.uploaded": "上传附件", "attachment.viewed": "查看附件",
     "notification.retried": "重发短信", "sms_template.saved": "修改短信模板", "sms_template.reset": "恢复默认短信模板",
     "caller_flag.proposed": "提请标记恶意/骚扰来电", "caller_flag.approved": "同意来电标记",

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
-from hotline.auth import access, repository, service
+from hotline.auth import access, handover, repository, service
 from hotline.auth.models import ROLE_NAMES, ApiToken, Role, User
 from hotline.auth.principal import Principal
 from hotline.auth.schemas import (
@@ -138,6 +139,31 @@ def update_user(user_id: IdPath, body: UserUpdate, principal: CurrentPrincipal, 
     user = access.access_user(db, principal, user_id, write=True)
     service.update_user(db, principal, user, **body.model_dump(exclude_unset=True))
     return user_out(user, principal)
+
+
+class HandOverIn(BaseModel):
+    to_user_id: int = Field(ge=1, le=MAX_ID)
+
+
+class HandedItem(BaseModel):
+    kind: str
+    label: str
+    moved: bool
+    reason: str | None
+
+
+class HandOverOut(BaseModel):
+    items: list[HandedItem]
+
+
+@router.post("/users/{user_id}/hand-over", response_model=HandOverOut, responses=ERRORS)
+def hand_over(user_id: IdPath, body: HandOverIn, principal: CurrentPrincipal, db: Db) -> HandOverOut:
+    """离职交接: the account's own work (drafts, saved searches) goes to a colleague, item by item
+    (what could not move says why). The caller must manage both accounts."""
+    leaver = access.access_user(db, principal, user_id, write=True)
+    colleague = access.access_user(db, principal, body.to_user_id, write=True)
+    items = handover.hand_over(db, principal, leaver, colleague)
+    return HandOverOut(items=[HandedItem(kind=i.kind, label=i.label, moved=i.moved, reason=i.reason) for i in items])
 
 
 @router.post("/users/{user_id}/password", status_code=204, responses=ERRORS)

@@ -150,6 +150,13 @@ def list_users(
     return list(rows), total
 
 
+def colleagues(session: Session, user: User) -> list[User]:
+    """The active people of ``user``'s unit but ``user`` (who may take over their work)."""
+    return list(session.scalars(select(User).where(User.unit_id == user.unit_id, User.id != user.id,
+                                                   User.active.is_(True), User.is_service.is_(False))
+                                .order_by(User.display_name, User.id)))
+
+
 def unit_with_region(session: Session, unit_id: int) -> tuple[Unit, Region] | None:
     unit = session.get(Unit, unit_id)
     return (unit, unit.region) if unit else None

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hotline.auth import access, repository, service
+from hotline.auth import access, handover, repository, service
 from hotline.auth.endpoints import set_session_cookie, throttled_message
 from hotline.auth.models import ROLE_NAMES, ApiToken, Role
 from hotline.auth.roles import ROLE_UNIT_KINDS, UNIT_MANAGER_GRANTS, Cap
@@ -143,13 +143,14 @@ def users_page(request: Request, principal: CurrentPrincipal, db: Db) -> Respons
 
 def _user_form(request: Request, principal: CurrentPrincipal, db: Db, *, user=None, errors=None,  # type: ignore[no-untyped-def]
                values=None, status: int = 200, flash: str | None = None, flash_kind: str = "ok",
-               new_token: str | None = None) -> Response:
+               new_token: str | None = None, handed: list[handover.Item] | None = None) -> Response:
     tokens = repository.tokens_of(db, user.id) if user is not None and user.is_service else []
+    colleagues = repository.colleagues(db, user) if user is not None and not user.is_service else []
     return render(request, "auth/user_form.html", principal, status_code=status,
                   title="编辑账号" if user else "新建账号", user=user, errors=errors or {},
                   values=values or {}, units=_unit_options(db, principal), roles=_role_options(principal),
                   tokens=tokens, flash=flash, flash_kind=flash_kind, new_token=new_token,
-                  role_unit_kinds=ROLE_UNIT_KINDS, mask=mask_phone)
+                  role_unit_kinds=ROLE_UNIT_KINDS, mask=mask_phone, colleagues=colleagues, handed=handed)
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)
@@ -188,6 +189,7 @@ def edit_user_submit(request: Request, user_id: IdPath, principal: CurrentPrinci
     user = access.access_user(db, principal, user_id, write=True)
     action = form.get("action", "save")
     new_token = None
+    handed: list[handover.Item] | None = None
     try:
         if action == "password":
             service.reset_password(db, principal, user, password=text(form, "password") or "")
@@ -196,6 +198,12 @@ def edit_user_submit(request: Request, user_id: IdPath, principal: CurrentPrinci
             new_token, _ = service.issue_api_token(db, principal, user, name=text(form, "token_name") or "",
                                                    days=integer(form, "days"))
             message = "已签发新令牌：请立即复制保存，它只显示这一次"
+        elif action == "handover":
+            colleague = access.access_user(db, principal, integer(form, "to_user_id") or 0, write=True)
+            handed = handover.hand_over(db, principal, user, colleague)
+            moved = sum(i.moved for i in handed)
+            message = f"已交接 {moved} 项给 {colleague.display_name}" + (
+                f"，{len(handed) - moved} 项未能交接（见下表）" if moved < len(handed) else "")
         elif action == "revoke":
             token = db.get(ApiToken, integer(form, "token_id") or 0)
             if token is None or token.user_id != user.id:
@@ -221,4 +229,4 @@ def edit_user_submit(request: Request, user_id: IdPath, principal: CurrentPrinci
         return _user_form(request, principal, db, user=user, errors=errors, values=form, status=exc.status_code,
                           flash=banner, flash_kind="err")
     db.flush()
-    return _user_form(request, principal, db, user=user, flash=message, new_token=new_token)
+    return _user_form(request, principal, db, user=user, flash=message, new_token=new_token, handed=handed)

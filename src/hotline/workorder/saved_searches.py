@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
+from hotline.auth import handover
+from hotline.auth.models import User
 from hotline.auth.principal import Principal
 from hotline.kit import clock
-from hotline.kit.errors import Conflict, InvalidInput, NotFound
+from hotline.kit.errors import Conflict, HotlineError, InvalidInput, NotFound
 from hotline.workorder import search
 from hotline.workorder.models import SavedSearch
 
@@ -74,3 +76,31 @@ def delete(session: Session, principal: Principal, saved: SavedSearch) -> None:
     audit.record(session, principal, "saved_search.deleted", object_type="saved_search", object_id=saved.ref,
                  detail={"name": saved.name})
     session.delete(saved)
+
+
+@handover.register
+def hand_over(session: Session, actor: Principal, leaver: User, colleague: User) -> list[handover.Item]:
+    """A leaver's saved searches go to the colleague (离职交接), unless the colleague may not search
+    orders or already keeps a search of that name."""
+    taker = Principal.of(colleague)
+    try:
+        search.require_searcher(taker)
+        searcher = True
+    except HotlineError:
+        searcher = False
+    taken = set(session.scalars(select(SavedSearch.name).where(SavedSearch.owner_id == colleague.id)))
+    out = []
+    for saved in session.scalars(select(SavedSearch).where(SavedSearch.owner_id == leaver.id)
+                                 .order_by(SavedSearch.name)).all():
+        if not searcher:
+            out.append(handover.Item("saved_search", saved.name, moved=False, reason="接收人不能查询工单"))
+        elif saved.name in taken:
+            out.append(handover.Item("saved_search", saved.name, moved=False, reason="接收人已有同名查询"))
+        else:
+            saved.owner_id = colleague.id
+            taken.add(saved.name)
+            audit.record(session, actor, "saved_search.handed_over", object_type="saved_search",
+                         object_id=saved.ref, detail={"from_user_id": leaver.id, "to_user_id": colleague.id})
+            out.append(handover.Item("saved_search", saved.name, moved=True))
+    session.flush()
+    return out

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
-from hotline.auth import access
+from hotline.auth import access, handover
+from hotline.auth.models import User
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.kit import clock
@@ -107,3 +108,21 @@ def delete(session: Session, actor: Principal, ref: str, *, registered: str | No
     session.flush()
     audit.record(session, actor, "intake_draft.deleted", object_type="intake_draft", object_id=ref,
                  detail={"number": registered} if registered else None)
+
+
+@handover.register
+def hand_over(session: Session, actor: Principal, leaver: User, colleague: User) -> list[handover.Item]:
+    """A leaver's drafts go to a colleague who takes calls too (离职交接)."""
+    taker = Principal.of(colleague)
+    out = []
+    for draft in repository.drafts_of(session, leaver.id):
+        label = str(fields_of(draft).get("title") or "（未填标题）")
+        if not taker.can(Cap.intake):
+            out.append(handover.Item("intake_draft", label, moved=False, reason="接收人没有受理权限"))
+            continue
+        draft.owner_id = colleague.id
+        audit.record(session, actor, "intake_draft.handed_over", object_type="intake_draft", object_id=draft.ref,
+                     detail={"from_user_id": leaver.id, "to_user_id": colleague.id})
+        out.append(handover.Item("intake_draft", label, moved=True))
+    session.flush()
+    return out
