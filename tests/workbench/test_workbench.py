@@ -149,3 +149,17 @@ def test_the_auditor_sees_the_last_chain_check(api, world) -> None:  # type: ign
     assert auditor.post("/api/v1/audit/verify").json()["ok"] is True
     card = bench(auditor)["chain"]
     assert "校验通过" in card["hint"] and card["count"] > 0 and not card["hot"]
+
+
+def test_a_callback_not_reached_shows_the_attempts_and_the_retry(api, world) -> None:  # type: ignore[no-untyped-def]
+    number = dispatched(api, world, title="回访重拨件")
+    orders = "/api/v1/work-orders"
+    post(api("handler"), f"{orders}/{number}/sign", {})
+    post(api("handler"), f"{orders}/{number}/reply", {"result": "resolved", "text": "已修复"})
+    post(api("dispatcher"), f"{orders}/{number}/review", {"accept": True})
+    agent = api("agent")
+    line = next(ln for ln in bench(agent)["callbacks"]["lines"] if number in ln["text"])
+    assert line["note"] == "待回访"
+    post(agent, f"{orders}/{number}/callback", {"reached": False})
+    line = next(ln for ln in bench(agent)["callbacks"]["lines"] if number in ln["text"])
+    assert line["note"].startswith("已拨 1 次未接通") and "第 2 次重拨" in line["note"] and line["hot"]

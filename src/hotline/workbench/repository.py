@@ -20,7 +20,14 @@ from hotline.knowledge.models import KnowledgeItem, KnowledgeVersion, PolicyDocu
 from hotline.org.models import Region, Unit
 from hotline.supervision.models import LedgerEntry, LedgerKind, SupervisionLetter
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
-from hotline.workorder.models import Assignment, AssignmentRole, AssignmentState, Extension, WorkOrder
+from hotline.workorder.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Callback,
+    Extension,
+    WorkOrder,
+)
 
 W = WorkOrder
 Scope = Callable[[Select[Any]], Select[Any]]
@@ -235,3 +242,16 @@ def last_event(session: Session, action: str) -> AuditEvent | None:
 
 def open_statuses() -> list[Status]:
     return sorted(OPEN_STATUSES)
+
+
+def unreached_callbacks(session: Session, numbers: list[str]) -> dict[str, tuple[int, dt.datetime]]:
+    """For orders waiting for their callback: the unreached attempts of the current round (count,
+    the last one's time), by order number — the agent's retries (再次回访)."""
+    if not numbers:
+        return {}
+    rows = session.execute(
+        select(W.number, func.count(Callback.id), func.max(Callback.at))
+        .join(Callback, and_(Callback.work_order_id == W.id, Callback.round == W.rehandle_count + 1,
+                             Callback.reached.is_(False)))
+        .where(W.number.in_(numbers)).group_by(W.number))
+    return {number: (int(n), at) for number, n, at in rows}

@@ -184,6 +184,7 @@ def _agent(session: Session, p: Principal, now: dt.datetime, scope: repo.Scope) 
     mine = repo.count(session, repo.scoped(scope, W.created_by_id == p.user_id, W.registered_at >= today))
     due = repo.count(session, repo.scoped(scope, W.status == Status.callback))
     callbacks = repo.centre_lines(session, scope, W.status == Status.callback, order=W.replied_at, limit=LINES)
+    retries = repo.unreached_callbacks(session, [o.number for o in callbacks])
     published_total, published = repo.published_since(session, now - dt.timedelta(days=7), LINES)
     day = today.date().isoformat()
     kept = drafts.drafts(session, p)
@@ -193,12 +194,21 @@ def _agent(session: Session, p: Principal, now: dt.datetime, scope: repo.Scope) 
              [Line(_draft_title(d), f"/console?draft={d.ref}",
                    d.updated_at.astimezone(clock.CST).strftime("%m-%d %H:%M")) for d in kept[:LINES]],
              "受理台上暂存、尚未登记的来电"),
-        Card("callbacks", "待回访", due, "/callbacks", [_order_line(p, o, "待回访") for o in callbacks],
-             "答复已审核通过，等待回访", hot=due > 0),
+        Card("callbacks", "待回访", due, "/callbacks", [_callback_line(p, o, retries.get(o.number)) for o in callbacks],
+             "答复已审核通过，等待回访；未接通的注明已拨次数和上次时间", hot=due > 0),
         Card("knowledge", "本周新发布的知识", published_total, "/knowledge",
              [Line(q, f"/knowledge/items/{i}", at.astimezone(clock.CST).strftime("%m-%d") if at else "")
               for i, q, at in published]),
     ]
+
+
+def _callback_line(p: Principal, o: repo.OrderLine, unreached: tuple[int, dt.datetime] | None) -> Line:
+    """A callback due: the first attempt, or the retry after unreached ones (how many, when last)."""
+    if unreached is None:
+        return _order_line(p, o, "待回访")
+    tries, last = unreached
+    return _order_line(p, o, f"已拨 {tries} 次未接通（上次 {last.astimezone(clock.CST):%m-%d %H:%M}），"
+                             f"第 {tries + 1} 次重拨", hot=True)
 
 
 def _draft_title(draft: IntakeDraft) -> str:
