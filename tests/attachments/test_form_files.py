@@ -63,3 +63,15 @@ def test_a_refused_file_refuses_the_reply_and_changes_nothing(browser, api, worl
     assert "wo-act primary failed" in refused.text
     assert status_of(db, number) == "handling"
     assert attachments_of(db, number) == []
+
+
+def test_a_file_is_on_the_staff_timeline_without_its_name_and_not_on_the_citizens(browser, api, world, db):  # noqa: F811
+    number, handler = signed(api, world, browser)
+    post_form(handler, number, "extension", {"working_days": "3", "reason": "等待材料"},
+              [("张三的材料.pdf", PDF, "application/pdf")])
+    timeline = api("supervisor").get(f"/api/v1/work-orders/{number}/timeline").json()
+    entry = next(e for e in timeline if e["event"] in ("work_order.attached", "attached"))
+    assert entry["label"] == "添加附件" and "张三" not in str(entry)
+    from hotline.workorder import timeline as labels
+
+    assert labels.citizen_label("work_order.attached") is None

@@ -31,6 +31,7 @@ from hotline.auth.roles import Cap
 from hotline.config import get_settings
 from hotline.kit import clock, crypto
 from hotline.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hotline.workorder import service as workorder
 from hotline.workorder.models import AssignmentState, WorkOrder
 
 MAX_PER_ORDER = 50
@@ -149,6 +150,8 @@ def _record(session: Session, actor: Principal | None, order: WorkOrder, stored:
     audit.record(session, actor, "attachment.uploaded", object_type="attachment", object_id=row.ref,
                  detail={"number": order.number, "context": context, "type": stored.content_type,
                          "size": stored.size})
+    workorder.attached(session, actor, order, context=context, content_type=stored.content_type, public=public,
+                       by=by_name)
     return row
 
 

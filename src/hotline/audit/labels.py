@@ -55,7 +55,7 @@ _WORK_ORDER: dict[str, str] = {
     "escalated": "提级督办", "letter_issued": "发出督办文书", "letter_responded": "回复督办文书",
     "business_environment_notified": "通报营商环境主管部门", "referred": "移交纪检监察机关",
     "meeting_held": "召开约谈/联席会议", "notice_published": "列入通报", "case_file_exported": "导出工单卷宗",
-    "noted": "添加工单备注",
+    "noted": "添加工单备注", "attached": "添加工单附件",
     "merged": "合并工单", "merged_in": "并入其他工单", "merged_out": "被合并工单移出", "unmerged": "取消合并",
     "merchant_referred": "转介服务企业", "merchant_rated": "回访评价服务企业",
     "merchant_complaint": "标记为对服务企业的投诉",

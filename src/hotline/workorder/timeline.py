@@ -24,6 +24,7 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "work_order.unmerged": ("取消并案", None),
     "work_order.urged": ("催办：同一诉求再次来电，已并入本工单", None),
     "work_order.noted": ("添加备注", None),
+    "work_order.attached": ("添加附件", None),
     "work_order.reply_shared": ("随主工单答复", "承办单位已答复"),
     "work_order.dispatched": ("派单", "已转交承办单位办理"),
     "work_order.direct_dispatched": ("直派（直派目录）", "已直接转交属地单位办理"),

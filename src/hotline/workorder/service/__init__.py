@@ -76,7 +76,7 @@ from hotline.workorder.service.intake import (
     write_intakes,
 )
 from hotline.workorder.service.merge import MAX_MERGE, merge, merge_new, unmerge
-from hotline.workorder.service.notes import add_note, notes
+from hotline.workorder.service.notes import add_note, attached, notes
 from hotline.workorder.service.public import PublicRecord, public_lookup, public_records
 from hotline.workorder.service.review import MAX_CALLBACK_ATTEMPTS, record_callback, review_reply, withdraw
 from hotline.workorder.service.urge import urge
@@ -101,6 +101,7 @@ __all__ = [
     "Verdict",
     "accepted_answers",
     "add_note",
+    "attached",
     "caller_history",
     "citizen_shown",
     "close_handed_over",

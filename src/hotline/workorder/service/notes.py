@@ -61,3 +61,11 @@ def add_note(session: Session, actor: Principal, order: WorkOrder, *, text: str)
     session.flush()
     _event(session, actor, order, "noted", note=note.ref, mentions=names or None, by=actor.display_name)
     return note
+
+
+def attached(session: Session, actor: Principal | None, order: WorkOrder, *, context: str, content_type: str,
+             public: bool, by: str | None = None) -> None:
+    """A file was put on the order (``hotline.attachments``): its entry on the timeline. The event
+    names why it came and its type — never its name, which may name a person."""
+    _event(session, actor, order, "attached", context=context, content_type=content_type, public=public or None,
+           actor_name=by if actor is None else None)
