@@ -90,6 +90,28 @@ def test_the_search_finds_an_order_by_a_word_and_saves_the_search(person, server
     expect(agent.locator("#saved-searches")).to_contain_text("塌陷类")
 
 
+def test_an_agent_keeps_a_call_as_a_draft_and_registers_it_later(person) -> None:  # type: ignore[no-untyped-def]
+    agent = person("agent")
+    nav_to(agent, "受理台")
+    agent.fill("#f-phone", "13800138123")
+    agent.fill("#f-title", "井盖缺失待核实地址")
+    agent.fill("#f-content", "来电反映路口井盖丢失，通话中断，待回拨核实具体路口。")
+    agent.get_by_role("button", name="暂存草稿").click()
+    expect(agent.locator(".flash.ok")).to_contain_text("草稿已暂存")
+    agent.goto("/")
+    drafts = agent.locator("#card-drafts")
+    expect(drafts).to_contain_text("井盖缺失待核实地址")
+    drafts.get_by_role("link", name="井盖缺失待核实地址").click()
+    expect(agent.locator("#f-title")).to_have_value("井盖缺失待核实地址")
+    agent.select_option("#f-appeal_type", "complaint")
+    agent.select_option("#f-region_code", "990100")
+    agent.fill("#f-address", "东华街道幸福路与人民路路口")
+    agent.get_by_role("button", name="受理登记").click()
+    expect(agent.locator(".flash.ok")).to_contain_text("已受理，工单号")
+    agent.goto("/")
+    expect(agent.locator("#card-drafts")).not_to_contain_text("井盖缺失待核实地址")
+
+
 def test_a_unit_handlers_day_on_a_phone(browser: Browser, person, server: Server) -> None:  # type: ignore[no-untyped-def]
     number = _new_order(person, server, "手机端办理测试")
     context = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 390, "height": 844},
