@@ -1,7 +1,7 @@
 """The daily work in a real browser: every role's workbench and the lists its counts open, the order
-search with a saved search, and a unit handler's day on a 390 px phone — the menu behind a button,
-the inbox, the order, signing, a photo from the camera, replying and asking for more time, none of it
-scrolling sideways."""
+search with a saved search, an agent's draft, and a unit handler's day on a 390 px phone — the menu
+behind a button, the inbox, the order, signing, a photo from the camera, replying with a photo and
+asking for more time, none of it scrolling sideways."""
 
 from __future__ import annotations
 
@@ -152,8 +152,13 @@ def test_a_unit_handlers_day_on_a_phone(browser: Browser, person, server: Server
         reply = phone.locator("#act-reply")
         reply.locator("#f-result").select_option("resolved")
         reply.locator("#f-reply-text").fill("已安排养护队修复塌陷路面并设置警示标志。")
+        reply.locator("#f-reply-files").set_input_files(files=[{"name": "修复后.jpg", "mimeType": "image/jpeg",
+                                                                "buffer": _photo()}])
+        reply.get_by_label("照片群众可见").check()
         reply.get_by_role("button", name="提交答复").click()
         expect(phone.locator(".flash.ok")).to_be_visible()
+        expect(phone.locator("#attachments img")).to_have_count(2)  # the photo sent with the reply too
+        expect(phone.locator("#attachments")).to_contain_text("群众可见")
         _no_sideways_scroll(phone)
     finally:
         context.close()
