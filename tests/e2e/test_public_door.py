@@ -1,6 +1,6 @@
-"""The public door in a browser: an appeal is filed only with the code texted to the phone,
-and withdrawn only with another one (the codes are read from the demo's SMS outbox, as the
-phone's owner would read them)."""
+"""The public door in a browser: an appeal (with a photo, shown back on the progress page) is
+filed only with the code texted to the phone, and withdrawn only with another one (the codes are
+read from the demo's SMS outbox, as the phone's owner would read them)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ def last_code(server: Server, template: str) -> str:
     return found.group(1)
 
 
+def _photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (90, 90, 90)).save(out, format="JPEG")
+    return out.getvalue()
+
+
 def test_a_citizen_files_an_appeal_with_the_sms_code_and_withdraws_it_with_another(
         browser: Browser, server: Server) -> None:
     context = browser.new_context(base_url=server.url, locale="zh-CN")
@@ -38,6 +48,7 @@ def test_a_citizen_files_an_appeal_with_the_sms_code_and_withdraws_it_with_anoth
     page.fill("input[name=title]", TITLE)
     page.fill("textarea[name=content]", "幸福路 8 号门口井盖缺失，夜里很危险")
     page.fill("input[name=phone]", PHONE)
+    page.locator("#p-files").set_input_files(files=[{"name": "井盖.jpg", "mimeType": "image/jpeg", "buffer": _photo()}])
     page.get_by_role("button", name="提交诉求").click()
 
     expect(page.locator("#code-sent")).to_contain_text("139****6666")
@@ -55,6 +66,9 @@ def test_a_citizen_files_an_appeal_with_the_sms_code_and_withdraws_it_with_anoth
     page.fill("input[name=phone]", PHONE)
     page.get_by_role("button", name="查询").click()
     expect(page.locator(".public-title")).to_have_text(TITLE)
+    photo = page.locator(".public-files img")
+    expect(photo).to_have_count(1)  # the photo sent with the appeal, through its signed link
+    expect(photo).to_have_js_property("naturalWidth", 320)
     page.locator("summary", has_text="撤回这件诉求").click()
     page.get_by_role("button", name="获取验证码").click()
     expect(page.locator(".flash")).to_contain_text("验证码已发送至该手机")
