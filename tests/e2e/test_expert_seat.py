@@ -74,7 +74,7 @@ def test_a_call_transferred_to_the_expert_seat_pops_for_the_specialist_masked(  
         {"call_id": "e2e-expert-1", "seq": 5, "type": "answered", "at": at(now, 0), "seat": "X001"},
     ])
     pop = handler.locator("#cti-pop")
-    expect(pop).to_be_visible(timeout=5_000)
+    expect(pop).to_be_visible()
     assert handler.evaluate("window.__sameDocument === true")
     expect(handler.locator("#cti-state")).to_have_text("通话中")
     expect(handler.locator("#cti-caller")).to_have_text(MASKED)

@@ -94,7 +94,7 @@ def test_the_agent_sees_the_pop_without_reload_and_files_an_order_that_keeps_the
 
     report_call(server, cti["token"], "e2e-call-agent", "E2E01")
     pop = agent.locator("#cti-pop")
-    expect(pop).to_be_visible(timeout=5_000)
+    expect(pop).to_be_visible()
     assert agent.evaluate("window.__sameDocument === true")
     expect(agent.locator("#cti-state")).to_have_text("通话中")
     expect(agent.locator("#cti-caller")).to_have_text(CALLER)
@@ -129,7 +129,7 @@ def test_a_dispatcher_on_a_seat_sees_the_caller_masked(person, server: Server, c
     expect(dispatcher.locator("#cti-state")).to_have_text("空闲")
     report_call(server, cti["token"], "e2e-call-dispatcher", "E2E02")
     pop = dispatcher.locator("#cti-pop")
-    expect(pop).to_be_visible(timeout=5_000)
+    expect(pop).to_be_visible()
     expect(dispatcher.locator("#cti-caller")).to_have_text(MASKED)
     expect(dispatcher.locator("#cti-open-orders")).to_contain_text(cti["open"])
     assert CALLER not in dispatcher.content()

@@ -23,6 +23,7 @@ def test_a_call_goes_round_the_whole_loop_to_closed_in_the_browser(person, serve
     # The agent takes the call in the intake console, keyboard first.
     agent = person("agent")
     nav_to(agent, "受理台")
+    agent.wait_for_load_state("load")  # htmx listens to the phone field (a busy machine may type first)
     expect(agent.locator("#f-phone")).to_be_focused()
     agent.keyboard.type("13800138000")
     agent.keyboard.press("Enter")  # Enter moves on; leaving the phone field looks the caller up
