@@ -123,3 +123,18 @@ def test_an_unreachable_store_refuses_the_upload_with_503_and_records_nothing(ap
     refused = upload(handler, number, "现场.jpg", photo_with_gps())
     assert refused.status_code == 503, refused.text
     assert handler.get(f"/api/v1/work-orders/{number}/attachments").json() == []
+
+
+@pytest.mark.parametrize("settings", [
+    {"attachment_s3_endpoint": "http://127.0.0.1:9"},  # no bucket, no keys
+    {"attachment_s3_endpoint": "ftp://store", "attachment_s3_bucket": "hotline", "attachment_s3_access_key": ACCESS,
+     "attachment_s3_secret_key": SECRET},
+])
+def test_a_store_configured_by_halves_refuses_with_503_not_a_server_error(api, world, monkeypatch, settings):
+    for name, value in settings.items():
+        monkeypatch.setattr(get_settings(), name, value)
+    number = dispatched(api, world, title="对象存储配置不全件")
+    handler = api("handler")
+    refused = upload(handler, number, "现场.jpg", photo_with_gps())
+    assert refused.status_code == 503 and "对象存储" in refused.json()["message"]
+    assert handler.get(f"/api/v1/work-orders/{number}/attachments").json() == []

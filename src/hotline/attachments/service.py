@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from hotline.attachments import media
 from hotline.attachments.models import CONTEXT_NAMES, Attachment
-from hotline.attachments.storage import DiskStorage, S3Storage, Storage
+from hotline.attachments.storage import DiskStorage, S3Storage, Storage, StorageUnavailable
 from hotline.audit import service as audit
 from hotline.auth import access
 from hotline.auth.principal import Principal
@@ -45,13 +45,17 @@ def storage() -> Storage:
     """The configured store: an S3-compatible bucket when its endpoint is set, else the disk."""
     settings = get_settings()
     if settings.attachment_s3_endpoint:
+        # a store configured by halves is unavailable (503, nothing recorded), not a server error
         if not (settings.attachment_s3_bucket and settings.attachment_s3_access_key
                 and settings.attachment_s3_secret_key):
-            raise ValueError("对象存储须同时配置 attachment_s3_bucket、attachment_s3_access_key 和 "
-                             "attachment_s3_secret_key")
-        return S3Storage(settings.attachment_s3_endpoint, settings.attachment_s3_bucket,
-                         region=settings.attachment_s3_region, access_key=settings.attachment_s3_access_key,
-                         secret_key=settings.attachment_s3_secret_key)
+            raise StorageUnavailable("对象存储配置不完整：须同时配置 attachment_s3_bucket、"
+                                     "attachment_s3_access_key 和 attachment_s3_secret_key")
+        try:
+            return S3Storage(settings.attachment_s3_endpoint, settings.attachment_s3_bucket,
+                             region=settings.attachment_s3_region, access_key=settings.attachment_s3_access_key,
+                             secret_key=settings.attachment_s3_secret_key)
+        except ValueError as exc:
+            raise StorageUnavailable(str(exc)) from None
     return DiskStorage(settings.attachment_dir or settings.data_dir / "attachments")
 
 

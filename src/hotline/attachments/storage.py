@@ -88,7 +88,7 @@ class S3Storage:
                  timeout: float = 30.0) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("attachment_s3_endpoint 须为 http(s):// 开头的地址")
+            raise ValueError("对象存储地址 attachment_s3_endpoint 须为 http(s):// 开头的地址")
         self.endpoint = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
         self.host = parts.netloc
         self.prefix = parts.path.rstrip("/")

@@ -35,7 +35,7 @@ from hotline.knowledge.models import VersionStatus
 from hotline.notify.models import NotificationStatus
 from hotline.workbench import repository as repo
 from hotline.workorder.lifecycle import Status
-from hotline.workorder.models import IntakeDraft, WorkOrder
+from hotline.workorder.models import WorkOrder
 from hotline.workorder.search_repository import centre_ids_of, scope_for
 from hotline.workorder.service import drafts
 from hotline.workorder.service.citizen import hides_reporters
@@ -191,7 +191,7 @@ def _agent(session: Session, p: Principal, now: dt.datetime, scope: repo.Scope) 
     return [
         Card("taken_today", "今日受理", mine, _search(mine="true", **{"from": day, "to": day})),
         Card("drafts", "我的草稿", len(kept), "/console",
-             [Line(_draft_title(d), f"/console?draft={d.ref}",
+             [Line(drafts.title_of(d), f"/console?draft={d.ref}",
                    d.updated_at.astimezone(clock.CST).strftime("%m-%d %H:%M")) for d in kept[:LINES]],
              "受理台上暂存、尚未登记的来电"),
         Card("callbacks", "待回访", due, "/callbacks", [_callback_line(p, o, retries.get(o.number)) for o in callbacks],
@@ -209,11 +209,6 @@ def _callback_line(p: Principal, o: repo.OrderLine, unreached: tuple[int, dt.dat
     tries, last = unreached
     return _order_line(p, o, f"已拨 {tries} 次未接通（上次 {last.astimezone(clock.CST):%m-%d %H:%M}），"
                              f"第 {tries + 1} 次重拨", hot=True)
-
-
-def _draft_title(draft: IntakeDraft) -> str:
-    fields = drafts.fields_of(draft)
-    return str(fields.get("title") or (fields.get("content") or "")[:30] or "（未填标题）")
 
 
 def _sector(session: Session, p: Principal, now: dt.datetime, scope: repo.Scope) -> list[Card]:

@@ -133,6 +133,7 @@ async def _media(request: Request) -> tuple[str, bytes] | None:
         return None
     return upload.filename, await upload.read()
 
+
 # --- discovery and services ------------------------------------------------------------------
 
 

@@ -101,6 +101,12 @@ def fields_of(draft: IntakeDraft) -> dict[str, Any]:
     return loaded
 
 
+def title_of(draft: IntakeDraft) -> str:
+    """What a list shows of a draft: its title, else the opening of its text."""
+    fields = fields_of(draft)
+    return str(fields.get("title") or (fields.get("content") or "")[:30] or "（未填标题）")
+
+
 def delete(session: Session, actor: Principal, ref: str, *, registered: str | None = None) -> None:
     """Remove the actor's draft (``registered``: the number of the order it became)."""
     draft = mine(session, actor, ref)
@@ -116,7 +122,7 @@ def hand_over(session: Session, actor: Principal, leaver: User, colleague: User)
     taker = Principal.of(colleague)
     out = []
     for draft in repository.drafts_of(session, leaver.id):
-        label = str(fields_of(draft).get("title") or "（未填标题）")
+        label = title_of(draft)
         if not taker.can(Cap.intake):
             out.append(handover.Item("intake_draft", label, moved=False, reason="接收人没有受理权限"))
             continue
