@@ -299,3 +299,43 @@ def test_a_run_whose_process_ended_is_recorded_as_failed_by_the_next_run_of_the_
     latest = db.get(BoardImport, summary.import_id)
     assert (latest.status, latest.created) == ("done", 2)  # the first message was imported beside it
     assert latest.progressed_at is not None
+
+
+@pytest.mark.parametrize(("text", "pictures", "base", "expected"), [
+    ('<p>路灯坏了</p><img src="https://img.example.com/1.jpg" alt="x"><IMG SRC=//cdn.example.com/2.png>', None, None,
+     ("https://img.example.com/1.jpg", "https://cdn.example.com/2.png")),
+    ("&lt;img src=&quot;https://img.example.com/3.jpg&quot;&gt;", None, None, ("https://img.example.com/3.jpg",)),
+    ("没有图片", "https://a.example.com/1.jpg, https://a.example.com/2.jpg；https://a.example.com/1.jpg", None,
+     ("https://a.example.com/1.jpg", "https://a.example.com/2.jpg")),
+    ("<img src='javascript:alert(1)'><img src=\"data:image/png;base64,AAAA\"><img src=\"/up/4.jpg\">",
+     None, None, ()),  # no script, no inline data, and a relative link of a file has nothing to be read against
+    ('<img src="/up/4.jpg">', [{"url": "5.jpg"}, {"src": "https://b.example.com/6.jpg"}, 7, None],
+     "https://board.example.gov.cn/api/messages?page=2",
+     ("https://board.example.gov.cn/up/4.jpg", "https://board.example.gov.cn/api/5.jpg", "https://b.example.com/6.jpg")),
+    ("", " ".join(f"https://c.example.com/{n}.jpg" for n in range(12)), None,
+     tuple(f"https://c.example.com/{n}.jpg" for n in range(9))),
+])
+def test_a_messages_pictures_are_read_as_links_from_its_html_and_its_pictures_field(text, pictures, base, expected):
+    assert fileformat.picture_links(text, pictures, base=base) == expected
+
+
+def test_a_messages_pictures_become_the_links_of_its_orders_source_and_its_text_keeps_none_of_the_tags(
+        db, world, factory, api):
+    make_board(db, world)
+    rows = [["M2001", "u1", "东华街道幸福小区路面塌陷", "2024-05-04 08:00",
+             '幸福小区门口路面塌陷<img src="https://img.board.example.cn/a/1.jpg" width=300>，很危险。',
+             "0", "0", "https://img.board.example.cn/a/2.jpg https://img.board.example.cn/a/1.jpg"],
+            ["M2002", "u2", "咨询办证", "2024-05-04 09:00", "请问办居住证要带什么材料？", "0", "0", ""]]
+    summary = _import(factory, xlsx_file(rows, HEADERS + ["留言图片"]), "pics.xlsx")
+    assert summary.counts.created == 2
+    messages = _messages(db)
+    order = db.get(WorkOrder, messages["M2001"].work_order_id)
+    assert order.content == "幸福小区门口路面塌陷，很危险。"
+    [source] = wo_repository.sources_of(db, order.id)
+    assert source.links == ["https://img.board.example.cn/a/1.jpg", "https://img.board.example.cn/a/2.jpg"]
+    [plain] = wo_repository.sources_of(db, messages["M2002"].work_order_id)
+    assert plain.links is None
+    shown = api("dispatcher").get(f"/api/v1/work-orders/{order.number}").json()
+    assert shown["sources"][0]["links"] == source.links
+    page = api("dispatcher").get(f"/orders/{order.number}").text
+    assert 'href="https://img.board.example.cn/a/2.jpg"' in page and "来源所附图片" in page

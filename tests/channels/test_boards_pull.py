@@ -19,7 +19,7 @@ from hotline.channels.boards import pull, service
 from hotline.channels.boards.models import Board, BoardImport, BoardMessage
 from hotline.kit import clock, jobs
 from hotline.kit.errors import Forbidden, InvalidInput
-from hotline.workorder.models import WorkOrder
+from hotline.workorder.models import OrderSource, WorkOrder
 from tests.channels.boards_helpers import make_board
 
 FIELD_MAP = {"ref": "msg_id", "user": "author.uid", "subject": "title", "posted_at": "created", "text": "body",
@@ -182,3 +182,19 @@ def test_only_the_province_administrator_configures_a_pull(db, world):
     with pytest.raises(Forbidden):
         service.configure_pull(db, world.p("dispatcher"), board, url="http://127.0.0.1:1/", interval_seconds=300,
                                field_map=None, enabled=True)
+
+
+def test_a_pulled_messages_pictures_are_kept_as_links_read_against_the_pull_url(db, world, factory, fake_board):
+    fake_board.add("G1", "路面塌陷", '云岭市云中区解放路路面塌陷<img src="/upload/g1-a.jpg">，很危险。')
+    fake_board.messages[0]["pics"] = [{"url": "https://cdn.example.com/g1-b.jpg"}, "javascript:alert(1)"]
+    board = make_board(db, world)
+    service.configure_pull(db, world.p("admin"), board, url=fake_board.url, interval_seconds=300,
+                           field_map={**FIELD_MAP, "pictures": "pics"}, enabled=True)
+    db.commit()
+    pull.pull_board(factory, board.id, sleep=lambda s: None)
+    db.expire_all()
+    order_id = db.execute(select(BoardMessage.work_order_id).where(BoardMessage.ref == "G1")).scalar_one()
+    links = db.execute(select(OrderSource.links).where(OrderSource.work_order_id == order_id)).scalar_one()
+    host = fake_board.url.split("/api/")[0]
+    assert links == [f"{host}/upload/g1-a.jpg", "https://cdn.example.com/g1-b.jpg"]
+    assert not [r for r in fake_board.requests if "upload" in r]  # kept as links: never fetched

@@ -112,6 +112,7 @@ def test_a_jurisdiction_limits_where_a_point_may_be_placed(client, o311):
     ({**NEAR_XINGFU, "attribute[SINCE]": "yesterday"}, 400, "attribute[SINCE]"),
     ({**NEAR_XINGFU, "phone": "12345"}, 400, "phone"),
     ({**NEAR_XINGFU, "media_url": "javascript:alert(1)"}, 400, "media_url"),
+    ({**NEAR_XINGFU, "media_url": "https://img.example.com/" + "a" * 480}, 400, "media_url"),
     ({**NEAR_XINGFU, "description": "x" * 4001}, 400, "description"),
     ({**NEAR_XINGFU, "api_key": None}, 403, "api_key"),
     ({**NEAR_XINGFU, "api_key": "o311_wrong"}, 403, "api_key"),
@@ -139,12 +140,15 @@ def test_the_phone_and_name_reach_the_citizen_record_and_no_get_shows_them(clien
             assert secret not in text, (path, secret)
 
 
-def test_get_requests_answers_schema_valid_json_and_spec_xml(client, o311):
+def test_get_requests_answers_schema_valid_json_and_spec_xml(client, api, o311):
     [answer] = post(client, o311, **NEAR_XINGFU, media_url="https://img.example.com/lamp.jpg").json()
     number = answer["service_request_id"]
     body = valid("requests.json", client.get("/open311/v2/requests.json").json())
     mine = next(r for r in body if r["service_request_id"] == number)
     assert mine["status"] == "open" and mine["service_code"] == o311.lamp and mine["service_name"] == "路灯"
+    # staff see the client's picture link under the order's sources (a link, not fetched)
+    assert api("agent").get(f"/api/v1/work-orders/{number}").json()["sources"][0]["links"] == [
+        "https://img.example.com/lamp.jpg"]
     assert (mine["lat"], mine["long"]) == (30.6705, 104.0695) and mine["address"] == "幸福路附近"
     assert mine["media_url"] == "https://img.example.com/lamp.jpg"
     assert mine["requested_datetime"].endswith("+08:00") and mine["updated_datetime"].endswith("+08:00")

@@ -58,13 +58,19 @@ def test_one_reference_twice_in_one_batch_makes_one_order(db, world, board):
     ({"received_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "source_ref": None}, "来源编号"),
     ({"received_at": dt.datetime(2099, 1, 1, tzinfo=dt.UTC)}, "晚于"),
     ({"source_ref": "x" * 101}, ""),
+    ({"source_links": ("https://img.example.com/1.jpg",), "source_ref": None}, "来源编号"),
+    ({"source_links": ("javascript:alert(1)",)}, "http"),
+    ({"source_links": ("data:image/png;base64,AAAA",)}, "http"),
+    ({"source_links": ("https://",)}, "http"),
+    ({"source_links": ("https://img.example.com/" + "a" * 480,)}, "500"),
+    ({"source_links": tuple(f"https://img.example.com/{n}.jpg" for n in range(10))}, "最多 9"),
 ])
 def test_a_bad_source_is_refused_and_writes_nothing(db, world, board, change, reason):
     before = db.scalar(select(func.count()).select_from(WorkOrder))
     data = wo.IntakeData(channel=board.code, **APPEAL, **{"source_ref": "M-9", **change})
     with pytest.raises(InvalidInput) as refused:
         wo.intake(db, world.p("agent"), data)
-    assert refused.value.field in {"received_at", "source_ref"} and reason in refused.value.message
+    assert refused.value.field in {"received_at", "source_ref", "source_links"} and reason in refused.value.message
     assert db.scalar(select(func.count()).select_from(WorkOrder)) == before
 
 
@@ -83,3 +89,21 @@ def test_an_order_lists_its_own_and_its_merged_orders_sources(api, db, world, bo
     assert 'id="order-sources"' in page and "人民网领导留言板" in page and "M-55" in page and child.number in page
     alone = api("dispatcher").get(f"/orders/{child.number}").text
     assert "M-55" in alone
+
+
+def test_the_pictures_a_source_showed_are_kept_as_links_and_shown_as_outside_links(api, db, world, board):
+    links = ("https://img.example.com/a.jpg?x=1&y=2", "http://pic.example.org/b.png", "https://img.example.com/a.jpg?x=1&y=2")
+    order, _ = wo.intake(db, world.p("agent"), wo.IntakeData(channel=board.code, **APPEAL, source_ref="M-60",
+                                                             source_links=links))
+    db.commit()
+    assert db.execute(select(OrderSource.links).where(OrderSource.work_order_id == order.id)).scalar_one() == [
+        "https://img.example.com/a.jpg?x=1&y=2", "http://pic.example.org/b.png"]  # a repeat once
+    shown = api("dispatcher").get(f"/api/v1/work-orders/{order.number}").json()
+    assert shown["sources"][0]["links"] == ["https://img.example.com/a.jpg?x=1&y=2", "http://pic.example.org/b.png"]
+    page = api("dispatcher").get(f"/orders/{order.number}").text
+    assert '<a href="https://img.example.com/a.jpg?x=1&amp;y=2" target="_blank" rel="noopener noreferrer nofollow" ' \
+        'referrerpolicy="no-referrer"' in page
+    assert "（pic.example.org）" in page and "<img" not in page.split('id="order-sources"')[1].split("</td>")[0]
+    plain, _ = wo.intake(db, world.p("agent"), wo.IntakeData(channel="phone", **APPEAL, phone="13900004445"))
+    db.commit()
+    assert api("dispatcher").get(f"/api/v1/work-orders/{plain.number}").json()["sources"][0]["links"] == []

@@ -100,6 +100,18 @@ def parent_codes(code: str) -> list[str]:
     return []
 
 
+_WEB_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"'\\/?#]+[^\s\x00-\x1f\x7f<>\"'\\]*", re.IGNORECASE)
+
+
+def web_link(value: str | None, field: str) -> str:
+    """An absolute http(s) link of at most 500 characters, with a host, without spaces,
+    control characters, quotes or angle brackets (so a page can show it as a link)."""
+    link = (value or "").strip()
+    if len(link) > 500 or not _WEB_LINK.fullmatch(link):
+        raise InvalidInput(field, "须为 http 或 https 链接，最长 500 个字符")
+    return link
+
+
 #: Control characters a text may not hold (a multiline text keeps line breaks and tabs).
 _CONTROL = re.compile(r"[\x00-\x1f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -34,6 +35,11 @@ def _cst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(CST).strftime(fmt) if value else ""
 
 
+def _link_host(value: str) -> str:
+    """The host a link leads to, to show beside an outside link."""
+    return urlsplit(value).hostname or ""
+
+
 #: Template folders of sub-packages: prefix → folder.
 SUB_TEMPLATES = {"quality": PACKAGE / "telephony" / "quality" / "templates",
                  "cti_stats": PACKAGE / "telephony" / "stats" / "templates",
@@ -52,6 +58,7 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.filters["cst"] = _cst
+env.filters["link_host"] = _link_host
 env.globals.update(
     role_name=lambda r: ROLE_NAMES[Role(r)],
     ROLE_NAMES=ROLE_NAMES,

@@ -102,7 +102,8 @@ def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
         merged_into=repository.number_of(session, order.merged_into_id) if order.merged_into_id else None,
         merged=[c.number for c in repository.merged_children(session, order.id)], urge_count=order.urge_count,
         sources=[SourceOut(number=s.number, channel=s.channel_code, channel_name=s.channel_name, ref=s.ref,
-                           received_at=s.received_at) for s in repository.sources_of(session, order.id)],
+                           received_at=s.received_at, links=s.links or [])
+                 for s in repository.sources_of(session, order.id)],
     )
 
 

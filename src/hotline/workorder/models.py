@@ -370,6 +370,9 @@ class OrderSource(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
     ref: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: The pictures and files the source showed with the appeal (a board message's images),
+    #: kept as the source's http(s) links: never fetched by the platform (ADR 0032).
+    links: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -104,12 +104,13 @@ class SourceRow:
     ref: str | None
     received_at: dt.datetime | None
     registered_at: dt.datetime
+    links: list[str] | None = None  # what the source showed with the appeal (never fetched)
 
 
 def sources_of(session: Session, order_id: int) -> list[SourceRow]:
     """Every source of an order: its own and those of the orders merged into it, oldest first."""
     stmt = (select(WorkOrder.number, Channel.code, Channel.name, OrderSource.ref, OrderSource.received_at,
-                   WorkOrder.registered_at)
+                   WorkOrder.registered_at, OrderSource.links)
             .join(Channel, Channel.id == WorkOrder.channel_id)
             .outerjoin(OrderSource, OrderSource.work_order_id == WorkOrder.id)
             .where(or_(WorkOrder.id == order_id, WorkOrder.merged_into_id == order_id))

@@ -119,6 +119,8 @@ class SourceOut(BaseModel):
     channel_name: str
     ref: str | None = Field(default=None, description="the channel's own id: board message, Open311 request, call")
     received_at: dt.datetime | None = Field(default=None, description="the time the source gives the appeal")
+    links: list[str] = Field(default_factory=list, description="the pictures and files the source showed with the "
+                             "appeal (a board message's images, an Open311 media_url), as its links: not fetched")
 
 
 class OrderBrief(BaseModel):

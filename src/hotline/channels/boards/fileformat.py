@@ -2,8 +2,10 @@
 
 A file is CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it) or XLSX, its first
 row the column names, in any order: ``留言编号, 留言用户, 留言主题, 留言时间, 留言详情, 点赞数,
-反对数`` and, optionally, ``答复意见, 答复时间`` (a reply the board already shows). Text is
-cleaned of HTML remnants (tags, entities), odd spaces and blank lines; times are read in the
+反对数`` and, optionally, ``答复意见, 答复时间`` (a reply the board already shows) and
+``留言图片`` (picture links). Text is cleaned of HTML remnants (tags, entities), odd spaces and
+blank lines; the pictures in a message's HTML (``<img src>``) and in ``留言图片`` are kept as
+links (http(s) only; the platform never fetches them: see :func:`picture_links`); times are read in the
 formats those exports use (``2024-05-01 12:30:00``, ``2024/5/1 12:30``, ``2024年5月1日 12:30``,
 Excel date cells and serial numbers, Unix seconds) as Beijing time unless they say otherwise.
 
@@ -22,14 +24,17 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
-from hotline.kit import clock
+from hotline.kit import clock, validate
+from hotline.kit.errors import InvalidInput
 
 #: Column → field.
 COLUMNS = {"留言编号": "ref", "留言用户": "user", "留言主题": "subject", "留言时间": "posted_at",
-           "留言详情": "text", "点赞数": "likes", "反对数": "dislikes", "答复意见": "reply", "答复时间": "replied_at"}
+           "留言详情": "text", "点赞数": "likes", "反对数": "dislikes", "答复意见": "reply", "答复时间": "replied_at",
+           "留言图片": "pictures", "图片": "pictures"}
 REQUIRED = ("留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数")
-NAMES = {v: k for k, v in COLUMNS.items()}  # field → column, for messages
+NAMES = {**{v: k for k, v in COLUMNS.items()}, "pictures": "留言图片"}  # field → column, for messages
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -44,6 +49,52 @@ _TAG = re.compile(r"<[^<>]{0,400}>")
 _SPACES = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
 _LINES = re.compile(r"\s*\n\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_IMG_SRC = re.compile(r"<\s*img\b[^>]{0,400}?\bsrc\s*=\s*(?:\"([^\"]{0,600})\"|'([^']{0,600})'|([^\s>]{1,600}))",
+                      re.IGNORECASE)
+_LINK_SEPARATORS = re.compile(r"[\s,;，；、|]+")
+#: Picture links a message keeps at most (a board shows nine pictures).
+MAX_PICTURES = 9
+
+
+def _unescaped(text: str) -> str:
+    for _ in range(2):  # &amp;lt;br&amp;gt; → &lt;br&gt; → <br>
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    return text
+
+
+def picture_links(text: Any, pictures: Any = None, *, base: str | None = None) -> tuple[str, ...]:
+    """A message's pictures as links: the images of its HTML text (``<img src=…>``), then
+    those of a pictures field — a list (of links, or of objects with ``url`` or ``src``) or a
+    text of links separated by spaces, commas, semicolons or bars. A relative link is read
+    against ``base`` (the pulled page's URL) or dropped; only http(s) links of at most 500
+    characters are kept (never ``data:`` or ``javascript:``), repeats once, at most
+    ``MAX_PICTURES``. Kept as links only: fetching a stranger's URL from the platform's
+    network is what an attacker would ask of it (and a picture may show people)."""
+    candidates: list[str] = []
+    if isinstance(text, str) and "<" in (unescaped := _unescaped(text)):
+        candidates += [next(g for g in m.groups() if g is not None) for m in _IMG_SRC.finditer(unescaped)]
+    items = pictures if isinstance(pictures, list | tuple) else [pictures]
+    for item in items:
+        if isinstance(item, dict):
+            item = item.get("url") or item.get("src")
+        if isinstance(item, str):
+            candidates += [c for c in _LINK_SEPARATORS.split(_unescaped(item)) if c]
+    out: dict[str, None] = {}
+    for candidate in candidates:
+        link = candidate.strip()
+        if link.startswith("//"):
+            link = "https:" + link
+        elif base and not re.match(r"[a-zA-Z][a-zA-Z0-9+.\-]*:", link):
+            link = urljoin(base, link)
+        try:
+            out.setdefault(validate.web_link(link, "pictures"), None)
+        except InvalidInput:
+            continue
+        if len(out) >= MAX_PICTURES:
+            break
+    return tuple(out)
 
 
 def clean_text(value: Any, *, multiline: bool = True) -> str:
@@ -52,11 +103,7 @@ def clean_text(value: Any, *, multiline: bool = True) -> str:
     runs of spaces (full-width, non-breaking) made one, control characters dropped."""
     if value is None:
         return ""
-    text = str(value)
-    for _ in range(2):  # &amp;lt;br&amp;gt; → &lt;br&gt; → <br>
-        if "&" not in text:
-            break
-        text = html.unescape(text)
+    text = _unescaped(str(value))
     text = _TAG_BREAK.sub("\n", text)
     text = _TAG.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -182,6 +229,7 @@ class Message:
     dislikes: int
     reply: str | None = None
     replied_at: dt.datetime | None = None
+    pictures: tuple[str, ...] = ()  # links (picture_links), never fetched
 
 
 @dataclass
@@ -196,9 +244,11 @@ class Parsed:
     bad_rows: int = 0
 
 
-def check(records: Iterable[tuple[int, Mapping[str, Any]]], *, where: str = "行") -> Parsed:
+def check(records: Iterable[tuple[int, Mapping[str, Any]]], *, where: str = "行", base: str | None = None
+          ) -> Parsed:
     """Check and clean records (``(row, {field: value})``, fields as in ``COLUMNS``). A
-    repeated 留言编号 is one message (its last counts are kept)."""
+    repeated 留言编号 is one message (its last counts are kept). ``base``: the URL relative
+    picture links are read against (a pulled page's)."""
     out = Parsed()
     seen: dict[str, int] = {}
 
@@ -246,7 +296,8 @@ def check(records: Iterable[tuple[int, Mapping[str, Any]]], *, where: str = "行
         content = text if len(text) <= CONTENT_CHARS else text[:CONTENT_CHARS - len(CUT_NOTE)] + CUT_NOTE
         message = Message(row=row, ref=ref, user_ref=user, subject=(subject or title)[:200], title=title,
                           text=content, posted_at=posted_at, likes=counts[0], dislikes=counts[1], reply=reply,
-                          replied_at=replied_at)
+                          replied_at=replied_at,
+                          pictures=picture_links(record.get("text"), record.get("pictures"), base=base))
         if ref in seen:
             out.messages[seen[ref]] = message
         else:

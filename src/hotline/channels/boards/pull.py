@@ -4,7 +4,7 @@ The contract (docs/integration.md, "网络留言板"): ``GET <pull_url>?<cursor_
 <limit_param>=<n>`` answers a JSON object whose ``items`` key (a dotted path, per the board's
 field map) holds the messages and whose ``next_cursor`` key the position after them; the field
 map names the key of each message field (``ref, user, subject, posted_at, text, likes,
-dislikes``, optional ``reply, replied_at``). Each page is checked like a file and imported in
+dislikes``, optional ``reply, replied_at, pictures``). Each page is checked like a file and imported in
 one transaction together with the cursor that follows it, so the cursor never runs ahead of
 what was imported, and a page seen again changes nothing but likes and dislikes. A request
 that fails (no answer, a 5xx, not JSON) is retried with back-off (``RETRIES``); a run that still
@@ -122,7 +122,7 @@ def pull_board(factory: SessionFactory, board_id: int, *, sleep: Callable[[float
                 raise PullFailed("接口一页返回的留言过多")
             following = _get(document, fields["next_cursor"])
             following = str(following)[:200] if following not in (None, "") else None
-            parsed = fileformat.check(records(items, fields), where="条")
+            parsed = fileformat.check(records(items, fields), where="条", base=url)
             counts.read += parsed.rows
             counts.skipped += len(parsed.skipped)
             counts.errors += parsed.skipped

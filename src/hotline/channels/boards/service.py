@@ -144,11 +144,13 @@ def create_board(session: Session, actor: Principal, *, code: str, name: str | N
 
 #: What the pull adapter's field map may name: our field → the key (a dotted path) in the
 #: board's JSON; and the page's own keys.
-MESSAGE_FIELDS = ("ref", "user", "subject", "posted_at", "text", "likes", "dislikes", "reply", "replied_at")
+MESSAGE_FIELDS = ("ref", "user", "subject", "posted_at", "text", "likes", "dislikes", "reply", "replied_at",
+                  "pictures")
 PAGE_FIELDS = ("items", "next_cursor", "cursor_param", "limit_param")
 DEFAULT_FIELD_MAP = {"ref": "id", "user": "user", "subject": "title", "posted_at": "time", "text": "content",
                      "likes": "likes", "dislikes": "dislikes", "reply": "reply", "replied_at": "reply_time",
-                     "items": "items", "next_cursor": "next_cursor", "cursor_param": "cursor", "limit_param": "limit"}
+                     "pictures": "pictures", "items": "items", "next_cursor": "next_cursor", "cursor_param": "cursor",
+                     "limit_param": "limit"}
 _KEY = re.compile(r"[A-Za-z0-9_\-.\u4e00-\u9fff]{1,100}")
 
 
@@ -334,7 +336,7 @@ def _import_batch(session: Session, board: Board, channel: Channel, messages: Se
         data = workorder.IntakeData(
             channel=channel.code, appeal_type=appeal_type_of(m, board.appeal_type), title=m.title, content=m.text,
             category_code=category.category.code if category else None, region_code=region.code if region else None,
-            source_ref=m.ref, received_at=m.posted_at)
+            source_ref=m.ref, received_at=m.posted_at, source_links=m.pictures)
         try:
             plans.append(workorder.plan_intake(session, actor, data))
         except InvalidInput as exc:

@@ -45,7 +45,6 @@ DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
 #: Reads without a key are limited per client address.
 ANONYMOUS_LIMIT = ratelimit.Limit("open311_anonymous", 120, dt.timedelta(minutes=1), "请求过于频繁，请稍后再试")
-_URL = re.compile(r"^https?://[^\s<>\"]{1,490}$")
 
 
 def _hash(key: str) -> str:
@@ -336,9 +335,7 @@ def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: st
     answers = rules.answers(service.attributes, posted.attributes)
     description = validate.text(posted.get("description"), "description", max_length=4000, required=False,
                                 multiline=True)
-    media_url = posted.get("media_url")
-    if media_url is not None and not _URL.fullmatch(media_url):
-        raise InvalidInput("media_url", "须为 http 或 https 链接，最长 500 个字符")
+    media_url = validate.web_link(posted.get("media_url"), "media_url") if posted.get("media_url") else None
     phone = validate.phone(posted.get("phone") or "") if posted.get("phone") else None
     name = "".join(p for p in (posted.get("last_name"), posted.get("first_name")) if p) or None
     where = address or (f"{place.name}附近" if place is not None else None) or \
@@ -362,6 +359,7 @@ def submit(session: Session, caller: Caller, posted: Posted, *, jurisdiction: st
         title=(flat[:40] if flat else category.name),
         content=text or category.name, phone=phone, name=name if phone else None, category_code=category.code,
         region_code=place.region_code if place is not None else None, address=where, source_ref=token,
+        source_links=(media_url,) if media_url else (),
         extra={"open311": {"service_code": category.code, "attributes": answers}},
     ))
     if not created and repository.request_by_token(session, token) is not None:

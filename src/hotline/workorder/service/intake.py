@@ -68,6 +68,8 @@ class IntakeData:
     # intake repeating one gets the order the first made; and the time the source gives it
     source_ref: str | None = None
     received_at: dt.datetime | None = None
+    # the pictures and files the source showed with it, as its http(s) links (never fetched)
+    source_links: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
@@ -122,6 +124,7 @@ class IntakePlan:
     joined_rule: str | None = None  # the catalogue entry of the open order this repeat appeal joined
     source_ref: str | None = None  # the channel's own id of the appeal (``IntakeData.source_ref``)
     received_at: dt.datetime | None = None  # the time the source gives it
+    source_links: tuple[str, ...] = ()  # what the source showed with it, as links
     #: A direct-dispatch catalogue entry matched but the place has no such unit: the order waits
     #: for a dispatcher, and the dispatchers' workbench lists it (直派失败).
     direct_missed: str | None = None
@@ -162,6 +165,7 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         raise InvalidInput("phone", "请留下联系电话，以便告知办理结果")
     source_ref = validate.text(data.source_ref, "source_ref", max_length=100, required=False)
     received_at = _received_at(data.received_at, source_ref)
+    source_links = _source_links(data.source_links, source_ref)
     answer = validate.text(data.answer, "answer", max_length=5000, multiline=True) or "" \
         if data.answer is not None else None
     knowledge = None
@@ -213,8 +217,27 @@ def plan_intake(session: Session, actor: Principal | None, data: IntakeData, *,
         phone_hash=citizen_service.phone_hash(phone) if phone else None, name=name, channel=data.channel,
         centre_name=centre.name, answer=answer, knowledge=knowledge, direct=direct, deadline_state=state,
         enterprise_reason=enterprise_reason, centre_region_id=centre.region_id, source_ref=source_ref,
-        received_at=received_at, direct_missed=direct_missed,
+        received_at=received_at, source_links=source_links, direct_missed=direct_missed,
     )
+
+
+#: Links a source may give with one appeal (a board shows at most nine pictures).
+MAX_SOURCE_LINKS = 9
+
+
+def _source_links(values: tuple[str, ...] | list[str], source_ref: str | None) -> tuple[str, ...]:
+    """The source's links: absolute http(s) URLs of at most 500 characters, at most
+    ``MAX_SOURCE_LINKS``, repeats dropped; only with the source's own id."""
+    if not values:
+        return ()
+    if source_ref is None:
+        raise InvalidInput("source_links", "来源链接须与来源编号一同提供")
+    if len(values) > MAX_SOURCE_LINKS:
+        raise InvalidInput("source_links", f"来源链接最多 {MAX_SOURCE_LINKS} 个")
+    out: dict[str, None] = {}
+    for value in values:
+        out.setdefault(validate.web_link(value if isinstance(value, str) else None, "source_links"), None)
+    return tuple(out)
 
 
 def _received_at(value: dt.datetime | None, source_ref: str | None) -> dt.datetime | None:
@@ -344,7 +367,8 @@ def write_intakes(session: Session, plans: Sequence[IntakePlan]) -> list[IntakeR
     insert_many(session, IdempotencyKey, keys)
     insert_many(session, OrderSource, [
         {"work_order_id": order_id, "channel_id": plans[i].values["channel_id"], "ref": plans[i].source_ref,
-         "received_at": plans[i].received_at, "created_at": plans[i].now}
+         "received_at": plans[i].received_at, "links": list(plans[i].source_links) or None,
+         "created_at": plans[i].now}
         for i, order_id in zip(fresh, ids, strict=True) if plans[i].source_ref is not None])
     notify.queue_rows(session, texts)
     answered = [(plans[i].knowledge, order_id) for i, order_id in zip(fresh, ids, strict=True) if plans[i].knowledge]
