@@ -42,12 +42,62 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) the process ``root`` and its live descendants have used so
+    far, read from their own clocks in ``/proc`` (plus what its ended children left it)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:
+                continue
+            stats[int(entry.name)] = text[text.rindex(")") + 2:].split()  # fields from the 3rd (state) on
+    children: dict[int, list[int]] = {}
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        fields = stats.get(pid)
+        if fields is None:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid == root:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime: children it has waited for
+        stack.extend(children.get(pid, []))
+    return total / tick
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process of this machine (the database server's share of
+    a run on PostgreSQL): the processes whose command is ``postgres``."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if text[text.index("(") + 1:text.rindex(")")].startswith("postgres"):
+                fields = text[text.rindex(")") + 2:].split()
+                total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 @dataclass
 class Instance:
     port: int
     token: str
     env: dict[str, str]
     database_url: str
+    pid: int = 0  # the server's process (its web workers are its children)
+
+    def cpu_seconds(self) -> float:
+        """The platform's CPU time so far: the server process and its web workers."""
+        return tree_cpu_seconds(self.pid)
 
 
 def _fresh_postgres(url: str) -> tuple[str, str]:
@@ -111,7 +161,7 @@ def instance(database_url: str | None = None, extra_env: dict[str, str] | None =
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("server did not start: " + (tmp / "server.log").read_text()[-2000:])
             time.sleep(0.2)
-        yield Instance(port=port, token=token, env=env, database_url=url)
+        yield Instance(port=port, token=token, env=env, database_url=url, pid=server.pid)
     finally:
         server.terminate()
         try:

@@ -5,7 +5,9 @@
 Starts its own server with a fresh database and the demo province, then ``--concurrency``
 clients post appeals (integration token, ``Idempotency-Key`` on every request; about one in
 five matches the direct-dispatch catalogue) for ``--seconds``. Prints one JSON object:
-``orders_per_s``, ``p50_ms``, ``p95_ms``, ``p99_ms``, ``errors``, and for direct-dispatch
+``orders_per_s``, ``server_cpu_ms_per_order`` (the CPU time the platform's processes — web
+workers and job worker — spent per order, from their own clocks; on PostgreSQL also
+``database_cpu_ms_per_order``), ``p50_ms``, ``p95_ms``, ``p99_ms``, ``errors``, and for direct-dispatch
 orders ``direct_dispatched``, ``direct_dispatch_max_s`` (intake → dispatch) and
 ``repeats_joined`` (a second caller of one outage at one building: joined the open order)."""
 
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Client, instance, percentile, report
+from _common import Client, instance, percentile, postgres_cpu_seconds, report
 
 TOWNS = ["990102001", "990102002", "990103001", "990121001", "990202001", "990302002", "990321003"]
 ORDINARY = [
@@ -110,9 +112,10 @@ def main() -> None:
             CATEGORIES.extend(conn.execute(sa.text("SELECT code FROM category WHERE level = 3")).scalars())
         engine.dispose()
         asyncio.run(drive(inst.port, inst.token, 4, 2, first=10**9))  # warm-up: appeals of its own
-        started = time.monotonic()
+        cpu, db_cpu, started = inst.cpu_seconds(), postgres_cpu_seconds(), time.monotonic()
         latencies, errors, direct = asyncio.run(drive(inst.port, inst.token, args.concurrency, args.seconds))
         elapsed = time.monotonic() - started
+        cpu, db_cpu = inst.cpu_seconds() - cpu, postgres_cpu_seconds() - db_cpu
         max_dispatch = None
         if direct:
             import sqlalchemy as sa
@@ -127,6 +130,10 @@ def main() -> None:
         "concurrency": args.concurrency, "workers": args.workers, "seconds": round(elapsed, 1),
         "orders": len(latencies) - errors,
         "orders_per_s": round((len(latencies) - errors) / elapsed, 1),
+        "server_cpu_ms_per_order": round(cpu * 1000 / max(1, len(latencies) - errors), 2),
+        "server_cpu_utilisation": round(cpu / elapsed, 2),
+        **({"database_cpu_ms_per_order": round(db_cpu * 1000 / max(1, len(latencies) - errors), 2)}
+           if args.database_url else {}),
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "errors": errors,
         "error_statuses": failures, "direct_dispatched": len(direct),

@@ -5,7 +5,9 @@
 Each client runs complete loops — intake (agent) → dispatch (dispatcher) → sign → reply
 (handler) → review (dispatcher) → satisfied callback (agent) → closed — each step a real API
 call with the role's own session. Prints one JSON object: ``lifecycles_per_s``,
-``requests_per_s``, ``p50_ms``/``p95_ms``/``p99_ms`` per request, ``errors``."""
+``requests_per_s``, ``server_cpu_ms_per_action`` (the CPU time the platform's processes spent
+per request, from their own clocks; on PostgreSQL also ``database_cpu_ms_per_action``),
+``p50_ms``/``p95_ms``/``p99_ms`` per request, ``errors``."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Client, instance, percentile, report
+from _common import Client, instance, percentile, postgres_cpu_seconds, report
 
 PASSWORD = "hotline2026"  # noqa: S105 (the published demo password)
 
@@ -104,13 +106,19 @@ def main() -> None:
         with engine.connect() as conn:
             unit_id = conn.execute(sa.text("SELECT id FROM unit WHERE code = '990100-zj'")).scalar_one()
         engine.dispose()
-        started = time.monotonic()
+        cpu, db_cpu, started = inst.cpu_seconds(), postgres_cpu_seconds(), time.monotonic()
         done, latencies, errors = asyncio.run(drive(inst.port, creds, unit_id, args.concurrency, args.seconds))
         elapsed = time.monotonic() - started
+        cpu, db_cpu = inst.cpu_seconds() - cpu, postgres_cpu_seconds() - db_cpu
     report({
         "benchmark": "lifecycle", "database": "postgresql" if args.database_url else "sqlite",
         "concurrency": args.concurrency, "workers": args.workers, "seconds": round(elapsed, 1), "lifecycles": done,
         "lifecycles_per_s": round(done / elapsed, 2), "requests_per_s": round(len(latencies) / elapsed, 1),
+        "server_cpu_ms_per_action": round(cpu * 1000 / max(1, len(latencies)), 2),
+        "server_cpu_ms_per_lifecycle": round(cpu * 1000 / max(1, done), 2),
+        "server_cpu_utilisation": round(cpu / elapsed, 2),
+        **({"database_cpu_ms_per_action": round(db_cpu * 1000 / max(1, len(latencies)), 2)}
+           if args.database_url else {}),
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "errors": errors,
     })

@@ -326,7 +326,7 @@ def test_a_messages_pictures_become_the_links_of_its_orders_source_and_its_text_
              '幸福小区门口路面塌陷<img src="https://img.board.example.cn/a/1.jpg" width=300>，很危险。',
              "0", "0", "https://img.board.example.cn/a/2.jpg https://img.board.example.cn/a/1.jpg"],
             ["M2002", "u2", "咨询办证", "2024-05-04 09:00", "请问办居住证要带什么材料？", "0", "0", ""]]
-    summary = _import(factory, xlsx_file(rows, HEADERS + ["留言图片"]), "pics.xlsx")
+    summary = _import(factory, xlsx_file(rows, [*HEADERS, "留言图片"]), "pics.xlsx")
     assert summary.counts.created == 2
     messages = _messages(db)
     order = db.get(WorkOrder, messages["M2001"].work_order_id)
