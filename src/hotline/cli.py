@@ -138,10 +138,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             data.load(session)
             loaded = True
     if loaded:  # the statistics workbench's cube counts the year just written
-        from hotline.demo.year import refresh_statistics
+        from hotline.demo.year import project_history, refresh_statistics
 
         with transaction(factory) as session:
             refresh_statistics(session)
+        project_history(factory)  # the ledgers and inboxes too: the server starts caught up
     with transaction(factory) as session:
         token = data.issue_demo_token(session)
     from hotline.demo.open311 import issue_demo_key

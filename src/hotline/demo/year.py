@@ -39,6 +39,7 @@ from hotline.auth import repository as auth_repository
 from hotline.auth.models import Role
 from hotline.auth.principal import Principal
 from hotline.kit import clock
+from hotline.kit.db import SessionFactory, transaction
 from hotline.kit.errors import HotlineError
 from hotline.org import repository
 from hotline.workorder import service as wo_service
@@ -512,3 +513,22 @@ def refresh_statistics(session: Session) -> int:
     if first is None:
         return 0
     return statistics.rebuild(session, clock.as_aware(first).astimezone(clock.CST).date(), clock.today())
+
+
+def project_history(factory: SessionFactory) -> int:
+    """Fold the demo year's events into the supervision counters and ledgers and the users'
+    inboxes, batch by batch (each its own transaction, as the worker's jobs do), so that a
+    server starts with its projections at the head instead of spending its first seconds on
+    a year of history. Returns the events read."""
+    from hotline.inbox import service as inbox
+    from hotline.supervision import service as supervision
+
+    read = 0
+    for step, batch in ((supervision.project, supervision.PROJECT_BATCH), (inbox.fan_out, inbox.BATCH)):
+        while True:
+            with transaction(factory) as session:
+                n = step(session)
+            read += n
+            if n < batch:
+                break
+    return read
