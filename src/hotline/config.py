@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     sms_api_key: str | None = None
     sms_sign: str = "【12345热线】"
     sms_timeout_seconds: float = 5.0
+    #: The gateway delivers a message once per ``Idempotency-Key`` (it answers a repeat with the
+    #: first message's id): the relay may then record a batch's outcomes together (ADR 0034).
+    sms_gateway_dedupes: bool = False
     #: The public door (docs/adr/0016-public-door.md): appeals per client address, SMS codes per
     #: phone, tracking per client address and wrong guesses per order number before it is locked.
     public_submissions_per_10min: int = Field(default=5, ge=1)

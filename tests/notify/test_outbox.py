@@ -203,6 +203,36 @@ def test_a_worker_killed_mid_batch_sends_again_only_the_message_in_flight(db, fa
     assert {row.status for row in rows} == {NotificationStatus.sent}
 
 
+def test_a_deduplicating_gateway_has_its_outcomes_recorded_together_and_a_kill_resends_only_unrecorded_ones(
+        db, factory, gateway, travel, monkeypatch):
+    gateway.dedupes = True  # it delivers once per idempotency key
+    monkeypatch.setattr(tasks, "GROUP", 3)
+    phones = [f"1390000{i:04d}" for i in range(7)]
+    rows = [accepted(db, phone=phone) for phone in phones]
+    db.commit()
+    commits = []
+    original = tasks._record
+    monkeypatch.setattr(tasks, "_record", lambda f, outcomes: (commits.append(len(outcomes)), original(f, outcomes)))
+    gateway.die_on = 5  # the first group of three recorded; the fourth sent, the fifth accepted, then the kill
+
+    with pytest.raises(WorkerDied):
+        tasks.deliver_due(factory)
+    assert commits == [3]
+    for row in rows:
+        db.refresh(row)
+    assert [row.status for row in rows[:3]] == [NotificationStatus.sent] * 3
+    assert {row.status for row in rows[3:]} == {NotificationStatus.pending}
+    travel.shift(tasks.LEASE.total_seconds() + 1)
+    jobs.drain(factory)
+    sent = [phone for phone, _ in gateway.calls]
+    assert sorted(sent) == sorted([*phones, phones[3], phones[4]])  # the group in flight again, keys unchanged
+    assert gateway.keys.count(tasks.idempotency_key(rows[3].id, rows[3].created_at)) == 2
+    for row in rows:
+        db.refresh(row)
+    assert {row.status for row in rows} == {NotificationStatus.sent}
+    assert [n for n in commits[1:] if n] == [3, 1]  # 4 left: a group of three, then the last
+
+
 def test_every_attempt_of_a_notification_carries_the_same_idempotency_key(db, factory, gateway, travel):
     gateway.failures.append(SmsError("SMS gateway answered HTTP 503"))
     first, second = accepted(db), accepted(db, phone="13900001111")

@@ -164,6 +164,9 @@ def test_the_adapter_is_chosen_by_the_settings():
         sms_timeout_seconds=2))
     assert isinstance(http, HttpGatewayAdapter)
     assert (http.url, http.sign, http.timeout) == ("https://sms.example/send", "【测试】", 2.0)
+    assert http.dedupes is False  # a gateway is not assumed to honour Idempotency-Key
+    assert sms.adapter_from_settings(SimpleNamespace(
+        sms_adapter="http", sms_url="https://sms.example/send", sms_api_key="k", sms_gateway_dedupes=True)).dedupes
 
 
 @pytest.mark.parametrize("settings", [

@@ -11,7 +11,8 @@ reports a failure by raising
 ``key`` is the notification's idempotency key, the same on every attempt: an adapter passes
 it to a gateway that de-duplicates on it (the HTTP adapter sends it as ``Idempotency-Key``),
 so a message re-sent after a worker died between the gateway's acceptance and the recorded
-outcome is still delivered once.
+outcome is still delivered once. An adapter whose gateway does so says ``dedupes = True``;
+the relay then records a batch's outcomes in one transaction (notify.tasks).
 
 Two adapters ship: :class:`LogAdapter` (the default; development and the demo) and
 :class:`HttpGatewayAdapter` (a JSON-over-HTTP gateway). ``HOTLINE_SMS_ADAPTER`` chooses one.
@@ -80,7 +81,10 @@ class SentSms:
 
 class LogAdapter:
     """Sends nothing: writes one log line (masked phone, body length) and keeps the message
-    in the bounded in-memory list ``sent`` (the newest ``keep`` messages)."""
+    in the bounded in-memory list ``sent`` (the newest ``keep`` messages). A repeat costs a
+    second log line, nothing else: it counts as de-duplicating (``dedupes``)."""
+
+    dedupes = True
 
     def __init__(self, keep: int = 1000) -> None:
         self.sent: collections.deque[SentSms] = collections.deque(maxlen=keep)
@@ -115,7 +119,8 @@ class HttpGatewayAdapter:
     The standard library's ``urllib`` is enough for one POST; no HTTP client dependency.
     """
 
-    def __init__(self, url: str, api_key: str, timeout: float = 5.0, sign: str = DEFAULT_SIGN) -> None:
+    def __init__(self, url: str, api_key: str, timeout: float = 5.0, sign: str = DEFAULT_SIGN,
+                 dedupes: bool = False) -> None:
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
             raise ValueError("HOTLINE_SMS_URL must be an http:// or https:// URL")
         if not api_key:
@@ -123,6 +128,8 @@ class HttpGatewayAdapter:
         self.url = url
         self.timeout = timeout
         self.sign = sign
+        #: the gateway honours Idempotency-Key (HOTLINE_SMS_GATEWAY_DEDUPES): say so only when it does
+        self.dedupes = dedupes
         self._api_key = api_key
         self._opener = urllib.request.build_opener(_NoRedirect)
 
@@ -216,6 +223,7 @@ def adapter_from_settings(settings: object) -> SmsAdapter:
             getattr(settings, "sms_api_key", None) or "",
             timeout=float(getattr(settings, "sms_timeout_seconds", None) or 5.0),
             sign=getattr(settings, "sms_sign", None) or DEFAULT_SIGN,
+            dedupes=bool(getattr(settings, "sms_gateway_dedupes", False)),
         )
     raise ValueError(f"unknown HOTLINE_SMS_ADAPTER {kind!r}; expected 'log' or 'http'")
 

@@ -9,7 +9,10 @@ Rules, and why:
   (its rows become due again only after :data:`LEASE`, so another worker skips them); then each
   message is sent with no transaction open, and its outcome recorded in a short transaction
   of its own **before the next message is sent**. A slow SMS gateway never holds SQLite's write
-  lock or a PostgreSQL row lock.
+  lock or a PostgreSQL row lock. A gateway that de-duplicates on the idempotency key
+  (``dedupes``: the log adapter, or ``HOTLINE_SMS_GATEWAY_DEDUPES`` for the HTTP one) has up
+  to :data:`GROUP` outcomes recorded together: a crash re-sends at most those, and the
+  gateway delivers each once (one transaction per message was most of the relay's cost).
 * **A lease is never overrun.** A message not yet sent when less than :data:`LEASE_MARGIN` of
   the lease remains (a slow gateway) is handed back, due at once, instead of being sent while
   another worker may take it.
@@ -25,8 +28,8 @@ Rules, and why:
 Delivery is **at least once**. If the worker dies after the gateway accepted a message but
 before its outcome is recorded, the lease runs out and that one message is sent again — only
 the message in flight, never the batch before it (each outcome is committed before the next
-send), and not even that one where the gateway de-duplicates on the key. Nothing committed is
-lost.
+send), and not even that one where the gateway de-duplicates on the key (which is why only
+such a gateway has its outcomes recorded in groups). Nothing committed is lost.
 """
 
 from __future__ import annotations
@@ -65,22 +68,36 @@ class _Outcome:
     error: str | None = None
 
 
+#: Outcomes recorded together at most, when the gateway de-duplicates (``dedupes``).
+GROUP = 50
+
+
 @jobs.poller("notify.deliver")
 def deliver_due(factory: SessionFactory, limit: int = BATCH) -> int:
-    """Send up to ``limit`` due notifications, recording each outcome before the next send;
+    """Send up to ``limit`` due notifications, recording each outcome before the next send —
+    or, when the gateway de-duplicates on the idempotency key, up to :data:`GROUP` outcomes
+    in one transaction (a crash then re-sends those few, and the gateway delivers each once);
     returns how many were taken."""
     with transaction(factory) as session:
         now = clock.now()
         until = now + LEASE
         leased = repository.lease_due(session, now, limit, until)
+    group = GROUP if getattr(sms.get_adapter(), "dedupes", False) is True else 1
+    outcomes: list[_Outcome] = []
     for index, n in enumerate(leased):
         if clock.now() >= until - LEASE_MARGIN:
+            _record(factory, outcomes)
+            outcomes = []
             with transaction(factory) as session:  # hand the rest back rather than overrun the lease
                 repository.release(session, [m.id for m in leased[index:]], until, clock.now())
             log.warning("notification relay: %d messages handed back, the lease ran short", len(leased) - index)
             break
-        _record(factory, _send(n.id, n.recipient, n.body, n.gateway_id, n.attempts, n.channel,
-                               idempotency_key(n.id, n.created_at)))
+        outcomes.append(_send(n.id, n.recipient, n.body, n.gateway_id, n.attempts, n.channel,
+                              idempotency_key(n.id, n.created_at)))
+        if len(outcomes) >= group:
+            _record(factory, outcomes)
+            outcomes = []
+    _record(factory, outcomes)
     return len(leased)
 
 
@@ -90,15 +107,17 @@ def idempotency_key(notification_id: int, created_at: dt.datetime) -> str:
     return f"hotline-{notification_id}-{created_at.astimezone(dt.UTC):%Y%m%d%H%M%S%f}"
 
 
-def _record(factory: SessionFactory, outcome: _Outcome) -> None:
-    """Commit one message's outcome (a short transaction of its own)."""
+def _record(factory: SessionFactory, outcomes: list[_Outcome]) -> None:
+    """Commit messages' outcomes (a short transaction of their own)."""
+    if not outcomes:
+        return
     with transaction(factory) as session:
-        if outcome.status == NotificationStatus.sent:
-            repository.mark_sent(session, [(outcome.id, outcome.attempts, outcome.gateway_id)], clock.now())
-            return
-        for notification in repository.by_ids(session, [outcome.id]):  # retries and failures: rare
+        repository.mark_sent(session, [(o.id, o.attempts, o.gateway_id) for o in outcomes
+                                       if o.status == NotificationStatus.sent], clock.now())
+        others = {o.id: o for o in outcomes if o.status != NotificationStatus.sent}
+        for notification in repository.by_ids(session, list(others)) if others else []:  # retries, failures: rare
             if notification.status == NotificationStatus.pending:
-                _apply(notification, outcome)
+                _apply(notification, others[notification.id])
 
 
 def _send(notification_id: int, recipient: str, body: str, gateway_id: str | None, attempts: int,
