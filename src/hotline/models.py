@@ -28,6 +28,7 @@ from hotline.intelligence.models import (
     PlaceName,
     SpecialList,
 )
+from hotline.kit.cache import ReferenceVersion
 from hotline.kit.calendar_models import CalendarOverride
 from hotline.kit.db import Base
 from hotline.kit.jobs import Job
@@ -155,6 +156,7 @@ __all__ = [
     "RateCounter",
     "RectificationItem",
     "RectificationList",
+    "ReferenceVersion",
     "Region",
     "Reply",
     "Report",

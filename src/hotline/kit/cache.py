@@ -1,23 +1,28 @@
 """A small in-process cache with a time-to-live, for data read on every request that changes
 rarely (the caller behind a token, reference data). Each process holds its own copy; a
-change made in one process clears that process's copy at once and reaches the others when
-their entries expire, so the time-to-live bounds how stale any process can be (see
-docs/adr/0006-request-path.md). Expiry follows :func:`hotline.kit.clock.now`, so tests that
-travel in time see entries expire."""
+change made in one process clears that process's copy at once. Reference rows reach the
+other processes within a second: triggers on the watched tables count every change in the
+one-row table ``reference_version``, which each process reads at most once a second
+(:func:`notice_changes`, called by the web middleware and the worker's loop) and clears its
+reference caches when it moved; the time-to-live is the backstop (see
+docs/adr/0006-request-path.md and 0034). Expiry follows :func:`hotline.kit.clock.now`, so
+tests that travel in time see entries expire."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import BigInteger, Integer, event, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+from sqlalchemy.orm import Mapped, Mapper, Session, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.kit import clock
+from hotline.kit.db import Base, SessionFactory
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -80,7 +85,43 @@ _WATCHED: set[type] = set()
 _CLEAR = "reference_caches_stale"
 
 
-def reference_cache(ttl_seconds: float = 60, max_entries: int = 10_000) -> TtlCache[Any, Any]:
+class ReferenceVersion(Base):
+    """One row: how many changes the watched reference tables have seen (their triggers add
+    one per statement on PostgreSQL, per row on SQLite; made by the migration)."""
+
+    __tablename__ = "reference_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+#: How often a process asks whether another one changed reference rows.
+VERSION_CHECK_SECONDS = 1.0
+_version_lock = threading.Lock()
+_version: dict[str, Any] = {"seen": None, "at": float("-inf")}
+
+
+def notice_changes(factory: SessionFactory) -> bool:
+    """Clear this process's reference caches if the watched tables changed since it last
+    looked (in any process); looks at most once per :data:`VERSION_CHECK_SECONDS`, reading
+    the counter through ``factory`` (a read session). Returns whether it cleared them."""
+    now = time.monotonic()
+    with _version_lock:
+        if now - _version["at"] < VERSION_CHECK_SECONDS:
+            return False
+        _version["at"] = now
+    with factory() as session:
+        current = session.execute(select(ReferenceVersion.n).where(ReferenceVersion.id == 1)).scalar()
+        session.rollback()
+    with _version_lock:
+        changed = current != _version["seen"]
+        _version["seen"] = current
+    if changed:
+        clear_reference_caches()
+    return changed
+
+
+def reference_cache(ttl_seconds: float = 600, max_entries: int = 10_000) -> TtlCache[Any, Any]:
     cache: TtlCache[Any, Any] = TtlCache(ttl_seconds, max_entries)
     _REFERENCE_CACHES.append(cache)
     return cache

@@ -34,7 +34,7 @@ from sqlalchemy import JSON, Connection, Integer, String, Text, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hotline.kit import clock
+from hotline.kit import cache, clock
 from hotline.kit.db import Base, SessionFactory, UTCDateTime, transaction
 
 log = logging.getLogger(__name__)
@@ -294,6 +294,7 @@ def drain(factory: SessionFactory, limit: int = 1000, lane: Lane | None = None, 
     """Schedule periodic jobs and run every due job (without a ``lane``, long jobs too before
     returning: ``--once`` and tests); ``fast``: the fast pollers too (a running worker has
     threads of their own for them)."""
+    cache.notice_changes(factory)  # reference rows another process changed
     with transaction(factory) as session:
         schedule_periodic(session)
     count = 0

@@ -11,7 +11,7 @@ from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hotline.kit import clock, context
+from hotline.kit import cache, clock, context
 
 log = logging.getLogger("hotline.request")
 
@@ -60,6 +60,9 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        factory = getattr(getattr(scope.get("app"), "state", None), "read_factory", None)
+        if factory is not None:  # reference rows another process changed (at most one look a second)
+            cache.notice_changes(factory)
         rid = secrets.token_hex(8)
         t_rid = context.request_id.set(rid)
         client = scope.get("client")
