@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from hotline.audit.models import AuditEvent
 from hotline.kit import grams
-from hotline.workorder import export, search
+from hotline.workorder import export, search, search_repository
 from hotline.workorder.models import WorkOrder
 from tests.workorder.test_api_flow import INTAKE, post
 
@@ -50,6 +50,16 @@ def test_text_finds_substrings_and_every_word(api, world) -> None:  # type: igno
     assert numbers(agent, q="小区") == [lamp]
     response = agent.get(URL, params={"q": "噪"})
     assert response.status_code == 422 and response.json()["field"] == "q"
+
+
+def test_like_wildcards_in_the_query_are_plain_characters(api, world) -> None:  # type: ignore[no-untyped-def]
+    odd = new(api, title="满意度100%_调查/回访", content="回访记录")
+    plain = new(api, title="满意度1000调查", content="回访记录")
+    agent = api("agent")
+    assert numbers(agent, q="100%_调查/回访") == [odd]
+    assert numbers(agent, q="100%") == [odd]  # not 1000: % is a percent sign
+    assert numbers(agent, q="100_调查") == []  # not 1000调查: _ is an underscore
+    assert numbers(agent, q="1000调查") == [plain]
 
 
 def test_confidential_reports_are_not_searched_by_text_for_units(api, world, db) -> None:  # type: ignore[no-untyped-def]
@@ -145,6 +155,28 @@ def test_scopes_and_keyset_pages(api, world) -> None:  # type: ignore[no-untyped
     assert numbers(api("handler"), q="分页") == []  # not the unit's
     other = api("other_admin")
     assert other.get(URL).status_code == 403  # administrators read no orders
+
+
+def test_a_text_search_in_windows_of_the_newest_orders_finds_what_an_unbounded_one_does(
+        api, world, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL looks words up among the newest orders first, widening the window until the
+    page is full; the pages and the total are those of the whole table (SQLite: no windows)."""
+    old = [new(api, title=f"窗口旧{i}") for i in range(3)]
+    for i in range(6):
+        new(api, title=f"无关{i}")
+    fresh = [new(api, title=f"窗口新{i}") for i in range(2)]
+    newest = db.execute(select(WorkOrder.id).order_by(WorkOrder.id.desc()).limit(1)).scalar_one()
+    first = db.execute(select(WorkOrder.id).where(WorkOrder.number == old[0])).scalar_one()
+    monkeypatch.setattr(search_repository, "TEXT_WINDOWS", (3, newest - first - 1))  # both too narrow
+    agent = api("agent")
+    expected = sorted([*old, *fresh], reverse=True)
+    body = agent.get(URL, params={"q": "窗口", "limit": 4}).json()
+    assert [o["number"] for o in body["items"]] == expected[:4] and body["total"] == 5
+    rest = agent.get(URL, params={"q": "窗口", "limit": 4, "after": body["next_after"]}).json()
+    assert [o["number"] for o in rest["items"]] == expected[4:]
+    assert numbers(agent, q="窗口新") == sorted(fresh, reverse=True)  # found in the first window
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    assert agent.get(URL, params={"q": "窗口"}).json()["total_capped"] is True
 
 
 def test_totals_are_counted_up_to_a_cap(api, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, bindparam, false, func, literal_column, or_, select, table
+from sqlalchemy import Boolean, Select, Text, and_, bindparam, false, func, literal_column, or_, select, table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -68,6 +68,9 @@ class Criteria:
     due_soon: bool | None = None
     created_by: int | None = None
     not_created_by: int | None = None
+    #: PostgreSQL: look the words up only among the orders after this id (a window of the
+    #: newest, widened until the page is full: see :func:`_windows`)
+    text_after_id: int | None = None
 
 
 def _centre_ids(session: Session, prefix: str) -> list[int]:
@@ -108,11 +111,41 @@ def _text_terms(c: Criteria) -> list[str]:
     return [t for _, terms in c.words for t in terms]
 
 
-def _pg_text_condition(terms: list[str]) -> ColumnElement[bool]:
-    """The orders whose bigram index holds every term (candidates; the substring test confirms)."""
-    grams = func.string_to_array(OrderText.terms, " ")
+def _pg_text_condition(terms: list[str], after_id: int | None) -> ColumnElement[bool]:
+    """The orders whose bigram index holds every term (candidates; the substring test confirms),
+    among those after ``after_id`` when given. ``order_grams`` is the index's expression (the
+    migration: a function the planner knows to be costly, so that it reads the index's bitmap
+    — with the id range's — rather than split the text of order after order)."""
+    grams = func.order_grams(OrderText.terms, type_=postgresql.ARRAY(Text))
     wanted = bindparam(None, terms, type_=postgresql.ARRAY(Text))
-    return W.id.in_(select(OrderText.work_order_id).where(grams.op("@>")(wanted)))
+    candidates = select(OrderText.work_order_id).where(grams.op("@>")(wanted))
+    if after_id is not None:
+        candidates = candidates.where(OrderText.work_order_id > after_id)
+    return W.id.in_(candidates)
+
+
+#: PostgreSQL: how far back from the newest order a text search looks first, then next… (ids);
+#: the last window is every order. A GIN index answers in no order, so a common word's
+#: candidates among millions would all be read for one page; among the newest 20,000 orders
+#: it has enough for a page (and a count) while a rare one widens the window in a few steps.
+TEXT_WINDOWS = (20_000, 200_000, 2_000_000)
+
+
+def _windows(session: Session, c: Criteria, before: int | None) -> list[Criteria]:
+    """The criteria to try in turn: the text search within ever wider windows of the newest
+    orders (before ``before``), the last one unbounded. One try only without a PostgreSQL text
+    search."""
+    if not (c.words and c.use_text_index and session.get_bind().dialect.name == "postgresql"):
+        return [c]
+    top = before if before is not None else session.execute(select(func.max(W.id))).scalar()
+    if top is None:
+        return [c]
+    return [*(replace(c, text_after_id=top - w) for w in TEXT_WINDOWS if top - w > 0), c]
+
+
+def _pattern(word: str) -> str:
+    """``word`` anywhere, as a LIKE pattern with ``/`` as its escape character."""
+    return "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
 def _fts_match(terms: list[str]) -> ColumnElement[bool]:
@@ -127,10 +160,15 @@ def conditions(session: Session, c: Criteria) -> list[ColumnElement[bool]]:
     if c.citizen_ids is not None:
         out.append(W.citizen_id.in_(c.citizen_ids) if c.citizen_ids else false())
     if c.words:
-        if c.use_text_index and session.get_bind().dialect.name == "postgresql":
-            out.append(_pg_text_condition(_text_terms(c)))
+        indexed_pg = c.use_text_index and session.get_bind().dialect.name == "postgresql"
+        if indexed_pg:
+            out.append(_pg_text_condition(_text_terms(c), c.text_after_id))
         # (SQLite: the caller joins the FTS table, see _ids)
         for word, _ in c.words:
+            if indexed_pg:  # the same test, in a function the planner knows to be costly (the migration)
+                out.append(func.order_text_matches(W.title, W.content, W.address, bindparam(None, _pattern(word)),
+                                                   type_=Boolean))
+                continue
             out.append(or_(W.title.icontains(word, autoescape=True), W.content.icontains(word, autoescape=True),
                            W.address.icontains(word, autoescape=True)))
         if not c.text_in_confidential:
@@ -236,10 +274,14 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
     Newest first is the order of registration — the id order, which the table is stored in
     (SQLite) and every index ends with — so that a page of any filter is read along an index
     or the table backwards and stops when it is full, never sorting every match."""
-    stmt = _ids(session, scope, c)
-    if after is not None:
-        stmt = stmt.where(W.id < after)
-    ids = list(session.execute(stmt.limit(limit)).scalars())
+    ids: list[int] = []
+    for tried in _windows(session, c, after):
+        stmt = _ids(session, scope, tried)
+        if after is not None:
+            stmt = stmt.where(W.id < after)
+        ids = list(session.execute(stmt.limit(limit)).scalars())
+        if len(ids) >= limit:  # the window's newest matches are the newest of all
+            break
     if not ids:
         return []
     lead = aliased(Unit)
@@ -256,8 +298,13 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
 
 def count(session: Session, scope: Scope, c: Criteria, *, cap: int) -> int:
     """How many orders match, counting no further than ``cap``."""
-    inner = _ids(session, scope, c).order_by(None).limit(cap).subquery()
-    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+    found = 0
+    for tried in _windows(session, c, None):
+        inner = _ids(session, scope, tried).order_by(None).limit(cap).subquery()
+        found = int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+        if found >= cap:
+            break
+    return found
 
 
 def name_of_code(session: Session, kind: str, code: str) -> str | None:
