@@ -9,6 +9,7 @@ import pkgutil
 
 import pytest
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import OperationalError
 
 import hotline
 from hotline.kit import cache
@@ -64,3 +65,10 @@ def test_the_counter_is_read_at_most_once_a_second(db, factory, looked_long_ago,
     cache._version["at"] -= cache.VERSION_CHECK_SECONDS
     assert not cache.notice_changes(factory)  # read, unchanged: the caches stay
     assert len(reads) == 1
+
+
+def test_a_counter_that_cannot_be_read_leaves_the_caches_and_the_request_alone(looked_long_ago):
+    def broken():  # type: ignore[no-untyped-def]
+        raise OperationalError("SELECT n FROM reference_version", {}, Exception("database is locked"))
+
+    assert cache.notice_changes(broken) is False  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ tests that travel in time see entries expire."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -18,12 +19,14 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import BigInteger, Integer, event, select
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Mapper, Session, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.kit import clock
 from hotline.kit.db import Base, SessionFactory
 
+log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -110,9 +113,13 @@ def notice_changes(factory: SessionFactory) -> bool:
         if now - _version["at"] < VERSION_CHECK_SECONDS:
             return False
         _version["at"] = now
-    with factory() as session:
-        current = session.execute(select(ReferenceVersion.n).where(ReferenceVersion.id == 1)).scalar()
-        session.rollback()
+    try:
+        with factory() as session:
+            current = session.execute(select(ReferenceVersion.n).where(ReferenceVersion.id == 1)).scalar()
+            session.rollback()
+    except SQLAlchemyError as exc:  # the request goes on (and fails on its own if the database is gone)
+        log.warning("reference version not read: %s", type(exc).__name__)
+        return False
     with _version_lock:
         changed = current != _version["seen"]
         _version["seen"] = current
