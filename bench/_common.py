@@ -42,49 +42,49 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU time (user + system) the process ``root`` and its live descendants have used so
-    far, read from their own clocks in ``/proc`` (plus what its ended children left it)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, list[str]] = {}
+def _processes() -> dict[int, tuple[str, list[str]]]:
+    """Every process of the machine: pid → (command name, the fields of ``/proc/<pid>/stat``
+    from the third, its state, on)."""
+    out = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 text = (entry / "stat").read_text()
             except OSError:
                 continue
-            stats[int(entry.name)] = text[text.rindex(")") + 2:].split()  # fields from the 3rd (state) on
+            out[int(entry.name)] = (text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split())
+    return out
+
+
+def _cpu(fields: list[str]) -> int:
+    return int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) the process ``root`` and its live descendants have used so
+    far, read from their own clocks in ``/proc`` (plus what its ended children left it)."""
+    processes = _processes()
     children: dict[int, list[int]] = {}
-    for pid, fields in stats.items():
+    for pid, (_, fields) in processes.items():
         children.setdefault(int(fields[1]), []).append(pid)
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        fields = stats.get(pid)
-        if fields is None:
+        if pid not in processes:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        fields = processes[pid][1]
+        total += _cpu(fields)
         if pid == root:
             total += int(fields[13]) + int(fields[14])  # cutime, cstime: children it has waited for
         stack.extend(children.get(pid, []))
-    return total / tick
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_cpu_seconds() -> float:
     """CPU time of every PostgreSQL process of this machine (the database server's share of
     a run on PostgreSQL): the processes whose command is ``postgres``."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                text = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if text[text.index("(") + 1:text.rindex(")")].startswith("postgres"):
-                fields = text[text.rindex(")") + 2:].split()
-                total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return sum(_cpu(fields) for name, fields in _processes().values()
+               if name.startswith("postgres")) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
