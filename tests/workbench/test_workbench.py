@@ -163,3 +163,40 @@ def test_a_callback_not_reached_shows_the_attempts_and_the_retry(api, world) -> 
     post(agent, f"{orders}/{number}/callback", {"reached": False})
     line = next(ln for ln in bench(agent)["callbacks"]["lines"] if number in ln["text"])
     assert line["note"].startswith("已拨 1 次未接通") and "第 2 次重拨" in line["note"] and line["hot"]
+
+
+@pytest.mark.parametrize(("index", "query"), [
+    ("ix_work_order_callback_due", "callbacks"),
+    ("ix_work_order_in_hand_late", "deadlines"),
+])
+def test_the_workbench_queries_can_read_their_partial_indexes(db, world, index, query) -> None:  # type: ignore[no-untyped-def]
+    """A planner uses a partial index only when the query repeats its condition: the queries
+    write it with literals. (SQLite: forced onto the index; PostgreSQL: forced off the table
+    scan, the plan names it.)"""
+    from sqlalchemy import text
+
+    from hotline.workbench import repository as repo
+
+    scope = lambda stmt: stmt.where(WorkOrder.centre_unit_id.in_([1, 2]))  # noqa: E731 (a centre's scope)
+    if query == "callbacks":
+        stmt = repo.scoped(scope, repo.WAITING_CALLBACK).with_only_columns(WorkOrder.id).order_by(
+            WorkOrder.replied_at, WorkOrder.id).limit(5)
+    else:
+        captured = []
+        original = db.execute
+        db.execute = lambda s, *a, **k: captured.append(s) or original(s, *a, **k)  # type: ignore[method-assign]
+        try:
+            repo.deadlines_by_unit(db, scope, 5)
+        finally:
+            del db.execute
+        stmt = captured[0]
+    compiled = stmt.compile(db.get_bind(), compile_kwargs={"render_postcompile": True})  # parameters stay such
+    sql, connection = str(compiled), db.connection()
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + sql, compiled.params))
+    else:  # SQLite refuses INDEXED BY an index the query cannot use ("no query solution")
+        forced = sql.replace("FROM work_order", f"FROM work_order INDEXED BY {index}", 1)
+        values = tuple(compiled.params[name] for name in compiled.positiontup or [])
+        plan = "\n".join(str(r[-1]) for r in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + forced, values))
+    assert index in plan, plan

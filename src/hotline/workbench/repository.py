@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, or_, select
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
@@ -33,6 +33,9 @@ W = WorkOrder
 Scope = Callable[[Select[Any]], Select[Any]]
 #: The statuses in a unit's hands (signed or not): the handling deadline runs.
 IN_HAND = (Status.dispatched, Status.handling)
+#: Orders waiting for their callback, as the partial index ix_work_order_callback_due says it
+#: (a literal: a planner proves a partial index usable only from the same term).
+WAITING_CALLBACK = W.status == literal_column(f"'{Status.callback.value}'")
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,10 @@ def deadlines_by_unit(session: Session, scope: Scope, limit: int) -> list[UnitDe
     soon = case((and_(W.due_soon_warned_at.is_not(None), W.overdue_at.is_(None)), 1), else_=0)
     late = case((W.overdue_at.is_not(None), 1), else_=0)
     grouped: Select[Any] = select(W.lead_unit_id, func.sum(soon), func.sum(late))  # type: ignore[assignment]
-    stmt = scope(grouped.where(W.status.in_(IN_HAND), W.lead_unit_id.is_not(None),
-                        or_(W.overdue_at.is_not(None), W.due_soon_warned_at.is_not(None)))
+    # the terms of the partial index ix_work_order_in_hand_late, with literals (see WAITING_CALLBACK)
+    in_hand = W.status.in_([literal_column(f"'{s.value}'") for s in IN_HAND])
+    stmt = scope(grouped.where(in_hand, or_(W.overdue_at.is_not(None), W.due_soon_warned_at.is_not(None)),
+                               W.lead_unit_id.is_not(None))
                  .group_by(W.lead_unit_id))
     found: list[Any] = list(session.execute(stmt))
     rows = sorted(((int(r[0]), int(r[1] or 0), int(r[2] or 0)) for r in found),

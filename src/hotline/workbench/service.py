@@ -182,8 +182,8 @@ def _supervisor(session: Session, p: Principal, now: dt.datetime, scope: repo.Sc
 def _agent(session: Session, p: Principal, now: dt.datetime, scope: repo.Scope) -> list[Card]:
     today = _day_start(now)
     mine = repo.count(session, repo.scoped(scope, W.created_by_id == p.user_id, W.registered_at >= today))
-    due = repo.count(session, repo.scoped(scope, W.status == Status.callback))
-    callbacks = repo.centre_lines(session, scope, W.status == Status.callback, order=W.replied_at, limit=LINES)
+    due = repo.count(session, repo.scoped(scope, repo.WAITING_CALLBACK))
+    callbacks = repo.centre_lines(session, scope, repo.WAITING_CALLBACK, order=W.replied_at, limit=LINES)
     retries = repo.unreached_callbacks(session, [o.number for o in callbacks])
     published_total, published = repo.published_since(session, now - dt.timedelta(days=7), LINES)
     day = today.date().isoformat()

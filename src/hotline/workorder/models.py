@@ -63,6 +63,13 @@ SWEEP_INDEX_WHERE = ("status IN ('dispatched', 'handling') "
                      "AND (due_soon_warned_at IS NULL OR overdue_at IS NULL)")
 #: The condition of the intake's main-order lookup index: only direct-dispatched orders.
 DIRECT_INDEX_WHERE = "direct_rule_id IS NOT NULL"
+#: The workbenches' partial indexes (their queries repeat the condition with literals): the
+#: callbacks due, oldest reply first; the orders in a unit's hands warned or past their
+#: deadline, by centre and unit (the supervisor's figures). Each holds the few open orders
+#: concerned, not the province's millions.
+CALLBACK_INDEX_WHERE = "status = 'callback'"
+LATE_INDEX_WHERE = ("status IN ('dispatched', 'handling') "
+                    "AND (overdue_at IS NOT NULL OR due_soon_warned_at IS NOT NULL)")
 #: The order search's rare flags (``workorder.search``), each a partial index in registration
 #: (id) order holding only the orders that carry it: a search for urged or re-handled orders
 #: reads those, newest first, instead of every order of the province. An order enters one of
@@ -164,6 +171,10 @@ class WorkOrder(Base):
         # the search's channel and appeal-type filters, newest first
         Index("ix_work_order_channel_id", "channel_id", "id"),
         Index("ix_work_order_appeal_type_id", "appeal_type", "id"),
+        Index("ix_work_order_callback_due", "replied_at", "id",
+              postgresql_where=text(CALLBACK_INDEX_WHERE), sqlite_where=text(CALLBACK_INDEX_WHERE)),
+        Index("ix_work_order_in_hand_late", "centre_unit_id", "lead_unit_id", "overdue_at", "due_soon_warned_at",
+              postgresql_where=text(LATE_INDEX_WHERE), sqlite_where=text(LATE_INDEX_WHERE)),
     )
 
 
