@@ -26,7 +26,7 @@ def _order(db, world, category=None, content=LAMP):
 def _category_events(db, order):
     return [e.detail for e in db.execute(select(AuditEvent).where(
         AuditEvent.object_type == "work_order", AuditEvent.object_id == str(order.id),
-        AuditEvent.action == "work_order.category_set")).scalars()]
+        AuditEvent.action == "work_order.category_set").order_by(AuditEvent.seq)).scalars()]
 
 
 def _fresh(db, order):

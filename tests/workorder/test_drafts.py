@@ -33,7 +33,8 @@ def test_a_draft_is_kept_read_changed_and_deleted_by_its_owner_only(api, db):
     assert "停水" not in raw and "13911112222" not in raw
     assert agent.delete(f"/api/v1/intake-drafts/{ref}").status_code == 204
     assert agent.get(f"/api/v1/intake-drafts/{ref}").status_code == 404
-    events = db.scalars(select(AuditEvent).where(AuditEvent.object_type == "intake_draft")).all()
+    events = db.scalars(select(AuditEvent).where(AuditEvent.object_type == "intake_draft")
+                        .order_by(AuditEvent.seq)).all()
     assert [e.action for e in events] == ["intake_draft.saved", "intake_draft.saved", "intake_draft.deleted"]
     assert all("13911112222" not in str(e.detail) for e in events)
 
