@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     settings.ensure_keys()
     assert settings.pii_keys and settings.pii_index_key
     crypto.configure(settings.pii_keys, settings.pii_index_key)
+    own_engine = session_factory is None
     if session_factory is None:
         engine = make_engine(settings.resolved_database_url)
         # Refuse to serve with keys that do not open this database, or without the audit
@@ -80,6 +81,9 @@ def create_app(settings: Settings | None = None, session_factory: SessionFactory
     # pool has one connection
     notify_service.use_wordings(lambda: wording.load(read_factory))
     app.state.read_factory = read_factory
+    # where the middleware reads the reference version from a thread of its own (kit.cache):
+    # none when one connection serves everything (tests), which a second thread must not touch
+    app.state.version_factory = read_factory if own_engine else None
     from hotline.kit.groupcommit import GroupCommitter
     from hotline.workorder import service as workorder_service
 

@@ -104,20 +104,25 @@ _version_lock = threading.Lock()
 _version: dict[str, Any] = {"seen": None, "at": float("-inf")}
 
 
-def notice_changes(factory: SessionFactory) -> bool:
-    """Clear this process's reference caches if the watched tables changed since it last
-    looked (in any process); looks at most once per :data:`VERSION_CHECK_SECONDS`, reading
-    the counter through ``factory`` (a read session). Returns whether it cleared them."""
+def check_due() -> bool:
+    """Whether this process should look at the counter now (at most once per
+    :data:`VERSION_CHECK_SECONDS`); claims the look, so only one caller gets True."""
     now = time.monotonic()
     with _version_lock:
         if now - _version["at"] < VERSION_CHECK_SECONDS:
             return False
         _version["at"] = now
+        return True
+
+
+def read_version(factory: SessionFactory) -> bool:
+    """Read the counter through ``factory`` (a read session) and clear this process's
+    reference caches if it moved since the last look. Returns whether it cleared them."""
     try:
         with factory() as session:
             current = session.execute(select(ReferenceVersion.n).where(ReferenceVersion.id == 1)).scalar()
             session.rollback()
-    except SQLAlchemyError as exc:  # the request goes on (and fails on its own if the database is gone)
+    except SQLAlchemyError as exc:  # the caches stay; the time-to-live still bounds them
         log.warning("reference version not read: %s", type(exc).__name__)
         return False
     with _version_lock:
@@ -126,6 +131,14 @@ def notice_changes(factory: SessionFactory) -> bool:
     if changed:
         clear_reference_caches()
     return changed
+
+
+def notice_changes(factory: SessionFactory) -> bool:
+    """Clear this process's reference caches if the watched tables changed since it last
+    looked (in any process); looks at most once per :data:`VERSION_CHECK_SECONDS`. Returns
+    whether it cleared them. (The web middleware claims the look with :func:`check_due` and
+    reads in a worker thread: the event loop never waits for a connection.)"""
+    return check_due() and read_version(factory)
 
 
 def reference_cache(ttl_seconds: float = 600, max_entries: int = 10_000) -> TtlCache[Any, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -60,9 +61,11 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        factory = getattr(getattr(scope.get("app"), "state", None), "read_factory", None)
-        if factory is not None:  # reference rows another process changed (at most one look a second)
-            cache.notice_changes(factory)
+        factory = getattr(getattr(scope.get("app"), "state", None), "version_factory", None)
+        if factory is not None and cache.check_due():
+            # reference rows another process changed: read in a thread, never waited for here
+            # (the event loop must not wait for a connection; the caches catch up a moment later)
+            asyncio.get_running_loop().run_in_executor(None, cache.read_version, factory)
         rid = secrets.token_hex(8)
         t_rid = context.request_id.set(rid)
         client = scope.get("client")
