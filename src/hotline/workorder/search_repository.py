@@ -71,6 +71,8 @@ class Criteria:
     #: PostgreSQL: look the words up only among the orders after this id (a window of the
     #: newest, widened until the page is full: see :func:`_windows`)
     text_after_id: int | None = None
+    #: … and up to this id (a count adds up disjoint windows rather than recount the newest)
+    text_until_id: int | None = None
 
 
 def _centre_ids(session: Session, prefix: str) -> list[int]:
@@ -111,7 +113,7 @@ def _text_terms(c: Criteria) -> list[str]:
     return [t for _, terms in c.words for t in terms]
 
 
-def _pg_text_condition(terms: list[str], after_id: int | None) -> ColumnElement[bool]:
+def _pg_text_condition(terms: list[str], after_id: int | None, until_id: int | None) -> ColumnElement[bool]:
     """The orders whose bigram index holds every term (candidates; the substring test confirms),
     among those after ``after_id`` when given. ``order_grams`` is the index's expression (the
     migration: a function the planner knows to be costly, so that it reads the index's bitmap
@@ -121,6 +123,8 @@ def _pg_text_condition(terms: list[str], after_id: int | None) -> ColumnElement[
     candidates = select(OrderText.work_order_id).where(grams.op("@>")(wanted))
     if after_id is not None:
         candidates = candidates.where(OrderText.work_order_id > after_id)
+    if until_id is not None:
+        candidates = candidates.where(OrderText.work_order_id <= until_id)
     return W.id.in_(candidates)
 
 
@@ -162,7 +166,9 @@ def conditions(session: Session, c: Criteria) -> list[ColumnElement[bool]]:
     if c.words:
         indexed_pg = c.use_text_index and session.get_bind().dialect.name == "postgresql"
         if indexed_pg:
-            out.append(_pg_text_condition(_text_terms(c), c.text_after_id))
+            out.append(_pg_text_condition(_text_terms(c), c.text_after_id, c.text_until_id))
+            if c.text_until_id is not None:
+                out.append(W.id <= c.text_until_id)
         # (SQLite: the caller joins the FTS table, see _ids)
         for word, _ in c.words:
             if indexed_pg:  # the same test, in a function the planner knows to be costly (the migration)
@@ -297,13 +303,17 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
 
 
 def count(session: Session, scope: Scope, c: Criteria, *, cap: int) -> int:
-    """How many orders match, counting no further than ``cap``."""
+    """How many orders match, counting no further than ``cap``. A PostgreSQL text search
+    counts window by window — the newest orders first, then the next older stretch — and stops
+    once the cap is reached, never counting an order twice."""
     found = 0
+    until: int | None = None
     for tried in _windows(session, c, None):
-        inner = _ids(session, scope, tried).order_by(None).limit(cap).subquery()
-        found = int(session.execute(select(func.count()).select_from(inner)).scalar_one())
-        if found >= cap:
+        inner = _ids(session, scope, replace(tried, text_until_id=until)).order_by(None).limit(cap - found).subquery()
+        found += int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+        if found >= cap or tried.text_after_id is None:
             break
+        until = tried.text_after_id
     return found
 
 
