@@ -234,8 +234,10 @@ def generate(url: str, n: int, seed: int = 20261207, *, texts: list[tuple[str, s
             conn.execute(sa.update(wo_table).where(wo_table.c.id == sa.bindparam("oid")).values(
                 merged_into_id=sa.bindparam("main")), [{"oid": m, "main": m - 1} for m in part])
     if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
+        with engine.connect() as conn:  # this schema's tables only (a bare VACUUM takes every schema's)
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            tables = conn.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+            conn.execute(sa.text("VACUUM ANALYZE " + ", ".join(f'"{t}"' for t in tables.scalars())))
     else:
         with engine.begin() as conn:
             conn.execute(sa.text("ANALYZE"))

@@ -365,10 +365,13 @@ def search(session: Session, principal: Principal, query: SearchQuery, *, after:
     rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    total = repo.count(session, scope, criteria, cap=COUNT_CAP + 1)
+    total, complete = repo.count_within(session, scope, criteria, cap=COUNT_CAP + 1, seconds=repo.TEXT_COUNT_SECONDS)
+    if not complete:  # a text count out of time: at least what it found, and what the page shows
+        total = max(total, len(rows) + (1 if more else 0))
     audit_phone(session, principal, query, len(rows), "search")
     return Page(items=[_found(principal, r, now) for r in rows], total=min(total, COUNT_CAP),
-                total_capped=total > COUNT_CAP, next_after=rows[-1].number if more and rows else None, query=query)
+                total_capped=total > COUNT_CAP or not complete,
+                next_after=rows[-1].number if more and rows else None, query=query)
 
 
 def count(session: Session, principal: Principal, query: SearchQuery, *, cap: int = COUNT_CAP + 1) -> int:

@@ -60,7 +60,8 @@ class FoundOut(BaseModel):
 class SearchPageOut(BaseModel):
     items: list[FoundOut]
     total: int = Field(description="matching orders, counted up to 1,000")
-    total_capped: bool = Field(description="true: there are more than ``total``")
+    total_capped: bool = Field(description="true: at least ``total`` match — counting stopped there "
+                                           "(at the cap of 1,000, or when a text search's count ran out of time)")
     next_after: str | None = Field(description="pass as ``after`` for the next page; null on the last page")
     query: str = Field(description="the search as a canonical query string (what a saved search keeps)")
 

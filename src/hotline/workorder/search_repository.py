@@ -7,12 +7,15 @@ names. Joining the names before the sort would join every matching order."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Boolean, Select, Text, and_, bindparam, false, func, literal_column, or_, select, table
+from psycopg.errors import QueryCanceled
+from sqlalchemy import Boolean, Select, Text, and_, bindparam, false, func, literal_column, or_, select, table, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -87,6 +90,19 @@ def _centre_ids(session: Session, prefix: str) -> list[int]:
     return ids
 
 
+def _subtree_ids(session: Session, model: type[Region] | type[Category], prefix: str) -> list[int]:
+    """The ids of the regions (categories) whose code starts with ``prefix``: a subtree, as a
+    list of ids so that the database tests a row's column against it as cheaply as any other
+    column — before, not after, a costly condition such as the text's confirmation."""
+    def load() -> list[int]:
+        return sorted(session.execute(select(model.id).where(model.code.startswith(prefix, autoescape=True))).scalars())
+
+    if cache.changes_reference(session):
+        return load()
+    ids: list[int] = _REFERENCE.get_or_load(("search_subtree", model.__name__, prefix), load)
+    return ids
+
+
 def centre_ids_of(session: Session, principal: Principal) -> list[int] | None:
     """The centres whose orders centre staff see (None: every centre of the province)."""
     prefix = principal.region_prefix
@@ -132,19 +148,39 @@ def _pg_text_condition(terms: list[str], after_id: int | None, until_id: int | N
 #: the last window is every order. A GIN index answers in no order, so a common word's
 #: candidates among millions would all be read for one page; among the newest 20,000 orders
 #: it has enough for a page (and a count) while a rare one widens the window in a few steps.
-TEXT_WINDOWS = (20_000, 200_000, 2_000_000)
+TEXT_WINDOWS = (20_000, 100_000, 500_000, 2_500_000)
+#: PostgreSQL's memory for a text search's bitmaps (the default 4 MB holds a window of about
+#: 400,000 orders exactly; 2.5 million need about 10 MB)
+TEXT_WORK_MEM = "32MB"
 
 
-def _windows(session: Session, c: Criteria, before: int | None) -> list[Criteria]:
-    """The criteria to try in turn: the text search within ever wider windows of the newest
-    orders (before ``before``), the last one unbounded. One try only without a PostgreSQL text
-    search."""
+def _windows(session: Session, c: Criteria, before: int | None) -> list[tuple[Criteria, int | None]]:
+    """The criteria to try in turn, each with how many ids back it reaches: the text search
+    within ever wider windows of the newest orders (before ``before``), the last one unbounded
+    (None). One try only without a PostgreSQL text search."""
     if not (c.words and c.use_text_index and session.get_bind().dialect.name == "postgresql"):
-        return [c]
+        return [(c, None)]
     top = before if before is not None else session.execute(select(func.max(W.id))).scalar()
     if top is None:
-        return [c]
-    return [*(replace(c, text_after_id=top - w) for w in TEXT_WINDOWS if top - w > 0), c]
+        return [(c, None)]
+    # a window's bitmap (the word's index entries and the id range) must stay exact: past
+    # work_mem PostgreSQL keeps whole pages instead, and tests the words again on every row of them
+    session.execute(text(f"SET LOCAL work_mem = '{TEXT_WORK_MEM}'"))
+    return [*((replace(c, text_after_id=top - w), w) for w in TEXT_WINDOWS if top - w > 0), (c, None)]
+
+
+def _next_window(windows: list[tuple[Criteria, int | None]], tried: int, found: int, wanted: int) -> int:
+    """Which window to try after ``windows[tried]`` gave ``found`` of the ``wanted`` matches:
+    the first wide enough, at the rate found so far, to hold them all — a rare word (nothing
+    found) goes straight to the unbounded search, whose few index entries are cheap to read."""
+    span = windows[tried][1]
+    assert span is not None
+    needed = span * wanted / found if found else float("inf")
+    for i in range(tried + 1, len(windows)):
+        reach = windows[i][1]
+        if reach is None or reach >= needed:
+            return i
+    return len(windows) - 1
 
 
 def _pattern(word: str) -> str:
@@ -188,10 +224,9 @@ def conditions(session: Session, c: Criteria) -> list[ColumnElement[bool]]:
     if c.appeal_type is not None:
         out.append(W.appeal_type == c.appeal_type)
     if c.category_code is not None:
-        out.append(W.category_id.in_(select(Category.id).where(
-            Category.code.startswith(c.category_code, autoescape=True))))
+        out.append(W.category_id.in_(_subtree_ids(session, Category, c.category_code)))
     if c.region_prefix is not None:
-        out.append(W.region_id.in_(select(Region.id).where(Region.code.startswith(c.region_prefix, autoescape=True))))
+        out.append(W.region_id.in_(_subtree_ids(session, Region, c.region_prefix)))
     if c.lead_unit_id is not None:
         out.append(W.lead_unit_id == c.lead_unit_id)
     if c.statuses:
@@ -281,13 +316,17 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
     (SQLite) and every index ends with — so that a page of any filter is read along an index
     or the table backwards and stops when it is full, never sorting every match."""
     ids: list[int] = []
-    for tried in _windows(session, c, after):
+    windows = _windows(session, c, after)
+    i = 0
+    while True:
+        tried, reach = windows[i]
         stmt = _ids(session, scope, tried)
         if after is not None:
             stmt = stmt.where(W.id < after)
         ids = list(session.execute(stmt.limit(limit)).scalars())
-        if len(ids) >= limit:  # the window's newest matches are the newest of all
+        if len(ids) >= limit or reach is None:  # a window's newest matches are the newest of all
             break
+        i = _next_window(windows, i, len(ids), limit)
     if not ids:
         return []
     lead = aliased(Unit)
@@ -303,18 +342,67 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
 
 
 def count(session: Session, scope: Scope, c: Criteria, *, cap: int) -> int:
-    """How many orders match, counting no further than ``cap``. A PostgreSQL text search
-    counts window by window — the newest orders first, then the next older stretch — and stops
-    once the cap is reached, never counting an order twice."""
-    found = 0
-    until: int | None = None
-    for tried in _windows(session, c, None):
-        inner = _ids(session, scope, replace(tried, text_until_id=until)).order_by(None).limit(cap - found).subquery()
-        found += int(session.execute(select(func.count()).select_from(inner)).scalar_one())
-        if found >= cap or tried.text_after_id is None:
-            break
+    """How many orders match, counting no further than ``cap`` (exact below it)."""
+    return count_within(session, scope, c, cap=cap, seconds=None)[0]
+
+
+#: PostgreSQL: the longest a search page's text count goes on past its first window (seconds).
+TEXT_COUNT_SECONDS = 0.15
+
+
+def count_within(session: Session, scope: Scope, c: Criteria, *, cap: int,
+                 seconds: float | None) -> tuple[int, bool]:
+    """How many orders match, counting no further than ``cap``, and whether the count is
+    complete. A PostgreSQL text search counts window by window — the newest orders first,
+    then the next older stretch — never counting an order twice; given ``seconds``, it stops
+    when they run out (each window's statement under a timeout, in a savepoint), and the count
+    is what it had found by then: at least that many match."""
+    def counted(tried: Criteria, up_to: int) -> int:
+        inner = _ids(session, scope, tried).order_by(None).limit(up_to).subquery()
+        return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+
+    windows = _windows(session, c, None)
+    if len(windows) == 1:
+        return counted(c, cap), True
+    deadline = None if seconds is None else time.monotonic() + seconds
+
+    def timed(tried: Criteria, up_to: int) -> int | None:
+        if deadline is None:
+            return counted(tried, up_to)
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        if left_ms <= 0:
+            return None
+        try:
+            with session.begin_nested():
+                session.execute(text(f"SET LOCAL statement_timeout = {left_ms}"))
+                n = counted(tried, up_to)
+                session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
+        except OperationalError as exc:
+            if isinstance(exc.orig, QueryCanceled):
+                return None
+            raise
+        return n
+
+    found, until, i = 0, None, 0
+    while True:
+        tried, reach = windows[i]
+        if reach is None and found == 0:  # straight to the unbounded count: no range to exclude
+            n = counted(tried, cap) if i == 0 else timed(tried, cap)
+            return (0, False) if n is None else (n, True)
+        n = counted(replace(tried, text_until_id=until), cap) if i == 0 else \
+            timed(replace(tried, text_until_id=until), cap - found)
+        if n is None:
+            return found, False
+        found += n
+        if found >= cap or reach is None:
+            return found, True
         until = tried.text_after_id
-    return found
+        i = _next_window(windows, i, found, cap)
+        if windows[i][1] is None and found * 10 < cap:
+            # a rare word: counting what is left past the windows means an id range of millions
+            # to exclude; counting everything afresh reads only the word's few index entries
+            n = timed(windows[i][0], cap)
+            return (found, False) if n is None else (n, True)
 
 
 def name_of_code(session: Session, kind: str, code: str) -> str | None:
