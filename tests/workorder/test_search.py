@@ -74,6 +74,30 @@ def test_confidential_reports_are_not_searched_by_text_for_units(api, world, db)
     assert numbers(api("handler"), number=number) == [number]
 
 
+def test_a_units_text_search_reads_its_own_orders_for_the_page_and_the_total(
+        api, world, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A unit tests the words on its own orders (no index): the first page and the total come
+    from one read of the matching ids; the next pages go on by keyset."""
+    dispatcher = api("dispatcher")
+    mine = []
+    for i in range(5):
+        number = new(api, title=f"单位查询{i}")
+        if i != 2:  # one stays with the centre: not the unit's
+            post(dispatcher, f"/api/v1/work-orders/{number}/dispatch",
+                 {"lead_unit_id": world.units["990100-zj"],
+                  "version": api("agent").get(f"/api/v1/work-orders/{number}").json()["version"]})
+            mine.append(number)
+    handler = api("handler")
+    body = handler.get(URL, params={"q": "单位查询", "limit": 3}).json()
+    assert [o["number"] for o in body["items"]] == sorted(mine, reverse=True)[:3]
+    assert (body["total"], body["total_capped"]) == (4, False)
+    rest = handler.get(URL, params={"q": "单位查询", "limit": 3, "after": body["next_after"]}).json()
+    assert [o["number"] for o in rest["items"]] == sorted(mine, reverse=True)[3:] and rest["next_after"] is None
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    body = handler.get(URL, params={"q": "单位查询", "limit": 1}).json()
+    assert (len(body["items"]), body["total"], body["total_capped"]) == (1, 2, True)
+
+
 def test_number_and_phone_are_exact_and_phone_searches_are_audited(api, world, db) -> None:  # type: ignore[no-untyped-def]
     first = new(api, phone="13911114444", title="第一件")
     new(api, phone="13911115555", title="第二件")

@@ -362,10 +362,15 @@ def search(session: Session, principal: Principal, query: SearchQuery, *, after:
         position = repo.position_of(session, after)
         if position is None:
             raise InvalidInput("after", f"工单 {after} 不存在")
-    rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
+    if criteria.words and not criteria.use_text_index and position is None:
+        rows, total = repo.first_page_and_count(session, scope, criteria, limit=limit + 1, cap=COUNT_CAP + 1)
+        complete = True
+    else:
+        rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
+        total, complete = repo.count_within(session, scope, criteria, cap=COUNT_CAP + 1,
+                                            seconds=repo.TEXT_COUNT_SECONDS)
     more = len(rows) > limit
     rows = rows[:limit]
-    total, complete = repo.count_within(session, scope, criteria, cap=COUNT_CAP + 1, seconds=repo.TEXT_COUNT_SECONDS)
     if not complete:  # a text count out of time: at least what it found, and what the page shows
         total = max(total, len(rows) + (1 if more else 0))
     audit_phone(session, principal, query, len(rows), "search")

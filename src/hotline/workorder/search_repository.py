@@ -327,6 +327,20 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
         if len(ids) >= limit or reach is None:  # a window's newest matches are the newest of all
             break
         i = _next_window(windows, i, len(ids), limit)
+    return _rows(session, ids)
+
+
+def first_page_and_count(session: Session, scope: Scope, c: Criteria, *, limit: int,
+                         cap: int) -> tuple[list[ResultRow], int]:
+    """The first page and the total (up to ``cap``) in one read of the matching ids: for a
+    search whose words are tested on the scope's own orders (``use_text_index`` False), where
+    the page and the count would each test every one of them."""
+    ids = list(session.execute(_ids(session, scope, c).limit(cap)).scalars())
+    return _rows(session, ids[:limit]), len(ids)
+
+
+def _rows(session: Session, ids: list[int]) -> list[ResultRow]:
+    """These orders' list columns with their names, in the order of ``ids``."""
     if not ids:
         return []
     lead = aliased(Unit)
