@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, text, update
 
 from hotline.audit.models import AuditEvent
-from hotline.kit import grams
+from hotline.kit import clock, grams
 from hotline.workorder import export, search, search_repository
 from hotline.workorder.models import WorkOrder
 from tests.workorder.test_api_flow import INTAKE, post
@@ -284,6 +284,16 @@ def test_export_masks_contact_data_per_role_and_is_audited(api, world, db, monke
     monkeypatch.setattr(export, "INLINE_ROWS", 0)
     response = api("agent").get(URL + "/export", params={"q": "导出测试"})
     assert response.status_code == 409 and "导出任务" in response.json()["message"]
+
+
+@pytest.mark.parametrize("limit", [None, 4])
+def test_an_export_reads_its_ids_by_stretches_and_its_rows_by_batches(
+        api, world, db, monkeypatch, limit) -> None:  # type: ignore[no-untyped-def]
+    made = [new(api, title=f"分段导出{i}") for i in range(7)]
+    monkeypatch.setattr(search, "EXPORT_ID_STRETCH", 3)
+    found = [f.number for f in search.rows_for_export(db, world.principals["agent"], search.parse({"q": "分段导出"}),
+                                                      now=clock.now(), batch=2, limit=limit)]
+    assert found == sorted(made, reverse=True)[:limit]  # newest first, each once, no more than asked
 
 
 def test_saved_searches_are_private(api, world) -> None:  # type: ignore[no-untyped-def]

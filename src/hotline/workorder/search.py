@@ -385,24 +385,31 @@ def count(session: Session, principal: Principal, query: SearchQuery, *, cap: in
     return repo.count(session, _scope(session, principal), _resolve(session, principal, query), cap=cap)
 
 
+#: How many ids an export reads at a time.
+EXPORT_ID_STRETCH = 50_000
+
+
 def rows_for_export(session: Session, principal: Principal, query: SearchQuery, *, now: dt.datetime,
                     batch: int = 1000, limit: int | None = None) -> Iterator[Found]:
-    """Every matching order, newest first, read a batch at a time by keyset."""
+    """Every matching order, newest first: the ids a long stretch at a time by keyset (a
+    stretch of 1,000 would be read the way a page is, along the id order hoping to stop early;
+    one of 50,000 is read the way the filters suit best, then sorted), the rows a batch at a time."""
     require_searcher(principal)
     criteria = _resolve(session, principal, query)
     scope = _scope(session, principal)
     position: int | None = None
     given = 0
+    stretch = max(batch, EXPORT_ID_STRETCH)
     while True:
-        rows = repo.page(session, scope, criteria, after=position, limit=batch)
-        for row in rows:
-            yield _found(principal, row, now)
-            given += 1
-            if limit is not None and given >= limit:
-                return
-        if len(rows) < batch:
+        want = stretch if limit is None else min(stretch, limit - given)
+        ids = repo.page_ids(session, scope, criteria, after=position, limit=want)
+        for start in range(0, len(ids), batch):
+            for row in repo.rows_of(session, ids[start:start + batch]):
+                yield _found(principal, row, now)
+                given += 1
+        if len(ids) < want or (limit is not None and given >= limit):
             return
-        position = rows[-1].id
+        position = ids[-1]
 
 
 def describe(session: Session, query: SearchQuery) -> list[tuple[str, str]]:

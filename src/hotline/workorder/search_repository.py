@@ -315,6 +315,16 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
     Newest first is the order of registration — the id order, which the table is stored in
     (SQLite) and every index ends with — so that a page of any filter is read along an index
     or the table backwards and stops when it is full, never sorting every match."""
+    return _rows(session, page_ids(session, scope, c, after=after, limit=limit))
+
+
+def rows_of(session: Session, ids: list[int]) -> list[ResultRow]:
+    """These orders' list columns (an export reads its ids in long stretches, rows by batch)."""
+    return _rows(session, ids)
+
+
+def page_ids(session: Session, scope: Scope, c: Criteria, *, after: int | None, limit: int) -> list[int]:
+    """The ids of :func:`page`'s orders."""
     ids: list[int] = []
     windows = _windows(session, c, after)
     i = 0
@@ -327,7 +337,7 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
         if len(ids) >= limit or reach is None:  # a window's newest matches are the newest of all
             break
         i = _next_window(windows, i, len(ids), limit)
-    return _rows(session, ids)
+    return ids
 
 
 def first_page_and_count(session: Session, scope: Scope, c: Criteria, *, limit: int,
