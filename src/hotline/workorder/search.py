@@ -27,6 +27,7 @@ matching order for the Excel export (``workorder.export``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -40,7 +41,7 @@ from hotline.auth import access, roles
 from hotline.auth.principal import Principal
 from hotline.auth.roles import Cap
 from hotline.citizen import service as citizen_service
-from hotline.kit import crypto, grams, redact, validate
+from hotline.kit import cache, crypto, grams, redact, validate
 from hotline.kit.clock import CST
 from hotline.kit.errors import Forbidden, InvalidInput
 from hotline.org import repository as org_repository
@@ -362,13 +363,16 @@ def search(session: Session, principal: Principal, query: SearchQuery, *, after:
         position = repo.position_of(session, after)
         if position is None:
             raise InvalidInput("after", f"工单 {after} 不存在")
+    counted = _counted_key(principal, query)
     if criteria.words and not criteria.use_text_index and position is None:
         rows, total = repo.first_page_and_count(session, scope, criteria, limit=limit + 1, cap=COUNT_CAP + 1)
         complete = True
     else:
         rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
-        total, complete = repo.count_within(session, scope, criteria, cap=COUNT_CAP + 1,
-                                            seconds=repo.TEXT_COUNT_SECONDS)
+        known = _COUNTED.get(counted) if position is not None else None
+        total, complete = known if known is not None else repo.count_within(
+            session, scope, criteria, cap=COUNT_CAP + 1, seconds=repo.TEXT_COUNT_SECONDS)
+    _COUNTED.put(counted, (total, complete))
     more = len(rows) > limit
     rows = rows[:limit]
     if not complete:  # a text count out of time: at least what it found, and what the page shows
@@ -377,6 +381,17 @@ def search(session: Session, principal: Principal, query: SearchQuery, *, after:
     return Page(items=[_found(principal, r, now) for r in rows], total=min(total, COUNT_CAP),
                 total_capped=total > COUNT_CAP or not complete,
                 next_after=rows[-1].number if more and rows else None, query=query)
+
+
+#: The totals of searches just made, per caller: the next pages of a search show the total its
+#: first page counted (a minute old at most) rather than count it all again.
+_COUNTED: cache.TtlCache[tuple[Any, ...], tuple[int, bool]] = cache.TtlCache(60, max_entries=5_000)
+
+
+def _counted_key(principal: Principal, query: SearchQuery) -> tuple[Any, ...]:
+    """The caller's scope and the search (hashed: a phone number is not kept in the clear)."""
+    digest = hashlib.sha256(query.query_string().encode()).hexdigest()
+    return principal.user_id, principal.role, principal.unit_id, principal.region_code, digest
 
 
 def count(session: Session, principal: Principal, query: SearchQuery, *, cap: int = COUNT_CAP + 1) -> int:
