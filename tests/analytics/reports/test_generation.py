@@ -178,3 +178,17 @@ def test_bad_requests_name_the_field(db, world, november, kw, field):
     with pytest.raises(InvalidInput) as exc:
         _draft(db, world, **kw)
     assert exc.value.field == field
+
+
+def test_a_cjk_font_installed_after_matplotlib_made_its_font_cache_is_found(monkeypatch):  # type: ignore[no-untyped-def]
+    """matplotlib lists the system's fonts once, in a cache file; a font installed later (the
+    operator adds fonts-noto-cjk after a first run) is looked for again rather than missed."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if documents._cjk_family([f]) is None])
+    documents.cjk_font.cache_clear()
+    try:
+        assert documents.cjk_font() is not None  # CI installs fonts-noto-cjk (or fonts-wqy-microhei)
+    finally:
+        documents.cjk_font.cache_clear()

@@ -41,17 +41,34 @@ _DRAW = threading.Lock()  # pyplot's state is global: one chart at a time
 
 @functools.cache
 def cjk_font() -> str | None:
-    """The family name of a CJK font matplotlib can use, or None (with a warning logged)."""
+    """The family name of a CJK font matplotlib can use, or None (with a warning logged).
+    matplotlib keeps its list of fonts in a cache file made the first time it ran: a font
+    installed since is looked for on the system once more before giving up."""
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
+    family = _cjk_family(font_manager.fontManager.ttflist)
+    if family is None:
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
+                    continue
+        family = _cjk_family(font_manager.fontManager.ttflist)
+    if family is None:
+        log.warning("no CJK font found for report charts: %s", NO_FONT_WARNING)
+    return family
+
+
+def _cjk_family(fonts: list[Any]) -> str | None:
+    names = {f.name for f in fonts}
     for family in CJK_FAMILIES:
         if family in names:
             return family
-    for f in font_manager.fontManager.ttflist:  # any other font with CJK in its name
+    for f in fonts:  # any other font with CJK in its name
         if any(mark in f.name for mark in ("CJK", "WenQuanYi", "Hei", "Song", "Kai")):
             return str(f.name)
-    log.warning("no CJK font found for report charts: %s", NO_FONT_WARNING)
     return None
 
 
