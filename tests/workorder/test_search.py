@@ -4,6 +4,7 @@ the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from types import SimpleNamespace
 
@@ -246,6 +247,24 @@ def test_a_text_search_in_windows_of_the_newest_orders_finds_what_an_unbounded_o
     assert body["total"] == 5 and body["total_capped"] is False
     monkeypatch.setattr(search, "COUNT_CAP", 1)
     assert agent.get(URL, params={"q": "窗口"}).json()["total_capped"] is True
+
+
+def test_next_pages_show_the_total_their_first_page_counted_for_a_minute(api, world, db) -> None:  # type: ignore[no-untyped-def]
+    for i in range(3):
+        new(api, title=f"续页{i}")
+    agent, query, t0 = world.principals["agent"], search.parse({"q": "续页"}), clock.now()
+
+    def at(seconds: int, after: str | None) -> search.Page:
+        moment = t0 + dt.timedelta(seconds=seconds)
+        with clock.pinned(moment):
+            return search.search(db, agent, query, after=after, limit=2, now=moment)
+
+    first = at(0, None)
+    assert first.total == 3 and first.next_after is not None
+    new(api, title="续页3")
+    assert at(30, first.next_after).total == 3  # the first page's count, not counted again
+    assert at(61, first.next_after).total == 4  # a minute on: counted afresh (the reuse at 30 s kept no entry alive)
+    assert at(62, None).total == 4  # a first page always counts
 
 
 def test_totals_are_counted_up_to_a_cap(api, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -364,15 +364,19 @@ def search(session: Session, principal: Principal, query: SearchQuery, *, after:
         if position is None:
             raise InvalidInput("after", f"工单 {after} 不存在")
     counted = _counted_key(principal, query)
-    if criteria.words and not criteria.use_text_index and position is None:
-        rows, total = repo.first_page_and_count(session, scope, criteria, limit=limit + 1, cap=COUNT_CAP + 1)
-        complete = True
-    else:
+    known = _COUNTED.get(counted) if position is not None else None
+    if known is not None:  # a next page: the total its first page counted
         rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
-        known = _COUNTED.get(counted) if position is not None else None
-        total, complete = known if known is not None else repo.count_within(
-            session, scope, criteria, cap=COUNT_CAP + 1, seconds=repo.TEXT_COUNT_SECONDS)
-    _COUNTED.put(counted, (total, complete))
+        total, complete = known
+    else:
+        if criteria.words and not criteria.use_text_index and position is None:
+            rows, total = repo.first_page_and_count(session, scope, criteria, limit=limit + 1, cap=COUNT_CAP + 1)
+            complete = True
+        else:
+            rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
+            total, complete = repo.count_within(session, scope, criteria, cap=COUNT_CAP + 1,
+                                                seconds=repo.TEXT_COUNT_SECONDS)
+        _COUNTED.put(counted, (total, complete))  # kept from this count on, never refreshed by a reuse
     more = len(rows) > limit
     rows = rows[:limit]
     if not complete:  # a text count out of time: at least what it found, and what the page shows

@@ -318,12 +318,7 @@ def page(session: Session, scope: Scope, c: Criteria, *, after: int | None, limi
     Newest first is the order of registration — the id order, which the table is stored in
     (SQLite) and every index ends with — so that a page of any filter is read along an index
     or the table backwards and stops when it is full, never sorting every match."""
-    return _rows(session, page_ids(session, scope, c, after=after, limit=limit))
-
-
-def rows_of(session: Session, ids: list[int]) -> list[ResultRow]:
-    """These orders' list columns (an export reads its ids in long stretches, rows by batch)."""
-    return _rows(session, ids)
+    return rows_of(session, page_ids(session, scope, c, after=after, limit=limit))
 
 
 def page_ids(session: Session, scope: Scope, c: Criteria, *, after: int | None, limit: int) -> list[int]:
@@ -349,11 +344,12 @@ def first_page_and_count(session: Session, scope: Scope, c: Criteria, *, limit: 
     search whose words are tested on the scope's own orders (``use_text_index`` False), where
     the page and the count would each test every one of them."""
     ids = list(session.execute(_ids(session, scope, c).limit(cap)).scalars())
-    return _rows(session, ids[:limit]), len(ids)
+    return rows_of(session, ids[:limit]), len(ids)
 
 
-def _rows(session: Session, ids: list[int]) -> list[ResultRow]:
-    """These orders' list columns with their names, in the order of ``ids``."""
+def rows_of(session: Session, ids: list[int]) -> list[ResultRow]:
+    """These orders' list columns with their names, in the order of ``ids`` (a page; an export
+    reads its ids in long stretches and its rows a batch at a time)."""
     if not ids:
         return []
     lead = aliased(Unit)
