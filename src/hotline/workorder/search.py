@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -351,6 +352,7 @@ def audit_phone(session: Session, principal: Principal, query: SearchQuery, coun
 def search(session: Session, principal: Principal, query: SearchQuery, *, after: str | None = None,
            limit: int = PAGE, now: dt.datetime) -> Page:
     """One page of the orders matching ``query`` in the caller's scope, newest first."""
+    started = time.monotonic()
     require_searcher(principal)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput("limit", f"每页 1–{MAX_PAGE} 条")
@@ -369,13 +371,13 @@ def search(session: Session, principal: Principal, query: SearchQuery, *, after:
         rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
         total, complete = known
     else:
-        if criteria.words and not criteria.use_text_index and position is None:
-            rows, total = repo.first_page_and_count(session, scope, criteria, limit=limit + 1, cap=COUNT_CAP + 1)
-            complete = True
+        deadline = started + repo.TEXT_COUNT_SECONDS
+        if criteria.words and position is None:  # the ids read once for the page and the count
+            rows, total, complete = repo.first_page_and_count(session, scope, criteria, limit=limit + 1,
+                                                              cap=COUNT_CAP + 1, deadline=deadline)
         else:
             rows = repo.page(session, scope, criteria, after=position, limit=limit + 1)
-            total, complete = repo.count_within(session, scope, criteria, cap=COUNT_CAP + 1,
-                                                seconds=repo.TEXT_COUNT_SECONDS)
+            total, complete = repo.count_within(session, scope, criteria, cap=COUNT_CAP + 1, deadline=deadline)
         _COUNTED.put(counted, (total, complete))  # kept from this count on, never refreshed by a reuse
     more = len(rows) > limit
     rows = rows[:limit]

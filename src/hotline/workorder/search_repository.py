@@ -338,15 +338,6 @@ def page_ids(session: Session, scope: Scope, c: Criteria, *, after: int | None, 
     return ids
 
 
-def first_page_and_count(session: Session, scope: Scope, c: Criteria, *, limit: int,
-                         cap: int) -> tuple[list[ResultRow], int]:
-    """The first page and the total (up to ``cap``) in one read of the matching ids: for a
-    search whose words are tested on the scope's own orders (``use_text_index`` False), where
-    the page and the count would each test every one of them."""
-    ids = list(session.execute(_ids(session, scope, c).limit(cap)).scalars())
-    return rows_of(session, ids[:limit]), len(ids)
-
-
 def rows_of(session: Session, ids: list[int]) -> list[ResultRow]:
     """These orders' list columns with their names, in the order of ``ids`` (a page; an export
     reads its ids in long stretches and its rows a batch at a time)."""
@@ -364,41 +355,57 @@ def rows_of(session: Session, ids: list[int]) -> list[ResultRow]:
     return [found[i] for i in ids if i in found]
 
 
+def first_page_and_count(session: Session, scope: Scope, c: Criteria, *, limit: int, cap: int,
+                         deadline: float | None) -> tuple[list[ResultRow], int, bool]:
+    """The first page of a text search and its total (up to ``cap``), from one read of the
+    matching ids per window — the page and a separate count would each read the same index
+    entries and test the same orders. Whether the total is complete: see :func:`_tally`."""
+    found, ids, complete = _tally(session, scope, c, cap=cap, deadline=deadline, keep=limit)
+    return rows_of(session, ids[:limit]), found, complete
+
+
 def count(session: Session, scope: Scope, c: Criteria, *, cap: int) -> int:
     """How many orders match, counting no further than ``cap`` (exact below it)."""
-    return count_within(session, scope, c, cap=cap, seconds=None)[0]
-
-
-#: PostgreSQL: the longest a search page's text count goes on past its first window (seconds).
-TEXT_COUNT_SECONDS = 0.15
+    return _tally(session, scope, c, cap=cap, deadline=None, keep=0)[0]
 
 
 def count_within(session: Session, scope: Scope, c: Criteria, *, cap: int,
-                 seconds: float | None) -> tuple[int, bool]:
-    """How many orders match, counting no further than ``cap``, and whether the count is
-    complete. A PostgreSQL text search counts window by window — the newest orders first,
-    then the next older stretch — never counting an order twice; given ``seconds``, it stops
-    when they run out (each window's statement under a timeout, in a savepoint), and the count
-    is what it had found by then: at least that many match."""
-    def counted(tried: Criteria, up_to: int) -> int:
-        inner = _ids(session, scope, tried).order_by(None).limit(up_to).subquery()
-        return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+                 deadline: float | None) -> tuple[int, bool]:
+    """How many orders match (up to ``cap``) and whether the count is complete: see :func:`_tally`."""
+    found, _, complete = _tally(session, scope, c, cap=cap, deadline=deadline, keep=0)
+    return found, complete
 
-    windows = _windows(session, c, None)
-    if len(windows) == 1:
-        return counted(c, cap), True
-    deadline = None if seconds is None else time.monotonic() + seconds
 
-    def timed(tried: Criteria, up_to: int) -> int | None:
-        if deadline is None:
-            return counted(tried, up_to)
+#: PostgreSQL: how long after a search page began its text count may go on (seconds): past
+#: it, the total is what had been found (at least that many match). The page itself is read
+#: whatever the time.
+TEXT_COUNT_SECONDS = 0.2
+
+
+def _tally(session: Session, scope: Scope, c: Criteria, *, cap: int, deadline: float | None,
+           keep: int) -> tuple[int, list[int], bool]:
+    """How many orders match (up to ``cap``), the ids of the newest ``keep`` of them, and
+    whether the count is complete.
+
+    A PostgreSQL text search reads window by window — the newest orders first, then the next
+    older stretch — never reading an order twice. Given a ``deadline`` (``time.monotonic``),
+    once the ``keep`` newest are known it reads on only until then (each window's statement
+    under a timeout, in a savepoint) and the count is what it had found: at least that many."""
+    kept: list[int] = []
+
+    def read(tried: Criteria, up_to: int, timed: bool) -> int | None:
+        """How many match in ``tried`` (up to ``up_to``), their ids kept while the page is not
+        full; None when the deadline passed first."""
+        if not timed:
+            return _read(session, scope, tried, up_to, kept, keep)
+        assert deadline is not None
         left_ms = int((deadline - time.monotonic()) * 1000)
         if left_ms <= 0:
             return None
         try:
             with session.begin_nested():
                 session.execute(text(f"SET LOCAL statement_timeout = {left_ms}"))
-                n = counted(tried, up_to)
+                n = _read(session, scope, tried, up_to, kept, keep)
                 session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
         except OperationalError as exc:
             if isinstance(exc.orig, QueryCanceled):
@@ -406,26 +413,43 @@ def count_within(session: Session, scope: Scope, c: Criteria, *, cap: int,
             raise
         return n
 
+    windows = _windows(session, c, None)
+    if len(windows) == 1:
+        return _read(session, scope, c, cap, kept, keep), kept, True
     found, until, i = 0, None, 0
     while True:
         tried, reach = windows[i]
-        if reach is None and found == 0:  # straight to the unbounded count: no range to exclude
-            n = counted(tried, cap) if i == 0 else timed(tried, cap)
-            return (0, False) if n is None else (n, True)
-        n = counted(replace(tried, text_until_id=until), cap) if i == 0 else \
-            timed(replace(tried, text_until_id=until), cap - found)
+        # the first read, and those the page still needs, go on whatever the time
+        timed = deadline is not None and i > 0 and len(kept) >= keep
+        if reach is None and found == 0:  # straight to the unbounded search: no range to exclude
+            n = read(tried, cap, timed)
+            return (0, kept, False) if n is None else (n, kept, True)
+        n = read(replace(tried, text_until_id=until), cap - found, timed)
         if n is None:
-            return found, False
+            return found, kept, False
         found += n
         if found >= cap or reach is None:
-            return found, True
+            return found, kept, True
         until = tried.text_after_id
         i = _next_window(windows, i, found, cap)
         if windows[i][1] is None and found * 10 < cap:
-            # a rare word: counting what is left past the windows means an id range of millions
-            # to exclude; counting everything afresh reads only the word's few index entries
-            n = timed(windows[i][0], cap)
-            return (found, False) if n is None else (n, True)
+            # a rare word: reading what is left past the windows means an id range of millions
+            # to exclude; reading everything afresh takes only the word's few index entries
+            if len(kept) < keep:
+                kept.clear()  # … and the page from the start
+            n = read(windows[i][0], cap, deadline is not None and len(kept) >= keep)
+            return (found, kept, False) if n is None else (n, kept, True)
+
+
+def _read(session: Session, scope: Scope, c: Criteria, up_to: int, kept: list[int], keep: int) -> int:
+    """How many orders match ``c`` (up to ``up_to``); while ``kept`` holds fewer than ``keep``
+    ids, the newest of these are added to it."""
+    if len(kept) < keep:
+        ids = list(session.execute(_ids(session, scope, c).limit(up_to)).scalars())
+        kept += ids[:keep - len(kept)]
+        return len(ids)
+    inner = _ids(session, scope, c).order_by(None).limit(up_to).subquery()
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def name_of_code(session: Session, kind: str, code: str) -> str | None:
