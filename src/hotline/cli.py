@@ -143,6 +143,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         with transaction(factory) as session:
             refresh_statistics(session)
         project_history(factory)  # the ledgers and inboxes too: the server starts caught up
+        from hotline.demo.telephony import roll_up_history
+
+        with transaction(factory) as session:
+            roll_up_history(session)  # and the call statistics
     with transaction(factory) as session:
         token = data.issue_demo_token(session)
     from hotline.demo.open311 import issue_demo_key

@@ -4,6 +4,7 @@ citizen is a repeat caller), and a CTI key issued afresh at each start."""
 
 from __future__ import annotations
 
+import time_machine
 from sqlalchemy import func, select
 
 from hotline.citizen import service as citizen_service
@@ -33,6 +34,14 @@ def test_the_demo_has_queues_seats_and_weeks_of_past_calls(demo_db):
     with_orders = demo_db.execute(select(func.count()).select_from(WorkOrder).join(
         Citizen, Citizen.id == WorkOrder.citizen_id).where(Citizen.phone_hash == repeat)).scalar_one()
     assert with_orders >= 1  # the repeat caller's pop has orders to show
+
+
+def test_the_demo_rolls_its_past_calls_up_before_a_server_starts(demo_db, demo):
+    from hotline.telephony.stats import service as call_statistics
+
+    with time_machine.travel(demo.loaded_at, tick=False):  # just after the load, as `hotline demo` does
+        assert telephony.roll_up_history(demo_db) >= telephony.HISTORY_DAYS * 12  # every hour of the calls
+        assert call_statistics.rollup(demo_db).call_hours == 0  # the worker's first run: nothing left to roll
 
 
 def test_each_demo_start_issues_a_fresh_cti_key_and_revokes_the_last(demo_db):
