@@ -142,9 +142,6 @@ def instance(database_url: str | None = None, extra_env: dict[str, str] | None =
     setup = subprocess.run([str(HOTLINE), "demo", "--no-serve"], env=env, cwd=tmp, capture_output=True,
                            text=True, check=True)
     token = next(line.split("：")[-1].strip() for line in setup.stdout.splitlines() if "API 令牌" in line)
-    # the call statistics' first rollup aggregates the demo's four months of calls: done here, before
-    # the clock starts, rather than by the server's worker in the middle of a measurement
-    subprocess.run([str(HOTLINE), "cti", "rollup"], env=env, cwd=tmp, capture_output=True, check=True)
     port = free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen([str(HOTLINE), "serve", "--port", str(port), "--workers", str(workers)],

@@ -484,7 +484,7 @@ def rollup(session: Session, *, rebuild: bool = False) -> RollupResult:
     """Bring the rollup up to date: re-aggregate every hour a change since the cursor made
     stale (all hours with ``rebuild`` or on the first run) and the days holding them, then the
     wrap-up spells that ended in the hours since the wrap cursor. Idempotent; the cursor moves
-    to ``now − LAG``."""
+    to ``now − LAG`` (never back)."""
     now = clock.now()
     position = now - LAG
     cursor = None if rebuild else repository.cursor(session, CALLS)
@@ -503,7 +503,8 @@ def rollup(session: Session, *, rebuild: bool = False) -> RollupResult:
         _roll_call_hour(session, hour)
     for day in sorted({day_start(h) for h in hours}):
         _roll_day(session, day)
-    repository.set_cursor(session, CALLS, position, now)
+    # never back: a cursor set ahead of ``now − LAG`` (the demo's, after its committed load) stays
+    repository.set_cursor(session, CALLS, position if cursor is None else max(position, cursor), now)
     wrap_hours = _roll_wraps(session, until=floor_hour(position), rebuild=rebuild)
     return RollupResult(call_hours=len(hours), wrap_hours=wrap_hours, position=position)
 
