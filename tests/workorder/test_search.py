@@ -249,6 +249,18 @@ def test_a_text_search_in_windows_of_the_newest_orders_finds_what_an_unbounded_o
     rest = agent.get(URL, params={"q": "窗口", "limit": 4, "after": body["next_after"]}).json()
     assert [o["number"] for o in rest["items"]] == expected[4:]
     assert numbers(agent, q="窗口新") == sorted(fresh, reverse=True)  # found in the first window
+    if db.get_bind().dialect.name == "postgresql":
+        # a page the first window cannot fill widens by what the page needs (the next window),
+        # not by what the count wants (1,001: every match at once, read whatever the time)
+        reads: list[search_repository.Criteria] = []
+        read = search_repository._read
+        monkeypatch.setattr(search_repository, "_read", lambda session, scope, c, *a, **k: (
+            reads.append(c), read(session, scope, c, *a, **k))[1])
+        body = agent.get(URL, params={"q": "窗口", "limit": 2}).json()
+        assert [o["number"] for o in body["items"]] == expected[:2] and body["total"] == 5
+        windows = [(c.text_after_id is not None, c.text_until_id is not None) for c in reads[:2]]
+        assert windows == [(True, False), (True, True)]  # the newest, then the next stretch
+        monkeypatch.setattr(search_repository, "_read", read)
     # a cap the first window cannot fill: the count goes on window by window (older stretches
     # only, each order counted once) — with the default cap it counts everything afresh at once
     monkeypatch.setattr(search, "COUNT_CAP", 5)

@@ -431,7 +431,9 @@ def _tally(session: Session, scope: Scope, c: Criteria, *, cap: int, deadline: f
         if found >= cap or reach is None:
             return found, kept, True
         until = tried.text_after_id
-        i = _next_window(windows, i, found, cap)
+        # wide enough for what the page still needs, else for the count (a page's search must
+        # not read a word's every match in an unbounded window because the count wants 1,001)
+        i = _next_window(windows, i, found, keep if len(kept) < keep else cap)
         if windows[i][1] is None and found * 10 < cap:
             # a rare word: reading what is left past the windows means an id range of millions
             # to exclude; reading everything afresh takes only the word's few index entries
