@@ -372,7 +372,7 @@ def search(session: Session, principal: Principal, query: SearchQuery, *, after:
         total, complete = known
     else:
         deadline = started + repo.TEXT_COUNT_SECONDS
-        if criteria.words and position is None:  # the ids read once for the page and the count
+        if position is None:  # the ids read once for the page and the count
             rows, total, complete = repo.first_page_and_count(session, scope, criteria, limit=limit + 1,
                                                               cap=COUNT_CAP + 1, deadline=deadline)
         else:
