@@ -288,6 +288,21 @@ def test_next_pages_show_the_total_their_first_page_counted_for_a_minute(api, wo
     assert at(62, None).total == 4  # a first page always counts
 
 
+def test_a_first_page_is_the_newest_whether_its_ids_came_with_the_count_or_not(
+        api, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without words the first page's ids come from the count's read when it read every match
+    (sorted newest first), else from a page read along the id order: the same page either way."""
+    made = [new(api, title=f"首页{i}", appeal_type="praise") for i in range(5)]
+    agent = api("agent")
+    everything = [o["number"] for o in agent.get(URL, params={"appeal_type": "praise", "limit": 100}).json()["items"]]
+    assert set(made) <= set(everything) and everything == sorted(everything, reverse=True)
+    for cap in (1000, 3):  # all of them counted; the count stopped at its cap
+        monkeypatch.setattr(search, "COUNT_CAP", cap)
+        body = agent.get(URL, params={"appeal_type": "praise", "limit": 2}).json()
+        assert [o["number"] for o in body["items"]] == everything[:2], cap
+        assert (body["total"], body["total_capped"]) == (min(len(everything), cap), len(everything) > cap)
+
+
 def test_totals_are_counted_up_to_a_cap(api, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     for i in range(4):
         new(api, title=f"计数{i}")
