@@ -75,10 +75,14 @@ def test_confidential_reports_are_not_searched_by_text_for_units(api, world, db)
     assert numbers(api("handler"), number=number) == [number]
 
 
+@pytest.mark.parametrize("windows", [None, (1, 2)])
 def test_a_units_text_search_reads_its_own_orders_for_the_page_and_the_total(
-        api, world, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        api, world, db, monkeypatch, windows) -> None:  # type: ignore[no-untyped-def]
     """A unit tests the words on its own orders (no index): the first page and the total come
-    from one read of the matching ids; the next pages go on by keyset."""
+    from one read of the matching ids (PostgreSQL: window by window of its newest orders, each
+    order once); the next pages go on by keyset."""
+    if windows:
+        monkeypatch.setattr(search_repository, "SCOPE_WINDOWS", windows)
     dispatcher = api("dispatcher")
     mine = []
     for i in range(5):

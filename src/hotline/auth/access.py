@@ -266,8 +266,6 @@ def order_scope(principal: Principal, stmt: Select[WorkOrder]) -> Select[WorkOrd
     workstations' orders too). Units: orders they are (or were) assigned, unless re-dispatched
     away. Sector viewers: orders in their region whose category lies in their sectors.
     Integrations: the orders they submitted. Everyone else: none."""
-    from hotline.workorder.models import Assignment, AssignmentState
-
     if not principal.can(Cap.view_orders):
         return stmt.where(sa_false())
     if principal.role in CENTRE_ROLES:
@@ -277,10 +275,7 @@ def order_scope(principal: Principal, stmt: Select[WorkOrder]) -> Select[WorkOrd
             centre_region, centre.region_id == centre_region.id
         ).where(centre_region.code.startswith(principal.region_prefix, autoescape=True))
     if principal.can(Cap.handle):
-        mine = select(Assignment.work_order_id).where(
-            Assignment.unit_id == principal.unit_id, Assignment.state != AssignmentState.revoked
-        )
-        return stmt.where(WorkOrder.id.in_(mine))
+        return stmt.where(WorkOrder.id.in_(unit_orders(principal.unit_id)))
     if principal.role == Role.sector_viewer:
         if not principal.sector_category_ids:
             return stmt.where(sa_false())
@@ -290,6 +285,15 @@ def order_scope(principal: Principal, stmt: Select[WorkOrder]) -> Select[WorkOrd
             WorkOrder.category_id.in_(principal.sector_category_ids),
         )
     return stmt.where(WorkOrder.created_by_id == principal.user_id)
+
+
+def unit_orders(unit_id: int | None) -> Select[int]:
+    """The ids of the orders a unit is (or was) assigned, unless re-dispatched away: a unit's
+    order scope (``order_scope``)."""
+    from hotline.workorder.models import Assignment, AssignmentState
+
+    return select(Assignment.work_order_id).where(Assignment.unit_id == unit_id,
+                                                  Assignment.state != AssignmentState.revoked)
 
 
 def access_work_order(session: Session, principal: Principal, number: str) -> WorkOrder:

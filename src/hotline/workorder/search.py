@@ -305,6 +305,7 @@ def _resolve(session: Session, principal: Principal, query: SearchQuery) -> repo
     return repo.Criteria(
         number=query.number, citizen_ids=citizen_ids, words=words, text_in_confidential=not hides_reporters(principal),
         use_text_index=not principal.can(Cap.handle),
+        own_unit_id=principal.unit_id if principal.can(Cap.handle) else None,
         start=start, end=end, channel_id=ids.get("channel_id"), appeal_type=query.appeal_type,
         category_code=category_code, region_prefix=region_prefix, lead_unit_id=ids.get("lead_unit_id"),
         statuses=_statuses(query.status), urgency=query.urgency, overdue=query.overdue, enterprise=query.enterprise,

@@ -13,7 +13,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg.errors import QueryCanceled
-from sqlalchemy import Boolean, Select, Text, and_, bindparam, false, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
@@ -76,6 +91,11 @@ class Criteria:
     text_after_id: int | None = None
     #: … and up to this id (a count adds up disjoint windows rather than recount the newest)
     text_until_id: int | None = None
+    #: The unit whose own orders are the scope (words tested on them, ``use_text_index`` False):
+    #: PostgreSQL tests them window by window, newest first (see :func:`_windows`)
+    own_unit_id: int | None = None
+    #: … the ids of its orders (newest first) the windows are cut from
+    own_ids: tuple[int, ...] | None = None
 
 
 def _centre_ids(session: Session, prefix: str) -> list[int]:
@@ -154,6 +174,12 @@ TEXT_WINDOWS = (20_000, 100_000, 500_000, 2_500_000)
 SEARCH_WORK_MEM = "32MB"
 
 
+#: PostgreSQL, words tested on a unit's own orders: how many of its newest orders a search
+#: tests first, then next… (the last window: all of them). A common word fills a page from
+#: the first few hundred; each order's text is long and stored compressed.
+SCOPE_WINDOWS = (500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000)
+
+
 def _search_memory(session: Session) -> None:
     """PostgreSQL: a bitmap (a word's index entries, an id range, a flag's partial index) must
     stay exact: past work_mem PostgreSQL keeps whole pages instead, and tests the conditions
@@ -170,8 +196,18 @@ def _windows(session: Session, c: Criteria, before: int | None) -> list[tuple[Cr
     if session.get_bind().dialect.name != "postgresql":
         return [(c, None)]
     _search_memory(session)
-    if not (c.words and c.use_text_index):
+    if not c.words:
         return [(c, None)]
+    if not c.use_text_index:
+        if c.own_unit_id is None:
+            return [(c, None)]
+        # the unit's orders, read from its assignments (no order row touched), newest first
+        stmt = access.unit_orders(c.own_unit_id)
+        own = sorted(set(session.execute(stmt).scalars()), reverse=True)
+        if before is not None:
+            own = [i for i in own if i < before]
+        full = replace(c, own_ids=tuple(own))
+        return [*((replace(full, text_after_id=own[w]), w) for w in SCOPE_WINDOWS if w < len(own)), (full, None)]
     top = before if before is not None else session.execute(select(func.max(W.id))).scalar()
     if top is None:
         return [(c, None)]
@@ -222,6 +258,10 @@ def conditions(session: Session, c: Criteria) -> list[ColumnElement[bool]]:
                 continue
             out.append(or_(W.title.icontains(word, autoescape=True), W.content.icontains(word, autoescape=True),
                            W.address.icontains(word, autoescape=True)))
+        if not indexed_pg and c.own_ids is not None:  # a window of the unit's orders (_windows)
+            window = [i for i in c.own_ids if (c.text_after_id is None or i > c.text_after_id)
+                      and (c.text_until_id is None or i <= c.text_until_id)]
+            out.append(W.id == any_(bindparam(None, window, type_=postgresql.ARRAY(Integer))))
         if not c.text_in_confidential:
             out.append(W.is_confidential.is_(False))
     if c.start is not None:
@@ -452,7 +492,7 @@ def _tally(session: Session, scope: Scope, c: Criteria, *, cap: int, deadline: f
         # wide enough for what the page still needs, else for the count (a page's search must
         # not read a word's every match in an unbounded window because the count wants 1,001)
         i = _next_window(windows, i, found, keep if len(kept) < keep else cap)
-        if windows[i][1] is None and found * 10 < cap:
+        if windows[i][1] is None and found * 10 < cap and c.use_text_index:
             # a rare word: reading what is left past the windows means an id range of millions
             # to exclude; reading everything afresh takes only the word's few index entries
             if len(kept) < keep:
