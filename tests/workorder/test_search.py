@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -421,3 +422,15 @@ def test_a_large_export_runs_as_a_job_with_progress_and_a_download(api, world, f
     assert page.status_code == 200 and "已完成" in page.text
     empty = agent.post("/api/v1/exports", json={"query": "number=HL20000101000001"})
     assert empty.status_code == 422
+
+
+def test_the_open_term_of_the_partial_indexes_names_exactly_the_statuses_that_are_not_open() -> None:
+    """The search writes "every open status" as the partial indexes' literal term: it must say
+    what ``OPEN_STATUSES`` says, or a new status would be searched wrongly as open or not."""
+    from hotline.workorder.lifecycle import OPEN_STATUSES, Status
+    from hotline.workorder.models import OPEN_INDEX_WHERE, OPEN_OVERDUE_INDEX_WHERE, OPEN_TERM
+
+    excluded = set(re.findall(r"'(\w+)'", OPEN_TERM))
+    assert excluded == {s.value for s in set(Status) - OPEN_STATUSES}
+    for where in (OPEN_INDEX_WHERE, OPEN_OVERDUE_INDEX_WHERE):
+        assert OPEN_TERM.removeprefix("work_order.") in where
