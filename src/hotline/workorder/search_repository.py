@@ -474,8 +474,8 @@ def _tally(session: Session, scope: Scope, c: Criteria, *, cap: int, deadline: f
     windows = _windows(session, c, None)
     if len(windows) == 1:
         if deadline is not None and c.words:  # SQLite's FTS: one read, stopped in time
-            n, complete = _read_until(session, scope, c, cap, kept, keep, deadline)
-            return n, kept, complete
+            counted, complete = _read_until(session, scope, c, cap, kept, keep, deadline)
+            return counted, kept, complete
         return _read(session, scope, c, cap, kept, keep), kept, True
     found, until, i = 0, None, 0
     while True:
