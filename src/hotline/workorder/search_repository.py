@@ -473,7 +473,8 @@ def _tally(session: Session, scope: Scope, c: Criteria, *, cap: int, deadline: f
 
     windows = _windows(session, c, None)
     if len(windows) == 1:
-        if deadline is not None and c.words:  # SQLite's FTS: one read, stopped in time
+        if deadline is not None and c.words and session.get_bind().dialect.name != "postgresql":
+            # SQLite: one read (through its FTS index, or a unit's orders), stopped in time
             counted, complete = _read_until(session, scope, c, cap, kept, keep, deadline)
             return counted, kept, complete
         return _read(session, scope, c, cap, kept, keep), kept, True
