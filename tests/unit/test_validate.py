@@ -24,6 +24,26 @@ def test_invalid_phone_numbers_name_the_field(raw):
     assert err.value.field == "caller_phone"
 
 
+def test_plain_mobile_numbers_take_the_short_way_to_the_same_answer():
+    """Eleven plain digits are matched against the library's own mobile pattern instead of
+    parsed: every such number gets what parsing would give (valid or not)."""
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(24)
+    numbers = ["1" + "".join(rng.choice("0123456789") for _ in range(10)) for _ in range(3000)]
+    numbers += [f"1{p}{rng.randrange(10**8):08d}" for p in range(10, 100)]  # every second/third digit
+    valid = 0
+    for raw in numbers:
+        parsed = phonenumbers.parse(raw, "CN")
+        expected = raw if phonenumbers.is_valid_number(parsed) else None
+        validate._national_digits.cache_clear()
+        assert validate._national_digits(raw)[0] == expected, raw
+        valid += expected is not None
+    assert 0 < valid < len(numbers)  # both kinds were tried
+
+
 def test_uscc_check_digit_is_verified():
     assert validate.uscc_code("91110000600037341L") == "91110000600037341L"
     with pytest.raises(InvalidInput) as err:

@@ -30,9 +30,17 @@ def phone(value: str, field: str = "phone") -> str:
     return digits
 
 
+#: The mainland's mobile numbers as the phone-number library's own metadata describes them:
+#: eleven digits written plainly — most callers' numbers — are checked against it directly,
+#: without parsing and formatting (~0.1 ms per number).
+_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+
+
 @functools.lru_cache(maxsize=256)
 def _national_digits(raw: str) -> tuple[str | None, str]:
     """Parsing is the slow part, and one appeal parses the same number several times."""
+    if len(raw) == 11 and raw.isdigit() and _CN_MOBILE.fullmatch(raw):
+        return raw, ""
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException:
