@@ -282,3 +282,32 @@ def test_the_sql_sums_are_the_pure_rules_applied_call_by_call(db, world, played)
                                                 queue_ids=None, by=[]):
         service._add_row(got, row)
     assert got == expected and got.offered == 10
+
+
+def test_a_year_before_any_rollup_reads_only_the_stretches_that_had_calls(db, world, played):
+    """Before the rollup ever ran, a year's figures are read raw: in one read without hours,
+    and per hour only where calls were offered (a year hour by hour was ~70,000 statements and
+    most of a minute — a fuzzed request timed out)."""
+    from sqlalchemy import event
+
+    regions = service.repository.region_ids(db, "99")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for group, most in ((None, 20), ("hour", 120)):
+            statements.clear()
+            report = service.compute(db, regions=regions, start=s.at(-200 * 86400), end=s.at(160 * 86400),
+                                     queue=None, grouping=service.parse_grouping(group)).as_json()
+            assert report["offered"] == s.TOTAL["offered"], group
+            assert len(statements) <= most, (group, len(statements))
+        hours = service.compute(db, regions=regions, start=s.at(-200 * 86400), end=s.at(160 * 86400), queue=None,
+                                grouping=service.parse_grouping("hour")).as_json()["groups"]
+        assert [(g["key"], g["offered"]) for g in hours] == [("2026-11-10 09:00", 8), ("2026-11-10 10:00", 1),
+                                                             ("2026-11-10 11:00", 1)]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

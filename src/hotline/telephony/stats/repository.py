@@ -129,6 +129,17 @@ def raw_call_sums(session: Session, *, start: dt.datetime, end: dt.datetime, reg
     return [r for r in rows if r.offered]
 
 
+def any_calls(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int] | None,
+              queue_ids: Sequence[int] | None) -> bool:
+    """Whether any call was offered in ``[start, end)`` (in these regions and queues)."""
+    stmt = select(Call.id).where(Call.offered_at >= start, Call.offered_at < end)
+    if regions is not None:
+        stmt = stmt.where(Call.region_id.in_(regions))
+    if queue_ids is not None:
+        stmt = stmt.where(Call.queue_id.in_(queue_ids))
+    return session.execute(stmt.limit(1)).first() is not None
+
+
 def answered_sums(session: Session, *, regions: Sequence[int], offered_from: dt.datetime, offered_to: dt.datetime,
                   answered_from: dt.datetime, answered_to: dt.datetime | None) -> list[Row[Any]]:
     """(agent, seat, calls, talk seconds, order links) of the calls offered in
@@ -232,6 +243,15 @@ def raw_wrap_sums(session: Session, *, start: dt.datetime, end: dt.datetime, reg
     if regions is not None:
         stmt = stmt.where(Seat.region_id.in_(regions))
     return [r for r in session.execute(stmt.group_by(*keys) if keys else stmt) if r.wrap_spells]
+
+
+def any_wraps(session: Session, *, start: dt.datetime, end: dt.datetime, regions: Sequence[int] | None) -> bool:
+    """Whether any wrap-up spell ended in ``[start, end)`` (at seats of these regions)."""
+    stmt = (select(SeatState.id).join(Seat, Seat.id == SeatState.seat_id)
+            .where(SeatState.state == "wrap_up", SeatState.ended_at >= start, SeatState.ended_at < end))
+    if regions is not None:
+        stmt = stmt.where(Seat.region_id.in_(regions))
+    return session.execute(stmt.limit(1)).first() is not None
 
 
 WRAP_GROUP_COLUMNS: dict[str, Any] = {"hour": WrapHour.hour, "region": WrapHour.region_id, "seat": WrapHour.seat_id,

@@ -265,15 +265,34 @@ def _hour_pieces(lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, dt
 
 def _raw_calls(session: Session, buckets: dict[tuple[Any, ...], Sums], lo: dt.datetime, hi: dt.datetime, *,
                regions: Sequence[int] | None, queue_ids: Sequence[int] | None, by: list[str]) -> None:
-    """Add the raw calls offered in ``[lo, hi)`` to the buckets, an hour at a time."""
+    """Add the raw calls offered in ``[lo, hi)`` to the buckets: in one read, or an hour at a
+    time (only the hours that had calls) when the figures are per hour."""
     sql_by = [b for b in by if b != "hour"]
-    for a, b in _hour_pieces(lo, hi):
+    pieces = [(lo, hi)]
+    if "hour" in by:
+        pieces = _occupied(_hour_pieces(lo, hi), lambda a, b: repository.any_calls(
+            session, start=a, end=b, regions=regions, queue_ids=queue_ids))
+    for a, b in pieces:
         hour = floor_hour(a)
         for row in repository.raw_call_sums(session, start=a, end=b, regions=regions, queue_ids=queue_ids,
                                             by=sql_by):
             values = dict(zip(sql_by, row[:len(sql_by)], strict=True))
             key = tuple(hour if name == "hour" else values[name] for name in by)
             _add_row(buckets.setdefault(key, Sums()), row[len(sql_by):])
+
+
+def _occupied(pieces: list[tuple[dt.datetime, dt.datetime]],
+              any_in: Callable[[dt.datetime, dt.datetime], bool]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Those of the consecutive ``pieces`` (hours) in which ``any_in`` finds something, found
+    by halving: a stretch without calls costs one probe of an index, however long (a year
+    read hour by hour before the rollup ever ran was ~8,700 hours of several statements
+    each — most of a minute)."""
+    if not pieces or not any_in(pieces[0][0], pieces[-1][1]):
+        return []
+    if len(pieces) == 1:
+        return pieces
+    half = len(pieces) // 2
+    return _occupied(pieces[:half], any_in) + _occupied(pieces[half:], any_in)
 
 
 def dirty_hours(session: Session, since: dt.datetime) -> set[dt.datetime]:
@@ -337,7 +356,10 @@ def _wrap_sums(session: Session, wraps: dict[tuple[Any, ...], Sums], *, regions:
 def _raw_wraps(session: Session, wraps: dict[tuple[Any, ...], Sums], lo: dt.datetime, hi: dt.datetime, *,
                regions: Sequence[int] | None, by: list[str]) -> None:
     sql_by = [b for b in by if b != "hour"]
-    pieces = _hour_pieces(lo, hi) if "hour" in by else [(lo, hi)]
+    pieces = [(lo, hi)]
+    if "hour" in by:
+        pieces = _occupied(_hour_pieces(lo, hi), lambda a, b: repository.any_wraps(
+            session, start=a, end=b, regions=regions))
     for a, b in pieces:
         hour = floor_hour(a)
         for row in repository.raw_wrap_sums(session, start=a, end=b, regions=regions, by=sql_by):
