@@ -33,7 +33,14 @@ def phone(value: str, field: str = "phone") -> str:
 #: The mainland's mobile numbers as the phone-number library's own metadata describes them:
 #: eleven digits written plainly — most callers' numbers — are checked against it directly,
 #: without parsing and formatting (~0.1 ms per number).
-_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+def _cn_mobile_pattern() -> re.Pattern[str]:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    pattern = metadata.mobile.national_number_pattern if metadata and metadata.mobile else None
+    assert pattern, "the phone-number library describes the mainland's mobile numbers"
+    return re.compile(pattern)
+
+
+_CN_MOBILE = _cn_mobile_pattern()
 
 
 @functools.lru_cache(maxsize=256)
