@@ -7,21 +7,24 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent, AuditHead
 from hotline.auth.models import User
-from hotline.kit.db import insert_many
+from hotline.kit.db import insert_many, run, table_of
+
+_HEAD = table_of(AuditHead)
+#: Every commit that wrote anything reads and moves the head: built once (kit.db.run)
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def lock_head(session: Session) -> tuple[int, str]:
     """Take the chain's head row for update and return its ``(seq, hash)``: appends are
     serialised, briefly, at commit. On SQLite the transaction already holds the database
     write lock (BEGIN IMMEDIATE)."""
-    row = session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-    ).one()
+    row = run(session, _LOCK_HEAD).one()
     return int(row.seq), str(row.hash)
 
 
@@ -30,7 +33,7 @@ def append(session: Session, rows: list[dict[str, Any]]) -> None:
     Core statements: the audit trail is written on every commit and needs no ORM objects."""
     insert_many(session, AuditEvent, rows)
     last = rows[-1]
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=last["seq"], hash=last["hash"]))
+    run(session, _MOVE_HEAD, {"new_seq": last["seq"], "new_hash": last["hash"]})
 
 
 def iter_chain(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:

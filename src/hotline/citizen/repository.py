@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, select, text, update
+from sqlalchemy import Select, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from hotline.citizen.models import Citizen
+from hotline.kit.db import run, table_of
 
 
 def by_phone_hash(session: Session, phone_hash: str, *,
@@ -48,12 +49,16 @@ def first_by_phone_hashes(session: Session, phone_hashes: list[str]) -> dict[str
         keys = [int.from_bytes(bytes.fromhex(h[:16]), "big", signed=True) for h in wanted]
         session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM "
                              "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS phones"), {"keys": keys})
-    stmt = (select(Citizen.phone_hash, Citizen.id, Citizen.name.is_not(None))
-            .where(Citizen.phone_hash.in_(wanted)).order_by(Citizen.id))
     found: dict[str, tuple[int, bool]] = {}
-    for phone_hash, citizen_id, has_name in session.execute(stmt):
-        found.setdefault(phone_hash, (int(citizen_id), bool(has_name)))
+    for row in run(session, _BY_PHONES, {"hashes": wanted}):
+        found.setdefault(row.phone_hash, (int(row.id), bool(row.has_name)))
     return found
+
+
+_CITIZENS = table_of(Citizen)
+#: the batch's callers by phone, built once (kit.db.run): every intake batch runs it
+_BY_PHONES = (select(_CITIZENS.c.phone_hash, _CITIZENS.c.id, _CITIZENS.c.name.is_not(None).label("has_name"))
+              .where(_CITIZENS.c.phone_hash.in_(bindparam("hashes", expanding=True))).order_by(_CITIZENS.c.id))
 
 
 def insert_citizens(session: Session, rows: list[dict[str, Any]]) -> list[int]:

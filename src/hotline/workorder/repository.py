@@ -16,7 +16,7 @@ from sqlalchemy.orm.util import identity_key
 from hotline.audit.models import AuditEvent
 from hotline.citizen.models import Citizen
 from hotline.kit import cache, grams
-from hotline.kit.db import insert_many, reserve_ids, table_of
+from hotline.kit.db import insert_many, reserve_ids, run, table_of
 from hotline.org.models import Category, Channel, Region, Unit
 from hotline.workorder.lifecycle import OPEN_STATUSES, Status
 from hotline.workorder.models import (
@@ -52,11 +52,19 @@ def take_numbers(session: Session, day: str, count: int) -> int:
     that transaction commits, which serialises intakes no more than the audit chain's head
     already does; intakes are written in batches (group commit), so it is taken once per
     batch, not once per order."""
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert_(NumberCounter).values(day=day, value=count)
-    stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"value": NumberCounter.value + count})
-    return int(session.execute(stmt.returning(NumberCounter.value)).scalar_one())
+    stmt = _TAKE_NUMBERS[session.get_bind().dialect.name == "postgresql"]
+    return int(run(session, stmt, {"day": day, "count": count}).scalar_one())
+
+
+def _take_numbers(insert_: Any) -> Any:
+    counter = table_of(NumberCounter)
+    stmt = insert_(counter).values(day=bindparam("day"), value=bindparam("count"))
+    stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"value": counter.c.value + bindparam("count")})
+    return stmt.returning(counter.c.value)
+
+
+#: the day counter's upsert (SQLite, PostgreSQL), built once: every intake batch runs it
+_TAKE_NUMBERS = (_take_numbers(sqlite.insert), _take_numbers(postgresql.insert))
 
 
 @dataclass(frozen=True)
@@ -73,12 +81,16 @@ def idempotency_rows(session: Session, idents: list[tuple[int, str]]) -> dict[tu
         by_principal.setdefault(principal_id, []).append(key)
     found: dict[tuple[int, str], IdempotencyRow] = {}
     for principal_id, keys in by_principal.items():
-        stmt = (select(IdempotencyKey.key, IdempotencyKey.request_hash, WorkOrder.id, WorkOrder.number)
-                .join(WorkOrder, WorkOrder.id == IdempotencyKey.work_order_id)
-                .where(IdempotencyKey.principal_id == principal_id, IdempotencyKey.key.in_(sorted(set(keys)))))
-        for key, request_hash, order_id, number in session.execute(stmt):
-            found[(principal_id, key)] = IdempotencyRow(request_hash, order_id, number)
+        for row in run(session, _REPLAYS, {"principal": principal_id, "keys": sorted(set(keys))}):
+            found[(principal_id, row.key)] = IdempotencyRow(row.request_hash, row.id, row.number)
     return found
+
+
+_KEYS, _ORDERS = table_of(IdempotencyKey), table_of(WorkOrder)
+#: a batch's remembered requests, built once (kit.db.run): every intake batch runs it
+_REPLAYS = (select(_KEYS.c.key, _KEYS.c.request_hash, _ORDERS.c.id, _ORDERS.c.number)
+            .join(_ORDERS, _ORDERS.c.id == _KEYS.c.work_order_id)
+            .where(_KEYS.c.principal_id == bindparam("principal"), _KEYS.c.key.in_(bindparam("keys", expanding=True))))
 
 
 def orders_by_source(session: Session, sources: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
