@@ -641,7 +641,7 @@ def merged_numbers(session: Session, order: WorkOrder) -> list[str]:
     """The numbers of the orders merged into this one and waiting on it."""
     from hotline.workorder import repository as workorder_repository
 
-    return [o.number for o in workorder_repository.merged_children(session, order.id)]
+    return workorder_repository.merged_numbers(session, order.id)
 
 
 def _order_scope(session: Session, actor: Principal) -> Callable[[Select[Any]], Select[Any]]:

@@ -100,7 +100,7 @@ def order_out(session: Session, actor: Principal, order: WorkOrder) -> OrderOut:
         supervision_flag=order.supervision_flag, final_result=order.final_result, final_verdict=order.final_verdict,
         assignments=[_assignment_out(a) for a in order.assignments],
         merged_into=repository.number_of(session, order.merged_into_id) if order.merged_into_id else None,
-        merged=[c.number for c in repository.merged_children(session, order.id)], urge_count=order.urge_count,
+        merged=repository.merged_numbers(session, order.id), urge_count=order.urge_count,
         sources=[SourceOut(number=s.number, channel=s.channel_code, channel_name=s.channel_name, ref=s.ref,
                            received_at=s.received_at, links=s.links or [])
                  for s in repository.sources_of(session, order.id)],

@@ -29,7 +29,7 @@ def hand_over(session: Session, actor: Principal, order: WorkOrder, *, line: str
     into it is refused (409): their appeals would silently follow it out of the hotline."""
     access.require_centre_of(actor, order, Cap.intake)
     _expect_version(order, version)
-    if repository.merged_children(session, order.id):
+    if repository.merged_numbers(session, order.id):
         raise Conflict("该工单有并案的重复诉求，请先取消并案再整体移交")
     previous_due = order.due_at
     _transition(order, Action.hand_over)

@@ -44,7 +44,7 @@ def merge(session: Session, actor: Principal, parent: WorkOrder, children: Seque
     now = clock.now()
     answered = repository.latest_accepted_reply(session, parent.id) if parent.status == Status.callback else None
     for child in unique.values():
-        if repository.merged_children(session, child.id):
+        if repository.merged_numbers(session, child.id):
             raise Conflict(f"工单 {child.number} 已有并入的工单，不能再并入其他工单", status=child.status.value)
         _transition(child, Action.merge)
         relieved = [a.unit.name for a in child.assignments if a.state == AssignmentState.active]
